@@ -1,0 +1,24 @@
+"""sector-map entry point: page config, shared sidebar, navigation over pages/."""
+
+from pathlib import Path
+
+import streamlit as st
+
+from ui import sidebar
+
+HERE = Path(__file__).resolve().parent
+
+st.set_page_config(page_title="sector-map", page_icon="🗺️", layout="wide")
+
+sidebar.ensure_demo_pack()
+st.session_state["_pack_path"] = str(sidebar.choose_pack())
+pack = sidebar.current_pack()
+
+page = st.navigation(
+    [
+        st.Page(HERE / "pages" / "need_map.py", title="Need map", icon="🗺️", default=True),
+        st.Page(HERE / "pages" / "about.py", title="About the data", icon="ℹ️"),
+    ]
+)
+sidebar.draw_sidebar(pack)
+page.run()

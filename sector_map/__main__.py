@@ -1,0 +1,5 @@
+import sys
+
+from sector_map.cli import main
+
+sys.exit(main())

@@ -1,0 +1,41 @@
+"""All app caching in one place. Cached functions take small hashable keys (pack path + version).
+
+``st.cache_resource`` objects are shared across sessions: callers must never mutate them.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+
+from sector_map import need
+from sector_map.pack import Pack, load_pack, pack_version
+
+
+@st.cache_resource(show_spinner="Loading the data pack…", max_entries=8)
+def _load(path: str, version: str) -> Pack:
+    return load_pack(path)
+
+
+def get_pack(path: Path) -> Pack:
+    """The validated pack at ``path`` (re-read when its files change). Shared: do not mutate."""
+    return _load(str(path), pack_version(path))
+
+
+def pack_key(pack: Pack) -> tuple[str, str]:
+    return (str(pack.path), pack_version(pack.path))
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def need_table(key: tuple[str, str], method: str) -> pd.DataFrame:
+    """0–100 need scores, wards × indicators, for the pack named by ``key``."""
+    pack = _load(*key)
+    return need.need_score_table(pack.indicator_wide(), pack.indicator_meta, method=method)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def indicator_table(key: tuple[str, str]) -> pd.DataFrame:
+    """Raw indicator values, wards × indicators."""
+    return _load(*key).indicator_wide()

@@ -1,0 +1,49 @@
+"""Selection state shared by every page: the chosen pack and the selected ward.
+
+Both live in ``st.session_state`` (so they survive reruns and page switches) and are
+mirrored into the URL's query parameters (so a reload keeps them).
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from sector_map import schema as s
+from sector_map.pack import Pack
+
+WARD_KEY = "selected_ward"
+PACK_KEY = "pack_name"
+LAST_CLICK_KEY = "_last_map_click"
+
+
+def selected_ward(pack: Pack) -> str | None:
+    """The selected ward code if it belongs to ``pack``; restores it from the URL on first use."""
+    codes = set(pack.wards[s.WARD_CODE])
+    if WARD_KEY not in st.session_state:
+        from_url = st.query_params.get("ward")
+        st.session_state[WARD_KEY] = from_url if from_url in codes else None
+    ward = st.session_state[WARD_KEY]
+    if ward is not None and ward not in codes:
+        st.session_state[WARD_KEY] = None
+        ward = None
+    return ward
+
+
+def select_ward(ward: str | None) -> None:
+    """Make ``ward`` the selection everywhere (None clears it)."""
+    st.session_state[WARD_KEY] = ward
+    if ward:
+        st.query_params["ward"] = ward
+    elif "ward" in st.query_params:
+        del st.query_params["ward"]
+
+
+def new_click(click: dict | None) -> tuple[float, float] | None:
+    """A map click not seen before, as (lat, lon); st_folium repeats the last click on every rerun."""
+    if not click or click.get("lat") is None:
+        return None
+    point = (round(float(click["lat"]), 7), round(float(click["lng"]), 7))
+    if st.session_state.get(LAST_CLICK_KEY) == point:
+        return None
+    st.session_state[LAST_CLICK_KEY] = point
+    return point
