@@ -1,0 +1,136 @@
+"""Start the real app on a free port (polled at /_stcore/health, never slept on) and a headless Chromium.
+
+Every request that leaves localhost is blocked and recorded, so the tests prove the app works
+on a machine with no internet even where this one has it.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = os.environ.get("SECTOR_MAP_CHROMIUM", "/usr/bin/chromium")
+SCREENSHOTS = ROOT / "tests" / "e2e" / "screenshots"
+
+pytestmark = pytest.mark.e2e
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _wait_healthy(url: str, proc: subprocess.Popen, timeout: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"the app exited early with code {proc.returncode}")
+        try:
+            with urllib.request.urlopen(url + "/_stcore/health", timeout=2) as resp:
+                if resp.status == 200:
+                    return
+        except OSError:
+            pass
+        time.sleep(0.2)
+    raise RuntimeError(f"the app did not answer at {url} within {timeout:.0f} s")
+
+
+def start_app(packs_dir: Path, log: Path) -> tuple[subprocess.Popen, str]:
+    """Run `streamlit run app.py` on a free port with packs from ``packs_dir``."""
+    port = _free_port()
+    env = dict(os.environ, SECTOR_MAP_PACKS_DIR=str(packs_dir))
+    cmd = [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(port),
+           "--server.headless", "true", "--browser.gatherUsageStats", "false"]
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_healthy(url, proc)
+    except RuntimeError:
+        proc.terminate()
+        raise RuntimeError(log.read_text()[-3000:]) from None
+    return proc, url
+
+
+@pytest.fixture(scope="session")
+def packs_dir(tmp_path_factory) -> Path:
+    """The demo pack plus a copy whose organisations carry script-injection names."""
+    from sector_map.demo import build_demo_pack
+    from sector_map.pack import save_pack
+    from tests.e2e.hostile import make_hostile_pack
+
+    root = tmp_path_factory.mktemp("packs")
+    demo = ROOT / "data" / "packs" / "demo"
+    if (demo / "manifest.json").exists():
+        shutil.copytree(demo, root / "demo")
+    else:
+        save_pack(build_demo_pack(), root / "demo")
+    save_pack(make_hostile_pack(build_demo_pack()), root / "hostile")
+    return root
+
+
+@pytest.fixture(scope="session")
+def app_url(packs_dir, tmp_path_factory) -> Iterator[str]:
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"Chromium not found at {CHROMIUM}; install Debian's `chromium` (CI does)")
+    log = tmp_path_factory.mktemp("logs") / "streamlit.log"
+    proc, url = start_app(packs_dir, log)
+    yield url
+    proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+        )
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser):
+    """A page in which every non-localhost request is aborted and recorded in ``page.blocked``."""
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    pg = context.new_page()
+    blocked: list[str] = []
+
+    def guard(route):
+        url = route.request.url
+        host = url.split("/")[2] if "://" in url else ""
+        if host.startswith(("127.0.0.1", "localhost")) or url.startswith(("data:", "blob:", "about:")):
+            route.continue_()
+        else:
+            blocked.append(url)
+            route.abort()
+
+    context.route("**/*", guard)
+    pg.blocked = blocked
+    yield pg
+    context.close()
+
+
+def screenshot(pg, name: str) -> Path:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"{name}.png"
+    pg.screenshot(path=str(path), full_page=True)
+    return path

@@ -1,0 +1,49 @@
+import numpy as np
+import pytest
+
+from sector_map import schema as s
+from sector_map import summaries
+
+
+def test_filter_by_theme_and_size(tiny_pack):
+    orgs = tiny_pack.organisations
+    assert list(summaries.filter_organisations(orgs, themes=["older_people"])[s.ORG_ID]) == ["o2"]
+    assert list(summaries.filter_organisations(orgs, size_bands=["micro", "unknown"])[s.ORG_ID]) == ["o2", "o3"]
+    both = summaries.filter_organisations(orgs, themes=["poverty_food", "community_cohesion"], size_bands=["small"])
+    assert list(both[s.ORG_ID]) == ["o1"]
+    assert len(summaries.filter_organisations(orgs, themes=[])) == 0
+    assert len(summaries.filter_organisations(orgs)) == 3
+
+
+def test_organisations_in_ward_uses_points(tiny_pack):
+    assert list(summaries.organisations_in_ward(tiny_pack, "X05000001")[s.ORG_ID]) == ["o1"]
+    assert list(summaries.organisations_in_ward(tiny_pack, "X05000002")[s.ORG_ID]) == ["o2"]
+    assert summaries.organisations_in_ward(tiny_pack, "X05000004").empty
+    assert summaries.organisations_in_ward(tiny_pack, "nope").empty
+
+
+@pytest.mark.parametrize(
+    ("value", "unit", "text"),
+    [
+        (0.1234, "proportion of population", "12.3%"),
+        (23.456, "%", "23.5%"),
+        (1234.0, "rank (1 = most deprived)", "1,234"),
+        (12345.6, "people", "12,346"),
+        (81.26, "years", "81.3 years"),
+        (4.861, "score", "4.86"),
+        (np.nan, "score", "no data"),
+        (None, "score", "no data"),
+    ],
+)
+def test_format_value(value, unit, text):
+    assert summaries.format_value(value, unit) == text
+
+
+def test_ward_key_figures_rank_and_no_data(tiny_pack):
+    fig = summaries.ward_key_figures(tiny_pack, "X05000002", wide=tiny_pack.indicator_wide())
+    assert fig.set_index("Indicator").loc["IMD score", "Rank in area"] == "1 of 3"
+    assert fig.set_index("Indicator").loc["IMD rank", "Rank in area"] == "1 of 4"
+    missing = summaries.ward_key_figures(tiny_pack, "X05000004", wide=tiny_pack.indicator_wide())
+    assert missing.set_index("Indicator").loc["IMD score", "Value"] == "no data"
+    assert missing.set_index("Indicator").loc["IMD score", "Rank in area"] == "no data"
+    assert summaries.ward_label(tiny_pack, "X05000003") == "Gamma (X05000003)"
