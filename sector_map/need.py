@@ -68,8 +68,10 @@ def need_score_table(
 
 
 def ranks_within_area(values: pd.Series, *, higher_is: str) -> pd.Series:
-    """Rank of each ward within the area, 1 = most need; missing values get no rank."""
-    v = pd.to_numeric(values, errors="coerce")
+    """Rank of each ward within the area, 1 = most need; ties share the best rank; missing stays missing."""
+    if higher_is not in s.HIGHER_IS:
+        raise ValueError(f"higher_is must be one of {s.HIGHER_IS}, not {higher_is!r}")
+    v = pd.to_numeric(values, errors="coerce").astype("float64")
     ascending = higher_is == s.HIGHER_IS_LESS_NEED
     return v.rank(method="min", ascending=ascending).astype("Int64")
 

@@ -10,6 +10,7 @@ import pandas as pd
 
 from sector_map import need
 from sector_map import schema as s
+from sector_map.maps import format_value
 from sector_map.pack import Pack
 
 
@@ -41,24 +42,6 @@ def organisations_in_ward(pack: Pack, ward_code: str) -> gpd.GeoDataFrame:
     return orgs[orgs.within(ward.geometry.iloc[0])]
 
 
-def format_value(value: float | None, unit: str) -> str:
-    """A number as a person reads it: thousands separators, sensible decimals, its unit."""
-    if value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NA:
-        return "no data"
-    u = unit.lower()
-    if "proportion" in u:
-        return f"{value * 100:.1f}%"
-    if u.startswith("%") or u == "percent":
-        return f"{value:.1f}%"
-    if "rank" in u:
-        return f"{int(round(value)):,}"
-    if abs(value) >= 1000:
-        return f"{value:,.0f}"
-    if u == "years":
-        return f"{value:.1f} years"
-    return f"{value:.2f}"
-
-
 def ward_key_figures(pack: Pack, ward_code: str, *, wide: pd.DataFrame) -> pd.DataFrame:
     """Every indicator for one ward: its value, rank within the area (1 = most need) and direction."""
     rows = []
@@ -72,7 +55,7 @@ def ward_key_figures(pack: Pack, ward_code: str, *, wide: pd.DataFrame) -> pd.Da
         rows.append(
             {
                 "Indicator": meta.label,
-                "Value": format_value(value, meta.unit),
+                "Value": format_value(value, unit=meta.unit),
                 "Rank in area": "no data" if pd.isna(rank) else f"{int(rank)} of {with_data}",
                 "Which way is worse": meta.worse_phrase,
             }
@@ -86,3 +69,17 @@ def ward_label(pack: Pack, ward_code: str) -> str:
     """'Name (code)' for a ward code, or the code itself if unknown."""
     match = pack.wards.loc[pack.wards[s.WARD_CODE] == ward_code, s.WARD_NAME]
     return f"{match.iloc[0]} ({ward_code})" if len(match) else ward_code
+
+
+def subject_table(pack: Pack, values: pd.Series, ranks: pd.Series, *, unit: str) -> pd.DataFrame:
+    """One row per ward, most need first: name, code, value (as a number) and rank in the area."""
+    wards = pack.wards[[s.WARD_CODE, s.WARD_NAME]].set_index(s.WARD_CODE)
+    out = pd.DataFrame(
+        {
+            "Ward": wards[s.WARD_NAME],
+            "Code": wards.index,
+            f"Value ({unit})" if unit else "Value": values.reindex(wards.index),
+            "Rank in area (1 = most need)": ranks.reindex(wards.index),
+        }
+    )
+    return out.sort_values("Rank in area (1 = most need)", na_position="last").reset_index(drop=True)

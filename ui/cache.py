@@ -39,3 +39,11 @@ def need_table(key: tuple[str, str], method: str) -> pd.DataFrame:
 def indicator_table(key: tuple[str, str]) -> pd.DataFrame:
     """Raw indicator values, wards × indicators."""
     return _load(*key).indicator_wide()
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def simplified_wards(key: tuple[str, str]):
+    """Ward boundaries simplified for drawing (shared read-only across sessions)."""
+    from sector_map.maps import simplify_wards
+
+    return simplify_wards(_load(*key).wards)

@@ -61,7 +61,7 @@ def draw_sidebar(pack: Pack) -> None:
     """Area name, demo notice and a short 'about'."""
     st.sidebar.markdown(f"**Area:** {pack.name}  \n{len(pack.wards)} wards · {len(pack.organisations):,} organisations")
     if pack.is_demo:
-        st.sidebar.warning(DEMO_NOTICE.format(name=pack.name), icon="⚠️")
+        st.sidebar.caption(":orange[**Fictional demo data**: not a real place.]")
     st.sidebar.caption(
         "sector-map maps the voluntary and community sector over ward-level need, "
         "to help find gaps and likely partners. See *About the data* for sources and licences."

@@ -1,5 +1,3 @@
-import numpy as np
-import pytest
 
 from sector_map import schema as s
 from sector_map import summaries
@@ -20,23 +18,6 @@ def test_organisations_in_ward_uses_points(tiny_pack):
     assert list(summaries.organisations_in_ward(tiny_pack, "X05000002")[s.ORG_ID]) == ["o2"]
     assert summaries.organisations_in_ward(tiny_pack, "X05000004").empty
     assert summaries.organisations_in_ward(tiny_pack, "nope").empty
-
-
-@pytest.mark.parametrize(
-    ("value", "unit", "text"),
-    [
-        (0.1234, "proportion of population", "12.3%"),
-        (23.456, "%", "23.5%"),
-        (1234.0, "rank (1 = most deprived)", "1,234"),
-        (12345.6, "people", "12,346"),
-        (81.26, "years", "81.3 years"),
-        (4.861, "score", "4.86"),
-        (np.nan, "score", "no data"),
-        (None, "score", "no data"),
-    ],
-)
-def test_format_value(value, unit, text):
-    assert summaries.format_value(value, unit) == text
 
 
 def test_ward_key_figures_rank_and_no_data(tiny_pack):

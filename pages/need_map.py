@@ -1,0 +1,52 @@
+"""Need map: a choropleth of an indicator or a theme's need index, with organisations and assets."""
+
+import streamlit as st
+from streamlit_folium import st_folium
+
+from ui import cache, map_panel, sidebar, state
+
+pack = sidebar.current_pack()
+key = cache.pack_key(pack)
+st.title(f"Need map — {pack.name}")
+sidebar.demo_banner(pack)
+
+view = map_panel.need_controls(pack)
+subject = map_panel.build_subject(pack, key, view)
+styled = map_panel.style(subject, view)
+orgs_shown, n_unlocated = map_panel.organisations_to_show(pack, view)
+ward = state.selected_ward(pack)
+
+map_col, side_col = st.columns([3, 1.35], gap="medium")
+with map_col:
+    base = map_panel.base(pack, key)
+    layers = map_panel.layers(pack, key, subject, styled, view, orgs_shown, ward)
+    result = st_folium(
+        base,
+        key=f"need_map_{pack.path.name}",
+        feature_group_to_add=layers,
+        returned_objects=["last_clicked"],
+        height=640,
+        use_container_width=True,
+    )
+    clicked = state.new_click((result or {}).get("last_clicked"))
+    if clicked is not None:
+        hit = map_panel.ward_at_click(pack, clicked)
+        if hit != ward:
+            state.select_ward(hit)
+            st.rerun()
+    map_panel.layer_notes(view, orgs_shown, n_unlocated, pack)
+
+with side_col:
+    map_panel.legend(subject, styled)
+    map_panel.symbols_legend(view, orgs_shown)
+    map_panel.ward_picker(pack, ward)
+    if ward:
+        map_panel.ward_panel(pack, key, ward, subject)
+    else:
+        st.caption("Click a ward on the map, or pick one above, to see its key figures.")
+
+if view.mode == map_panel.MODE_THEME:
+    map_panel.theme_explainer(subject)
+with st.expander("Ward values as a table"):
+    st.dataframe(map_panel.ward_table(pack, subject), hide_index=True, width="stretch")
+    st.caption(f"{subject.meta.label}: {subject.meta.worse_phrase}. Ranks are within {pack.name}; 1 = most need.")

@@ -1,0 +1,275 @@
+"""Widgets and panels of the Need map page. Layout only: every number comes from sector_map."""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass, field
+
+import pandas as pd
+import streamlit as st
+
+from sector_map import classify, map_layers, maps, need, subject, summaries
+from sector_map import schema as s
+from sector_map.assets import missing_assets
+from sector_map.pack import Pack
+from ui import cache, paths, state
+
+MODE_THEME = "Theme need index"
+MODE_INDICATOR = "Indicator"
+DEFAULT_THEME = "poverty_food"
+WEIGHT_STEPS = (0.0, 3.0, 0.5)
+
+
+@dataclass
+class View:
+    """Everything the user chose on the page."""
+
+    mode: str
+    indicator_id: str | None
+    theme: str | None
+    weights: dict[str, float] | None
+    scheme: str
+    k: int
+    palette: str
+    show_orgs: bool
+    show_assets: bool
+    org_themes: list[str] = field(default_factory=list)
+    org_sizes: list[str] = field(default_factory=list)
+
+
+def _weight_key(pack: Pack, theme: str, ind: str) -> str:
+    return f"w|{pack.path.name}|{theme}|{ind}"
+
+
+def _weights(pack: Pack, theme: str) -> dict[str, float]:
+    defaults = need.default_weights(pack.indicator_meta, theme)
+    with st.expander("Weights of this theme's indicators", expanded=False):
+        st.caption(
+            "How much each indicator counts in the need index. 0 leaves it out. "
+            "Ranks that restate a score start at 0 so nothing is counted twice."
+        )
+        out = {}
+        for ind, default in defaults.items():
+            k = _weight_key(pack, theme, ind)
+            st.session_state.setdefault(k, default)
+            out[ind] = st.slider(pack.indicator_meta[ind].label, *WEIGHT_STEPS[:2], step=WEIGHT_STEPS[2], key=k)
+        if st.button("Reset weights", key=f"reset|{theme}"):
+            for ind, default in defaults.items():
+                st.session_state[_weight_key(pack, theme, ind)] = default
+            st.rerun()
+    return out
+
+
+def need_controls(pack: Pack) -> View:
+    """The controls above the map."""
+    themes = subject.themes_with_indicators(pack)
+    c1, c2, c3 = st.columns([1.2, 2.4, 2.4])
+    modes = [MODE_THEME, MODE_INDICATOR] if themes else [MODE_INDICATOR]
+    mode = c1.radio("Show", modes, key="nm_mode", help="A theme's need index averages its indicators' need scores.")
+    indicator_id = theme = weights = None
+    if mode == MODE_THEME:
+        theme = c2.selectbox(
+            "Theme",
+            themes,
+            index=themes.index(DEFAULT_THEME) if DEFAULT_THEME in themes else 0,
+            format_func=lambda t: s.THEMES_BY_ID[t].label,
+            key="nm_theme",
+        )
+    else:
+        ids = list(pack.indicator_meta)
+        indicator_id = c2.selectbox(
+            "Indicator", ids, format_func=lambda i: pack.indicator_meta[i].label, key="nm_indicator"
+        )
+    with c3:
+        sc1, sc2 = st.columns([1.6, 1])
+        scheme = sc1.selectbox("Classes by", list(classify.SCHEMES), format_func=classify.SCHEMES.get, key="nm_scheme")
+        k = sc2.number_input("Classes", min_value=3, max_value=7, value=classify.DEFAULT_K, key="nm_k")
+    if theme is not None:
+        weights = _weights(pack, theme)
+    with st.sidebar.expander("Map layers", expanded=True):
+        palette = st.selectbox(
+            "Colours", list(classify.PALETTES), format_func=classify.PALETTES.get, key="nm_palette",
+            help="All palettes stay readable with common colour-blindness.",
+        )
+        show_orgs = st.toggle("Organisations", value=True, key="nm_orgs")
+        org_themes = st.multiselect(
+            "Organisation themes", list(s.THEME_IDS), format_func=lambda t: s.THEMES_BY_ID[t].label,
+            placeholder="All themes", key="nm_org_themes", disabled=not show_orgs,
+        )
+        org_sizes = st.multiselect(
+            "Size bands", list(s.SIZE_BAND_IDS), format_func=s.SIZE_BAND_LABELS.get,
+            placeholder="All sizes", key="nm_org_sizes", disabled=not show_orgs,
+        )
+        show_assets = st.toggle("Community buildings and land", value=True, key="nm_assets")
+    return View(mode, indicator_id, theme, weights, scheme, int(k), palette, show_orgs, show_assets,
+                org_themes, org_sizes)
+
+
+def build_subject(pack: Pack, key: tuple[str, str], view: View) -> subject.MapSubject:
+    if view.mode == MODE_THEME:
+        scores = cache.need_table(key, "rank")
+        return subject.theme_subject(pack, view.theme, scores=scores, weights=view.weights)
+    return subject.indicator_subject(pack, view.indicator_id, wide=cache.indicator_table(key))
+
+
+@dataclass
+class Styled:
+    classes: classify.Classes
+    colours: list[str]
+
+
+def style(subj: subject.MapSubject, view: View) -> Styled:
+    classes = classify.classify(subj.values, scheme=view.scheme, k=view.k)
+    colours = classify.class_colours(classes.k_effective, higher_is=subj.meta.higher_is, palette_name=view.palette)
+    return Styled(classes, colours)
+
+
+def organisations_to_show(pack: Pack, view: View):
+    """(organisations to draw, how many of them have no location)."""
+    if not view.show_orgs:
+        return pack.organisations.iloc[0:0], 0
+    orgs = summaries.filter_organisations(
+        pack.organisations, themes=view.org_themes or None, size_bands=view.org_sizes or None
+    )
+    return orgs, maps.unmapped_count(orgs)
+
+
+def base(pack: Pack, key: tuple[str, str]):
+    missing = missing_assets(paths.STATIC_DIR)
+    if missing:
+        st.error(
+            "The map's browser files are missing (" + ", ".join(missing[:3]) + "), so the map may be blank. "
+            "Run `make run` (or `bash scripts/fetch_leaflet.sh`) to fetch them."
+        )
+    return maps.base_map(cache.simplified_wards(key), basemap=not pack.is_demo)
+
+
+def layers(pack, key, subj, styled: Styled, view: View, orgs, ward):
+    wards = cache.simplified_wards(key)
+    out = [
+        map_layers.choropleth_layer(
+            wards, subj.values, styled.classes, styled.colours, label=subj.meta.label, unit=subj.meta.unit,
+            value_format=maps.value_format_for(subj.values, unit=subj.meta.unit), ranks=subj.ranks,
+            selected=ward,
+        )
+    ]
+    if view.show_orgs and len(orgs):
+        out.append(map_layers.organisation_layer(orgs))
+    if view.show_assets and len(pack.assets):
+        out.append(map_layers.asset_layer(pack.assets))
+    return out
+
+
+def ward_at_click(pack: Pack, point: tuple[float, float]) -> str | None:
+    return maps.ward_at(pack.wards, point[0], point[1])
+
+
+def layer_notes(view: View, orgs, n_unlocated: int, pack: Pack) -> None:
+    bits = []
+    if view.show_orgs:
+        drawn = len(orgs) - n_unlocated
+        bits.append(f"{drawn:,} organisations drawn (coloured by their main theme; clusters show counts)")
+        if n_unlocated:
+            bits.append(f"{n_unlocated:,} more match the filters but have no location ('area only'), so are not drawn")
+    if view.show_assets:
+        bits.append(f"{len(pack.assets):,} community buildings and land")
+    if pack.is_demo:
+        bits.append("no street map under the fictional borough")
+    st.caption(" · ".join(bits))
+
+
+def legend(subj: subject.MapSubject, styled: Styled) -> None:
+    """The legend in plain English: which way is worse, units, classes and 'no data'."""
+    meta = subj.meta
+    entries = classify.legend_entries(styled.classes, styled.colours, higher_is=meta.higher_is)
+    rows = "".join(
+        f'<div style="display:flex;align-items:center;gap:8px;margin:2px 0">'
+        f'<span style="width:22px;height:14px;background:{e.colour};border:1px solid #999;display:inline-block;'
+        f'{"background-image:repeating-linear-gradient(45deg,#999 0 2px,transparent 2px 6px);" if e.label == classify.NO_DATA_LABEL else ""}'
+        f'"></span><span>{html.escape(e.label)}</span><span style="color:#666;margin-left:auto">'
+        f"{e.count} ward{'s' if e.count != 1 else ''}</span></div>"
+        for e in entries
+    )
+    direction = classify.legend_text(meta)
+    unit = f" · unit: {html.escape(meta.unit)}" if meta.unit and meta.unit.lower() not in direction.lower() else ""
+    st.markdown(
+        f"<div style='font-size:0.9rem'><b>{html.escape(meta.label)}</b><br>"
+        f"<span style='color:#444'>{html.escape(direction)}{unit}</span>"
+        f"<div style='margin-top:6px'>{rows}</div></div>",
+        unsafe_allow_html=True,
+    )
+    if styled.classes.note:
+        st.caption(styled.classes.note)
+    st.caption(f"{classify.SCHEMES[styled.classes.scheme]}, {styled.classes.k_effective} classes.")
+
+
+def ward_picker(pack: Pack, ward: str | None) -> None:
+    """A selectbox bound to the shared selection (the keyboard way to pick a ward)."""
+    codes = sorted(pack.wards[s.WARD_CODE], key=lambda c: summaries.ward_label(pack, c))
+
+    def changed() -> None:
+        state.select_ward(st.session_state["nm_ward_pick"])
+
+    if st.session_state.get("nm_ward_pick", "unset") != ward:
+        st.session_state["nm_ward_pick"] = ward
+    st.selectbox(
+        "Selected ward", codes, key="nm_ward_pick", on_change=changed, index=None,
+        placeholder="Click the map or choose a ward", format_func=lambda c: summaries.ward_label(pack, c),
+    )
+
+
+def symbols_legend(view: View, orgs) -> None:
+    """What the points and shapes on the map mean."""
+    parts = []
+    if view.show_orgs and len(orgs):
+        themes = orgs[s.THEMES].map(lambda ts: ts[0] if ts is not None and len(ts) else None).dropna()
+        for t in [t for t in s.THEME_IDS if t in set(themes)]:
+            theme = s.THEMES_BY_ID[t]
+            parts.append(
+                f'<span style="white-space:nowrap;margin-right:10px"><span style="display:inline-block;width:10px;'
+                f'height:10px;border-radius:50%;background:{theme.colour};margin-right:4px"></span>'
+                f"{html.escape(theme.label)}</span>"
+            )
+    if view.show_assets:
+        for status, (shape, colour) in map_layers.ASSET_STYLES.items():
+            parts.append(
+                f'<span style="white-space:nowrap;margin-right:10px">'
+                f'{map_layers.asset_icon_svg(shape, colour, size=12)} {html.escape(status.capitalize())}</span>'
+            )
+    if parts:
+        st.markdown(
+            "<div style='font-size:0.8rem;line-height:1.7'><b>On the map</b> — organisations by main theme; "
+            "community buildings and land by status:<br>" + " ".join(parts) + "</div>",
+            unsafe_allow_html=True,
+        )
+
+
+def ward_panel(pack: Pack, key, ward: str, subj: subject.MapSubject) -> None:
+    """Key figures for the selected ward."""
+    name = pack.wards.loc[pack.wards[s.WARD_CODE] == ward, s.WARD_NAME].iloc[0]
+    row = pack.wards.loc[pack.wards[s.WARD_CODE] == ward].iloc[0]
+    value = subj.values.get(ward)
+    rank = subj.ranks.get(ward)
+    st.subheader(name)
+    pop = row[s.POPULATION]
+    st.caption(f"{ward} · population {int(pop):,}" if pd.notna(pop) else f"{ward} · population not known")
+    c1, c2 = st.columns(2)
+    c1.metric(subj.meta.label if len(subj.meta.label) < 28 else "Shown on map", maps.format_value(value, unit=subj.meta.unit))
+    n = int(subj.values.notna().sum())
+    c2.metric("Rank in area", "no data" if rank is None or pd.isna(rank) else f"{int(rank)} of {n}",
+              help="1 = most need in this area")
+    in_ward = summaries.organisations_in_ward(pack, ward)
+    st.markdown(f"**{len(in_ward):,}** organisations based in this ward")
+    if len(in_ward):
+        top = in_ward[s.THEMES].explode().value_counts().head(3)
+        st.caption("Most common themes: " + ", ".join(f"{s.THEMES_BY_ID[t].label} ({n})" for t, n in top.items()))
+    figures = summaries.ward_key_figures(pack, ward, wide=cache.indicator_table(key))
+    st.dataframe(figures[["Indicator", "Value", "Rank in area"]], hide_index=True, width="stretch", height=300)
+
+
+def theme_explainer(subj: subject.MapSubject) -> None:
+    st.caption(f"**How this index is made.** {subj.meta.description} 100 = the ward in most need in this area.")
+
+
+def ward_table(pack: Pack, subj: subject.MapSubject) -> pd.DataFrame:
+    return summaries.subject_table(pack, subj.values, subj.ranks, unit=subj.meta.unit)
