@@ -11,12 +11,14 @@ st.title(f"Need map — {pack.name}")
 sidebar.demo_banner(pack)
 
 view = map_panel.need_controls(pack)
+map_col, side_col = st.columns([3, 1.35], gap="medium")
+with side_col:
+    map_panel.theme_weights(pack, view)
 subject = map_panel.build_subject(pack, key, view)
 styled = map_panel.style(subject, view)
 orgs_shown, n_unlocated = map_panel.organisations_to_show(pack, view)
 ward = state.selected_ward(pack)
 
-map_col, side_col = st.columns([3, 1.35], gap="medium")
 with map_col:
     base = map_panel.base(pack, key)
     layers = map_panel.layers(pack, key, subject, styled, view, orgs_shown, ward)
@@ -25,7 +27,7 @@ with map_col:
         key=f"need_map_{pack.path.name}",
         feature_group_to_add=layers,
         returned_objects=["last_clicked"],
-        height=640,
+        height=580,
         use_container_width=True,
     )
     clicked = state.new_click((result or {}).get("last_clicked"))

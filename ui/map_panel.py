@@ -84,8 +84,6 @@ def need_controls(pack: Pack) -> View:
         sc1, sc2 = st.columns([1.6, 1])
         scheme = sc1.selectbox("Classes by", list(classify.SCHEMES), format_func=classify.SCHEMES.get, key="nm_scheme")
         k = sc2.number_input("Classes", min_value=3, max_value=7, value=classify.DEFAULT_K, key="nm_k")
-    if theme is not None:
-        weights = _weights(pack, theme)
     with st.sidebar.expander("Map layers", expanded=True):
         palette = st.selectbox(
             "Colours", list(classify.PALETTES), format_func=classify.PALETTES.get, key="nm_palette",
@@ -103,6 +101,12 @@ def need_controls(pack: Pack) -> View:
         show_assets = st.toggle("Community buildings and land", value=True, key="nm_assets")
     return View(mode, indicator_id, theme, weights, scheme, int(k), palette, show_orgs, show_assets,
                 org_themes, org_sizes)
+
+
+def theme_weights(pack: Pack, view: View) -> None:
+    """The weight sliders of the chosen theme (fills ``view.weights``)."""
+    if view.theme is not None:
+        view.weights = _weights(pack, view.theme)
 
 
 def build_subject(pack: Pack, key: tuple[str, str], view: View) -> subject.MapSubject:

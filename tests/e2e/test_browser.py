@@ -1,0 +1,140 @@
+"""The real app in headless Chromium, with every non-localhost request blocked."""
+
+from __future__ import annotations
+
+import pytest
+
+from sector_map import maps
+from sector_map import schema as s
+from sector_map.pack import load_pack
+from tests.e2e.conftest import screenshot
+from tests.e2e.hostile import HOSTILE_NAMES
+
+pytestmark = pytest.mark.e2e
+
+WARD_PATHS = "path.leaflet-interactive[fill-opacity='0.85'], path.leaflet-interactive[fill-opacity='0.9']"
+
+# A point well inside some ward polygon, found the way a person would: where the mouse lands on
+# the same ward path at the point and a few pixels around it.
+FIND_WARD_POINT = """(() => {
+  const r = document.getElementById('map_div').getBoundingClientRect();
+  const isWard = e => e && e.tagName === 'path' && ['0.85', '0.9'].includes(e.getAttribute('fill-opacity'));
+  for (let y = r.top + r.height * 0.3; y < r.bottom - 40; y += 9)
+    for (let x = r.left + r.width * 0.3; x < r.right - 40; x += 9) {
+      const here = document.elementFromPoint(x, y);
+      if (!isWard(here)) continue;
+      const same = [[0, 0], [14, 0], [-14, 0], [0, 14], [0, -14]].every(([dx, dy]) =>
+        document.elementFromPoint(x + dx, y + dy) === here);
+      if (same) {
+        const ll = window.map.containerPointToLatLng([x - r.left, y - r.top]);
+        return [x, y, ll.lat, ll.lng];
+      }
+    }
+  return null; })()"""
+
+# Render every organisation marker's tooltip the way Leaflet does when it opens one (innerHTML
+# of its content), including markers hidden inside clusters.
+RENDER_ALL_TOOLTIPS = """(() => {
+  const out = [];
+  const host = document.createElement('div'); host.id = 'tooltip-probe'; document.body.appendChild(host);
+  const visit = l => {
+    if (l.getTooltip && l.getTooltip()) {
+      const d = document.createElement('div'); d.innerHTML = l.getTooltip().getContent(); host.appendChild(d);
+      out.push(d.innerText);
+    }
+  };
+  window.map.eachLayer(l => {
+    if (window.L.MarkerClusterGroup && l instanceof window.L.MarkerClusterGroup) l.getLayers().forEach(visit);
+    else visit(l);
+  });
+  return out; })()"""
+
+
+def folium_frame(page):
+    """The streamlit-folium iframe, once Leaflet has drawn in it."""
+    page.wait_for_selector("iframe[title*='st_folium'], iframe[src*='streamlit_folium']", timeout=60_000)
+    for _ in range(240):
+        for frame in page.frames:
+            if "streamlit_folium" in frame.url:
+                frame.wait_for_selector("path.leaflet-interactive", timeout=60_000)
+                return frame
+        page.wait_for_timeout(250)
+    raise AssertionError("the map component never appeared")
+
+
+def frame_box(page, frame):
+    """The iframe's box, once scrolled fully into view (Chromium scrolls a partly hidden iframe
+    into view on mousedown, which would move the click)."""
+    for el in page.query_selector_all("iframe"):
+        if el.content_frame() == frame:
+            el.scroll_into_view_if_needed()
+            return el.bounding_box()
+    raise AssertionError("iframe not found")
+
+
+@pytest.fixture(scope="module")
+def demo(packs_dir):
+    return load_pack(packs_dir / "demo")
+
+
+def test_need_map_draws_offline_and_click_selects_ward(page, app_url, demo):
+    page.goto(f"{app_url}/?pack=demo")
+    frame = folium_frame(page)
+    assert frame.locator(WARD_PATHS).count() == len(demo.wards)
+    frame.wait_for_selector(".sm-cluster", timeout=30_000)
+    scripts = frame.evaluate("Array.from(document.scripts).map(s => s.src).filter(Boolean)")
+    assert any(src.endswith("/app/static/vendor/leaflet/leaflet.js") for src in scripts), scripts
+    assert frame.evaluate("window.L.version") == "1.9.4"
+    page.get_by_text("Fictional demo data").first.wait_for()
+    screenshot(page, "need_map")
+
+    x, y, lat, lng = frame.evaluate(FIND_WARD_POINT)
+    code = maps.ward_at(demo.wards, lat, lng)
+    ward_name = demo.wards.set_index(s.WARD_CODE).loc[code, s.WARD_NAME]
+    box = frame_box(page, frame)
+    page.mouse.move(box["x"] + x, box["y"] + y)
+    frame.locator(".leaflet-tooltip", has_text=ward_name).wait_for(timeout=10_000)
+    page.mouse.click(box["x"] + x, box["y"] + y)
+    page.get_by_role("heading", name=ward_name).wait_for(timeout=30_000)
+    assert f"ward={code}" in page.url
+    frame = folium_frame(page)
+    outlined = frame.evaluate(
+        "Array.from(document.querySelectorAll('path')).filter(p => p.getAttribute('stroke-width') === '4').length"
+    )
+    assert outlined >= 1
+    screenshot(page, "need_map_ward_selected")
+    leaked = [u for u in page.blocked if u.endswith((".js", ".css"))]
+    assert leaked == [], f"the map asked the internet for {leaked}"
+
+
+def test_about_page(page, app_url, demo):
+    page.goto(f"{app_url}/about?pack=demo")
+    page.get_by_role("heading", name="Glossary").wait_for(timeout=60_000)
+    page.get_by_text("Rank direction").first.wait_for()
+    assert page.get_by_text("Fictional demo data").count() >= 1
+    screenshot(page, "about")
+
+
+def test_hostile_names_run_nothing(page, app_url):
+    page.goto(f"{app_url}/?pack=hostile")
+    frame = folium_frame(page)
+    frame.wait_for_selector(".sm-cluster", timeout=30_000)
+    box = frame_box(page, frame)
+    wards = frame.locator(WARD_PATHS)
+    seen = []
+    for i in range(wards.count()):
+        wards.nth(i).hover(force=True)
+        tip = frame.locator(".leaflet-tooltip")
+        if tip.count():
+            seen.append(tip.first.inner_text())
+    assert any('<img src=y onerror="window.__xss=5">' in t for t in seen), seen[:3]
+    texts = frame.evaluate(RENDER_ALL_TOOLTIPS)
+    joined = "\n".join(texts)
+    for name in HOSTILE_NAMES:
+        assert name in joined, f"{name!r} was not shown as plain text"
+    page.mouse.move(box["x"] + 5, box["y"] + 5)
+    page.wait_for_timeout(500)
+    assert frame.evaluate("window.__xss") is None
+    assert page.evaluate("window.__xss") is None
+    assert frame.locator("#tooltip-probe img").count() == 0
+    screenshot(page, "hostile_names")
