@@ -21,9 +21,12 @@ from branca.colormap import ColorMap
 from branca.element import Element
 from folium.elements import JSCSSMixin
 
-# Keyword arguments pages/need_map.py gives st_folium.
-RETURNED_OBJECTS = ["last_clicked"]
-HEIGHT = 640
+# The literal keyword arguments pages/need_map.py gives st_folium (a test keeps them in step).
+PAGE_KWARGS: dict[str, Any] = {
+    "returned_objects": ["last_clicked"],
+    "height": 580,
+    "use_container_width": True,
+}
 # st_folium prepends these for a branca colormap (none of our layers has one).
 D3_V4 = "https://d3js.org/d3.v4.min.js"
 D3_V3 = "https://cdnjs.cloudflare.com/ajax/libs/d3/3.5.5/d3.min.js"
@@ -80,8 +83,7 @@ def load_streamlit_folium() -> ModuleType:
 def st_folium_args(m: folium.Map, layers: Sequence[folium.FeatureGroup], *, key: str) -> dict[str, Any]:
     """The JSON arguments ``st_folium(m, key=key, feature_group_to_add=layers, ...)`` sends.
 
-    Mirrors ``st_folium`` with ``returned_objects=["last_clicked"]``, ``height=640`` and
-    ``use_container_width=True`` as on the Need map page.
+    Mirrors ``st_folium`` called with :data:`PAGE_KWARGS`, as on the Need map page.
     """
     sf = load_streamlit_folium()
     m.get_root().render()
@@ -98,15 +100,15 @@ def st_folium_args(m: folium.Map, layers: Sequence[folium.FeatureGroup], *, key:
             js_links[:0] = [D3_V4, D3_V3]
         css_links.extend(href for _, href in getattr(el, "default_css", []))
         js_links.extend(src for _, src in getattr(el, "default_js", []))
-    default = {"last_clicked": None}
+    default = {k: None for k in PAGE_KWARGS["returned_objects"]}
     return {
         "script": leaflet,
         "header": header,
         "html": html,
         "id": m_id,
-        "height": HEIGHT,
-        "width": None,
-        "returned_objects": RETURNED_OBJECTS,
+        "height": PAGE_KWARGS["height"],
+        "width": None if PAGE_KWARGS["use_container_width"] else 500,
+        "returned_objects": PAGE_KWARGS["returned_objects"],
         "zoom": None,
         "center": None,
         "feature_group": feature_group,

@@ -8,58 +8,18 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from devtools.appserver import app_server
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("SECTOR_MAP_CHROMIUM", "/usr/bin/chromium")
 SCREENSHOTS = ROOT / "tests" / "e2e" / "screenshots"
 
 pytestmark = pytest.mark.e2e
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _wait_healthy(url: str, proc: subprocess.Popen, timeout: float = 60.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"the app exited early with code {proc.returncode}")
-        try:
-            with urllib.request.urlopen(url + "/_stcore/health", timeout=2) as resp:
-                if resp.status == 200:
-                    return
-        except OSError:
-            pass
-        time.sleep(0.2)
-    raise RuntimeError(f"the app did not answer at {url} within {timeout:.0f} s")
-
-
-def start_app(packs_dir: Path, log: Path) -> tuple[subprocess.Popen, str]:
-    """Run `streamlit run app.py` on a free port with packs from ``packs_dir``."""
-    port = _free_port()
-    env = dict(os.environ, SECTOR_MAP_PACKS_DIR=str(packs_dir))
-    cmd = [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(port),
-           "--server.headless", "true", "--browser.gatherUsageStats", "false"]
-    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        _wait_healthy(url, proc)
-    except RuntimeError:
-        proc.terminate()
-        raise RuntimeError(log.read_text()[-3000:]) from None
-    return proc, url
 
 
 @pytest.fixture(scope="session")
@@ -84,13 +44,8 @@ def app_url(packs_dir, tmp_path_factory) -> Iterator[str]:
     if not Path(CHROMIUM).exists():
         pytest.fail(f"Chromium not found at {CHROMIUM}; install Debian's `chromium` (CI does)")
     log = tmp_path_factory.mktemp("logs") / "streamlit.log"
-    proc, url = start_app(packs_dir, log)
-    yield url
-    proc.terminate()
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
+    with app_server(packs_dir, log) as (url, _):
+        yield url
 
 
 @pytest.fixture(scope="session")

@@ -187,3 +187,16 @@ def test_ranks_put_most_need_first():
     assert pd.isna(more.iloc[2])
     less = need.ranks_within_area(series([300.0, 10.0, 120.0]), higher_is=s.HIGHER_IS_LESS_NEED)
     assert less.tolist() == [3, 1, 2]
+
+
+@pytest.mark.parametrize("scheme", ["quantiles", "equal_interval"])
+@pytest.mark.parametrize("k", [3, 5, 7])
+def test_numpy_bins_match_mapclassify(scheme, k):
+    import mapclassify
+
+    rng = np.random.default_rng(k)
+    y = np.round(rng.lognormal(2.5, 0.6, size=215), 2)
+    ours = c.classify(pd.Series(y), scheme=scheme, k=k)
+    ref = (mapclassify.Quantiles if scheme == "quantiles" else mapclassify.EqualInterval)(y, k=k)
+    np.testing.assert_allclose(ours.bins, ref.bins, rtol=1e-12)
+    assert ours.counts == list(ref.counts)

@@ -1,0 +1,1 @@
+"""Helpers for developers' tools (browser tests, benchmarks); not used by the app."""
