@@ -153,7 +153,8 @@ def _bins(y: np.ndarray, scheme: str, k: int) -> np.ndarray:
         # agree): importing mapclassify costs ~1.7 s (scipy.stats, sklearn, pyplot), which the
         # first visitor after a server start would wait for. It is imported only for Jenks.
         if scheme == "quantiles":
-            bins = np.percentile(y, np.linspace(1 / k, 1, k) * 100)
+            step = 100.0 / k
+            bins = np.percentile(y, np.minimum(np.arange(step, 100 + step, step)[:k], 100))
         elif scheme == "equal_interval":
             lo, hi = float(y.min()), float(y.max())
             bins = lo + (hi - lo) / k * np.arange(1, k + 1)
@@ -164,7 +165,13 @@ def _bins(y: np.ndarray, scheme: str, k: int) -> np.ndarray:
             if np.unique(sample).size < k:
                 sample = y
             bins = mapclassify.FisherJenks(sample, k=k).bins
-    bins = np.unique(np.asarray(bins, dtype="float64"))
+    bins = np.asarray(bins, dtype="float64")
+    # A break that floating point puts a hair's breadth from a ward's value is that value, so the
+    # ward falls in the lower class whatever the rounding (values equal to a break are inclusive).
+    near = np.isclose(bins[:, None], y[None, :], rtol=1e-9, atol=0)
+    has = near.any(axis=1)
+    bins[has] = y[near[has].argmax(axis=1)]
+    bins = np.unique(bins)
     bins[-1] = max(bins[-1], y.max())
     return bins
 
