@@ -1,4 +1,4 @@
-"""sector-map entry point: page config, shared sidebar, navigation over pages/."""
+"""sector-map entry point: page config, shared sidebar, navigation over app_pages/."""
 
 from pathlib import Path
 
@@ -16,8 +16,8 @@ pack = sidebar.current_pack()
 
 page = st.navigation(
     [
-        st.Page(HERE / "pages" / "need_map.py", title="Need map", icon="🗺️", default=True),
-        st.Page(HERE / "pages" / "about.py", title="About the data", icon="ℹ️"),
+        st.Page(HERE / "app_pages" / "need_map.py", title="Need map", icon=":material/map:", default=True),
+        st.Page(HERE / "app_pages" / "about.py", title="About the data", icon=":material/info:"),
     ]
 )
 sidebar.draw_sidebar(pack)

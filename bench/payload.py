@@ -2,7 +2,7 @@
 
 :func:`st_folium_args` repeats, step by step, what ``streamlit_folium.st_folium`` does before
 it calls the component (same private helpers, same order, same arguments as
-``pages/need_map.py`` passes), so the sizes are those of the real rerun. Like ``st_folium``
+``app_pages/need_map.py`` passes), so the sizes are those of the real rerun. Like ``st_folium``
 it renames and re-parents the map and layers: give it freshly built ones.
 """
 
@@ -21,7 +21,7 @@ from branca.colormap import ColorMap
 from branca.element import Element
 from folium.elements import JSCSSMixin
 
-# The literal keyword arguments pages/need_map.py gives st_folium (a test keeps them in step).
+# The literal keyword arguments app_pages/need_map.py gives st_folium (a test keeps them in step).
 PAGE_KWARGS: dict[str, Any] = {
     "returned_objects": ["last_clicked"],
     "height": 580,

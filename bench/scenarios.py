@@ -1,4 +1,4 @@
-"""The server-side work of the Need map page, step by step, as ``pages/need_map.py`` does it.
+"""The server-side work of the Need map page, step by step, as ``app_pages/need_map.py`` does it.
 
 Each scenario calls :mod:`sector_map` exactly as the page and ``ui/map_panel.py`` do (without
 Streamlit), so the figures are those of a real rerun minus Streamlit's own overhead. The

@@ -1,1 +1,1 @@
-"""App-side helpers: the only code besides pages/ that imports streamlit."""
+"""App-side helpers: the only code besides app_pages/ that imports streamlit."""

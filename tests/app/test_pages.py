@@ -39,9 +39,10 @@ def _text(app: AppTest) -> str:
 
 
 def _table(app: AppTest, contains: str):
-    for df in app.dataframe:
-        if any(contains in str(c) for c in df.value.columns):
-            return df.value
+    for df in [*app.dataframe, *app.table]:
+        frame = df.value
+        if any(contains in str(c) for c in [*frame.columns, frame.index.name]):
+            return frame.reset_index() if frame.index.name else frame
     raise AssertionError(f"no table with a column containing {contains!r}")
 
 
@@ -103,9 +104,9 @@ def test_selecting_a_ward_shows_figures_and_survives_page_switch(at, demo):
     assert any(h.value == name for h in at.subheader)
     figures = _table(at, "Indicator")
     assert len(figures) == len(demo.indicator_meta)
-    at.switch_page("pages/about.py").run()
+    at.switch_page("app_pages/about.py").run()
     assert not at.exception
-    at.switch_page("pages/need_map.py").run()
+    at.switch_page("app_pages/need_map.py").run()
     assert at.session_state["selected_ward"] == code
     assert any(h.value == name for h in at.subheader)
 
@@ -127,7 +128,7 @@ def test_organisation_filters(at, demo):
 
 
 def test_about_page_lists_sources_indicators_and_glossary(at, demo):
-    at.switch_page("pages/about.py").run()
+    at.switch_page("app_pages/about.py").run()
     assert not at.exception
     assert at.title[0].value.startswith("About the data")
     sources = _table(at, "Licence")

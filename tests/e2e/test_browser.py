@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from devtools.appserver import app_server
 from sector_map import maps
 from sector_map import schema as s
 from sector_map.pack import load_pack
@@ -111,6 +112,7 @@ def test_about_page(page, app_url, demo):
     page.goto(f"{app_url}/about?pack=demo")
     page.get_by_role("heading", name="Glossary").wait_for(timeout=60_000)
     page.get_by_text("Rank direction").first.wait_for()
+    page.get_by_role("cell", name="Which way is worse").or_(page.get_by_text("Which way is worse")).first.wait_for()
     assert page.get_by_text("Fictional demo data").count() >= 1
     screenshot(page, "about")
 
@@ -138,3 +140,17 @@ def test_hostile_names_run_nothing(page, app_url):
     assert page.evaluate("window.__xss") is None
     assert frame.locator("#tooltip-probe img").count() == 0
     screenshot(page, "hostile_names")
+
+
+def test_first_visit_straight_to_a_page_keeps_the_app_frame(packs_dir, tmp_path, browser):
+    """A shared /about link opened first after a restart still gets the app's navigation and pack."""
+    with app_server(packs_dir, tmp_path / "streamlit.log") as (url, _):
+        context = browser.new_context(viewport={"width": 1400, "height": 1000})
+        page = context.new_page()
+        page.goto(f"{url}/about")
+        page.get_by_role("heading", name="Glossary").wait_for(timeout=60_000)
+        nav = page.get_by_test_id("stSidebarNav")
+        nav.get_by_text("Need map").wait_for(timeout=10_000)
+        assert nav.get_by_text("About the data").count() == 1
+        assert page.get_by_text("Data pack").count() >= 1
+        context.close()

@@ -84,7 +84,7 @@ def test_mirror_sends_exactly_what_st_folium_sends(demo_dir, monkeypatch):
 
 def test_mirror_uses_the_pages_st_folium_arguments():
     """Every literal keyword the Need map page gives st_folium is the one the mirror uses."""
-    tree = ast.parse((ROOT / "pages" / "need_map.py").read_text(encoding="utf-8"))
+    tree = ast.parse((ROOT / "app_pages" / "need_map.py").read_text(encoding="utf-8"))
     calls = [
         n for n in ast.walk(tree) if isinstance(n, ast.Call) and getattr(n.func, "id", "") == "st_folium"
     ]

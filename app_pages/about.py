@@ -13,17 +13,17 @@ if pack.manifest.get("description"):
 
 st.header("Sources")
 st.caption("Every figure in this pack comes from one of these. Credit them when you use a map or chart.")
-st.dataframe(about.sources_table(pack), hide_index=True, width="stretch")
+st.table(about.sources_table(pack).set_index("Source"))
 built = pack.manifest.get("built_at")
 if built:
     st.caption(f"Pack built {built}; ward boundaries: {pack.manifest.get('ward_vintage', 'vintage not recorded')}.")
 
 st.header("Indicators")
-st.dataframe(about.indicators_table(pack), hide_index=True, width="stretch")
+st.table(about.indicators_table(pack).set_index("Indicator"))
 
 st.header("Themes")
 st.caption("The shared list of needs and offers. Each theme's need index averages the indicators shown.")
-st.dataframe(about.themes_table(pack), hide_index=True, width="stretch")
+st.table(about.themes_table(pack).set_index("Theme"))
 
 st.header("Glossary")
 for term, meaning in about.GLOSSARY.items():
