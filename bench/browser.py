@@ -60,17 +60,8 @@ def _visit(browser, url: str, blocked: list[str]) -> dict[str, float]:
     """
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
 
-    def guard(route) -> None:
-        req_url = route.request.url
-        host = req_url.split("/")[2] if "://" in req_url else ""
-        if host.startswith(("127.0.0.1", "localhost")) or req_url.startswith(("data:", "blob:", "about:")):
-            route.continue_()
-        else:
-            blocked.append(req_url)
-            route.abort()
-
     try:
-        context.route("**/*", guard)
+        appserver.block_internet(context, blocked)
         page = context.new_page()
         waits = [
             (TITLE, page.locator(PAGE_TITLE).first, "visible"),

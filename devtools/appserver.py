@@ -63,3 +63,21 @@ def app_server(packs_dir: Path, log: Path) -> Iterator[tuple[str, float]]:
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait(timeout=10)
+
+
+def block_internet(context, blocked: list[str]) -> None:
+    """Abort every request of a Playwright browser context that leaves localhost, recording its URL.
+
+    The app must work on a machine with no internet; this proves it even where there is one.
+    """
+
+    def guard(route) -> None:
+        url = route.request.url
+        host = url.split("/")[2] if "://" in url else ""
+        if host.startswith(("127.0.0.1", "localhost")) or url.startswith(("data:", "blob:", "about:")):
+            route.continue_()
+        else:
+            blocked.append(url)
+            route.abort()
+
+    context.route("**/*", guard)

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from devtools.appserver import app_server
+from devtools.appserver import app_server, block_internet
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("SECTOR_MAP_CHROMIUM", "/usr/bin/chromium")
@@ -69,16 +69,7 @@ def page(browser):
     pg = context.new_page()
     blocked: list[str] = []
 
-    def guard(route):
-        url = route.request.url
-        host = url.split("/")[2] if "://" in url else ""
-        if host.startswith(("127.0.0.1", "localhost")) or url.startswith(("data:", "blob:", "about:")):
-            route.continue_()
-        else:
-            blocked.append(url)
-            route.abort()
-
-    context.route("**/*", guard)
+    block_internet(context, blocked)
     pg.blocked = blocked
     yield pg
     context.close()
