@@ -40,7 +40,7 @@ with map_col:
 
 with side_col:
     map_panel.legend(subject, styled)
-    map_panel.symbols_legend(view, orgs_shown)
+    map_panel.symbols_legend(view, orgs_shown, len(pack.assets))
     map_panel.ward_picker(pack, ward)
     if ward:
         map_panel.ward_panel(pack, key, ward, subject)

@@ -222,7 +222,7 @@ def ward_picker(pack: Pack, ward: str | None) -> None:
     )
 
 
-def symbols_legend(view: View, orgs) -> None:
+def symbols_legend(view: View, orgs, n_assets: int) -> None:
     """What the points and shapes on the map mean."""
     parts = []
     if view.show_orgs and len(orgs):
@@ -234,7 +234,7 @@ def symbols_legend(view: View, orgs) -> None:
                 f'height:10px;border-radius:50%;background:{theme.colour};margin-right:4px"></span>'
                 f"{html.escape(theme.label)}</span>"
             )
-    if view.show_assets:
+    if view.show_assets and n_assets:
         for status, (shape, colour) in map_layers.ASSET_STYLES.items():
             parts.append(
                 f'<span style="white-space:nowrap;margin-right:10px">'
