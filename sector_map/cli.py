@@ -1,4 +1,4 @@
-"""Command line: ``python -m sector_map check PACK_DIR`` and ``python -m sector_map demo --out DIR``."""
+"""Command line: ``check PACK_DIR``, ``demo --out DIR`` and ``build-pack RECIPE.toml --out DIR``."""
 
 from __future__ import annotations
 
@@ -32,6 +32,26 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_build(args: argparse.Namespace) -> int:
+    from sector_map.build import build_pack, summary_text
+    from sector_map.importers.tables import InputError
+
+    out = Path(args.out)
+    try:
+        result = build_pack(Path(args.recipe), out, progress=None if args.quiet else _say)
+    except (InputError, PackError) as exc:
+        print(f"\nCould not build the pack: {exc}", file=sys.stderr)
+        state = "is unchanged" if out.exists() else "was not created"
+        print(f"Nothing was written; {out} {state}.", file=sys.stderr)
+        return 1
+    print(summary_text(result))
+    return 0
+
+
+def _say(message: str) -> None:
+    print(message, flush=True)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m sector_map",
@@ -45,6 +65,15 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--out", required=True, help="folder to write (replaced if it exists)")
     demo.add_argument("--seed", type=int, default=20261122, help="random seed (same seed, same pack)")
     demo.set_defaults(func=_cmd_demo)
+    build = sub.add_parser(
+        "build-pack",
+        help="build a pack for a real area from official downloads named in a TOML recipe",
+        description="Build a data pack from the files a recipe names (see README: Build a pack).",
+    )
+    build.add_argument("recipe", help="the recipe (.toml); relative paths in it resolve from its folder")
+    build.add_argument("--out", required=True, help="pack folder to write (replaced only on success)")
+    build.add_argument("--quiet", action="store_true", help="print only the closing summary")
+    build.set_defaults(func=_cmd_build)
     return parser
 
 

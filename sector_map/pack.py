@@ -37,6 +37,7 @@ class Pack:
     assets: gpd.GeoDataFrame
     path: Path | None = None
     warnings: list[Problem] = field(default_factory=list)
+    postcodes: pd.DataFrame | None = None  # optional: postcode, lon, lat for placing uploads
 
     @property
     def name(self) -> str:
@@ -109,6 +110,11 @@ def load_pack(path: str | os.PathLike) -> Pack:
     if problems:
         raise PackError(problems)
 
+    postcodes = None
+    if (path / s.POSTCODES_FILE).exists():
+        postcodes = _read_table(path / s.POSTCODES_FILE, problems, geo=False)
+        if problems:
+            raise PackError(problems)
     pack = Pack(
         manifest=manifest,
         wards=wards,
@@ -118,6 +124,7 @@ def load_pack(path: str | os.PathLike) -> Pack:
         services=services,
         assets=assets,
         path=path,
+        postcodes=postcodes,
     )
     pack.warnings = validate_pack(pack)
     return pack
@@ -171,6 +178,8 @@ def save_pack(pack: Pack, path: str | os.PathLike) -> Path:
     pack.organisations.to_parquet(tmp / s.ORGANISATIONS_FILE, index=False)
     pack.services.to_parquet(tmp / s.SERVICES_FILE, index=False)
     pack.assets.to_parquet(tmp / s.ASSETS_FILE, index=False)
+    if pack.postcodes is not None:
+        pack.postcodes.to_parquet(tmp / s.POSTCODES_FILE, index=False)
     if path.exists():
         old = path.with_name(path.name + ".tmp-old")
         if old.exists():

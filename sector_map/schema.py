@@ -17,6 +17,8 @@ INDICATOR_META_FILE = "indicators.json"
 ORGANISATIONS_FILE = "organisations.parquet"
 SERVICES_FILE = "services.parquet"
 ASSETS_FILE = "assets.parquet"
+# Optional: postcode centroids inside the area (postcode, lon, lat), so uploads can be placed.
+POSTCODES_FILE = "postcodes.parquet"
 
 PACK_CRS = "EPSG:4326"
 METRE_CRS = "EPSG:27700"

@@ -112,3 +112,23 @@ def make_tiny_pack() -> Pack:
 @pytest.fixture
 def tiny_pack() -> Pack:
     return make_tiny_pack()
+
+
+def shared_data_or_skip() -> Path:
+    """Like the ``shared_data`` fixture, for session-scoped fixtures."""
+    if not SHARED_DATA.is_dir():
+        if os.environ.get("SECTOR_MAP_REQUIRE_SHARED_DATA"):
+            pytest.fail(f"{SHARED_DATA} is missing but CI requires the real-data tests to run")
+        pytest.skip(f"real open data not found at {SHARED_DATA} (only present beside the repo in CI)")
+    return SHARED_DATA
+
+
+@pytest.fixture(scope="session")
+def trafford_pack_dir(tmp_path_factory) -> Path:
+    """The Trafford pack built once per test run from recipes/trafford.toml and ../shared/data."""
+    shared_data_or_skip()
+    from sector_map.build import build_pack
+
+    root = tmp_path_factory.mktemp("trafford-packs")
+    build_pack(ROOT / "recipes" / "trafford.toml", root / "trafford")
+    return root / "trafford"

@@ -1,0 +1,592 @@
+"""360Giving grants: recipient organisations and their funded work, and ward grant totals.
+
+Reads files in the 360Giving Data Standard as funders and GrantNav publish them: flattened
+CSV/XLSX (column titles such as ``Recipient Org:Charity Number`` or
+``Beneficiary Location:0:Geographic Code``, matched ignoring case, spaces and punctuation) or
+the standard's JSON (``{"grants": [...]}``). Each recipient organisation becomes one raw
+organisation (grants total, funders, latest award, themes from what the grants were for) and,
+where the grants name the wards that benefit, one service summarising the funded work.
+
+Decisions:
+    * A grant with no ward-level beneficiary location (geographic code type ``WD`` or an ONS
+      ward code) gives no service: knowing where an organisation is based says nothing about
+      which wards its funded work reaches, and a "whole area" service would overstate it. The
+      organisation itself is still mapped at its postcode.
+    * Grants in other currencies are counted but left out of ``grants_total`` (pounds only).
+    * Grants with no readable amount are skipped; grants with an unreadable award date are
+      kept but do not count towards ``latest_award``. Both are reported with their rows.
+    * Grants to individuals are never made into organisations; they are only counted.
+
+:func:`ward_grant_indicators` reads GrantNav grants already aggregated by funder, year and
+recipient ward (no recipient organisations) into two ward indicators.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from sector_map import schema as s
+from sector_map.importers import records as r
+from sector_map.importers.postcodes import normalise_postcode
+from sector_map.importers.tables import (
+    InputError,
+    Notes,
+    examples,
+    file_rows,
+    find_column,
+    read_bytes,
+    read_json,
+    read_table,
+    to_number,
+)
+
+__all__ = ["SOURCE", "read_360giving", "ward_grant_indicators"]
+
+SOURCE = "360Giving"
+ID_PREFIX = "360g-"
+INDICATOR_AMOUNT = "grants_360g_amount"
+INDICATOR_COUNT = "grants_360g_count"
+REASON_WHAT = "grant descriptions"  # reasons read "grant descriptions mention 'food bank'"
+
+_IND_ID = re.compile(r"-IND(?![A-Z])", re.IGNORECASE)
+_IND_NAMES = {"individual", "individuals", "individual recipient", "individual recipients"}
+_CHC_ID = re.compile(r"^GB-(CHC|SC|NIC)-(.+)$", re.IGNORECASE)
+_COH_ID = re.compile(r"^GB-COH-(.+)$", re.IGNORECASE)
+_CIC_NAME = re.compile(r"\b(?:cic|c\.i\.c\.?|community interest company)$", re.IGNORECASE)
+WARD_CODE_RE = re.compile(r"^(E05|W05|S13|N08)\d{6}$")
+BEN_LOCS = "beneficiary_locations"
+REC_LOCS = "recipient_locations"
+WHAT = "a 360Giving grants file (CSV, Excel or JSON)"
+
+# Canonical field → the standard's flattened column titles (matched ignoring case and punctuation).
+_FIELDS = {
+    "grant_id": ["Identifier"],
+    "title": ["Title"],
+    "description": ["Description"],
+    "currency": ["Currency"],
+    "amount": ["Amount Awarded"],
+    "award_date": ["Award Date"],
+    "recipient_id": ["Recipient Org:Identifier"],
+    "recipient_name": ["Recipient Org:Name"],
+    "charity_number": ["Recipient Org:Charity Number"],
+    "company_number": ["Recipient Org:Company Number"],
+    "postcode": ["Recipient Org:Postal Code", "Recipient Org:Postcode"],
+    "funder_id": ["Funding Org:Identifier"],
+    "funder_name": ["Funding Org:Name"],
+    "individual_id": ["Recipient Ind:Identifier", "Recipient Individual:Identifier"],
+}
+_RECIPIENT_FIELDS = ("recipient_id", "recipient_name", "charity_number", "company_number")
+# JSON keys of a grant and of its recipientOrganization, by canonical field.
+_JSON_GRANT = {
+    "grant_id": "id",
+    "title": "title",
+    "description": "description",
+    "currency": "currency",
+    "amount": "amountAwarded",
+    "award_date": "awardDate",
+}
+_JSON_RECIPIENT = {
+    "recipient_id": "id",
+    "recipient_name": "name",
+    "charity_number": "charityNumber",
+    "company_number": "companyNumber",
+    "postcode": "postalCode",
+}
+_LOCATION_COLUMN = re.compile(
+    r"^(recipient org location|beneficiary location) (\d+) (geographic code type|geographic code)$"
+)
+# GrantNav adds these to its exports: the recipient's ward and district found from its postcode.
+_GRANTNAV_RECIPIENT = ("recipient ward geographic code", "recipient district geographic code")
+
+
+def read_360giving(
+    path: Path | str,
+    *,
+    source: str | None = None,
+    recipients_in: set[str] | None = None,
+    notes: Notes | None = None,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Raw organisations (one per recipient) and services (their funded work) from a 360Giving file.
+
+    Args:
+        path: a 360Giving CSV/XLSX (plain or gzipped) or JSON file.
+        source: the ``source`` value to record; defaults to "360Giving: <file name>".
+        recipients_in: ward and/or local authority codes; when given, only grants whose
+            beneficiary or recipient location is one of them are kept.
+        notes: gathers warnings (skipped rows, individuals, other currencies, the area filter).
+
+    Returns:
+        ``(organisations, services)`` as :func:`records.raw_org_frame` and
+        :func:`records.raw_service_frame`. Services have ``area_type`` "wards" and an extra
+        ``themes_reason`` column; recipients whose grants name no benefiting ward get none.
+
+    Raises:
+        InputError: unreadable file, no grants, or a file without recipient organisations
+            (such as grants aggregated by ward: see :func:`ward_grant_indicators`).
+    """
+    path = Path(path)
+    file = path.name
+    notes = notes if notes is not None else Notes()
+    source = source or f"{SOURCE}: {file}"
+    grants, rows_label = read_grants(path, notes=notes)
+
+    grants = _with_amounts(grants, file, rows_label, notes)
+    if recipients_in is not None:
+        grants = _in_area(grants, {str(c).strip().upper() for c in recipients_in}, file, notes)
+    grants = _drop_individuals(grants, file, rows_label, notes)
+    if grants.empty:
+        return r.raw_org_frame(), r.raw_service_frame()
+
+    grants = _with_recipient_ids(grants)
+    _note_other_currencies(grants, file, rows_label, notes)
+    orgs = _organisations(grants, source)
+    ward_filter = {c for c in (recipients_in or ()) if WARD_CODE_RE.match(str(c).strip().upper())}
+    services = _services(grants, orgs, source, {c.upper() for c in ward_filter})
+    return orgs, services
+
+
+# --- reading ----------------------------------------------------------------------------------
+def _norm(name: str) -> str:
+    return re.sub(r"[^a-z0-9]+", " ", str(name).lower()).strip()
+
+
+def read_grants(path: Path | str, *, notes: Notes | None = None) -> tuple[pd.DataFrame, str]:
+    """One row per grant in canonical fields, and how to label its row numbers in messages.
+
+    Location columns become lists of ``(code, code type)`` in ``beneficiary_locations`` and
+    ``recipient_locations``; ``_row`` is the file row (CSV/XLSX) or 1-based grant position (JSON).
+    """
+    path = Path(path)
+    _raw, kind = read_bytes(path, what=WHAT)
+    if kind == "json":
+        return _grants_from_json(read_json(path, what=WHAT), path.name), " (positions in the `grants` list)"
+    table = read_table(path, what=WHAT, notes=notes)
+    return _grants_from_table(table, path.name), ""
+
+
+def _grants_from_table(table: pd.DataFrame, file: str) -> pd.DataFrame:
+    cols = {key: find_column(table.columns, names) for key, names in _FIELDS.items()}
+    if all(cols[k] is None for k in _RECIPIENT_FIELDS):
+        normed = {_norm(c) for c in table.columns}
+        aggregated = "recipient ward geographic code" in normed and cols["amount"] is not None
+        raise InputError(
+            file,
+            "has no recipient organisation columns (`Recipient Org:Identifier`, `Recipient Org:Name`, "
+            "`Recipient Org:Charity Number`)"
+            + (
+                "; it holds grants already added up by funder, year and ward, so it cannot say which "
+                "organisations were funded"
+                if aggregated
+                else ""
+            ),
+            hint="Import it as ward grant indicators instead"
+            if aggregated
+            else f"Expected {WHAT}, such as a GrantNav download",
+        )
+    if cols["amount"] is None:
+        raise InputError(file, "has no `Amount Awarded` column", hint=f"Expected {WHAT}")
+    grants = pd.DataFrame(
+        {
+            key: table[col] if col else pd.Series(pd.NA, index=table.index, dtype="string")
+            for key, col in cols.items()
+        }
+    )
+    for which, prefix in ((BEN_LOCS, "beneficiary location"), (REC_LOCS, "recipient org location")):
+        pairs: dict[str, dict[str, str]] = {}
+        for col in table.columns:
+            m = _LOCATION_COLUMN.match(_norm(col))
+            if m and m.group(1) == prefix:
+                pairs.setdefault(m.group(2), {})["type" if m.group(3).endswith("type") else "code"] = col
+        if which == REC_LOCS:
+            for i, col in enumerate(c for c in table.columns if _norm(c) in _GRANTNAV_RECIPIENT):
+                pairs[f"grantnav{i}"] = {"code": col}
+        grants[which] = _location_lists(table, list(pairs.values()))
+    grants["_row"] = file_rows(table.index)
+    return grants
+
+
+def _location_lists(table: pd.DataFrame, pairs: list[dict[str, str]]) -> list[list[tuple[str, str]]]:
+    out: list[list[tuple[str, str]]] = [[] for _ in range(len(table))]
+    for pair in pairs:
+        if "code" not in pair:
+            continue
+        codes = table[pair["code"]].astype("string").str.strip().str.upper()
+        types = table[pair["type"]].astype("string").str.strip().str.upper() if "type" in pair else None
+        for i, code in enumerate(codes):
+            if pd.notna(code):
+                kind = types.iloc[i] if types is not None and pd.notna(types.iloc[i]) else ""
+                out[i].append((str(code), str(kind)))
+    return out
+
+
+def _grants_from_json(data, file: str) -> pd.DataFrame:
+    grants = data.get("grants") if isinstance(data, dict) else None
+    if not isinstance(grants, list):
+        keys = examples(sorted(data)) if isinstance(data, dict) else "a list"
+        raise InputError(
+            file,
+            f"is JSON without a `grants` list (found {keys})",
+            hint='Expected 360Giving JSON: {"grants": [ ... ]}',
+        )
+    rows = []
+    for i, grant in enumerate(grants, start=1):
+        grant = grant if isinstance(grant, dict) else {}
+        recipient = _first(grant.get("recipientOrganization"))
+        funder = _first(grant.get("fundingOrganization"))
+        row = {key: grant.get(k) for key, k in _JSON_GRANT.items()}
+        row |= {key: recipient.get(k) for key, k in _JSON_RECIPIENT.items()}
+        row |= {"funder_id": funder.get("id"), "funder_name": funder.get("name")}
+        row["individual_id"] = _first(grant.get("recipientIndividual")).get("id")
+        row[BEN_LOCS] = _json_locations(grant.get("beneficiaryLocation"))
+        row[REC_LOCS] = _json_locations(recipient.get("location"))
+        row["_row"] = i
+        rows.append(row)
+    if not rows:
+        raise InputError(file, "has an empty `grants` list", hint=f"Expected {WHAT}")
+    frame = pd.DataFrame(rows)
+    for key in [*_FIELDS]:
+        text = frame[key].map(lambda v: pd.NA if v is None or v == "" else str(v).strip())
+        frame[key] = text.astype("string")
+    return frame
+
+
+def _first(value) -> dict:
+    if isinstance(value, list):
+        value = value[0] if value else None
+    return value if isinstance(value, dict) else {}
+
+
+def _json_locations(value) -> list[tuple[str, str]]:
+    items = value if isinstance(value, list) else [value] if isinstance(value, dict) else []
+    return [
+        (str(loc["geoCode"]).strip().upper(), str(loc.get("geoCodeType") or "").strip().upper())
+        for loc in items
+        if isinstance(loc, dict) and loc.get("geoCode")
+    ]
+
+
+# --- grants ---------------------------------------------------------------------------------
+def _with_amounts(grants: pd.DataFrame, file: str, rows_label: str, notes: Notes) -> pd.DataFrame:
+    amount, bad = to_number(grants["amount"])
+    missing = amount.isna()
+    if missing.any():
+        what = "an amount that is not a number" if bad[missing].all() else "no readable amount"
+        notes.add(
+            file,
+            f"{int(missing.sum())} grant(s) have {what} in `Amount Awarded` and were skipped{rows_label}",
+            column="Amount Awarded",
+            rows=grants.loc[missing, "_row"],
+        )
+    dates = _parse_dates(grants["award_date"])
+    bad_date = dates.isna() & grants["award_date"].notna()
+    no_date = grants["award_date"].isna()
+    for mask, text in ((bad_date, "an award date that could not be read"), (no_date, "no award date")):
+        mask = mask & ~missing
+        if mask.any():
+            notes.add(
+                file,
+                f"{int(mask.sum())} grant(s) have {text}; they count towards the totals but not the "
+                f"latest award{rows_label}",
+                column="Award Date",
+                rows=grants.loc[mask, "_row"],
+            )
+    out = grants.assign(amount=amount, award_date=dates)
+    return out[~missing].reset_index(drop=True)
+
+
+def _parse_dates(values: pd.Series) -> pd.Series:
+    """ISO 8601 dates (as the standard asks) first, then day-first dates as Excel users type them."""
+    text = values.astype("string").str.strip()
+    iso = pd.to_datetime(text, errors="coerce", format="ISO8601", utc=True)
+    rest = iso.isna() & text.notna()
+    if rest.any():
+        iso[rest] = pd.to_datetime(text[rest], errors="coerce", format="mixed", dayfirst=True, utc=True)
+    return iso
+
+
+def _in_area(grants: pd.DataFrame, codes: set[str], file: str, notes: Notes) -> pd.DataFrame:
+    places = grants[BEN_LOCS] + grants[REC_LOCS]
+    keep = places.map(lambda locs: any(code in codes for code, _type in locs)).astype(bool)
+    notes.add(
+        file,
+        f"kept {int(keep.sum())} of {len(grants)} grants whose beneficiary or recipient location is one "
+        f"of the {len(codes)} area codes given; grants with no location codes cannot be placed and "
+        "were left out",
+    )
+    return grants[keep].reset_index(drop=True)
+
+
+def _drop_individuals(grants: pd.DataFrame, file: str, rows_label: str, notes: Notes) -> pd.DataFrame:
+    rid = grants["recipient_id"].fillna("")
+    name = grants["recipient_name"].fillna("").str.strip().str.lower()
+    no_org = grants[["recipient_id", "recipient_name", "charity_number", "company_number"]].isna().all(axis=1)
+    individual = rid.str.contains(_IND_ID) | name.isin(_IND_NAMES) | no_org
+    individual = individual.fillna(False).astype(bool)
+    if individual.any():
+        total = grants.loc[individual, "amount"].sum()
+        notes.add(
+            file,
+            f"{int(individual.sum())} grant(s) (£{total:,.0f}) went to individuals or name no recipient "
+            f"organisation; they are counted here but not mapped{rows_label}",
+            rows=grants.loc[individual, "_row"],
+        )
+    return grants[~individual].reset_index(drop=True)
+
+
+def _note_other_currencies(grants: pd.DataFrame, file: str, rows_label: str, notes: Notes) -> None:
+    other = grants["currency"].notna() & (grants["currency"].str.upper() != "GBP")
+    if other.any():
+        found = examples(sorted(grants.loc[other, "currency"].str.upper().unique()))
+        notes.add(
+            file,
+            f"{int(other.sum())} grant(s) are in other currencies ({found}); they are counted but left "
+            f"out of the £ totals{rows_label}",
+            column="Currency",
+            rows=grants.loc[other, "_row"],
+        )
+
+
+def _clean_number(values: pd.Series) -> pd.Series:
+    text = values.astype("string").str.upper().str.replace(r"\s+", "", regex=True)
+    return text.str.replace(r"\.0$", "", regex=True).replace("", pd.NA)
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", str(text).lower()).strip("-")
+
+
+def _with_recipient_ids(grants: pd.DataFrame) -> pd.DataFrame:
+    """Fill charity/company numbers from org identifiers and give each grant its recipient's org_id."""
+    g = grants.copy()
+    rid = g["recipient_id"].astype("string").str.strip().str.upper()
+    chc = rid.str.extract(_CHC_ID)
+    from_id = (chc[0].str.upper().map({"NIC": "NIC"}).fillna("") + chc[1]).where(chc[1].notna())
+    g["charity_number"] = _clean_number(g["charity_number"]).fillna(_clean_number(from_id))
+    company = _clean_number(g["company_number"]).fillna(_clean_number(rid.str.extract(_COH_ID)[0]))
+    g["company_number"] = company.where(
+        ~company.str.fullmatch(r"\d{1,7}").fillna(False), company.str.zfill(8)
+    )
+    g["postcode"] = normalise_postcode(g["postcode"])
+    chc_id = ("GB-CHC-" + g["charity_number"]).where(~g["charity_number"].str.startswith("SC").fillna(False))
+    chc_id = chc_id.fillna("GB-SC-" + g["charity_number"])
+    key = rid.fillna(chc_id).fillna("name-" + g["recipient_name"].str.strip())
+    g["org_id"] = ID_PREFIX + key.map(_slug)
+    return g
+
+
+# --- organisations and services ----------------------------------------------------------------
+def _texts(grants: pd.DataFrame) -> pd.Series:
+    """One text per recipient: the distinct titles and descriptions of its grants."""
+
+    def join(group: pd.DataFrame) -> str:
+        parts = pd.concat([group["title"], group["description"]]).dropna().astype(str).str.strip()
+        return ". ".join(dict.fromkeys(p for p in parts if p))
+
+    return grants.groupby("org_id", sort=True)[["title", "description"]].apply(join)
+
+
+def _text_themes(texts: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
+    from sector_map.importers.themes_text import client_groups_from_text, themes_from_text
+
+    themes, reasons = themes_from_text(texts, what=REASON_WHAT)
+    return themes, reasons.replace("", pd.NA), client_groups_from_text(texts)
+
+
+def _last(values: pd.Series):
+    values = values.dropna()
+    return values.iloc[-1] if len(values) else pd.NA
+
+
+def _organisations(grants: pd.DataFrame, source: str) -> pd.DataFrame:
+    g = grants.sort_values(["org_id", "award_date"], na_position="first", kind="stable")
+    gbp = g["currency"].isna() | (g["currency"].str.upper() == "GBP")
+    g = g.assign(gbp_amount=g["amount"].where(gbp), funder=g["funder_name"].fillna(g["funder_id"]))
+    by = g.groupby("org_id", sort=True)
+    orgs = pd.DataFrame(
+        {
+            s.ORG_NAME: by["recipient_name"].agg(_last),
+            s.CHARITY_NUMBER: by["charity_number"].agg(_last),
+            r.COMPANY_NUMBER: by["company_number"].agg(_last),
+            r.ORG_IDENTIFIER: by["recipient_id"].agg(_last),
+            s.POSTCODE: by["postcode"].agg(_last),
+            r.GRANTS_TOTAL: by["gbp_amount"].sum(min_count=1),
+            r.GRANTS_COUNT: by.size().astype(float),
+            r.FUNDERS: by["funder"].agg(lambda f: sorted(set(f.dropna()))),
+            r.LATEST_AWARD: by["award_date"]
+            .max()
+            .map(lambda d: d.date().isoformat() if pd.notna(d) else pd.NA),
+        }
+    )
+    orgs[s.ORG_NAME] = orgs[s.ORG_NAME].fillna(orgs[r.ORG_IDENTIFIER]).fillna(orgs[s.CHARITY_NUMBER])
+    themes, reasons, groups = _text_themes(_texts(g))
+    orgs[s.THEMES], orgs[r.THEMES_REASON], orgs[s.CLIENT_GROUPS] = themes, reasons, groups
+    orgs[s.ORG_KIND] = np.where(
+        orgs[s.CHARITY_NUMBER].notna(),
+        "registered charity",
+        np.where(orgs[s.ORG_NAME].fillna("").str.strip().str.contains(_CIC_NAME), "CIC", None),
+    )
+    orgs[r.LOCATION_HINT] = pd.Series(s.LOCATION_CONTACT, index=orgs.index).where(orgs[s.POSTCODE].notna())
+    orgs[s.SOURCE] = source
+    return r.raw_org_frame(orgs.rename_axis(s.ORG_ID).reset_index())
+
+
+def _ward_codes(locations) -> list[str]:
+    return sorted({code for code, kind in locations if kind == "WD" or WARD_CODE_RE.match(code)})
+
+
+def _services(grants: pd.DataFrame, orgs: pd.DataFrame, source: str, ward_filter: set[str]) -> pd.DataFrame:
+    g = grants.sort_values(["org_id", "award_date"], na_position="first", kind="stable")
+    wards = g.groupby("org_id", sort=True)[BEN_LOCS].agg(
+        lambda col: _ward_codes(x for locs in col for x in locs)
+    )
+    if ward_filter:
+        wards = wards.map(lambda codes: [c for c in codes if c in ward_filter])
+    titles = g.groupby("org_id", sort=True)["title"].agg(lambda t: list(dict.fromkeys(t.dropna())))
+    org = orgs.set_index(s.ORG_ID)
+    rows = []
+    for org_id, codes in wards.items():
+        if not codes:
+            continue
+        names = titles.get(org_id, [])
+        name = names[-1] if names else f"Grant-funded work of {org.at[org_id, s.ORG_NAME]}"
+        if len(names) > 1:
+            name += f" and {len(names) - 1} other funded project{'s' if len(names) > 2 else ''}"
+        rows.append(
+            {
+                s.SERVICE_ID: f"{org_id}-funded-work",
+                s.ORG_ID: org_id,
+                s.SERVICE_NAME: name,
+                s.THEMES: org.at[org_id, s.THEMES],
+                r.THEMES_REASON: org.at[org_id, r.THEMES_REASON],
+                s.CLIENT_GROUPS: org.at[org_id, s.CLIENT_GROUPS],
+                s.AREA_TYPE: s.AREA_WARDS_LIST,
+                s.AREA_WARDS: codes,
+                s.SOURCE: source,
+            }
+        )
+    out = r.raw_service_frame(rows)
+    if r.THEMES_REASON not in out.columns:
+        out[r.THEMES_REASON] = pd.Series(dtype="string")
+    return out
+
+
+# --- ward totals from GrantNav's aggregated file --------------------------------------------------
+def ward_grant_indicators(
+    path: Path | str, *, ward_codes: set[str], notes: Notes | None = None
+) -> tuple[pd.DataFrame, dict[str, s.IndicatorMeta]]:
+    """Ward indicators from 360Giving grants aggregated by funder, award year and recipient ward.
+
+    The file has one row per funder × award year × recipient ward, with ``Amount Awarded``
+    (the sum, £) and ``Identifier`` (the number of grants). Wards are those of the recipients'
+    addresses, so the figures are funding received by organisations based in the ward, not
+    need and not necessarily where the money was spent.
+
+    Args:
+        path: the aggregated CSV (plain or gzipped).
+        ward_codes: the pack's ward codes. A ward absent from the file gets 0 (no grants
+            recorded), and is named in ``notes``.
+
+    Returns:
+        ``(values, meta)``: a long frame with :data:`schema.INDICATOR_COLUMNS` and metadata for
+        ``grants_360g_amount`` (£) and ``grants_360g_count``.
+
+    Raises:
+        InputError: a missing column, or none of ``ward_codes`` in the file (different ward
+            boundaries, or another area).
+    """
+    path = Path(path)
+    file = path.name
+    notes = notes if notes is not None else Notes()
+    df = read_table(path, what="360Giving grants aggregated by recipient ward", notes=notes)
+    cols = {}
+    for key, names in {
+        "ward": ["Recipient Ward Geographic Code", "Recipient Ward Code", "ward_code"],
+        "amount": ["Amount Awarded"],
+        "count": ["Identifier", "Grant Count", "Grants"],
+    }.items():
+        cols[key] = find_column(df.columns, names)
+        if cols[key] is None:
+            raise InputError(
+                file,
+                f"has no `{names[0]}` column",
+                hint="Expected GrantNav grants aggregated by funder, year and recipient ward with columns "
+                "`Recipient Ward Geographic Code`, `Amount Awarded` and `Identifier` (number of grants)",
+            )
+    year_col = find_column(df.columns, ["Award Year", "Year"])
+    wards = df[cols["ward"]].str.strip().str.upper()
+    wanted = {str(c).strip().upper() for c in ward_codes}
+    here = wards.isin(wanted)
+    if not here.any():
+        raise InputError(
+            file,
+            f"none of the {len(wanted)} ward codes ({examples(sorted(wanted))}) appear in `{cols['ward']}`",
+            column=cols["ward"],
+            hint="The file uses the ward codes of its year (2017/18 boundaries); use wards of that vintage",
+        )
+    amount, bad_amount = to_number(df.loc[here, cols["amount"]])
+    count, bad_count = to_number(df.loc[here, cols["count"]])
+    bad = bad_amount | bad_count | amount.isna() | count.isna()
+    if bad.any():
+        notes.add(
+            file,
+            f"{int(bad.sum())} row(s) without a readable amount or grant count were skipped",
+            rows=[int(i) + 2 for i in bad[bad].index],
+        )
+    ok = ~bad
+    frame = pd.DataFrame({s.WARD_CODE: wards[here][ok], "amount": amount[ok], "count": count[ok]})
+    sums = frame.groupby(s.WARD_CODE)[["amount", "count"]].sum().reindex(sorted(wanted), fill_value=0.0)
+    absent = sorted(wanted - set(frame[s.WARD_CODE]))
+    if absent:
+        notes.add(
+            file, f"{len(absent)} ward(s) have no grants in the file and were given 0 (none recorded, or a ward code of another vintage): {examples(absent)}"
+        )
+    years = pd.to_numeric(df[year_col], errors="coerce").dropna() if year_col else pd.Series(dtype=float)
+    year = f"{int(years.min())}–{int(years.max())}" if len(years) else ""
+    values = pd.concat(
+        [
+            pd.DataFrame({s.WARD_CODE: sums.index, s.INDICATOR_ID: indicator, s.VALUE: sums[col].to_numpy()})
+            for indicator, col in ((INDICATOR_AMOUNT, "amount"), (INDICATOR_COUNT, "count"))
+        ],
+        ignore_index=True,
+    )
+    values[s.WARD_CODE] = values[s.WARD_CODE].astype("string")
+    values[s.VALUE] = values[s.VALUE].astype("float64")
+    return values, _ward_meta(year, df[cols["amount"]].size)
+
+
+def _ward_meta(year: str, n_rows: int) -> dict[str, s.IndicatorMeta]:
+    period = f", {year}" if year else ""
+    common = (
+        "Grants recorded in 360Giving's GrantNav (funders' open data, as in the 2018 snapshot), "
+        "counted by the ward of the recipient organisation's registered address. This is funding "
+        "received by organisations based in the ward, not a measure of need: a national charity's "
+        "head office draws its grants to one ward, and work funded elsewhere is not seen. Shown "
+        "as 'more is less need' only so that wards with little recorded funding stand out."
+    )
+    source = "360Giving GrantNav grants by funder, year and recipient ward (2018 snapshot)"
+    return {
+        INDICATOR_AMOUNT: s.IndicatorMeta(
+            id=INDICATOR_AMOUNT,
+            label=f"Grant funding received by organisations in the ward{period} (£)",
+            unit="£",
+            higher_is=s.HIGHER_IS_LESS_NEED,
+            source=source,
+            year=year,
+            themes=[],
+            description=f"Total £ awarded{period}. {common}",
+        ),
+        INDICATOR_COUNT: s.IndicatorMeta(
+            id=INDICATOR_COUNT,
+            label=f"Grants received by organisations in the ward{period}",
+            unit="grants",
+            higher_is=s.HIGHER_IS_LESS_NEED,
+            source=source,
+            year=year,
+            themes=[],
+            description=f"Number of grants{period}. {common}",
+        ),
+    }

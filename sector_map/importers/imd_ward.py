@@ -1,0 +1,129 @@
+"""IMD 2019 already aggregated to wards: files that hold ward domain *scores* as they are.
+
+Domain scores are not published at LSOA level in open CSVs, only pre-aggregated to wards
+(population-weighted means of LSOA scores, the same method as :mod:`imd`). This reads such
+a file (``ward_code`` or ``WDyyCD`` plus ``Score``, ``Income_Score``, ... columns) into the
+same indicator ids and metadata that :func:`imd.aggregate_to_wards` uses, so both routes
+give one vocabulary. Proportion and extent columns are left out: they are not scores.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pandas as pd
+
+from sector_map import schema as s
+from sector_map.importers.imd import indicator_meta
+from sector_map.importers.tables import InputError, Notes, examples, file_rows, read_table, to_number
+
+_DOMAIN_WORDS = (
+    ("income deprivation affecting children", s.DOMAIN_IDACI),
+    ("income deprivation affecting older", s.DOMAIN_IDAOPI),
+    ("idaci", s.DOMAIN_IDACI),
+    ("idaopi", s.DOMAIN_IDAOPI),
+    ("income", s.DOMAIN_INCOME),
+    ("employment", s.DOMAIN_EMPLOYMENT),
+    ("education", s.DOMAIN_EDUCATION),
+    ("health", s.DOMAIN_HEALTH),
+    ("crime", s.DOMAIN_CRIME),
+    ("housing", s.DOMAIN_HOUSING),
+    ("barriers", s.DOMAIN_HOUSING),
+    ("environment", s.DOMAIN_LIVING_ENV),
+    ("multiple deprivation", s.DOMAIN_IMD),
+    ("imd", s.DOMAIN_IMD),
+)
+_CODE = re.compile(r"^(ward_code|wd\d\dcd|area_code|code)$", re.IGNORECASE)
+
+
+def score_column_domain(column: str) -> str | None:
+    """The IMD domain whose ward score ``column`` holds, or None if it is not a score column.
+
+    Example:
+        >>> score_column_domain("Housing_and_Access_Score"), score_column_domain("Score")
+        ('housing', 'imd')
+        >>> score_column_domain("Income_Proportion") is None
+        True
+    """
+    name = column.strip().lower().replace("_", " ")
+    if not re.search(r"\bscore\b", name) and name != "score":
+        return None
+    rest = re.sub(r"\bscore\b.*$", "", name).strip(" :-()")
+    if not rest:
+        return s.DOMAIN_IMD
+    for word, domain in _DOMAIN_WORDS:
+        if word in rest:
+            return domain
+    return None
+
+
+def read_imd_ward_scores(
+    path: Path | str,
+    *,
+    ward_codes: set[str] | None = None,
+    notes: Notes | None = None,
+) -> tuple[pd.DataFrame, dict[str, s.IndicatorMeta]]:
+    """Read ward-level IoD2019 domain scores.
+
+    Returns:
+        ``(values, meta)``: long table (``ward_code``, ``indicator_id``, ``value``) using the
+        ids ``imd_score``, ``income_score`` ...; and their metadata.
+
+    Raises:
+        InputError: no ward code column, no score columns, or no code among ``ward_codes``.
+    """
+    path = Path(path)
+    notes = notes if notes is not None else Notes()
+    df = read_table(
+        path, what="a ward table of IoD2019 scores (ward code, Score, Income_Score ...)", notes=notes
+    )
+    code_col = next((c for c in df.columns if _CODE.match(c)), None)
+    if code_col is None:
+        raise InputError(
+            path.name,
+            f"no ward code column (expected ward_code or WD19CD); found {examples(df.columns)}",
+        )
+    scores = {c: score_column_domain(c) for c in df.columns if c != code_col}
+    scores = {c: d for c, d in scores.items() if d}
+    if not scores:
+        raise InputError(path.name, "no IoD2019 score columns (expected Score, Income_Score ...)")
+    codes = df[code_col].astype("string").str.strip()
+    keep = codes.notna()
+    if ward_codes is not None:
+        inside = codes.isin(list(ward_codes))
+        if not inside.any():
+            raise InputError(
+                path.name,
+                f"none of its {int(keep.sum()):,} ward codes are wards of this pack "
+                f"(file: {examples(codes.dropna().unique())}; pack: {examples(sorted(ward_codes))})",
+                column=code_col,
+                hint="Use the file for the same ward vintage as the boundaries",
+            )
+        keep &= inside
+    parts, meta = [], {}
+    for col, domain in scores.items():
+        ind = f"{domain}_score"
+        if ind in meta:
+            notes.add(path.name, f"two columns hold the {domain} score; used the first", column=col)
+            continue
+        values, bad = to_number(df[col])
+        if bad.any():
+            notes.add(
+                path.name,
+                "values that are not numbers were left out",
+                column=col,
+                rows=file_rows(df.index[bad]),
+            )
+        parts.append(pd.DataFrame({s.WARD_CODE: codes[keep], s.INDICATOR_ID: ind, s.VALUE: values[keep]}))
+        meta[ind] = indicator_meta(ind)
+    out = pd.concat(parts, ignore_index=True).dropna(subset=[s.VALUE])
+    out = out.astype({s.WARD_CODE: "string", s.INDICATOR_ID: "string", s.VALUE: "float64"})
+    if ward_codes is not None:
+        missing = set(ward_codes) - set(out[s.WARD_CODE])
+        if missing:
+            notes.add(
+                path.name,
+                f"{len(missing):,} wards have no IoD2019 ward score, shown as no data: {examples(sorted(missing))}",
+            )
+    return out.reset_index(drop=True), meta

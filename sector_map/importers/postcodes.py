@@ -1,0 +1,185 @@
+"""Postcode centroids: normalise UK postcodes, read a postcode directory, look postcodes up.
+
+Reads the ONS Postcode Directory (ONSPD) and the National Statistics Postcode Lookup (NSPL) as
+published (``pcds``/``pcd``/``pcd7``/``pcd8``, ``lat``/``long``, ``osward``/``ward``,
+``lsoa11``/``lsoa21``, ``oslaua``/``laua``, ``doterm``), local-authority subsets such as Trafford
+Data Lab's (``postcode, ward_code, ..., lon, lat``), and any table with a postcode column and
+either latitude/longitude or British National Grid easting/northing.
+
+Postcodes are compared in one form: upper case, outward code, one space, inward code
+(``"M32 9AF"``).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from sector_map import schema as s
+from sector_map.importers.tables import InputError, Notes, examples, file_rows, find_column, read_table
+
+__all__ = ["bng_to_wgs84", "geocode", "normalise_postcode", "read_postcodes"]
+
+LON = "lon"
+LAT = "lat"
+LSOA_CODE = "lsoa_code"
+FOUND = "found"
+
+# UK postcode shape once spaces are removed: outward A9, A99, AA9, AA99, A9A or AA9A; inward 9AA.
+_POSTCODE_SHAPE = r"^(?:[A-Z]{1,2}[0-9][A-Z0-9]?[0-9][A-Z]{2}|GIR0AA)$"
+# ONSPD/NSPL put postcodes with no grid reference at lat 99.999999, long 0.
+_NULL_LAT = 99.0
+
+_POSTCODE_NAMES = ["pcds", "pcd", "pcd7", "pcd8", "pcd2", "postcode", "post code", "postcode_std", "pc"]
+_LAT_NAMES = ["lat", "latitude", "y_lat"]
+_LON_NAMES = ["long", "lon", "longitude", "lng", "x_lon"]
+_EAST_NAMES = ["oseast1m", "easting", "eastings", "os_easting", "bng_e", "east"]
+_NORTH_NAMES = ["osnrth1m", "northing", "northings", "os_northing", "bng_n", "north"]
+_WARD_NAMES = ["ward_code", "osward", "ward", "wd22cd", "wd23cd", "wd24cd", "wd19cd", "wd17cd", "wardcode"]
+_LSOA_NAMES = ["lsoa_code", "lsoa11", "lsoa21", "lsoa11cd", "lsoa21cd", "lsoa"]
+_LA_NAMES = ["la_code", "oslaua", "laua", "lad_code", "lad22cd", "lad23cd", "lad24cd", "lad19cd", "ladcd"]
+_TERMINATED_NAMES = ["doterm", "date_of_termination", "terminated"]
+
+
+def normalise_postcode(values: pd.Series) -> pd.Series:
+    """UK postcodes in one form, ``"OUTWARD INWARD"``; anything not postcode-shaped becomes <NA>.
+
+    Example:
+        >>> normalise_postcode(pd.Series(["m329af", "M32  9AF", " M32 9AF ", "not one", None])).tolist()
+        ['M32 9AF', 'M32 9AF', 'M32 9AF', <NA>, <NA>]
+    """
+    text = values.astype("string").str.upper().str.replace(r"\s+", "", regex=True)
+    ok = text.str.match(_POSTCODE_SHAPE).fillna(False).astype(bool)
+    out = text.str[:-3] + " " + text.str[-3:]
+    return out.where(ok, pd.NA).astype("string")
+
+
+def bng_to_wgs84(easting, northing) -> tuple[np.ndarray, np.ndarray]:
+    """Longitude and latitude (WGS84) for British National Grid eastings and northings (metres).
+
+    Example:
+        >>> lon, lat = bng_to_wgs84([379_510], [394_849])
+        >>> round(float(lon[0]), 3), round(float(lat[0]), 3)
+        (-2.31, 53.45)
+    """
+    from pyproj import Transformer
+
+    east = np.asarray(easting, dtype="float64")
+    north = np.asarray(northing, dtype="float64")
+    tr = Transformer.from_crs(s.METRE_CRS, s.PACK_CRS, always_xy=True)
+    lon, lat = tr.transform(east, north)
+    return np.asarray(lon, dtype="float64"), np.asarray(lat, dtype="float64")
+
+
+def _drop(df: pd.DataFrame, mask: pd.Series, notes: Notes | None, file: str, text: str, column=None):
+    if mask.any() and notes is not None:
+        notes.add(file, f"{int(mask.sum())} {text}", column=column, rows=file_rows(df.index[mask]))
+    return df[~mask]
+
+
+def read_postcodes(path: Path | str, *, notes: Notes | None = None) -> pd.DataFrame:
+    """Read a postcode centroid file into ``postcode, lon, lat`` (+ ward/LSOA/LA codes if given).
+
+    Rows dropped, each with a note naming the file rows: terminated postcodes (``doterm``
+    filled in), ONSPD's "no grid reference" rows (latitude 99.999999), rows with a postcode
+    that is not postcode-shaped or coordinates that are missing, and repeats of a postcode
+    (the first is kept).
+
+    Raises:
+        InputError: no postcode column, or neither latitude/longitude nor easting/northing.
+
+    Example:
+        >>> import tempfile, os
+        >>> d = tempfile.mkdtemp(); p = os.path.join(d, "pc.csv")
+        >>> _ = open(p, "w").write("pcds,lat,long,doterm\\nM32 9AF,53.45,-2.31,\\nM1 1AA,53.4,-2.2,200101\\n")
+        >>> read_postcodes(p)[["postcode", "lat"]].values.tolist()
+        [['M32 9AF', 53.45]]
+    """
+    path = Path(path)
+    file = path.name
+    df = read_table(path, what="a postcode file (ONSPD, NSPL, or postcode with lat/lon)", notes=notes)
+    cols = list(df.columns)
+    pc_col = find_column(cols, _POSTCODE_NAMES)
+    if pc_col is None:
+        raise InputError(
+            file,
+            "has no postcode column",
+            hint="Expected a column called postcode, pcds, pcd, pcd7 or pcd8 (ONSPD/NSPL use pcds)",
+        )
+    lat_col, lon_col = find_column(cols, _LAT_NAMES), find_column(cols, _LON_NAMES)
+    east_col, north_col = find_column(cols, _EAST_NAMES), find_column(cols, _NORTH_NAMES)
+    if not (lat_col and lon_col) and not (east_col and north_col):
+        raise InputError(
+            file,
+            "has no coordinates",
+            hint="Expected lat and long (or latitude/longitude), or British National Grid easting and northing",
+        )
+
+    term_col = find_column(cols, _TERMINATED_NAMES)
+    if term_col is not None:
+        df = _drop(df, df[term_col].notna(), notes, file, "terminated postcodes left out", column=term_col)
+
+    if lat_col and lon_col:
+        lat, bad_lat = _number(df[lat_col])
+        lon, bad_lon = _number(df[lon_col])
+        null_pos = lat >= _NULL_LAT
+        df = _drop(df, null_pos, notes, file, "postcodes with no grid reference (latitude 99.999999) left out")
+        lat, lon = lat[~null_pos], lon[~null_pos]
+    else:
+        east, _ = _number(df[east_col])
+        north, _ = _number(df[north_col])
+        lon_a, lat_a = bng_to_wgs84(east.to_numpy(), north.to_numpy())
+        lon = pd.Series(lon_a, index=df.index).where(east.notna() & north.notna())
+        lat = pd.Series(lat_a, index=df.index).where(east.notna() & north.notna())
+    no_xy = lat.isna() | lon.isna()
+    df = _drop(df, no_xy, notes, file, "postcodes with missing or unreadable coordinates left out")
+    lat, lon = lat[~no_xy], lon[~no_xy]
+
+    postcode = normalise_postcode(df[pc_col])
+    bad_pc = postcode.isna()
+    if bad_pc.any() and notes is not None:
+        notes.add(
+            file,
+            f"{int(bad_pc.sum())} values are not postcodes and were left out "
+            f"(e.g. {examples(df.loc[bad_pc, pc_col].dropna().unique())})",
+            column=pc_col,
+            rows=file_rows(df.index[bad_pc]),
+        )
+    out = pd.DataFrame({s.POSTCODE: postcode, LON: lon.astype("float64"), LAT: lat.astype("float64")})
+    for name, cands in ((s.WARD_CODE, _WARD_NAMES), (LSOA_CODE, _LSOA_NAMES), (s.LA_CODE, _LA_NAMES)):
+        col = find_column(cols, cands)
+        if col is not None:
+            out[name] = df[col].astype("string")
+    out = out[~bad_pc]
+    dup = out[s.POSTCODE].duplicated(keep="first")
+    out = _drop(out, dup, notes, file, "repeated postcodes left out (the first row of each is kept)")
+    return out.reset_index(drop=True)
+
+
+def _number(values: pd.Series) -> tuple[pd.Series, pd.Series]:
+    nums = pd.to_numeric(values.astype("string").str.strip(), errors="coerce").astype("float64")
+    return nums, nums.isna() & values.notna()
+
+
+def geocode(postcodes: pd.Series, table: pd.DataFrame) -> pd.DataFrame:
+    """Centroids for postcodes (any spacing or case), index-aligned with ``postcodes``.
+
+    Returns ``lon``, ``lat`` (NaN when not found), ``found``, and ``ward_code`` when the table
+    has one.
+
+    Example:
+        >>> table = pd.DataFrame({"postcode": ["M32 9AF"], "lon": [-2.31], "lat": [53.45]})
+        >>> geocode(pd.Series(["m329af", "ZZ1 1ZZ", None]), table)["found"].tolist()
+        [True, False, False]
+    """
+    key = normalise_postcode(postcodes)
+    keep = [c for c in (LON, LAT, s.WARD_CODE) if c in table.columns]
+    lookup = table.drop_duplicates(s.POSTCODE).set_index(s.POSTCODE)[keep]
+    out = lookup.reindex(key.to_numpy())
+    out.index = postcodes.index
+    out[LON] = out[LON].astype("float64")
+    out[LAT] = out[LAT].astype("float64")
+    out[FOUND] = out[LON].notna() & out[LAT].notna()
+    return out

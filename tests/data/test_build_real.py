@@ -1,0 +1,110 @@
+"""Build packs from the recipes in recipes/ on the real files in ../shared/data, and check them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from sector_map import schema as s
+from sector_map.build import build_pack, summary_text
+from sector_map.cli import main
+from sector_map.pack import load_pack
+
+pytestmark = pytest.mark.data
+
+ROOT = Path(__file__).resolve().parents[2]
+RECIPES = ROOT / "recipes"
+WARD_STATS = "ward_stats/trafford_ward_indicators_oldwards_2004-2023_snapshot2022-07-21.csv"
+
+
+@pytest.fixture(scope="module")
+def trafford(trafford_pack_dir):
+    return load_pack(trafford_pack_dir)
+
+
+def test_trafford_wards_and_imd_match_published(trafford, shared_data):
+    assert len(trafford.wards) == 21
+    assert trafford.wards[s.WARD_CODE].str.match(r"^E050008(19|2\d|3\d)$").all()
+    assert set(trafford.wards[s.LA_CODE]) == {"E08000009"}
+    ws = pd.read_csv(shared_data / WARD_STATS, dtype={"area_code": "string", "period": "string"})
+    published = ws[(ws["indicator"] == "Index of Multiple Deprivation") & (ws["period"] == "2019")]
+    published = published.set_index("area_code")["value"]
+    score = trafford.indicator_wide()["imd_score"]
+    assert score.notna().all() and len(score) == 21
+    assert (score - published.reindex(score.index)).abs().max() < 0.05
+    names = trafford.wards.set_index(s.WARD_CODE)[s.WARD_NAME]
+    assert names[score.idxmin()] == "Timperley" and names[score.idxmax()] == "Bucklow-St Martins"
+    # Mid-2020 populations from the recipe's file: the "Persons" rows only (summing sexes would double).
+    assert trafford.wards[s.POPULATION].between(8_000, 20_000).all()
+    assert trafford.wards[s.POPULATION].sum() == 237_579
+
+
+def test_trafford_keeps_every_charity_and_places_278_inside(trafford):
+    orgs = trafford.organisations
+    ccew = orgs[orgs[s.CHARITY_NUMBER].notna() & orgs[s.SOURCE].str.contains("Charity Commission")]
+    assert ccew[s.CHARITY_NUMBER].nunique() == 736
+    placed = ccew[ccew[s.LOCATION_QUALITY] == s.LOCATION_CONTACT]
+    assert len(placed) == 278
+    assert (ccew[s.LOCATION_QUALITY] == s.LOCATION_AREA_ONLY).sum() == 736 - 278
+    assert placed.geometry.notna().all() and not placed.geometry.is_empty.any()
+    # Published per-ward counts of charities with a contact address in the ward (SOURCES.md).
+    wards = trafford.wards[[s.WARD_CODE, s.WARD_NAME, s.GEOMETRY]]
+    joined = placed.sjoin(wards, predicate="within")
+    per_ward = joined[s.WARD_NAME].value_counts()
+    assert per_ward["Altrincham"] == 28 and per_ward["Bowdon"] == 20
+    assert per_ward["Hale Central"] == 19 and per_ward["Bucklow-St Martins"] == 5
+
+
+def test_trafford_sources_and_attribution(trafford):
+    publishers = " ".join(src["publisher"] for src in trafford.sources)
+    assert "Charity Commission" in publishers and "Ministry of Housing" in publishers
+    attributions = " ".join(src["attribution"] for src in trafford.sources)
+    assert "Contains National Statistics and OS data © Crown copyright and database right" in attributions
+    assert "Royal Mail" in attributions
+    assert trafford.manifest["demo"] is False
+    assert trafford.postcodes is not None and len(trafford.postcodes) > 10_000
+
+
+def test_build_pack_command_prints_progress_and_summary(tmp_path, capsys, shared_data):
+    out = tmp_path / "gm"
+    assert main(["build-pack", str(RECIPES / "greater_manchester.toml"), "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert "[1/" in printed and "Reading ward boundaries" in printed
+    assert "wards:          215" in printed
+    pack = load_pack(out)
+    assert len(pack.wards) == 215 and pack.wards[s.LA_CODE].nunique() == 10
+    wide = pack.indicator_wide()
+    assert wide["imd_score"].notna().sum() == 215
+    # Domain scores come from the published WD17 ward aggregate, which agrees on the IMD score.
+    assert wide["income_score"].notna().sum() == 215
+
+
+def test_england_pack_has_every_english_ward_and_marks_missing_imd(tmp_path, shared_data):
+    result = build_pack(RECIPES / "england.toml", tmp_path / "england")
+    pack = result.pack
+    assert len(pack.wards) == 7_219 and pack.wards[s.WARD_CODE].str.startswith("E05").all()
+    score = pack.indicator_wide()["imd_score"]
+    assert score.notna().sum() == 7_180 and score.isna().sum() == 39
+    assert "39 wards have no LSOA" in summary_text(result) or "(39 no data)" in summary_text(result)
+    assert load_pack(tmp_path / "england").summary()["wards"] == 7_219
+
+
+def test_a_failed_build_leaves_the_existing_pack_untouched(tmp_path, trafford_pack_dir, capsys):
+    import shutil
+
+    out = tmp_path / "trafford"
+    shutil.copytree(trafford_pack_dir, out)
+    before = sorted((p.name, p.stat().st_mtime_ns) for p in out.iterdir())
+    recipe = tmp_path / "broken.toml"
+    recipe.write_text(
+        (RECIPES / "trafford.toml").read_text().replace("../../shared", str(ROOT.parent / "shared"))
+        .replace("trafford_charities_ccew_extract_2023-04-04.csv", "trafford_food_banks.csv")
+        .replace('kind = "ccew"', 'kind = "ccew"'),
+        encoding="utf-8",
+    )
+    assert main(["build-pack", str(recipe), "--out", str(out)]) == 1
+    err = capsys.readouterr().err
+    assert "trafford_food_banks.csv" in err and "Nothing was written" in err
+    assert sorted((p.name, p.stat().st_mtime_ns) for p in out.iterdir()) == before
