@@ -148,6 +148,11 @@ def _indicators(st: _Steps, wards: gpd.GeoDataFrame, have: dict) -> list[tuple[p
 
             values, meta = read_imd_ward_scores(sec["path"], ward_codes=codes, notes=st.notes)
             entry = st.recipe.source_entry("imd2019", sec)
+        elif sec.get("kind") == "360giving_wards":
+            from sector_map.importers.giving360 import ward_grant_indicators
+
+            values, meta = ward_grant_indicators(sec["path"], ward_codes=codes, notes=st.notes)
+            entry = st.recipe.source_entry("360giving", sec)
         else:
             from sector_map.importers.ward_indicators import read_ward_indicators
 
@@ -164,8 +169,8 @@ def _indicators(st: _Steps, wards: gpd.GeoDataFrame, have: dict) -> list[tuple[p
         if clash:
             st.notes.add(
                 sec["path"].name,
-                f"{len(clash)} indicators were already built from an earlier source and were kept from "
-                f"there: {examples(clash)}",
+                f"{len(clash)} indicator(s) already came from an earlier source, which was kept: "
+                f"{examples(clash)}",
             )
             meta = {k: v for k, v in meta.items() if k not in have}
             values = values[values[s.INDICATOR_ID].isin(list(meta))]
@@ -229,6 +234,7 @@ def _read_org_source(sec: dict, notes: Notes, recipe: Recipe):
             sec["path"],
             classification=sec.get("classification"),
             area_of_operation=sec.get("area_of_operation"),
+            area_names=sec.get("area_names"),
             **({"source": src} if src else {}),
             notes=notes,
         )
@@ -348,9 +354,6 @@ def build_pack(
         st.stats["population_source"] = "IoD2019 mid-2015 population (File 6), summed over LSOAs"
     if population is not None:
         wards[s.POPULATION] = wards[s.WARD_CODE].map(population).astype("float64")
-        missing = wards.loc[wards[s.POPULATION].isna(), s.WARD_CODE]
-        if len(missing):
-            st.notes.add("population", f"{len(missing):,} wards have no population: {examples(missing)}")
 
     postcodes = _postcodes(st) if recipe.one("postcodes") is not None else None
     orgs, services, org_stats = _organisations(st, wards, postcodes)
@@ -437,15 +440,20 @@ def summary_text(result: BuildResult) -> str:
     )
     lines.append(f"  indicators:     {len(p.indicator_meta):,}{imd}")
     located = int(quality.get(s.LOCATION_SITE, 0) + quality.get(s.LOCATION_CONTACT, 0))
-    lines.append(f"  organisations:  {len(org):,} found, {located:,} placed on the map")
-    for q in s.LOCATION_QUALITIES:
-        lines.append(f"                  {q}: {int(quality.get(q, 0)):,}")
-    if st.get("merged"):
-        lines.append(f"                  {st['merged']:,} found in more than one source were merged")
-    if st.get("postcode_not_found"):
-        lines.append(f"                  {st['postcode_not_found']:,} postcodes not in the postcode file")
-    if st.get("outside_area"):
-        lines.append(f"                  {st['outside_area']:,} located outside the area")
+    if len(org) == 0:
+        lines.append("  organisations:  none (the recipe names no organisation sources)")
+    else:
+        lines.append(f"  organisations:  {len(org):,} found, {located:,} placed on the map")
+        for q in s.LOCATION_QUALITIES:
+            lines.append(f"                  {q}: {int(quality.get(q, 0)):,}")
+    extra = (
+        ("merged", "found in more than one source were merged"),
+        ("postcode_not_found", "had a postcode not in the postcode file (kept as area only)"),
+        ("outside_area", "had an address outside the area (kept as area only)"),
+    )
+    for key, text in extra:
+        if st.get(key):
+            lines.append(f"                  {st[key]:,} {text}")
     lines.append(f"  services:       {len(p.services):,}")
     lines.append(f"  assets:         {len(p.assets):,}")
     lines.append(f"  sources:        {len(p.sources)}")

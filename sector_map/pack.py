@@ -19,7 +19,7 @@ import geopandas as gpd
 import pandas as pd
 
 from sector_map import schema as s
-from sector_map.validate import PackError, Problem, validate_pack
+from sector_map.validate import PackError, Problem, has_location, validate_pack
 
 __all__ = ["Pack", "PackError", "Problem", "load_pack", "save_pack", "validate_pack", "find_packs"]
 
@@ -202,7 +202,7 @@ def _remove_tree(path: Path) -> None:
 def describe(pack: Pack) -> str:
     """A short plain-text summary for the command line."""
     counts = pack.summary()
-    located = pack.organisations.geometry.notna() & ~pack.organisations.geometry.is_empty
+    located = has_location(pack.organisations.geometry)
     lines = [
         f"{pack.name}{' (fictional demo data)' if pack.is_demo else ''}",
         f"  wards:         {counts['wards']}",

@@ -30,6 +30,7 @@ _SECTIONS: dict[str, set[str]] = {
         "themes",
         "classification",
         "area_of_operation",
+        "area_names",
         "location",
         "org_kind",
         "id_prefix",

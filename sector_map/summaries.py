@@ -12,6 +12,7 @@ from sector_map import need
 from sector_map import schema as s
 from sector_map.maps import format_value
 from sector_map.pack import Pack
+from sector_map.validate import has_location
 
 
 def filter_organisations(
@@ -30,7 +31,7 @@ def filter_organisations(
 def located(orgs: gpd.GeoDataFrame) -> pd.Series:
     """True where an organisation has a point to draw."""
     geom = orgs.geometry
-    return geom.notna() & ~geom.is_empty
+    return has_location(geom)
 
 
 def organisations_in_ward(pack: Pack, ward_code: str) -> gpd.GeoDataFrame:

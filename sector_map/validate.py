@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely
 
 from sector_map import schema as s
 
@@ -76,6 +77,12 @@ def validate_pack(pack: Pack) -> list[Problem]:
     return warnings
 
 
+def has_location(geom: gpd.GeoSeries) -> pd.Series:
+    """True where a geometry is present and not empty (no geopandas missing-vs-empty warning)."""
+    arr = np.asarray(geom.values, dtype=object)
+    return pd.Series(~(shapely.is_missing(arr) | shapely.is_empty(arr)), index=geom.index, dtype=bool)
+
+
 def _rows(mask: pd.Series | np.ndarray) -> tuple[int, ...]:
     """1-based row numbers where ``mask`` is true, as a person counts rows."""
     return tuple(int(i) + 1 for i in np.flatnonzero(np.asarray(mask)))
@@ -111,7 +118,8 @@ def _check_string_codes(df, file: str, column: str, errors: list[Problem]) -> No
     blank = values.isna() | (values.astype("string").str.strip() == "")
     if blank.any():
         errors.append(Problem(file, "has empty codes", column=column, rows=_rows(blank)))
-    not_str = ~values.map(lambda v: isinstance(v, str) or v is None or v is pd.NA)
+    is_text = [isinstance(v, str) or v is None or v is pd.NA for v in values]
+    not_str = ~pd.Series(is_text, index=values.index, dtype=bool)
     if not_str.any():
         errors.append(Problem(file, "codes must be text, not numbers", column=column, rows=_rows(not_str)))
 
@@ -248,7 +256,7 @@ def _check_organisations(orgs, errors, warnings) -> set[str]:
             Problem(f, f"size_band must be one of {list(s.SIZE_BAND_IDS)}", s.SIZE_BAND, _rows(bad_band))
         )
     geom = orgs.geometry
-    located = geom.notna() & ~geom.is_empty
+    located = has_location(geom)
     not_point = located & (geom.geom_type != "Point")
     if not_point.any():
         errors.append(Problem(f, "locations must be points", s.GEOMETRY, _rows(not_point)))

@@ -93,7 +93,9 @@ def _kind(df: pd.DataFrame, cols: list[str]) -> pd.Series:
     if ctype is not None:
         company = company | ctype.str.contains("company", na=False)
     kind[company] = "charitable company"
-    cio = ctype.str.fullmatch(r"\s*cio\s*", na=False) if ctype is not None else pd.Series(False, index=df.index)
+    cio = (
+        ctype.str.fullmatch(r"\s*cio\s*", na=False) if ctype is not None else pd.Series(False, index=df.index)
+    )
     if (c := _col(cols, "is_cio")) is not None:
         cio = cio | df[c].astype("string").str.lower().isin(["true", "1", "yes", "t"])
     kind[cio] = "CIO"
@@ -193,13 +195,22 @@ def read_ccew(
     number = normalise_charity_number(df[num_col])
     drop(number.isna(), "rows have no charity number and were left out", num_col)
     linked_col = _col(cols, "linked")
-    drop(~_linked_main(df, linked_col), "linked (subsidiary) charities left out: each is part of its main charity")
+    drop(
+        ~_linked_main(df, linked_col),
+        "linked (subsidiary) charities left out: each is part of its main charity",
+    )
     if (c := _col(cols, "status")) is not None:
-        drop(df[c].astype("string").str.lower().str.strip().eq("removed").fillna(False), "removed charities left out", c)
+        drop(
+            df[c].astype("string").str.lower().str.strip().eq("removed").fillna(False),
+            "removed charities left out",
+            c,
+        )
     if (c := _col(cols, "removed")) is not None:
         drop(df[c].notna(), "charities with a date of removal left out", c)
     number = normalise_charity_number(df[num_col])
-    drop(number.duplicated(keep="first"), "repeated charity numbers left out (the first row is kept)", num_col)
+    drop(
+        number.duplicated(keep="first"), "repeated charity numbers left out (the first row is kept)", num_col
+    )
     number = normalise_charity_number(df[num_col])
 
     if area_of_operation is not None:
@@ -218,8 +229,12 @@ def read_ccew(
     activities = get("activities")
     income, bad_income = to_number(get("income"))
     if bad_income.any():
-        notes.add(file, f"{int(bad_income.sum())} incomes are not numbers and were left blank",
-                  column=_col(cols, "income"), rows=file_rows(df.index[bad_income]))
+        notes.add(
+            file,
+            f"{int(bad_income.sum())} incomes are not numbers and were left blank",
+            column=_col(cols, "income"),
+            rows=file_rows(df.index[bad_income]),
+        )
 
     text_themes = merge_themes(themes_from_text(activities), themes_from_text(name, what="name"))
     text_groups = client_groups_from_text(activities.fillna("") + " " + name.fillna(""))

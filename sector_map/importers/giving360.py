@@ -23,6 +23,7 @@ recipient ward (no recipient organisations) into two ward indicators.
 
 from __future__ import annotations
 
+import contextlib
 import re
 from pathlib import Path
 
@@ -44,7 +45,7 @@ from sector_map.importers.tables import (
     to_number,
 )
 
-__all__ = ["SOURCE", "read_360giving", "ward_grant_indicators"]
+__all__ = ["SOURCE", "read_360giving", "read_grants", "ward_grant_indicators"]
 
 SOURCE = "360Giving"
 ID_PREFIX = "360g-"
@@ -77,7 +78,6 @@ _FIELDS = {
     "postcode": ["Recipient Org:Postal Code", "Recipient Org:Postcode"],
     "funder_id": ["Funding Org:Identifier"],
     "funder_name": ["Funding Org:Name"],
-    "individual_id": ["Recipient Ind:Identifier", "Recipient Individual:Identifier"],
 }
 _RECIPIENT_FIELDS = ("recipient_id", "recipient_name", "charity_number", "company_number")
 # JSON keys of a grant and of its recipientOrganization, by canonical field.
@@ -240,7 +240,6 @@ def _grants_from_json(data, file: str) -> pd.DataFrame:
         row = {key: grant.get(k) for key, k in _JSON_GRANT.items()}
         row |= {key: recipient.get(k) for key, k in _JSON_RECIPIENT.items()}
         row |= {"funder_id": funder.get("id"), "funder_name": funder.get("name")}
-        row["individual_id"] = _first(grant.get("recipientIndividual")).get("id")
         row[BEN_LOCS] = _json_locations(grant.get("beneficiaryLocation"))
         row[REC_LOCS] = _json_locations(recipient.get("location"))
         row["_row"] = i
@@ -249,9 +248,13 @@ def _grants_from_json(data, file: str) -> pd.DataFrame:
         raise InputError(file, "has an empty `grants` list", hint=f"Expected {WHAT}")
     frame = pd.DataFrame(rows)
     for key in [*_FIELDS]:
-        text = frame[key].map(lambda v: pd.NA if v is None or v == "" else str(v).strip())
+        text = frame[key].map(lambda v: pd.NA if _blank(v) else str(v).strip())
         frame[key] = text.astype("string")
     return frame
+
+
+def _blank(value) -> bool:
+    return value is None or (isinstance(value, float) and np.isnan(value)) or str(value).strip() == ""
 
 
 def _first(value) -> dict:
@@ -299,13 +302,17 @@ def _with_amounts(grants: pd.DataFrame, file: str, rows_label: str, notes: Notes
 
 
 def _parse_dates(values: pd.Series) -> pd.Series:
-    """ISO 8601 dates (as the standard asks) first, then day-first dates as Excel users type them."""
+    """Award dates as days: ISO 8601 (as the standard asks; the date part, whatever the time zone)
+    first, then day-first dates as Excel users type them."""
     text = values.astype("string").str.strip()
-    iso = pd.to_datetime(text, errors="coerce", format="ISO8601", utc=True)
-    rest = iso.isna() & text.notna()
-    if rest.any():
-        iso[rest] = pd.to_datetime(text[rest], errors="coerce", format="mixed", dayfirst=True, utc=True)
-    return iso
+    iso = text.str.extract(r"^(\d{4}-\d{2}-\d{2})", expand=False)
+    dates = pd.to_datetime(iso, errors="coerce", format="%Y-%m-%d")
+    dates = dates.fillna(pd.to_datetime(text.str.slice(0, 10), errors="coerce", format="%d/%m/%Y"))
+    rest = dates.isna() & text.notna()
+    for i in rest[rest].index:
+        with contextlib.suppress(ValueError, TypeError, OverflowError):
+            dates[i] = pd.to_datetime(text[i], dayfirst=True).tz_localize(None)
+    return dates
 
 
 def _in_area(grants: pd.DataFrame, codes: set[str], file: str, notes: Notes) -> pd.DataFrame:
@@ -396,11 +403,6 @@ def _text_themes(texts: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
     return themes, reasons.replace("", pd.NA), client_groups_from_text(texts)
 
 
-def _last(values: pd.Series):
-    values = values.dropna()
-    return values.iloc[-1] if len(values) else pd.NA
-
-
 def _organisations(grants: pd.DataFrame, source: str) -> pd.DataFrame:
     g = grants.sort_values(["org_id", "award_date"], na_position="first", kind="stable")
     gbp = g["currency"].isna() | (g["currency"].str.upper() == "GBP")
@@ -408,11 +410,11 @@ def _organisations(grants: pd.DataFrame, source: str) -> pd.DataFrame:
     by = g.groupby("org_id", sort=True)
     orgs = pd.DataFrame(
         {
-            s.ORG_NAME: by["recipient_name"].agg(_last),
-            s.CHARITY_NUMBER: by["charity_number"].agg(_last),
-            r.COMPANY_NUMBER: by["company_number"].agg(_last),
-            r.ORG_IDENTIFIER: by["recipient_id"].agg(_last),
-            s.POSTCODE: by["postcode"].agg(_last),
+            s.ORG_NAME: by["recipient_name"].last(),
+            s.CHARITY_NUMBER: by["charity_number"].last(),
+            r.COMPANY_NUMBER: by["company_number"].last(),
+            r.ORG_IDENTIFIER: by["recipient_id"].last(),
+            s.POSTCODE: by["postcode"].last(),
             r.GRANTS_TOTAL: by["gbp_amount"].sum(min_count=1),
             r.GRANTS_COUNT: by.size().astype(float),
             r.FUNDERS: by["funder"].agg(lambda f: sorted(set(f.dropna()))),
@@ -542,7 +544,8 @@ def ward_grant_indicators(
     absent = sorted(wanted - set(frame[s.WARD_CODE]))
     if absent:
         notes.add(
-            file, f"{len(absent)} ward(s) have no grants in the file and were given 0 (none recorded, or a ward code of another vintage): {examples(absent)}"
+            file,
+            f"{len(absent)} ward(s) have no grants in the file and were given 0 (none recorded, or a ward code of another vintage): {examples(absent)}",
         )
     years = pd.to_numeric(df[year_col], errors="coerce").dropna() if year_col else pd.Series(dtype=float)
     year = f"{int(years.min())}–{int(years.max())}" if len(years) else ""
@@ -555,10 +558,10 @@ def ward_grant_indicators(
     )
     values[s.WARD_CODE] = values[s.WARD_CODE].astype("string")
     values[s.VALUE] = values[s.VALUE].astype("float64")
-    return values, _ward_meta(year, df[cols["amount"]].size)
+    return values, _ward_meta(year)
 
 
-def _ward_meta(year: str, n_rows: int) -> dict[str, s.IndicatorMeta]:
+def _ward_meta(year: str) -> dict[str, s.IndicatorMeta]:
     period = f", {year}" if year else ""
     common = (
         "Grants recorded in 360Giving's GrantNav (funders' open data, as in the 2018 snapshot), "

@@ -125,7 +125,9 @@ def read_postcodes(path: Path | str, *, notes: Notes | None = None) -> pd.DataFr
         lat, bad_lat = _number(df[lat_col])
         lon, bad_lon = _number(df[lon_col])
         null_pos = lat >= _NULL_LAT
-        df = _drop(df, null_pos, notes, file, "postcodes with no grid reference (latitude 99.999999) left out")
+        df = _drop(
+            df, null_pos, notes, file, "postcodes with no grid reference (latitude 99.999999) left out"
+        )
         lat, lon = lat[~null_pos], lon[~null_pos]
     else:
         east, _ = _number(df[east_col])

@@ -162,8 +162,11 @@ def _read_text_table(text: str, file: str) -> pd.DataFrame:
         sep = csv.Sniffer().sniff(sample.split("\n", 1)[0], delimiters=",;\t|").delimiter
     except csv.Error:
         sep = ","
+    # Tab-separated exports (the Charity Commission's register extract) are unquoted: a cell may
+    # start with a quote mark that is just text.
+    quoting = csv.QUOTE_NONE if sep == "\t" else csv.QUOTE_MINIMAL
     try:
-        return pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False)
+        return pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False, quoting=quoting)
     except pd.errors.ParserError as e:
         line = re.search(r"line (\d+)", str(e))
         rows = (int(line.group(1)),) if line else ()
@@ -221,8 +224,10 @@ def read_json(path: Path | str, *, what: str, display_name: str | None = None):
     path = Path(path)
     file = display_name or path.name
     raw, kind = read_bytes(path, what=what)
+    if kind == "text":
+        raise InputError(file, "this is a text table (CSV?), not JSON", hint=f"Expected {what}")
     if kind != "json":
-        raise _wrong_kind(file, "a table or text" if kind == "text" else kind, what)
+        raise _wrong_kind(file, kind, what)
     try:
         return json.loads(_decode(raw, file, None))
     except json.JSONDecodeError as e:

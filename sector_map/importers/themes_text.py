@@ -47,83 +47,200 @@ class Rule:
     unless: tuple[str, ...] = ()
 
 
+# fmt: off
 THEME_RULES: tuple[Rule, ...] = (
-    Rule("children_young_people", ("child*", "kids", "young people", "young person", "youth", "teenager",
-         "adolescent", "baby", "babies", "toddler", "nursery", "nurseries", "playgroup", "pre-school",
-         "preschool", "scout*", "girlguiding", "girl guid*", "brownies", "orphan")),
-    Rule("older_people", ("older people", "older person", "older adult", "elderly", "old age", "old people",
-         "retired", "retirement", "pensioner", "later life", "senior citizen", "over 50s", "over 60s",
-         "age uk", "dementia", "meals on wheels")),
-    Rule("health_wellbeing", ("health", "healthy", "healthcare", "wellbeing", "well-being", "hospital",
-         "hospice", "medical", "medicine", "patient", "illness", "disease", "sick", "sickness", "cancer",
-         "nursing", "palliative", "clinic", "therapy", "therapies", "rehabilitation", "addiction",
-         "substance misuse", "alcohol", "drug", "stroke", "diabetes", "first aid", "saving of lives",
-         "physical activity"),
-         unless=("mental health", "mental wellbeing", "emotional wellbeing", "emotional health")),
-    Rule("mental_health", ("mental health", "mental illness", "mental wellbeing", "emotional wellbeing",
-         "emotional health", "emotional support", "depression", "anxiety", "suicide", "self-harm",
-         "counselling", "psychological", "psychiatric", "eating disorder", "bereavement", "bereaved",
-         "loneliness", "lonely", "social isolation")),
-    Rule("disability_carers", ("disab*", "special needs", "special educational needs", "learning difficult*",
-         "autism", "autistic", "blind", "blindness", "visually impaired", "visual impairment", "sight loss",
-         "deaf", "hearing loss", "hearing impair*", "wheelchair", "impairment", "cerebral palsy",
-         "down syndrome", "down's syndrome", "carer", "caring for", "respite", "supported living")),
-    Rule("poverty_food", ("poverty", "food bank", "foodbank", "food parcel", "food pantry", "pantry",
-         "food poverty", "hunger", "hungry", "hardship", "debt", "money advice", "benefits advice",
-         "welfare rights", "low income", "cost of living", "soup kitchen", "credit union", "destitute",
-         "destitution", "deprivation", "deprived", "the poor", "free meals", "hot meals")),
-    Rule("housing_homelessness", ("homeless*", "rough sleep*", "housing", "accommodation", "hostel", "shelter",
-         "night shelter", "tenancy", "tenants", "almshouse", "sheltered housing", "refuge")),
-    Rule("employment_skills", ("employment", "employability", "unemploy*", "job", "jobs", "jobseeker",
-         "job seeker", "job club", "work experience", "apprentice*", "vocational", "into work",
-         "back to work", "career", "skills", "enterprise")),
-    Rule("education_learning", ("educat*", "school", "pupil", "student", "learning", "literacy", "numeracy",
-         "tuition", "tutoring", "homework", "college", "university", "academy", "scholarship",
-         "bursary", "bursaries", "esol", "english classes", "english language", "lessons", "teach*",
-         "training", "courses", "library", "libraries"),
-         unless=("learning disab*", "learning difficult*", "driving school", "sunday school")),
-    Rule("crime_safety", ("crime", "criminal", "offender", "offending", "reoffending", "prison*",
-         "justice", "domestic abuse", "domestic violence", "sexual abuse", "sexual assault",
-         "sexual violence", "child abuse", "rape", "victim", "police", "policing", "gang", "knife",
-         "safety", "anti-social behaviour", "antisocial behaviour", "exploitation", "trafficking",
-         "modern slavery", "lifeboat", "search and rescue", "mountain rescue", "emergency service")),
-    Rule("community_cohesion", ("church", "chapel", "mosque", "synagogue", "temple", "gurdwara", "parish",
-         "parochial", "worship", "religion", "religious", "christian", "christ", "gospel", "faith",
-         "islam*", "muslim", "jewish", "hindu", "sikh", "buddhist", "ministry", "pastoral", "congregation",
-         "diocese", "community centre", "community hall", "village hall", "community hub",
-         "community group", "local community", "community development", "cohesion", "integration",
-         "interfaith", "inter-faith", "racial harmony", "equality", "diversity", "refugee", "asylum",
-         "migrant", "befriending", "neighbourhood", "residents association")),
-    Rule("environment", ("environment*", "conservation", "wildlife", "nature reserve", "nature conservation", "green space", "parks",
-         "garden", "gardening", "allotment", "trees", "tree planting", "woodland", "climate", "sustainable", "sustainability",
-         "recycling", "biodiversity", "canal", "river", "countryside", "litter", "horticultur*",
-         "ecology", "ecological", "animal welfare", "animals")),
-    Rule("arts_culture_sport", ("art", "arts", "artist", "artistic", "music*", "theatre", "drama", "dance",
-         "dancing", "choir", "orchestra", "band", "singing", "culture", "cultural", "museum", "heritage",
-         "festival", "film", "cinema", "creative", "creativity", "sport*", "football", "cricket", "rugby",
-         "hockey", "tennis", "swimming", "athletic*", "golf", "bowls", "cycling", "rowing", "sailing",
-         "gymnastic*", "netball", "basketball", "boxing", "martial arts", "snowsport*", "leisure",
-         "recreation*", "fitness", "playground", "playing field")),
+    Rule(
+        "children_young_people",
+        (
+            "child*", "kids", "young people", "young person", "youth", "teenager", "adolescent", "baby",
+            "babies", "toddler", "nursery", "nurseries", "playgroup", "pre-school", "preschool", "scout*",
+            "girlguiding", "girl guid*", "brownies", "orphan",
+        ),
+    ),
+    Rule(
+        "older_people",
+        (
+            "older people", "older person", "older adult", "elderly", "old age", "old people", "retired",
+            "retirement", "pensioner", "later life", "senior citizen", "over 50s", "over 60s", "age uk",
+            "dementia", "meals on wheels",
+        ),
+    ),
+    Rule(
+        "health_wellbeing",
+        (
+            "health", "healthy", "healthcare", "wellbeing", "well-being", "hospital", "hospice", "medical",
+            "medicine", "patient", "illness", "disease", "sick", "sickness", "cancer", "nursing",
+            "palliative", "clinic", "therapy", "therapies", "rehabilitation", "addiction",
+            "substance misuse", "alcohol", "drug", "stroke", "diabetes", "first aid", "saving of lives",
+            "physical activity",
+        ),
+        unless=(
+            "mental health", "mental wellbeing", "emotional wellbeing", "emotional health",
+        ),
+    ),
+    Rule(
+        "mental_health",
+        (
+            "mental health", "mental illness", "mental wellbeing", "emotional wellbeing",
+            "emotional health", "emotional support", "depression", "anxiety", "suicide", "self-harm",
+            "counselling", "psychological", "psychiatric", "eating disorder", "bereavement", "bereaved",
+            "loneliness", "lonely", "social isolation",
+        ),
+    ),
+    Rule(
+        "disability_carers",
+        (
+            "disab*", "special needs", "special educational needs", "learning difficult*", "autism",
+            "autistic", "blind", "blindness", "visually impaired", "visual impairment", "sight loss",
+            "deaf", "hearing loss", "hearing impair*", "wheelchair", "impairment", "cerebral palsy",
+            "down syndrome", "down's syndrome", "carer", "caring for", "respite", "supported living",
+        ),
+    ),
+    Rule(
+        "poverty_food",
+        (
+            "poverty", "food bank", "foodbank", "food parcel", "food pantry", "pantry", "food poverty",
+            "hunger", "hungry", "hardship", "debt", "money advice", "benefits advice", "welfare rights",
+            "low income", "cost of living", "soup kitchen", "credit union", "destitute", "destitution",
+            "deprivation", "deprived", "the poor", "free meals", "hot meals",
+        ),
+    ),
+    Rule(
+        "housing_homelessness",
+        (
+            "homeless*", "rough sleep*", "housing", "accommodation", "hostel", "shelter", "night shelter",
+            "tenancy", "tenants", "almshouse", "sheltered housing", "refuge",
+        ),
+    ),
+    Rule(
+        "employment_skills",
+        (
+            "employment", "employability", "unemploy*", "job", "jobs", "jobseeker", "job seeker",
+            "job club", "work experience", "apprentice*", "vocational", "into work", "back to work",
+            "career", "skills", "enterprise",
+        ),
+    ),
+    Rule(
+        "education_learning",
+        (
+            "educat*", "school", "pupil", "student", "learning", "literacy", "numeracy", "tuition",
+            "tutoring", "homework", "college", "university", "academy", "scholarship", "bursary",
+            "bursaries", "esol", "english classes", "english language", "lessons", "teach*", "training",
+            "courses", "library", "libraries",
+        ),
+        unless=(
+            "learning disab*", "learning difficult*", "driving school", "sunday school",
+        ),
+    ),
+    Rule(
+        "crime_safety",
+        (
+            "crime", "criminal", "offender", "offending", "reoffending", "prison*", "justice",
+            "domestic abuse", "domestic violence", "sexual abuse", "sexual assault", "sexual violence",
+            "child abuse", "rape", "victim", "police", "policing", "gang", "knife", "safety",
+            "anti-social behaviour", "antisocial behaviour", "exploitation", "trafficking",
+            "modern slavery", "lifeboat", "search and rescue", "mountain rescue", "emergency service",
+        ),
+    ),
+    Rule(
+        "community_cohesion",
+        (
+            "church", "chapel", "mosque", "synagogue", "temple", "gurdwara", "parish", "parochial",
+            "worship", "religion", "religious", "christian", "christ", "gospel", "faith", "islam*",
+            "muslim", "jewish", "hindu", "sikh", "buddhist", "ministry", "pastoral", "congregation",
+            "diocese", "community centre", "community hall", "village hall", "community hub",
+            "community group", "local community", "community development", "cohesion", "integration",
+            "interfaith", "inter-faith", "racial harmony", "equality", "diversity", "refugee", "asylum",
+            "migrant", "befriending", "neighbourhood", "residents association",
+        ),
+    ),
+    Rule(
+        "environment",
+        (
+            "environment*", "conservation", "wildlife", "nature reserve", "nature conservation",
+            "green space", "parks", "garden", "gardening", "allotment", "trees", "tree planting",
+            "woodland", "climate", "sustainable", "sustainability", "recycling", "biodiversity", "canal",
+            "river", "countryside", "litter", "horticultur*", "ecology", "ecological", "animal welfare",
+            "animals",
+        ),
+    ),
+    Rule(
+        "arts_culture_sport",
+        (
+            "art", "arts", "artist", "artistic", "music*", "theatre", "drama", "dance", "dancing", "choir",
+            "orchestra", "band", "singing", "culture", "cultural", "museum", "heritage", "festival", "film",
+            "cinema", "creative", "creativity", "sport*", "football", "cricket", "rugby", "hockey",
+            "tennis", "swimming", "athletic*", "golf", "bowls", "cycling", "rowing", "sailing",
+            "gymnastic*", "netball", "basketball", "boxing", "martial arts", "snowsport*", "leisure",
+            "recreation*", "fitness", "playground", "playing field",
+        ),
+    ),
 )
 
 CLIENT_GROUP_RULES: tuple[Rule, ...] = (
-    Rule("children", ("child*", "kids", "baby", "babies", "toddler", "infant", "pupil", "boys", "girls",
-         "nursery", "playgroup", "brownies", "orphan")),
-    Rule("young people", ("young people", "young person", "young adult", "youth", "teenager", "adolescent",
-         "students", "scout*", "girlguiding", "girl guid*")),
-    Rule("families", ("family", "families", "parent", "parenting")),
-    Rule("older people", ("older people", "older person", "older adult", "elderly", "old age", "old people",
-         "retired", "pensioner", "later life", "senior citizen", "over 50s", "over 60s", "dementia")),
-    Rule("disabled people", ("disab*", "special needs", "special educational needs", "learning difficult*",
-         "autism", "autistic", "blind", "visually impaired", "visual impairment", "sight loss", "deaf",
-         "hearing loss", "wheelchair", "impairment", "cerebral palsy")),
-    Rule("carers", ("carer", "caring for", "respite")),
-    Rule("people on low incomes", ("poverty", "food bank", "foodbank", "food parcel", "hardship", "debt",
-         "low income", "cost of living", "destitute", "deprivation", "deprived", "the poor",
-         "financial need", "in need of financial")),
-    Rule("homeless people", ("homeless*", "rough sleep*", "night shelter")),
-    Rule("refugees and migrants", ("refugee", "asylum", "migrant", "immigrant")),
+    Rule(
+        "children",
+        (
+            "child*", "kids", "baby", "babies", "toddler", "infant", "pupil", "boys", "girls", "nursery",
+            "playgroup", "brownies", "orphan",
+        ),
+    ),
+    Rule(
+        "young people",
+        (
+            "young people", "young person", "young adult", "youth", "teenager", "adolescent", "students",
+            "scout*", "girlguiding", "girl guid*",
+        ),
+    ),
+    Rule(
+        "families",
+        (
+            "family", "families", "parent", "parenting",
+        ),
+    ),
+    Rule(
+        "older people",
+        (
+            "older people", "older person", "older adult", "elderly", "old age", "old people", "retired",
+            "pensioner", "later life", "senior citizen", "over 50s", "over 60s", "dementia",
+        ),
+    ),
+    Rule(
+        "disabled people",
+        (
+            "disab*", "special needs", "special educational needs", "learning difficult*", "autism",
+            "autistic", "blind", "visually impaired", "visual impairment", "sight loss", "deaf",
+            "hearing loss", "wheelchair", "impairment", "cerebral palsy",
+        ),
+    ),
+    Rule(
+        "carers",
+        (
+            "carer", "caring for", "respite",
+        ),
+    ),
+    Rule(
+        "people on low incomes",
+        (
+            "poverty", "food bank", "foodbank", "food parcel", "hardship", "debt", "low income",
+            "cost of living", "destitute", "deprivation", "deprived", "the poor", "financial need",
+            "in need of financial",
+        ),
+    ),
+    Rule(
+        "homeless people",
+        (
+            "homeless*", "rough sleep*", "night shelter",
+        ),
+    ),
+    Rule(
+        "refugees and migrants",
+        (
+            "refugee", "asylum", "migrant", "immigrant",
+        ),
+    ),
 )
+# fmt: on
 
 
 def _phrase_regex(phrase: str) -> str:

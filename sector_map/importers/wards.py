@@ -166,8 +166,8 @@ def to_pack_crs(gdf: gpd.GeoDataFrame, file: str, notes: Notes) -> gpd.GeoDataFr
     if present.empty:
         return gdf.set_crs(s.PACK_CRS, allow_override=True)
     minx, miny, maxx, maxy = present.total_bounds
-    degrees = -180 <= minx and maxx <= 180 and -90 <= miny and maxy <= 90
-    bng = _BNG_BOX[0] <= minx and maxx <= _BNG_BOX[2] and _BNG_BOX[1] <= miny and maxy <= _BNG_BOX[3]
+    degrees = bool(minx >= -180 and maxx <= 180 and miny >= -90 and maxy <= 90)
+    bng = bool(_BNG_BOX[0] <= minx <= maxx <= _BNG_BOX[2] and _BNG_BOX[1] <= miny <= maxy <= _BNG_BOX[3])
     crs = gdf.crs
     if crs is None or (crs.is_geographic and not degrees):
         said = "has no coordinate reference system" if crs is None else f"says {crs.to_string()} but"
@@ -291,7 +291,9 @@ def _dissolve_duplicates(gdf: gpd.GeoDataFrame, file: str, feature: pd.Series, n
             hint="Each ward needs its own code; check the file is one ward vintage",
         )
     codes = sorted(set(gdf.loc[dup, s.WARD_CODE]))
-    merged = gdf.loc[dup].groupby(s.WARD_CODE, sort=False).geometry.apply(lambda g: shapely.union_all(g.values))
+    merged = (
+        gdf.loc[dup].groupby(s.WARD_CODE, sort=False).geometry.apply(lambda g: shapely.union_all(g.values))
+    )
     first = ~gdf[s.WARD_CODE].duplicated()
     out = gdf[first].copy()
     take = out[s.WARD_CODE].isin(codes)
@@ -392,7 +394,9 @@ def read_wards(
         {
             s.WARD_CODE: _as_code(raw[code_col]),
             s.WARD_NAME: raw[name_col].astype("string").str.strip() if name_col else pd.NA,
-            s.LA_CODE: _as_code(raw[la_col]) if la_col else pd.Series(la_fixed, index=raw.index, dtype="string").str.strip(),
+            s.LA_CODE: _as_code(raw[la_col])
+            if la_col
+            else pd.Series(la_fixed, index=raw.index, dtype="string").str.strip(),
             s.LA_NAME: raw[la_nm_col].astype("string").str.strip() if la_nm_col else pd.NA,
         },
         geometry=raw.geometry.values,
@@ -448,12 +452,17 @@ def read_wards(
             )
         if vintage is None and joined.all() and lookup.attrs.get("ward_vintage"):
             vintage = lookup.attrs["ward_vintage"]
-            notes.add(file, f"ward vintage taken as {vintage} from the lookup's columns")
+            notes.add(
+                file,
+                f"all ward codes are {vintage} codes in the lookup, so the ward vintage is recorded as {vintage}",
+            )
 
     if english_only:
         keep = gdf[s.WARD_CODE].str.startswith("E05")
         if not keep.any():
-            raise InputError(file, f"has no English ward codes (E05...); codes are like {examples(gdf[s.WARD_CODE][:3])}")
+            raise InputError(
+                file, f"has no English ward codes (E05...); codes are like {examples(gdf[s.WARD_CODE][:3])}"
+            )
         gdf, feature = gdf[keep], feature[keep]
     if area_codes is not None:
         wanted = [str(a).strip() for a in area_codes]

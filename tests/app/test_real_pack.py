@@ -1,0 +1,70 @@
+"""Every page on the real Trafford pack (built from ../shared/data by recipes/trafford.toml)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from sector_map import schema as s
+from sector_map.pack import load_pack
+
+pytestmark = pytest.mark.data
+
+APP = str(Path(__file__).resolve().parents[2] / "app.py")
+
+
+@pytest.fixture
+def trafford_app(trafford_pack_dir, monkeypatch) -> tuple[AppTest, object]:
+    from ui import paths
+
+    monkeypatch.setattr(paths, "PACKS_DIR", trafford_pack_dir.parent)
+    app = AppTest.from_file(APP, default_timeout=90)
+    app.query_params["pack"] = trafford_pack_dir.name
+    app.run()
+    assert not app.exception, [e.message for e in app.exception]
+    return app, load_pack(trafford_pack_dir)
+
+
+def _text(app: AppTest) -> str:
+    return "\n".join(m.value for m in [*app.markdown, *app.caption])
+
+
+def test_need_map_on_trafford_ranks_the_published_most_deprived_wards_first(trafford_app):
+    at, pack = trafford_app
+    assert at.title[0].value == "Need map — Trafford"
+    assert not any("Fictional demo data" in w.value for w in at.warning)
+    at.radio(key="nm_mode").set_value("Indicator").run()
+    at.selectbox(key="nm_indicator").set_value("imd_score").run()
+    assert not at.exception
+    table = next(t.value for t in [*at.dataframe, *at.table] if "Ward" in t.value.columns)
+    assert list(table["Ward"].iloc[:2]) == ["Bucklow-St Martins", "Clifford"]
+    assert len(table) == 21
+
+
+def test_selecting_a_trafford_ward_and_switching_pages(trafford_app):
+    at, pack = trafford_app
+    code = pack.wards.loc[pack.wards[s.WARD_NAME] == "Clifford", s.WARD_CODE].iloc[0]
+    at.selectbox(key="nm_ward_pick").set_value(code).run()
+    assert not at.exception
+    assert any(h.value == "Clifford" for h in at.subheader)
+    figures = next(t.value for t in [*at.dataframe, *at.table] if "Indicator" in t.value.columns)
+    assert len(figures) == len(pack.indicator_meta)
+    for page in ("app_pages/about.py", "app_pages/need_map.py"):
+        at.switch_page(page).run()
+        assert not at.exception, [e.message for e in at.exception]
+    assert at.session_state["selected_ward"] == code
+    assert any(h.value == "Clifford" for h in at.subheader)
+
+
+def test_about_page_names_the_real_sources(trafford_app):
+    at, _ = trafford_app
+    at.switch_page("app_pages/about.py").run()
+    assert not at.exception
+    cells = [
+        " ".join(map(str, [*t.value.index, *t.value.to_numpy().ravel()])) for t in [*at.dataframe, *at.table]
+    ]
+    shown = _text(at) + " ".join(cells)
+    assert "Charity Commission for England and Wales" in shown
+    assert "Contains National Statistics and OS data" in shown
