@@ -15,6 +15,7 @@ import pandas as pd
 from sector_map import about
 from sector_map import schema as s
 from sector_map.pack import Pack, find_packs
+from sector_map.validate import has_location
 
 __all__ = [
     "counts",
@@ -36,10 +37,7 @@ LOCATION_LABELS = {
 
 def _placed(orgs) -> pd.Series:
     """Organisations with a point to draw."""
-    if len(orgs) == 0:
-        return pd.Series(dtype=bool)
-    geom = orgs.geometry
-    return (geom.notna() & ~geom.is_empty).astype(bool)
+    return has_location(orgs.geometry)
 
 
 def _share(part: int, whole: int) -> float | None:
@@ -93,7 +91,16 @@ def indicator_coverage(pack: Pack) -> pd.DataFrame:
                 "Year": m.year,
             }
         )
-    columns = ["Indicator", "Id", "Wards with a value", "Wards", "Coverage", "Which way is worse", "Source", "Year"]
+    columns = [
+        "Indicator",
+        "Id",
+        "Wards with a value",
+        "Wards",
+        "Coverage",
+        "Which way is worse",
+        "Source",
+        "Year",
+    ]
     return pd.DataFrame(rows, columns=columns)
 
 
@@ -122,7 +129,10 @@ def location_quality_table(pack: Pack) -> pd.DataFrame:
 def size_band_table(pack: Pack) -> pd.DataFrame:
     """Organisations by income size band, smallest first, 'income not known' last."""
     return _count_table(
-        pack.organisations[s.SIZE_BAND].astype("string"), list(s.SIZE_BAND_IDS), s.SIZE_BAND_LABELS, "Size band"
+        pack.organisations[s.SIZE_BAND].astype("string"),
+        list(s.SIZE_BAND_IDS),
+        s.SIZE_BAND_LABELS,
+        "Size band",
     )
 
 
@@ -145,7 +155,11 @@ def theme_table(pack: Pack) -> pd.DataFrame:
         }
         for t in s.THEMES_LIST
     ]
-    none = pack.organisations[s.THEMES].map(lambda v: v is None or len(v) == 0) if len(pack.organisations) else []
+    none = (
+        pack.organisations[s.THEMES].map(lambda v: v is None or len(v) == 0)
+        if len(pack.organisations)
+        else []
+    )
     rows.append({"Theme": "No theme", "Organisations": int(sum(none)), "Services": 0})
     return pd.DataFrame(rows, columns=["Theme", "Organisations", "Services"])
 

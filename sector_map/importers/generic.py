@@ -383,7 +383,7 @@ def _themes(df, get, file, default_themes, notes, cols) -> tuple[pd.Series, pd.S
         for t in col_themes.iloc[i]:
             why[t] = f"the {cols['themes']} column of {file} gives this theme"
         for t in default_themes:
-            why.setdefault(t, f"every row of {file} is given this theme by the recipe")
+            why.setdefault(t, f"every row of {file} was given this theme when it was imported")
         if not why and text_ids is not None:
             why = dict(zip(text_ids[idx], str(text_why[idx]).split("; "), strict=False))
         got = sorted(why, key=lambda t: order.get(t, len(order)))

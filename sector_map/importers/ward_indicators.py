@@ -50,6 +50,7 @@ DIRECTION_RULES: tuple[tuple[str, str, str], ...] = (
     (r"\bno (qualifications|car|adults)|\bwithout\b", MORE, "a share of people without something"),
     (r"employment rate|\bin employment\b", LESS, "more people in work is better"),
     (r"good health|child development|good level of development", LESS, "a measure of good outcomes"),
+    (r"\bno (long[- ]term|health|disab)|not disabled|not limited", LESS, "a share of people without a condition"),
     (r"higher education|degree|level 4", LESS, "a measure of qualifications"),
     (r"broadband|download speed|green ?space|turnout", LESS, "more is better"),
     (
@@ -203,7 +204,7 @@ def period_key(period: str) -> tuple[int, int, int]:
     return (max(int(y) for y in years), 0, 0) if years else (0, 0, 0)
 
 
-def _code_column(df: pd.DataFrame, file: str) -> str:
+def code_column(df: pd.DataFrame, file: str) -> str:
     col = next((c for c in df.columns if re.fullmatch(r"wd\d\dcd", str(c), re.I)), None)
     col = col or find_column(df.columns, CODE_NAMES)
     if col is None:
@@ -444,7 +445,7 @@ def read_ward_indicators(
     notes = Notes() if notes is None else notes
     source = source or file
     df = read_table(path, what=WHAT, notes=notes)
-    code = _code_column(df, file)
+    code = code_column(df, file)
     df[code] = df[code].str.strip()
     ind = find_column(df.columns, INDICATOR_NAMES)
     val = find_column(df.columns, VALUE_NAMES)

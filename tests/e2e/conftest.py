@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from devtools.appserver import app_server, block_internet
+from tests.conftest import SHARED_DATA
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("SECTOR_MAP_CHROMIUM", "/usr/bin/chromium")
@@ -36,6 +37,10 @@ def packs_dir(tmp_path_factory) -> Path:
     else:
         save_pack(build_demo_pack(), root / "demo")
     save_pack(make_hostile_pack(build_demo_pack()), root / "hostile")
+    if SHARED_DATA.is_dir():
+        from sector_map.build import build_pack
+
+        build_pack(ROOT / "recipes" / "trafford.toml", root / "trafford")
     return root
 
 

@@ -108,6 +108,29 @@ def test_need_map_draws_offline_and_click_selects_ward(page, app_url, demo):
     assert leaked == [], f"the map asked the internet for {leaked}"
 
 
+def test_trafford_pack_draws_its_21_wards_with_real_sources(page, app_url, packs_dir):
+    from tests.conftest import shared_data_or_skip
+
+    shared_data_or_skip()
+    trafford = load_pack(packs_dir / "trafford")
+    page.goto(f"{app_url}/?pack=trafford")
+    frame = folium_frame(page)
+    assert frame.locator(WARD_PATHS).count() == 21
+    frame.wait_for_selector(".sm-cluster, .leaflet-marker-icon", timeout=30_000)
+    page.get_by_role("heading", name="Need map — Trafford").wait_for()
+    assert page.get_by_text("Fictional demo data").count() == 0
+    screenshot(page, "trafford_need_map")
+    code = trafford.wards.loc[trafford.wards[s.WARD_NAME] == "Bucklow-St Martins", s.WARD_CODE].iloc[0]
+    page.goto(f"{app_url}/?pack=trafford&ward={code}")
+    page.get_by_role("heading", name="Bucklow-St Martins").wait_for(timeout=60_000)
+    screenshot(page, "trafford_ward_selected")
+    page.goto(f"{app_url}/about?pack=trafford")
+    page.get_by_text("Charity Commission for England and Wales").first.wait_for(timeout=60_000)
+    screenshot(page, "trafford_about")
+    leaked = [u for u in page.blocked if u.endswith((".js", ".css"))]
+    assert leaked == [], f"the map asked the internet for {leaked}"
+
+
 def test_about_page(page, app_url, demo):
     page.goto(f"{app_url}/about?pack=demo")
     page.get_by_role("heading", name="Glossary").wait_for(timeout=60_000)
