@@ -16,7 +16,9 @@ st.caption("Every figure in this pack comes from one of these. Credit them when 
 st.table(about.sources_table(pack).set_index("Source"))
 built = pack.manifest.get("built_at")
 if built:
-    st.caption(f"Pack built {built}; ward boundaries: {pack.manifest.get('ward_vintage', 'vintage not recorded')}.")
+    st.caption(
+        f"Pack built {built}; ward boundaries: {pack.manifest.get('ward_vintage', 'vintage not recorded')}."
+    )
 
 st.header("Indicators")
 st.table(about.indicators_table(pack).set_index("Indicator"))

@@ -51,4 +51,6 @@ if view.mode == map_panel.MODE_THEME:
     map_panel.theme_explainer(subject)
 with st.expander("Ward values as a table"):
     st.dataframe(map_panel.ward_table(pack, subject), hide_index=True, width="stretch")
-    st.caption(f"{subject.meta.label}: {subject.meta.worse_phrase}. Ranks are within {pack.name}; 1 = most need.")
+    st.caption(
+        f"{subject.meta.label}: {subject.meta.worse_phrase}. Ranks are within {pack.name}; 1 = most need."
+    )

@@ -47,8 +47,19 @@ def app_server(packs_dir: Path, log: Path) -> Iterator[tuple[str, float]]:
     """
     port = free_port()
     env = dict(os.environ, SECTOR_MAP_PACKS_DIR=str(packs_dir))
-    cmd = [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(port),
-           "--server.headless", "true", "--browser.gatherUsageStats", "false"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(ROOT / "app.py"),
+        "--server.port",
+        str(port),
+        "--server.headless",
+        "true",
+        "--browser.gatherUsageStats",
+        "false",
+    ]
     url = f"http://127.0.0.1:{port}"
     start = time.perf_counter()
     with log.open("w") as out:

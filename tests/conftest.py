@@ -52,12 +52,24 @@ def make_tiny_pack() -> Pack:
     )
     meta = {
         "imd_score": s.IndicatorMeta(
-            "imd_score", "IMD score", "score", s.HIGHER_IS_MORE_NEED, "test", "2019",
-            ["poverty_food", "community_cohesion"], domain=s.DOMAIN_IMD,
+            "imd_score",
+            "IMD score",
+            "score",
+            s.HIGHER_IS_MORE_NEED,
+            "test",
+            "2019",
+            ["poverty_food", "community_cohesion"],
+            domain=s.DOMAIN_IMD,
         ),
         "imd_rank": s.IndicatorMeta(
-            "imd_rank", "IMD rank", "rank (1 = most deprived)", s.HIGHER_IS_LESS_NEED, "test", "2019",
-            ["poverty_food"], domain=s.DOMAIN_IMD,
+            "imd_rank",
+            "IMD rank",
+            "rank (1 = most deprived)",
+            s.HIGHER_IS_LESS_NEED,
+            "test",
+            "2019",
+            ["poverty_food"],
+            domain=s.DOMAIN_IMD,
         ),
     }
     orgs = gpd.GeoDataFrame(

@@ -52,7 +52,9 @@ def _weights(pack: Pack, theme: str) -> dict[str, float]:
         for ind, default in defaults.items():
             k = _weight_key(pack, theme, ind)
             st.session_state.setdefault(k, default)
-            out[ind] = st.slider(pack.indicator_meta[ind].label, *WEIGHT_STEPS[:2], step=WEIGHT_STEPS[2], key=k)
+            out[ind] = st.slider(
+                pack.indicator_meta[ind].label, *WEIGHT_STEPS[:2], step=WEIGHT_STEPS[2], key=k
+            )
         if st.button("Reset weights", key=f"reset|{theme}"):
             for ind, default in defaults.items():
                 st.session_state[_weight_key(pack, theme, ind)] = default
@@ -65,7 +67,9 @@ def need_controls(pack: Pack) -> View:
     themes = subject.themes_with_indicators(pack)
     c1, c2, c3 = st.columns([1.2, 2.4, 2.4])
     modes = [MODE_THEME, MODE_INDICATOR] if themes else [MODE_INDICATOR]
-    mode = c1.radio("Show", modes, key="nm_mode", help="A theme's need index averages its indicators' need scores.")
+    mode = c1.radio(
+        "Show", modes, key="nm_mode", help="A theme's need index averages its indicators' need scores."
+    )
     indicator_id = theme = weights = None
     if mode == MODE_THEME:
         theme = c2.selectbox(
@@ -82,25 +86,49 @@ def need_controls(pack: Pack) -> View:
         )
     with c3:
         sc1, sc2 = st.columns([1.6, 1])
-        scheme = sc1.selectbox("Classes by", list(classify.SCHEMES), format_func=classify.SCHEMES.get, key="nm_scheme")
+        scheme = sc1.selectbox(
+            "Classes by", list(classify.SCHEMES), format_func=classify.SCHEMES.get, key="nm_scheme"
+        )
         k = sc2.number_input("Classes", min_value=3, max_value=7, value=classify.DEFAULT_K, key="nm_k")
     with st.sidebar.expander("Map layers", expanded=True):
         palette = st.selectbox(
-            "Colours", list(classify.PALETTES), format_func=classify.PALETTES.get, key="nm_palette",
+            "Colours",
+            list(classify.PALETTES),
+            format_func=classify.PALETTES.get,
+            key="nm_palette",
             help="All palettes stay readable with common colour-blindness.",
         )
         show_orgs = st.toggle("Organisations", value=True, key="nm_orgs")
         org_themes = st.multiselect(
-            "Organisation themes", list(s.THEME_IDS), format_func=lambda t: s.THEMES_BY_ID[t].label,
-            placeholder="All themes", key="nm_org_themes", disabled=not show_orgs,
+            "Organisation themes",
+            list(s.THEME_IDS),
+            format_func=lambda t: s.THEMES_BY_ID[t].label,
+            placeholder="All themes",
+            key="nm_org_themes",
+            disabled=not show_orgs,
         )
         org_sizes = st.multiselect(
-            "Size bands", list(s.SIZE_BAND_IDS), format_func=s.SIZE_BAND_LABELS.get,
-            placeholder="All sizes", key="nm_org_sizes", disabled=not show_orgs,
+            "Size bands",
+            list(s.SIZE_BAND_IDS),
+            format_func=s.SIZE_BAND_LABELS.get,
+            placeholder="All sizes",
+            key="nm_org_sizes",
+            disabled=not show_orgs,
         )
         show_assets = st.toggle("Community buildings and land", value=True, key="nm_assets")
-    return View(mode, indicator_id, theme, weights, scheme, int(k), palette, show_orgs, show_assets,
-                org_themes, org_sizes)
+    return View(
+        mode,
+        indicator_id,
+        theme,
+        weights,
+        scheme,
+        int(k),
+        palette,
+        show_orgs,
+        show_assets,
+        org_themes,
+        org_sizes,
+    )
 
 
 def theme_weights(pack: Pack, view: View) -> None:
@@ -124,7 +152,9 @@ class Styled:
 
 def style(subj: subject.MapSubject, view: View) -> Styled:
     classes = classify.classify(subj.values, scheme=view.scheme, k=view.k)
-    colours = classify.class_colours(classes.k_effective, higher_is=subj.meta.higher_is, palette_name=view.palette)
+    colours = classify.class_colours(
+        classes.k_effective, higher_is=subj.meta.higher_is, palette_name=view.palette
+    )
     return Styled(classes, colours)
 
 
@@ -152,8 +182,14 @@ def layers(pack, key, subj, styled: Styled, view: View, orgs, ward):
     wards = cache.simplified_wards(key)
     out = [
         map_layers.choropleth_layer(
-            wards, subj.values, styled.classes, styled.colours, label=subj.meta.label, unit=subj.meta.unit,
-            value_format=maps.value_format_for(subj.values, unit=subj.meta.unit), ranks=subj.ranks,
+            wards,
+            subj.values,
+            styled.classes,
+            styled.colours,
+            label=subj.meta.label,
+            unit=subj.meta.unit,
+            value_format=maps.value_format_for(subj.values, unit=subj.meta.unit),
+            ranks=subj.ranks,
             selected=ward,
         )
     ]
@@ -174,7 +210,9 @@ def layer_notes(view: View, orgs, n_unlocated: int, pack: Pack) -> None:
         drawn = len(orgs) - n_unlocated
         bits.append(f"{drawn:,} organisations drawn (coloured by their main theme; clusters show counts)")
         if n_unlocated:
-            bits.append(f"{n_unlocated:,} more match the filters but have no location ('area only'), so are not drawn")
+            bits.append(
+                f"{n_unlocated:,} more match the filters but have no location ('area only'), so are not drawn"
+            )
     if view.show_assets:
         bits.append(f"{len(pack.assets):,} community buildings and land")
     if pack.is_demo:
@@ -189,13 +227,17 @@ def legend(subj: subject.MapSubject, styled: Styled) -> None:
     rows = "".join(
         f'<div style="display:flex;align-items:center;gap:8px;margin:2px 0">'
         f'<span style="width:22px;height:14px;background:{e.colour};border:1px solid #999;display:inline-block;'
-        f'{"background-image:repeating-linear-gradient(45deg,#999 0 2px,transparent 2px 6px);" if e.label == classify.NO_DATA_LABEL else ""}'
+        f"{'background-image:repeating-linear-gradient(45deg,#999 0 2px,transparent 2px 6px);' if e.label == classify.NO_DATA_LABEL else ''}"
         f'"></span><span>{html.escape(e.label)}</span><span style="color:#666;margin-left:auto">'
         f"{e.count} ward{'s' if e.count != 1 else ''}</span></div>"
         for e in entries
     )
     direction = classify.legend_text(meta)
-    unit = f" · unit: {html.escape(meta.unit)}" if meta.unit and meta.unit.lower() not in direction.lower() else ""
+    unit = (
+        f" · unit: {html.escape(meta.unit)}"
+        if meta.unit and meta.unit.lower() not in direction.lower()
+        else ""
+    )
     st.markdown(
         f"<div style='font-size:0.9rem'><b>{html.escape(meta.label)}</b><br>"
         f"<span style='color:#444'>{html.escape(direction)}{unit}</span>"
@@ -217,8 +259,13 @@ def ward_picker(pack: Pack, ward: str | None) -> None:
     if st.session_state.get("nm_ward_pick", "unset") != ward:
         st.session_state["nm_ward_pick"] = ward
     st.selectbox(
-        "Selected ward", codes, key="nm_ward_pick", on_change=changed, index=None,
-        placeholder="Click the map or choose a ward", format_func=lambda c: summaries.ward_label(pack, c),
+        "Selected ward",
+        codes,
+        key="nm_ward_pick",
+        on_change=changed,
+        index=None,
+        placeholder="Click the map or choose a ward",
+        format_func=lambda c: summaries.ward_label(pack, c),
     )
 
 
@@ -238,7 +285,7 @@ def symbols_legend(view: View, orgs, n_assets: int) -> None:
         for status, (shape, colour) in map_layers.ASSET_STYLES.items():
             parts.append(
                 f'<span style="white-space:nowrap;margin-right:10px">'
-                f'{map_layers.asset_icon_svg(shape, colour, size=12)} {html.escape(status.capitalize())}</span>'
+                f"{map_layers.asset_icon_svg(shape, colour, size=12)} {html.escape(status.capitalize())}</span>"
             )
     if parts:
         st.markdown(
@@ -258,21 +305,33 @@ def ward_panel(pack: Pack, key, ward: str, subj: subject.MapSubject) -> None:
     pop = row[s.POPULATION]
     st.caption(f"{ward} · population {int(pop):,}" if pd.notna(pop) else f"{ward} · population not known")
     c1, c2 = st.columns(2)
-    c1.metric(subj.meta.label if len(subj.meta.label) < 28 else "Shown on map", maps.format_value(value, unit=subj.meta.unit))
+    c1.metric(
+        subj.meta.label if len(subj.meta.label) < 28 else "Shown on map",
+        maps.format_value(value, unit=subj.meta.unit),
+    )
     n = int(subj.values.notna().sum())
-    c2.metric("Rank in area", "no data" if rank is None or pd.isna(rank) else f"{int(rank)} of {n}",
-              help="1 = most need in this area")
+    c2.metric(
+        "Rank in area",
+        "no data" if rank is None or pd.isna(rank) else f"{int(rank)} of {n}",
+        help="1 = most need in this area",
+    )
     in_ward = summaries.organisations_in_ward(pack, ward)
     st.markdown(f"**{len(in_ward):,}** organisations based in this ward")
     if len(in_ward):
         top = in_ward[s.THEMES].explode().value_counts().head(3)
-        st.caption("Most common themes: " + ", ".join(f"{s.THEMES_BY_ID[t].label} ({n})" for t, n in top.items()))
+        st.caption(
+            "Most common themes: " + ", ".join(f"{s.THEMES_BY_ID[t].label} ({n})" for t, n in top.items())
+        )
     figures = summaries.ward_key_figures(pack, ward, wide=cache.indicator_table(key))
-    st.dataframe(figures[["Indicator", "Value", "Rank in area"]], hide_index=True, width="stretch", height=300)
+    st.dataframe(
+        figures[["Indicator", "Value", "Rank in area"]], hide_index=True, width="stretch", height=300
+    )
 
 
 def theme_explainer(subj: subject.MapSubject) -> None:
-    st.caption(f"**How this index is made.** {subj.meta.description} 100 = the ward in most need in this area.")
+    st.caption(
+        f"**How this index is made.** {subj.meta.description} 100 = the ward in most need in this area."
+    )
 
 
 def ward_table(pack: Pack, subj: subject.MapSubject) -> pd.DataFrame:

@@ -59,7 +59,9 @@ def current_pack() -> Pack:
 
 def draw_sidebar(pack: Pack) -> None:
     """Area name, demo notice and a short 'about'."""
-    st.sidebar.markdown(f"**Area:** {pack.name}  \n{len(pack.wards)} wards · {len(pack.organisations):,} organisations")
+    st.sidebar.markdown(
+        f"**Area:** {pack.name}  \n{len(pack.wards)} wards · {len(pack.organisations):,} organisations"
+    )
     if pack.is_demo:
         st.sidebar.caption(":orange[**Fictional demo data**: not a real place.]")
     st.sidebar.caption(

@@ -63,9 +63,7 @@ class InputError(ValueError):
 class Notes(list):
     """Warnings gathered while importing: the file can be used, but the user should know."""
 
-    def add(
-        self, file: str, text: str, *, column: str | None = None, rows=(), limit: int = 50
-    ) -> None:
+    def add(self, file: str, text: str, *, column: str | None = None, rows=(), limit: int = 50) -> None:
         self.append(Problem(file, text, column, tuple(int(r) for r in list(rows)[:limit])))
 
 

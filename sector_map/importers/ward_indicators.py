@@ -50,7 +50,11 @@ DIRECTION_RULES: tuple[tuple[str, str, str], ...] = (
     (r"\bno (qualifications|car|adults)|\bwithout\b", MORE, "a share of people without something"),
     (r"employment rate|\bin employment\b", LESS, "more people in work is better"),
     (r"good health|child development|good level of development", LESS, "a measure of good outcomes"),
-    (r"\bno (long[- ]term|health|disab)|not disabled|not limited", LESS, "a share of people without a condition"),
+    (
+        r"\bno (long[- ]term|health|disab)|not disabled|not limited",
+        LESS,
+        "a share of people without a condition",
+    ),
     (r"higher education|degree|level 4", LESS, "a measure of qualifications"),
     (r"broadband|download speed|green ?space|turnout", LESS, "more is better"),
     (

@@ -99,7 +99,9 @@ def test_a_failed_build_leaves_the_existing_pack_untouched(tmp_path, trafford_pa
     before = sorted((p.name, p.stat().st_mtime_ns) for p in out.iterdir())
     recipe = tmp_path / "broken.toml"
     recipe.write_text(
-        (RECIPES / "trafford.toml").read_text().replace("../../shared", str(ROOT.parent / "shared"))
+        (RECIPES / "trafford.toml")
+        .read_text()
+        .replace("../../shared", str(ROOT.parent / "shared"))
         .replace("trafford_charities_ccew_extract_2023-04-04.csv", "trafford_food_banks.csv")
         .replace('kind = "ccew"', 'kind = "ccew"'),
         encoding="utf-8",

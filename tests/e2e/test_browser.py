@@ -135,7 +135,9 @@ def test_about_page(page, app_url, demo):
     page.goto(f"{app_url}/about?pack=demo")
     page.get_by_role("heading", name="Glossary").wait_for(timeout=60_000)
     page.get_by_text("Rank direction").first.wait_for()
-    page.get_by_role("cell", name="Which way is worse").or_(page.get_by_text("Which way is worse")).first.wait_for()
+    page.get_by_role("cell", name="Which way is worse").or_(
+        page.get_by_text("Which way is worse")
+    ).first.wait_for()
     assert page.get_by_text("Fictional demo data").count() >= 1
     screenshot(page, "about")
 

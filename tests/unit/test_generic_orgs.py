@@ -86,7 +86,10 @@ def test_food_bank_list_with_recipe_theme(tmp_path):
     assert orgs[s.ORG_ID].tolist() == ["food_banks-2", "food_banks-4"]  # ids carry file rows
     assert orgs[s.ORG_NAME].tolist() == ["Hale Foodbank", "Sale Pantry"]
     assert orgs[s.THEMES].tolist() == [["poverty_food"], ["poverty_food"]]
-    assert orgs[r.THEMES_REASON].iloc[0] == "every row of food_banks.csv was given this theme when it was imported"
+    assert (
+        orgs[r.THEMES_REASON].iloc[0]
+        == "every row of food_banks.csv was given this theme when it was imported"
+    )
     assert orgs[r.LOCATION_HINT].eq(s.LOCATION_SITE).all() and orgs[s.SOURCE].eq("food_banks.csv").all()
     assert orgs[s.ORG_KIND].eq("other").all()
     assert [(n.text, n.rows) for n in notes] == [("1 rows have no name and were not imported", (3,))]

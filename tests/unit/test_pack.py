@@ -12,8 +12,14 @@ from sector_map.pack import PackError, describe, find_packs, load_pack, pack_ver
 def test_round_trip_keeps_everything(tiny_pack, tmp_path):
     save_pack(tiny_pack, tmp_path / "p")
     back = load_pack(tmp_path / "p")
-    assert back.summary() == {"wards": 4, "indicators": 2, "organisations": 3, "services": 2,
-                              "assets": 1, "sources": 1}
+    assert back.summary() == {
+        "wards": 4,
+        "indicators": 2,
+        "organisations": 3,
+        "services": 2,
+        "assets": 1,
+        "sources": 1,
+    }
     assert list(back.wards[s.WARD_CODE]) == list(tiny_pack.wards[s.WARD_CODE])
     assert list(back.services[s.AREA_WARDS].iloc[1]) == ["X05000002", "X05000003"]
     assert list(back.organisations[s.THEMES].iloc[1]) == ["disability_carers", "older_people"]

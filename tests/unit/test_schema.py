@@ -8,7 +8,8 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def test_sector_map_never_imports_streamlit():
     offenders = [
-        p.name for p in (ROOT / "sector_map").rglob("*.py")
+        p.name
+        for p in (ROOT / "sector_map").rglob("*.py")
         if re.search(r"^\s*(import streamlit|from streamlit)", p.read_text(), re.M)
     ]
     assert offenders == []

@@ -1,4 +1,3 @@
-
 from sector_map import schema as s
 from sector_map import summaries
 
@@ -6,8 +5,13 @@ from sector_map import summaries
 def test_filter_by_theme_and_size(tiny_pack):
     orgs = tiny_pack.organisations
     assert list(summaries.filter_organisations(orgs, themes=["older_people"])[s.ORG_ID]) == ["o2"]
-    assert list(summaries.filter_organisations(orgs, size_bands=["micro", "unknown"])[s.ORG_ID]) == ["o2", "o3"]
-    both = summaries.filter_organisations(orgs, themes=["poverty_food", "community_cohesion"], size_bands=["small"])
+    assert list(summaries.filter_organisations(orgs, size_bands=["micro", "unknown"])[s.ORG_ID]) == [
+        "o2",
+        "o3",
+    ]
+    both = summaries.filter_organisations(
+        orgs, themes=["poverty_food", "community_cohesion"], size_bands=["small"]
+    )
     assert list(both[s.ORG_ID]) == ["o1"]
     assert len(summaries.filter_organisations(orgs, themes=[])) == 0
     assert len(summaries.filter_organisations(orgs)) == 3
