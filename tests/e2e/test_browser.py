@@ -131,6 +131,30 @@ def test_trafford_pack_draws_its_21_wards_with_real_sources(page, app_url, packs
     assert leaked == [], f"the map asked the internet for {leaked}"
 
 
+def test_data_page_checks_an_upload_and_saves_a_new_pack(page, app_url, packs_dir, tmp_path):
+    from sector_map.upload import template_path
+
+    page.goto(f"{app_url}/data?pack=demo")
+    page.get_by_role("heading", name="Data — Marrowby").wait_for(timeout=60_000)
+    screenshot(page, "data_page")
+    page.get_by_role("tab", name="Add your own data").click()
+    wrong = tmp_path / "wards.geojson"
+    wrong.write_text('{"type": "FeatureCollection", "features": []}', encoding="utf-8")
+    page.locator("input[type=file]").set_input_files(str(wrong))
+    page.get_by_text("goes in as Ward boundaries").first.wait_for(timeout=30_000)
+    page.locator("input[type=file]").set_input_files(str(template_path("organisations")))
+    page.get_by_text("First rows of organisations.csv").wait_for(timeout=30_000)
+    page.get_by_role("button", name="Check this file").click()
+    page.get_by_text("rows accepted").first.wait_for(timeout=60_000)
+    screenshot(page, "data_page_upload_checked")
+    page.get_by_label("Name of the new pack").fill("Marrowby with uploads")
+    page.get_by_role("button", name="Save as a new pack").click()
+    page.get_by_role("button", name="Switch to the new pack").wait_for(timeout=60_000)
+    saved = load_pack(packs_dir / "marrowby-with-uploads")
+    assert "Example Befriending Trust (fictional)" in set(saved.organisations[s.ORG_NAME])
+    assert len(saved.organisations) == 402
+
+
 def test_about_page(page, app_url, demo):
     page.goto(f"{app_url}/about?pack=demo")
     page.get_by_role("heading", name="Glossary").wait_for(timeout=60_000)
