@@ -6,7 +6,7 @@ PORT ?= 8501
 DEMO := data/packs/demo
 LEAFLET := static/vendor/leaflet/leaflet.js
 
-.PHONY: run test lint demo bench clean
+.PHONY: run test lint demo packs bench clean
 
 run: $(VENV)/.runtime-ok $(LEAFLET) $(DEMO)/manifest.json
 	$(BIN)/streamlit run app.py --server.port $(PORT) --server.headless true
@@ -20,6 +20,12 @@ lint: $(VENV)/.dev-ok
 
 demo: $(VENV)/.runtime-ok
 	$(BIN)/python -m sector_map demo --out $(DEMO)
+
+# The real-data packs from recipes/ (they read ../shared/data; see README "Build a pack").
+packs: $(VENV)/.runtime-ok
+	$(BIN)/python -m sector_map build-pack recipes/trafford.toml --out data/packs/trafford
+	$(BIN)/python -m sector_map build-pack recipes/greater_manchester.toml --out data/packs/greater-manchester --quiet
+	$(BIN)/python -m sector_map build-pack recipes/england.toml --out data/packs/england --quiet
 
 bench: $(VENV)/.runtime-ok $(DEMO)/manifest.json
 	$(BIN)/python -m bench
