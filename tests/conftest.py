@@ -21,11 +21,7 @@ SHARED_DATA = ROOT.parent / "shared" / "data"
 @pytest.fixture
 def shared_data() -> Path:
     """The real data folder; skipped on a user's clone without it, never in CI."""
-    if not SHARED_DATA.is_dir():
-        if os.environ.get("SECTOR_MAP_REQUIRE_SHARED_DATA"):
-            pytest.fail(f"{SHARED_DATA} is missing but CI requires the real-data tests to run")
-        pytest.skip(f"real open data not found at {SHARED_DATA} (only present beside the repo in CI)")
-    return SHARED_DATA
+    return shared_data_or_skip()
 
 
 def make_tiny_pack() -> Pack:

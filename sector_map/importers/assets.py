@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from sector_map import schema as s
+from sector_map.importers.postcodes import normalise_postcode
 from sector_map.importers.tables import (
     InputError,
     Notes,
@@ -29,7 +30,7 @@ from sector_map.importers.tables import (
 )
 from sector_map.importers.wards import read_geo, to_pack_crs
 
-__all__ = ["STATUS_WORDS", "normalise_postcode", "read_assets"]
+__all__ = ["STATUS_WORDS", "read_assets"]
 
 WHAT = (
     "a table of assets with a name and lon/lat, easting/northing or postcode columns, or GeoJSON/GeoPackage"
@@ -54,21 +55,6 @@ STATUS_WORDS: tuple[tuple[str, str], ...] = (
 )
 # Longitude/latitude box around the UK and Ireland.
 _UK_LON, _UK_LAT = (-11.0, 3.0), (49.0, 61.5)
-
-
-def normalise_postcode(text) -> str | None:
-    """Upper case, one space before the inward code; None when empty.
-
-    Example:
-        >>> normalise_postcode(" wa141ah "), normalise_postcode("M33  4ND")
-        ('WA14 1AH', 'M33 4ND')
-    """
-    if text is None or text is pd.NA or (isinstance(text, float) and np.isnan(text)):
-        return None
-    compact = re.sub(r"\s+", "", str(text)).upper()
-    if len(compact) < 5:
-        return compact or None
-    return f"{compact[:-3]} {compact[-3:]}"
 
 
 def _status(values: pd.Series, file: str, column: str, notes: Notes) -> pd.Series:
@@ -167,11 +153,11 @@ def _table_points(df, file, cols, postcodes, notes) -> tuple[np.ndarray, np.ndar
                     f"the postcodes table needs columns postcode, lon, lat (missing {', '.join(sorted(missing))})"
                 )
             table = (
-                postcodes.assign(_pc=postcodes["postcode"].map(normalise_postcode))
+                postcodes.assign(_pc=normalise_postcode(postcodes["postcode"]))
                 .drop_duplicates("_pc")
                 .set_index("_pc")
             )
-            pcs = df.loc[need, pc_c].map(normalise_postcode)
+            pcs = normalise_postcode(df.loc[need, pc_c])
             lon[need] = pcs.map(table["lon"]).astype("float64")
             lat[need] = pcs.map(table["lat"]).astype("float64")
             unknown = need & lon.isna() & df[pc_c].notna()

@@ -10,7 +10,7 @@ import pytest
 from shapely.geometry import box
 
 from sector_map import schema as s
-from sector_map.importers.assets import normalise_postcode, read_assets
+from sector_map.importers.assets import read_assets
 from sector_map.importers.tables import InputError, Notes
 
 
@@ -82,7 +82,6 @@ def test_postcodes_are_normalised_and_looked_up(tmp_path):
     assert g[s.ASSET_NAME].tolist() == ["A", "B"]
     assert g.geometry[1].y == 53.414
     assert any("ZZ1 1ZZ" in p.text and p.rows == (4,) for p in notes)
-    assert normalise_postcode(" sk8 1aa") == "SK8 1AA"
 
 
 def test_postcode_only_without_table_says_so(tmp_path):
