@@ -26,6 +26,7 @@ from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import shapely
 
 from sector_map import schema as s
@@ -35,6 +36,7 @@ from sector_map.demo_names import BOROUGH, place_stem, ward_names
 from sector_map.demo_orgs import WardContext, build_organisations, ward_districts
 from sector_map.demo_services import build_assets, build_services
 from sector_map.pack import Pack, save_pack, validate_pack
+from sector_map.validate import has_location
 
 DEFAULT_SEED = 20261122
 LA_CODE = "X08000001"
@@ -115,8 +117,19 @@ def build_demo_pack(*, seed: int = DEFAULT_SEED) -> Pack:
         services=services,
         assets=assets.to_crs(s.PACK_CRS)[s.ASSET_COLUMNS],
     )
+    pack.postcodes = _postcode_table(pack.organisations)
     pack.warnings = validate_pack(pack)
     return pack
+
+
+def _postcode_table(orgs) -> pd.DataFrame:
+    """The demo's own 'postcode directory': each placed organisation's postcode at its point,
+    so files uploaded to the demo can be placed by postcode as they would be in a real pack."""
+    placed = orgs[has_location(orgs.geometry) & orgs[s.POSTCODE].notna()]
+    table = pd.DataFrame(
+        {"postcode": placed[s.POSTCODE].astype("string"), "lon": placed.geometry.x, "lat": placed.geometry.y}
+    )
+    return table.drop_duplicates("postcode").reset_index(drop=True)
 
 
 def write_demo_pack(out_dir: Path | str, *, seed: int = DEFAULT_SEED) -> Path:

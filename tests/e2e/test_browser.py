@@ -153,6 +153,8 @@ def test_data_page_checks_an_upload_and_saves_a_new_pack(page, app_url, packs_di
     saved = load_pack(packs_dir / "marrowby-with-uploads")
     assert "Example Befriending Trust (fictional)" in set(saved.organisations[s.ORG_NAME])
     assert len(saved.organisations) == 402
+    new = saved.organisations[saved.organisations[s.ORG_NAME].str.contains("(fictional)", regex=False)]
+    assert (new[s.LOCATION_QUALITY] == s.LOCATION_CONTACT).all()
 
 
 def test_about_page(page, app_url, demo):

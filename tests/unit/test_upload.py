@@ -291,3 +291,14 @@ def test_assets_with_only_a_postcode_and_no_postcode_table(tmp_path, pack):
 def test_save_upload_keeps_the_file_name(tmp_path):
     p = upload.save_upload(b"a,b\n1,2\n", "C:\\Users\\me\\My groups.csv", folder=tmp_path)
     assert p == tmp_path / "My groups.csv" and p.read_bytes() == b"a,b\n1,2\n"
+
+
+def test_the_organisations_template_places_its_rows_in_the_demo():
+    """The template's example rows use demo postcodes, so trying it on the demo shows them on the map."""
+    from sector_map.demo import build_demo_pack
+
+    demo = build_demo_pack()
+    result = upload.import_upload("organisations", upload.template_path("organisations"), pack=demo)
+    new = result.pack.organisations[result.pack.organisations[s.ORG_NAME].str.contains("(fictional)", regex=False)]
+    assert len(new) == 2 and (new[s.LOCATION_QUALITY] == s.LOCATION_CONTACT).all()
+    assert len(result.pack.organisations) == len(demo.organisations) + 2
