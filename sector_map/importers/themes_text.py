@@ -93,7 +93,7 @@ THEME_RULES: tuple[Rule, ...] = (
             "disab*", "special needs", "special educational needs", "learning difficult*", "autism",
             "autistic", "blind", "blindness", "visually impaired", "visual impairment", "sight loss",
             "deaf", "hearing loss", "hearing impair*", "wheelchair", "impairment", "cerebral palsy",
-            "down syndrome", "down's syndrome", "carer", "caring for", "respite", "supported living",
+            "down syndrome", "down's syndrome", "dyslexi*", "carer", "caring for", "respite", "supported living",
         ),
     ),
     Rule(
@@ -151,7 +151,7 @@ THEME_RULES: tuple[Rule, ...] = (
             "diocese", "community centre", "community hall", "village hall", "community hub",
             "community group", "local community", "community development", "cohesion", "integration",
             "interfaith", "inter-faith", "racial harmony", "equality", "diversity", "refugee", "asylum",
-            "migrant", "befriending", "neighbourhood", "residents association",
+            "migrant", "befriending", "neighbourhood", "residents association", "community association",
         ),
     ),
     Rule(
@@ -168,7 +168,8 @@ THEME_RULES: tuple[Rule, ...] = (
         "arts_culture_sport",
         (
             "art", "arts", "artist", "artistic", "music*", "theatre", "drama", "dance", "dancing", "choir",
-            "orchestra", "band", "singing", "culture", "cultural", "museum", "heritage", "festival", "film",
+            "orchestra", "band", "singing", "culture", "cultural", "museum", "heritage", "history", "historic",
+            "civic society", "festival", "film",
             "cinema", "creative", "creativity", "sport*", "football", "cricket", "rugby", "hockey",
             "tennis", "swimming", "athletic*", "golf", "bowls", "cycling", "rowing", "sailing",
             "gymnastic*", "netball", "basketball", "boxing", "martial arts", "snowsport*", "leisure",
