@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from sector_map import schema as s
+from sector_map.importers.geo import read_geo, to_pack_crs
 from sector_map.importers.postcodes import normalise_postcode
 from sector_map.importers.tables import (
     InputError,
@@ -28,7 +29,6 @@ from sector_map.importers.tables import (
     read_table,
     to_number,
 )
-from sector_map.importers.wards import read_geo, to_pack_crs
 
 __all__ = ["STATUS_WORDS", "read_assets"]
 

@@ -32,75 +32,20 @@ import pandas as pd
 
 from sector_map import schema as s
 from sector_map.importers import records as r
-from sector_map.importers.postcodes import normalise_postcode
-from sector_map.importers.tables import (
-    InputError,
-    Notes,
-    examples,
-    file_rows,
-    find_column,
-    read_bytes,
-    read_json,
-    read_table,
-    to_number,
-)
+from sector_map.importers.giving360_read import BEN_LOCS, REC_LOCS, read_grants, with_recipient_ids
+from sector_map.importers.tables import InputError, Notes, examples, find_column, read_table, to_number
 
 __all__ = ["SOURCE", "read_360giving", "read_grants", "ward_grant_indicators"]
 
 SOURCE = "360Giving"
-ID_PREFIX = "360g-"
 INDICATOR_AMOUNT = "grants_360g_amount"
 INDICATOR_COUNT = "grants_360g_count"
 REASON_WHAT = "grant descriptions"  # reasons read "grant descriptions mention 'food bank'"
 
 _IND_ID = re.compile(r"-IND(?![A-Z])", re.IGNORECASE)
 _IND_NAMES = {"individual", "individuals", "individual recipient", "individual recipients"}
-_CHC_ID = re.compile(r"^GB-(CHC|SC|NIC)-(.+)$", re.IGNORECASE)
-_COH_ID = re.compile(r"^GB-COH-(.+)$", re.IGNORECASE)
 _CIC_NAME = re.compile(r"\b(?:cic|c\.i\.c\.?|community interest company)$", re.IGNORECASE)
 WARD_CODE_RE = re.compile(r"^(E05|W05|S13|N08)\d{6}$")
-BEN_LOCS = "beneficiary_locations"
-REC_LOCS = "recipient_locations"
-WHAT = "a 360Giving grants file (CSV, Excel or JSON)"
-
-# Canonical field → the standard's flattened column titles (matched ignoring case and punctuation).
-_FIELDS = {
-    "grant_id": ["Identifier"],
-    "title": ["Title"],
-    "description": ["Description"],
-    "currency": ["Currency"],
-    "amount": ["Amount Awarded"],
-    "award_date": ["Award Date"],
-    "recipient_id": ["Recipient Org:Identifier"],
-    "recipient_name": ["Recipient Org:Name"],
-    "charity_number": ["Recipient Org:Charity Number"],
-    "company_number": ["Recipient Org:Company Number"],
-    "postcode": ["Recipient Org:Postal Code", "Recipient Org:Postcode"],
-    "funder_id": ["Funding Org:Identifier"],
-    "funder_name": ["Funding Org:Name"],
-}
-_RECIPIENT_FIELDS = ("recipient_id", "recipient_name", "charity_number", "company_number")
-# JSON keys of a grant and of its recipientOrganization, by canonical field.
-_JSON_GRANT = {
-    "grant_id": "id",
-    "title": "title",
-    "description": "description",
-    "currency": "currency",
-    "amount": "amountAwarded",
-    "award_date": "awardDate",
-}
-_JSON_RECIPIENT = {
-    "recipient_id": "id",
-    "recipient_name": "name",
-    "charity_number": "charityNumber",
-    "company_number": "companyNumber",
-    "postcode": "postalCode",
-}
-_LOCATION_COLUMN = re.compile(
-    r"^(recipient org location|beneficiary location) (\d+) (geographic code type|geographic code)$"
-)
-# GrantNav adds these to its exports: the recipient's ward and district found from its postcode.
-_GRANTNAV_RECIPIENT = ("recipient ward geographic code", "recipient district geographic code")
 
 
 def read_360giving(
@@ -141,135 +86,12 @@ def read_360giving(
     if grants.empty:
         return r.raw_org_frame(), r.raw_service_frame()
 
-    grants = _with_recipient_ids(grants)
+    grants = with_recipient_ids(grants)
     _note_other_currencies(grants, file, rows_label, notes)
     orgs = _organisations(grants, source)
     ward_filter = {c for c in (recipients_in or ()) if WARD_CODE_RE.match(str(c).strip().upper())}
     services = _services(grants, orgs, source, {c.upper() for c in ward_filter})
     return orgs, services
-
-
-# --- reading ----------------------------------------------------------------------------------
-def _norm(name: str) -> str:
-    return re.sub(r"[^a-z0-9]+", " ", str(name).lower()).strip()
-
-
-def read_grants(path: Path | str, *, notes: Notes | None = None) -> tuple[pd.DataFrame, str]:
-    """One row per grant in canonical fields, and how to label its row numbers in messages.
-
-    Location columns become lists of ``(code, code type)`` in ``beneficiary_locations`` and
-    ``recipient_locations``; ``_row`` is the file row (CSV/XLSX) or 1-based grant position (JSON).
-    """
-    path = Path(path)
-    _raw, kind = read_bytes(path, what=WHAT)
-    if kind == "json":
-        return _grants_from_json(read_json(path, what=WHAT), path.name), " (positions in the `grants` list)"
-    table = read_table(path, what=WHAT, notes=notes)
-    return _grants_from_table(table, path.name), ""
-
-
-def _grants_from_table(table: pd.DataFrame, file: str) -> pd.DataFrame:
-    cols = {key: find_column(table.columns, names) for key, names in _FIELDS.items()}
-    if all(cols[k] is None for k in _RECIPIENT_FIELDS):
-        normed = {_norm(c) for c in table.columns}
-        aggregated = "recipient ward geographic code" in normed and cols["amount"] is not None
-        raise InputError(
-            file,
-            "has no recipient organisation columns (`Recipient Org:Identifier`, `Recipient Org:Name`, "
-            "`Recipient Org:Charity Number`)"
-            + (
-                "; it holds grants already added up by funder, year and ward, so it cannot say which "
-                "organisations were funded"
-                if aggregated
-                else ""
-            ),
-            hint="Import it as ward grant indicators instead"
-            if aggregated
-            else f"Expected {WHAT}, such as a GrantNav download",
-        )
-    if cols["amount"] is None:
-        raise InputError(file, "has no `Amount Awarded` column", hint=f"Expected {WHAT}")
-    grants = pd.DataFrame(
-        {
-            key: table[col] if col else pd.Series(pd.NA, index=table.index, dtype="string")
-            for key, col in cols.items()
-        }
-    )
-    for which, prefix in ((BEN_LOCS, "beneficiary location"), (REC_LOCS, "recipient org location")):
-        pairs: dict[str, dict[str, str]] = {}
-        for col in table.columns:
-            m = _LOCATION_COLUMN.match(_norm(col))
-            if m and m.group(1) == prefix:
-                pairs.setdefault(m.group(2), {})["type" if m.group(3).endswith("type") else "code"] = col
-        if which == REC_LOCS:
-            for i, col in enumerate(c for c in table.columns if _norm(c) in _GRANTNAV_RECIPIENT):
-                pairs[f"grantnav{i}"] = {"code": col}
-        grants[which] = _location_lists(table, list(pairs.values()))
-    grants["_row"] = file_rows(table.index)
-    return grants
-
-
-def _location_lists(table: pd.DataFrame, pairs: list[dict[str, str]]) -> list[list[tuple[str, str]]]:
-    out: list[list[tuple[str, str]]] = [[] for _ in range(len(table))]
-    for pair in pairs:
-        if "code" not in pair:
-            continue
-        codes = table[pair["code"]].astype("string").str.strip().str.upper()
-        types = table[pair["type"]].astype("string").str.strip().str.upper() if "type" in pair else None
-        for i, code in enumerate(codes):
-            if pd.notna(code):
-                kind = types.iloc[i] if types is not None and pd.notna(types.iloc[i]) else ""
-                out[i].append((str(code), str(kind)))
-    return out
-
-
-def _grants_from_json(data, file: str) -> pd.DataFrame:
-    grants = data.get("grants") if isinstance(data, dict) else None
-    if not isinstance(grants, list):
-        keys = examples(sorted(data)) if isinstance(data, dict) else "a list"
-        raise InputError(
-            file,
-            f"is JSON without a `grants` list (found {keys})",
-            hint='Expected 360Giving JSON: {"grants": [ ... ]}',
-        )
-    rows = []
-    for i, grant in enumerate(grants, start=1):
-        grant = grant if isinstance(grant, dict) else {}
-        recipient = _first(grant.get("recipientOrganization"))
-        funder = _first(grant.get("fundingOrganization"))
-        row = {key: grant.get(k) for key, k in _JSON_GRANT.items()}
-        row |= {key: recipient.get(k) for key, k in _JSON_RECIPIENT.items()}
-        row |= {"funder_id": funder.get("id"), "funder_name": funder.get("name")}
-        row[BEN_LOCS] = _json_locations(grant.get("beneficiaryLocation"))
-        row[REC_LOCS] = _json_locations(recipient.get("location"))
-        row["_row"] = i
-        rows.append(row)
-    if not rows:
-        raise InputError(file, "has an empty `grants` list", hint=f"Expected {WHAT}")
-    frame = pd.DataFrame(rows)
-    for key in [*_FIELDS]:
-        text = frame[key].map(lambda v: pd.NA if _blank(v) else str(v).strip())
-        frame[key] = text.astype("string")
-    return frame
-
-
-def _blank(value) -> bool:
-    return value is None or (isinstance(value, float) and np.isnan(value)) or str(value).strip() == ""
-
-
-def _first(value) -> dict:
-    if isinstance(value, list):
-        value = value[0] if value else None
-    return value if isinstance(value, dict) else {}
-
-
-def _json_locations(value) -> list[tuple[str, str]]:
-    items = value if isinstance(value, list) else [value] if isinstance(value, dict) else []
-    return [
-        (str(loc["geoCode"]).strip().upper(), str(loc.get("geoCodeType") or "").strip().upper())
-        for loc in items
-        if isinstance(loc, dict) and loc.get("geoCode")
-    ]
 
 
 # --- grants ---------------------------------------------------------------------------------
@@ -355,34 +177,6 @@ def _note_other_currencies(grants: pd.DataFrame, file: str, rows_label: str, not
             column="Currency",
             rows=grants.loc[other, "_row"],
         )
-
-
-def _clean_number(values: pd.Series) -> pd.Series:
-    text = values.astype("string").str.upper().str.replace(r"\s+", "", regex=True)
-    return text.str.replace(r"\.0$", "", regex=True).replace("", pd.NA)
-
-
-def _slug(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", str(text).lower()).strip("-")
-
-
-def _with_recipient_ids(grants: pd.DataFrame) -> pd.DataFrame:
-    """Fill charity/company numbers from org identifiers and give each grant its recipient's org_id."""
-    g = grants.copy()
-    rid = g["recipient_id"].astype("string").str.strip().str.upper()
-    chc = rid.str.extract(_CHC_ID)
-    from_id = (chc[0].str.upper().map({"NIC": "NIC"}).fillna("") + chc[1]).where(chc[1].notna())
-    g["charity_number"] = _clean_number(g["charity_number"]).fillna(_clean_number(from_id))
-    company = _clean_number(g["company_number"]).fillna(_clean_number(rid.str.extract(_COH_ID)[0]))
-    g["company_number"] = company.where(
-        ~company.str.fullmatch(r"\d{1,7}").fillna(False), company.str.zfill(8)
-    )
-    g["postcode"] = normalise_postcode(g["postcode"])
-    chc_id = ("GB-CHC-" + g["charity_number"]).where(~g["charity_number"].str.startswith("SC").fillna(False))
-    chc_id = chc_id.fillna("GB-SC-" + g["charity_number"])
-    key = rid.fillna(chc_id).fillna("name-" + g["recipient_name"].str.strip())
-    g["org_id"] = ID_PREFIX + key.map(_slug)
-    return g
 
 
 # --- organisations and services ----------------------------------------------------------------

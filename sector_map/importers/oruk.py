@@ -29,6 +29,7 @@ import pandas as pd
 
 from sector_map import schema as s
 from sector_map.importers import records as r
+from sector_map.importers.oruk_terms import GROUP_ORDER, TERM_TABLE, THEME_ORDER, extent_km, terms_to_themes
 from sector_map.importers.postcodes import normalise_postcode
 from sector_map.importers.tables import InputError, Notes, examples, read_bytes
 
@@ -41,99 +42,9 @@ DEFAULT_RADIUS_KM = 1.5
 SKIP_STATUSES = {"inactive", "withdrawn", "defunct", "closed", "deleted"}
 WHAT = "Open Referral UK services as JSON (a list of services, a paged API response or HSDS tables)"
 _WARD = re.compile(r"\b(?:E05|W05|S13|N08)\d{6}\b")
-_DISTANCE = re.compile(
-    r"^\s*(?:radius\s*:?\s*)?(\d+(?:\.\d+)?)\s*(km|kilometres?|kilometers?|m|metres?|meters?|mi|miles?)?\s*$"
-)
-_UNIT_KM = {"km": 1.0, "kilometre": 1.0, "kilometer": 1.0, "m": 0.001, "metre": 0.001, "meter": 0.001}
-_UNIT_KM |= {"mi": 1.609344, "mile": 1.609344}
 _PAGE_KEYS = ("content", "contents", "items", "data", "results")
 _TOTAL_KEYS = ("totalElements", "total_items", "totalItems", "total")
 _GEOJSON_TYPES = {"FeatureCollection", "Feature", "Polygon", "MultiPolygon", "Point", "GeometryCollection"}
-
-_CYP, _OLD, _HEALTH, _MENTAL = "children_young_people", "older_people", "health_wellbeing", "mental_health"
-_DIS, _POV, _HOUSE, _JOBS = "disability_carers", "poverty_food", "housing_homelessness", "employment_skills"
-_EDU, _CRIME, _COMM, _ENV, _ARTS = (
-    "education_learning",
-    "crime_safety",
-    "community_cohesion",
-    "environment",
-    "arts_culture_sport",
-)
-_LOW, _HOMELESS, _REFUGEES = "people on low incomes", "homeless people", "refugees and migrants"
-
-# Taxonomy terms → (themes, client groups). Matched ignoring case and punctuation ("&" = "and"),
-# as the whole term or as whole words inside a longer term, longest first.
-_TERM_ROWS: tuple[tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]], ...] = (
-    (("food", "money", "money advice", "goods"), (_POV,), ()),
-    (("food banks", "food bank", "foodbank", "debt", "benefits", "financial support"), (_POV,), (_LOW,)),
-    (("low income", "low-income", "poverty"), (_POV,), (_LOW,)),
-    (("housing",), (_HOUSE,), ()),
-    (("homelessness", "homeless"), (_HOUSE,), (_HOMELESS,)),
-    (
-        ("mental health", "emotional wellbeing", "bereavement", "loneliness", "social isolation"),
-        (_MENTAL,),
-        (),
-    ),
-    (("health", "wellbeing", "staying healthy", "drugs and alcohol", "substance misuse"), (_HEALTH,), ()),
-    (("older people", "seniors", "elderly", "dementia"), (_OLD,), ("older people",)),
-    (("children", "early years"), (_CYP,), ("children",)),
-    (("young people", "youth"), (_CYP,), ("young people",)),
-    (("families", "parenting"), (_CYP,), ("families",)),
-    (
-        ("disabilities", "disability", "disabled", "autism", "learning disabilities"),
-        (_DIS,),
-        ("disabled people",),
-    ),
-    (("special educational needs", "send"), (_DIS, _EDU), ("disabled people",)),
-    (("carers",), (_DIS,), ("carers",)),
-    (("employment", "jobs", "work", "training"), (_JOBS,), ()),
-    (("volunteering",), (_JOBS, _COMM), ()),
-    (("education", "learning", "adult learning"), (_EDU,), ()),
-    (("arts", "culture", "leisure", "sport", "sports"), (_ARTS,), ()),
-    (("physical activity", "being active"), (_ARTS, _HEALTH), ()),
-    (("environment", "green space", "parks", "gardening"), (_ENV,), ()),
-    (("community", "community groups", "faith", "religion"), (_COMM,), ()),
-    (("refugees", "asylum seekers", "immigrants"), (_COMM,), (_REFUGEES,)),
-    (("crime", "community safety", "keeping safe", "domestic abuse", "domestic violence"), (_CRIME,), ()),
-    (("victims", "legal", "legal advice"), (_CRIME,), ()),
-)
-TERM_TABLE: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
-    term: (themes, groups) for terms, themes, groups in _TERM_ROWS for term in terms
-}
-
-
-def _norm_term(text: str) -> str:
-    return " ".join(re.sub(r"[^a-z0-9]+", " ", str(text).lower().replace("&", " and ")).split())
-
-
-_TERM_PATTERNS = [
-    (key, re.compile(rf"(?<!\w){re.escape(_norm_term(key))}(?!\w)"))
-    for key in sorted(TERM_TABLE, key=lambda k: len(_norm_term(k)), reverse=True)
-]
-_THEME_ORDER = {t: i for i, t in enumerate(s.THEME_IDS)}
-_GROUP_ORDER = {g: i for i, g in enumerate(s.CLIENT_GROUP_IDS)}
-
-
-def terms_to_themes(terms: list[str]) -> tuple[list[str], str, list[str]]:
-    """Themes (schema order), their reasons ("; "-separated, same order) and client groups.
-
-    Example:
-        >>> terms_to_themes(["Food banks", "Debt & money advice", "Knitting"])
-        (['poverty_food'], "ORUK taxonomy term 'Food banks'", ['people on low incomes'])
-    """
-    why: dict[str, str] = {}
-    groups: set[str] = set()
-    for term in terms:
-        text = _norm_term(term)
-        for key, pattern in _TERM_PATTERNS:
-            if pattern.search(text):
-                text = pattern.sub(" ", text)  # "food banks" then no second hit on "food"
-                themes, grps = TERM_TABLE[key]
-                for t in themes:
-                    why.setdefault(t, f"ORUK taxonomy term '{term}'")
-                groups.update(grps)
-    ids = sorted(why, key=_THEME_ORDER.__getitem__)
-    return ids, "; ".join(why[t] for t in ids), sorted(groups, key=_GROUP_ORDER.__getitem__)
 
 
 def read_oruk(
@@ -184,7 +95,7 @@ def read_oruk(
         seen.add(service_id)
         area_type, wards, radius = _reach(svc, lon, postcode)
         themes, reason, groups = terms_to_themes(_terms(svc))
-        groups = sorted(set(groups) | _eligibility_groups(svc), key=_GROUP_ORDER.__getitem__)
+        groups = sorted(set(groups) | _eligibility_groups(svc), key=GROUP_ORDER.__getitem__)
         rows.append(
             {
                 s.SERVICE_ID: service_id,
@@ -407,17 +318,6 @@ def _location(svc: dict) -> tuple[float | None, float | None, str | None]:
     return point[0], point[1], postcode
 
 
-def _extent_km(extent) -> float | None:
-    if isinstance(extent, (int, float)) and not isinstance(extent, bool) and extent > 0:
-        return float(extent)
-    m = _DISTANCE.match(str(extent or "").lower())
-    if not m or float(m.group(1)) <= 0:
-        return None
-    unit = m.group(2) or "km"
-    factor = _UNIT_KM.get(unit, _UNIT_KM.get(unit.removesuffix("s"), 1.0))
-    return float(m.group(1)) * factor
-
-
 def _reach(svc: dict, lon, postcode) -> tuple[str, list[str], float]:
     areas = _list(svc.get("service_areas"))
     wards = sorted({w for a in areas for w in _WARD.findall(json.dumps(a, default=str))})
@@ -425,7 +325,7 @@ def _reach(svc: dict, lon, postcode) -> tuple[str, list[str], float]:
         return s.AREA_WARDS_LIST, wards, float("nan")
     if lon is not None or postcode:
         radius = next(
-            (km for a in areas if (km := _extent_km(a.get("extent"))) is not None), DEFAULT_RADIUS_KM
+            (km for a in areas if (km := extent_km(a.get("extent"))) is not None), DEFAULT_RADIUS_KM
         )
         return s.AREA_RADIUS, [], radius
     return s.AREA_WHOLE, [], float("nan")
@@ -483,8 +383,8 @@ def _orgs_frame(orgs: dict[str, dict], services: pd.DataFrame) -> pd.DataFrame:
             why[row[s.ORG_ID]].setdefault(theme, f"service '{row[s.SERVICE_NAME]}': {reason}")
         groups[row[s.ORG_ID]].update(row[s.CLIENT_GROUPS])
     for org_id, org in orgs.items():
-        ids = sorted(why[org_id], key=_THEME_ORDER.__getitem__)
+        ids = sorted(why[org_id], key=THEME_ORDER.__getitem__)
         org[s.THEMES] = ids
         org[r.THEMES_REASON] = "; ".join(why[org_id][t] for t in ids) or pd.NA
-        org[s.CLIENT_GROUPS] = sorted(groups[org_id], key=_GROUP_ORDER.__getitem__)
+        org[s.CLIENT_GROUPS] = sorted(groups[org_id], key=GROUP_ORDER.__getitem__)
     return r.raw_org_frame(list(orgs.values()))
