@@ -57,7 +57,8 @@ def overview(pack: Pack) -> None:
         st.dataframe(pack_report.size_band_table(pack), hide_index=True, column_config={"Share": SHARE})
     with right:
         st.subheader("Organisations and services by theme")
-        st.dataframe(pack_report.theme_table(pack), hide_index=True, height=420)
+        themes = pack_report.theme_table(pack)
+        st.dataframe(themes, hide_index=True, height=38 + 35 * len(themes))
 
     st.subheader("Indicators")
     st.caption("How many of the pack's wards have a value for each indicator. Missing values are never zero.")

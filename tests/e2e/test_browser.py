@@ -136,6 +136,10 @@ def test_data_page_checks_an_upload_and_saves_a_new_pack(page, app_url, packs_di
 
     page.goto(f"{app_url}/data?pack=demo")
     page.get_by_role("heading", name="Data — Marrowby").wait_for(timeout=60_000)
+    # The tables are drawn on canvases; wait until the first tab's four have been drawn.
+    page.wait_for_function(
+        "document.querySelectorAll('[data-testid=\"stDataFrame\"] canvas').length >= 4", timeout=60_000
+    )
     screenshot(page, "data_page")
     page.get_by_role("tab", name="Add your own data").click()
     wrong = tmp_path / "wards.geojson"
