@@ -136,3 +136,30 @@ def coverage(scores: pd.DataFrame, weights: Mapping[str, float]) -> pd.Series:
         return pd.Series(0.0, index=scores.index)
     w = pd.Series(used)
     return scores[list(used)].notna().mul(w, axis=1).sum(axis=1) / w.sum()
+
+
+def theme_need_table(
+    scores: pd.DataFrame,
+    meta: Mapping[str, s.IndicatorMeta],
+    *,
+    weights: Mapping[str, Mapping[str, float]] | None = None,
+) -> pd.DataFrame:
+    """Need index of every theme that has indicators: wards × theme ids (0–100, NaN = no data).
+
+    Args:
+        scores: need scores, wards × indicator ids (from :func:`need_score_table`).
+        meta: the pack's indicator metadata.
+        weights: per theme, the weights to use instead of :func:`default_weights`.
+
+    Example:
+        >>> m = {"a": s.IndicatorMeta("a", "A", "score", s.HIGHER_IS_MORE_NEED, "t", "2019", ["older_people"])}
+        >>> theme_need_table(pd.DataFrame({"a": [0.0, 100.0]}), m).columns.tolist()
+        ['older_people']
+    """
+    weights = weights or {}
+    out = {}
+    for theme in s.THEME_IDS:
+        if not theme_indicators(meta, theme):
+            continue
+        out[theme] = need_index(scores, weights.get(theme) or default_weights(meta, theme))
+    return pd.DataFrame(out, index=scores.index)

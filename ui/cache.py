@@ -47,3 +47,14 @@ def simplified_wards(key: tuple[str, str]):
     from sector_map.maps import simplify_wards
 
     return simplify_wards(_load(*key).wards)
+
+
+@st.cache_data(show_spinner="Working out provision…", max_entries=64)
+def provision(
+    key: tuple[str, str], themes: tuple[str, ...], radius_km: float, decay: str, own_radius: bool
+) -> pd.DataFrame:
+    """Provision per ward for services of any of ``themes`` (see sector_map.provision)."""
+    from sector_map.provision import ProvisionOptions, provision_table
+
+    options = ProvisionOptions(radius_km=radius_km, decay=decay, own_radius=own_radius)
+    return provision_table(_load(*key), list(themes), options=options)

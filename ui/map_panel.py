@@ -41,9 +41,22 @@ def _weight_key(pack: Pack, theme: str, ind: str) -> str:
     return f"w|{pack.path.name}|{theme}|{ind}"
 
 
-def _weights(pack: Pack, theme: str) -> dict[str, float]:
+def _kept(k: str) -> str:
+    return f"keep|{k}"
+
+
+def _keep(k: str) -> None:
+    st.session_state[_kept(k)] = st.session_state[k]
+
+
+def theme_weight_sliders(pack: Pack, theme: str, *, title: str | None = None) -> dict[str, float]:
+    """Weight sliders for one theme's indicators, shared by every page.
+
+    Streamlit forgets a widget's value when a page that does not draw it runs, so each weight
+    is also kept under a plain session key and put back before its slider is drawn.
+    """
     defaults = need.default_weights(pack.indicator_meta, theme)
-    with st.expander("Weights of this theme's indicators", expanded=False):
+    with st.expander(title or "Weights of this theme's indicators", expanded=False):
         st.caption(
             "How much each indicator counts in the need index. 0 leaves it out. "
             "Ranks that restate a score start at 0 so nothing is counted twice."
@@ -51,13 +64,18 @@ def _weights(pack: Pack, theme: str) -> dict[str, float]:
         out = {}
         for ind, default in defaults.items():
             k = _weight_key(pack, theme, ind)
-            st.session_state.setdefault(k, default)
+            st.session_state[k] = st.session_state.setdefault(_kept(k), default)
             out[ind] = st.slider(
-                pack.indicator_meta[ind].label, *WEIGHT_STEPS[:2], step=WEIGHT_STEPS[2], key=k
+                pack.indicator_meta[ind].label,
+                *WEIGHT_STEPS[:2],
+                step=WEIGHT_STEPS[2],
+                key=k,
+                on_change=_keep,
+                args=(k,),
             )
         if st.button("Reset weights", key=f"reset|{theme}"):
             for ind, default in defaults.items():
-                st.session_state[_weight_key(pack, theme, ind)] = default
+                st.session_state[_kept(_weight_key(pack, theme, ind))] = default
             st.rerun()
     return out
 
@@ -134,7 +152,7 @@ def need_controls(pack: Pack) -> View:
 def theme_weights(pack: Pack, view: View) -> None:
     """The weight sliders of the chosen theme (fills ``view.weights``)."""
     if view.theme is not None:
-        view.weights = _weights(pack, view.theme)
+        view.weights = theme_weight_sliders(pack, view.theme)
 
 
 def build_subject(pack: Pack, key: tuple[str, str], view: View) -> subject.MapSubject:

@@ -68,3 +68,13 @@ def test_about_page_names_the_real_sources(trafford_app):
     shown = _text(at) + " ".join(cells)
     assert "Charity Commission for England and Wales" in shown
     assert "Contains National Statistics and OS data" in shown
+
+
+def test_gaps_page_on_trafford(trafford_app):
+    at, pack = trafford_app
+    at.switch_page("app_pages/gaps.py").run()
+    assert not at.exception, [e.message for e in at.exception]
+    table = next(t.value for t in at.dataframe if "Priority" in t.value.columns)
+    assert len(table) == 21 and table["Why"].str.startswith("need ").all()
+    high = table[table["Ward"].isin(["Bucklow-St Martins", "Clifford"])]
+    assert high["Class"].str.startswith("high need").all()

@@ -41,7 +41,9 @@ def _write_inputs(folder):
     text = "Name,Postcode,Activities\nCafé Réunion,ab1 2cd,Food bank and money advice £\nNo Place,ZZ9 9ZZ,Youth club\n"
     (folder / "orgs.csv.gz").write_bytes(gzip.compress(text.encode("cp1252")))
     inside = wards.to_crs(4326).geometry[0].centroid
-    (folder / "postcodes.csv").write_text(f"postcode,lat,long\nAB1 2CD,{inside.y},{inside.x}\n", encoding="utf-8")
+    (folder / "postcodes.csv").write_text(
+        f"postcode,lat,long\nAB1 2CD,{inside.y},{inside.x}\n", encoding="utf-8"
+    )
     (folder / "recipe.toml").write_text(
         """name = "Smallshire"
 area_codes = ["E08000099"]

@@ -299,6 +299,8 @@ def test_the_organisations_template_places_its_rows_in_the_demo():
 
     demo = build_demo_pack()
     result = upload.import_upload("organisations", upload.template_path("organisations"), pack=demo)
-    new = result.pack.organisations[result.pack.organisations[s.ORG_NAME].str.contains("(fictional)", regex=False)]
+    new = result.pack.organisations[
+        result.pack.organisations[s.ORG_NAME].str.contains("(fictional)", regex=False)
+    ]
     assert len(new) == 2 and (new[s.LOCATION_QUALITY] == s.LOCATION_CONTACT).all()
     assert len(result.pack.organisations) == len(demo.organisations) + 2

@@ -1,0 +1,73 @@
+"""Gaps: where need is high and provision thin, per theme, with a reason for every ward."""
+
+import streamlit as st
+from streamlit_folium import st_folium
+
+from ui import cache, gaps_panel, map_panel, sidebar, state
+
+pack = sidebar.current_pack()
+key = cache.pack_key(pack)
+st.title(f"Gaps — {pack.name}")
+sidebar.demo_banner(pack)
+st.caption(
+    "A ward's gap is how much higher it ranks on need than on provision among this area's wards: "
+    "100 = the most need with the least provision. Services located only by a contact address, or "
+    "serving the whole area, are counted but flagged in the reasons."
+)
+
+view = gaps_panel.controls(pack)
+if not view.themes:
+    st.info("Choose at least one theme.")
+    st.stop()
+table = gaps_panel.gap_table(pack, key, view)
+ward = state.selected_ward(pack)
+
+map_col, side_col = st.columns([3, 1.35], gap="medium")
+with map_col:
+    result = st_folium(
+        map_panel.base(pack, key),
+        key=f"gap_map_{pack.path.name}",
+        feature_group_to_add=[gaps_panel.map_layer(pack, key, table, ward)],
+        returned_objects=["last_clicked"],
+        height=520,
+        use_container_width=True,
+    )
+    clicked = state.new_click((result or {}).get("last_clicked"))
+    if clicked is not None:
+        hit = map_panel.ward_at_click(pack, clicked)
+        if hit != ward:
+            state.select_ward(hit)
+            st.rerun()
+with side_col:
+    gaps_panel.legend(table)
+    map_panel.ward_picker(pack, ward)
+    if ward and ward in table.index:
+        row = table.loc[ward]
+        st.subheader(row["ward_name"])
+        st.markdown(
+            f"**{row['gap_class'].capitalize()}**"
+            + (f" · priority {int(row['rank'])}" if row["rank"] == row["rank"] else "")
+        )
+        st.write(row["reason"])
+
+event = st.plotly_chart(
+    gaps_panel.scatter(table, view, ward),
+    on_select="rerun",
+    selection_mode="points",
+    key="gp_scatter",
+    width="stretch",
+)
+picked = gaps_panel.selected_from_chart(event)
+if picked and picked != ward:
+    state.select_ward(picked)
+    st.rerun()
+
+st.subheader("Priority list")
+st.dataframe(gaps_panel.priority_table(table), hide_index=True, width="stretch")
+st.download_button(
+    "Download the priority list (CSV)",
+    gaps_panel.csv_table(table),
+    file_name=f"gaps-{pack.path.name}-{'-'.join(view.themes)}.csv",
+    mime="text/csv",
+    key="gp_csv",
+)

@@ -1,0 +1,268 @@
+"""Need against provision: a gap score, a 3×3 class and a ranked priority list with reasons.
+
+In one sentence for an officer: *a ward's gap is how much higher it ranks among the area's
+wards on need than on provision*; 100 means the most needy ward with the least provision,
+50 means need and provision rank alike.
+
+Need and provision are each placed in thirds within the area (low / medium / high) by their
+percentile rank, so a ward is "high need, little provision" when it is in the top third for
+need and the bottom third for provision. The priority list puts the classes in order of
+urgency (high need with little provision first, then high need with some provision, ...) and
+orders wards within a class by gap score. Wards with no need data get "no data" and no rank.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+
+from sector_map import need as need_mod
+from sector_map import schema as s
+
+LOW, MEDIUM, HIGH = "low", "medium", "high"
+LEVELS = (LOW, MEDIUM, HIGH)
+NO_DATA = "no data"
+NEED_WORDS = {LOW: "low need", MEDIUM: "medium need", HIGH: "high need"}
+PROVISION_WORDS = {LOW: "little provision", MEDIUM: "some provision", HIGH: "well served"}
+# Priority order of the nine classes, most urgent first (for sorting and legends).
+CLASS_ORDER = tuple(f"{NEED_WORDS[n]}, {PROVISION_WORDS[p]}" for n in (HIGH, MEDIUM, LOW) for p in LEVELS)
+MEASURES = {
+    "access": "services within reach per 1,000 residents (two-step floating catchment)",
+    "per_1000": "services reaching the ward per 1,000 residents",
+    "services": "services reaching the ward",
+}
+
+# Bivariate colours: need tints towards red, provision towards blue; the two tints are
+# multiplied, so "high need, little provision" is the strongest red and "low need, well
+# served" the strongest blue. Computed here, not taken from any published scheme.
+_NEED_TINT = np.array([0.80, 0.18, 0.15])
+_PROVISION_TINT = np.array([0.17, 0.45, 0.75])
+_STRENGTH = {LOW: 0.0, MEDIUM: 0.5, HIGH: 1.0}
+
+
+def level_of(values: pd.Series) -> pd.Series:
+    """Low / medium / high by thirds of the percentile rank within the area (ties share a third).
+
+    Example:
+        >>> level_of(pd.Series([1.0, 2, 3, 4, 5, 6, np.nan])).tolist()
+        ['low', 'low', 'medium', 'medium', 'high', 'high', nan]
+    """
+    pct = values.rank(method="average", pct=True)
+    out = pd.Series(np.where(pct <= 1 / 3, LOW, np.where(pct <= 2 / 3, MEDIUM, HIGH)), index=values.index)
+    return out.where(values.notna()).astype(object)
+
+
+def class_label(need_level: str, provision_level: str) -> str:
+    """Plain-English name of a 3×3 class, e.g. ``"high need, little provision"``."""
+    return f"{NEED_WORDS[need_level]}, {PROVISION_WORDS[provision_level]}"
+
+
+def bivariate_colour(need_level: str, provision_level: str) -> str:
+    """Hex colour of a 3×3 class (the same in the app, the legend and exports).
+
+    Example:
+        >>> bivariate_colour("low", "low")
+        '#f2f2f2'
+    """
+    base = np.array([0.95, 0.95, 0.95])
+    a, b = _STRENGTH[need_level], _STRENGTH[provision_level]
+    need_part = 1 - a * (1 - _NEED_TINT)
+    prov_part = 1 - b * (1 - _PROVISION_TINT)
+    rgb = np.clip(base * need_part * prov_part, 0, 1)
+    return "#" + "".join(f"{round(c * 255):02x}" for c in rgb)
+
+
+def bivariate_legend() -> pd.DataFrame:
+    """The 3×3 legend: rows need high → low, columns provision low → high, cells hex colours."""
+    return pd.DataFrame(
+        {PROVISION_WORDS[p]: [bivariate_colour(n, p) for n in (HIGH, MEDIUM, LOW)] for p in LEVELS},
+        index=[NEED_WORDS[n] for n in (HIGH, MEDIUM, LOW)],
+    )
+
+
+def _need_phrase(value: float, from_top: float, from_bottom: float) -> str:
+    """E.g. "need 82/100, in the top 20% of wards"; shares are rounded up to a multiple of 5."""
+    if from_top <= 1 / 3:
+        where = f"in the top {int(np.ceil(from_top * 20 - 1e-9)) * 5}% of wards"
+    elif from_bottom <= 1 / 3:
+        where = f"in the lowest {int(np.ceil(from_bottom * 20 - 1e-9)) * 5}% of wards"
+    else:
+        where = "around the middle of the area's wards"
+    return f"need {value:.0f}/100, {where}"
+
+
+def _provision_phrase(row: pd.Series, services_word: str, radius_km: float | None) -> str:
+    n = row.get("services")
+    if n is None or pd.isna(n):
+        return "provision not known"
+    within = f" within {radius_km:g} km" if radius_km else ""
+    n = int(n)
+    text = f"{n} {services_word}{'' if n == 1 else 's'} reach{'es' if n == 1 else ''} it"
+    if n == 0:
+        text = f"no {services_word}s{within}"
+    weak = row.get("services_weak")
+    if n and weak is not None and pd.notna(weak) and int(weak):
+        text += f" ({int(weak)} located only by a contact address or serving the whole area)"
+    near = row.get("nearest_km")
+    if near is not None and pd.notna(near):
+        text += f"; nearest {near:.1f} km away"
+    elif n == 0:
+        text += "; none located anywhere in the area"
+    return text
+
+
+def gap_table(
+    need: pd.Series,
+    provision: pd.DataFrame,
+    *,
+    measure: str = "access",
+    names: pd.Series | None = None,
+    need_driver: pd.Series | None = None,
+    services_word: str = "service",
+    radius_km: float | None = None,
+) -> pd.DataFrame:
+    """Gap score, 3×3 class, rank and reason per ward.
+
+    Args:
+        need: need index per ward (0–100, NaN = no data), indexed by ward code.
+        provision: from :func:`sector_map.provision.provision_table` (same index).
+        measure: the provision column that sets the provision level (see :data:`MEASURES`).
+        names: ward names by code, for the table.
+        need_driver: per ward, the label of the indicator behind most of its need.
+        services_word: how services are named in reasons, e.g. "children's service".
+        radius_km: the catchment used, for reasons.
+
+    Returns:
+        Indexed by ward code, sorted by rank (no-data wards last): ``ward_name, need,
+        need_level, provision, provision_level, gap, gap_class, rank, reason``.
+    """
+    if measure not in MEASURES:
+        raise ValueError(f"unknown provision measure {measure!r}; use one of {', '.join(MEASURES)}")
+    prov = provision.reindex(need.index)
+    supply = prov[measure].astype("float64")
+    need_pct = need.rank(method="average", pct=True)
+    from_top = need.rank(method="min", ascending=False, pct=True)
+    from_bottom = need.rank(method="min", ascending=True, pct=True)
+    # Ward with no located provision of the theme: treat as zero provision, not unknown.
+    # Rounded so that equal provision (e.g. only whole-area services) ties exactly.
+    supply_filled = supply.fillna(0.0).round(9)
+    prov_pct = supply_filled.rank(method="average", pct=True)
+    gap = ((need_pct - prov_pct + 1) / 2 * 100).where(need.notna())
+    out = pd.DataFrame(
+        {
+            s.WARD_NAME: names.reindex(need.index) if names is not None else need.index,
+            "need": need.astype("float64"),
+            "need_level": level_of(need),
+            "provision": supply_filled,
+            "provision_level": level_of(supply_filled),
+            "gap": gap.astype("float64"),
+        },
+        index=need.index,
+    )
+    out["gap_class"] = [
+        class_label(n, p) if isinstance(n, str) else NO_DATA
+        for n, p in zip(out["need_level"], out["provision_level"], strict=True)
+    ]
+    # Priority: the 3×3 class first (high need with little provision first), then the gap score.
+    urgency = out["gap_class"].map({c: i for i, c in enumerate(CLASS_ORDER)})
+    key = (urgency * 1000 - out["gap"]).where(out["gap"].notna())
+    out["rank"] = key.rank(method="min").astype("Float64")
+    reasons = []
+    for code, row in out.iterrows():
+        p = prov.loc[code]
+        provision_text = _provision_phrase(p, services_word, radius_km)
+        if pd.isna(row["need"]):
+            reasons.append(f"no need data for this ward; {provision_text}")
+            continue
+        driver = ""
+        if need_driver is not None and isinstance(need_driver.get(code), str):
+            driver = f" ({need_driver[code]})"
+        phrase = _need_phrase(row["need"], from_top[code], from_bottom[code])
+        reasons.append(f"{phrase}{driver}; {provision_text}")
+    out["reason"] = reasons
+    out.index.name = s.WARD_CODE
+    return out.sort_values(["rank", "need"], ascending=[True, False], na_position="last")
+
+
+def need_drivers(
+    scores: pd.DataFrame, weights: Mapping[str, float], meta: Mapping[str, s.IndicatorMeta]
+) -> pd.Series:
+    """Per ward, the label of the weighted indicator with the highest need score (NaN if none).
+
+    Example:
+        >>> m = {k: s.IndicatorMeta(k, k.upper(), "", s.HIGHER_IS_MORE_NEED, "", "", []) for k in "ab"}
+        >>> need_drivers(pd.DataFrame({"a": [90.0, 10], "b": [20.0, 80]}), {"a": 1, "b": 1}, m).tolist()
+        ['A', 'B']
+    """
+    used = [k for k, w in weights.items() if float(w) > 0 and k in scores.columns]
+    sub = scores[used]
+    has = sub.notna().any(axis=1)
+    out = pd.Series(np.nan, index=scores.index, dtype=object)
+    if used and has.any():
+        top = sub[has].fillna(-1).idxmax(axis=1)
+        out[has] = [meta[k].label for k in top]
+    return out
+
+
+def themes_need(
+    scores: pd.DataFrame,
+    meta: Mapping[str, s.IndicatorMeta],
+    themes: Sequence[str],
+    *,
+    weights: Mapping[str, Mapping[str, float]] | None = None,
+) -> tuple[pd.Series, dict[str, float]]:
+    """Need for a set of themes: the mean of their need indices, and the weights used (merged).
+
+    A ward's value is the mean over the themes it has data for; NaN when it has none.
+    """
+    weights = weights or {}
+    parts, merged = [], {}
+    for theme in themes:
+        w = dict(weights.get(theme) or need_mod.default_weights(meta, theme))
+        if not any(v > 0 for v in w.values()):
+            continue
+        parts.append(need_mod.need_index(scores, w))
+        for k, v in w.items():
+            merged[k] = max(merged.get(k, 0.0), float(v))
+    if not parts:
+        return pd.Series(np.nan, index=scores.index, dtype="float64"), merged
+    return pd.concat(parts, axis=1).mean(axis=1, skipna=True).astype("float64"), merged
+
+
+def services_word(themes: Sequence[str]) -> str:
+    """How a set of themes' services are named in reasons: "poverty, food and money advice service"."""
+    if len(themes) == 1:
+        return f"{s.THEMES_BY_ID[themes[0]].label.lower()} service"
+    return "matching service"
+
+
+def map_classes(table: pd.DataFrame):
+    """The nine 3×3 classes as map classes: ``(classify.Classes, colours)`` for the choropleth.
+
+    Class order follows :data:`CLASS_ORDER` reversed (least urgent first), so the legend and the
+    map agree; wards with no need data are "no data".
+    """
+    from sector_map.classify import Classes
+
+    order = list(reversed(CLASS_ORDER))
+    lookup = {label: i for i, label in enumerate(order)}
+    class_of = table["gap_class"].map(lookup).fillna(-1).astype(int)
+    colours = []
+    for label in order:
+        need_word, prov_word = label.split(", ")
+        n = next(k for k, v in NEED_WORDS.items() if v == need_word)
+        p = next(k for k, v in PROVISION_WORDS.items() if v == prov_word)
+        colours.append(bivariate_colour(n, p))
+    counts = [int((class_of == i).sum()) for i in range(len(order))]
+    classes = Classes(
+        scheme="bivariate",
+        k=9,
+        bins=[float(i) for i in range(9)],
+        labels=order,
+        class_of=class_of,
+        counts=counts,
+        n_missing=int((class_of < 0).sum()),
+    )
+    return classes, colours

@@ -1,0 +1,410 @@
+"""Ward ↔ organisation matching: where an offer fits, and who could meet a ward's needs.
+
+One scoring serves the "Where we fit" page, the ward profile and the ``fit`` command. Every
+ranked row carries a one-sentence reason an officer can read out. Need and gap come in as
+DataFrames (wards × theme ids, 0–100, NaN = no data) so this module computes neither.
+Partners, overlap and consortia live in :mod:`sector_map.matching_groups`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+import pandas as pd
+import pyproj
+import shapely
+
+from sector_map import schema as s
+from sector_map.importers.postcodes import normalise_postcode
+from sector_map.pack import Pack
+from sector_map.validate import has_location
+
+# --- scoring constants --------------------------------------------------------------------
+# Share of a ward's fit score that comes from unmet need in the offer's themes (the rest is closeness).
+WARD_NEED_WEIGHT = 0.9
+# Share of a ward's fit score that comes from being close to the offer's base, within its reach.
+WARD_CLOSENESS_WEIGHT = 0.1
+# For an offer that works across the whole area, closeness falls to zero this far from its base.
+WHOLE_AREA_SCALE_KM = 10.0
+# Unmet need (0–100) at or above this is called "high" in reasons.
+HIGH_NEED = 60.0
+# Unmet need (0–100) at or above this (and below HIGH_NEED) is called "moderate"; below it "low".
+MODERATE_NEED = 30.0
+
+
+@dataclass(frozen=True)
+class Offer:
+    """What an organisation (or a proposed project) offers, and where.
+
+    ``point`` is (lon, lat) in WGS84. The offer reaches wards within ``reach_km`` of its point
+    and any ward in ``wards``; with neither, it covers the whole area.
+    """
+
+    name: str
+    themes: tuple[str, ...]
+    client_groups: tuple[str, ...] = ()
+    point: tuple[float, float] | None = None
+    reach_km: float | None = None
+    capacity: float | None = None
+    org_id: str | None = None
+    size_band: str | None = None
+    wards: tuple[str, ...] = ()
+
+    @property
+    def whole_area(self) -> bool:
+        """True when the offer has neither a reach in km nor a list of wards."""
+        return self.reach_km is None and not self.wards
+
+
+# --- small helpers shared with matching_groups ---------------------------------------------
+def theme_label(theme: str) -> str:
+    """A theme's label as it reads mid-sentence: ``theme_label("older_people") == "older people"``."""
+    label = s.THEMES_BY_ID[theme].label
+    return label[0].lower() + label[1:]
+
+
+def join_labels(themes: Iterable[str]) -> str:
+    """Theme labels joined the way people write lists ("a, b and c")."""
+    labels = [theme_label(t) for t in themes]
+    if len(labels) <= 1:
+        return "".join(labels)
+    return ", ".join(labels[:-1]) + " and " + labels[-1]
+
+
+def as_tuple(value) -> tuple[str, ...]:
+    """A list-like cell (list, array, None, NaN) as a tuple of strings."""
+    if value is None or isinstance(value, float | str):
+        return (value,) if isinstance(value, str) and value else ()
+    return tuple(str(v) for v in value)
+
+
+def check_themes(themes: Iterable[str]) -> tuple[str, ...]:
+    """Theme ids, de-duplicated in taxonomy order; ValueError naming any unknown id."""
+    themes = list(themes)
+    unknown = [t for t in themes if t not in s.THEMES_BY_ID]
+    if unknown:
+        raise ValueError(f"unknown theme ids {unknown}; use ids from schema.THEME_IDS, e.g. 'poverty_food'")
+    if not themes:
+        raise ValueError("give at least one theme")
+    return tuple(t for t in s.THEME_IDS if t in themes)
+
+
+@lru_cache(maxsize=1)
+def _transformer() -> pyproj.Transformer:
+    return pyproj.Transformer.from_crs(s.PACK_CRS, s.METRE_CRS, always_xy=True)
+
+
+def to_metres(lon, lat) -> tuple[np.ndarray, np.ndarray]:
+    """WGS84 lon/lat (scalars or arrays) to British National Grid metres; NaN stays NaN."""
+    x, y = _transformer().transform(np.asarray(lon, dtype=float), np.asarray(lat, dtype=float))
+    return np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+
+
+def ward_shapes(pack: Pack) -> pd.Series:
+    """Ward polygons in metres, indexed by ward code."""
+    geoms = pack.wards.to_crs(s.METRE_CRS).geometry.values
+    return pd.Series(np.asarray(geoms, dtype=object), index=pack.wards[s.WARD_CODE].astype(str).values)
+
+
+def distances_km(x: np.ndarray, y: np.ndarray, shape) -> np.ndarray:
+    """Distance in km from points (metres; NaN = unknown) to one polygon (0 inside it)."""
+    x, y = np.atleast_1d(x), np.atleast_1d(y)
+    out = np.full(len(x), np.nan)
+    ok = ~(np.isnan(x) | np.isnan(y))
+    if ok.any():
+        out[ok] = shapely.distance(shapely.points(x[ok], y[ok]), shape) / 1000.0
+    return out
+
+
+def organisation_table(pack: Pack) -> pd.DataFrame:
+    """One row per organisation (index org_id): name, size band, location quality, themes and
+    client groups (unions over its services, else its own), and its point in metres (x, y)."""
+    orgs = pack.organisations
+    table = pd.DataFrame(
+        {
+            "name": orgs[s.ORG_NAME].astype(str).values,
+            s.SIZE_BAND: orgs[s.SIZE_BAND].fillna(s.SIZE_BAND_UNKNOWN).astype(str).values,
+            s.LOCATION_QUALITY: orgs[s.LOCATION_QUALITY].astype(str).values,
+        },
+        index=orgs[s.ORG_ID].astype(str).values,
+    )
+    located = has_location(orgs.geometry).to_numpy()
+    x = np.full(len(orgs), np.nan)
+    y = np.full(len(orgs), np.nan)
+    if located.any():
+        pts = orgs.geometry[located]
+        x[located], y[located] = to_metres(pts.x.to_numpy(), pts.y.to_numpy())
+    table["x"], table["y"] = x, y
+    own_themes = dict(zip(table.index, orgs[s.THEMES].map(as_tuple), strict=True))
+    groups = orgs[s.CLIENT_GROUPS] if s.CLIENT_GROUPS in orgs.columns else pd.Series([()] * len(orgs))
+    own_groups = dict(zip(table.index, groups.map(as_tuple), strict=True))
+    svc = pack.services
+    svc_themes = svc.groupby(svc[s.ORG_ID].astype(str))[s.THEMES].agg(
+        lambda v: {t for x in v for t in as_tuple(x)}
+    )
+    svc_groups = svc.groupby(svc[s.ORG_ID].astype(str))[s.CLIENT_GROUPS].agg(
+        lambda v: {g for x in v for g in as_tuple(x)}
+    )
+    table[s.THEMES] = [
+        tuple(t for t in s.THEME_IDS if t in (svc_themes.get(o) or set(own_themes[o]))) for o in table.index
+    ]
+    table[s.CLIENT_GROUPS] = [
+        tuple(g for g in s.CLIENT_GROUP_IDS if g in (svc_groups.get(o, set()) | set(own_groups[o])))
+        for o in table.index
+    ]
+    return table
+
+
+def service_table(pack: Pack, orgs: pd.DataFrame) -> pd.DataFrame:
+    """Services with org_id, themes (tuple), area type, area wards (set), radius and point in
+    metres (the service's own lon/lat, else its organisation's point)."""
+    svc = pack.services
+    org_ids = svc[s.ORG_ID].astype(str)
+    x = orgs["x"].reindex(org_ids).to_numpy(dtype=float, copy=True)
+    y = orgs["y"].reindex(org_ids).to_numpy(dtype=float, copy=True)
+    if "lon" in svc.columns and "lat" in svc.columns:
+        own = svc["lon"].notna().to_numpy() & svc["lat"].notna().to_numpy()
+        if own.any():
+            x[own], y[own] = to_metres(svc["lon"].to_numpy(float)[own], svc["lat"].to_numpy(float)[own])
+    return pd.DataFrame(
+        {
+            s.ORG_ID: org_ids.values,
+            s.THEMES: svc[s.THEMES].map(as_tuple).values,
+            s.AREA_TYPE: svc[s.AREA_TYPE].astype(str).values,
+            s.AREA_WARDS: svc[s.AREA_WARDS].map(lambda v: set(as_tuple(v))).values,
+            s.RADIUS_KM: pd.to_numeric(svc[s.RADIUS_KM], errors="coerce").to_numpy(float),
+            "x": x,
+            "y": y,
+        }
+    )
+
+
+# --- offers ---------------------------------------------------------------------------------
+def offer_from_org(pack: Pack, org_id: str) -> Offer:
+    """The offer of an organisation in the pack: its services' themes, client groups and reach.
+
+    Reach is the largest radius of its radius services, or the whole area if any service covers
+    the whole area; services that list wards add those wards.
+    """
+    orgs = organisation_table(pack)
+    if org_id not in orgs.index:
+        raise ValueError(
+            f"no organisation with id {org_id!r} in this pack; search by name on the Where we fit page (or `find_organisations`)"
+        )
+    row = orgs.loc[org_id]
+    services = service_table(pack, orgs)
+    mine = services[services[s.ORG_ID] == org_id]
+    x, y = row["x"], row["y"]
+    if x != x and mine["x"].notna().any():
+        x, y = mine["x"].dropna().iloc[0], mine["y"].dropna().iloc[0]
+    point = None
+    if x == x:
+        lon, lat = pyproj.Transformer.from_crs(s.METRE_CRS, s.PACK_CRS, always_xy=True).transform(x, y)
+        point = (float(lon), float(lat))
+    kinds = set(mine[s.AREA_TYPE])
+    reach_km, wards = None, ()
+    if s.AREA_WHOLE not in kinds and kinds:
+        radii = mine.loc[mine[s.AREA_TYPE] == s.AREA_RADIUS, s.RADIUS_KM].dropna()
+        reach_km = float(radii.max()) if len(radii) and point is not None else None
+        listed = set().union(*mine.loc[mine[s.AREA_TYPE] == s.AREA_WARDS_LIST, s.AREA_WARDS])
+        wards = tuple(sorted(listed))
+    caps = pd.to_numeric(pack.services.loc[pack.services[s.ORG_ID].astype(str) == org_id, s.CAPACITY])
+    return Offer(
+        name=str(row["name"]),
+        themes=row[s.THEMES],
+        client_groups=row[s.CLIENT_GROUPS],
+        point=point,
+        reach_km=reach_km,
+        capacity=float(caps.sum()) if caps.notna().any() else None,
+        org_id=org_id,
+        size_band=str(row[s.SIZE_BAND]),
+        wards=wards,
+    )
+
+
+def offer_from_description(
+    pack: Pack,
+    *,
+    name: str = "Your offer",
+    themes: Sequence[str],
+    client_groups: Sequence[str] = (),
+    postcode: str | None = None,
+    point: tuple[float, float] | None = None,
+    reach_km: float | None = None,
+    capacity: float | None = None,
+) -> Offer:
+    """An offer described by hand; a base postcode is looked up in the pack's postcodes."""
+    themes = check_themes(themes)
+    bad = [g for g in client_groups if g not in s.CLIENT_GROUP_IDS]
+    if bad:
+        raise ValueError(f"unknown client groups {bad}; use ones from schema.CLIENT_GROUP_IDS")
+    if postcode and point is None:
+        pc = normalise_postcode(pd.Series([postcode])).iloc[0]
+        table = pack.postcodes
+        hit = pd.DataFrame()
+        if pc is not pd.NA and table is not None and len(table):
+            hit = table[normalise_postcode(table[s.POSTCODE]) == pc]
+        if hit.empty:
+            raise ValueError(
+                f"postcode {postcode!r} is not among this pack's postcodes (it may be outside the area "
+                "or mistyped); give a point (lon, lat) instead, or leave it empty for 'whole area'"
+            )
+        point = (float(hit["lon"].iloc[0]), float(hit["lat"].iloc[0]))
+    if reach_km is not None and point is None:
+        raise ValueError(
+            "a reach in km needs a base: give a postcode or a point, or leave reach empty for 'whole area'"
+        )
+    if reach_km is not None and not reach_km > 0:
+        raise ValueError(f"reach must be a positive number of km, not {reach_km!r}")
+    return Offer(
+        name=name,
+        themes=themes,
+        client_groups=tuple(client_groups),
+        point=None if point is None else (float(point[0]), float(point[1])),
+        reach_km=None if reach_km is None else float(reach_km),
+        capacity=capacity,
+    )
+
+
+def find_organisations(pack: Pack, query: str, *, limit: int = 20) -> pd.DataFrame:
+    """Organisations whose name holds every word of ``query`` (any order, any case), or whose
+    charity number or id is ``query``; exact number matches first, then names starting with it."""
+    orgs = pack.organisations
+    cols = [s.ORG_ID, s.ORG_NAME, s.CHARITY_NUMBER, s.THEMES, s.SIZE_BAND, s.LOCATION_QUALITY]
+    names = orgs[s.ORG_NAME].astype(str).str.lower()
+    q = " ".join(str(query).lower().split())
+    if q:
+        mask = pd.Series(True, index=orgs.index)
+        for word in q.split():
+            mask &= names.str.contains(word, regex=False)
+        exact = (orgs[s.CHARITY_NUMBER].astype("string").str.strip() == q).fillna(False) | (
+            orgs[s.ORG_ID].astype(str).str.lower() == q
+        )
+        mask |= exact
+    else:
+        mask = exact = pd.Series(True, index=orgs.index)
+    order = pd.DataFrame({"exact": ~exact, "starts": ~names.str.startswith(q), "name": names})[mask]
+    picked = order.sort_values(["exact", "starts", "name"]).index[:limit]
+    out = pd.DataFrame(orgs.loc[picked, cols]).reset_index(drop=True)
+    out[s.THEMES] = out[s.THEMES].map(lambda v: list(as_tuple(v)))
+    return out
+
+
+# --- ward ranking for an offer -------------------------------------------------------------
+def _level(value: float) -> str:
+    return "high" if value >= HIGH_NEED else "moderate" if value >= MODERATE_NEED else "low"
+
+
+def _need_phrase(values: pd.Series, kind: str, missing: list[str]) -> str:
+    ordered = values.sort_values(ascending=False, kind="stable")
+    items = [
+        f"{theme_label(t)} ({kind + ' ' if i == 0 else ''}{v:.0f}/100)"
+        for i, (t, v) in enumerate(ordered.items())
+    ]
+    head = items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+    what = "unmet need" if kind == "gap" else "need"
+    text = f"{_level(float(values.mean()))} {what} for {head}"
+    return text + (f"; no data for {join_labels(missing)}" if missing else "")
+
+
+def rank_wards_for_offer(
+    pack: Pack, offer: Offer, *, need: pd.DataFrame | None, gap: pd.DataFrame | None, limit: int | None = None
+) -> pd.DataFrame:
+    """Wards ranked by the unmet need an offer could meet there, each with its reason.
+
+    Score (0–100) = WARD_NEED_WEIGHT × mean gap over the offer's themes with data (need when
+    ``gap`` is None) + WARD_CLOSENESS_WEIGHT × closeness (100 at the base, 0 at the edge of
+    the reach, or WHOLE_AREA_SCALE_KM for whole-area offers); with no base point the score is
+    the unmet need alone. Wards outside the reach score 0 and come after those within it; wards
+    with no data come last with no rank.
+    """
+    themes = check_themes(offer.themes)
+    table, kind = (gap, "gap") if gap is not None else (need, "need")
+    if table is None:
+        raise ValueError("give a gap table, or a need table to rank by need alone")
+    codes = pack.wards[s.WARD_CODE].astype(str)
+    values = table.reindex(index=codes.values, columns=list(themes)).astype(float)
+    unmet = values.mean(axis=1).to_numpy()
+    shapes = ward_shapes(pack)
+    if offer.point is not None:
+        px, py = to_metres(offer.point[0], offer.point[1])
+        dist = np.array([distances_km(px, py, shapes[c])[0] for c in codes])
+    else:
+        dist = np.full(len(codes), np.nan)
+    if offer.whole_area:
+        in_reach = np.ones(len(codes), dtype=bool)
+    else:
+        if offer.reach_km is not None and offer.point is None:
+            raise ValueError("the offer has a reach in km but no base point; give a point or no reach")
+        listed = codes.isin(set(offer.wards)).to_numpy()
+        in_reach = listed | (dist <= (offer.reach_km or -1.0) + 1e-9)
+    if offer.point is not None:
+        scale = offer.reach_km or WHOLE_AREA_SCALE_KM
+        closeness = 100.0 * np.clip(1.0 - dist / scale, 0.0, 1.0)
+        score = WARD_NEED_WEIGHT * unmet + WARD_CLOSENESS_WEIGHT * closeness
+    else:
+        score = unmet.copy()
+    score = np.where(in_reach, score, 0.0)
+    has_data = ~np.isnan(unmet)
+    score[~has_data] = np.nan
+
+    reasons, matched = [], []
+    for i, code in enumerate(codes):
+        row = values.loc[code]
+        present = [t for t in themes if row[t] == row[t]]
+        matched.append(present)
+        d = dist[i]
+        if not in_reach[i]:
+            if offer.reach_km is not None and d == d:
+                reach = f"outside your reach ({d:.1f} km away; you reach {offer.reach_km:g} km)"
+            else:
+                reach = "outside your reach (not one of the wards you work in)"
+            reasons.append(reach if has_data[i] else f"no data for {join_labels(themes)}; {reach}")
+            continue
+        if not has_data[i]:
+            reasons.append(f"no data for {join_labels(themes)} in this ward")
+            continue
+        text = _need_phrase(row[present], kind, [t for t in themes if t not in present])
+        if d == d:
+            text += "; your base is in this ward" if d == 0 else f"; {d:.1f} km from you"
+        elif offer.wards and code in offer.wards:
+            text += "; one of the wards you work in"
+        reasons.append(text)
+
+    out = pd.DataFrame(
+        {
+            s.WARD_CODE: codes.values,
+            s.WARD_NAME: pack.wards[s.WARD_NAME].astype(str).values,
+            "score": np.round(score, 1),
+            "themes_matched": matched,
+            "distance_km": np.round(dist, 2),
+            "reason": reasons,
+            "_group": np.where(~has_data, 2, np.where(in_reach, 0, 1)),
+        }
+    )
+    out = out.sort_values(
+        ["_group", "score", "distance_km", s.WARD_NAME], ascending=[True, False, True, True], kind="stable"
+    )
+    ranked = (out["_group"] < 2).to_numpy()
+    out.insert(0, "rank", pd.array(np.where(ranked, np.cumsum(ranked), 0), dtype="Int64"))
+    out.loc[~ranked, "rank"] = pd.NA
+    out = out.drop(columns="_group").reset_index(drop=True)
+    out.attrs["score_from"] = kind
+    return out if limit is None else out.head(limit)
+
+
+# The organisation-side functions live in matching_groups (which imports this module); they are
+# reachable from here too so pages can import every matching function from one place.
+_GROUP_FUNCTIONS = ("rank_organisations_for_ward", "partners_and_overlap", "consortium")
+
+
+def __getattr__(name: str):
+    """Lazily hand out the organisation-side functions of :mod:`sector_map.matching_groups`."""
+    if name in _GROUP_FUNCTIONS:
+        from sector_map import matching_groups
+
+        return getattr(matching_groups, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -1,0 +1,463 @@
+"""Provision per ward and theme: services reaching each ward, per 1,000 residents, and access.
+
+Step 2 of the core loop (DESIGN.md). For a theme (or several), every ward gets:
+
+- ``services``: how many services of the theme reach it. A "radius" service reaches a ward when
+  its circle (the service's own ``radius_km``, else the chosen catchment radius) touches the ward;
+  a "wards" service reaches the wards it lists; a "whole area" service reaches every ward.
+- ``per_1000``: those services per 1,000 residents.
+- ``access``: supply per 1,000 residents by the two-step floating catchment area method
+  (:mod:`sector_map.catchment`), which also allows for how many other people share a service.
+  Supply is a service's capacity, or 1 when capacity is unknown (so on a pack without
+  capacities it is "services per 1,000 residents"). Demand is the ward population at one
+  point per ward. Radius services use 2SFCA with their catchment. Services without a point
+  cannot enter 2SFCA, so this module extends it in the same spirit: a "wards" service adds
+  ``S / (total population of its listed wards)`` to each listed ward, and a "whole area"
+  service adds ``S / (total population of the area)`` to every ward. Each service's supply
+  is therefore shared out over the people it serves, and ``sum(access * population) / 1000``
+  equals the total supply of the services that reach anyone.
+- ``nearest_km``, ``nearest_service``, ``nearest_org``, ``nearest_quality``: the nearest service
+  of the theme that has a point (of any area type) and how good that point is.
+- ``services_weak`` and ``access_weak_share``: how much rests on weak locations. A service is
+  weak when its point is only its organisation's contact address, when it has no point at all
+  ("area only"), or when it is said to serve the whole area.
+
+The default catchment radius is 2 km: about a 25-minute walk at an ordinary pace of 5 km an
+hour, or a short bus ride, which is roughly how far people go to reach a community service such
+as a food bank or a youth club. Urban wards are typically 1–3 km across, so 2 km lets a ward
+reach services in its neighbours without letting every service reach the whole borough. The
+radius can be changed; a service's own stated reach wins unless ``own_radius=False``.
+
+Where people are (``ProvisionOptions.demand_point``):
+
+- ``"postcodes"`` (default): each ward's population is spread evenly over the postcodes inside it
+  (``pack.postcodes``), 2SFCA is worked out from every postcode, and the ward's ``access`` is the
+  mean over its postcodes. Postcodes follow where people live, so a food bank at one end of a
+  large ward serves the people near it rather than missing the ward's middle altogether.
+- ``"population"``: one point per ward, the mean of its postcode centroids, as a stand-in for the
+  population-weighted centroid (classic 2SFCA with one demand point per ward).
+- ``"geometric"``: one point inside each ward (used whenever the pack has no postcodes).
+
+``nearest_km`` is always measured from the mean of the ward's postcodes (or the point inside it).
+Output attrs say which kind of point was used, and ``notes`` say when wards fell back.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from sector_map import schema as s
+from sector_map.catchment import (
+    DECAYS,
+    catchment_weights,
+    check_decay,
+    spread_shares,
+    supply_shares,
+    two_step_fca,
+)
+from sector_map.importers.records import LAT, LON
+from sector_map.validate import has_location
+
+__all__ = [
+    "DECAYS",
+    "DEFAULT_RADIUS_KM",
+    "DEMAND_POINTS",
+    "ProvisionOptions",
+    "demand_points",
+    "provision_by_theme",
+    "provision_table",
+    "service_locations",
+    "two_step_fca",
+]
+
+DEFAULT_RADIUS_KM = 2.0
+_SAME_DEG = 1e-5  # about a metre: a service "at" its organisation's point
+DEMAND_POPULATION = "population"
+DEMAND_GEOMETRIC = "geometric"
+DEMAND_POSTCODES = "postcodes"
+DEMAND_POINTS = (DEMAND_POPULATION, DEMAND_GEOMETRIC, DEMAND_POSTCODES)
+
+# Extra columns of service_locations / demand_points / provision_table (schema names the rest).
+ORG_NAME_COL = "org_name"
+SUPPLY = "supply"
+WEAK = "weak"
+DEMAND = "demand"
+DEMAND_POINT = "demand_point"
+N_POSTCODES = "postcodes"
+TABLE_COLUMNS = [
+    "services",
+    "services_weak",
+    "per_1000",
+    "access",
+    "access_weak_share",
+    "nearest_km",
+    "nearest_service",
+    "nearest_org",
+    "nearest_quality",
+]
+
+
+@dataclass(frozen=True)
+class ProvisionOptions:
+    """How provision is measured.
+
+    Attributes:
+        radius_km: catchment radius for services that do not state their own reach.
+        decay: ``"none"``, ``"linear"`` or ``"gaussian"`` (see :mod:`sector_map.catchment`).
+        demand_point: ``"postcodes"``, ``"population"`` or ``"geometric"`` (see the module docs).
+        own_radius: when False, ``radius_km`` is used for every radius service (a what-if).
+    """
+
+    radius_km: float = DEFAULT_RADIUS_KM
+    decay: str = "none"
+    demand_point: str = DEMAND_POSTCODES
+    own_radius: bool = True
+
+    def __post_init__(self) -> None:
+        try:
+            r = float(self.radius_km)
+        except (TypeError, ValueError):
+            r = math.nan
+        if not math.isfinite(r) or r <= 0:
+            raise ValueError(f"The catchment radius must be a positive number of km; got {self.radius_km!r}.")
+        check_decay(self.decay)
+        if self.demand_point not in DEMAND_POINTS:
+            raise ValueError(
+                f"The demand point must be one of {', '.join(DEMAND_POINTS)}; got {self.demand_point!r}."
+            )
+
+
+def _as_list(v) -> list[str]:
+    if v is None or (isinstance(v, float) and math.isnan(v)):
+        return []
+    if isinstance(v, str):
+        return [v]
+    return [str(x) for x in v]
+
+
+def service_locations(pack) -> gpd.GeoDataFrame:
+    """One row per service with the point it is at and how good that point is.
+
+    The point is the service's own ``lon``/``lat`` ("site"), else its organisation's point
+    (with the organisation's ``location_quality``), else empty ("area only"). ``supply`` is the
+    capacity, or 1 when unknown; ``weak`` marks contact-address, area-only and whole-area services.
+    """
+    sv = pack.services.reset_index(drop=True)
+    orgs = pack.organisations.drop_duplicates(s.ORG_ID)
+    pos = pd.Index(orgs[s.ORG_ID].astype(str)).get_indexer(sv[s.ORG_ID].astype(str))
+    found = pos >= 0
+    org_pts = np.asarray(orgs.geometry.values, dtype=object)
+    org_ok = has_location(orgs.geometry).to_numpy()
+    org_q = orgs[s.LOCATION_QUALITY].astype(object).to_numpy()
+    org_names = orgs[s.ORG_NAME].astype(object).to_numpy()
+
+    n = len(sv)
+    x, y = np.full(n, np.nan), np.full(n, np.nan)
+    quality = np.full(n, s.LOCATION_AREA_ONLY, dtype=object)
+    via_org = found & np.append(org_ok, False)[pos]
+    if via_org.any():
+        pts = org_pts[pos[via_org]]
+        x[via_org], y[via_org] = shapely.get_x(pts), shapely.get_y(pts)
+        q = org_q[pos[via_org]]
+        quality[via_org] = np.where(pd.isna(q), s.LOCATION_CONTACT, q)
+    if LON in sv and LAT in sv:
+        lon = pd.to_numeric(sv[LON], errors="coerce").to_numpy("float64", na_value=np.nan)
+        lat = pd.to_numeric(sv[LAT], errors="coerce").to_numpy("float64", na_value=np.nan)
+        own = np.isfinite(lon) & np.isfinite(lat)
+        # Importers copy the organisation's point onto its services; that is not a site of its own.
+        same = via_org & (np.abs(lon - x) < _SAME_DEG) & (np.abs(lat - y) < _SAME_DEG)
+        site = own & ~same
+        x[site], y[site], quality[site] = lon[site], lat[site], s.LOCATION_SITE
+    located = np.isfinite(x)
+    geom = np.array([shapely.Point() for _ in range(n)], dtype=object)
+    geom[located] = shapely.points(x[located], y[located])
+
+    capacity = pd.to_numeric(sv[s.CAPACITY], errors="coerce").to_numpy("float64", na_value=np.nan)
+    area_type = sv[s.AREA_TYPE].astype(object).to_numpy()
+    out = pd.DataFrame(
+        {
+            s.SERVICE_ID: sv[s.SERVICE_ID].astype(str).to_numpy(),
+            s.ORG_ID: sv[s.ORG_ID].astype(str).to_numpy(),
+            s.SERVICE_NAME: sv[s.SERVICE_NAME].astype(object).to_numpy(),
+            ORG_NAME_COL: [org_names[i] if i >= 0 else None for i in pos],
+            s.THEMES: [_as_list(t) for t in sv[s.THEMES]],
+            s.AREA_TYPE: area_type,
+            s.AREA_WARDS: [_as_list(w) for w in sv[s.AREA_WARDS]],
+            s.RADIUS_KM: pd.to_numeric(sv[s.RADIUS_KM], errors="coerce").to_numpy("float64", na_value=np.nan),
+            s.CAPACITY: capacity,
+            SUPPLY: np.where(np.isnan(capacity), 1.0, capacity),
+            s.LOCATION_QUALITY: quality,
+            WEAK: (quality != s.LOCATION_SITE) | (area_type == s.AREA_WHOLE),
+        }
+    )
+    gdf = gpd.GeoDataFrame(out, geometry=gpd.GeoSeries(geom, crs=s.PACK_CRS), crs=s.PACK_CRS)
+    missing = int((~found).sum())
+    gdf.attrs["notes"] = (
+        [f"{missing} services name an organisation that is not in the pack; they have no point."]
+        if missing
+        else []
+    )
+    return gdf
+
+
+def _demand_metres(pack, options: ProvisionOptions):
+    """Demand points in metres, the wards in metres, notes, and (postcode xy, ward index) or None."""
+    wards = pack.wards.reset_index(drop=True)
+    wards_m = wards.geometry.to_crs(s.METRE_CRS)
+    x = shapely.get_x(np.asarray(wards_m.representative_point().values, dtype=object))
+    y = shapely.get_y(np.asarray(wards_m.representative_point().values, dtype=object))
+    method = np.full(len(wards), DEMAND_GEOMETRIC, dtype=object)
+    counts = np.zeros(len(wards), dtype=np.int64)
+    notes: list[str] = []
+    pcs = pack.postcodes
+    units = None
+    if options.demand_point != DEMAND_GEOMETRIC:
+        if pcs is None or len(pcs) == 0 or LON not in pcs or LAT not in pcs:
+            notes.append("The pack has no postcode table, so each ward's demand point is a point inside it.")
+        else:
+            lon = pd.to_numeric(pcs[LON], errors="coerce").to_numpy("float64", na_value=np.nan)
+            lat = pd.to_numeric(pcs[LAT], errors="coerce").to_numpy("float64", na_value=np.nan)
+            ok = np.isfinite(lon) & np.isfinite(lat)
+            pts = gpd.GeoSeries(shapely.points(lon[ok], lat[ok]), crs=s.PACK_CRS).to_crs(s.METRE_CRS)
+            pc_i, ward_i = shapely.STRtree(np.asarray(wards_m.values)).query(
+                np.asarray(pts.values), predicate="within"
+            )
+            first = np.unique(pc_i, return_index=True)[1]  # a postcode on a border counts once
+            pc_i, ward_i = pc_i[first], ward_i[first]
+            px, py = shapely.get_x(np.asarray(pts.values)[pc_i]), shapely.get_y(np.asarray(pts.values)[pc_i])
+            counts = np.bincount(ward_i, minlength=len(wards))
+            has = counts > 0
+            x[has] = np.bincount(ward_i, px, len(wards))[has] / counts[has]
+            y[has] = np.bincount(ward_i, py, len(wards))[has] / counts[has]
+            method[has] = options.demand_point
+            units = (np.column_stack([px, py]), ward_i)
+            if (~has).any():
+                names = ", ".join(map(str, wards[s.WARD_NAME][~has].head(5)))
+                notes.append(
+                    f"{int((~has).sum())} wards have no postcodes inside them, so their demand point is "
+                    f"a point inside the ward: {names}."
+                )
+    pop = pd.to_numeric(wards[s.POPULATION], errors="coerce").to_numpy("float64", na_value=np.nan)
+    if np.isnan(pop).any():
+        names = ", ".join(map(str, wards[s.WARD_NAME][np.isnan(pop)].head(5)))
+        notes.append(
+            f"{int(np.isnan(pop).sum())} wards have no population figure; they count as no demand "
+            f"and get no per-1,000 figure: {names}."
+        )
+    frame = pd.DataFrame(
+        {
+            s.WARD_CODE: wards[s.WARD_CODE].astype(str).to_numpy(),
+            s.WARD_NAME: wards[s.WARD_NAME].astype(object).to_numpy(),
+            s.POPULATION: pop,
+            DEMAND: np.nan_to_num(pop, nan=0.0),
+            DEMAND_POINT: method,
+            N_POSTCODES: counts,
+        }
+    )
+    gdf = gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries(shapely.points(x, y), crs=s.METRE_CRS))
+    return gdf, wards_m, notes, units
+
+
+def _method_label(method: np.ndarray) -> str:
+    kinds = set(method.tolist())
+    return kinds.pop() if len(kinds) == 1 else "mixed"
+
+
+def demand_points(pack, *, options: ProvisionOptions = ProvisionOptions()) -> gpd.GeoDataFrame:
+    """One demand point per ward (pack order) with its population and ``demand`` (NaN → 0).
+
+    ``attrs["demand_point"]`` says which kind of point was used ("population", "geometric" or
+    "mixed" when some wards fell back); ``attrs["notes"]`` explains any fallback.
+    """
+    gdf, _, notes, _ = _demand_metres(pack, options)
+    out = gdf.to_crs(s.PACK_CRS)
+    out.attrs.update(demand_point=_method_label(gdf[DEMAND_POINT].to_numpy()), notes=notes)
+    return out
+
+
+@dataclass
+class _Context:
+    """Everything that does not depend on the theme, computed once per pack and options."""
+
+    options: ProvisionOptions
+    svc: gpd.GeoDataFrame
+    wards: gpd.GeoDataFrame  # demand points in metres
+    reach: np.ndarray  # (n_services, n_wards) bool
+    contrib: np.ndarray  # (n_services, n_wards) share per person of one unit of supply
+    dist_km: np.ndarray  # (n_wards, n_services), inf where a service has no point
+    flags: dict[str, np.ndarray] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+
+def _context(pack, options: ProvisionOptions) -> _Context:
+    svc = service_locations(pack)
+    dem, wards_m, notes, units = _demand_metres(pack, options)
+    notes = svc.attrs["notes"] + notes
+    n_s, n_w = len(svc), len(dem)
+    demand = dem[DEMAND].to_numpy()
+    area_type = svc[s.AREA_TYPE].to_numpy()
+    located = has_location(svc.geometry).to_numpy()
+    sxy = np.full((n_s, 2), np.nan)
+    if located.any():
+        pts = np.asarray(svc.geometry[located].to_crs(s.METRE_CRS).values)
+        sxy[located] = np.column_stack([shapely.get_x(pts), shapely.get_y(pts)])
+    dxy = np.column_stack([shapely.get_x(dem.geometry.values), shapely.get_y(dem.geometry.values)])
+
+    reach = np.zeros((n_s, n_w), dtype=bool)
+    contrib = np.zeros((n_s, n_w))
+    # Radius services with a point: circle against ward polygons, 2SFCA against demand points.
+    own = svc[s.RADIUS_KM].to_numpy() if options.own_radius else np.full(n_s, np.nan)
+    radius_m = np.where(np.isfinite(own) & (own > 0), own, options.radius_km) * 1000.0
+    rad = np.flatnonzero((area_type == s.AREA_RADIUS) & located)
+    if len(rad):
+        q, w = shapely.STRtree(np.asarray(wards_m.values)).query(
+            shapely.points(sxy[rad]), predicate="dwithin", distance=radius_m[rad]
+        )
+        reach[rad[q], w] = True
+        if units is not None and options.demand_point == DEMAND_POSTCODES:
+            contrib[rad] = spread_shares(
+                sxy[rad],
+                dxy,
+                demand,
+                units,
+                radius_m=options.radius_km * 1000,
+                decay=options.decay,
+                supply_radius_m=radius_m[rad],
+            )
+        else:
+            weights = catchment_weights(
+                sxy[rad],
+                dxy,
+                radius_m=options.radius_km * 1000,
+                decay=options.decay,
+                supply_radius_m=radius_m[rad],
+            )
+            contrib[rad] = supply_shares(weights, demand).toarray()
+    # Listed wards: shared over the listed wards' population.
+    code_pos = {c: i for i, c in enumerate(dem[s.WARD_CODE])}
+    unknown_list = np.zeros(n_s, dtype=bool)
+    for j in np.flatnonzero(area_type == s.AREA_WARDS_LIST):
+        listed = svc[s.AREA_WARDS].iat[j]
+        idx = sorted({code_pos[c] for c in listed if c in code_pos})
+        unknown_list[j] = len(idx) < len(set(listed))
+        reach[j, idx] = True
+        total = demand[idx].sum()
+        if total > 0:
+            contrib[j, idx] = 1.0 / total
+    whole = area_type == s.AREA_WHOLE
+    reach[whole] = True
+    if demand.sum() > 0:
+        contrib[whole] = 1.0 / demand.sum()
+
+    d = np.hypot(dxy[:, None, 0] - sxy[None, :, 0], dxy[:, None, 1] - sxy[None, :, 1]) / 1000.0
+    dist_km = np.where(np.isfinite(d), d, np.inf)
+    flags = {
+        "no_point_radius": (area_type == s.AREA_RADIUS) & ~located,
+        "lost": reach.any(axis=1) & (contrib.sum(axis=1) == 0),
+        "unknown_list": unknown_list,
+    }
+    return _Context(options, svc, dem, reach, contrib, dist_km, flags, notes)
+
+
+def _check_themes(themes: str | list[str]) -> list[str]:
+    wanted = [themes] if isinstance(themes, str) else list(themes)
+    bad = [t for t in wanted if t not in s.THEMES_BY_ID]
+    if not wanted or bad:
+        raise ValueError(
+            f"Unknown theme {', '.join(map(repr, bad)) or '(none given)'}; "
+            f"choose from: {', '.join(s.THEME_IDS)}."
+        )
+    return wanted
+
+
+def _names(svc: gpd.GeoDataFrame, mask: np.ndarray) -> str:
+    names = svc[s.SERVICE_NAME][mask].astype(str).head(5).tolist()
+    more = int(mask.sum()) - len(names)
+    return ", ".join(names) + (f" and {more} more" if more > 0 else "")
+
+
+def _table(ctx: _Context, wanted: list[str]) -> pd.DataFrame:
+    svc, dem = ctx.svc, ctx.wards
+    match = np.array([bool(set(t) & set(wanted)) for t in svc[s.THEMES]], dtype=bool)
+    weak = svc[WEAK].to_numpy(dtype=bool)
+    supply = svc[SUPPLY].to_numpy() * match
+    pop = dem[s.POPULATION].to_numpy()
+
+    services = ctx.reach[match].sum(axis=0)
+    access = 1000.0 * (supply @ ctx.contrib)
+    access_weak = 1000.0 * ((supply * weak) @ ctx.contrib)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        per_1000 = np.where(pop > 0, services / pop * 1000.0, np.nan)
+        weak_share = np.where(access > 0, access_weak / access, np.nan)
+
+    dist = ctx.dist_km[:, match]
+    cols = np.flatnonzero(match)
+    has = np.isfinite(dist).any(axis=1) if dist.size else np.zeros(len(dem), dtype=bool)
+    best = cols[np.argmin(dist, axis=1)] if dist.size else np.zeros(len(dem), dtype=int)
+    out = pd.DataFrame(
+        {
+            "services": services.astype("int64"),
+            "services_weak": ctx.reach[match & weak].sum(axis=0).astype("int64"),
+            "per_1000": per_1000,
+            "access": access,
+            "access_weak_share": weak_share,
+            "nearest_km": np.where(has, dist.min(axis=1) if dist.size else np.nan, np.nan),
+            "nearest_service": pd.array(np.where(has, svc[s.SERVICE_NAME].to_numpy()[best], None), "string"),
+            "nearest_org": pd.array(np.where(has, svc[ORG_NAME_COL].to_numpy()[best], None), "string"),
+            "nearest_quality": pd.array(
+                np.where(has, svc[s.LOCATION_QUALITY].to_numpy()[best], None), "string"
+            ),
+        },
+        index=pd.Index(dem[s.WARD_CODE], name=s.WARD_CODE),
+    )
+    notes = list(ctx.notes)
+    for flag, text in (
+        (
+            "no_point_radius",
+            "radius services have no point (their organisation is known only by its area), "
+            "so they reach no ward",
+        ),
+        ("lost", "services reach no ward with people in it, so their supply is not in `access`"),
+        ("unknown_list", "services list wards that are not in this pack; those wards are ignored"),
+    ):
+        m = ctx.flags[flag] & match
+        if m.any():
+            notes.append(f"{int(m.sum())} {text}: {_names(svc, m)}.")
+    out.attrs.update(
+        themes=wanted,
+        radius_km=ctx.options.radius_km,
+        decay=ctx.options.decay,
+        own_radius=ctx.options.own_radius,
+        demand_point=_method_label(dem[DEMAND_POINT].to_numpy()),
+        notes=notes,
+    )
+    return out
+
+
+def provision_table(
+    pack, themes: str | list[str], *, options: ProvisionOptions = ProvisionOptions()
+) -> pd.DataFrame:
+    """Provision for one theme, or several together, in every ward of the pack (pack order).
+
+    A service counts when it has any of the themes. Columns: ``services``, ``services_weak``,
+    ``per_1000``, ``access``, ``access_weak_share``, ``nearest_km``, ``nearest_service``,
+    ``nearest_org``, ``nearest_quality`` (see the module docstring). ``attrs`` holds
+    ``radius_km``, ``decay``, ``demand_point`` and plain-English ``notes``.
+
+    Raises:
+        ValueError: for an unknown theme id.
+    """
+    return _table(_context(pack, options), _check_themes(themes))
+
+
+def provision_by_theme(pack, *, options: ProvisionOptions = ProvisionOptions()) -> dict[str, pd.DataFrame]:
+    """:func:`provision_table` for every theme that has at least one service, in theme order."""
+    ctx = _context(pack, options)
+    present = {t for themes in ctx.svc[s.THEMES] for t in themes}
+    return {t: _table(ctx, [t]) for t in s.THEME_IDS if t in present}

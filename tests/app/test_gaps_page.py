@@ -1,0 +1,79 @@
+"""The Gaps page from app.py with AppTest, on the demo pack (and Trafford in tests/app/test_real_pack.py)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from sector_map import gaps
+from sector_map import schema as s
+
+APP = str(Path(__file__).resolve().parents[2] / "app.py")
+
+
+@pytest.fixture
+def at() -> AppTest:
+    app = AppTest.from_file(APP, default_timeout=90)
+    app.query_params["pack"] = "demo"
+    app.run()
+    app.switch_page("app_pages/gaps.py").run()
+    assert not app.exception, [e.message for e in app.exception]
+    return app
+
+
+def _priority(at: AppTest):
+    return next(d.value for d in at.dataframe if "Priority" in d.value.columns)
+
+
+def test_gaps_page_ranks_every_ward_with_a_class_and_reason(at):
+    table = _priority(at)
+    assert at.title[0].value.startswith("Gaps — ")
+    assert len(table) == 23
+    assert set(table["Class"]) <= set(gaps.CLASS_ORDER) | {gaps.NO_DATA}
+    assert table["Why"].str.len().gt(20).all()
+    ranked = table[table["Priority"].notna()]
+    assert list(ranked["Priority"])[0] == 1 and ranked["Priority"].is_monotonic_increasing
+    urgency = ranked["Class"].map({c: i for i, c in enumerate(gaps.CLASS_ORDER)})
+    assert urgency.is_monotonic_increasing  # classes in order of urgency, gap score within a class
+    assert any(d for d in at.get("download_button"))
+
+
+def test_changing_theme_radius_and_weights_changes_the_list(at):
+    before = _priority(at).set_index("Ward code")["Gap (0–100)"]
+    at.multiselect(key="gp_themes").set_value(["older_people"]).run()
+    assert not at.exception
+    older = _priority(at).set_index("Ward code")["Gap (0–100)"]
+    assert (older.reindex(before.index) - before).abs().max() > 1
+    at.toggle(key="gp_own_radius").set_value(False).run()
+    at.slider(key="gp_radius").set_value(0.5).run()
+    narrow = _priority(at).set_index("Ward code")["Provision"]
+    at.slider(key="gp_radius").set_value(5.0).run()
+    wide = _priority(at).set_index("Ward code")["Provision"]
+    assert not narrow.reindex(wide.index).equals(wide)
+    sliders = [sl for sl in at.slider if sl.key and sl.key.startswith("w|demo|older_people|")]
+    sliders[0].set_value(0.0).run()
+    sliders = [sl for sl in at.slider if sl.key and sl.key.startswith("w|demo|older_people|")]
+    assert sliders[0].value == 0.0
+    assert not at.exception
+
+
+def test_weights_and_selected_ward_are_shared_with_the_need_map(at):
+    from sector_map.pack import load_pack
+    from ui import paths
+
+    demo = load_pack(paths.DEMO_PACK)
+    code = demo.wards[s.WARD_CODE].iloc[2]
+    at.switch_page("app_pages/need_map.py").run()
+    key = next(sl.key for sl in at.slider if sl.key and sl.key.startswith("w|demo|poverty_food|"))
+    at.slider(key=key).set_value(2.5).run()
+    at.selectbox(key="nm_ward_pick").set_value(code).run()
+    at.switch_page("app_pages/gaps.py").run()
+    assert not at.exception
+    assert at.slider(key=key).value == 2.5
+    assert at.session_state["selected_ward"] == code
+    name = demo.wards[s.WARD_NAME].iloc[2]
+    assert any(h.value == name for h in at.subheader)
+    row = _priority(at).set_index("Ward code").loc[code]
+    assert row["Why"] in "\n".join(m.value for m in at.markdown)

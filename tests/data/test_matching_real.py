@@ -1,0 +1,71 @@
+"""Matching on the real Trafford pack: a food bank's offer lands on the most deprived wards."""
+
+from __future__ import annotations
+
+import pytest
+
+from sector_map import need
+from sector_map.matching import (
+    consortium,
+    find_organisations,
+    offer_from_org,
+    partners_and_overlap,
+    rank_organisations_for_ward,
+    rank_wards_for_offer,
+)
+from sector_map.pack import load_pack
+
+BUCKLOW, CLIFFORD = "Bucklow-St Martins", "Clifford"
+
+
+@pytest.fixture(scope="module")
+def pack(trafford_pack_dir):
+    return load_pack(trafford_pack_dir)
+
+
+@pytest.fixture(scope="module")
+def need_table(pack):
+    scores = need.need_score_table(pack.indicator_wide(), pack.indicator_meta)
+    return need.theme_need_table(scores, pack.indicator_meta)
+
+
+def test_food_bank_offer_puts_most_deprived_wards_on_top(pack, need_table):
+    found = find_organisations(pack, "food")
+    assert "STRETFORD FOODBANK" in found["name"].tolist()
+    org_id = found.loc[found["name"] == "STRETFORD FOODBANK", "org_id"].iloc[0]
+    offer = offer_from_org(pack, org_id)
+    assert offer.whole_area and offer.point is not None  # whole-area charity with a contact address
+    out = rank_wards_for_offer(pack, offer, need=need_table, gap=need_table)
+    assert len(out) == 21 and out["rank"].notna().all()
+    top3 = out["ward_name"].head(3).tolist()
+    assert BUCKLOW in top3 and CLIFFORD in top3
+    assert "poverty, food and money advice" in out["reason"].iloc[0]
+
+
+def test_partington_food_bank_reach_is_local(pack, need_table):
+    # A Trussell Trust site in Partington with a 1.5 km radius: Bucklow-St Martins is its own ward.
+    offer = offer_from_org(pack, "trafford_food_banks-2")
+    assert offer.reach_km == 1.5
+    out = rank_wards_for_offer(pack, offer, need=need_table, gap=None)
+    assert out["ward_name"].iloc[0] == BUCKLOW
+    assert out["reason"].iloc[0].endswith("your base is in this ward")
+    outside = out[out["reason"].str.startswith("outside your reach")]
+    assert len(outside) >= 15 and (outside["score"] == 0).all()
+
+
+def test_organisations_partners_and_consortium_for_bucklow(pack):
+    code = pack.wards.loc[pack.wards["ward_name"] == BUCKLOW, "ward_code"].iloc[0]
+    orgs = rank_organisations_for_ward(pack, code, ["poverty_food"], limit=10)
+    assert len(orgs) == 10 and orgs["reaches"].all() and orgs["reason"].str.contains("poverty").all()
+    partners, overlap = partners_and_overlap(pack, offer_from_org(pack, "trafford_food_banks-2"))
+    assert len(partners) and len(overlap)
+    assert "trafford_food_banks-2" not in set(overlap["org_id"]) | set(partners["org_id"])
+    group = consortium(pack, code, ["poverty_food", "mental_health", "children_young_people", "older_people"])
+    covered = {t for c in group["covers"] for t in c}
+    assert covered | set(group.attrs["uncovered"]) == {
+        "poverty_food",
+        "mental_health",
+        "children_young_people",
+        "older_people",
+    }
+    assert 1 <= len(group) <= 4

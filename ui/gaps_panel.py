@@ -1,0 +1,182 @@
+"""Widgets and panels of the Gaps page. Layout only: every number comes from sector_map."""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+
+import pandas as pd
+import streamlit as st
+
+from sector_map import charts, gaps, map_layers, subject
+from sector_map import schema as s
+from sector_map.pack import Pack
+from ui import cache, map_panel
+
+DEFAULT_THEMES = ["poverty_food"]
+RADIUS_STEPS = (0.5, 5.0, 0.5)
+
+
+@dataclass
+class GapView:
+    themes: list[str]
+    radius_km: float
+    decay: str
+    measure: str
+    weights: dict[str, dict[str, float]]
+    own_radius: bool = True
+
+
+def controls(pack: Pack) -> GapView:
+    from sector_map.provision import DECAYS, DEFAULT_RADIUS_KM
+
+    themes = subject.themes_with_indicators(pack)
+    c1, c2, c3, c4 = st.columns([2.6, 1.3, 1.2, 1.6])
+    chosen = c1.multiselect(
+        "Themes",
+        themes,
+        default=[t for t in DEFAULT_THEMES if t in themes] or themes[:1],
+        format_func=lambda t: s.THEMES_BY_ID[t].label,
+        key="gp_themes",
+        help="Need is the mean of the themes' need indices; a service counts if it offers any of them.",
+    )
+    radius = c2.slider(
+        "Catchment (km)",
+        *RADIUS_STEPS[:2],
+        value=float(DEFAULT_RADIUS_KM),
+        step=RADIUS_STEPS[2],
+        key="gp_radius",
+        help="How far people are expected to travel to a service; services further away do not count.",
+    )
+    decay = c3.selectbox(
+        "Distance decay",
+        list(DECAYS),
+        key="gp_decay",
+        help="'none': everything within the catchment counts fully; 'linear'/'gaussian': nearer counts more.",
+    )
+    measure = c4.selectbox(
+        "Provision measure", list(gaps.MEASURES), format_func=gaps.MEASURES.get, key="gp_measure"
+    )
+    own_radius = st.toggle(
+        "Use each service's own stated reach where it has one",
+        value=True,
+        key="gp_own_radius",
+        help="Off: every service with a point reaches exactly the catchment above.",
+    )
+    weights = {}
+    if chosen:
+        with st.sidebar:
+            st.caption("Need weights (shared with the Need map)")
+            for theme in chosen:
+                weights[theme] = map_panel.theme_weight_sliders(
+                    pack, theme, title=f"Weights: {s.THEMES_BY_ID[theme].label}"
+                )
+    return GapView(chosen, float(radius), str(decay), str(measure), weights, bool(own_radius))
+
+
+def gap_table(pack: Pack, key, view: GapView) -> pd.DataFrame:
+    from sector_map.analysis import gap_table_for
+    from sector_map.provision import ProvisionOptions
+
+    return gap_table_for(
+        pack,
+        view.themes,
+        scores=cache.need_table(key, "rank"),
+        provision=cache.provision(key, tuple(view.themes), view.radius_km, view.decay, view.own_radius),
+        weights=view.weights,
+        options=ProvisionOptions(radius_km=view.radius_km, decay=view.decay, own_radius=view.own_radius),
+        measure=view.measure,
+    )
+
+
+def map_layer(pack: Pack, key, table: pd.DataFrame, ward: str | None):
+    classes, colours = gaps.map_classes(table)
+    return map_layers.choropleth_layer(
+        cache.simplified_wards(key),
+        table["gap"],
+        classes,
+        colours,
+        label="Gap (need against provision, 0–100)",
+        value_format=lambda v: f"{v:.0f}/100",
+        ranks=table["rank"].astype("float64"),
+        selected=ward,
+        name="Gaps",
+    )
+
+
+def legend(table: pd.DataFrame) -> None:
+    """The 3×3 legend as a small HTML grid: need up, provision across, with ward counts."""
+    counts = table["gap_class"].value_counts()
+    grid = gaps.bivariate_legend()
+    rows = []
+    for need_word, row in grid.iterrows():
+        cells = "".join(
+            f'<td style="background:{colour};width:54px;height:34px;text-align:center;'
+            f'color:{"#fff" if need_word == "high need" and prov == "little provision" else "#222"}">'
+            f"{int(counts.get(f'{need_word}, {prov}', 0))}</td>"
+            for prov, colour in row.items()
+        )
+        rows.append(
+            f'<tr><th style="text-align:right;font-weight:normal;padding-right:6px">{need_word}</th>{cells}</tr>'
+        )
+    head = "".join(
+        f'<th style="font-weight:normal;font-size:0.75rem">{html.escape(p)}</th>' for p in grid.columns
+    )
+    no_data = int(counts.get(gaps.NO_DATA, 0))
+    st.markdown(
+        '<div style="font-size:0.85rem"><b>Need against provision</b> (ward counts)'
+        f'<table style="border-collapse:separate;border-spacing:2px;margin-top:4px"><tr><th></th>{head}</tr>'
+        + "".join(rows)
+        + "</table>"
+        + (f'<span style="color:#555">No data: {no_data} ward(s), grey and dashed</span>' if no_data else "")
+        + "</div>",
+        unsafe_allow_html=True,
+    )
+    st.caption("Top-left (red) is the gap: high need, little provision. Thirds are within this area.")
+
+
+def scatter(table: pd.DataFrame, view: GapView, ward: str | None):
+    title = " + ".join(s.THEMES_BY_ID[t].label for t in view.themes)
+    return charts.need_provision_scatter(
+        table,
+        title=f"Need against provision: {title}",
+        provision_label=gaps.MEASURES[view.measure],
+        selected=ward,
+    )
+
+
+def selected_from_chart(event) -> str | None:
+    """Ward code of the point picked in the scatter, if any."""
+    try:
+        points = event["selection"]["points"]
+    except (KeyError, TypeError):
+        return None
+    for p in points:
+        data = p.get("customdata")
+        if data:
+            return str(data[0])
+    return None
+
+
+def priority_table(table: pd.DataFrame) -> pd.DataFrame:
+    out = table.reset_index()[
+        [s.WARD_CODE, s.WARD_NAME, "rank", "need", "provision", "gap", "gap_class", "reason"]
+    ]
+    return out.rename(
+        columns={
+            s.WARD_CODE: "Ward code",
+            s.WARD_NAME: "Ward",
+            "rank": "Priority",
+            "need": "Need (0–100)",
+            "provision": "Provision",
+            "gap": "Gap (0–100)",
+            "gap_class": "Class",
+            "reason": "Why",
+        }
+    )
+
+
+def csv_table(table: pd.DataFrame) -> bytes:
+    """The priority list as the CLI prints it."""
+    out = table.reset_index()[[s.WARD_CODE, s.WARD_NAME, "need", "provision", "gap", "gap_class", "reason"]]
+    return out.to_csv(index=False, float_format="%.3f").encode("utf-8")
