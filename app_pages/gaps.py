@@ -63,7 +63,12 @@ if picked and picked != ward:
     st.rerun()
 
 st.subheader("Priority list")
-st.dataframe(gaps_panel.priority_table(table), hide_index=True, width="stretch")
+st.dataframe(
+    gaps_panel.priority_table(table),
+    hide_index=True,
+    width="stretch",
+    column_config=gaps_panel.PRIORITY_COLUMNS,
+)
 st.download_button(
     "Download the priority list (CSV)",
     gaps_panel.csv_table(table),

@@ -34,11 +34,15 @@ MEASURES = {
     "services": "services reaching the ward",
 }
 
-# Bivariate colours: need tints towards red, provision towards blue; the two tints are
-# multiplied, so "high need, little provision" is the strongest red and "low need, well
-# served" the strongest blue. Computed here, not taken from any published scheme.
-_NEED_TINT = np.array([0.80, 0.18, 0.15])
-_PROVISION_TINT = np.array([0.17, 0.45, 0.75])
+# Bivariate colours: bilinear between four corner colours chosen here: light grey (low need,
+# little provision), red (high need, little provision: the gap), blue (low need, well served)
+# and a muted purple (high need, well served), so the gap is the strongest colour on the map.
+_CORNERS = {
+    (0, 0): np.array([0.93, 0.93, 0.93]),
+    (1, 0): np.array([0.78, 0.16, 0.13]),
+    (0, 1): np.array([0.20, 0.47, 0.73]),
+    (1, 1): np.array([0.45, 0.36, 0.55]),
+}
 _STRENGTH = {LOW: 0.0, MEDIUM: 0.5, HIGH: 1.0}
 
 
@@ -63,15 +67,23 @@ def bivariate_colour(need_level: str, provision_level: str) -> str:
     """Hex colour of a 3×3 class (the same in the app, the legend and exports).
 
     Example:
-        >>> bivariate_colour("low", "low")
-        '#f2f2f2'
+        >>> bivariate_colour("low", "low"), bivariate_colour("high", "low")
+        ('#ededed', '#c72921')
     """
-    base = np.array([0.95, 0.95, 0.95])
     a, b = _STRENGTH[need_level], _STRENGTH[provision_level]
-    need_part = 1 - a * (1 - _NEED_TINT)
-    prov_part = 1 - b * (1 - _PROVISION_TINT)
-    rgb = np.clip(base * need_part * prov_part, 0, 1)
+    rgb = (
+        (1 - a) * (1 - b) * _CORNERS[0, 0]
+        + a * (1 - b) * _CORNERS[1, 0]
+        + (1 - a) * b * _CORNERS[0, 1]
+        + a * b * _CORNERS[1, 1]
+    )
     return "#" + "".join(f"{round(c * 255):02x}" for c in rgb)
+
+
+def text_colour_on(hex_colour: str) -> str:
+    """Black or white, whichever reads better on ``hex_colour`` (by relative luminance)."""
+    r, g, b = (int(hex_colour[i : i + 2], 16) / 255 for i in (1, 3, 5))
+    return "#111111" if 0.2126 * r + 0.7152 * g + 0.0722 * b > 0.45 else "#ffffff"
 
 
 def bivariate_legend() -> pd.DataFrame:
@@ -82,11 +94,11 @@ def bivariate_legend() -> pd.DataFrame:
     )
 
 
-def _need_phrase(value: float, from_top: float, from_bottom: float) -> str:
+def _need_phrase(value: float, level: str, from_top: float, from_bottom: float) -> str:
     """E.g. "need 82/100, in the top 20% of wards"; shares are rounded up to a multiple of 5."""
-    if from_top <= 1 / 3:
+    if level == HIGH:
         where = f"in the top {int(np.ceil(from_top * 20 - 1e-9)) * 5}% of wards"
-    elif from_bottom <= 1 / 3:
+    elif level == LOW:
         where = f"in the lowest {int(np.ceil(from_bottom * 20 - 1e-9)) * 5}% of wards"
     else:
         where = "around the middle of the area's wards"
@@ -179,7 +191,7 @@ def gap_table(
         driver = ""
         if need_driver is not None and isinstance(need_driver.get(code), str):
             driver = f" ({need_driver[code]})"
-        phrase = _need_phrase(row["need"], from_top[code], from_bottom[code])
+        phrase = _need_phrase(row["need"], row["need_level"], from_top[code], from_bottom[code])
         reasons.append(f"{phrase}{driver}; {provision_text}")
     out["reason"] = reasons
     out.index.name = s.WARD_CODE

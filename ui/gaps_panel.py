@@ -14,6 +14,13 @@ from sector_map.pack import Pack
 from ui import cache, map_panel
 
 DEFAULT_THEMES = ["poverty_food"]
+PRIORITY_COLUMNS = {
+    "Priority": st.column_config.NumberColumn(format="%d", width="small"),
+    "Need (0–100)": st.column_config.NumberColumn(format="%.0f", width="small"),
+    "Provision": st.column_config.NumberColumn(format="%.2f", width="small"),
+    "Gap (0–100)": st.column_config.NumberColumn(format="%.0f", width="small"),
+    "Why": st.column_config.TextColumn(width="large"),
+}
 RADIUS_STEPS = (0.5, 5.0, 0.5)
 
 
@@ -112,7 +119,7 @@ def legend(table: pd.DataFrame) -> None:
     for need_word, row in grid.iterrows():
         cells = "".join(
             f'<td style="background:{colour};width:54px;height:34px;text-align:center;'
-            f'color:{"#fff" if need_word == "high need" and prov == "little provision" else "#222"}">'
+            f'color:{gaps.text_colour_on(colour)}">'
             f"{int(counts.get(f'{need_word}, {prov}', 0))}</td>"
             for prov, colour in row.items()
         )

@@ -161,6 +161,21 @@ def test_data_page_checks_an_upload_and_saves_a_new_pack(page, app_url, packs_di
     assert (new[s.LOCATION_QUALITY] == s.LOCATION_CONTACT).all()
 
 
+def test_gaps_page_draws_the_bivariate_map_and_the_scatter(page, app_url, demo):
+    code = demo.wards[s.WARD_CODE].iloc[4]
+    page.goto(f"{app_url}/gaps?pack=demo&ward={code}")
+    frame = folium_frame(page)
+    assert frame.locator(WARD_PATHS).count() == len(demo.wards)
+    page.get_by_text("Need against provision").first.wait_for(timeout=60_000)
+    page.locator(".js-plotly-plot").first.wait_for(timeout=60_000)
+    name = demo.wards.set_index(s.WARD_CODE).loc[code, s.WARD_NAME]
+    page.get_by_role("heading", name=name).wait_for(timeout=30_000)
+    page.get_by_role("heading", name="Priority list").scroll_into_view_if_needed()
+    screenshot(page, "gaps")
+    leaked = [u for u in page.blocked if u.endswith((".js", ".css"))]
+    assert leaked == [], f"the page asked the internet for {leaked}"
+
+
 def test_about_page(page, app_url, demo):
     page.goto(f"{app_url}/about?pack=demo")
     page.get_by_role("heading", name="Glossary").wait_for(timeout=60_000)
