@@ -61,10 +61,14 @@ def need_and_gap_by_theme(
     pack: Pack, *, options: ProvisionOptions | None = None, scores: pd.DataFrame | None = None
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Need index and gap score per ward × theme, for every theme with indicators."""
+    from sector_map.provision import provision_by_theme
+
+    options = options or ProvisionOptions()
     scores = need_scores(pack) if scores is None else scores
     need_frame = need.theme_need_table(scores, pack.indicator_meta)
+    provision = provision_by_theme(pack, options=options)
     gap_frame = pd.DataFrame(index=need_frame.index)
     for theme in need_frame.columns:
-        table = gap_table_for(pack, [theme], scores=scores, options=options)
+        table = gap_table_for(pack, [theme], scores=scores, options=options, provision=provision.get(theme))
         gap_frame[theme] = table["gap"].reindex(need_frame.index)
     return need_frame, gap_frame
