@@ -2,9 +2,72 @@
 
 import streamlit as st
 
-from ui import sidebar
+from sector_map import matching
+from sector_map import schema as s
+from sector_map.provision import DEFAULT_RADIUS_KM
+from ui import cache, fit_panel, map_panel, sidebar, state
 
 pack = sidebar.current_pack()
+key = cache.pack_key(pack)
 st.title(f"Where we fit — {pack.name}")
 sidebar.demo_banner(pack)
-st.info("This page is being built.")
+st.caption(
+    "Pick your organisation or describe your offer: wards are ranked by the unmet need (gap) in "
+    "your themes that you could reach, with who could partner with you and who already does the same."
+)
+
+offer = fit_panel.choose_offer(pack)
+if offer is None:
+    st.stop()
+fit_panel.offer_summary(offer)
+need, gap = cache.need_and_gaps(key, float(DEFAULT_RADIUS_KM))
+ranked = matching.rank_wards_for_offer(pack, offer, need=need, gap=gap)
+
+st.subheader("Wards where your offer fits")
+st.dataframe(
+    fit_panel.ward_table(ranked), hide_index=True, width="stretch", column_config=fit_panel.WARD_COLUMNS
+)
+st.download_button(
+    "Download the ranked wards (CSV)",
+    ranked.to_csv(index=False).encode("utf-8"),
+    file_name=f"where-we-fit-{pack.path.name}.csv",
+    mime="text/csv",
+    key="fit_csv",
+)
+
+partners, overlap = matching.partners_and_overlap(pack, offer)
+c1, c2 = st.columns(2)
+with c1:
+    st.subheader("Possible partners")
+    st.caption("Nearby, or working in the same places, with offers that complement yours.")
+    if partners.empty:
+        st.write("None found near you.")
+    else:
+        st.dataframe(fit_panel.group_table(partners), hide_index=True, width="stretch")
+with c2:
+    st.subheader("Possible overlap")
+    st.caption("Already doing the same thing in the same places.")
+    if overlap.empty:
+        st.write("Nobody else nearby offers the same themes.")
+    else:
+        st.dataframe(fit_panel.group_table(overlap), hide_index=True, width="stretch")
+
+st.subheader("A possible consortium for one ward")
+ward = state.selected_ward(pack)
+if ward is None and ranked["rank"].notna().any():
+    ward = ranked.loc[ranked["rank"].idxmin(), s.WARD_CODE]
+map_panel.ward_picker(pack, state.selected_ward(pack))
+themes = fit_panel.high_need_themes(need, ward) if ward else []
+name = pack.wards.set_index(s.WARD_CODE)[s.WARD_NAME].get(ward, ward)
+if not themes:
+    st.write(f"{name} has no theme in the top third of the area for need.")
+else:
+    group = matching.consortium(pack, ward, themes)
+    st.caption(
+        f"{name}'s high-need themes: {fit_panel.labels(themes)}. Organisations whose services reach it, "
+        "chosen so that together they cover as many of those themes as possible."
+    )
+    st.dataframe(fit_panel.consortium_table(group), hide_index=True, width="stretch")
+    uncovered = group.attrs.get("uncovered") or []
+    if uncovered:
+        st.warning(f"Nobody found covers: {fit_panel.labels(uncovered)}. {group.attrs.get('note', '')}")

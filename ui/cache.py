@@ -58,3 +58,15 @@ def provision(
 
     options = ProvisionOptions(radius_km=radius_km, decay=decay, own_radius=own_radius)
     return provision_table(_load(*key), list(themes), options=options)
+
+
+@st.cache_data(show_spinner="Working out need and gaps for every theme…", max_entries=16)
+def need_and_gaps(key: tuple[str, str], radius_km: float) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Need index and gap score, wards × themes (see sector_map.analysis.need_and_gap_by_theme)."""
+    from sector_map.analysis import need_and_gap_by_theme
+    from sector_map.provision import ProvisionOptions
+
+    pack = _load(*key)
+    return need_and_gap_by_theme(
+        pack, options=ProvisionOptions(radius_km=radius_km), scores=need_table(key, "rank")
+    )

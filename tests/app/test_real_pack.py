@@ -78,3 +78,14 @@ def test_gaps_page_on_trafford(trafford_app):
     assert len(table) == 21 and table["Why"].str.startswith("need ").all()
     high = table[table["Ward"].isin(["Bucklow-St Martins", "Clifford"])]
     assert high["Class"].str.startswith("high need").all()
+
+
+def test_where_we_fit_on_trafford_for_a_partington_food_bank(trafford_app):
+    at, pack = trafford_app
+    at.switch_page("app_pages/fit.py").run()
+    at.text_input(key="fit_query").set_value("Trussell Trust").run()
+    assert not at.exception, [e.message for e in at.exception]
+    options = at.selectbox(key="fit_org").options
+    assert options
+    wards = next(d.value for d in at.dataframe if "ward_name" in d.value.columns)
+    assert len(wards) == 21 and wards["reason"].str.len().gt(10).all()

@@ -176,6 +176,21 @@ def test_gaps_page_draws_the_bivariate_map_and_the_scatter(page, app_url, demo):
     assert leaked == [], f"the page asked the internet for {leaked}"
 
 
+def test_where_we_fit_ranks_wards_for_a_described_offer(page, app_url, demo):
+    page.goto(f"{app_url}/fit?pack=demo")
+    page.get_by_role("heading", name="Where we fit — Marrowby").wait_for(timeout=60_000)
+    page.get_by_text("Describe an offer").click()
+    page.get_by_label("What you offer (themes)").click()
+    page.get_by_role("option", name="Poverty, food and money advice").click()
+    page.keyboard.press("Escape")
+    page.get_by_role("heading", name="Wards where your offer fits").wait_for(timeout=60_000)
+    page.get_by_role("heading", name="Possible partners").wait_for(timeout=60_000)
+    page.wait_for_function(
+        "document.querySelectorAll('[data-testid=\"stDataFrame\"] canvas').length >= 1", timeout=60_000
+    )
+    screenshot(page, "where_we_fit")
+
+
 def test_about_page(page, app_url, demo):
     page.goto(f"{app_url}/about?pack=demo")
     page.get_by_role("heading", name="Glossary").wait_for(timeout=60_000)

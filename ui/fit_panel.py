@@ -1,0 +1,134 @@
+"""Widgets and panels of the Where we fit page. Layout only: every number comes from sector_map."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from sector_map import matching
+from sector_map import schema as s
+from sector_map.pack import Pack
+
+MODE_ORG = "An organisation in this pack"
+MODE_DESCRIBE = "Describe an offer"
+
+
+def labels(themes) -> str:
+    return ", ".join(s.THEMES_BY_ID[t].label for t in themes if t in s.THEMES_BY_ID)
+
+
+def choose_offer(pack: Pack) -> matching.Offer | None:
+    """The offer to place: an organisation picked from the pack, or one described here."""
+    mode = st.radio("Whose offer?", [MODE_ORG, MODE_DESCRIBE], horizontal=True, key="fit_mode")
+    if mode == MODE_ORG:
+        c1, c2 = st.columns([1, 2])
+        query = c1.text_input(
+            "Search by name or charity number", key="fit_query", placeholder="e.g. food bank, 1123456"
+        )
+        found = matching.find_organisations(pack, query or "", limit=50) if query else None
+        if found is None or found.empty:
+            c2.caption(
+                "Type part of a name or a charity number to find an organisation."
+                if not query
+                else f"No organisation matches “{query}”."
+            )
+            return None
+        labels = {
+            r.org_id: f"{r.name}"
+            + (f" (charity {r.charity_number})" if isinstance(r.charity_number, str) else "")
+            for r in found.itertuples()
+        }
+        org_id = c2.selectbox("Organisation", list(labels), format_func=labels.get, key="fit_org")
+        try:
+            return matching.offer_from_org(pack, org_id)
+        except ValueError as exc:
+            st.warning(str(exc))
+            return None
+    c1, c2 = st.columns(2)
+    themes = c1.multiselect(
+        "What you offer (themes)",
+        list(s.THEME_IDS),
+        format_func=lambda t: s.THEMES_BY_ID[t].label,
+        key="fit_themes",
+    )
+    groups = c2.multiselect("Who it is for", list(s.CLIENT_GROUP_IDS), key="fit_groups")
+    c3, c4, c5 = st.columns(3)
+    postcode = c3.text_input("Base postcode (optional)", key="fit_postcode", placeholder="e.g. M32 9AF")
+    reach = c4.number_input(
+        "How far you reach (km; 0 = the whole area)",
+        min_value=0.0,
+        max_value=50.0,
+        value=0.0,
+        step=0.5,
+        key="fit_reach",
+    )
+    capacity = c5.number_input("Capacity (people a week; optional)", min_value=0, value=0, key="fit_capacity")
+    if not themes:
+        st.caption("Choose at least one theme to see where your offer fits.")
+        return None
+    try:
+        return matching.offer_from_description(
+            pack,
+            themes=themes,
+            client_groups=groups,
+            postcode=postcode or None,
+            reach_km=reach or None,
+            capacity=capacity or None,
+        )
+    except ValueError as exc:
+        st.error(str(exc))
+        return None
+
+
+def offer_summary(offer: matching.Offer) -> None:
+    where = (
+        "the whole area"
+        if offer.whole_area
+        else (
+            f"{offer.reach_km:g} km from its base" if offer.reach_km else f"{len(offer.wards)} listed ward(s)"
+        )
+    )
+    st.markdown(
+        f"**{offer.name}** · offers {labels(offer.themes) or 'no themes'} · reaches {where}"
+        + (f" · for {', '.join(offer.client_groups)}" if offer.client_groups else "")
+    )
+
+
+WARD_COLUMNS = {
+    "rank": st.column_config.NumberColumn("Rank", format="%d", width="small"),
+    "ward_name": st.column_config.TextColumn("Ward"),
+    "score": st.column_config.NumberColumn("Fit (0–100)", format="%.0f", width="small"),
+    "distance_km": st.column_config.NumberColumn("Distance (km)", format="%.1f", width="small"),
+    "reason": st.column_config.TextColumn("Why", width="large"),
+}
+
+
+def ward_table(ranked: pd.DataFrame) -> pd.DataFrame:
+    cols = ["rank", "ward_name", "score", "distance_km", "reason"]
+    if ranked["distance_km"].isna().all():  # no base point: distances mean nothing
+        cols.remove("distance_km")
+    return ranked[cols]
+
+
+def high_need_themes(need: pd.DataFrame, ward: str) -> list[str]:
+    """The ward's themes in the top third of the area for need, highest first."""
+    if ward not in need.index:
+        return []
+    pct = need.rank(pct=True).loc[ward]
+    top = pct[pct > 2 / 3].sort_values(ascending=False)
+    return list(top.index)
+
+
+def group_table(frame: pd.DataFrame) -> pd.DataFrame:
+    cols = [c for c in ("name", "distance_km", "size_band", "location_quality", "why") if c in frame.columns]
+    if "distance_km" in cols and frame["distance_km"].isna().all():
+        cols.remove("distance_km")
+    return frame[cols]
+
+
+def consortium_table(frame: pd.DataFrame) -> pd.DataFrame:
+    out = frame.copy()
+    if "covers" in out.columns:
+        out["covers"] = out["covers"].map(labels)
+    cols = [c for c in ("member", "name", "covers", "reason") if c in out.columns]
+    return out[cols]
