@@ -2,9 +2,25 @@
 
 import streamlit as st
 
-from ui import sidebar
+from ui import cache, map_panel, sidebar, state, ward_panel
 
 pack = sidebar.current_pack()
+key = cache.pack_key(pack)
+ward_panel.print_css()
 st.title(f"Ward profile — {pack.name}")
 sidebar.demo_banner(pack)
-st.info("This page is being built.")
+ward = state.selected_ward(pack)
+map_panel.ward_picker(pack, ward)
+if not ward:
+    st.info(
+        "Choose a ward in the box above, or click one on the Need map or Gaps page: the profile follows "
+        "the ward selected there. To print, use your browser's Print command once a ward is shown."
+    )
+    st.stop()
+
+ward_panel.heading(pack, ward)
+ward_panel.indicators(pack, key, ward)
+ward_panel.map_and_organisations(pack, key, ward)
+ward_panel.gaps(key, ward)
+ward_panel.assets(pack, ward)
+ward_panel.sources(pack)

@@ -191,6 +191,18 @@ def test_where_we_fit_ranks_wards_for_a_described_offer(page, app_url, demo):
     screenshot(page, "where_we_fit")
 
 
+def test_ward_profile_shows_the_shared_ward(page, app_url, demo):
+    code = demo.wards[s.WARD_CODE].iloc[6]
+    name = demo.wards.set_index(s.WARD_CODE).loc[code, s.WARD_NAME]
+    page.goto(f"{app_url}/ward?pack=demo&ward={code}")
+    page.get_by_role("heading", name=name).first.wait_for(timeout=60_000)
+    page.get_by_text("Gaps by theme").first.wait_for(timeout=60_000)
+    page.locator("[data-testid='stImage'] img, [data-testid='stPyplot'] img, img").first.wait_for(timeout=60_000)
+    screenshot(page, "ward_profile")
+    page.emulate_media(media="print")
+    screenshot(page, "ward_profile_print")
+
+
 def test_about_page(page, app_url, demo):
     page.goto(f"{app_url}/about?pack=demo")
     page.get_by_role("heading", name="Glossary").wait_for(timeout=60_000)

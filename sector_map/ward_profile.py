@@ -1,0 +1,331 @@
+"""One ward's profile: heading, indicators, organisations, gaps per theme, assets and a small map.
+
+Plain tables for the Ward profile page (and anyone printing a ward). Nothing here draws widgets:
+the page lays these tables out. Reach and distance reuse :mod:`sector_map.matching_groups`, so a
+service "reaches" the ward here exactly when it does on the Where we fit page.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+
+from sector_map import need
+from sector_map import schema as s
+from sector_map.maps import format_value
+from sector_map.pack import Pack
+from sector_map.validate import has_location
+
+# Organisations and assets this close to the ward (but not in it) count as "near".
+NEAR_KM = 1.0
+BASED_HERE = "based here"
+REACHES = "services reach it"
+NEARBY = "nearby"
+# Asset statuses listed first, most useful to a group looking for space first.
+ASSET_STATUS_ORDER = ("available for community use", "vacant", "under review", "in community use")
+DECILE_COLUMN = "National decile (1 = most deprived 10%)"
+
+
+def _ward_row(pack: Pack, ward_code: str) -> pd.Series:
+    rows = pack.wards.loc[pack.wards[s.WARD_CODE] == ward_code]
+    if rows.empty:
+        raise ValueError(f"no ward {ward_code!r} in this pack; use a code from its wards table")
+    return rows.iloc[0]
+
+
+def heading(pack: Pack, ward_code: str) -> dict[str, object]:
+    """Name, code, local authority, population and where the population figure comes from."""
+    row = _ward_row(pack, ward_code)
+    pop = pd.to_numeric(pd.Series([row[s.POPULATION]]), errors="coerce").iloc[0]
+    return {
+        "name": str(row[s.WARD_NAME]),
+        "code": ward_code,
+        "la_name": str(row[s.LA_NAME]),
+        "la_code": str(row[s.LA_CODE]),
+        "population": None if pd.isna(pop) else int(round(float(pop))),
+        "population_source": pack.manifest.get("population_source") or "the pack's wards table",
+    }
+
+
+def _is_decile(meta: s.IndicatorMeta) -> bool:
+    return meta.id.endswith("_decile") or "decile" in meta.unit.lower()
+
+
+def national_deciles(pack: Pack, ward_code: str, *, wide: pd.DataFrame) -> dict[str, int]:
+    """National deciles the pack holds for the ward, by IMD domain (empty when it holds none).
+
+    Only indicators that are deciles themselves (id ending ``_decile`` or a unit naming a decile,
+    1 = most deprived 10% in England) count; a decile is never worked out from anything else.
+    """
+    out = {}
+    for ind, meta in pack.indicator_meta.items():
+        if _is_decile(meta) and meta.domain and ind in wide.columns:
+            value = wide[ind].get(ward_code, np.nan)
+            if pd.notna(value):
+                out[meta.domain] = int(value)
+    return out
+
+
+def indicator_rows(pack: Pack, ward_code: str, *, wide: pd.DataFrame) -> pd.DataFrame:
+    """Every indicator for the ward: value with unit, rank within the area, decile, which way is worse.
+
+    The decile column is there only when the pack holds national deciles (see
+    :func:`national_deciles`); it is filled for indicators of a domain that has one.
+    """
+    _ward_row(pack, ward_code)
+    deciles = national_deciles(pack, ward_code, wide=wide)
+    rows = []
+    for ind, meta in pack.indicator_meta.items():
+        col = wide[ind] if ind in wide.columns else pd.Series(np.nan, index=wide.index)
+        ranks = need.ranks_within_area(col, higher_is=meta.higher_is)
+        rank = ranks.get(ward_code, pd.NA)
+        row = {
+            "Indicator": meta.label,
+            "Value": format_value(col.get(ward_code, np.nan), unit=meta.unit),
+            "Rank in area": "no data" if pd.isna(rank) else f"{int(rank)} of {int(col.notna().sum())}",
+        }
+        if deciles:
+            row[DECILE_COLUMN] = str(deciles[meta.domain]) if meta.domain in deciles else ""
+        row["Which way is worse"] = meta.worse_phrase
+        row["Source"] = f"{meta.source} ({meta.year})" if meta.year else meta.source
+        rows.append(row)
+    columns = ["Indicator", "Value", "Rank in area"] + ([DECILE_COLUMN] if deciles else [])
+    return pd.DataFrame(rows, columns=columns + ["Which way is worse", "Source"])
+
+
+def _join(values) -> str:
+    return ", ".join(s.THEMES_BY_ID[t].label for t in values if t in s.THEMES_BY_ID)
+
+
+def organisations(pack: Pack, ward_code: str, *, near_km: float = NEAR_KM) -> pd.DataFrame:
+    """Organisations based in the ward, whose services reach it, or based within ``near_km`` of it.
+
+    A service reaches the ward as in :func:`sector_map.matching_groups.services_reaching`; a radius
+    service that states no radius uses the default catchment of :mod:`sector_map.provision`.
+    Columns: ``org_id, Organisation, Where, Whole area, Distance (km), Size, Location, Themes, Why``,
+    ordered based here, then reaching (local services before whole-area ones), then nearby.
+    """
+    from sector_map.matching import distances_km, organisation_table, service_table, ward_shapes
+    from sector_map.matching_groups import org_distances_km, services_reaching, where_phrase
+    from sector_map.provision import DEFAULT_RADIUS_KM
+
+    shape = ward_shapes(pack).get(ward_code)
+    if shape is None:
+        raise ValueError(f"no ward {ward_code!r} in this pack; use a code from its wards table")
+    orgs = organisation_table(pack)
+    svc = service_table(pack, orgs)
+    svc[s.RADIUS_KM] = svc[s.RADIUS_KM].fillna(DEFAULT_RADIUS_KM)
+    reach = services_reaching(svc, {ward_code}, shape)
+    reaching = svc[reach]
+    whole = reaching[s.AREA_TYPE].eq(s.AREA_WHOLE).groupby(reaching[s.ORG_ID]).all()
+    listed = reaching[s.AREA_TYPE].eq(s.AREA_WARDS_LIST).groupby(reaching[s.ORG_ID]).any()
+    count = reaching.groupby(s.ORG_ID).size()
+    own_km = pd.Series(distances_km(orgs["x"].to_numpy(), orgs["y"].to_numpy(), shape), index=orgs.index)
+    distance = org_distances_km(orgs, svc, shape)
+    rows = []
+    for org_id, org in orgs.iterrows():
+        based = bool(own_km[org_id] == 0)
+        reaches = org_id in count.index
+        near = bool(distance[org_id] <= near_km) if pd.notna(distance[org_id]) else False
+        if not (based or reaches or near):
+            continue
+        where = BASED_HERE if based else REACHES if reaches else NEARBY
+        if reaches:
+            n = int(count[org_id])
+            how = (
+                "serves the whole area"
+                if whole[org_id]
+                else "works in this ward"
+                if listed[org_id]
+                else "its reach covers this ward"
+            )
+            why = f"{n} service{'s' if n != 1 else ''} reach{'' if n != 1 else 'es'} it ({how})"
+        else:
+            why = "no service of it is known to reach this ward"
+        d = distance[org_id]
+        rows.append(
+            {
+                s.ORG_ID: org_id,
+                "Organisation": org["name"],
+                "Where": where,
+                "Whole area": bool(reaches and whole[org_id]),
+                "Distance (km)": round(float(d), 1) if pd.notna(d) else np.nan,
+                "Size": s.SIZE_BAND_LABELS.get(org[s.SIZE_BAND], org[s.SIZE_BAND]),
+                "Location": org[s.LOCATION_QUALITY],
+                "Themes": _join(org[s.THEMES]),
+                "Why": f"{why}; {where_phrase(d, org[s.LOCATION_QUALITY])}",
+            }
+        )
+    cols = [
+        s.ORG_ID,
+        "Organisation",
+        "Where",
+        "Whole area",
+        "Distance (km)",
+        "Size",
+        "Location",
+        "Themes",
+        "Why",
+    ]
+    out = pd.DataFrame(rows, columns=cols)
+    order = out["Where"].map({BASED_HERE: 0, REACHES: 1, NEARBY: 2}) * 2 + out["Whole area"].astype(int)
+    out = out.assign(_o=order).sort_values(["_o", "Distance (km)", "Organisation"], kind="stable")
+    return out.drop(columns="_o").reset_index(drop=True)
+
+
+def organisation_summary(table: pd.DataFrame, *, near_km: float = NEAR_KM) -> str:
+    """One sentence counting the rows of :func:`organisations`.
+
+    Example:
+        >>> t = pd.DataFrame({"Where": [BASED_HERE, REACHES, REACHES, NEARBY], "Whole area": [False, True, False, False]})
+        >>> organisation_summary(t)
+        '1 organisation based here, 2 more whose services reach it (of which 1 serves the whole area), 1 more based within 1 km.'
+    """
+    based = int((table["Where"] == BASED_HERE).sum())
+    reach = table["Where"] == REACHES
+    whole = int((reach & table["Whole area"]).sum())
+    near = int((table["Where"] == NEARBY).sum())
+    text = f"{based} organisation{'s' if based != 1 else ''} based here, {int(reach.sum())} more whose services reach it"
+    if whole:
+        text += f" (of which {whole} serve{'s' if whole == 1 else ''} the whole area)"
+    if near:
+        text += f", {near} more based within {near_km:g} km"
+    return text + "."
+
+
+def theme_gap_tables(
+    pack: Pack,
+    *,
+    scores: pd.DataFrame | None = None,
+    options=None,
+    themes: Sequence[str] | None = None,
+) -> dict[str, pd.DataFrame]:
+    """The gap table (:func:`sector_map.analysis.gap_table_for`) of every theme with indicators.
+
+    Provision is worked out once for all themes (:func:`sector_map.provision.provision_by_theme`).
+    """
+    from sector_map.analysis import gap_table_for, need_scores
+    from sector_map.provision import ProvisionOptions, provision_by_theme
+    from sector_map.subject import themes_with_indicators
+
+    options = options or ProvisionOptions()
+    scores = need_scores(pack) if scores is None else scores
+    provision = provision_by_theme(pack, options=options)
+    themes = list(themes) if themes is not None else themes_with_indicators(pack)
+    return {
+        t: gap_table_for(pack, [t], scores=scores, options=options, provision=provision.get(t))
+        for t in themes
+    }
+
+
+def gap_rows(tables: Mapping[str, pd.DataFrame], ward_code: str) -> pd.DataFrame:
+    """One row per theme for the ward: need, provision, gap, class, priority among wards, reason."""
+    rows = []
+    for theme, table in tables.items():
+        if ward_code not in table.index:
+            continue
+        r = table.loc[ward_code]
+        n_ranked = int(table["rank"].notna().sum())
+        rows.append(
+            {
+                "Theme": s.THEMES_BY_ID[theme].label,
+                "Need (0–100)": r["need"],
+                "Provision": r["provision"],
+                "Gap (0–100)": r["gap"],
+                "Class": r["gap_class"],
+                "Priority": "no data" if pd.isna(r["rank"]) else f"{int(r['rank'])} of {n_ranked}",
+                "Why": r["reason"],
+            }
+        )
+    cols = ["Theme", "Need (0–100)", "Provision", "Gap (0–100)", "Class", "Priority", "Why"]
+    out = pd.DataFrame(rows, columns=cols)
+    return out.sort_values("Gap (0–100)", ascending=False, na_position="last", kind="stable").reset_index(
+        drop=True
+    )
+
+
+def assets(pack: Pack, ward_code: str, *, near_km: float = NEAR_KM) -> pd.DataFrame:
+    """Community buildings and land in the ward or within ``near_km`` of it, those free to use first."""
+    from sector_map.matching import distances_km, to_metres, ward_shapes
+
+    shape = ward_shapes(pack).get(ward_code)
+    if shape is None:
+        raise ValueError(f"no ward {ward_code!r} in this pack; use a code from its wards table")
+    cols = ["Name", "Kind", "Status", "Where", "Distance (km)"]
+    a = pack.assets[has_location(pack.assets.geometry)] if len(pack.assets) else pack.assets
+    if a.empty:
+        return pd.DataFrame(columns=cols)
+    x, y = to_metres(a.geometry.x.to_numpy(), a.geometry.y.to_numpy())
+    d = distances_km(x, y, shape)
+    keep = d <= near_km
+    out = pd.DataFrame(
+        {
+            "Name": a[s.ASSET_NAME].to_numpy()[keep],
+            "Kind": a[s.ASSET_KIND].to_numpy()[keep],
+            "Status": a[s.ASSET_STATUS].to_numpy()[keep],
+            "Where": np.where(d[keep] == 0, "in the ward", "nearby"),
+            "Distance (km)": np.round(d[keep], 1),
+        }
+    )
+    status_order = (
+        out["Status"].map({v: i for i, v in enumerate(ASSET_STATUS_ORDER)}).fillna(len(ASSET_STATUS_ORDER))
+    )
+    out = out.assign(_o=status_order).sort_values(["_o", "Distance (km)", "Name"], kind="stable")
+    return out.drop(columns="_o").reset_index(drop=True)
+
+
+def map_figure(pack: Pack, ward_code: str, orgs: pd.DataFrame | None = None, *, near_km: float = NEAR_KM):
+    """A small static map (matplotlib, British National Grid): the ward outlined, its neighbours in
+    light grey, and the located organisations of ``orgs`` (rows of :func:`organisations`).
+
+    Prints cleanly (no tiles, no interaction). Returns the matplotlib Figure.
+    """
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    wards = pack.wards.to_crs(s.METRE_CRS)
+    target = wards[wards[s.WARD_CODE] == ward_code]
+    if target.empty:
+        raise ValueError(f"no ward {ward_code!r} in this pack; use a code from its wards table")
+    shape = target.geometry.iloc[0]
+    around = wards[wards.geometry.distance(shape) <= near_km * 1000]
+    fig, ax = plt.subplots(figsize=(6, 4.2), dpi=100)
+    around.plot(ax=ax, color="#eeeeee", edgecolor="#b0b0b0", linewidth=0.6)
+    for _, w in around[around[s.WARD_CODE] != ward_code].iterrows():
+        p = w.geometry.representative_point()
+        ax.annotate(str(w[s.WARD_NAME]), (p.x, p.y), ha="center", fontsize=6.5, color="#777777")
+    target.plot(ax=ax, facecolor="#fde9c9", edgecolor="#b35806", linewidth=2.2)
+    drawn = 0
+    if orgs is not None and len(orgs):
+        from sector_map.matching import organisation_table
+
+        xy = organisation_table(pack)[["x", "y"]].reindex(orgs[s.ORG_ID])
+        xy["where"] = orgs["Where"].to_numpy()
+        xy = xy.dropna(subset=["x", "y"])
+        for where, colour in ((NEARBY, "#9e9e9e"), (REACHES, "#4575b4"), (BASED_HERE, "#b2182b")):
+            pts = xy[xy["where"] == where]
+            if len(pts):
+                ax.scatter(
+                    pts["x"],
+                    pts["y"],
+                    s=14,
+                    color=colour,
+                    edgecolor="white",
+                    linewidth=0.4,
+                    label=where,
+                    zorder=3,
+                )
+                drawn += len(pts)
+    minx, miny, maxx, maxy = shape.buffer(near_km * 1000).bounds
+    ax.set_xlim(minx, maxx)
+    ax.set_ylim(miny, maxy)
+    ax.set_aspect("equal")
+    ax.set_axis_off()
+    if drawn:
+        ax.legend(loc="lower left", fontsize=7, frameon=True, title="Organisations", title_fontsize=7)
+    fig.tight_layout(pad=0.2)
+    return fig

@@ -1,0 +1,136 @@
+"""Pieces of the Ward profile page. Layout only: every number comes from sector_map.ward_profile."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+
+from sector_map import ward_profile as wp
+from sector_map.pack import Pack
+from sector_map.provision import DEFAULT_RADIUS_KM
+from ui import cache
+
+# Longest table drawn as a static (printable) table; longer ones scroll.
+STATIC_ROWS = 60
+PRINT_CSS = """
+<style>
+@media print {
+  [data-testid="stSidebar"], [data-testid="stHeader"], [data-testid="stToolbar"],
+  [data-testid="stDecoration"], [data-testid="stStatusWidget"], .stSelectbox, .no-print { display: none !important; }
+  [data-testid="stAppViewContainer"], [data-testid="stMain"], .block-container {
+    margin: 0 !important; padding: 0.5cm !important; max-width: 100% !important; }
+  table { page-break-inside: auto; font-size: 9pt; }
+  tr, img { page-break-inside: avoid; }
+  h2, h3 { page-break-after: avoid; }
+}
+</style>
+"""
+
+
+def print_css() -> None:
+    """Hide the sidebar, header and toolbar when the page is printed."""
+    st.markdown(PRINT_CSS, unsafe_allow_html=True)
+
+
+def _pack(key: tuple[str, str]) -> Pack:
+    return cache.get_pack(Path(key[0]))
+
+
+@st.cache_data(show_spinner="Working out gaps for every theme…", max_entries=8)
+def gap_tables(key: tuple[str, str]) -> dict[str, pd.DataFrame]:
+    """Gap tables of every theme with indicators (default weights and catchment), once per pack."""
+    return wp.theme_gap_tables(_pack(key), scores=cache.need_table(key, "rank"))
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def organisations(key: tuple[str, str], ward: str) -> pd.DataFrame:
+    return wp.organisations(_pack(key), ward)
+
+
+def heading(pack: Pack, ward: str) -> None:
+    h = wp.heading(pack, ward)
+    st.header(h["name"], anchor=False)
+    pop = f"population {h['population']:,}" if h["population"] is not None else "population not known"
+    st.markdown(
+        f"**Ward code** {h['code']} · **Local authority** {h['la_name']} ({h['la_code']}) · "
+        f"**{pop.capitalize()}** (source: {h['population_source']})"
+    )
+
+
+def indicators(pack: Pack, key, ward: str) -> None:
+    st.subheader("Indicators", anchor=False)
+    rows = wp.indicator_rows(pack, ward, wide=cache.indicator_table(key))
+    st.table(rows.set_index("Indicator"))
+    st.caption(f"Rank in area: among {pack.name}'s wards with data, 1 = most need.")
+
+
+def map_and_organisations(pack: Pack, key, ward: str) -> None:
+    import matplotlib.pyplot as plt
+
+    orgs = organisations(key, ward)
+    st.subheader("Map", anchor=False)
+    fig = wp.map_figure(pack, ward, orgs)
+    st.pyplot(fig, clear_figure=True, width="content")
+    plt.close(fig)
+    st.caption(
+        f"The ward outlined; neighbouring wards within {wp.NEAR_KM:g} km in grey; organisations with a known "
+        "point (many charities are placed only by a contact address, which may not be where they work)."
+    )
+    st.subheader("Organisations and services", anchor=False)
+    st.markdown(wp.organisation_summary(orgs))
+    local = orgs[~orgs["Whole area"]].drop(columns=["org_id", "Whole area"]).set_index("Organisation")
+    wide = orgs[orgs["Whole area"]].drop(columns=["org_id", "Whole area"]).set_index("Organisation")
+    if len(local) == 0:
+        st.caption("No organisation is based in or near this ward or runs a local service reaching it.")
+    elif len(local) <= STATIC_ROWS:
+        st.table(local)
+    else:
+        st.dataframe(local, width="stretch", height=420)
+    if len(wide):
+        with st.expander(f"{len(wide):,} organisations whose services cover the whole area"):
+            st.dataframe(wide, width="stretch", height=360)
+
+
+def gaps(key, ward: str) -> None:
+    st.subheader("Gaps by theme", anchor=False)
+    rows = wp.gap_rows(gap_tables(key), ward)
+    if rows.empty:
+        st.caption("The pack has no indicators tagged with a theme, so there are no gaps to show.")
+        return
+    shown = rows.assign(
+        **{
+            c: rows[c].map(lambda v: "no data" if pd.isna(v) else f"{v:.0f}")
+            for c in ("Need (0–100)", "Gap (0–100)")
+        },
+        Provision=rows["Provision"].map(lambda v: f"{v:.2f}"),
+    )
+    st.table(shown.set_index("Theme"))
+    st.caption(
+        "Need: the theme's need index (100 = most need in the area). Provision: services within reach per "
+        f"1,000 residents (two-step floating catchment, {DEFAULT_RADIUS_KM:g} km). Gap: how much higher the "
+        "ward ranks on need than on provision (100 = most need with least provision). Priority is the ward's "
+        "place in that theme's list on the Gaps page with default weights."
+    )
+
+
+def assets(pack: Pack, ward: str) -> None:
+    st.subheader("Community buildings and land", anchor=False)
+    table = wp.assets(pack, ward)
+    if table.empty:
+        st.caption(f"No community buildings or land recorded in the ward or within {wp.NEAR_KM:g} km.")
+        return
+    free = table["Status"].isin(["available for community use", "vacant"]).sum()
+    st.markdown(f"{len(table)} in or within {wp.NEAR_KM:g} km of the ward; {free} available or vacant.")
+    st.table(table.set_index("Name"))
+
+
+def sources(pack: Pack) -> None:
+    names = [str(x.get("title", "")) for x in pack.sources if x.get("title")]
+    built = str(pack.manifest.get("built_at", ""))[:10]
+    st.caption(
+        f"Sources: {'; '.join(names) or 'see About the data'}. Pack built {built or 'on an unknown date'}; "
+        f"profile printed {dt.date.today():%d %B %Y}. sector-map."
+    )
