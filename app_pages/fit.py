@@ -35,7 +35,7 @@ st.download_button(
     key="fit_csv",
 )
 
-partners, overlap = matching.partners_and_overlap(pack, offer)
+partners, overlap = cache.partners_and_overlap(key, offer)
 c1, c2 = st.columns(2)
 with c1:
     st.subheader("Possible partners")
@@ -62,7 +62,7 @@ name = pack.wards.set_index(s.WARD_CODE)[s.WARD_NAME].get(ward, ward)
 if not themes:
     st.write(f"{name} has no theme in the top third of the area for need.")
 else:
-    group = matching.consortium(pack, ward, themes)
+    group = cache.consortium(key, ward, tuple(themes))
     st.caption(
         f"{name}'s high-need themes: {fit_panel.labels(themes)}. Organisations whose services reach it, "
         "chosen so that together they cover as many of those themes as possible."

@@ -32,12 +32,7 @@ with map_col:
         height=520,
         use_container_width=True,
     )
-    clicked = state.new_click((result or {}).get("last_clicked"))
-    if clicked is not None:
-        hit = map_panel.ward_at_click(pack, clicked)
-        if hit != ward:
-            state.select_ward(hit)
-            st.rerun()
+    map_panel.select_clicked_ward(pack, result, ward)
 with side_col:
     gaps_panel.legend(table)
     map_panel.ward_picker(pack, ward)

@@ -30,12 +30,7 @@ with map_col:
         height=580,
         use_container_width=True,
     )
-    clicked = state.new_click((result or {}).get("last_clicked"))
-    if clicked is not None:
-        hit = map_panel.ward_at_click(pack, clicked)
-        if hit != ward:
-            state.select_ward(hit)
-            st.rerun()
+    map_panel.select_clicked_ward(pack, result, ward)
     map_panel.layer_notes(view, orgs_shown, n_unlocated, pack)
 
 with side_col:

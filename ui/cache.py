@@ -70,3 +70,19 @@ def need_and_gaps(key: tuple[str, str], radius_km: float) -> tuple[pd.DataFrame,
     return need_and_gap_by_theme(
         pack, options=ProvisionOptions(radius_km=radius_km), scores=need_table(key, "rank")
     )
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def partners_and_overlap(key: tuple[str, str], offer) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Possible partners and overlap for an offer (sector_map.matching), cached per pack and offer."""
+    from sector_map import matching
+
+    return matching.partners_and_overlap(_load(*key), offer)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def consortium(key: tuple[str, str], ward: str, themes: tuple[str, ...]) -> pd.DataFrame:
+    """A possible consortium for a ward's themes (sector_map.matching), cached."""
+    from sector_map import matching
+
+    return matching.consortium(_load(*key), ward, list(themes))

@@ -218,6 +218,16 @@ def layers(pack, key, subj, styled: Styled, view: View, orgs, ward):
     return out
 
 
+def select_clicked_ward(pack: Pack, result: dict | None, ward: str | None) -> None:
+    """After an ``st_folium`` map: select the ward a new click landed in, and rerun to show it."""
+    clicked = state.new_click((result or {}).get("last_clicked"))
+    if clicked is not None:
+        hit = ward_at_click(pack, clicked)
+        if hit != ward:
+            state.select_ward(hit)
+            st.rerun()
+
+
 def ward_at_click(pack: Pack, point: tuple[float, float]) -> str | None:
     return maps.ward_at(pack.wards, point[0], point[1])
 
