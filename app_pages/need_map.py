@@ -3,17 +3,20 @@
 import streamlit as st
 from streamlit_folium import st_folium
 
-from ui import cache, map_panel, sidebar, state
+from ui import cache, map_panel, sidebar, state, url_state
 
 pack = sidebar.current_pack()
 key = cache.pack_key(pack)
 st.title(f"Need map — {pack.name}")
 sidebar.demo_banner(pack)
+notices = st.empty()
 
+url_params = map_panel.restore_from_url(pack)
 view = map_panel.need_controls(pack)
 map_col, side_col = st.columns([3, 1.35], gap="medium")
 with side_col:
     map_panel.theme_weights(pack, view)
+map_panel.publish_to_url(pack, url_params, view)
 subject = map_panel.build_subject(pack, key, view)
 styled = map_panel.style(subject, view)
 orgs_shown, n_unlocated = map_panel.organisations_to_show(pack, view)
@@ -49,3 +52,7 @@ with st.expander("Ward values as a table"):
     st.caption(
         f"{subject.meta.label}: {subject.meta.worse_phrase}. Ranks are within {pack.name}; 1 = most need."
     )
+
+with notices:
+    url_state.show_notices()
+url_state.share_link()

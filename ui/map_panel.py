@@ -12,7 +12,7 @@ from sector_map import classify, map_layers, maps, need, subject, summaries
 from sector_map import schema as s
 from sector_map.assets import missing_assets
 from sector_map.pack import Pack
-from ui import cache, paths, state
+from ui import cache, paths, state, url_state
 
 MODE_THEME = "Theme need index"
 MODE_INDICATOR = "Indicator"
@@ -78,6 +78,109 @@ def theme_weight_sliders(pack: Pack, theme: str, *, title: str | None = None) ->
                 st.session_state[_kept(_weight_key(pack, theme, ind))] = default
             st.rerun()
     return out
+
+
+_MODES_IN_URL = {MODE_THEME: "theme", MODE_INDICATOR: "indicator"}
+
+
+def _parse_mode(text: str) -> str:
+    for mode, name in _MODES_IN_URL.items():
+        if text == name:
+            return mode
+    raise ValueError("use theme or indicator")
+
+
+def url_params(pack: Pack) -> list[url_state.Param]:
+    """The Need map's choices as query parameters (see ui/url_state.py)."""
+    themes = subject.themes_with_indicators(pack)
+    return [
+        url_state.Param(
+            "view",
+            "nm_mode",
+            MODE_THEME if themes else MODE_INDICATOR,
+            parse=_parse_mode,
+            fmt=_MODES_IN_URL.get,
+            what="view",
+        ),
+        url_state.Param(
+            "theme",
+            "nm_theme",
+            DEFAULT_THEME if DEFAULT_THEME in themes else (themes[0] if themes else None),
+            allowed=themes,
+            what="theme",
+        ),
+        url_state.Param(
+            "indicator",
+            "nm_indicator",
+            next(iter(pack.indicator_meta), None),
+            allowed=list(pack.indicator_meta),
+            what="indicator",
+        ),
+        url_state.Param(
+            "classes",
+            "nm_scheme",
+            next(iter(classify.SCHEMES)),
+            allowed=list(classify.SCHEMES),
+            what="classification",
+        ),
+        url_state.Param(
+            "k", "nm_k", classify.DEFAULT_K, parse=int, allowed=range(3, 8), what="number of classes"
+        ),
+        url_state.Param(
+            "palette",
+            "nm_palette",
+            next(iter(classify.PALETTES)),
+            allowed=list(classify.PALETTES),
+            what="palette",
+        ),
+        url_state.Param(
+            "orgs", "nm_orgs", True, parse=url_state.as_bool, fmt=url_state.fmt_bool, what="on/off switch"
+        ),
+        url_state.Param(
+            "org_themes",
+            "nm_org_themes",
+            [],
+            parse=url_state.as_list,
+            fmt=url_state.join_list,
+            allowed=s.THEME_IDS,
+            what="theme",
+        ),
+        url_state.Param(
+            "sizes",
+            "nm_org_sizes",
+            [],
+            parse=url_state.as_list,
+            fmt=url_state.join_list,
+            allowed=s.SIZE_BAND_IDS,
+            what="size band",
+        ),
+        url_state.Param(
+            "assets", "nm_assets", True, parse=url_state.as_bool, fmt=url_state.fmt_bool, what="on/off switch"
+        ),
+    ]
+
+
+def restore_from_url(pack: Pack) -> list[url_state.Param]:
+    """Restore the Need map from a shared link (once per session); returns the parameters."""
+    params = url_params(pack)
+    url_state.restore("need_map", params)
+    theme = st.session_state.get("nm_theme") or DEFAULT_THEME
+    if theme in s.THEMES_BY_ID:
+        url_state.restore_weights(
+            "need_map",
+            st.query_params.get("w"),
+            need.default_weights(pack.indicator_meta, theme),
+            lambda ind: _kept(_weight_key(pack, theme, ind)),
+        )
+    return params
+
+
+def publish_to_url(pack: Pack, params: list[url_state.Param], view: View) -> None:
+    url_state.publish(params)
+    if view.mode == MODE_THEME and view.theme:
+        url_state.publish_weights(view.weights, need.default_weights(pack.indicator_meta, view.theme))
+    elif "w" in st.query_params:
+        del st.query_params["w"]
 
 
 def need_controls(pack: Pack) -> View:

@@ -32,6 +32,10 @@ def choose_pack() -> Path:
     if state.PACK_KEY not in st.session_state:
         wanted = st.query_params.get("pack")
         st.session_state[state.PACK_KEY] = wanted if wanted in names else names[0]
+        if wanted is not None and wanted not in names:
+            from ui.url_state import notice
+
+            notice(f"`pack={wanted}` is not a pack here; showing {names[0]} (packs: {', '.join(names)})")
     if st.session_state[state.PACK_KEY] not in names:
         st.session_state[state.PACK_KEY] = names[0]
     name = st.sidebar.selectbox(

@@ -22,6 +22,11 @@ def selected_ward(pack: Pack) -> str | None:
     if WARD_KEY not in st.session_state:
         from_url = st.query_params.get("ward")
         st.session_state[WARD_KEY] = from_url if from_url in codes else None
+        if from_url is not None and from_url not in codes:
+            from ui.url_state import notice
+
+            notice(f"`ward={from_url}` is not a ward of {pack.name}")
+            del st.query_params["ward"]
     ward = st.session_state[WARD_KEY]
     if ward is not None and ward not in codes:
         st.session_state[WARD_KEY] = None

@@ -1,0 +1,80 @@
+"""Shareable views: a link's query parameters restore the view; bad ones are ignored with a notice."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from streamlit.testing.v1 import AppTest
+
+APP = str(Path(__file__).resolve().parents[2] / "app.py")
+
+
+def _open(**params) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=90)
+    for k, v in params.items():
+        at.query_params[k] = v
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    return at
+
+
+def _notices(at: AppTest) -> str:
+    return "\n".join(i.value for i in at.info)
+
+
+def test_a_link_restores_indicator_classification_palette_filters_and_ward():
+    from sector_map.pack import load_pack
+    from ui import paths
+
+    demo = load_pack(paths.DEMO_PACK)
+    ward = demo.wards["ward_code"].iloc[5]
+    at = _open(
+        pack="demo",
+        view="indicator",
+        indicator="imd_rank",
+        classes="equal_interval",
+        k="4",
+        palette="viridis",
+        orgs="0",
+        sizes="micro,small",
+        ward=ward,
+    )
+    assert at.radio(key="nm_mode").value == "Indicator"
+    assert at.selectbox(key="nm_indicator").value == "imd_rank"
+    assert at.selectbox(key="nm_scheme").value == "equal_interval"
+    assert at.number_input(key="nm_k").value == 4
+    assert at.selectbox(key="nm_palette").value == "viridis"
+    assert at.toggle(key="nm_orgs").value is False
+    assert at.multiselect(key="nm_org_sizes").value == ["micro", "small"]
+    assert at.session_state["selected_ward"] == ward
+    assert _notices(at) == ""
+    # The page writes its state back, so the link it offers is the same view.
+    assert at.query_params["indicator"] == "imd_rank" and at.query_params["k"] == "4"
+
+
+def test_theme_weights_travel_in_the_link():
+    at = _open(pack="demo", theme="older_people", w="pop_65plus_pct:3")
+    slider = next(sl for sl in at.slider if sl.key.endswith("|older_people|pop_65plus_pct"))
+    assert slider.value == 3.0
+    assert at.query_params["w"] == "pop_65plus_pct:3"
+
+
+def test_invalid_parameters_are_ignored_with_a_notice_not_an_error():
+    at = _open(
+        pack="demo",
+        indicator="no_such_thing",
+        k="12",
+        w="imd_score:99,bogus:1",
+        ward="E05999999",
+        orgs="maybe",
+    )
+    text = _notices(at)
+    for part in ("indicator=no_such_thing", "k=12", "imd_score:99", "bogus", "ward=E05999999", "orgs=maybe"):
+        assert part in text, part
+    assert at.title[0].value.startswith("Need map")
+    assert "ward" not in at.query_params
+
+
+def test_unknown_pack_falls_back_to_the_first_with_a_notice():
+    at = _open(pack="nowhere")
+    assert "pack=nowhere" in _notices(at)
