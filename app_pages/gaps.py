@@ -3,7 +3,8 @@
 import streamlit as st
 from streamlit_folium import st_folium
 
-from ui import cache, gaps_panel, map_panel, sidebar, state
+from sector_map import export
+from ui import cache, export_panel, gaps_panel, map_panel, sidebar, state
 
 pack = sidebar.current_pack()
 key = cache.pack_key(pack)
@@ -56,6 +57,12 @@ picked = gaps_panel.selected_from_chart(event)
 if picked and picked != ward:
     state.select_ward(picked)
     st.rerun()
+
+export_panel.panel(
+    "gap map",
+    lambda options: export.gap_map(pack, table, themes=view.themes, options=options, measure=view.measure),
+    file_stem=f"{pack.path.name}-gaps-{'-'.join(view.themes)}",
+)
 
 st.subheader("Priority list")
 st.dataframe(

@@ -3,7 +3,8 @@
 import streamlit as st
 from streamlit_folium import st_folium
 
-from ui import cache, map_panel, sidebar, state, url_state
+from sector_map import export
+from ui import cache, export_panel, map_panel, sidebar, state, url_state
 
 pack = sidebar.current_pack()
 key = cache.pack_key(pack)
@@ -52,6 +53,12 @@ with st.expander("Ward values as a table"):
     st.caption(
         f"{subject.meta.label}: {subject.meta.worse_phrase}. Ranks are within {pack.name}; 1 = most need."
     )
+
+export_panel.panel(
+    "map",
+    lambda options: export.need_map(pack, subject, styled.classes, styled.colours, options=options),
+    file_stem=f"{pack.path.name}-{subject.meta.id}",
+)
 
 with notices:
     url_state.show_notices()

@@ -74,9 +74,10 @@ def build_parser() -> argparse.ArgumentParser:
     build.add_argument("--out", required=True, help="pack folder to write (replaced only on success)")
     build.add_argument("--quiet", action="store_true", help="print only the closing summary")
     build.set_defaults(func=_cmd_build)
-    from sector_map.cli_analysis import add_commands
+    from sector_map.cli_analysis import add_commands, add_export_command
 
     add_commands(sub)
+    add_export_command(sub)
     return parser
 
 

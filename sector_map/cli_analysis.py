@@ -116,3 +116,72 @@ def add_commands(sub) -> None:
     fit.add_argument("--radius-km", type=float, default=DEFAULT_RADIUS_KM, help="catchment for provision")
     fit.add_argument("--csv", action="store_true", help="print CSV instead of a table")
     fit.set_defaults(func=cmd_fit)
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from sector_map import analysis, classify, export, subject
+
+    try:
+        pack = load_pack(args.pack)
+        options = export.ExportOptions(
+            paper=args.paper,
+            orientation=args.orientation,
+            fmt=args.format,
+            title=args.title,
+            show_organisations=args.organisations,
+            dpi=args.dpi,
+        )
+        if args.kind == "gap-map":
+            themes = _themes(args)
+            table = analysis.gap_table_for(pack, themes)
+            data, alt = export.gap_map(pack, table, themes=analysis.check_themes(themes), options=options)
+        else:
+            if bool(args.indicator) == bool(args.theme):
+                raise ValueError("give either --indicator ID or --theme THEME")
+            if args.indicator:
+                subj = subject.indicator_subject(pack, args.indicator, wide=pack.indicator_wide())
+            else:
+                analysis.check_themes([args.theme])
+                subj = subject.theme_subject(pack, args.theme, scores=analysis.need_scores(pack))
+            classes = classify.classify(subj.values, scheme=args.classes, k=args.k)
+            colours = classify.class_colours(
+                classes.k_effective, higher_is=subj.meta.higher_is, palette_name=args.palette
+            )
+            data, alt = export.need_map(pack, subj, classes, colours, options=options)
+    except (PackError, ValueError, KeyError) as exc:
+        print(exc.args[0] if isinstance(exc, KeyError) and exc.args else str(exc), file=sys.stderr)
+        return 1
+    out = args.out
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_bytes(data)
+    print(f"Wrote {out} ({len(data) / 1000:,.0f} KB).")
+    print(f"Alt text: {alt}")
+    return 0
+
+
+def add_export_command(sub) -> None:
+    from pathlib import Path
+
+    from sector_map import classify, export
+
+    p = sub.add_parser(
+        "export",
+        help="a print-ready map (PNG 300 dpi, SVG or PDF) with legend, scale bar and sources",
+        description="Writes the file and prints its alt text.",
+    )
+    p.add_argument("pack", help="pack folder")
+    p.add_argument("--kind", choices=("need-map", "gap-map"), default="need-map")
+    p.add_argument("--indicator", help="an indicator id (need-map)")
+    p.add_argument("--theme", help="a theme id: its need index (need-map) or its gaps (gap-map)")
+    p.add_argument("--themes", help="several theme ids, comma-separated (gap-map)")
+    p.add_argument("--format", choices=export.FORMATS, default="png")
+    p.add_argument("--paper", choices=tuple(export.PAPER), default="a4")
+    p.add_argument("--orientation", choices=export.ORIENTATIONS, default="landscape")
+    p.add_argument("--classes", choices=tuple(classify.SCHEMES), default=classify.DEFAULT_SCHEME)
+    p.add_argument("--k", type=int, default=classify.DEFAULT_K, help="number of classes (3–7)")
+    p.add_argument("--palette", choices=tuple(classify.PALETTES), default=classify.DEFAULT_PALETTE)
+    p.add_argument("--title", help="title (default: written from what is shown)")
+    p.add_argument("--organisations", action="store_true", help="draw organisations as points")
+    p.add_argument("--dpi", type=int, default=300, help="PNG resolution (default 300, print quality)")
+    p.add_argument("--out", type=Path, required=True, help="file to write")
+    p.set_defaults(func=cmd_export)

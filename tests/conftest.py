@@ -140,3 +140,11 @@ def trafford_pack_dir(tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp("trafford-packs")
     build_pack(ROOT / "recipes" / "trafford.toml", root / "trafford")
     return root / "trafford"
+
+
+@pytest.fixture(scope="session")
+def demo_pack_dir(tmp_path_factory) -> Path:
+    """The fictional demo pack written once per test run."""
+    from sector_map.demo import write_demo_pack
+
+    return write_demo_pack(tmp_path_factory.mktemp("demo") / "demo")

@@ -197,10 +197,50 @@ def test_ward_profile_shows_the_shared_ward(page, app_url, demo):
     page.goto(f"{app_url}/ward?pack=demo&ward={code}")
     page.get_by_role("heading", name=name).first.wait_for(timeout=60_000)
     page.get_by_text("Gaps by theme").first.wait_for(timeout=60_000)
-    page.locator("[data-testid='stImage'] img, [data-testid='stPyplot'] img, img").first.wait_for(timeout=60_000)
+    page.locator("[data-testid='stImage'] img, [data-testid='stPyplot'] img, img").first.wait_for(
+        timeout=60_000
+    )
     screenshot(page, "ward_profile")
     page.emulate_media(media="print")
     screenshot(page, "ward_profile_print")
+
+
+def test_a_shared_link_opens_the_same_view(page, app_url, demo):
+    code = demo.wards[s.WARD_CODE].iloc[3]
+    name = demo.wards.set_index(s.WARD_CODE).loc[code, s.WARD_NAME]
+    page.goto(f"{app_url}/?pack=demo&view=indicator&indicator=imd_rank&classes=equal_interval&ward={code}")
+    folium_frame(page)
+    page.get_by_role("heading", name=name).wait_for(timeout=60_000)
+    page.get_by_text("lower rank; rank 1 = most deprived").first.wait_for(timeout=30_000)
+    page.get_by_text("Share this view").click()
+    link = page.locator("[data-testid='stPopoverBody'] code, [data-testid='stCode'] code").first
+    link.wait_for(timeout=30_000)
+    text = link.inner_text()
+    for part in ("indicator=imd_rank", "classes=equal_interval", f"ward={code}", "pack=demo"):
+        assert part in text, text
+    screenshot(page, "shared_link")
+    page.goto(f"{app_url}/?pack=demo&indicator=nope&ward=E05999999")
+    page.get_by_text("Some parts of the link were ignored").wait_for(timeout=60_000)
+    assert page.get_by_text("indicator=nope").count() >= 1
+
+
+def test_export_panel_downloads_a_print_ready_png(page, app_url, tmp_path):
+    page.goto(f"{app_url}/?pack=demo")
+    folium_frame(page)
+    page.get_by_text("Export this map for a report").click()
+    page.get_by_role("button", name="Make the file").click()
+    page.get_by_text("Alt text").first.wait_for(timeout=120_000)
+    screenshot(page, "export_panel")
+    with page.expect_download(timeout=60_000) as info:
+        page.get_by_role("button", name="Download PNG").click()
+    path = tmp_path / "map.png"
+    info.value.save_as(path)
+    from PIL import Image
+
+    with Image.open(path) as img:
+        assert img.format == "PNG"
+        assert abs(img.size[0] - 3508) <= 2 and abs(img.size[1] - 2480) <= 2  # A4 landscape, 300 dpi
+        assert "Marrowby" in img.info.get("Description", "")
 
 
 def test_about_page(page, app_url, demo):

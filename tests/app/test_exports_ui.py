@@ -1,0 +1,46 @@
+"""The export panels on the Need map and Gaps pages: options, a file, a preview and its alt text."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from streamlit.testing.v1 import AppTest
+
+APP = str(Path(__file__).resolve().parents[2] / "app.py")
+
+
+def _app(page: str | None = None) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.query_params["pack"] = "demo"
+    at.run()
+    if page:
+        at.switch_page(page).run()
+    assert not at.exception, [e.message for e in at.exception]
+    return at
+
+
+def _alt(at: AppTest) -> str:
+    return next(m.value for m in at.markdown if m.value.startswith("**Alt text**"))
+
+
+def test_need_map_export_makes_the_chosen_format_with_alt_text():
+    at = _app()
+    at.selectbox(key="ex_fmt|map").set_value("pdf").run()
+    at.selectbox(key="ex_paper|map").set_value("a3").run()
+    at.button(key="ex_make|map").click().run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert "Map of Marrowby's 23 wards" in _alt(at) and "fictional" in _alt(at)
+    button = at.get("download_button")[0]
+    assert button.proto.label.startswith("Download PDF")
+    # Changing an option asks for a new file instead of offering the old one.
+    at.selectbox(key="ex_orient|map").set_value("portrait").run()
+    assert not at.get("download_button")
+    assert any("make the file again" in c.value for c in at.caption)
+
+
+def test_gap_map_export_names_the_gap_wards():
+    at = _app("app_pages/gaps.py")
+    at.multiselect(key="gp_themes").set_value(["older_people"]).run()
+    at.button(key="ex_make|gap map").click().run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert "high need with little provision" in _alt(at)

@@ -1,0 +1,32 @@
+"""``python -m sector_map export`` writes a valid file and prints its alt text."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+
+from sector_map.cli import main
+
+
+def test_export_need_map_svg_and_gap_map_pdf(tmp_path, capsys, demo_pack_dir):
+    out = tmp_path / "imd.svg"
+    assert (
+        main(["export", str(demo_pack_dir), "--indicator", "imd_score", "--format", "svg", "--out", str(out)])
+        == 0
+    )
+    printed = capsys.readouterr().out
+    assert "Alt text: Map of Marrowby's 23 wards" in printed
+    root = ET.fromstring(out.read_bytes())
+    assert "Fictional demo data" in "".join(root.itertext())
+    pdf = tmp_path / "gap.pdf"
+    args = ["export", str(demo_pack_dir), "--kind", "gap-map", "--theme", "older_people", "--format", "pdf"]
+    assert main([*args, "--paper", "a3", "--out", str(pdf)]) == 0
+    assert pdf.read_bytes().startswith(b"%PDF")
+
+
+def test_export_refuses_unclear_requests(tmp_path, capsys, demo_pack_dir):
+    out = tmp_path / "x.png"
+    assert main(["export", str(demo_pack_dir), "--out", str(out)]) == 1
+    assert "either --indicator ID or --theme THEME" in capsys.readouterr().err
+    assert main(["export", str(demo_pack_dir), "--theme", "nope", "--out", str(out)]) == 1
+    assert "unknown theme" in capsys.readouterr().err
+    assert not out.exists()

@@ -1,0 +1,68 @@
+"""The export panel: a print-ready file of what the page shows, with a preview and its alt text."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import streamlit as st
+
+from sector_map import export
+
+MIME = {"png": "image/png", "svg": "image/svg+xml", "pdf": "application/pdf"}
+PREVIEW_DPI = 60
+
+
+def panel(name: str, make: Callable[[export.ExportOptions], tuple[bytes, str]], *, file_stem: str) -> None:
+    """Options, a button that renders the file, a preview, the alt text and the download.
+
+    ``make`` turns options into (file bytes, alt text); it is only called when asked, since a
+    300 dpi page takes about a second.
+    """
+    with st.expander(f"Export this {name} for a report", icon=":material/download:"):
+        c1, c2, c3 = st.columns(3)
+        fmt = c1.selectbox("Format", export.FORMATS, key=f"ex_fmt|{name}", format_func=str.upper)
+        paper = c2.selectbox("Paper", tuple(export.PAPER), key=f"ex_paper|{name}", format_func=str.upper)
+        orientation = c3.selectbox(
+            "Orientation",
+            export.ORIENTATIONS,
+            index=export.ORIENTATIONS.index(export.ExportOptions().orientation),
+            key=f"ex_orient|{name}",
+        )
+        title = st.text_input(
+            "Title (leave empty for one written from what is shown)", key=f"ex_title|{name}"
+        )
+        orgs = st.checkbox("Show organisations as points", key=f"ex_orgs|{name}")
+        options = export.ExportOptions(
+            paper=paper, orientation=orientation, fmt=fmt, title=title or None, show_organisations=orgs
+        )
+        held_key = f"ex_result|{name}"
+        if st.button("Make the file", key=f"ex_make|{name}", type="primary"):
+            with st.spinner(f"Drawing the {paper.upper()} {orientation} {fmt.upper()}…"):
+                data, alt = make(options)
+                preview = data
+                if fmt != "png":
+                    preview, _ = make(
+                        export.ExportOptions(
+                            paper=paper,
+                            orientation=orientation,
+                            fmt="png",
+                            title=title or None,
+                            show_organisations=orgs,
+                            dpi=PREVIEW_DPI,
+                        )
+                    )
+            st.session_state[held_key] = (options, data, alt, preview)
+        held = st.session_state.get(held_key)
+        if held and held[0] == options:
+            _, data, alt, preview = held
+            st.image(preview, caption="Preview", width="stretch")
+            st.markdown(f"**Alt text** (also in the file's metadata): {alt}")
+            st.download_button(
+                f"Download {fmt.upper()} ({len(data) / 1000:,.0f} KB)",
+                data,
+                file_name=f"{file_stem}.{fmt}",
+                mime=MIME[fmt],
+                key=f"ex_download|{name}",
+            )
+        elif held:
+            st.caption("The options changed: make the file again.")
