@@ -5,7 +5,7 @@ import streamlit as st
 from sector_map import matching
 from sector_map import schema as s
 from sector_map.provision import DEFAULT_RADIUS_KM
-from ui import cache, fit_panel, map_panel, sidebar, state
+from ui import cache, export_panel, fit_panel, map_panel, sidebar, state
 
 pack = sidebar.current_pack()
 key = cache.pack_key(pack)
@@ -27,15 +27,15 @@ st.subheader("Wards where your offer fits")
 st.dataframe(
     fit_panel.ward_table(ranked), hide_index=True, width="stretch", column_config=fit_panel.WARD_COLUMNS
 )
-st.download_button(
-    "Download the ranked wards (CSV)",
-    ranked.to_csv(index=False).encode("utf-8"),
-    file_name=f"where-we-fit-{pack.path.name}.csv",
-    mime="text/csv",
-    key="fit_csv",
+partners, overlap = cache.partners_and_overlap(key, offer)
+export_panel.table_downloads(
+    pack,
+    {"Wards": ranked, "Possible partners": partners, "Possible overlap": overlap},
+    title=f"Where {offer.name} fits",
+    file_stem=f"where-we-fit-{pack.path.name}",
+    key="fit",
 )
 
-partners, overlap = cache.partners_and_overlap(key, offer)
 c1, c2 = st.columns(2)
 with c1:
     st.subheader("Possible partners")

@@ -4,12 +4,13 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from sector_map import export
-from ui import cache, export_panel, gaps_panel, map_panel, sidebar, state
+from ui import cache, export_panel, gaps_panel, map_panel, sidebar, state, url_state
 
 pack = sidebar.current_pack()
 key = cache.pack_key(pack)
 st.title(f"Gaps — {pack.name}")
 sidebar.demo_banner(pack)
+notices = st.empty()
 st.caption(
     "A ward's gap is how much higher it ranks on need than on provision among this area's wards: "
     "100 = the most need with the least provision. Services located only by a contact address, or "
@@ -71,10 +72,14 @@ st.dataframe(
     width="stretch",
     column_config=gaps_panel.PRIORITY_COLUMNS,
 )
-st.download_button(
-    "Download the priority list (CSV)",
-    gaps_panel.csv_table(table),
-    file_name=f"gaps-{pack.path.name}-{'-'.join(view.themes)}.csv",
-    mime="text/csv",
-    key="gp_csv",
+export_panel.table_downloads(
+    pack,
+    {"Priority list": gaps_panel.export_table(table)},
+    title=f"Gaps: {gaps_panel.themes_title(view)}",
+    file_stem=f"gaps-{pack.path.name}-{'-'.join(view.themes)}",
+    key="gp",
 )
+
+with notices:
+    url_state.show_notices()
+url_state.share_link()

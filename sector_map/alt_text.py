@@ -160,3 +160,82 @@ def gap_map_alt(pack: Pack, table: pd.DataFrame, themes: Sequence[str]) -> str:
         f"{text}; {_wards_phrase(len(codes))} {verb} high need with little provision: "
         f"{join_names(shown)}{_where(wards, codes)}.{demo}"
     )
+
+
+def _class_phrase(label: str) -> str:
+    """``"high need, little provision"`` -> ``"high need with little provision"``."""
+    return label.replace(", ", " with ", 1)
+
+
+def scatter_alt(pack: Pack, table: pd.DataFrame, themes: Sequence[str]) -> str:
+    """Alt text for the need-against-provision chart, naming the top of the priority list.
+
+    The wards named are the first :data:`TOP_WARDS` of the priority list (the table's order) that
+    share the first ward's class, so the sentence says one true thing about all of them.
+
+    Args:
+        pack: the pack charted.
+        table: from :func:`sector_map.analysis.gap_table_for` (sorted by priority).
+        themes: the theme ids the table was made for.
+    """
+    n_wards = len(pack.wards)
+    text = (
+        f"Chart of {possessive(pack.name)} {_wards_phrase(n_wards)}: need for {theme_words(themes)} "
+        "against provision"
+    )
+    demo = _DEMO_NOTE if pack.is_demo else ""
+    ranked = table[table["rank"].notna()]
+    if ranked.empty:
+        return text + "; no ward has need data." + demo
+    first = ranked["gap_class"].iloc[0]
+    top = ranked.head(TOP_WARDS)
+    top = top[top["gap_class"] == first]
+    codes = [str(c) for c in top.index]
+    names = [str(n) for n in top[s.WARD_NAME]] if s.WARD_NAME in top else _names(pack, codes)
+    verb = "has" if len(names) == 1 else "have"
+    text += f"; {join_names(names)} {verb} {_class_phrase(first)}."
+    if first != HIGH_GAP_CLASS:
+        text += f" No ward has {_class_phrase(HIGH_GAP_CLASS)}."
+    missing = n_wards - len(ranked)
+    if missing > 0:
+        text += f" {_wards_phrase(missing)} without need data {'is' if missing == 1 else 'are'} not shown."
+    return text + demo
+
+
+def ward_map_alt(
+    pack: Pack, ward_code: str, *, orgs: pd.DataFrame | None = None, near_km: float | None = None
+) -> str:
+    """Alt text for a ward's print map: the ward, and the organisations based in, near and reaching it.
+
+    Args:
+        pack: the pack mapped.
+        ward_code: the ward shown.
+        orgs: :func:`sector_map.ward_profile.organisations` for the ward, when already worked out.
+        near_km: the distance that counts as near (that of ``orgs``; the ward profile's by default).
+
+    Example: "Map of Bucklow-St Martins ward in Trafford and its neighbours, with the 7 organisations
+    based there and 3 more based within 1 km; 40 more have services reaching it (35 of them serve
+    the whole area)."
+    """
+    from sector_map import ward_profile as wp
+
+    near_km = wp.NEAR_KM if near_km is None else near_km
+    name = wp.heading(pack, ward_code)["name"]
+    orgs = wp.organisations(pack, ward_code, near_km=near_km) if orgs is None else orgs
+    based = int((orgs["Where"] == wp.BASED_HERE).sum())
+    near = int((orgs["Where"] == wp.NEARBY).sum())
+    reach = orgs["Where"] == wp.REACHES
+    whole = int((reach & orgs["Whole area"].astype(bool)).sum())
+    if based == 0:
+        who = "no organisation based there"
+    else:
+        who = f"the {based} organisation{'' if based == 1 else 's'} based there"
+    if near:
+        who += f" and {near} more based within {near_km:g} km"
+    text = f"Map of {name} ward in {pack.name} and its neighbours, with {who}"
+    n_reach = int(reach.sum())
+    if n_reach:
+        text += f"; {n_reach} more {'has' if n_reach == 1 else 'have'} services reaching it"
+        if whole:
+            text += f" ({whole} of them serv{'es' if whole == 1 else 'e'} the whole area)"
+    return text + "." + (_DEMO_NOTE if pack.is_demo else "")

@@ -41,7 +41,8 @@ FORMATS = ("png", "svg", "pdf")
 ORG_COLOUR = "#1b1b1b"
 # Ward names are printed on the map up to this many wards; more would crowd it.
 MAX_LABELLED_WARDS = 60
-_RC = {"svg.fonttype": "none", "pdf.fonttype": 42, "font.family": "DejaVu Sans"}
+# Text stays text: SVG <text> elements, PDF Type 42 fonts (searchable).
+PRINT_RC = {"svg.fonttype": "none", "pdf.fonttype": 42, "font.family": "DejaVu Sans"}
 
 
 @dataclass(frozen=True)
@@ -200,16 +201,52 @@ def _render(
     alt: str,
     options: ExportOptions,
 ) -> bytes:
-    with mpl.rc_context(_RC):
+    with mpl.rc_context(PRINT_RC):
         fig = _draw_page(pack, fills, legend, orgs=orgs, title=title, subtitle=subtitle, options=options)
-        return _save(fig, options=options, title=title, alt=alt)
+        return save_figure(fig, options=options, title=title, alt=alt)
 
 
-def _draw_page(pack: Pack, fills: pd.Series, legend, *, orgs, title: str, subtitle: str, options) -> Figure:
+@dataclass(frozen=True)
+class Frame:
+    """Where the body of a page goes once the header and footer are drawn (all in mm).
+
+    ``page`` is (width, height); the body spans ``bottom``..``top`` between the side ``margin``s;
+    ``scale`` grows type sizes with the paper (1 on A4) and ``fontsize`` is the body text size.
+    """
+
+    page: tuple[float, float]
+    scale: float
+    margin: float
+    top: float
+    bottom: float
+    fontsize: float
+
+    def body_boxes(self) -> tuple[tuple[float, float, float, float], tuple[float, float, float, float]]:
+        """``(main box, legend box)`` as (left, bottom, width, height) in mm: the legend beside the
+        main panel on landscape pages, below it on portrait ones."""
+        pw, ph = self.page
+        scale, margin = self.scale, self.margin
+        body_h = self.top - self.bottom
+        if pw > ph:
+            leg_w = 72 * scale
+            main = (margin, self.bottom, pw - 2 * margin - leg_w - 6 * scale, body_h)
+            return main, (pw - margin - leg_w, self.bottom, leg_w, body_h)
+        leg_h = 70 * scale
+        main = (margin, self.bottom + leg_h + 4 * scale, pw - 2 * margin, body_h - leg_h - 4 * scale)
+        return main, (margin, self.bottom, (pw - 2 * margin) / 2, leg_h)
+
+
+def new_figure(options: ExportOptions) -> Figure:
+    """A blank figure of the page's size at the export's dpi (no pyplot state)."""
     pw, ph = page_mm(options)
-    fig = Figure(figsize=(pw / lay.MM_PER_INCH, ph / lay.MM_PER_INCH), dpi=options.dpi)
+    return Figure(figsize=(pw / lay.MM_PER_INCH, ph / lay.MM_PER_INCH), dpi=options.dpi)
+
+
+def draw_frame(fig: Figure, pack: Pack, *, title: str, subtitle: str, options: ExportOptions) -> Frame:
+    """The page furniture every export shares: title and subtitle (wrapped), the demo badge on demo
+    packs, and the source line with attributions and the date along the bottom."""
+    pw, ph = page_mm(options)
     scale = min(pw, ph) / 210  # type sizes grow with the paper
-    fs = 8.0 * scale
     margin = 10 * scale
     # Header: title (wrapped), subtitle, and the demo badge on the right.
     badge_w = 48 * scale if pack.is_demo else 0
@@ -236,19 +273,18 @@ def _draw_page(pack: Pack, fills: pd.Series, legend, *, orgs, title: str, subtit
         ax_head.text(0, yf, line, va="top", fontsize=foot_fs, color=lay.MUTED)
         yf -= lay.line_height_mm(foot_fs)
     bottom = margin + len(lines) * lay.line_height_mm(foot_fs) + 4 * scale
+    return Frame(page=(pw, ph), scale=scale, margin=margin, top=top, bottom=bottom, fontsize=8.0 * scale)
+
+
+def _draw_page(pack: Pack, fills: pd.Series, legend, *, orgs, title: str, subtitle: str, options) -> Figure:
+    fig = new_figure(options)
+    frame = draw_frame(fig, pack, title=title, subtitle=subtitle, options=options)
     # Body: map with the legend beside it (landscape) or below it (portrait).
-    body_h = top - bottom
-    if pw > ph:
-        leg_w = 72 * scale
-        map_box = (margin, bottom, pw - 2 * margin - leg_w - 6 * scale, body_h)
-        leg_box = (pw - margin - leg_w, bottom, leg_w, body_h)
-    else:
-        leg_h = 70 * scale
-        map_box = (margin, bottom + leg_h + 4 * scale, pw - 2 * margin, body_h - leg_h - 4 * scale)
-        leg_box = (margin, bottom, (pw - 2 * margin) / 2, leg_h)
-    _draw_map(fig, pack, fills, orgs, box=map_box, page=(pw, ph), fontsize=fs)
+    map_box, leg_box = frame.body_boxes()
+    fs = frame.fontsize
+    _draw_map(fig, pack, fills, orgs, box=map_box, page=frame.page, fontsize=fs)
     extra = [(ORG_COLOUR, f"Organisation ({len(orgs)} with a location)")] if orgs is not None else []
-    legend(lay.panel(fig, *leg_box, page=(pw, ph)), fs, extra)
+    legend(lay.panel(fig, *leg_box, page=frame.page), fs, extra)
     return fig
 
 
@@ -304,7 +340,8 @@ def _draw_map(fig: Figure, pack: Pack, fills: pd.Series, orgs, *, box, page, fon
     lay.draw_north_arrow(ax, fontsize=fontsize * 1.1)
 
 
-def _save(fig: Figure, *, options: ExportOptions, title: str, alt: str) -> bytes:
+def save_figure(fig: Figure, *, options: ExportOptions, title: str, alt: str) -> bytes:
+    """The figure as PNG/SVG/PDF bytes, with the title and alt text in the file's metadata."""
     buf = io.BytesIO()
     if options.fmt == "png":
         metadata = {"Title": title, "Description": alt, "Software": "sector-map"}

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import pandas as pd
 import streamlit as st
 
-from sector_map import export
+from sector_map import export, table_export
+from sector_map.pack import Pack
+
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 MIME = {"png": "image/png", "svg": "image/svg+xml", "pdf": "application/pdf"}
 PREVIEW_DPI = 60
@@ -66,3 +70,25 @@ def panel(name: str, make: Callable[[export.ExportOptions], tuple[bytes, str]], 
             )
         elif held:
             st.caption("The options changed: make the file again.")
+
+
+def table_downloads(
+    pack: Pack, sheets: dict[str, pd.DataFrame], *, title: str, file_stem: str, key: str
+) -> None:
+    """CSV (of the first table) and XLSX (all tables, with an About sheet of sources) side by side."""
+    first = next(iter(sheets.values()))
+    c1, c2, _ = st.columns([1, 1, 2])
+    c1.download_button(
+        "Download CSV",
+        table_export.to_csv(first),
+        file_name=f"{file_stem}.csv",
+        mime="text/csv",
+        key=f"{key}_csv",
+    )
+    c2.download_button(
+        "Download Excel (XLSX)",
+        table_export.to_xlsx(sheets, title=title, pack=pack),
+        file_name=f"{file_stem}.xlsx",
+        mime=XLSX_MIME,
+        key=f"{key}_xlsx",
+    )

@@ -11,7 +11,7 @@ import streamlit as st
 from sector_map import charts, gaps, map_layers, subject
 from sector_map import schema as s
 from sector_map.pack import Pack
-from ui import cache, map_panel
+from ui import cache, map_panel, url_state
 
 DEFAULT_THEMES = ["poverty_food"]
 PRIORITY_COLUMNS = {
@@ -34,15 +34,64 @@ class GapView:
     own_radius: bool = True
 
 
-def controls(pack: Pack) -> GapView:
+def url_params(pack: Pack) -> list[url_state.Param]:
+    """The Gaps page's choices as query parameters (see ui/url_state.py)."""
     from sector_map.provision import DECAYS, DEFAULT_RADIUS_KM
 
+    themes = subject.themes_with_indicators(pack)
+    default_themes = [t for t in DEFAULT_THEMES if t in themes] or themes[:1]
+    radii = [
+        RADIUS_STEPS[0] + i * RADIUS_STEPS[2]
+        for i in range(int((RADIUS_STEPS[1] - RADIUS_STEPS[0]) / RADIUS_STEPS[2]) + 1)
+    ]
+    return [
+        url_state.Param(
+            "themes",
+            "gp_themes",
+            default_themes,
+            parse=url_state.as_list,
+            fmt=url_state.join_list,
+            allowed=themes,
+            what="theme",
+        ),
+        url_state.Param(
+            "radius",
+            "gp_radius",
+            float(DEFAULT_RADIUS_KM),
+            parse=float,
+            fmt=lambda v: f"{v:g}",
+            allowed=radii,
+            what="catchment in km (0.5 to 5, in steps of 0.5)",
+        ),
+        url_state.Param("decay", "gp_decay", DECAYS[0], allowed=DECAYS, what="distance decay"),
+        url_state.Param(
+            "measure",
+            "gp_measure",
+            next(iter(gaps.MEASURES)),
+            allowed=list(gaps.MEASURES),
+            what="provision measure",
+        ),
+        url_state.Param(
+            "own_reach",
+            "gp_own_radius",
+            True,
+            parse=url_state.as_bool,
+            fmt=url_state.fmt_bool,
+            what="on/off switch",
+        ),
+    ]
+
+
+def controls(pack: Pack) -> GapView:
+    from sector_map.provision import DECAYS
+
+    params = url_params(pack)
+    url_state.restore("gaps", params)
     themes = subject.themes_with_indicators(pack)
     c1, c2, c3, c4 = st.columns([2.6, 1.3, 1.2, 1.6])
     chosen = c1.multiselect(
         "Themes",
         themes,
-        default=[t for t in DEFAULT_THEMES if t in themes] or themes[:1],
         format_func=lambda t: s.THEMES_BY_ID[t].label,
         key="gp_themes",
         help="Need is the mean of the themes' need indices; a service counts if it offers any of them.",
@@ -50,7 +99,6 @@ def controls(pack: Pack) -> GapView:
     radius = c2.slider(
         "Catchment (km)",
         *RADIUS_STEPS[:2],
-        value=float(DEFAULT_RADIUS_KM),
         step=RADIUS_STEPS[2],
         key="gp_radius",
         help="How far people are expected to travel to a service; services further away do not count.",
@@ -66,7 +114,6 @@ def controls(pack: Pack) -> GapView:
     )
     own_radius = st.toggle(
         "Use each service's own stated reach where it has one",
-        value=True,
         key="gp_own_radius",
         help="Off: every service with a point reaches exactly the catchment above.",
     )
@@ -78,6 +125,7 @@ def controls(pack: Pack) -> GapView:
                 weights[theme] = map_panel.theme_weight_sliders(
                     pack, theme, title=f"Weights: {s.THEMES_BY_ID[theme].label}"
                 )
+    url_state.publish(params)
     return GapView(chosen, float(radius), str(decay), str(measure), weights, bool(own_radius))
 
 
@@ -143,7 +191,7 @@ def legend(table: pd.DataFrame) -> None:
 
 
 def scatter(table: pd.DataFrame, view: GapView, ward: str | None):
-    title = " + ".join(s.THEMES_BY_ID[t].label for t in view.themes)
+    title = themes_title(view)
     return charts.need_provision_scatter(
         table,
         title=f"Need against provision: {title}",
@@ -183,7 +231,13 @@ def priority_table(table: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def csv_table(table: pd.DataFrame) -> bytes:
-    """The priority list as the CLI prints it."""
-    out = table.reset_index()[[s.WARD_CODE, s.WARD_NAME, "need", "provision", "gap", "gap_class", "reason"]]
-    return out.to_csv(index=False, float_format="%.3f").encode("utf-8")
+def export_table(table: pd.DataFrame) -> pd.DataFrame:
+    """The priority list with the CLI's columns, rounded for reading."""
+    out = table.reset_index()[
+        [s.WARD_CODE, s.WARD_NAME, "rank", "need", "provision", "gap", "gap_class", "reason"]
+    ]
+    return out.round({"need": 1, "provision": 3, "gap": 1})
+
+
+def themes_title(view: GapView) -> str:
+    return " + ".join(s.THEMES_BY_ID[t].label for t in view.themes)

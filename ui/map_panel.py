@@ -196,7 +196,6 @@ def need_controls(pack: Pack) -> View:
         theme = c2.selectbox(
             "Theme",
             themes,
-            index=themes.index(DEFAULT_THEME) if DEFAULT_THEME in themes else 0,
             format_func=lambda t: s.THEMES_BY_ID[t].label,
             key="nm_theme",
         )
@@ -210,7 +209,7 @@ def need_controls(pack: Pack) -> View:
         scheme = sc1.selectbox(
             "Classes by", list(classify.SCHEMES), format_func=classify.SCHEMES.get, key="nm_scheme"
         )
-        k = sc2.number_input("Classes", min_value=3, max_value=7, value=classify.DEFAULT_K, key="nm_k")
+        k = sc2.number_input("Classes", min_value=3, max_value=7, key="nm_k")
     with st.sidebar.expander("Map layers", expanded=True):
         palette = st.selectbox(
             "Colours",
@@ -219,7 +218,7 @@ def need_controls(pack: Pack) -> View:
             key="nm_palette",
             help="All palettes stay readable with common colour-blindness.",
         )
-        show_orgs = st.toggle("Organisations", value=True, key="nm_orgs")
+        show_orgs = st.toggle("Organisations", key="nm_orgs")
         org_themes = st.multiselect(
             "Organisation themes",
             list(s.THEME_IDS),
@@ -236,7 +235,7 @@ def need_controls(pack: Pack) -> View:
             key="nm_org_sizes",
             disabled=not show_orgs,
         )
-        show_assets = st.toggle("Community buildings and land", value=True, key="nm_assets")
+        show_assets = st.toggle("Community buildings and land", key="nm_assets")
     return View(
         mode,
         indicator_id,

@@ -59,6 +59,7 @@ def restore(page: str, params: list[Param]) -> None:
     """Put the link's values into the widgets' session keys, once per session and page."""
     flag = f"_url_restored|{page}"
     if st.session_state.get(flag):
+        set_defaults(params)
         return
     st.session_state[flag] = True
     for p in params:
@@ -76,6 +77,15 @@ def restore(page: str, params: list[Param]) -> None:
             notice(f"`{p.name}={raw}` ignored: {', '.join(map(str, bad))} is not an allowed {p.what} here")
             continue
         st.session_state[p.key] = value
+    set_defaults(params)
+
+
+def set_defaults(params: list[Param]) -> None:
+    """Give each widget its default through session state (so widgets pass no default of their
+    own, and Streamlit never sees a value set two ways)."""
+    for p in params:
+        if p.default is not None:
+            st.session_state.setdefault(p.key, p.default)
 
 
 def publish(params: list[Param]) -> None:

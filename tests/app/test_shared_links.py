@@ -78,3 +78,21 @@ def test_invalid_parameters_are_ignored_with_a_notice_not_an_error():
 def test_unknown_pack_falls_back_to_the_first_with_a_notice():
     at = _open(pack="nowhere")
     assert "pack=nowhere" in _notices(at)
+
+
+def test_a_gaps_link_restores_themes_and_catchment_and_flags_bad_values():
+    at = AppTest.from_file(APP, default_timeout=90)
+    at.query_params.update(pack="demo", themes="older_people,mental_health", radius="3", decay="linear")
+    at.run()
+    at.switch_page("app_pages/gaps.py").run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert at.multiselect(key="gp_themes").value == ["older_people", "mental_health"]
+    assert at.slider(key="gp_radius").value == 3.0
+    assert at.selectbox(key="gp_decay").value == "linear"
+    bad = AppTest.from_file(APP, default_timeout=90)
+    bad.query_params.update(pack="demo", themes="older_people,nonsense", radius="7.25")
+    bad.run()
+    bad.switch_page("app_pages/gaps.py").run()
+    assert not bad.exception
+    text = _notices(bad)
+    assert "themes=older_people,nonsense" in text and "radius=7.25" in text
