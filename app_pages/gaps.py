@@ -3,7 +3,7 @@
 import streamlit as st
 from streamlit_folium import st_folium
 
-from sector_map import export
+from sector_map import export, export_charts
 from ui import cache, export_panel, gaps_panel, map_panel, sidebar, state, url_state
 
 pack = sidebar.current_pack()
@@ -63,6 +63,14 @@ export_panel.panel(
     "gap map",
     lambda options: export.gap_map(pack, table, themes=view.themes, options=options, measure=view.measure),
     file_stem=f"{pack.path.name}-gaps-{'-'.join(view.themes)}",
+)
+
+export_panel.panel(
+    "chart",
+    lambda options: export_charts.scatter_chart(
+        pack, table, themes=view.themes, options=options, measure=view.measure
+    ),
+    file_stem=f"{pack.path.name}-need-vs-provision-{'-'.join(view.themes)}",
 )
 
 st.subheader("Priority list")

@@ -2,7 +2,8 @@
 
 import streamlit as st
 
-from ui import cache, map_panel, sidebar, state, ward_panel
+from sector_map import export_charts
+from ui import cache, export_panel, map_panel, sidebar, state, ward_panel
 
 pack = sidebar.current_pack()
 key = cache.pack_key(pack)
@@ -24,3 +25,8 @@ ward_panel.map_and_organisations(pack, key, ward)
 ward_panel.gaps(key, ward)
 ward_panel.assets(pack, ward)
 ward_panel.sources(pack)
+export_panel.panel(
+    "ward map",
+    lambda options: export_charts.ward_map(pack, ward, options=options),
+    file_stem=f"{pack.path.name}-ward-{ward}",
+)

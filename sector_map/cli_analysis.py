@@ -131,7 +131,19 @@ def cmd_export(args: argparse.Namespace) -> int:
             show_organisations=args.organisations,
             dpi=args.dpi,
         )
-        if args.kind == "gap-map":
+        if args.kind == "ward-map":
+            from sector_map import export_charts
+
+            if not args.ward:
+                raise ValueError("give --ward CODE for a ward map")
+            data, alt = export_charts.ward_map(pack, args.ward, options=options)
+        elif args.kind == "chart":
+            from sector_map import export_charts
+
+            themes = analysis.check_themes(_themes(args))
+            table = analysis.gap_table_for(pack, themes)
+            data, alt = export_charts.scatter_chart(pack, table, themes=themes, options=options)
+        elif args.kind == "gap-map":
             themes = _themes(args)
             table = analysis.gap_table_for(pack, themes)
             data, alt = export.gap_map(pack, table, themes=analysis.check_themes(themes), options=options)
@@ -170,7 +182,8 @@ def add_export_command(sub) -> None:
         description="Writes the file and prints its alt text.",
     )
     p.add_argument("pack", help="pack folder")
-    p.add_argument("--kind", choices=("need-map", "gap-map"), default="need-map")
+    p.add_argument("--kind", choices=("need-map", "gap-map", "ward-map", "chart"), default="need-map")
+    p.add_argument("--ward", help="a ward code (ward-map)")
     p.add_argument("--indicator", help="an indicator id (need-map)")
     p.add_argument("--theme", help="a theme id: its need index (need-map) or its gaps (gap-map)")
     p.add_argument("--themes", help="several theme ids, comma-separated (gap-map)")

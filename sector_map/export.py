@@ -252,7 +252,8 @@ def draw_frame(fig: Figure, pack: Pack, *, title: str, subtitle: str, options: E
     badge_w = 48 * scale if pack.is_demo else 0
     y = ph - margin
     ax_head = lay.panel(fig, margin, 0, pw - 2 * margin, ph, page=(pw, ph))
-    for line in lay.wrap(title, pw - 2 * margin - badge_w, 16 * scale):
+    # Bold type is wider than the wrapping estimate: wrap the title a little shorter.
+    for line in lay.wrap(title, (pw - 2 * margin - badge_w) * 0.88, 16 * scale):
         ax_head.text(0, y, line, va="top", fontsize=16 * scale, weight="bold", color=lay.TEXT)
         y -= lay.line_height_mm(16 * scale)
     for line in lay.wrap(subtitle, pw - 2 * margin - badge_w, 10.5 * scale):

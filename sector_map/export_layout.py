@@ -195,13 +195,10 @@ def draw_class_legend(
     return y
 
 
-def draw_bivariate_legend(
-    ax: Axes, *, heading: str, notes: Sequence[str], counts: pd.Series, n_missing: int, fontsize: float
-) -> float:
-    """The 3×3 need/provision key ("need" up, "provision" across), then each class with its ward count.
+def draw_bivariate_key(ax: Axes, *, heading: str, notes: Sequence[str], fontsize: float) -> float:
+    """Heading, notes and the 3×3 need/provision key ("need" up, "provision" across).
 
-    ``counts`` is the number of wards per class label (:data:`sector_map.gaps.CLASS_ORDER`).
-    Returns the y (mm) below the last row.
+    Returns the y (mm) of the key's bottom edge (its "more provision" label lies below it).
     """
     width = ax.get_xlim()[1]
     y = ax.get_ylim()[1]
@@ -231,6 +228,11 @@ def draw_bivariate_legend(
     )
     ax.add_patch(FancyArrowPatch((left, bottom - 2), (left + 3 * cell, bottom - 2), **arrow))
     ax.text(left + 1.5 * cell, bottom - 3.5, "more provision", ha="center", va="top", fontsize=fontsize)
+    return bottom
+
+
+def bivariate_entries(counts: pd.Series, n_missing: int) -> list[LegendEntry]:
+    """One legend row per 3×3 class that has wards (most urgent first), then "No data" if any."""
     entries = [
         LegendEntry(_class_colour(label), label, int(counts.get(label, 0)))
         for label in gaps.CLASS_ORDER
@@ -238,6 +240,20 @@ def draw_bivariate_legend(
     ]
     if n_missing:
         entries.append(LegendEntry(NO_DATA_COLOUR, NO_DATA_LABEL, n_missing))
+    return entries
+
+
+def draw_bivariate_legend(
+    ax: Axes, *, heading: str, notes: Sequence[str], counts: pd.Series, n_missing: int, fontsize: float
+) -> float:
+    """The 3×3 need/provision key ("need" up, "provision" across), then each class with its ward count.
+
+    ``counts`` is the number of wards per class label (:data:`sector_map.gaps.CLASS_ORDER`).
+    Returns the y (mm) below the last row.
+    """
+    width = ax.get_xlim()[1]
+    bottom = draw_bivariate_key(ax, heading=heading, notes=notes, fontsize=fontsize)
+    entries = bivariate_entries(counts, n_missing)
     sub = ax.inset_axes((0, 0, 1, (bottom - 10) / ax.get_ylim()[1]), transform=ax.transAxes)
     sub.set_xlim(0, width)
     sub.set_ylim(0, bottom - 10)

@@ -44,3 +44,20 @@ def test_gap_map_export_names_the_gap_wards():
     at.button(key="ex_make|gap map").click().run()
     assert not at.exception, [e.message for e in at.exception]
     assert "high need with little provision" in _alt(at)
+
+
+def test_chart_and_ward_map_exports():
+    at = _app("app_pages/gaps.py")
+    at.selectbox(key="ex_fmt|chart").set_value("svg").run()
+    at.button(key="ex_make|chart").click().run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert "Chart of Marrowby's 23 wards" in _alt(at)
+    from sector_map.pack import load_pack
+    from ui import paths
+
+    ward = load_pack(paths.DEMO_PACK).wards["ward_code"].iloc[0]
+    at.session_state["selected_ward"] = ward
+    at.switch_page("app_pages/ward.py").run()
+    at.button(key="ex_make|ward map").click().run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert any(m.value.startswith("**Alt text**") and "ward in Marrowby" in m.value for m in at.markdown)

@@ -30,3 +30,49 @@ def test_export_refuses_unclear_requests(tmp_path, capsys, demo_pack_dir):
     assert main(["export", str(demo_pack_dir), "--theme", "nope", "--out", str(out)]) == 1
     assert "unknown theme" in capsys.readouterr().err
     assert not out.exists()
+
+
+def test_export_ward_map_and_chart(tmp_path, capsys, demo_pack_dir):
+    from sector_map.pack import load_pack
+
+    ward = load_pack(demo_pack_dir).wards["ward_code"].iloc[0]
+    out = tmp_path / "ward.png"
+    assert (
+        main(
+            [
+                "export",
+                str(demo_pack_dir),
+                "--kind",
+                "ward-map",
+                "--ward",
+                ward,
+                "--dpi",
+                "50",
+                "--out",
+                str(out),
+            ]
+        )
+        == 0
+    )
+    assert out.read_bytes()[:4] == b"\x89PNG" and "ward in Marrowby" in capsys.readouterr().out
+    chart = tmp_path / "chart.svg"
+    assert (
+        main(
+            [
+                "export",
+                str(demo_pack_dir),
+                "--kind",
+                "chart",
+                "--theme",
+                "older_people",
+                "--format",
+                "svg",
+                "--out",
+                str(chart),
+            ]
+        )
+        == 0
+    )
+    assert "Chart of Marrowby" in capsys.readouterr().out
+    assert main(["export", str(demo_pack_dir), "--kind", "ward-map", "--out", str(tmp_path / "x.png")]) == 1
+    assert "--ward CODE" in capsys.readouterr().err
