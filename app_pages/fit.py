@@ -5,7 +5,7 @@ import streamlit as st
 from sector_map import matching
 from sector_map import schema as s
 from sector_map.provision import DEFAULT_RADIUS_KM
-from ui import cache, export_panel, fit_panel, map_panel, sidebar, state
+from ui import cache, export_panel, fit_panel, map_panel, sidebar, state, url_state
 
 pack = sidebar.current_pack()
 key = cache.pack_key(pack)
@@ -16,7 +16,11 @@ st.caption(
     "your themes that you could reach, with who could partner with you and who already does the same."
 )
 
+notices = st.empty()
 offer = fit_panel.choose_offer(pack)
+url_state.share_link()
+with notices:
+    url_state.show_notices()
 if offer is None:
     st.stop()
 fit_panel.offer_summary(offer)

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from sector_map import export_charts
-from ui import cache, export_panel, map_panel, sidebar, state, ward_panel
+from ui import cache, export_panel, map_panel, sidebar, state, url_state, ward_panel
 
 pack = sidebar.current_pack()
 key = cache.pack_key(pack)
@@ -25,8 +25,17 @@ ward_panel.map_and_organisations(pack, key, ward)
 ward_panel.gaps(key, ward)
 ward_panel.assets(pack, ward)
 ward_panel.sources(pack)
+name = pack.wards.set_index("ward_code").loc[ward, "ward_name"]
+export_panel.table_downloads(
+    pack,
+    ward_panel.tables(pack, key, ward),
+    title=f"Ward profile: {name}",
+    file_stem=f"{pack.path.name}-ward-{ward}",
+    key="wp",
+)
 export_panel.panel(
     "ward map",
     lambda options: export_charts.ward_map(pack, ward, options=options),
     file_stem=f"{pack.path.name}-ward-{ward}",
 )
+url_state.share_link()

@@ -8,6 +8,7 @@ import streamlit as st
 from sector_map import matching
 from sector_map import schema as s
 from sector_map.pack import Pack
+from ui import url_state
 
 MODE_ORG = "An organisation in this pack"
 MODE_DESCRIBE = "Describe an offer"
@@ -17,8 +18,77 @@ def labels(themes) -> str:
     return ", ".join(s.THEMES_BY_ID[t].label for t in themes if t in s.THEMES_BY_ID)
 
 
+def url_params(pack: Pack) -> list[url_state.Param]:
+    """The described offer as query parameters (an organisation travels as ``org=``)."""
+    return [
+        url_state.Param(
+            "offer_themes",
+            "fit_themes",
+            [],
+            parse=url_state.as_list,
+            fmt=url_state.join_list,
+            allowed=s.THEME_IDS,
+            what="theme",
+        ),
+        url_state.Param(
+            "groups",
+            "fit_groups",
+            [],
+            parse=url_state.as_list,
+            fmt=url_state.join_list,
+            allowed=s.CLIENT_GROUP_IDS,
+            what="client group",
+        ),
+        url_state.Param("postcode", "fit_postcode", "", what="postcode"),
+        url_state.Param("reach", "fit_reach", 0.0, parse=float, fmt=lambda v: f"{v:g}", what="reach in km"),
+    ]
+
+
+def _restore_org(pack: Pack) -> None:
+    flag = "_url_restored|fit_org"
+    org_id = st.query_params.get("org")
+    if org_id is None or st.session_state.get(flag):
+        return
+    st.session_state[flag] = True
+    names = pack.organisations.set_index(s.ORG_ID)[s.ORG_NAME]
+    if org_id not in names.index:
+        url_state.notice(f"`org={org_id}` is not an organisation in {pack.name}")
+        return
+    st.session_state["fit_mode"] = MODE_ORG
+    st.session_state["fit_query"] = str(names[org_id])
+    st.session_state["fit_org"] = org_id
+
+
+def _publish(mode: str, params: list[url_state.Param]) -> None:
+    if mode == MODE_ORG:
+        url_state.publish([])
+        for p in params:
+            if p.name in st.query_params:
+                del st.query_params[p.name]
+        org_id = st.session_state.get("fit_org")
+        if org_id:
+            st.query_params["org"] = org_id
+        elif "org" in st.query_params:
+            del st.query_params["org"]
+    else:
+        url_state.publish(params)
+        if "org" in st.query_params:
+            del st.query_params["org"]
+
+
 def choose_offer(pack: Pack) -> matching.Offer | None:
     """The offer to place: an organisation picked from the pack, or one described here."""
+    params = url_params(pack)
+    _restore_org(pack)
+    url_state.restore("fit", params)
+    if any(st.query_params.get(p.name) for p in params) and "org" not in st.query_params:
+        st.session_state.setdefault("fit_mode", MODE_DESCRIBE)
+    offer = _choose(pack)
+    _publish(st.session_state.get("fit_mode", MODE_ORG), params)
+    return offer
+
+
+def _choose(pack: Pack) -> matching.Offer | None:
     mode = st.radio("Whose offer?", [MODE_ORG, MODE_DESCRIBE], horizontal=True, key="fit_mode")
     if mode == MODE_ORG:
         c1, c2 = st.columns([1, 2])
@@ -58,7 +128,6 @@ def choose_offer(pack: Pack) -> matching.Offer | None:
         "How far you reach (km; 0 = the whole area)",
         min_value=0.0,
         max_value=50.0,
-        value=0.0,
         step=0.5,
         key="fit_reach",
     )

@@ -19,7 +19,8 @@ PRINT_CSS = """
 <style>
 @media print {
   [data-testid="stSidebar"], [data-testid="stHeader"], [data-testid="stToolbar"],
-  [data-testid="stDecoration"], [data-testid="stStatusWidget"], .stSelectbox, .no-print { display: none !important; }
+  [data-testid="stDecoration"], [data-testid="stStatusWidget"], .stSelectbox, .no-print,
+  [data-testid="stDownloadButton"], [data-testid="stExpander"], [data-testid="stPopover"] { display: none !important; }
   [data-testid="stAppViewContainer"], [data-testid="stMain"], .block-container {
     margin: 0 !important; padding: 0.5cm !important; max-width: 100% !important; }
   table { page-break-inside: auto; font-size: 9pt; }
@@ -134,3 +135,14 @@ def sources(pack: Pack) -> None:
         f"Sources: {'; '.join(names) or 'see About the data'}. Pack built {built or 'on an unknown date'}; "
         f"profile printed {dt.date.today():%d %B %Y}. sector-map."
     )
+
+
+def tables(pack: Pack, key, ward: str) -> dict[str, pd.DataFrame]:
+    """The profile's tables, for the CSV/XLSX download."""
+    orgs = organisations(key, ward).drop(columns=["Whole area"])
+    return {
+        "Indicators": wp.indicator_rows(pack, ward, wide=cache.indicator_table(key)),
+        "Gaps by theme": wp.gap_rows(gap_tables(key), ward),
+        "Organisations": orgs,
+        "Buildings and land": wp.assets(pack, ward),
+    }

@@ -96,3 +96,36 @@ def test_a_gaps_link_restores_themes_and_catchment_and_flags_bad_values():
     assert not bad.exception
     text = _notices(bad)
     assert "themes=older_people,nonsense" in text and "radius=7.25" in text
+
+
+def test_where_we_fit_links_carry_the_organisation_or_the_described_offer():
+    from sector_map.pack import load_pack
+    from ui import paths
+
+    demo = load_pack(paths.DEMO_PACK)
+    org = demo.organisations.iloc[3]
+    at = AppTest.from_file(APP, default_timeout=90)
+    at.query_params.update(pack="demo", org=org["org_id"])
+    at.run()
+    at.switch_page("app_pages/fit.py").run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert at.selectbox(key="fit_org").value == org["org_id"]
+    assert any(org["name"] in m.value for m in at.markdown)
+
+    described = AppTest.from_file(APP, default_timeout=90)
+    described.query_params.update(
+        pack="demo", offer_themes="older_people", reach="2", postcode=demo.postcodes["postcode"].iloc[0]
+    )
+    described.run()
+    described.switch_page("app_pages/fit.py").run()
+    assert not described.exception
+    assert described.radio(key="fit_mode").value == "Describe an offer"
+    assert described.multiselect(key="fit_themes").value == ["older_people"]
+    assert described.number_input(key="fit_reach").value == 2.0
+    assert described.query_params["offer_themes"] == "older_people"
+
+    bad = AppTest.from_file(APP, default_timeout=90)
+    bad.query_params.update(pack="demo", org="nobody")
+    bad.run()
+    bad.switch_page("app_pages/fit.py").run()
+    assert "org=nobody" in _notices(bad)
