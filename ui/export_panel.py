@@ -35,9 +35,15 @@ def panel(name: str, make: Callable[[export.ExportOptions], tuple[bytes, str]], 
         title = st.text_input(
             "Title (leave empty for one written from what is shown)", key=f"ex_title|{name}"
         )
+        subtitle = st.text_input("Subtitle (leave empty for the automatic one)", key=f"ex_subtitle|{name}")
         orgs = st.checkbox("Show organisations as points", key=f"ex_orgs|{name}")
         options = export.ExportOptions(
-            paper=paper, orientation=orientation, fmt=fmt, title=title or None, show_organisations=orgs
+            paper=paper,
+            orientation=orientation,
+            fmt=fmt,
+            title=title or None,
+            subtitle=subtitle or None,
+            show_organisations=orgs,
         )
         held_key = f"ex_result|{name}"
         if st.button("Make the file", key=f"ex_make|{name}", type="primary"):
@@ -51,6 +57,7 @@ def panel(name: str, make: Callable[[export.ExportOptions], tuple[bytes, str]], 
                             orientation=orientation,
                             fmt="png",
                             title=title or None,
+                            subtitle=subtitle or None,
                             show_organisations=orgs,
                             dpi=PREVIEW_DPI,
                         )

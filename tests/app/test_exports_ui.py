@@ -27,11 +27,15 @@ def test_need_map_export_makes_the_chosen_format_with_alt_text():
     at = _app()
     at.selectbox(key="ex_fmt|map").set_value("pdf").run()
     at.selectbox(key="ex_paper|map").set_value("a3").run()
+    at.text_input(key="ex_title|map").set_value("Where poverty bites").run()
+    at.text_input(key="ex_subtitle|map").set_value("Marrowby, for the committee").run()
     at.button(key="ex_make|map").click().run()
     assert not at.exception, [e.message for e in at.exception]
     assert "Map of Marrowby's 23 wards" in _alt(at) and "fictional" in _alt(at)
     button = at.get("download_button")[0]
     assert button.proto.label.startswith("Download PDF")
+    held = at.session_state["ex_result|map"]
+    assert held[0].title == "Where poverty bites" and held[0].subtitle == "Marrowby, for the committee"
     # Changing an option asks for a new file instead of offering the old one.
     at.selectbox(key="ex_orient|map").set_value("portrait").run()
     assert not at.get("download_button")
