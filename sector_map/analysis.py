@@ -19,12 +19,7 @@ def need_scores(pack: Pack) -> pd.DataFrame:
 
 def check_themes(themes: Sequence[str]) -> list[str]:
     """The theme ids, or a ValueError naming the unknown ones and the known ones."""
-    unknown = [t for t in themes if t not in s.THEMES_BY_ID]
-    if unknown or not themes:
-        raise ValueError(
-            f"unknown theme(s) {', '.join(unknown) or '(none given)'}; use any of {', '.join(s.THEME_IDS)}"
-        )
-    return list(themes)
+    return s.check_theme_ids(themes)
 
 
 def gap_table_for(

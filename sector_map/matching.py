@@ -83,12 +83,7 @@ def as_tuple(value) -> tuple[str, ...]:
 
 def check_themes(themes: Iterable[str]) -> tuple[str, ...]:
     """Theme ids, de-duplicated in taxonomy order; ValueError naming any unknown id."""
-    themes = list(themes)
-    unknown = [t for t in themes if t not in s.THEMES_BY_ID]
-    if unknown:
-        raise ValueError(f"unknown theme ids {unknown}; use ids from schema.THEME_IDS, e.g. 'poverty_food'")
-    if not themes:
-        raise ValueError("give at least one theme")
+    themes = s.check_theme_ids(themes)
     return tuple(t for t in s.THEME_IDS if t in themes)
 
 

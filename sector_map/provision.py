@@ -365,17 +365,6 @@ def _context(pack, options: ProvisionOptions) -> _Context:
     return _Context(options, svc, dem, reach, contrib, dist_km, flags, notes)
 
 
-def _check_themes(themes: str | list[str]) -> list[str]:
-    wanted = [themes] if isinstance(themes, str) else list(themes)
-    bad = [t for t in wanted if t not in s.THEMES_BY_ID]
-    if not wanted or bad:
-        raise ValueError(
-            f"Unknown theme {', '.join(map(repr, bad)) or '(none given)'}; "
-            f"choose from: {', '.join(s.THEME_IDS)}."
-        )
-    return wanted
-
-
 def _names(svc: gpd.GeoDataFrame, mask: np.ndarray) -> str:
     names = svc[s.SERVICE_NAME][mask].astype(str).head(5).tolist()
     more = int(mask.sum()) - len(names)
@@ -453,7 +442,7 @@ def provision_table(
     Raises:
         ValueError: for an unknown theme id.
     """
-    return _table(_context(pack, options), _check_themes(themes))
+    return _table(_context(pack, options), s.check_theme_ids(themes))
 
 
 def provision_by_theme(pack, *, options: ProvisionOptions = ProvisionOptions()) -> dict[str, pd.DataFrame]:

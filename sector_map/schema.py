@@ -256,3 +256,19 @@ class IndicatorMeta:
     def worse_phrase(self) -> str:
         """Plain-English direction, e.g. 'higher = more deprived'."""
         return "higher = more need" if self.higher_is == HIGHER_IS_MORE_NEED else "lower = more need"
+
+
+def check_theme_ids(themes) -> list[str]:
+    """The theme ids as a list (one id may be given as a string); ValueError for unknown ids or none.
+
+    Example:
+        >>> check_theme_ids("poverty_food")
+        ['poverty_food']
+    """
+    wanted = [themes] if isinstance(themes, str) else list(themes)
+    bad = [t for t in wanted if t not in THEMES_BY_ID]
+    if not wanted or bad:
+        raise ValueError(
+            f"unknown theme(s) {', '.join(bad) or '(none given)'}; choose from: {', '.join(THEME_IDS)}"
+        )
+    return wanted
