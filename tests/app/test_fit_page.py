@@ -2,25 +2,17 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from sector_map import schema as s
 from sector_map.pack import load_pack
-
-APP = str(Path(__file__).resolve().parents[2] / "app.py")
+from tests.app.helpers import open_app
 
 
 @pytest.fixture
 def at() -> AppTest:
-    app = AppTest.from_file(APP, default_timeout=90)
-    app.query_params["pack"] = "demo"
-    app.run()
-    app.switch_page("app_pages/fit.py").run()
-    assert not app.exception, [e.message for e in app.exception]
-    return app
+    return open_app("app_pages/fit.py")
 
 
 @pytest.fixture(scope="module")
