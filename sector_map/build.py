@@ -400,6 +400,7 @@ def build_pack(
     st.done(t0, "valid")
     stats = dict(org_stats)
     stats.update(
+        outside_recipe=list(recipe.outside),
         wards=len(wards),
         indicators=len(meta),
         services=len(services),

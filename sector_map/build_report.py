@@ -59,6 +59,10 @@ def summary_text(result: BuildResult) -> str:
     lines.append(f"  services:       {len(p.services):,}")
     lines.append(f"  assets:         {len(p.assets):,}")
     lines.append(f"  sources:        {len(p.sources)}")
+    outside = st.get("outside_recipe", [])
+    if outside:
+        lines.append(f"  read from outside the recipe's folder: {len(outside)}")
+        lines.extend(f"    - {o}" for o in outside)
     warnings = list(result.notes) + list(p.warnings)
     lines.append(f"  warnings:       {len(warnings)}")
     lines.extend(f"    - {w.message()}" for w in warnings)

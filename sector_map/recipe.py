@@ -3,10 +3,18 @@
 A recipe is read and checked in full before anything is imported, so a typo in the last
 section does not cost a ten-minute build. Relative paths resolve from the recipe's folder.
 See README.md ("Build a pack for your council") for a worked example.
+
+A recipe reads only what it means to read. A relative path that leads out of the recipe's
+folder (``../../etc/os-release``) is refused unless its section (or the whole recipe) says
+``allow_outside = true``; an absolute path is taken as meant. Both kinds are listed in
+:attr:`Recipe.outside` and in the build summary. Every input must be an ordinary file: a
+folder, named pipe, device or socket is refused by kind before anything opens it (a named pipe
+would block the build for ever, ``/dev/zero`` would fill the memory).
 """
 
 from __future__ import annotations
 
+import stat
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -39,7 +47,9 @@ _SECTIONS: dict[str, set[str]] = {
     },
     "assets": {"path", "columns", "kind", "status", "id_prefix", *SOURCE_KEYS},
 }
-_TOP = {"name", "area_codes", "description", *_SECTIONS}
+for _keys in _SECTIONS.values():
+    _keys.add("allow_outside")
+_TOP = {"name", "area_codes", "description", "allow_outside", *_SECTIONS}
 _LISTS = {"indicators", "organisations", "assets"}
 _PATH_KEYS = {"path", "lsoa", "lookup", "la_lookup", "classification", "area_of_operation"}
 
@@ -107,6 +117,8 @@ class Recipe:
     area_codes: list[str] | None
     description: str = ""
     sections: dict[str, dict | list[dict]] = field(default_factory=dict)
+    outside: list[str] = field(default_factory=list)
+    """Inputs outside the recipe's folder, as ``"[section] `key`: path"``, for the build summary."""
 
     def one(self, key: str) -> dict | None:
         value = self.sections.get(key)
@@ -137,18 +149,72 @@ def _resolve(folder: Path, value):
     return p if p.is_absolute() else (folder / p).resolve()
 
 
+_NOT_FILES = (
+    (stat.S_ISDIR, "a folder"),
+    (stat.S_ISFIFO, "a named pipe"),
+    (stat.S_ISCHR, "a device"),
+    (stat.S_ISBLK, "a device"),
+    (stat.S_ISSOCK, "a socket"),
+)
+
+
+def _path_problem(given: str, p: Path) -> str | None:
+    """Why an input path cannot be read (only ``stat`` is called: a pipe or device is never opened)."""
+    try:
+        mode = p.stat().st_mode
+    except FileNotFoundError:
+        return f"file not found: {given}"
+    except OSError as e:
+        return f"{given} cannot be read ({e.strerror or 'not allowed'})"
+    kind = next((what for test, what in _NOT_FILES if test(mode)), None)
+    if kind is None and not stat.S_ISREG(mode):
+        kind = "not an ordinary file"
+    return f"{given} is {kind}, not a file" if kind else None
+
+
+def _check_paths(
+    item: dict, where: str, folder: Path, allow: bool, problems: list[str], outside: list[str]
+) -> dict:
+    """Resolve the item's paths from the recipe's folder; refuse escapes and things that are not files."""
+    item = dict(item)
+    for k in sorted(_PATH_KEYS & set(item)):
+        given_all = item[k] if isinstance(item[k], list) else [item[k]]
+        item[k] = _resolve(folder, item[k])
+        for given, p in zip(given_all, item[k] if isinstance(item[k], list) else [item[k]], strict=True):
+            given = str(given)
+            if not Path(given).expanduser().is_absolute() and not p.is_relative_to(folder):
+                if not allow:
+                    problems.append(
+                        f"{where}: `{k}` {given} is outside the recipe's folder; if you mean to read it, "
+                        f"add `allow_outside = true` to {where} (or give the absolute path)"
+                    )
+                    continue
+                outside.append(f"{where} `{k}`: {given}")
+            elif Path(given).expanduser().is_absolute() and not p.resolve().is_relative_to(folder):
+                outside.append(f"{where} `{k}`: {given} (absolute path)")
+            bad = _path_problem(given, p)
+            if bad:
+                problems.append(f"{where}: `{k}` {bad}")
+    return item
+
+
 def load_recipe(path: Path | str) -> Recipe:
     """Read and check a recipe; every problem is reported at once.
 
     Raises:
         InputError: unreadable TOML (with line), unknown sections or keys, a section given the
-            wrong shape, a missing ``[wards]`` section, an unknown organisation kind, or input
-            files that do not exist.
+            wrong shape, a missing ``[wards]`` section, an unknown organisation kind, input
+            files that do not exist or are not ordinary files (folders, named pipes, devices),
+            or relative paths leading out of the recipe's folder without ``allow_outside``.
     """
+    given = str(path)
     path = Path(path).resolve()
     file = path.name
-    if not path.is_file():
-        raise InputError(file, "recipe not found", hint=f"Check the path {path}")
+    bad = _path_problem(given, path)
+    if bad:
+        raise InputError(
+            file, "recipe not found" if "not found" in bad else bad, hint=f"Check the path {given}"
+        )
     try:
         raw = tomllib.loads(path.read_text(encoding="utf-8-sig"))
     except tomllib.TOMLDecodeError as e:
@@ -159,6 +225,9 @@ def load_recipe(path: Path | str) -> Recipe:
         raise InputError(file, "is not a UTF-8 text file", hint="Save the recipe as UTF-8 text") from None
 
     problems: list[str] = []
+    outside: list[str] = []
+    if not isinstance(raw.get("allow_outside", False), bool):
+        problems.append("allow_outside must be true or false")
     unknown = sorted(set(raw) - _TOP)
     if unknown:
         problems.append(f"unknown keys or sections {', '.join(unknown)} (known: {', '.join(sorted(_TOP))})")
@@ -193,12 +262,11 @@ def load_recipe(path: Path | str) -> Recipe:
                     problems.append(f"{where}: needs `{n}`")
             if key == "organisations" and item.get("kind", "csv") not in ORG_KINDS:
                 problems.append(f"{where}: kind {item.get('kind')!r} is not one of {', '.join(ORG_KINDS)}")
-            item = dict(item)
-            for k in sorted(_PATH_KEYS & set(item)):
-                item[k] = _resolve(path.parent, item[k])
-                for p in item[k] if isinstance(item[k], list) else [item[k]]:
-                    if not p.exists():
-                        problems.append(f"{where}: `{k}` file not found: {p}")
+            allow = item.get("allow_outside", raw.get("allow_outside", False))
+            if not isinstance(allow, bool):
+                problems.append(f"{where}: allow_outside must be true or false")
+                allow = False
+            item = _check_paths(item, where, path.parent, allow, problems, outside)
             checked.append(item)
         sections[key] = checked if key in _LISTS else checked[0]
 
@@ -215,4 +283,5 @@ def load_recipe(path: Path | str) -> Recipe:
         area_codes=[c.strip() for c in area_codes] if area_codes else None,
         description=str(raw.get("description", "")),
         sections=sections,
+        outside=outside,
     )
