@@ -123,7 +123,7 @@ def _too_big(file: str, what: str) -> InputError:
 def _bomb(file: str, member: str, out: int, packed: int) -> InputError:
     return InputError(
         file,
-        f"{member} unpacks to over {out / max(packed, 1):,.0f} times its packed size "
+        f"{'it' if member == file else member} unpacks to over {out / max(packed, 1):,.0f} times its packed size "
         f"(boundary files pack 3 to 7 times; the limit is {MAX_RATIO}), so it looks like a zip bomb",
         hint="Download the boundaries again from their publisher",
     )
