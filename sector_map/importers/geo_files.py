@@ -23,6 +23,7 @@ Limits (each message names its limit and the fix):
 
 from __future__ import annotations
 
+import glob
 import gzip
 import re
 import stat
@@ -164,7 +165,12 @@ def _entry_count(path: Path, file: str) -> int:
         f.seek(max(0, size - 65_557))
         tail = f.read()
         at = tail.rfind(b"PK\x05\x06")
-        if at < 0 or len(tail) - at < 22:
+        # The end record is followed only by its comment: skip look-alikes inside a comment.
+        while at >= 0 and (
+            len(tail) - at < 22 or at + 22 + struct.unpack("<H", tail[at + 20 : at + 22])[0] != len(tail)
+        ):
+            at = tail.rfind(b"PK\x05\x06", 0, at)
+        if at < 0:
             raise InputError(file, "is a damaged or cut-short zip archive", hint="Download it again")
         entries = struct.unpack("<H", tail[at + 10 : at + 12])[0]
         if entries != 0xFFFF:
@@ -321,7 +327,7 @@ def _unzip(path: Path, folder: Path, file: str, layer: str | None) -> tuple[Path
 
 def _check_shapefile(path: Path) -> None:
     """A .shp read in place: its own parts (.dbf, .shx, .prj...) must be ordinary files too."""
-    for sib in path.parent.glob(path.stem + ".*"):
+    for sib in path.parent.glob(glob.escape(path.stem) + ".*"):
         if sib != path:
             check_file(sib)
 
