@@ -2,7 +2,11 @@
 
 :func:`read_geo` opens GeoJSON (plain or gzipped), GeoPackage, Shapefile or zipped Shapefile,
 telling a wrong kind of file (a table, a PDF, an Excel workbook) from a damaged one.
-:func:`to_pack_crs` reprojects to EPSG:4326, guessing a missing CRS from the coordinates.
+:func:`list_layers` names the layers a GeoPackage or zip offers, for the Data page's chooser.
+:func:`to_pack_crs` reprojects to EPSG:4326, guessing a missing CRS from the coordinates, and
+checks the shapes are in the UK (swapped latitude and longitude are put right, with a note).
+Files are opened through :mod:`sector_map.importers.geo_files`, which refuses bombs, escaping
+zip members and things that are not files before GDAL sees them.
 Used for ward boundaries (:mod:`sector_map.importers.wards`) and community assets
 (:mod:`sector_map.importers.assets`).
 """
@@ -116,7 +120,7 @@ def read_geo(path: Path | str, *, what: str = WHAT, layer: str | None = None) ->
         path: the file.
         what: what the caller expected, for messages.
         layer: the layer of a GeoPackage, or the boundary file of a zip, holding several
-            (see :func:`list_layers`); ignored for files with one layer.
+            (see :func:`list_layers`); ignored for GeoJSON, Shapefiles and zips of one file.
 
     Raises:
         InputError: a missing, empty or unsafe file, a table/PDF/non-GeoJSON JSON given instead, a

@@ -104,7 +104,7 @@ def sniff(head: bytes) -> str:
         return "markup"
     if b"\x00" in head[:4096]:
         return "binary"
-    return "text" if text else "empty"
+    return "text" if text or len(head) >= 4096 else "empty"
 
 
 @dataclass(frozen=True)
@@ -347,6 +347,13 @@ def unpacked(path: Path, *, layer: str | None = None) -> Iterator[Unpacked]:
     """
     file = path.name
     check_file(path)
+    size = path.stat().st_size
+    if size > MAX_UNPACKED_MB * _MB:
+        raise InputError(
+            file,
+            f"the file is {size / _MB:,.0f} MB, over the {MAX_UNPACKED_MB} MB limit for boundaries",
+            hint=_CUT,
+        )
     with open(path, "rb") as f:
         head = f.read(8192)
     kind = sniff(head)

@@ -202,7 +202,8 @@ def read_wards(
         la_lookup: a ward → LA lookup CSV (e.g. ONS ``WD19CD, LAD19CD, LAD19NM``) used for wards
             whose LA the boundary file does not give.
         area_codes: keep only wards in these local authorities.
-        layer: the layer of a GeoPackage (or member of a zip) holding several.
+        layer: the layer of a GeoPackage (or member of a zip) holding several; see
+            :func:`sector_map.importers.geo.list_layers`.
         english_only: keep only English wards (codes starting ``E05``).
         notes: collects warnings (repairs, guesses, merges, unmatched lookups).
 
