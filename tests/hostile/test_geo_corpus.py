@@ -237,7 +237,7 @@ def refused_by_build(recipe: Path, packs: Path, capsys) -> str:
     """``build-pack`` through the CLI's own entry point: exit 1, a plain message, nothing written."""
     from sector_map.cli import main
 
-    out = packs / "built"
+    out = packs / f"built-{recipe.parent.name}"  # one per test: a failure does not spill into the next
     assert main(["build-pack", str(recipe), "--out", str(out), "--quiet"]) == 1
     err = capsys.readouterr().err
     assert "Traceback" not in err and "Could not build the pack" in err
@@ -445,7 +445,7 @@ def test_refused_by_build_pack(make, expected, tmp_path, unchanged, capsys):
     path = make(tmp_path)
     err = refused_by_build(recipe_for(tmp_path, path.name), unchanged, capsys)
     assert path.name in err and expected in err
-    assert str(tmp_path) not in err.replace(str(unchanged / "built"), "")
+    assert str(tmp_path) not in err.replace(str(unchanged), "")
 
 
 # --- files accepted, with a note saying what was done ----------------------------------------------
