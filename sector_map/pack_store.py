@@ -319,6 +319,8 @@ def clean_leftovers(
             if entry.exists():
                 shutil.rmtree(entry, ignore_errors=True)
                 removed.append(entry)
+        except OSError:
+            continue
         finally:
             lock.release()
     return removed
