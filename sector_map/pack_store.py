@@ -183,7 +183,8 @@ def write_folder(
     with nullcontext() if locked else pack_lock(folder):
         _recover(folder)
         check_target(folder, new=new)
-        clean_leftovers(folder.parent, name=folder.name)
+        clean_leftovers(folder.parent, name=folder.name)  # ours: we hold the lock
+        clean_leftovers(folder.parent)  # other packs' stale ones, if their lock is free
         tmp = Path(tempfile.mkdtemp(dir=folder.parent, prefix=f".{folder.name}.tmp-"))
         try:
             os.chmod(tmp, _MODE)

@@ -189,10 +189,12 @@ def test_a_leftover_is_not_touched_while_its_pack_is_being_written(tiny_pack, tm
     assert clean_leftovers(tmp_path) == [tmp_path / ".p.tmp-busy01"]
 
 
-def test_the_next_write_removes_its_own_leftovers_at_once(tiny_pack, tmp_path):
-    (tmp_path / ".p.tmp-killed1").mkdir()
+def test_the_next_write_removes_its_own_leftovers_at_once_and_others_once_stale(tiny_pack, tmp_path):
+    for name in (".p.tmp-killed1", ".q.tmp-stale1", ".r.tmp-fresh1"):
+        (tmp_path / name).mkdir()
+    age(tmp_path / ".q.tmp-stale1", OLD)
     save_pack(tiny_pack, tmp_path / "p")
-    assert sorted(x.name for x in tmp_path.iterdir()) == [".p.lock", "p"]
+    assert sorted(x.name for x in tmp_path.iterdir() if x.is_dir()) == [".r.tmp-fresh1", "p"]
 
 
 def test_a_pack_left_aside_by_a_killed_swap_is_put_back_not_deleted(tiny_pack, tmp_path):
