@@ -20,6 +20,7 @@ from sector_map import schema as s
 from sector_map.build_report import summary_text
 from sector_map.importers.tables import InputError, Notes, examples
 from sector_map.pack import Pack, save_pack
+from sector_map.pack_store import check_target
 from sector_map.recipe import Recipe, load_recipe
 
 Progress = Callable[[str], None]
@@ -331,11 +332,18 @@ def build_pack(
 ) -> BuildResult:
     """Build (and, when ``out`` is given, write) the pack a recipe describes.
 
+    ``out`` must be a new folder, an empty one, or a pack folder: anything else is refused before
+    the build starts (and again, under the pack's lock, when writing), and nothing in it is
+    deleted. A pack folder is replaced atomically (see :mod:`sector_map.pack_store`).
+
     Raises:
-        InputError: for any input that cannot be used, naming file, column and rows. The
-            output folder is left untouched.
+        InputError: for any input that cannot be used, naming file, column and rows, or an
+            ``out`` that is a file or a non-empty folder that is not a pack. The output folder
+            is left untouched.
         PackError: if the assembled pack fails validation (a bug or an unusual input).
     """
+    if out is not None:
+        check_target(Path(out), new=False)
     recipe = recipe if isinstance(recipe, Recipe) else load_recipe(recipe)
     st = _Steps(recipe, progress or (lambda _msg: None))
 

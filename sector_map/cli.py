@@ -23,9 +23,14 @@ def _cmd_check(args: argparse.Namespace) -> int:
 
 def _cmd_demo(args: argparse.Namespace) -> int:
     from sector_map.demo import write_demo_pack
+    from sector_map.importers.tables import InputError
 
     start = time.perf_counter()
-    out = write_demo_pack(Path(args.out), seed=args.seed)
+    try:
+        out = write_demo_pack(Path(args.out), seed=args.seed)
+    except InputError as exc:
+        print(f"Could not write the demo pack: {exc}", file=sys.stderr)
+        return 1
     pack = load_pack(out)
     print(f"Wrote the fictional demo pack to {out} in {time.perf_counter() - start:.1f} s")
     print(describe(pack))
@@ -62,7 +67,11 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("pack", help="folder holding manifest.json, wards.parquet, ...")
     check.set_defaults(func=_cmd_check)
     demo = sub.add_parser("demo", help="write the fictional demo borough as a data pack")
-    demo.add_argument("--out", required=True, help="folder to write (replaced if it exists)")
+    demo.add_argument(
+        "--out",
+        required=True,
+        help="folder to write: new, empty, or a pack (replaced whole); any other folder is refused",
+    )
     demo.add_argument("--seed", type=int, default=20261122, help="random seed (same seed, same pack)")
     demo.set_defaults(func=_cmd_demo)
     build = sub.add_parser(
@@ -71,7 +80,12 @@ def build_parser() -> argparse.ArgumentParser:
         description="Build a data pack from the files a recipe names (see README: Build a pack).",
     )
     build.add_argument("recipe", help="the recipe (.toml); relative paths in it resolve from its folder")
-    build.add_argument("--out", required=True, help="pack folder to write (replaced only on success)")
+    build.add_argument(
+        "--out",
+        required=True,
+        help="pack folder to write: new, empty, or a pack (replaced whole, only on success); "
+        "any other folder is refused and left as it is",
+    )
     build.add_argument("--quiet", action="store_true", help="print only the closing summary")
     build.set_defaults(func=_cmd_build)
     from sector_map.cli_analysis import add_commands, add_export_command

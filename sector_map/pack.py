@@ -16,12 +16,23 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 
 from sector_map import schema as s
 from sector_map.validate import PackError, Problem, has_location, validate_pack
 
-__all__ = ["Pack", "PackError", "Problem", "load_pack", "save_pack", "validate_pack", "find_packs"]
+__all__ = [
+    "Pack",
+    "PackError",
+    "Problem",
+    "find_packs",
+    "load_pack",
+    "pack_revision",
+    "pack_version",
+    "save_pack",
+    "validate_pack",
+]
 
 
 @dataclass
@@ -38,6 +49,7 @@ class Pack:
     path: Path | None = None
     warnings: list[Problem] = field(default_factory=list)
     postcodes: pd.DataFrame | None = None  # optional: postcode, lon, lat for placing uploads
+    revision: str = ""  # the folder's revision when loaded or saved (see pack_revision)
 
     @property
     def name(self) -> str:
@@ -72,18 +84,87 @@ class Pack:
 
 
 def pack_version(path: Path) -> str:
-    """A cheap fingerprint of a pack folder (file names, sizes, mtimes) for cache keys."""
-    parts = []
-    for f in sorted(Path(path).glob("*")):
-        st = f.stat()
-        parts.append(f"{f.name}:{st.st_size}:{st.st_mtime_ns}")
-    return hashlib.sha1("|".join(parts).encode()).hexdigest()[:12]
+    """A cheap fingerprint of a pack folder (file names, sizes, mtimes, revision) for cache keys."""
+    return hashlib.sha1("|".join([pack_revision(path), *_file_stamps(Path(path))]).encode()).hexdigest()[:12]
+
+
+def _file_stamps(path: Path) -> list[str]:
+    """``name:size:mtime`` of each file in the folder (files removed meanwhile are skipped)."""
+    stamps = []
+    for f in sorted(path.glob("*")):
+        try:
+            st = f.stat()
+        except OSError:
+            continue
+        stamps.append(f"{f.name}:{st.st_size}:{st.st_mtime_ns}")
+    return stamps
+
+
+def pack_revision(path: str | os.PathLike) -> str:
+    """The revision of the pack in folder ``path``: new with every save ("" if there is no pack).
+
+    :func:`save_pack` writes a fresh ``revision`` into the manifest; for a pack written by an
+    older version it is a hash of the manifest and the files' names, sizes and times.
+    """
+    path = Path(path)
+    try:
+        raw = (path / s.MANIFEST_FILE).read_bytes()
+    except OSError:
+        return ""
+    try:
+        manifest = json.loads(raw.decode("utf-8-sig"))
+    except (ValueError, UnicodeDecodeError):
+        manifest = None
+    if isinstance(manifest, dict) and manifest.get("revision"):
+        return str(manifest["revision"])
+    parts = [hashlib.sha1(raw).hexdigest(), *_file_stamps(path)]
+    return "files-" + hashlib.sha1("|".join(parts).encode()).hexdigest()[:16]
 
 
 # --- loading ------------------------------------------------------------------------------
+_READ_ATTEMPTS = 5
+
+
 def load_pack(path: str | os.PathLike) -> Pack:
-    """Read and validate the pack in folder ``path``; raise :class:`PackError` if unusable."""
+    """Read and validate the pack in folder ``path``; raise :class:`PackError` if unusable.
+
+    Packs are read without a lock, so a save may swap the folder while it is read: the read is
+    repeated when the pack's revision changed meanwhile, and the pack returned is one revision.
+    List columns (themes, client groups, wards served...) come back as Python lists, never as
+    the numpy arrays Parquet hands back.
+    """
     path = Path(path)
+    for attempt in range(_READ_ATTEMPTS):
+        before = pack_revision(path)
+        try:
+            pack = _load_once(path)
+        except PackError:
+            if attempt + 1 < _READ_ATTEMPTS and pack_revision(path) != before:
+                continue
+            raise
+        if pack_revision(path) == before:
+            pack.revision = before
+            return pack
+    pack.revision = before
+    return pack
+
+
+def _lists_from_arrays(df):
+    """Object columns holding numpy arrays (Parquet list columns) as Python lists, in place."""
+    if df is None:
+        return df
+    for col in df.columns:
+        if df[col].dtype != object:
+            continue
+        values = df[col].tolist()
+        if any(isinstance(v, np.ndarray) for v in values):
+            df[col] = pd.Series(
+                [v.tolist() if isinstance(v, np.ndarray) else v for v in values], index=df.index, dtype=object
+            )
+    return df
+
+
+def _load_once(path: Path) -> Pack:
     if not path.is_dir():
         raise PackError([Problem(str(path), "this folder does not exist; build a pack there first")])
     problems: list[Problem] = []
@@ -146,9 +227,7 @@ def _read_table(path: Path, problems: list[Problem], *, geo: bool):
         problems.append(Problem(path.name, "file is missing"))
         return None
     try:
-        if geo:
-            return gpd.read_parquet(path)
-        return pd.read_parquet(path)
+        return _lists_from_arrays(gpd.read_parquet(path) if geo else pd.read_parquet(path))
     except Exception as exc:  # noqa: BLE001 - any reader failure is reported in plain words
         kind = "GeoParquet" if geo else "Parquet"
         problems.append(Problem(path.name, f"could not be read as {kind} ({exc})"))
@@ -156,47 +235,52 @@ def _read_table(path: Path, problems: list[Problem], *, geo: bool):
 
 
 # --- saving -------------------------------------------------------------------------------
-def save_pack(pack: Pack, path: str | os.PathLike) -> Path:
-    """Validate ``pack`` and write it to folder ``path`` (created if needed).
+def save_pack(pack: Pack, path: str | os.PathLike, *, new: bool = False, locked: bool = False) -> Path:
+    """Validate ``pack`` and write it to folder ``path``, replacing the pack there if any.
 
-    Files are written to a temporary folder first and swapped in, so a failed save never
-    leaves a half-written pack behind.
+    Goes through :func:`sector_map.pack_store.write_folder`: the pack's file lock, a fresh
+    temporary folder and an atomic swap, so a failed or concurrent save never leaves a half-written
+    or mixed pack, and an existing pack is either replaced whole or left byte-for-byte as it was.
+    Each write gets a new ``revision`` in the manifest (see :func:`pack_revision`).
+
+    Args:
+        new: refuse if ``path`` exists (checked under the lock).
+        locked: the caller already holds :func:`sector_map.pack_store.pack_lock` for ``path``.
+
+    Raises:
+        PackError: the pack is not valid (nothing is written).
+        InputError: ``path`` is taken (``new``), is a file, or is a non-empty folder that is
+            not a pack; or another write of it did not finish in time.
     """
+    from sector_map.pack_store import new_revision, write_folder
+
     pack.warnings = validate_pack(pack)
-    path = Path(path)
-    tmp = path.with_name(path.name + ".tmp-writing")
-    if tmp.exists():
-        _remove_tree(tmp)
-    tmp.mkdir(parents=True)
     manifest = dict(pack.manifest)
     manifest.setdefault("built_at", datetime.now(UTC).isoformat(timespec="seconds"))
-    (tmp / s.MANIFEST_FILE).write_text(json.dumps(manifest, indent=2, ensure_ascii=False), encoding="utf-8")
-    meta = [m.to_dict() for m in pack.indicator_meta.values()]
-    (tmp / s.INDICATOR_META_FILE).write_text(json.dumps(meta, indent=2, ensure_ascii=False), encoding="utf-8")
-    pack.wards.to_parquet(tmp / s.WARDS_FILE, index=False)
-    pack.indicators.to_parquet(tmp / s.INDICATORS_FILE, index=False)
-    pack.organisations.to_parquet(tmp / s.ORGANISATIONS_FILE, index=False)
-    pack.services.to_parquet(tmp / s.SERVICES_FILE, index=False)
-    pack.assets.to_parquet(tmp / s.ASSETS_FILE, index=False)
-    if pack.postcodes is not None:
-        pack.postcodes.to_parquet(tmp / s.POSTCODES_FILE, index=False)
-    if path.exists():
-        old = path.with_name(path.name + ".tmp-old")
-        if old.exists():
-            _remove_tree(old)
-        path.rename(old)
-        tmp.rename(path)
-        _remove_tree(old)
-    else:
-        tmp.rename(path)
+    manifest["revision"] = new_revision()
+    path = Path(path)
+    write_folder(path, lambda tmp: _write_files(pack, manifest, tmp), new=new, locked=locked)
+    pack.manifest = manifest
     pack.path = path
+    pack.revision = manifest["revision"]
     return path
 
 
-def _remove_tree(path: Path) -> None:
-    for child in path.iterdir():
-        child.unlink()
-    path.rmdir()
+def _write_files(pack: Pack, manifest: dict, folder: Path) -> None:
+    (folder / s.MANIFEST_FILE).write_text(
+        json.dumps(manifest, indent=2, ensure_ascii=False), encoding="utf-8"
+    )
+    meta = [m.to_dict() for m in pack.indicator_meta.values()]
+    (folder / s.INDICATOR_META_FILE).write_text(
+        json.dumps(meta, indent=2, ensure_ascii=False), encoding="utf-8"
+    )
+    pack.wards.to_parquet(folder / s.WARDS_FILE, index=False)
+    pack.indicators.to_parquet(folder / s.INDICATORS_FILE, index=False)
+    pack.organisations.to_parquet(folder / s.ORGANISATIONS_FILE, index=False)
+    pack.services.to_parquet(folder / s.SERVICES_FILE, index=False)
+    pack.assets.to_parquet(folder / s.ASSETS_FILE, index=False)
+    if pack.postcodes is not None:
+        pack.postcodes.to_parquet(folder / s.POSTCODES_FILE, index=False)
 
 
 def describe(pack: Pack) -> str:
@@ -223,9 +307,22 @@ def describe(pack: Pack) -> str:
 
 
 def find_packs(root: str | os.PathLike) -> list[Path]:
-    """Pack folders (those holding a manifest) directly under ``root``, demo first, then by name."""
+    """Pack folders (those holding a manifest) directly under ``root``, demo first, then by name.
+
+    Hidden folders (a leading dot) are never packs: that is where pack writes keep their
+    temporary folders (see :mod:`sector_map.pack_store`), as are the names older versions used.
+    """
+    from sector_map.pack_store import is_leftover
+
     root = Path(root)
     if not root.is_dir():
         return []
-    found = [p for p in root.iterdir() if p.is_dir() and (p / s.MANIFEST_FILE).exists()]
+    found = [
+        p
+        for p in root.iterdir()
+        if not p.name.startswith(".")
+        and not is_leftover(p.name)
+        and p.is_dir()
+        and (p / s.MANIFEST_FILE).exists()
+    ]
     return sorted(found, key=lambda p: (p.name != "demo", p.name.lower()))

@@ -202,7 +202,14 @@ def pack_catalogue(root: str | os.PathLike) -> pd.DataFrame:
 
     Reads only each pack's manifest and its Parquet footers, so it stays quick with many packs.
     A pack whose manifest cannot be read is still listed, with the reason in ``Problem``.
+    Temporary folders of pack writes are never listed; those a killed write left behind over
+    :data:`~sector_map.pack_store.STALE_AFTER_S` ago are removed here (see
+    :func:`~sector_map.pack_store.clean_leftovers`).
     """
+    from sector_map.pack_store import clean_leftovers
+
+    if Path(root).is_dir():
+        clean_leftovers(root)
     rows = []
     for folder in find_packs(root):
         problem = ""

@@ -8,8 +8,8 @@ The Data page calls these in order:
 2. :func:`preview` shows the first rows and :func:`guess_mapping` pre-fills the column choices;
 3. :func:`import_upload` runs the importer and returns an :class:`UploadResult`: the rows taken,
    the rows left out and why, the notes, and the new pack (not yet saved);
-4. :func:`save_as_new_pack` or :func:`add_to_current` writes it (atomically, see
-   :func:`sector_map.pack.save_pack`).
+4. :func:`save_as_new_pack` or :func:`add_to_current` writes it (under the pack's lock, atomically,
+   and into the pack as it is now: see :mod:`sector_map.upload_save`).
 
 Every problem with the file is an :class:`~sector_map.importers.tables.InputError` naming the file,
 the column and the rows, and saying what to do.
@@ -20,14 +20,14 @@ from __future__ import annotations
 import re
 import tempfile
 import unicodedata
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
 from sector_map import upload_import as ui_
 from sector_map.importers.tables import InputError, Notes, find_column, read_table
-from sector_map.pack import Pack, save_pack
+from sector_map.pack import Pack
 from sector_map.upload_import import (
     ASSETS,
     BOUNDARIES,
@@ -35,13 +35,21 @@ from sector_map.upload_import import (
     NONE_CHOICE,
     ORGANISATIONS,
     UploadResult,
-    now,
+)
+from sector_map.upload_save import (
+    CHANGED_SINCE_CHECK,
+    Added,
+    add_to_current,
+    remember_request,
+    save_as_new_pack,
 )
 
 __all__ = [
+    "CHANGED_SINCE_CHECK",
     "MAX_UPLOAD_MB",
     "NONE_CHOICE",
     "UPLOAD_KINDS",
+    "Added",
     "UploadKind",
     "UploadResult",
     "add_to_current",
@@ -57,7 +65,6 @@ __all__ = [
 
 MAX_UPLOAD_MB = 50
 PREVIEW_ROWS = 10
-DEMO_FOLDER = "demo"
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "data" / "templates"
 
 
@@ -238,64 +245,8 @@ def template_path(kind: str) -> Path | None:
     return TEMPLATES_DIR / name if name else None
 
 
-# --- saving ---------------------------------------------------------------------------------------
-def save_as_new_pack(pack: Pack, packs_dir: str | Path, name: str) -> Path:
-    """Write ``pack`` as a new pack called ``name`` in ``packs_dir`` (folder: the name's slug).
-
-    The demo's fictional flag is kept (a copy of the demo with uploads is still mostly fictional).
-
-    Raises:
-        InputError: an empty name, the demo's folder, or a folder that already exists.
-        PackError: the pack would not be valid (nothing is written).
-    """
-    slug = slugify(name)
-    if not slug:
-        raise InputError("pack name", "give the new pack a name with at least one letter or digit")
-    if slug == DEMO_FOLDER:
-        raise InputError(
-            "pack name", "'demo' is the fictional demo pack's folder", hint="Choose another name"
-        )
-    folder = Path(packs_dir) / slug
-    if folder.exists():
-        raise InputError(
-            "pack name",
-            f"a pack called {slug!r} already exists in {Path(packs_dir).name}",
-            hint="Choose another name, or switch to that pack and add the file to it",
-        )
-    manifest = dict(pack.manifest)
-    manifest.update(name=str(name).strip(), built_at=now())
-    manifest.pop("updated_at", None)
-    return save_pack(replace(pack, manifest=manifest, path=None), folder)
-
-
-def add_to_current(pack: Pack, result: UploadResult) -> Path:
-    """Write the upload's pack over the current pack's folder (atomically).
-
-    Raises:
-        InputError: the current pack is the demo, has no folder, or the upload makes a pack of
-            its own (boundaries); say "save as a new pack instead".
-        PackError: the pack would not be valid (the current pack is left as it was).
-    """
-    where = pack.path.name if pack.path is not None else pack.name
-    if pack.is_demo or (pack.path is not None and pack.path.name == DEMO_FOLDER):
-        raise InputError(
-            where,
-            "the fictional demo pack cannot be changed",
-            hint="Save as a new pack instead",
-        )
-    if pack.path is None:
-        raise InputError(where, "this pack has no folder to write to", hint="Save as a new pack instead")
-    if result.new_pack_only:
-        raise InputError(
-            result.file,
-            "new ward boundaries make a pack of their own (the current pack's figures belong to its wards)",
-            hint="Save as a new pack instead",
-        )
-    manifest = dict(result.pack.manifest)
-    manifest["updated_at"] = now()
-    return save_pack(replace(result.pack, manifest=manifest, path=None), pack.path)
-
-
+# --- importing ----------------------------------------------------------------------------------
+@remember_request
 def import_upload(
     kind: str,
     path: str | Path,

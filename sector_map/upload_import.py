@@ -42,6 +42,10 @@ class UploadResult:
     notes: Notes
     pack: Pack
     stats: dict = field(default_factory=dict)
+    # The pack revision the upload was checked against, and the import call (kind, path,
+    # options) that made it, so "Add to the current pack" can redo it if the pack changed since.
+    base_revision: str = ""
+    request: dict = field(default_factory=dict)
 
     @property
     def new_pack_only(self) -> bool:

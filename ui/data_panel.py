@@ -7,6 +7,7 @@ Layout only: every figure comes from :mod:`sector_map.pack_report` and every upl
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import streamlit as st
@@ -263,19 +264,20 @@ def _save_controls(pack: Pack, result: upload.UploadResult) -> None:
             except (InputError, PackError) as exc:
                 st.error(str(exc))
             else:
-                _done(f"Saved as a new pack, **{name}** (folder `{folder.name}`).", folder.name)
+                _done(f"Saved as a new pack, {name.strip()} (folder {folder.name}).", folder.name)
     with right:
         why = _cannot_add(pack, result)
         if st.button("Add to the current pack", key="data_add", disabled=why is not None):
             try:
-                folder = upload.add_to_current(pack, result)
+                added = upload.add_to_current(pack, result)
             except (InputError, PackError) as exc:
                 st.error(str(exc))
             else:
-                _done(f"Added {result.file} to **{pack.name}**.", None)
+                _done(added.message(pack.name), None, changed=added.redone)
         st.caption(
             why
-            or f"Writes over the pack in `{pack.path.name if pack.path else ''}`; a failed save leaves it as it was."
+            or f"Writes over the pack in `{pack.path.name if pack.path else ''}`; a failed save leaves it as "
+            "it was, and if someone else saved it since you checked, your file is added to their version."
         )
 
 
@@ -287,12 +289,21 @@ def _cannot_add(pack: Pack, result: upload.UploadResult) -> str | None:
     return None
 
 
-def _done(message: str, new_folder: str | None) -> None:
-    """Forget the upload, remember what was saved, and rerun so the sidebar and caches see it."""
+def _done(message: str, new_folder: str | None, *, changed: bool = False) -> None:
+    """Forget the upload, remember what was saved, and rerun so the sidebar and caches see it.
+
+    ``changed``: the pack had been saved by someone else since the Check, and the file was
+    added to the pack as it is now (said differently on the page).
+    """
     for key in (RESULT_KEY, UPLOAD_PATH_KEY, UPLOAD_SIG_KEY):
         st.session_state.pop(key, None)
-    st.session_state[SAVED_KEY] = (message, new_folder)
+    st.session_state[SAVED_KEY] = (message, new_folder, changed)
     st.rerun()
+
+
+def _plain(text: str) -> str:
+    """Text shown literally by Streamlit's markdown (file and pack names come from users)."""
+    return re.sub(r"([\\`*_\[\]<>|~$#])", r"\\\1", text)
 
 
 def saved_message() -> None:
@@ -300,8 +311,11 @@ def saved_message() -> None:
     saved = st.session_state.get(SAVED_KEY)
     if not saved:
         return
-    message, folder = saved
-    st.success(message)
+    message, folder, changed = (*saved, False)[:3]
+    if changed:
+        st.info(_plain(message), icon=":material/sync:")
+    else:
+        st.success(_plain(message))
     if folder and st.session_state.get(state.PACK_KEY) != folder:
         st.button(
             "Switch to the new pack", key="data_switch_new", on_click=_switch_and_forget, args=(folder,)

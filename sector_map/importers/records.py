@@ -11,6 +11,7 @@ optional extras: pages show them when present.
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from sector_map import schema as s
@@ -85,6 +86,21 @@ def raw_service_frame(rows: list[dict] | pd.DataFrame | None = None) -> pd.DataF
     return _conform(df, RAW_SERVICE_COLUMNS)
 
 
+def as_list(value) -> list:
+    """A list column's cell as a Python list: lists, tuples and numpy arrays (how Parquet hands
+    list columns back) keep their items; anything else (None, NaN, a stray string) is empty.
+
+    Example:
+        >>> as_list(np.array(["poverty_food"], dtype=object)), as_list(("a", "b")), as_list(None)
+        (['poverty_food'], ['a', 'b'], [])
+    """
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    if isinstance(value, (list, tuple)):
+        return list(value)
+    return []
+
+
 def _conform(df: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
     df = df.copy()
     for col in columns:
@@ -92,9 +108,7 @@ def _conform(df: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
             df[col] = pd.NA
     list_cols = [c for c in (*LIST_COLUMNS, s.AREA_WARDS) if c in columns]
     for col in list_cols:
-        df[col] = pd.Series(
-            [list(v) if isinstance(v, (list, tuple)) else [] for v in df[col]], index=df.index, dtype=object
-        )
+        df[col] = pd.Series([as_list(v) for v in df[col]], index=df.index, dtype=object)
     for col in (*FLOAT_COLUMNS, s.CAPACITY, s.RADIUS_KM):
         if col in columns:
             df[col] = pd.to_numeric(df[col], errors="coerce").astype("float64")

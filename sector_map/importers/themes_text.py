@@ -26,6 +26,7 @@ from typing import NamedTuple
 import pandas as pd
 
 from sector_map import schema as s
+from sector_map.importers.records import as_list
 
 __all__ = [
     "CCEW_CLASSIFICATION_THEMES",
@@ -346,7 +347,7 @@ def zip_reasons(themes: list[str], reasons) -> list[tuple[str, str]]:
 
     When the counts differ (a hand-written reason), every theme gets the whole string.
     """
-    themes = list(themes) if isinstance(themes, (list, tuple)) else []
+    themes = as_list(themes)
     text = "" if reasons is None or pd.isna(reasons) else str(reasons)
     parts = [p for p in text.split("; ")] if text else []
     if len(parts) == len(themes):
@@ -414,7 +415,7 @@ def themes_from_classification(codes: pd.Series) -> tuple[pd.Series, pd.Series, 
     for row in codes:
         why: dict[str, str] = {}
         got_groups: set[str] = set()
-        for code in sorted(int(c) for c in (row if isinstance(row, (list, tuple)) else [])):
+        for code in sorted(int(c) for c in as_list(row)):
             cls = CCEW_CLASSIFICATION_THEMES.get(code)
             if cls is None:
                 continue

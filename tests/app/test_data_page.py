@@ -141,9 +141,7 @@ def test_upload_organisations_to_the_demo_saves_a_new_pack(at, packs, tmp_path):
     assert len(saved.organisations) == 401 and saved.is_demo
     pantry = saved.organisations.set_index(s.ORG_NAME).loc["Harbour Pantry"]
     assert pantry[s.LOCATION_QUALITY] == s.LOCATION_CONTACT  # placed by the demo's own postcode table
-    assert saved.organisations.set_index("org_id").loc["upload-pantries-2", "themes"].tolist() == [
-        "poverty_food"
-    ]
+    assert saved.organisations.set_index("org_id").loc["upload-pantries-2", "themes"] == ["poverty_food"]
     at.button(key="data_switch_new").click().run()
     assert at.session_state["pack_name"] == "marrowby-pantries"
     assert at.title[0].value == "Data — Marrowby pantries"

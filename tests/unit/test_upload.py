@@ -261,7 +261,8 @@ def test_add_to_current_refuses_the_demo_and_writes_a_real_pack(tmp_path, pack):
     folder = save_pack(pack, tmp_path / "packs" / "testshire")
     current = load_pack(folder)
     res = upload.import_upload("organisations", path, pack=current)
-    assert upload.add_to_current(current, res) == folder
+    added = upload.add_to_current(current, res)
+    assert added.folder == folder and not added.redone
     again = load_pack(folder)
     assert len(again.organisations) == 5
     assert again.postcodes is not None and len(again.postcodes) == 2
