@@ -41,8 +41,15 @@ FORMATS = ("png", "svg", "pdf")
 ORG_COLOUR = "#1b1b1b"
 # Ward names are printed on the map up to this many wards; more would crowd it.
 MAX_LABELLED_WARDS = 60
-# Text stays text: SVG <text> elements, PDF Type 42 fonts (searchable).
-PRINT_RC = {"svg.fonttype": "none", "pdf.fonttype": 42, "font.family": "DejaVu Sans"}
+# Text stays text: SVG <text> elements, PDF Type 42 fonts (searchable). Names come from data
+# files, so every Text is literal: "Fund $5 to $10" is not mathtext and never goes to LaTeX.
+PRINT_RC = {
+    "svg.fonttype": "none",
+    "pdf.fonttype": 42,
+    "font.family": "DejaVu Sans",
+    "text.parse_math": False,
+    "text.usetex": False,
+}
 
 
 @dataclass(frozen=True)
