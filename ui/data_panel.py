@@ -16,6 +16,7 @@ from sector_map import schema as s
 from sector_map.importers.tables import InputError
 from sector_map.pack import Pack, PackError
 from ui import paths, state
+from ui.text import md, md_code
 
 UPLOAD_PATH_KEY = "data_upload_path"
 UPLOAD_SIG_KEY = "data_upload_sig"
@@ -78,14 +79,14 @@ def overview(pack: Pack) -> None:
     built = pack.manifest.get("built_at")
     if built:
         st.caption(
-            f"Built {built}"
-            + (f"; last changed {pack.manifest['updated_at']}" if pack.manifest.get("updated_at") else "")
+            f"Built {md(built)}"
+            + (f"; last changed {md(pack.manifest['updated_at'])}" if pack.manifest.get("updated_at") else "")
         )
     notes = pack_report.warnings(pack)
     with st.expander(f"Warnings and build notes ({len(notes)})", expanded=False):
         if notes:
             for note in notes:
-                st.markdown(f"- {note}")
+                st.markdown(f"- {md(note)}")
         else:
             st.caption("None: the pack passed every check without a warning.")
 
@@ -157,14 +158,14 @@ def upload_flow(pack: Pack) -> None:
     try:
         first = upload.preview(path, kind)
     except InputError as exc:
-        st.error(str(exc))
+        st.error(md(exc))
         return
-    st.markdown(f"**First rows of {path.name}**")
+    st.markdown(f"**First rows of {md(path.name)}**")
     st.dataframe(first, hide_index=True)
 
     options = _options(kind, path, list(first.columns), pack)
     if st.button("Check this file", key="data_check", type="primary"):
-        with st.spinner(f"Reading {path.name} and checking it against {pack.name}…"):
+        with st.spinner(f"Reading {md(path.name)} and checking it against {md(pack.name)}…"):
             try:
                 st.session_state[RESULT_KEY] = (
                     str(path),
@@ -173,7 +174,7 @@ def upload_flow(pack: Pack) -> None:
                 )
             except (InputError, PackError) as exc:
                 st.session_state.pop(RESULT_KEY, None)
-                st.error(str(exc))
+                st.error(md(exc))
     held = st.session_state.get(RESULT_KEY)
     if held and held[0] == str(path) and held[1] == kind:
         _show_result(pack, held[2])
@@ -239,7 +240,7 @@ def _options(kind: str, path: Path, columns: list[str], pack: Pack) -> dict:
 
 
 def _show_result(pack: Pack, result: upload.UploadResult) -> None:
-    st.success(result.summary())
+    st.success(md(result.summary()))
     st.markdown("**Accepted**")
     st.dataframe(result.accepted, hide_index=True, height=min(400, 38 + 35 * len(result.accepted)))
     if len(result.rejected):
@@ -248,7 +249,7 @@ def _show_result(pack: Pack, result: upload.UploadResult) -> None:
     if len(result.notes):
         with st.expander(f"Notes ({len(result.notes)})", expanded=True):
             for note in result.notes:
-                st.markdown(f"- {note.message()}")
+                st.markdown(f"- {md(note.message())}")
     _save_controls(pack, result)
 
 
@@ -261,21 +262,22 @@ def _save_controls(pack: Pack, result: upload.UploadResult) -> None:
             try:
                 folder = upload.save_as_new_pack(result.pack, paths.PACKS_DIR, name)
             except (InputError, PackError) as exc:
-                st.error(str(exc))
+                st.error(md(exc))
             else:
-                _done(f"Saved as a new pack, **{name}** (folder `{folder.name}`).", folder.name)
+                _done(f"Saved as a new pack, **{md(name)}** (folder {md_code(folder.name)}).", folder.name)
     with right:
         why = _cannot_add(pack, result)
         if st.button("Add to the current pack", key="data_add", disabled=why is not None):
             try:
                 folder = upload.add_to_current(pack, result)
             except (InputError, PackError) as exc:
-                st.error(str(exc))
+                st.error(md(exc))
             else:
-                _done(f"Added {result.file} to **{pack.name}**.", None)
+                _done(f"Added {md(result.file)} to **{md(pack.name)}**.", None)
         st.caption(
             why
-            or f"Writes over the pack in `{pack.path.name if pack.path else ''}`; a failed save leaves it as it was."
+            or f"Writes over the pack in {md_code(pack.path.name if pack.path else '')}; "
+            "a failed save leaves it as it was."
         )
 
 

@@ -9,6 +9,7 @@ import streamlit as st
 
 from sector_map import export, table_export
 from sector_map.pack import Pack
+from ui.text import md
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -67,7 +68,7 @@ def panel(name: str, make: Callable[[export.ExportOptions], tuple[bytes, str]], 
         if held and held[0] == options:
             _, data, alt, preview = held
             st.image(preview, caption="Preview", width="stretch")
-            st.markdown(f"**Alt text** (also in the file's metadata): {alt}")
+            st.markdown(f"**Alt text** (also in the file's metadata): {md(alt)}")
             st.download_button(
                 f"Download {fmt.upper()} ({len(data) / 1000:,.0f} KB)",
                 data,

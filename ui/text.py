@@ -10,12 +10,12 @@ those calls through :func:`md`, :func:`md_code` or :func:`md_table`; HTML writte
 :func:`html_text`. ``tests/app/test_markdown_safe.py`` checks the convention on a hostile pack.
 
 Example:
-    >>> md("![x](https://example.invalid/p.png)")
-    '\\\\!\\\\[x\\\\]\\\\(https\\\\:\\\\/\\\\/example\\\\.invalid\\\\/p\\\\.png\\\\)'
-    >>> md_code("a`b")
-    '`` a`b ``'
-    >>> web_link("javascript:alert(1)"), web_link(" https://example.org/a b ")
-    ('', 'https://example.org/a%20b')
+    >>> md("![x](https://example.invalid/p.png) <img src=x> $5")
+    '!\\\\[x\\\\](https\\\\://example.invalid/p.png) \\\\<img src=x\\\\> \\\\$5'
+    >>> md("wards.parquet: 2 rows have no ward_code")
+    'wards.parquet: 2 rows have no ward_code'
+    >>> md_code("pack=x"), md_code("a`b")
+    ('`pack=x`', '``a`b``')
 """
 
 from __future__ import annotations
@@ -29,23 +29,39 @@ from sector_map.about import web_link
 
 __all__ = ["html_text", "md", "md_code", "md_link", "md_table", "web_link"]
 
-# Every ASCII punctuation mark: CommonMark shows each one literally after a backslash.
-_PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")
+# Characters that can start inline Markdown, HTML, LaTeX or a Streamlit directive anywhere.
+_ALWAYS = re.compile(r"([\\`*\[\]<>|~$#@])")
+# Emphasis by "_" needs a side that is not a letter or digit ("ward_name" stays as it is).
+_UNDERSCORE = re.compile(r"(?<![^\W_])_|_(?![^\W_])")
+# Entities (&lt;), bare web addresses (https://, www.) that GFM would turn into links.
+_ENTITY = re.compile(r"&(?=#?\w+;)")
+_AUTOLINK = re.compile(r"(?i):(?=//)|(?<=\bwww)\.")
+# Block markers at the start of a line: lists, setext underlines, ordered lists.
+_LINE_START = re.compile(r"(?m)^([ \t]{0,3})([-+=])|^([ \t]{0,3}\d{1,9})([.)])(?=\s|$)")
 _NEWLINE = re.compile(r"\r\n|\r|\n")
 
 
 def md(text: object) -> str:
-    """``text`` as Markdown that shows exactly ``text``: punctuation escaped, line breaks kept."""
+    """``text`` as Markdown that shows exactly ``text``, as text: every character that could start
+    Markdown, HTML, LaTeX, a link or a Streamlit directive is backslash-escaped; line breaks stay
+    line breaks. Ordinary prose ("wards.parquet: 2 rows, e.g. ward_code") comes out unchanged.
+    """
     if text is None:
         return ""
-    return _NEWLINE.sub("  \n", _PUNCTUATION.sub(r"\\\1", str(text)))
+    out = _ALWAYS.sub(r"\\\1", str(text))
+    out = _UNDERSCORE.sub(r"\\_", out)
+    out = _ENTITY.sub(r"\\&", out)
+    out = _AUTOLINK.sub(lambda m: "\\" + m.group(0), out)
+    out = _LINE_START.sub(lambda m: f"{m[1]}\\{m[2]}" if m[2] else f"{m[3]}\\{m[4]}", out)
+    return _NEWLINE.sub("  \n", out)
 
 
 def md_code(text: object) -> str:
     """``text`` as an inline code span (nothing inside is read as Markdown), on one line."""
     body = " ".join(_NEWLINE.split(str(text)))
     fence = "`" * (max((len(run) for run in re.findall(r"`+", body)), default=0) + 1)
-    return f"{fence} {body} {fence}"
+    pad = " " if body[:1] in ("`", " ") or body[-1:] in ("`", " ") else ""
+    return f"{fence}{pad}{body}{pad}{fence}"
 
 
 def md_link(label: object, url: object) -> str:
