@@ -129,3 +129,15 @@ def test_ward_profile_map_draws_dollar_neighbour_names():
     assert "<svg" in svg
     drawn = [t.get_text() for t in fig.axes[0].texts]
     assert r"$\frac{" in drawn and "Gamma $$ end" in drawn
+
+
+@pytest.mark.filterwarnings("ignore:Glyph .* missing from font")
+def test_svg_stays_well_formed_with_control_characters_in_names():
+    pack = make_tiny_pack()
+    pack.manifest["name"] = "Bell\x07 pack"
+    pack.wards[s.WARD_NAME] = ["A\x00b", "C\x1bd", "E\x0bf", "Gamma"]
+    table = analysis.gap_table_for(pack, THEMES)
+    options = export.ExportOptions(fmt="svg", dpi=50, title="T\x01")
+    data, _ = export.gap_map(pack, table, themes=THEMES, options=options)
+    root, text = svg_texts(data)  # parses: no control character left in the XML
+    assert "Bell pack" in text and "Ab" in text and root.find("{http://www.w3.org/2000/svg}title").text == "T"
