@@ -16,7 +16,7 @@ from sector_map import schema as s
 from sector_map.importers.tables import InputError
 from sector_map.pack import Pack, PackError
 from ui import paths, state
-from ui.text import md, md_code
+from ui.text import md, md_code, md_table
 
 UPLOAD_PATH_KEY = "data_upload_path"
 UPLOAD_SIG_KEY = "data_upload_sig"
@@ -322,12 +322,12 @@ def templates() -> None:
         path = upload.template_path(kind)
         if path is None or not path.exists():
             continue
-        st.markdown(f"**{spec.label}** — `{path.name}`")
+        st.markdown(f"**{md(spec.label)}** — {md_code(path.name)}")
         st.download_button(
-            f"Download {path.name}",
+            f"Download {md(path.name)}",
             path.read_bytes(),
             file_name=path.name,
             mime="text/csv",
             key=f"tpl|{kind}",
         )
-        st.table(upload.template_columns(kind).set_index("Column"))
+        st.table(md_table(upload.template_columns(kind).set_index("Column")))

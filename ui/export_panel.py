@@ -23,7 +23,7 @@ def panel(name: str, make: Callable[[export.ExportOptions], tuple[bytes, str]], 
     ``make`` turns options into (file bytes, alt text); it is only called when asked, since a
     300 dpi page takes about a second.
     """
-    with st.expander(f"Export this {name} for a report", icon=":material/download:"):
+    with st.expander(f"Export this {md(name)} for a report", icon=":material/download:"):
         c1, c2, c3 = st.columns(3)
         fmt = c1.selectbox("Format", export.FORMATS, key=f"ex_fmt|{name}", format_func=str.upper)
         paper = c2.selectbox("Paper", tuple(export.PAPER), key=f"ex_paper|{name}", format_func=str.upper)

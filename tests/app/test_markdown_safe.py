@@ -247,3 +247,70 @@ def test_links_from_a_shared_url_are_shown_as_text(open_page):
     texts = run(None, theme="![u](https://example.invalid/u.png)", k="`x`![v](https://example.invalid/v.png)")
     _check(texts)
     assert any("![u](https://example.invalid/u.png)" in t and t.count("`") >= 2 for t in texts)
+
+
+# --- the convention, in the code ----------------------------------------------------------------
+MARKDOWN_CALLS = {
+    "markdown", "caption", "title", "header", "subheader", "success", "info", "warning", "error",
+    "write", "toast", "metric", "expander", "spinner", "button", "download_button", "tabs",
+}  # fmt: skip
+SAFE_WRAPPERS = {"md", "md_code", "md_link", "html_text"}
+SHOWN_KEYWORDS = {"label", "body", "help", "value", "text", "delta"}
+# Names and attributes that, in these files, hold text from a pack or an uploaded file.
+RISKY_NAMES = {"exc", "name", "note", "query", "raw", "alt"}
+RISKY_ATTRS = {"name", "label", "message", "summary", "title", "file", "description", "status"}
+
+
+def _risky(node) -> bool:
+    import ast
+
+    if isinstance(node, ast.Call):
+        func = node.func
+        called = func.id if isinstance(func, ast.Name) else getattr(func, "attr", "")
+        if called in SAFE_WRAPPERS:
+            return False
+        if called == "str" and node.args:
+            return _risky(node.args[0])
+        return called in RISKY_ATTRS  # e.g. note.message(), result.summary()
+    if isinstance(node, ast.Name):
+        return node.id in RISKY_NAMES
+    if isinstance(node, ast.Attribute):
+        return node.attr in RISKY_ATTRS
+    if isinstance(node, ast.Subscript):
+        return _risky(node.value) or (
+            isinstance(node.slice, ast.Constant) and "name" in str(node.slice.value)
+        )
+    return False
+
+
+def test_data_text_reaches_markdown_calls_only_through_the_helpers():
+    """Every page and ui file: pack/ward/organisation names, notes and exception text passed to a
+    Markdown-reading call are wrapped in ui.text's helpers, and st.table gets md_table(...)."""
+    import ast
+
+    root = Path(__file__).resolve().parents[2]
+    problems = []
+    for path in [
+        root / "app.py",
+        *sorted((root / "app_pages").glob("*.py")),
+        *sorted((root / "ui").glob("*.py")),
+    ]:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):
+                continue
+            where = f"{path.relative_to(root)}:{node.lineno}"
+            if node.func.attr == "table":
+                arg = node.args[0] if node.args else None
+                if not (isinstance(arg, ast.Call) and getattr(arg.func, "id", "") == "md_table"):
+                    problems.append(f"{where}: st.table without md_table")
+                continue
+            if node.func.attr not in MARKDOWN_CALLS:
+                continue
+            for arg in [*node.args, *(k.value for k in node.keywords if k.arg in SHOWN_KEYWORDS)]:
+                parts = (
+                    [v.value for v in arg.values if isinstance(v, ast.FormattedValue)]
+                    if isinstance(arg, ast.JoinedStr)
+                    else [arg]
+                )
+                problems += [f"{where}: {ast.unparse(p)}" for p in parts if _risky(p)]
+    assert problems == [], "\n".join(problems)
