@@ -91,11 +91,12 @@ def md_table(table: pd.DataFrame, *, links: tuple[str, ...] = ()) -> pd.DataFram
 
 
 # In HTML the app writes, characters Markdown or LaTeX would read become character references.
-_HTML_MARKDOWN = str.maketrans({c: f"&#{ord(c)};" for c in "[]!$*_`~:\\|#@"})
+_HTML_MARKDOWN = str.maketrans({c: f"&#{ord(c)};" for c in "[]!$*_`~\\|#@"})
 
 
 def html_text(text: object) -> str:
     """``text`` for HTML the app writes itself (``unsafe_allow_html``): tags escaped, Markdown
     characters as character references, and on one line, so it can never start Markdown."""
     text = " ".join(str(text if text is not None else "").split())
-    return html.escape(text, quote=False).translate(_HTML_MARKDOWN)
+    out = html.escape(text, quote=False).translate(_HTML_MARKDOWN)
+    return _AUTOLINK.sub(lambda m: f"&#{ord(m.group(0))};", out)
