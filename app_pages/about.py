@@ -4,28 +4,29 @@ import streamlit as st
 
 from sector_map import about
 from ui import sidebar
+from ui.text import md, md_table
 
 pack = sidebar.current_pack()
-st.title(f"About the data — {pack.name}")
+st.title(f"About the data — {md(pack.name)}")
 sidebar.demo_banner(pack)
 if pack.manifest.get("description"):
-    st.markdown(pack.manifest["description"])
+    st.markdown(md(pack.manifest["description"]))
 
 st.header("Sources")
 st.caption("Every figure in this pack comes from one of these. Credit them when you use a map or chart.")
-st.table(about.sources_table(pack).set_index("Source"))
+st.table(md_table(about.sources_table(pack).set_index("Source"), links=("Link",)))
 built = pack.manifest.get("built_at")
 if built:
     st.caption(
-        f"Pack built {built}; ward boundaries: {pack.manifest.get('ward_vintage', 'vintage not recorded')}."
+        f"Pack built {md(built)}; ward boundaries: {md(pack.manifest.get('ward_vintage', 'vintage not recorded'))}."
     )
 
 st.header("Indicators")
-st.table(about.indicators_table(pack).set_index("Indicator"))
+st.table(md_table(about.indicators_table(pack).set_index("Indicator")))
 
 st.header("Themes")
 st.caption("The shared list of needs and offers. Each theme's need index averages the indicators shown.")
-st.table(about.themes_table(pack).set_index("Theme"))
+st.table(md_table(about.themes_table(pack).set_index("Theme")))
 
 st.header("Glossary")
 for term, meaning in about.GLOSSARY.items():

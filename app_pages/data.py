@@ -4,9 +4,10 @@ import streamlit as st
 
 from sector_map import upload
 from ui import data_panel, sidebar
+from ui.text import md
 
 pack = sidebar.current_pack()
-st.title(f"Data — {pack.name}")
+st.title(f"Data — {md(pack.name)}")
 sidebar.demo_banner(pack)
 data_panel.saved_message()
 

@@ -6,10 +6,11 @@ from sector_map import matching
 from sector_map import schema as s
 from sector_map.provision import DEFAULT_RADIUS_KM
 from ui import cache, export_panel, fit_panel, map_panel, sidebar, state, url_state
+from ui.text import md
 
 pack = sidebar.current_pack()
 key = cache.pack_key(pack)
-st.title(f"Where we fit — {pack.name}")
+st.title(f"Where we fit — {md(pack.name)}")
 sidebar.demo_banner(pack)
 st.caption(
     "Pick your organisation or describe your offer: wards are ranked by the unmet need (gap) in "
@@ -64,14 +65,14 @@ map_panel.ward_picker(pack, state.selected_ward(pack))
 themes = fit_panel.high_need_themes(need, ward) if ward else []
 name = pack.wards.set_index(s.WARD_CODE)[s.WARD_NAME].get(ward, ward)
 if not themes:
-    st.write(f"{name} has no theme in the top third of the area for need.")
+    st.write(f"{md(name)} has no theme in the top third of the area for need.")
 else:
     group = cache.consortium(key, ward, tuple(themes))
     st.caption(
-        f"{name}'s high-need themes: {fit_panel.labels(themes)}. Organisations whose services reach it, "
+        f"{md(name)}'s high-need themes: {fit_panel.labels(themes)}. Organisations whose services reach it, "
         "chosen so that together they cover as many of those themes as possible."
     )
     st.dataframe(fit_panel.consortium_table(group), hide_index=True, width="stretch")
     uncovered = group.attrs.get("uncovered") or []
     if uncovered:
-        st.warning(f"Nobody found covers: {fit_panel.labels(uncovered)}. {group.attrs.get('note', '')}")
+        st.warning(f"Nobody found covers: {fit_panel.labels(uncovered)}. {md(group.attrs.get('note', ''))}")

@@ -5,10 +5,11 @@ from streamlit_folium import st_folium
 
 from sector_map import export, export_charts
 from ui import cache, export_panel, gaps_panel, map_panel, sidebar, state, url_state
+from ui.text import md
 
 pack = sidebar.current_pack()
 key = cache.pack_key(pack)
-st.title(f"Gaps — {pack.name}")
+st.title(f"Gaps — {md(pack.name)}")
 sidebar.demo_banner(pack)
 notices = st.empty()
 st.caption(
@@ -40,12 +41,12 @@ with side_col:
     map_panel.ward_picker(pack, ward)
     if ward and ward in table.index:
         row = table.loc[ward]
-        st.subheader(row["ward_name"])
+        st.subheader(md(row["ward_name"]))
         st.markdown(
-            f"**{row['gap_class'].capitalize()}**"
+            f"**{md(row['gap_class'].capitalize())}**"
             + (f" · priority {int(row['rank'])}" if row["rank"] == row["rank"] else "")
         )
-        st.write(row["reason"])
+        st.write(md(row["reason"]))
 
 event = st.plotly_chart(
     gaps_panel.scatter(table, view, ward),

@@ -5,10 +5,11 @@ from streamlit_folium import st_folium
 
 from sector_map import export
 from ui import cache, export_panel, map_panel, sidebar, state, url_state
+from ui.text import md
 
 pack = sidebar.current_pack()
 key = cache.pack_key(pack)
-st.title(f"Need map — {pack.name}")
+st.title(f"Need map — {md(pack.name)}")
 sidebar.demo_banner(pack)
 notices = st.empty()
 
@@ -51,7 +52,8 @@ if view.mode == map_panel.MODE_THEME:
 with st.expander("Ward values as a table"):
     st.dataframe(map_panel.ward_table(pack, subject), hide_index=True, width="stretch")
     st.caption(
-        f"{subject.meta.label}: {subject.meta.worse_phrase}. Ranks are within {pack.name}; 1 = most need."
+        f"{md(subject.meta.label)}: {md(subject.meta.worse_phrase)}. Ranks are within {md(pack.name)}; "
+        "1 = most need."
     )
 
 export_panel.panel(

@@ -4,11 +4,12 @@ import streamlit as st
 
 from sector_map import export_charts
 from ui import cache, export_panel, map_panel, sidebar, state, url_state, ward_panel
+from ui.text import md
 
 pack = sidebar.current_pack()
 key = cache.pack_key(pack)
 ward_panel.print_css()
-st.title(f"Ward profile — {pack.name}")
+st.title(f"Ward profile — {md(pack.name)}")
 sidebar.demo_banner(pack)
 ward = state.selected_ward(pack)
 map_panel.ward_picker(pack, ward)

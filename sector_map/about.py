@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import quote, urlsplit
+
 import pandas as pd
 
 from sector_map import schema as s
@@ -41,8 +43,23 @@ GLOSSARY: dict[str, str] = {
 }
 
 
+def web_link(url: object) -> str:
+    """``url`` if it is an http(s) address (spaces and angle brackets encoded), else ""."""
+    text = str(url or "").strip()
+    try:
+        parts = urlsplit(text)
+    except ValueError:
+        return ""
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+        return ""
+    return quote(text, safe="/:?#[]@!$&'()*+,;=%~")
+
+
 def sources_table(pack: Pack) -> pd.DataFrame:
-    """One row per source in the manifest, with its licence and required attribution."""
+    """One row per source in the manifest, with its licence and required attribution.
+
+    The link is kept only when it is an http(s) address (never ``javascript:`` or ``file:``).
+    """
     rows = [
         {
             "Source": src.get("title", ""),
@@ -50,7 +67,7 @@ def sources_table(pack: Pack) -> pd.DataFrame:
             "Vintage": src.get("vintage", ""),
             "Licence": src.get("licence", ""),
             "Attribution": src.get("attribution", ""),
-            "Link": src.get("url", ""),
+            "Link": web_link(src.get("url")),
         }
         for src in pack.sources
     ]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+
 import pandas as pd
 import plotly.graph_objects as go
 
@@ -30,6 +32,8 @@ def need_provision_scatter(
     colours = [
         gaps.bivariate_colour(n, p) for n, p in zip(data["need_level"], data["provision_level"], strict=True)
     ]
+    # Plotly reads tags (<a href>, <b>) in hover labels and point text: names go in escaped.
+    names = [html.escape(str(n)) for n in data[s.WARD_NAME]]
     fig = go.Figure()
     fig.add_trace(
         go.Scatter(
@@ -37,7 +41,7 @@ def need_provision_scatter(
             y=data["need"],
             mode="markers",
             marker={"size": 12, "color": colours, "line": {"width": 1, "color": "#444"}},
-            customdata=list(zip(data.index, data[s.WARD_NAME], data["gap_class"], strict=True)),
+            customdata=list(zip(data.index, names, data["gap_class"], strict=True)),
             hovertemplate=(
                 "<b>%{customdata[1]}</b><br>need %{y:.0f}/100<br>provision %{x:.2f}<br>%{customdata[2]}"
                 "<extra></extra>"
@@ -54,7 +58,7 @@ def need_provision_scatter(
                 y=[row["need"]],
                 mode="markers+text",
                 marker={"size": 20, "color": "rgba(0,0,0,0)", "line": {"width": 3, "color": "#111"}},
-                text=[row[s.WARD_NAME]],
+                text=[html.escape(str(row[s.WARD_NAME]))],
                 textposition="top center",
                 hoverinfo="skip",
                 showlegend=False,

@@ -34,7 +34,9 @@ def _print(table: pd.DataFrame, columns: list[str], as_csv: bool) -> None:
 
 def _write(table: pd.DataFrame, as_csv: bool) -> None:
     if as_csv:
-        table.to_csv(sys.stdout, index=False, float_format="%.3f", lineterminator="\n")
+        from sector_map.table_export import safe_table
+
+        safe_table(table).to_csv(sys.stdout, index=False, float_format="%.3f", lineterminator="\n")
     else:
         with pd.option_context("display.max_colwidth", 140, "display.width", 220):
             print(table.to_string(index=False, float_format=lambda v: f"{v:.1f}"))

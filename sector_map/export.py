@@ -17,6 +17,7 @@ Example:
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -36,13 +37,21 @@ from sector_map.subject import MapSubject
 from sector_map.validate import has_location
 
 PAPER = {"a4": (210, 297), "a3": (297, 420)}  # mm, portrait
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 ORIENTATIONS = ("portrait", "landscape")
 FORMATS = ("png", "svg", "pdf")
 ORG_COLOUR = "#1b1b1b"
 # Ward names are printed on the map up to this many wards; more would crowd it.
 MAX_LABELLED_WARDS = 60
-# Text stays text: SVG <text> elements, PDF Type 42 fonts (searchable).
-PRINT_RC = {"svg.fonttype": "none", "pdf.fonttype": 42, "font.family": "DejaVu Sans"}
+# Text stays text: SVG <text> elements, PDF Type 42 fonts (searchable). Names come from data
+# files, so every Text is literal: "Fund $5 to $10" is not mathtext and never goes to LaTeX.
+PRINT_RC = {
+    "svg.fonttype": "none",
+    "pdf.fonttype": 42,
+    "font.family": "DejaVu Sans",
+    "text.parse_math": False,
+    "text.usetex": False,
+}
 
 
 @dataclass(frozen=True)
@@ -359,8 +368,11 @@ def save_figure(fig: Figure, *, options: ExportOptions, title: str, alt: str) ->
 
 def _svg_title(data: bytes, title: str, alt: str) -> bytes:
     """Put ``<title>`` and ``<desc>`` first inside the ``<svg>`` element, where screen readers look."""
-    text = data.decode("utf-8")
+    # Control characters in a name (a stray BEL or ESC from a spreadsheet) are not allowed in XML.
+    text = _NOT_XML.sub("", data.decode("utf-8"))
     start = text.index("<svg")
     end = text.index(">", start) + 1
-    extra = f"\n <title>{escape(title)}</title>\n <desc>{escape(alt)}</desc>"
+    extra = (
+        f"\n <title>{escape(_NOT_XML.sub('', title))}</title>\n <desc>{escape(_NOT_XML.sub('', alt))}</desc>"
+    )
     return (text[:end] + extra + text[end:]).encode("utf-8")

@@ -1,26 +1,78 @@
-"""Tables for reports: CSV that Excel opens cleanly, and XLSX with an 'About' sheet of sources."""
+"""Tables for reports: CSV that Excel opens cleanly, and XLSX with an 'About' sheet of sources.
+
+Names in the tables come from data files, so a text cell that a spreadsheet would run as a formula
+(one starting ``=``, ``+``, ``-``, ``@``, a tab or a carriage return: OWASP's CSV injection list)
+is written with a leading ``'``, which shows it as text; numbers stay numbers.
+
+Example:
+    >>> safe_cell("=1+2"), safe_cell("-5"), safe_cell(-5), safe_cell("Café")
+    ("'=1+2", '-5', -5, 'Café')
+"""
 
 from __future__ import annotations
 
 import io
-from collections.abc import Mapping
+import re
+from collections.abc import Callable, Mapping
 from datetime import date
 
 import pandas as pd
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from sector_map.export_layout import source_line
 from sector_map.pack import Pack
 
 MAX_SHEET_NAME = 31  # Excel's limit
+# First characters that make a spreadsheet read a cell as a formula (OWASP), with the full-width
+# forms some Excel locales also accept.
+FORMULA_START = frozenset("=+-@\t\r\uff1d\uff0b\uff0d\uff20")
+_PLAIN_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?%?")
+
+
+def safe_cell(value: object) -> object:
+    """``value`` as a spreadsheet will show it, never run it: text a spreadsheet would read as a
+    formula gets a leading ``'``; other values (numbers, dates, plain text) are returned as they are.
+
+    Leading spaces are looked past, and a string that is only a number ("-5", "+44") is left alone
+    (a spreadsheet reads it as that number, which is harmless).
+    """
+    if not isinstance(value, str):
+        return value
+    start = value.lstrip(" \n")
+    if start[:1] in FORMULA_START and not _PLAIN_NUMBER.fullmatch(start.strip()):
+        return "'" + value
+    return value
+
+
+def safe_table(table: pd.DataFrame, *, cell: Callable[[object], object] = safe_cell) -> pd.DataFrame:
+    """A copy of ``table`` with every text cell and column name passed through ``cell``."""
+    out = table.rename(columns=cell)
+    for i in range(out.shape[1]):
+        col = out.iloc[:, i]
+        if not (pd.api.types.is_numeric_dtype(col) or pd.api.types.is_datetime64_any_dtype(col)):
+            out.isetitem(i, col.astype(object).map(cell, na_action="ignore"))
+    return out
 
 
 def to_csv(table: pd.DataFrame) -> bytes:
-    """UTF-8 CSV with a byte-order mark, so Excel shows £, é and en dashes correctly."""
-    return table.to_csv(index=False).encode("utf-8-sig")
+    """UTF-8 CSV with a byte-order mark, so Excel shows £, é and en dashes correctly.
+
+    Lines end in CRLF (RFC 4180), so a cell holding a lone carriage return is quoted, not split.
+    """
+    return safe_table(table).to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")
+
+
+def _xlsx_cell(value: object) -> object:
+    """:func:`safe_cell`, without the control characters an XLSX file cannot hold."""
+    if isinstance(value, str):
+        value = ILLEGAL_CHARACTERS_RE.sub("", value)
+    return safe_cell(value)
 
 
 def _sheet_name(name: str, used: set[str]) -> str:
-    base = "".join(c for c in name if c not in "[]:*?/\\")[:MAX_SHEET_NAME] or "Sheet"
+    # Excel forbids a sheet name starting with ', so formula characters are dropped instead.
+    name = ILLEGAL_CHARACTERS_RE.sub("", name).lstrip("".join(FORMULA_START) + "' ").rstrip("'")
+    base = "".join(c for c in name if c not in "[]:*?/\\")[:MAX_SHEET_NAME].rstrip("'") or "Sheet"
     out, n = base, 2
     while out in used:
         out = f"{base[: MAX_SHEET_NAME - len(str(n)) - 1]} {n}"
@@ -53,11 +105,13 @@ def to_xlsx(
     buffer = io.BytesIO()
     used: set[str] = set()
     with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
-        pd.DataFrame(about, columns=["", title]).to_excel(
+        safe_table(pd.DataFrame(about, columns=["", title]), cell=_xlsx_cell).to_excel(
             writer, sheet_name=_sheet_name("About", used), index=False
         )
         for name, table in sheets.items():
-            table.to_excel(writer, sheet_name=_sheet_name(name, used), index=False)
+            safe_table(table, cell=_xlsx_cell).to_excel(
+                writer, sheet_name=_sheet_name(name, used), index=False
+            )
         for ws in writer.book.worksheets:
             for column in ws.columns:
                 width = max(len(str(c.value or "")) for c in column[:200])

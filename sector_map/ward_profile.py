@@ -297,7 +297,9 @@ def map_figure(pack: Pack, ward_code: str, orgs: pd.DataFrame | None = None, *, 
     around.plot(ax=ax, color="#eeeeee", edgecolor="#b0b0b0", linewidth=0.6)
     for _, w in around[around[s.WARD_CODE] != ward_code].iterrows():
         p = w.geometry.representative_point()
-        ax.annotate(str(w[s.WARD_NAME]), (p.x, p.y), ha="center", fontsize=6.5, color="#777777")
+        # Literal text: a ward called "Fund $5 to $10" is not mathtext.
+        ax.annotate(str(w[s.WARD_NAME]), (p.x, p.y), ha="center", fontsize=6.5, color="#777777",
+                    parse_math=False, usetex=False)  # fmt: skip
     target.plot(ax=ax, facecolor="#fde9c9", edgecolor="#b35806", linewidth=2.2)
     drawn = 0
     if orgs is not None and len(orgs):

@@ -7,7 +7,6 @@ Layout only: every figure comes from :mod:`sector_map.pack_report` and every upl
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import streamlit as st
@@ -17,6 +16,7 @@ from sector_map import schema as s
 from sector_map.importers.tables import InputError
 from sector_map.pack import Pack, PackError
 from ui import paths, state
+from ui.text import md, md_code, md_table
 
 UPLOAD_PATH_KEY = "data_upload_path"
 UPLOAD_SIG_KEY = "data_upload_sig"
@@ -79,14 +79,14 @@ def overview(pack: Pack) -> None:
     built = pack.manifest.get("built_at")
     if built:
         st.caption(
-            f"Built {built}"
-            + (f"; last changed {pack.manifest['updated_at']}" if pack.manifest.get("updated_at") else "")
+            f"Built {md(built)}"
+            + (f"; last changed {md(pack.manifest['updated_at'])}" if pack.manifest.get("updated_at") else "")
         )
     notes = pack_report.warnings(pack)
     with st.expander(f"Warnings and build notes ({len(notes)})", expanded=False):
         if notes:
             for note in notes:
-                st.markdown(f"- {note}")
+                st.markdown(f"- {md(note)}")
         else:
             st.caption("None: the pack passed every check without a warning.")
 
@@ -158,14 +158,14 @@ def upload_flow(pack: Pack) -> None:
     try:
         first = upload.preview(path, kind)
     except InputError as exc:
-        st.error(str(exc))
+        st.error(md(exc))
         return
-    st.markdown(f"**First rows of {path.name}**")
+    st.markdown(f"**First rows of {md(path.name)}**")
     st.dataframe(first, hide_index=True)
 
     options = _options(kind, path, list(first.columns), pack)
     if st.button("Check this file", key="data_check", type="primary"):
-        with st.spinner(f"Reading {path.name} and checking it against {pack.name}…"):
+        with st.spinner(f"Reading {md(path.name)} and checking it against {md(pack.name)}…"):
             try:
                 st.session_state[RESULT_KEY] = (
                     str(path),
@@ -174,7 +174,7 @@ def upload_flow(pack: Pack) -> None:
                 )
             except (InputError, PackError) as exc:
                 st.session_state.pop(RESULT_KEY, None)
-                st.error(str(exc))
+                st.error(md(exc))
     held = st.session_state.get(RESULT_KEY)
     if held and held[0] == str(path) and held[1] == kind:
         _show_result(pack, held[2])
@@ -240,7 +240,7 @@ def _options(kind: str, path: Path, columns: list[str], pack: Pack) -> dict:
 
 
 def _show_result(pack: Pack, result: upload.UploadResult) -> None:
-    st.success(result.summary())
+    st.success(md(result.summary()))
     st.markdown("**Accepted**")
     st.dataframe(result.accepted, hide_index=True, height=min(400, 38 + 35 * len(result.accepted)))
     if len(result.rejected):
@@ -249,7 +249,7 @@ def _show_result(pack: Pack, result: upload.UploadResult) -> None:
     if len(result.notes):
         with st.expander(f"Notes ({len(result.notes)})", expanded=True):
             for note in result.notes:
-                st.markdown(f"- {note.message()}")
+                st.markdown(f"- {md(note.message())}")
     _save_controls(pack, result)
 
 
@@ -262,7 +262,7 @@ def _save_controls(pack: Pack, result: upload.UploadResult) -> None:
             try:
                 folder = upload.save_as_new_pack(result.pack, paths.PACKS_DIR, name)
             except (InputError, PackError) as exc:
-                st.error(str(exc))
+                st.error(md(exc))
             else:
                 _done(f"Saved as a new pack, {name.strip()} (folder {folder.name}).", folder.name)
     with right:
@@ -271,12 +271,12 @@ def _save_controls(pack: Pack, result: upload.UploadResult) -> None:
             try:
                 added = upload.add_to_current(pack, result)
             except (InputError, PackError) as exc:
-                st.error(str(exc))
+                st.error(md(exc))
             else:
                 _done(added.message(pack.name), None, changed=added.redone)
         st.caption(
             why
-            or f"Writes over the pack in `{pack.path.name if pack.path else ''}`; a failed save leaves it as "
+            or f"Writes over the pack in {md_code(pack.path.name if pack.path else '')}; a failed save leaves it as "
             "it was, and if someone else saved it since you checked, your file is added to their version."
         )
 
@@ -301,11 +301,6 @@ def _done(message: str, new_folder: str | None, *, changed: bool = False) -> Non
     st.rerun()
 
 
-def _plain(text: str) -> str:
-    """Text shown literally by Streamlit's markdown (file and pack names come from users)."""
-    return re.sub(r"([\\`*_\[\]<>|~$#])", r"\\\1", text)
-
-
 def saved_message() -> None:
     """After a save: say what happened, and offer to switch to a new pack."""
     saved = st.session_state.get(SAVED_KEY)
@@ -313,9 +308,9 @@ def saved_message() -> None:
         return
     message, folder, changed = (*saved, False)[:3]
     if changed:
-        st.info(_plain(message), icon=":material/sync:")
+        st.info(md(message), icon=":material/sync:")
     else:
-        st.success(_plain(message))
+        st.success(md(message))
     if folder and st.session_state.get(state.PACK_KEY) != folder:
         st.button(
             "Switch to the new pack", key="data_switch_new", on_click=_switch_and_forget, args=(folder,)
@@ -334,12 +329,12 @@ def templates() -> None:
         path = upload.template_path(kind)
         if path is None or not path.exists():
             continue
-        st.markdown(f"**{spec.label}** — `{path.name}`")
+        st.markdown(f"**{md(spec.label)}** — {md_code(path.name)}")
         st.download_button(
-            f"Download {path.name}",
+            f"Download {md(path.name)}",
             path.read_bytes(),
             file_name=path.name,
             mime="text/csv",
             key=f"tpl|{kind}",
         )
-        st.table(upload.template_columns(kind).set_index("Column"))
+        st.table(md_table(upload.template_columns(kind).set_index("Column")))

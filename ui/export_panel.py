@@ -9,6 +9,7 @@ import streamlit as st
 
 from sector_map import export, table_export
 from sector_map.pack import Pack
+from ui.text import md
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -22,7 +23,7 @@ def panel(name: str, make: Callable[[export.ExportOptions], tuple[bytes, str]], 
     ``make`` turns options into (file bytes, alt text); it is only called when asked, since a
     300 dpi page takes about a second.
     """
-    with st.expander(f"Export this {name} for a report", icon=":material/download:"):
+    with st.expander(f"Export this {md(name)} for a report", icon=":material/download:"):
         c1, c2, c3 = st.columns(3)
         fmt = c1.selectbox("Format", export.FORMATS, key=f"ex_fmt|{name}", format_func=str.upper)
         paper = c2.selectbox("Paper", tuple(export.PAPER), key=f"ex_paper|{name}", format_func=str.upper)
@@ -67,7 +68,7 @@ def panel(name: str, make: Callable[[export.ExportOptions], tuple[bytes, str]], 
         if held and held[0] == options:
             _, data, alt, preview = held
             st.image(preview, caption="Preview", width="stretch")
-            st.markdown(f"**Alt text** (also in the file's metadata): {alt}")
+            st.markdown(f"**Alt text** (also in the file's metadata): {md(alt)}")
             st.download_button(
                 f"Download {fmt.upper()} ({len(data) / 1000:,.0f} KB)",
                 data,

@@ -9,6 +9,7 @@ from sector_map import matching
 from sector_map import schema as s
 from sector_map.pack import Pack
 from ui import url_state
+from ui.text import md, md_code
 
 MODE_ORG = "An organisation in this pack"
 MODE_DESCRIBE = "Describe an offer"
@@ -52,7 +53,7 @@ def _restore_org(pack: Pack) -> None:
     st.session_state[flag] = True
     names = pack.organisations.set_index(s.ORG_ID)[s.ORG_NAME]
     if org_id not in names.index:
-        url_state.notice(f"`org={org_id}` is not an organisation in {pack.name}")
+        url_state.notice(f"{md_code(f'org={org_id}')} is not an organisation in {md(pack.name)}")
         return
     st.session_state["fit_mode"] = MODE_ORG
     st.session_state["fit_query"] = str(names[org_id])
@@ -100,7 +101,7 @@ def _choose(pack: Pack) -> matching.Offer | None:
             c2.caption(
                 "Type part of a name or a charity number to find an organisation."
                 if not query
-                else f"No organisation matches “{query}”."
+                else f"No organisation matches “{md(query)}”."
             )
             return None
         labels = {
@@ -112,7 +113,7 @@ def _choose(pack: Pack) -> matching.Offer | None:
         try:
             return matching.offer_from_org(pack, org_id)
         except ValueError as exc:
-            st.warning(str(exc))
+            st.warning(md(exc))
             return None
     c1, c2 = st.columns(2)
     themes = c1.multiselect(
@@ -145,7 +146,7 @@ def _choose(pack: Pack) -> matching.Offer | None:
             capacity=capacity or None,
         )
     except ValueError as exc:
-        st.error(str(exc))
+        st.error(md(exc))
         return None
 
 
@@ -158,8 +159,8 @@ def offer_summary(offer: matching.Offer) -> None:
         )
     )
     st.markdown(
-        f"**{offer.name}** · offers {labels(offer.themes) or 'no themes'} · reaches {where}"
-        + (f" · for {', '.join(offer.client_groups)}" if offer.client_groups else "")
+        f"**{md(offer.name)}** · offers {labels(offer.themes) or 'no themes'} · reaches {md(where)}"
+        + (f" · for {md(', '.join(offer.client_groups))}" if offer.client_groups else "")
     )
 
 

@@ -13,6 +13,7 @@ from sector_map import schema as s
 from sector_map.assets import missing_assets
 from sector_map.pack import Pack
 from ui import cache, paths, state, url_state
+from ui.text import html_text, md
 
 MODE_THEME = "Theme need index"
 MODE_INDICATOR = "Indicator"
@@ -66,7 +67,7 @@ def theme_weight_sliders(pack: Pack, theme: str, *, title: str | None = None) ->
             k = _weight_key(pack, theme, ind)
             st.session_state[k] = st.session_state.setdefault(_kept(k), default)
             out[ind] = st.slider(
-                pack.indicator_meta[ind].label,
+                md(pack.indicator_meta[ind].label),
                 *WEIGHT_STEPS[:2],
                 step=WEIGHT_STEPS[2],
                 key=k,
@@ -358,24 +359,22 @@ def legend(subj: subject.MapSubject, styled: Styled) -> None:
         f'<div style="display:flex;align-items:center;gap:8px;margin:2px 0">'
         f'<span style="width:22px;height:14px;background:{e.colour};border:1px solid #999;display:inline-block;'
         f"{'background-image:repeating-linear-gradient(45deg,#999 0 2px,transparent 2px 6px);' if e.label == classify.NO_DATA_LABEL else ''}"
-        f'"></span><span>{html.escape(e.label)}</span><span style="color:#666;margin-left:auto">'
+        f'"></span><span>{html_text(e.label)}</span><span style="color:#666;margin-left:auto">'
         f"{e.count} ward{'s' if e.count != 1 else ''}</span></div>"
         for e in entries
     )
     direction = classify.legend_text(meta)
     unit = (
-        f" · unit: {html.escape(meta.unit)}"
-        if meta.unit and meta.unit.lower() not in direction.lower()
-        else ""
+        f" · unit: {html_text(meta.unit)}" if meta.unit and meta.unit.lower() not in direction.lower() else ""
     )
     st.markdown(
-        f"<div style='font-size:0.9rem'><b>{html.escape(meta.label)}</b><br>"
-        f"<span style='color:#444'>{html.escape(direction)}{unit}</span>"
+        f"<div style='font-size:0.9rem'><b>{html_text(meta.label)}</b><br>"
+        f"<span style='color:#444'>{html_text(direction)}{unit}</span>"
         f"<div style='margin-top:6px'>{rows}</div></div>",
         unsafe_allow_html=True,
     )
     if styled.classes.note:
-        st.caption(styled.classes.note)
+        st.caption(md(styled.classes.note))
     st.caption(f"{classify.SCHEMES[styled.classes.scheme]}, {styled.classes.k_effective} classes.")
 
 
@@ -431,13 +430,15 @@ def ward_panel(pack: Pack, key, ward: str, subj: subject.MapSubject) -> None:
     row = pack.wards.loc[pack.wards[s.WARD_CODE] == ward].iloc[0]
     value = subj.values.get(ward)
     rank = subj.ranks.get(ward)
-    st.subheader(name)
+    st.subheader(md(name))
     pop = row[s.POPULATION]
-    st.caption(f"{ward} · population {int(pop):,}" if pd.notna(pop) else f"{ward} · population not known")
+    st.caption(
+        f"{md(ward)} · population {int(pop):,}" if pd.notna(pop) else f"{md(ward)} · population not known"
+    )
     c1, c2 = st.columns(2)
     c1.metric(
-        subj.meta.label if len(subj.meta.label) < 28 else "Shown on map",
-        maps.format_value(value, unit=subj.meta.unit),
+        md(subj.meta.label) if len(subj.meta.label) < 28 else "Shown on map",
+        md(maps.format_value(value, unit=subj.meta.unit)),
     )
     n = int(subj.values.notna().sum())
     c2.metric(
@@ -460,7 +461,7 @@ def ward_panel(pack: Pack, key, ward: str, subj: subject.MapSubject) -> None:
 
 def theme_explainer(subj: subject.MapSubject) -> None:
     st.caption(
-        f"**How this index is made.** {subj.meta.description} 100 = the ward in most need in this area."
+        f"**How this index is made.** {md(subj.meta.description)} 100 = the ward in most need in this area."
     )
 
 

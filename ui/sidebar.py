@@ -8,6 +8,7 @@ import streamlit as st
 
 from sector_map.pack import Pack, PackError, find_packs
 from ui import cache, paths, state
+from ui.text import md, md_code
 
 DEMO_NOTICE = (
     "**Fictional demo data.** {name} is not a real place: its wards, figures and organisations are "
@@ -35,7 +36,10 @@ def choose_pack() -> Path:
         if wanted is not None and wanted not in names:
             from ui.url_state import notice
 
-            notice(f"`pack={wanted}` is not a pack here; showing {names[0]} (packs: {', '.join(names)})")
+            notice(
+                f"{md_code(f'pack={wanted}')} is not a pack here; showing {md(names[0])} "
+                f"(packs: {md(', '.join(names))})"
+            )
     if st.session_state[state.PACK_KEY] not in names:
         st.session_state[state.PACK_KEY] = names[0]
     name = st.sidebar.selectbox(
@@ -56,7 +60,7 @@ def current_pack() -> Pack:
     try:
         return cache.get_pack(path)
     except PackError as exc:
-        st.error(f"The data pack in `{path.name}` cannot be used.\n\n{exc}")
+        st.error(f"The data pack in {md_code(path.name)} cannot be used.\n\n{md(exc)}")
         st.stop()
         raise
 
@@ -64,7 +68,7 @@ def current_pack() -> Pack:
 def draw_sidebar(pack: Pack) -> None:
     """Area name, demo notice and a short 'about'."""
     st.sidebar.markdown(
-        f"**Area:** {pack.name}  \n{len(pack.wards)} wards · {len(pack.organisations):,} organisations"
+        f"**Area:** {md(pack.name)}  \n{len(pack.wards)} wards · {len(pack.organisations):,} organisations"
     )
     if pack.is_demo:
         st.sidebar.caption(":orange[**Fictional demo data**: not a real place.]")
@@ -77,4 +81,4 @@ def draw_sidebar(pack: Pack) -> None:
 def demo_banner(pack: Pack) -> None:
     """The notice every page shows at its top when the pack is the fictional demo."""
     if pack.is_demo:
-        st.warning(DEMO_NOTICE.format(name=pack.name), icon="⚠️")
+        st.warning(DEMO_NOTICE.format(name=md(pack.name)), icon="⚠️")

@@ -14,6 +14,8 @@ from urllib.parse import urlencode, urlsplit
 
 import streamlit as st
 
+from ui.text import md, md_code
+
 NOTICES_KEY = "_url_notices"
 
 
@@ -69,12 +71,15 @@ def restore(page: str, params: list[Param]) -> None:
         try:
             value = p.parse(raw)
         except (TypeError, ValueError) as exc:
-            notice(f"`{p.name}={raw}` ignored: not a valid {p.what} ({exc})")
+            notice(f"{md_code(f'{p.name}={raw}')} ignored: not a valid {p.what} ({md(exc)})")
             continue
         values = value if isinstance(value, list) else [value]
         bad = [v for v in values if p.allowed is not None and v not in p.allowed]
         if bad:
-            notice(f"`{p.name}={raw}` ignored: {', '.join(map(str, bad))} is not an allowed {p.what} here")
+            notice(
+                f"{md_code(f'{p.name}={raw}')} ignored: {md(', '.join(map(str, bad)))} "
+                f"is not an allowed {p.what} here"
+            )
             continue
         st.session_state[p.key] = value
     set_defaults(params)
@@ -146,13 +151,13 @@ def restore_weights(
     try:
         weights = parse_weights(raw)
     except ValueError as exc:
-        notice(f"`w={raw}` is not a valid list of weights ({exc})")
+        notice(f"{md_code(f'w={raw}')} is not a valid list of weights ({md(exc)})")
         return
     for ind, value in weights.items():
         if ind not in allowed:
-            notice(f"weight for `{ind}` ignored: not an indicator of this theme")
+            notice(f"weight for {md_code(ind)} ignored: not an indicator of this theme")
         elif not 0 <= value <= 3:
-            notice(f"weight `{ind}:{value:g}` ignored: weights run from 0 to 3")
+            notice(f"weight {md_code(f'{ind}:{value:g}')} ignored: weights run from 0 to 3")
         else:
             st.session_state[keep_key(ind)] = value
 

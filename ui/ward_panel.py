@@ -12,6 +12,7 @@ from sector_map import ward_profile as wp
 from sector_map.pack import Pack
 from sector_map.provision import DEFAULT_RADIUS_KM
 from ui import cache
+from ui.text import md, md_table
 
 # Longest table drawn as a static (printable) table; longer ones scroll.
 STATIC_ROWS = 60
@@ -53,19 +54,19 @@ def organisations(key: tuple[str, str], ward: str) -> pd.DataFrame:
 
 def heading(pack: Pack, ward: str) -> None:
     h = wp.heading(pack, ward)
-    st.header(h["name"], anchor=False)
+    st.header(md(h["name"]), anchor=False)
     pop = f"population {h['population']:,}" if h["population"] is not None else "population not known"
     st.markdown(
-        f"**Ward code** {h['code']} · **Local authority** {h['la_name']} ({h['la_code']}) · "
-        f"**{pop.capitalize()}** (source: {h['population_source']})"
+        f"**Ward code** {md(h['code'])} · **Local authority** {md(h['la_name'])} ({md(h['la_code'])}) · "
+        f"**{pop.capitalize()}** (source: {md(h['population_source'])})"
     )
 
 
 def indicators(pack: Pack, key, ward: str) -> None:
     st.subheader("Indicators", anchor=False)
     rows = wp.indicator_rows(pack, ward, wide=cache.indicator_table(key))
-    st.table(rows.set_index("Indicator"))
-    st.caption(f"Rank in area: among {pack.name}'s wards with data, 1 = most need.")
+    st.table(md_table(rows.set_index("Indicator")))
+    st.caption(f"Rank in area: among {md(pack.name)}'s wards with data, 1 = most need.")
 
 
 def map_and_organisations(pack: Pack, key, ward: str) -> None:
@@ -87,7 +88,7 @@ def map_and_organisations(pack: Pack, key, ward: str) -> None:
     if len(local) == 0:
         st.caption("No organisation is based in or near this ward or runs a local service reaching it.")
     elif len(local) <= STATIC_ROWS:
-        st.table(local)
+        st.table(md_table(local))
     else:
         st.dataframe(local, width="stretch", height=420)
     if len(wide):
@@ -108,7 +109,7 @@ def gaps(key, ward: str) -> None:
         },
         Provision=rows["Provision"].map(lambda v: f"{v:.2f}"),
     )
-    st.table(shown.set_index("Theme"))
+    st.table(md_table(shown.set_index("Theme")))
     st.caption(
         "Need: the theme's need index (100 = most need in the area). Provision: services within reach per "
         f"1,000 residents (two-step floating catchment, {DEFAULT_RADIUS_KM:g} km). Gap: how much higher the "
@@ -125,14 +126,14 @@ def assets(pack: Pack, ward: str) -> None:
         return
     free = table["Status"].isin(["available for community use", "vacant"]).sum()
     st.markdown(f"{len(table)} in or within {wp.NEAR_KM:g} km of the ward; {free} available or vacant.")
-    st.table(table.set_index("Name"))
+    st.table(md_table(table.set_index("Name")))
 
 
 def sources(pack: Pack) -> None:
     names = [str(x.get("title", "")) for x in pack.sources if x.get("title")]
     built = str(pack.manifest.get("built_at", ""))[:10]
     st.caption(
-        f"Sources: {'; '.join(names) or 'see About the data'}. Pack built {built or 'on an unknown date'}; "
+        f"Sources: {md('; '.join(names)) or 'see About the data'}. Pack built {built or 'on an unknown date'}; "
         f"profile printed {dt.date.today():%d %B %Y}. sector-map."
     )
 

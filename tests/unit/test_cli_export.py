@@ -76,3 +76,26 @@ def test_export_ward_map_and_chart(tmp_path, capsys, demo_pack_dir):
     assert "Chart of Marrowby" in capsys.readouterr().out
     assert main(["export", str(demo_pack_dir), "--kind", "ward-map", "--out", str(tmp_path / "x.png")]) == 1
     assert "--ward CODE" in capsys.readouterr().err
+
+
+def test_cli_csv_neutralises_formula_names_and_export_prints_dollar_names(tmp_path, capsys):
+    import csv
+    import io
+
+    from sector_map import schema as s
+    from sector_map.pack import save_pack
+    from tests.conftest import make_tiny_pack
+
+    pack = make_tiny_pack()
+    pack.manifest["name"] = "Fund $5 to $10"
+    pack.wards[s.WARD_NAME] = ["=cmd|' /C calc'!A0", "+1+1", "@SUM(1)", "-2+3"]
+    folder = save_pack(pack, tmp_path / "hostile")
+    assert main(["gaps", str(folder), "--theme", "poverty_food", "--csv"]) == 0
+    rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    assert sorted(r["ward_name"] for r in rows) == ["'+1+1", "'-2+3", "'=cmd|' /C calc'!A0", "'@SUM(1)"]
+    assert all(0 <= float(r["need"]) <= 100 for r in rows if r["need"])  # numbers stay numbers
+    out = tmp_path / "need.svg"
+    assert (
+        main(["export", str(folder), "--indicator", "imd_score", "--format", "svg", "--out", str(out)]) == 0
+    )
+    assert "Fund $5 to $10" in "".join(ET.fromstring(out.read_bytes()).itertext())
