@@ -109,11 +109,13 @@ def _with_upload(pack: Pack, file: str, kind: str, notes: Notes, **changes) -> P
     return replace(pack, manifest=manifest, path=None, warnings=[], **changes)
 
 
-def import_boundaries(path: Path, *, pack: Pack, name: str | None, notes: Notes) -> UploadResult:
+def import_boundaries(
+    path: Path, *, pack: Pack, name: str | None, notes: Notes, layer: str | None = None
+) -> UploadResult:
     from sector_map.build import empty_assets, empty_organisations, empty_services
     from sector_map.importers.wards import read_wards
 
-    wards = read_wards(path, notes=notes)
+    wards = read_wards(path, notes=notes, **({"layer": layer} if layer else {}))
     area = (name or "").strip() or path.stem.replace("_", " ").strip() or "New area"
     manifest = {
         "name": area,
@@ -154,14 +156,16 @@ def _rows_rejected_by_notes(notes: Notes, file: str, start: int) -> list[tuple[i
     return sorted(out.items())
 
 
-def import_indicators(path: Path, *, pack: Pack, replace_existing: bool, notes: Notes) -> UploadResult:
+def import_indicators(
+    path: Path, *, pack: Pack, replace_existing: bool, notes: Notes, sheet: str | None = None
+) -> UploadResult:
     from sector_map.importers.ward_indicators import WHAT, code_column, read_ward_indicators
 
     file = path.name
-    table = read_table(path, what=WHAT)
+    table = read_table(path, what=WHAT, sheet=sheet)
     codes = table[code_column(table, file)].str.strip()
     pack_codes = set(pack.wards[s.WARD_CODE].astype(str))
-    values, meta = read_ward_indicators(path, ward_codes=pack_codes, notes=notes)
+    values, meta = read_ward_indicators(path, ward_codes=pack_codes, notes=notes, sheet=sheet)
 
     rejected = [(row, "no ward code") for row in file_rows(table.index[codes.isna()])]
     unknown = codes.notna() & ~codes.isin(pack_codes)
@@ -279,14 +283,14 @@ def _location_reason(row, quality: str, pack: Pack) -> str:
 
 
 def import_organisations(
-    path, *, pack, mapping, themes, location, notes, keep_outside: bool = False
+    path, *, pack, mapping, themes, location, notes, keep_outside: bool = False, sheet: str | None = None
 ) -> UploadResult:
     from sector_map.importers.generic import read_generic
     from sector_map.importers.organisations import combine
 
     file = path.name
     start = len(notes)
-    table = read_table(path, what="a list of organisations with a header row")
+    table = read_table(path, what="a list of organisations with a header row", sheet=sheet)
     new_raw, new_sv = read_generic(
         path,
         columns=_clean(mapping),
@@ -295,6 +299,7 @@ def import_organisations(
         source=file,
         id_prefix=upload_prefix(file),
         notes=notes,
+        sheet=sheet,
     )
     old_raw, old_sv = pack_organisations_as_raw(pack)
     orgs, services, _ = combine(
@@ -425,12 +430,12 @@ def _clean(mapping: dict[str, str | None] | None) -> dict[str, str] | None:
     return {k: v for k, v in mapping.items() if v not in (None, "", NONE_CHOICE)}
 
 
-def import_assets(path, *, pack, mapping, notes) -> UploadResult:
+def import_assets(path, *, pack, mapping, notes, sheet: str | None = None) -> UploadResult:
     from sector_map.importers.assets import read_assets
 
     file = path.name
     start = len(notes)
-    table = read_table(path, what="a table of community buildings and land")
+    table = read_table(path, what="a table of community buildings and land", sheet=sheet)
     gdf = read_assets(
         path,
         columns=_clean(mapping) or None,
@@ -438,6 +443,7 @@ def import_assets(path, *, pack, mapping, notes) -> UploadResult:
         source=file,
         id_prefix=upload_prefix(file),
         notes=notes,
+        sheet=sheet,
     )
     only_postcode: set[int] = set()
     if pack.postcodes is None:  # the importer's advice ("pass a postcodes table") is for recipes
