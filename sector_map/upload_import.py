@@ -18,6 +18,7 @@ import pandas as pd
 
 from sector_map import schema as s
 from sector_map.importers import records as r
+from sector_map.importers.postcodes import is_postcode
 from sector_map.importers.tables import InputError, Notes, examples, file_rows, read_table
 from sector_map.pack import Pack
 from sector_map.validate import has_location
@@ -277,6 +278,8 @@ def _location_reason(row, quality: str, pack: Pack) -> str:
         return "not on the map: its point is outside this pack's wards"
     if pd.isna(row[s.POSTCODE]):
         return "not on the map: no postcode or coordinates"
+    if not is_postcode(pd.Series([row[s.POSTCODE]], dtype="string")).iloc[0]:
+        return "not on the map: its postcode is not a UK postcode (check it for a typo)"
     if pack.postcodes is None:
         return "not on the map: this pack has no postcode table to look the postcode up"
     return "not on the map: its postcode is not in this pack's postcode table, so it is probably outside the area"

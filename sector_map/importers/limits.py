@@ -30,6 +30,8 @@ class Limits:
     rows: int
     columns: int
     cell_chars: int
+    # A physical line longer than this is no table row (and would be held whole while parsed).
+    line_bytes: int = 64_000_000
     # Said after every "over the limit" message: how else to get a bigger file in.
     elsewhere: str = ""
     # Cache parsed tables (uploads: the page reruns; build-pack reads each file once).
@@ -46,6 +48,7 @@ UPLOAD = Limits(
     rows=100_000,
     columns=1_000,
     cell_chars=32_767,
+    line_bytes=2_000_000,
     elsewhere="or build the pack with `python -m sector_map build-pack`, which takes bigger files",
     cache=True,
 )

@@ -11,7 +11,7 @@ text a block of whole lines at a time, for ``pandas.read_csv``:
   file that mixes the two never turns ``Café`` into ``CafÃ©``; the Windows-1252 lines are named;
 * NUL bytes are removed and the lines that held them named;
 * lines that already hold ``CafÃ©``-style garbling are named;
-* a line longer than :data:`MAX_LINE` bytes, or more bytes than the limit, stop the stream
+* a line longer than ``max_line`` bytes, or more bytes than the limit, stop the stream
   (``stopped`` says why) instead of filling the memory.
 
 Line numbers are the file's physical lines (header = line 1); they are the file rows unless a
@@ -30,7 +30,6 @@ from pathlib import Path
 
 BLOCK = 1 << 20
 HEAD = 1 << 16
-MAX_LINE = 8 << 20
 _MAGIC = (
     (b"PK\x03\x04", "zip"),
     (b"PK\x05\x06", "zip"),
@@ -189,8 +188,9 @@ def _lines_with(block: bytes | str, test) -> list[int]:
 class TextStream(io.TextIOBase):
     """Decoded text of a file, a block of whole lines at a time (see the module docstring)."""
 
-    def __init__(self, reader: LimitedReader, *, encoding: str | None):
+    def __init__(self, reader: LimitedReader, *, encoding: str | None, max_line: int = 64_000_000):
         self.reader = reader
+        self.max_line = max_line
         self.encoding_ = encoding
         self._decoder = codecs.getincrementaldecoder(encoding)("replace") if encoding else None
         self._buf = ""
@@ -218,6 +218,10 @@ class TextStream(io.TextIOBase):
             self._fill()
         return self._buf[:size]
 
+    def buffered(self) -> str:
+        """The text decoded but not yet read (whole lines, unless the file ended)."""
+        return self._buf
+
     def _stop(self, why: str, damage: str = "") -> None:
         self.found.stopped, self.found.stopped_line, self.found.damage = why, self._line, damage
         self._eof = True
@@ -244,7 +248,7 @@ class TextStream(io.TextIOBase):
             cut = len(block) if final else (cut if cut >= 0 else block.rfind(b"\r")) + 1
             if cut <= 0:
                 self._carry = block
-                if len(block) > MAX_LINE:
+                if len(block) > self.max_line:
                     self._stop("line")
                 return None
             self._carry = block[cut:]
@@ -287,5 +291,7 @@ class TextStream(io.TextIOBase):
         self._buf += text
 
     def _note_garbled(self, text: str) -> None:
+        if text.isascii() or not ("Ã" in text or "Â" in text or "â€" in text):
+            return
         if _GARBLED.search(text):
             self.found.garbled += [self._line + i for i in _lines_with(text, _GARBLED.search)]

@@ -24,7 +24,7 @@ import pandas as pd
 
 from sector_map.importers import xlsx
 from sector_map.importers.limits import Limits, current_limits
-from sector_map.importers.streams import MAX_LINE, LimitedReader, OverLimit, Sniffed, TextStream, sniff
+from sector_map.importers.streams import LimitedReader, OverLimit, Sniffed, TextStream, sniff
 from sector_map.validate import Problem
 
 __all__ = [
@@ -41,7 +41,8 @@ __all__ = [
 
 Progress = Callable[[str], None]
 MAX_EXAMPLES = 5
-CHUNK_ROWS = 20_000
+CHUNK_ROWS = 5_000
+CHUNK_BYTES = 16_000_000
 # Values statistical publishers use for "not available" / "suppressed".
 # Cells that mean "empty" in any column: R and database exports write NA / NULL.
 EMPTY_CELLS = ["", "NA", "N/A", "#N/A", "NULL", "null", "None", "nan", "NaN"]
@@ -333,7 +334,7 @@ def _read_text_table(
     path: Path, file: str, found: Sniffed, limits: Limits, notes: Notes
 ) -> tuple[pd.DataFrame, list[str]]:
     reader = LimitedReader(path, gz=found.gzip, max_bytes=limits.bytes)
-    stream = TextStream(reader, encoding=found.encoding)
+    stream = TextStream(reader, encoding=found.encoding, max_line=limits.line_bytes)
     try:
         head = stream.peek_text(65536)
         _raise_if_stopped(stream, file, limits, gz=found.gzip)
@@ -354,9 +355,13 @@ def _read_text_table(
             )
         chunks: list[pd.DataFrame] = []
         n = 0
+        # Rows per chunk: about CHUNK_BYTES of text by the longest line read so far, so a cell
+        # or byte limit is seen after a few rows of a file of very long ones.
+        longest = max(map(len, stream.buffered().splitlines()), default=1)
+        per_chunk = max(8, min(CHUNK_ROWS, CHUNK_BYTES // max(longest, 1)))
         try:
             with pd.read_csv(
-                stream, sep=sep, dtype=str, keep_default_na=False, quoting=quoting, chunksize=CHUNK_ROWS
+                stream, sep=sep, dtype=str, keep_default_na=False, quoting=quoting, chunksize=per_chunk
             ) as chunked:
                 for chunk in chunked:
                     _check_cells(chunk, n, file, limits)
@@ -396,7 +401,8 @@ def _raise_if_stopped(stream: TextStream, file: str, limits: Limits, *, gz: bool
     if f.stopped == "line":
         raise InputError(
             file,
-            f"line {f.stopped_line:,} runs on for more than {MAX_LINE // 1_000_000} MB without a line break; "
+            f"line {f.stopped_line:,} runs on for more than {limits.line_bytes / 1e6:,.0f} MB without a line "
+            "break; "
             "this is not a table of rows",
             hint="Check it is the file you meant, and save it again as CSV",
         )
@@ -549,7 +555,8 @@ def to_number(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     """Parse numbers written by people and publishers.
 
     Handles thousands separators, currency and percent signs, spaces and suppression markers
-    (``..``, ``-``, ``x``, ``c`` ...), and brackets for negatives.
+    (``..``, ``-``, ``x``, ``c`` ...), and brackets for negatives. Infinity (``inf``, ``1e999``)
+    is not a figure anyone published: it counts as unreadable.
 
     Returns:
         (float values with NaN where missing or unreadable, mask of cells that were filled in
@@ -564,5 +571,6 @@ def to_number(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     cleaned = text.str.replace(_NUMBER_JUNK, "", regex=True)
     cleaned = cleaned.str.replace(r"^\((.*)\)$", r"-\1", regex=True)
     nums = pd.to_numeric(cleaned.where(~missing), errors="coerce").astype("float64")
+    nums = nums.where(np.isfinite(nums.to_numpy()))
     bad = nums.isna() & ~missing
     return nums, bad.fillna(False).astype(bool)
