@@ -52,6 +52,7 @@ __all__ = [
     "discard_upload",
     "guess_mapping",
     "import_upload",
+    "limits_text",
     "parts_of",
     "preview",
     "save_as_new_pack",
@@ -248,6 +249,20 @@ def check_upload(path: str | Path, kind: str) -> None:
 def limits_for(kind: str) -> lim.Limits:
     """The reading limits of an upload of ``kind``."""
     return UPLOAD_LIMITS.get(kind, lim.UPLOAD)
+
+
+def limits_text() -> str:
+    """The upload limits in words, for the Data page.
+
+    Example:
+        >>> limits_text()
+        'unzipping to at most 200 MB, with up to 100,000 rows (250,000 of ward figures) and 1,000 columns'
+    """
+    base = lim.UPLOAD
+    return (
+        f"unzipping to at most {base.mb()}, with up to {base.rows:,} rows "
+        f"({UPLOAD_LIMITS[INDICATORS].rows:,} of ward figures) and {base.columns:,} columns"
+    )
 
 
 def parts_of(path: str | Path, kind: str) -> list[str]:

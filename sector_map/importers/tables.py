@@ -296,10 +296,23 @@ def sheet_names(path: Path | str, *, display_name: str | None = None) -> list[st
     found = _sniff_or_fail(path, file, "a workbook")
     if found.kind != "zip" or found.gzip:
         return []
+    limits = current_limits()
+    key = _cache_key(path, file, "(sheet names)", limits) if limits.cache else None
+    hit = _cache_get(key) if key is not None else None
+    if isinstance(hit, InputError):
+        raise hit
+    if hit is not None:
+        return list(hit[1])
     try:
-        return xlsx.sheet_names(path, current_limits())
+        names = xlsx.sheet_names(path, limits)
     except xlsx.WorkbookError as e:
-        raise InputError(file, e.text, hint=e.hint) from None
+        error = InputError(file, e.text, hint=e.hint)
+        if key is not None:
+            _cache_put(key, error)
+        raise error from None
+    if key is not None:
+        _cache_put(key, (pd.DataFrame(), names))
+    return names
 
 
 def _read_any(path: Path, file: str, what: str, sheet, limits: Limits, notes: Notes) -> pd.DataFrame:
@@ -375,6 +388,14 @@ def _read_text_table(
                     chunks.append(chunk)
         except pd.errors.ParserError as e:
             _raise_if_stopped(stream, file, limits, gz=found.gzip)
+            quote = re.search(r"EOF inside string starting at row (\d+)", str(e))
+            if quote:  # pandas counts rows from 0 (the header)
+                raise InputError(
+                    file,
+                    "a quote mark opened in this row is never closed, so the rest of the file reads as one cell",
+                    rows=(int(quote.group(1)) + 1,),
+                    hint="Close the quote (or delete it) in that row, and save the file again",
+                ) from None
             line = re.search(r"(?:line|row) (\d+)", str(e))
             rows = (int(line.group(1)),) if line else ()
             raise InputError(
