@@ -233,8 +233,9 @@ def _place(
         missing = orgs.loc[elsewhere, s.POSTCODE]
         notes.add(
             FILE,
-            f"{int(elsewhere.sum())} postcodes are well formed but not in the postcode file (often addresses "
-            f"outside the area); those organisations are kept as 'area only': {examples(missing.unique())}",
+            f"{int(elsewhere.sum())} postcodes are not in the postcode file, though well formed (often "
+            f"addresses outside the area); those organisations are kept as 'area only': "
+            f"{examples(missing.unique())}",
             column=s.POSTCODE,
         )
 
