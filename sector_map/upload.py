@@ -18,9 +18,6 @@ the column and the rows, and saying what to do.
 from __future__ import annotations
 
 import re
-import shutil
-import tempfile
-import time
 import unicodedata
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -31,6 +28,13 @@ from sector_map import upload_import as ui_
 from sector_map.importers import limits as lim
 from sector_map.importers.tables import InputError, Notes, find_column, read_table, sheet_names
 from sector_map.pack import Pack, save_pack
+from sector_map.upload_files import (
+    STALE_AFTER_S,
+    UPLOAD_PREFIX,
+    discard_upload,
+    save_upload,
+    sweep_stale_uploads,
+)
 from sector_map.upload_import import (
     ASSETS,
     BOUNDARIES,
@@ -56,14 +60,15 @@ __all__ = [
     "parts_of",
     "preview",
     "save_as_new_pack",
+    "STALE_AFTER_S",
+    "UPLOAD_PREFIX",
     "save_upload",
     "slugify",
+    "sweep_stale_uploads",
     "template_columns",
 ]
 
 MAX_UPLOAD_MB = 50
-UPLOAD_PREFIX = "sector-map-upload-"
-STALE_AFTER_S = 24 * 3600
 # What one upload may unzip to and hold (why these numbers: README.md, "Upload limits").
 UPLOAD_LIMITS: dict[str, lim.Limits] = {
     ORGANISATIONS: lim.UPLOAD,
@@ -154,57 +159,6 @@ TEMPLATE_COLUMNS: dict[str, dict[str, str]] = {
 
 
 # --- the file itself ------------------------------------------------------------------------------
-def save_upload(
-    data: bytes, filename: str, *, folder: str | Path | None = None, replaces: str | Path | None = None
-) -> Path:
-    """Write uploaded bytes to a new temporary folder under the file's own (base) name.
-
-    The folder of the upload it ``replaces`` is removed, and so are upload folders left over for
-    more than a day (a session that ended without clearing its file).
-
-    Example:
-        >>> p = save_upload(b"name\\nA\\n", "../../my list.csv")
-        >>> p.name, p.read_bytes()
-        ('my list.csv', b'name\\nA\\n')
-    """
-    if replaces is not None:
-        discard_upload(replaces)
-    sweep_stale_uploads()
-    name = Path(str(filename).replace("\\", "/")).name.strip() or "upload"
-    folder = Path(folder) if folder is not None else Path(tempfile.mkdtemp(prefix=UPLOAD_PREFIX))
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / name
-    path.write_bytes(data)
-    return path
-
-
-def _is_upload_folder(folder: Path) -> bool:
-    return folder.name.startswith(UPLOAD_PREFIX) and folder.parent == Path(tempfile.gettempdir())
-
-
-def discard_upload(path: str | Path | None) -> None:
-    """Remove an uploaded file's temporary folder (only folders :func:`save_upload` made)."""
-    if not path:
-        return
-    folder = Path(path).parent
-    if _is_upload_folder(folder) and not folder.is_symlink():
-        shutil.rmtree(folder, ignore_errors=True)
-
-
-def sweep_stale_uploads(*, older_than_s: float = STALE_AFTER_S) -> int:
-    """Remove upload folders (our prefix only) untouched for ``older_than_s`` seconds; how many."""
-    cutoff = time.time() - older_than_s
-    removed = 0
-    for folder in Path(tempfile.gettempdir()).glob(UPLOAD_PREFIX + "*"):
-        try:
-            if folder.is_dir() and not folder.is_symlink() and folder.stat().st_mtime < cutoff:
-                shutil.rmtree(folder, ignore_errors=True)
-                removed += 1
-        except OSError:
-            continue
-    return removed
-
-
 def _extension(path: Path) -> str:
     suffixes = [x.lower().lstrip(".") for x in path.suffixes]
     if len(suffixes) >= 2 and suffixes[-1] == "gz":
@@ -217,7 +171,8 @@ def check_upload(path: str | Path, kind: str) -> None:
 
     Raises:
         InputError: unknown kind, a missing file, a file over :data:`MAX_UPLOAD_MB`, or a file
-            type the kind does not take (naming the kind that does).
+            type the kind does not take (naming the kind that does). What a file unzips to, and
+            its rows, are checked as it is read (:func:`preview`, :func:`import_upload`).
     """
     path = Path(path)
     if kind not in UPLOAD_KINDS:

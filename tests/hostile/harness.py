@@ -157,11 +157,15 @@ def deflate_repeated(head: bytes, chunk: bytes, repeat: int) -> tuple[bytes, int
     return pieces[0] + pieces[1] * repeat + b"\x03\x00", crc, len(head) + len(chunk) * repeat
 
 
-def gzip_bomb(head: bytes, chunk: bytes, repeat: int) -> bytes:
-    """A gzip file of ``head`` then ``chunk`` repeated ``repeat`` times."""
+def gzip_bomb(head: bytes, chunk: bytes, repeat: int, *, claimed_size: int | None = None) -> bytes:
+    """A gzip file of ``head`` then ``chunk`` repeated ``repeat`` times.
+
+    ``claimed_size`` puts another unzipped size in the trailer (a bomb that lies about its size).
+    """
     body, crc, size = deflate_repeated(head, chunk, repeat)
     header = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x02\xff"
-    return header + body + struct.pack("<II", crc, size & 0xFFFFFFFF)
+    isize = size if claimed_size is None else claimed_size
+    return header + body + struct.pack("<II", crc, isize & 0xFFFFFFFF)
 
 
 def gzipped(data: bytes) -> bytes:

@@ -198,9 +198,12 @@ def test_a_path_in_the_file_name_is_dropped(pack):
 
 
 # --- bombs and limits ------------------------------------------------------------------------------
-def test_gzip_bomb_of_rows_stops_at_the_row_limit(pack):
-    row = b"Anytown Community Food Share,DM1 1AA,food bank and money advice,12500\n"
-    bomb = gzip_bomb(b"name,postcode,activities,income\n", row * 200_000, 100)  # 1.4 GB unzipped
+ROW = b"Anytown Community Food Share,DM1 1AA,food bank and money advice,12500\n"
+HEAD = b"name,postcode,activities,income\n"
+
+
+def test_gzip_bomb_stops_at_the_row_limit(pack):
+    bomb = gzip_bomb(HEAD, ROW * 200_000, 100)  # 1.4 GB unzipped, like the 2.9 MB file
     assert len(bomb) < 6 * MB
     out = drive("organisations", "bomb.csv.gz", bomb, pack=pack, measure=True)
     refused(out, f"more than {UPLOAD.rows:,} rows", "split it", "filter it to your area")
@@ -208,9 +211,24 @@ def test_gzip_bomb_of_rows_stops_at_the_row_limit(pack):
     assert out.peak_mb < 200 and out.rss_growth_mb < 400, (out.peak_mb, out.rss_growth_mb)
 
 
+def test_gzip_bomb_lying_about_its_size_is_read_the_same_way(pack):
+    bomb = gzip_bomb(HEAD, ROW * 200_000, 100, claimed_size=1_000)
+    out = drive("organisations", "liar.csv.gz", bomb, pack=pack, measure=True)
+    refused(out, f"more than {UPLOAD.rows:,} rows", "split it", "filter it to your area")
+    assert out.step == "preview"
+    assert out.peak_mb < 200 and out.rss_growth_mb < 400, (out.peak_mb, out.rss_growth_mb)
+
+
+def test_gzip_of_too_many_rows_under_the_byte_limit(pack):
+    bomb = gzip_bomb(HEAD, ROW * 20_000, 80)  # 110 MB unzipped, 1.6 million rows
+    out = drive("organisations", "rows.csv.gz", bomb, pack=pack)
+    refused(out, f"more than {UPLOAD.rows:,} rows")
+    assert out.step == "preview"
+
+
 def test_gzip_bomb_of_bytes_stops_at_the_byte_limit(pack):
     row = b"x" * 20_000 + b"\n"  # long rows: the bytes run out long before the rows do
-    bomb = gzip_bomb(b"name\n", row * 500, 25)  # 250 MB unzipped, 12,500 rows
+    bomb = gzip_bomb(b"name\n", row * 500, 25, claimed_size=1_000)  # 250 MB unzipped, 12,500 rows
     out = drive("organisations", "long_rows.csv.gz", bomb, pack=pack, measure=True)
     refused(out, "unzips to more than", UPLOAD.mb(), "filter it to your area")
     assert out.peak_mb < 700 and out.rss_growth_mb < 900, (out.peak_mb, out.rss_growth_mb)
@@ -218,14 +236,14 @@ def test_gzip_bomb_of_bytes_stops_at_the_byte_limit(pack):
 
 def test_gzip_bomb_of_huge_cells_stops_at_the_first(pack):
     row = b"x" * 500_000 + b"\n"
-    bomb = gzip_bomb(b"name\n", row * 20, 25)  # 250 MB unzipped
+    bomb = gzip_bomb(b"name\n", row * 20, 25, claimed_size=1_000)  # 250 MB unzipped
     out = drive("organisations", "cells.csv.gz", bomb, pack=pack, measure=True)
     refused(out, "a cell holds 500,000 characters", rows=(2,), column="name")
     assert out.peak_mb < 100 and out.rss_growth_mb < 200, (out.peak_mb, out.rss_growth_mb)
 
 
 def test_gzip_of_one_endless_line(pack):
-    bomb = gzip_bomb(b"name,", b"a" * MB, 300)
+    bomb = gzip_bomb(b"name,", b"a" * MB, 300, claimed_size=1_000)
     refused(drive("organisations", "line.csv.gz", bomb, pack=pack), "without a line break", rows=())
 
 
