@@ -53,8 +53,11 @@ def discard_upload(path: str | Path | None) -> None:
     """Remove an uploaded file's temporary folder (only folders :func:`save_upload` made)."""
     if not path:
         return
+    from sector_map.importers.tables import forget_folder
+
     folder = Path(path).parent
     if _is_upload_folder(folder) and not folder.is_symlink():
+        forget_folder(folder)
         shutil.rmtree(folder, ignore_errors=True)
 
 

@@ -153,6 +153,14 @@ def clear_cache() -> None:
         _CACHE.clear()
 
 
+def forget_folder(folder: Path | str) -> None:
+    """Drop the parsed tables of files in ``folder`` (an upload that was removed)."""
+    prefix = str(Path(folder).resolve()) + "/"
+    with _CACHE_LOCK:
+        for key in [k for k in _CACHE if k[0].startswith(prefix)]:
+            del _CACHE[key]
+
+
 def _cache_key(path: Path, file: str, sheet, limits: Limits) -> tuple | None:
     try:
         st = path.stat()

@@ -45,3 +45,13 @@ def test_stale_upload_folders_are_swept_and_fresh_ones_kept():
     finally:
         upload.discard_upload(fresh)
         other.rmdir()
+
+
+def test_a_discarded_upload_leaves_nothing_parsed_behind():
+    from sector_map.importers import tables
+
+    path = upload.save_upload(b"name\nA\n", "gone.csv")
+    upload.preview(path, "organisations")
+    assert any(k[0] == str(path.resolve()) for k in tables._CACHE)
+    upload.discard_upload(path)
+    assert not any(k[0] == str(path.resolve()) for k in tables._CACHE)
