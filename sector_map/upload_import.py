@@ -113,10 +113,11 @@ def _with_upload(pack: Pack, file: str, kind: str, notes: Notes, **changes) -> P
 def import_boundaries(
     path: Path, *, pack: Pack, name: str | None, notes: Notes, layer: str | None = None
 ) -> UploadResult:
+    """Ward boundaries as a new pack of their own; ``layer`` picks one of a GeoPackage's or zip's layers."""
     from sector_map.build import empty_assets, empty_organisations, empty_services
     from sector_map.importers.wards import read_wards
 
-    wards = read_wards(path, notes=notes, **({"layer": layer} if layer else {}))
+    wards = read_wards(path, notes=notes, layer=layer)
     area = (name or "").strip() or path.stem.replace("_", " ").strip() or "New area"
     manifest = {
         "name": area,
