@@ -18,6 +18,9 @@ the column and the rows, and saying what to do.
 from __future__ import annotations
 
 import re
+import shutil
+import tempfile
+import time
 import unicodedata
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -26,15 +29,9 @@ import pandas as pd
 
 from sector_map import upload_import as ui_
 from sector_map.importers import limits as lim
-from sector_map.importers.tables import InputError, Notes, find_column, read_table, sheet_names
+from sector_map.importers import tables as tbl
+from sector_map.importers.tables import InputError, Notes, find_column, read_table
 from sector_map.pack import Pack, save_pack
-from sector_map.upload_files import (
-    STALE_AFTER_S,
-    UPLOAD_PREFIX,
-    discard_upload,
-    save_upload,
-    sweep_stale_uploads,
-)
 from sector_map.upload_import import (
     ASSETS,
     BOUNDARIES,
@@ -60,8 +57,6 @@ __all__ = [
     "parts_of",
     "preview",
     "save_as_new_pack",
-    "STALE_AFTER_S",
-    "UPLOAD_PREFIX",
     "save_upload",
     "slugify",
     "sweep_stale_uploads",
@@ -73,7 +68,7 @@ MAX_UPLOAD_MB = 50
 UPLOAD_LIMITS: dict[str, lim.Limits] = {
     ORGANISATIONS: lim.UPLOAD,
     ASSETS: lim.UPLOAD,
-    INDICATORS: replace(lim.UPLOAD, rows=250_000),
+    INDICATORS: lim.UPLOAD_FIGURES,
     BOUNDARIES: lim.UPLOAD,
 }
 PREVIEW_ROWS = 10
@@ -159,6 +154,62 @@ TEMPLATE_COLUMNS: dict[str, dict[str, str]] = {
 
 
 # --- the file itself ------------------------------------------------------------------------------
+UPLOAD_PREFIX = "sector-map-upload-"
+STALE_AFTER_S = 24 * 3600
+
+
+def save_upload(
+    data: bytes, filename: str, *, folder: str | Path | None = None, replaces: str | Path | None = None
+) -> Path:
+    """Write uploaded bytes to a new temporary folder under the file's own (base) name.
+
+    The folder of the upload it ``replaces`` is removed, and so are upload folders left over for
+    more than a day (a session that ended without clearing its file).
+
+    Example:
+        >>> p = save_upload(b"name\\nA\\n", "../../my list.csv")
+        >>> p.name, p.read_bytes()
+        ('my list.csv', b'name\\nA\\n')
+    """
+    if replaces is not None:
+        discard_upload(replaces)
+    sweep_stale_uploads()
+    name = Path(str(filename).replace("\\", "/")).name.strip() or "upload"
+    folder = Path(folder) if folder is not None else Path(tempfile.mkdtemp(prefix=UPLOAD_PREFIX))
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / name
+    path.write_bytes(data)
+    return path
+
+
+def _is_upload_folder(folder: Path) -> bool:
+    return folder.name.startswith(UPLOAD_PREFIX) and folder.parent == Path(tempfile.gettempdir())
+
+
+def discard_upload(path: str | Path | None) -> None:
+    """Remove an uploaded file's temporary folder (only folders :func:`save_upload` made)."""
+    if not path:
+        return
+    folder = Path(path).parent
+    if _is_upload_folder(folder) and not folder.is_symlink():
+        tbl.forget_folder(folder)
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def sweep_stale_uploads(*, older_than_s: float = STALE_AFTER_S) -> int:
+    """Remove upload folders (our prefix only) untouched for ``older_than_s`` seconds; how many."""
+    cutoff = time.time() - older_than_s
+    removed = 0
+    for folder in Path(tempfile.gettempdir()).glob(UPLOAD_PREFIX + "*"):
+        try:
+            if folder.is_dir() and not folder.is_symlink() and folder.stat().st_mtime < cutoff:
+                shutil.rmtree(folder, ignore_errors=True)
+                removed += 1
+        except OSError:
+            continue
+    return removed
+
+
 def _extension(path: Path) -> str:
     suffixes = [x.lower().lstrip(".") for x in path.suffixes]
     if len(suffixes) >= 2 and suffixes[-1] == "gz":
@@ -234,7 +285,7 @@ def parts_of(path: str | Path, kind: str) -> list[str]:
             except (ImportError, AttributeError):
                 return []
             return [str(n) for n in list_layers(path)]
-        return sheet_names(path)
+        return tbl.sheet_names(path)
 
 
 def _layer(part: str | None) -> dict:

@@ -17,9 +17,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-__all__ = ["BUILD", "UPLOAD", "Limits", "current_limits", "reading_limits"]
+__all__ = ["BUILD", "UPLOAD", "UPLOAD_FIGURES", "Limits", "current_limits", "reading_limits"]
 
 
 @dataclass(frozen=True)
@@ -52,6 +52,8 @@ UPLOAD = Limits(
     elsewhere="or build the pack with `python -m sector_map build-pack`, which takes bigger files",
     cache=True,
 )
+# Ward figures: a long table (one row per ward and figure) for England's 7,219 wards.
+UPLOAD_FIGURES = replace(UPLOAD, rows=250_000)
 BUILD = Limits(bytes=8_000_000_000, rows=20_000_000, columns=16_384, cell_chars=1_000_000)
 
 _LIMITS: ContextVar[Limits] = ContextVar("sector_map_reading_limits", default=BUILD)
