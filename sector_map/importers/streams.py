@@ -198,6 +198,7 @@ class TextStream(io.TextIOBase):
         self._line = 1
         self._first = True
         self._eof = False
+        self._run = 0  # characters since the last line break (UTF-16)
         self.found = Findings()
 
     def readable(self) -> bool:
@@ -259,6 +260,10 @@ class TextStream(io.TextIOBase):
         return None
 
     def _take_text(self, text: str) -> None:
+        end = max(text.rfind("\n"), text.rfind("\r"))
+        self._run = self._run + len(text) if end < 0 else len(text) - end - 1
+        if self._run > self.max_line:
+            return self._stop("line")
         if "\x00" in text:
             self.found.nul += [self._line + i for i in _lines_with(text, lambda ln: "\x00" in ln)]
             text = text.replace("\x00", "")

@@ -247,6 +247,13 @@ def test_gzip_of_one_endless_line(pack):
     refused(drive("organisations", "line.csv.gz", bomb, pack=pack), "without a line break", rows=())
 
 
+def test_utf16_gzip_of_one_endless_line(pack):
+    bomb = gzip_bomb("name,".encode("utf-16-le"), "a".encode("utf-16-le") * MB, 300)
+    out = drive("organisations", "line16.csv.gz", bomb, pack=pack, measure=True)
+    refused(out, "without a line break")
+    assert out.peak_mb < 100 and out.rss_growth_mb < 200, (out.peak_mb, out.rss_growth_mb)
+
+
 def test_damaged_gzip(pack):
     data = gzipped(ORGS.encode() * 200)
     refused(orgs(pack, "cut.csv.gz", data[: len(data) // 2]), "damaged gzip")
