@@ -1,6 +1,7 @@
 """``python -m bench.uploads``: peak memory and time of hostile uploads through the Data page's steps.
 
-Each scenario runs in its own Python process (so its peak resident memory is its own), under an
+Each scenario runs in its own Python process (so its peak resident memory is its own; "base" is
+that process with the demo pack loaded, before the upload), under an
 address-space cap (``--cap-gb``, default 6) so a runaway upload fails with MemoryError instead of
 taking the machine down. A scenario does what the Data page does with a file: ``save_upload``,
 then ``check_upload`` + ``preview`` (as on every rerun; ``--reruns`` times), then ``import_upload``
@@ -220,8 +221,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             make(file)
         r = _child(name, file, args.reruns, args.cap_gb, args.timeout)
         print(
-            f"{name:<13} {r.get('file_mb', '–'):>7} {r.get('peak_mb', '–'):>8} {r.get('preview_s', '–'):>9} "
-            f"{r.get('import_s', '–'):>8} {r.get('total_s', '–'):>7}  {r['outcome']}",
+            f"{name:<13} {r.get('file_mb', '–'):>7} {r.get('base_mb', '–'):>7} {r.get('peak_mb', '–'):>8} "
+            f"{r.get('total_s', '–'):>7}  {r['outcome'][:110]}",
             flush=True,
         )
     return 0

@@ -32,6 +32,8 @@ class Limits:
     cell_chars: int
     # A physical line longer than this is no table row (and would be held whole while parsed).
     line_bytes: int = 64_000_000
+    # Who the limit is for, in messages ("the most an upload can have").
+    label: str = "a file read by build-pack"
     # Said after every "over the limit" message: how else to get a bigger file in.
     elsewhere: str = ""
     # Cache parsed tables (uploads: the page reruns; build-pack reads each file once).
@@ -49,6 +51,7 @@ UPLOAD = Limits(
     columns=1_000,
     cell_chars=32_767,
     line_bytes=2_000_000,
+    label="an upload",
     elsewhere="or build the pack with `python -m sector_map build-pack`, which takes bigger files",
     cache=True,
 )

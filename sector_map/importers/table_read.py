@@ -31,7 +31,7 @@ EMPTY_CELLS = ["", "NA", "N/A", "#N/A", "NULL", "null", "None", "nan", "NaN"]
 def too_big(file: str, limits: Limits, *, gz: bool) -> InputError:
     return InputError(
         file,
-        f"{'unzips to' if gz else 'holds'} more than {limits.mb()}, the most a file read here can hold",
+        f"{'unzips to' if gz else 'holds'} more than {limits.mb()}, the most {limits.label} can hold",
         hint=_split_hint(limits),
     )
 
@@ -87,7 +87,7 @@ def read_text_table(
         if len(header) > limits.columns:
             raise InputError(
                 file,
-                f"has {len(header):,} columns; a file read here can have at most {limits.columns:,}",
+                f"has {len(header):,} columns; {limits.label} can have at most {limits.columns:,}",
                 hint="Delete the columns you do not need and save it again",
             )
         chunks: list[pd.DataFrame] = []
@@ -106,7 +106,7 @@ def read_text_table(
                     if n > limits.rows:
                         raise InputError(
                             file,
-                            f"has more than {limits.rows:,} rows, the most a file read here can have",
+                            f"has more than {limits.rows:,} rows, the most {limits.label} can have",
                             hint=_rows_hint(limits),
                         )
                     chunks.append(chunk)

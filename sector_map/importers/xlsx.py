@@ -54,7 +54,7 @@ def check_workbook(path: Path, limits: Limits) -> None:
     total = sum(i.file_size for i in infos)
     if total > limits.bytes:
         raise WorkbookError(
-            f"unzips to {total / 1e6:,.0f} MB; an upload can unzip to at most {limits.mb()}",
+            f"unzips to {total / 1e6:,.0f} MB; {limits.label} can unzip to at most {limits.mb()}",
             "Delete the sheets and columns you do not need, or filter the rows to your area, and save it "
             f"again; or save the sheet as CSV and gzip it; {limits.elsewhere}".rstrip("; "),
         )
@@ -134,12 +134,12 @@ def read_sheet(
                 pending = 0
                 if len(rows) > limits.rows:
                     raise WorkbookError(
-                        f"sheet '{name}' has more than {limits.rows:,} rows, the most an upload can take",
+                        f"sheet '{name}' has more than {limits.rows:,} rows, the most {limits.label} can have",
                         _split_hint(limits),
                     )
                 if len(row) > limits.columns:
                     raise WorkbookError(
-                        f"sheet '{name}' has {len(row):,} columns; an upload can have at most {limits.columns:,}",
+                        f"sheet '{name}' has {len(row):,} columns; {limits.label} can have at most {limits.columns:,}",
                         "Delete the columns you do not need and save it again",
                         rows=(i + 1,),
                     )
