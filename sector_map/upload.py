@@ -3,9 +3,11 @@
 The Data page calls these in order:
 
 1. :func:`save_upload` puts the uploaded bytes in a temporary folder under the file's own name
-   (so every message names the file the user chose), and :func:`check_upload` refuses files that
-   are too big or plainly of another kind;
-2. :func:`preview` shows the first rows and :func:`guess_mapping` pre-fills the column choices;
+   (so every message names the file the user chose; :func:`discard_upload` removes it), and
+   :func:`check_upload` refuses files that are too big or plainly of another kind;
+2. :func:`parts_of` lists a workbook's sheets (a GeoPackage's layers) for a chooser,
+   :func:`preview` shows the first rows and :func:`guess_mapping` pre-fills the column choices;
+   the file is read once, within :data:`UPLOAD_LIMITS`, and the parse is shared by every step;
 3. :func:`import_upload` runs the importer and returns an :class:`UploadResult`: the rows taken,
    the rows left out and why, the notes, and the new pack (not yet saved);
 4. :func:`save_as_new_pack` or :func:`add_to_current` writes it (atomically, see
