@@ -23,7 +23,8 @@ with add:
     st.caption(
         "Add a list of organisations, ward figures or community buildings to this pack, or start a new "
         "pack from ward boundaries. Check the file first: you will see what is accepted, what is not "
-        f"and why, before anything is saved. Files up to {upload.MAX_UPLOAD_MB} MB."
+        f"and why, before anything is saved. Files up to {upload.MAX_UPLOAD_MB} MB, "
+        f"{upload.limits_text()}."
     )
     data_panel.upload_flow(pack)
 with templates:

@@ -3,9 +3,11 @@
 The Data page calls these in order:
 
 1. :func:`save_upload` puts the uploaded bytes in a temporary folder under the file's own name
-   (so every message names the file the user chose), and :func:`check_upload` refuses files that
-   are too big or plainly of another kind;
-2. :func:`preview` shows the first rows and :func:`guess_mapping` pre-fills the column choices;
+   (so every message names the file the user chose; :func:`discard_upload` removes it), and
+   :func:`check_upload` refuses files that are too big or plainly of another kind;
+2. :func:`parts_of` lists a workbook's sheets (a GeoPackage's layers) for a chooser,
+   :func:`preview` shows the first rows and :func:`guess_mapping` pre-fills the column choices;
+   the file is read once, within :data:`UPLOAD_LIMITS`, and the parse is shared by every step;
 3. :func:`import_upload` runs the importer and returns an :class:`UploadResult`: the rows taken,
    the rows left out and why, the notes, and the new pack (not yet saved);
 4. :func:`save_as_new_pack` or :func:`add_to_current` writes it (under the pack's lock, atomically,
@@ -18,7 +20,9 @@ the column and the rows, and saying what to do.
 from __future__ import annotations
 
 import re
+import shutil
 import tempfile
+import time
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,6 +30,8 @@ from pathlib import Path
 import pandas as pd
 
 from sector_map import upload_import as ui_
+from sector_map.importers import limits as lim
+from sector_map.importers import tables as tbl
 from sector_map.importers.tables import InputError, Notes, find_column, read_table
 from sector_map.pack import Pack
 from sector_map.upload_import import (
@@ -54,16 +60,27 @@ __all__ = [
     "UploadResult",
     "add_to_current",
     "check_upload",
+    "discard_upload",
     "guess_mapping",
     "import_upload",
+    "limits_text",
+    "parts_of",
     "preview",
     "save_as_new_pack",
     "save_upload",
     "slugify",
+    "sweep_stale_uploads",
     "template_columns",
 ]
 
 MAX_UPLOAD_MB = 50
+# What one upload may unzip to and hold (why these numbers: README.md, "Upload limits").
+UPLOAD_LIMITS: dict[str, lim.Limits] = {
+    ORGANISATIONS: lim.UPLOAD,
+    ASSETS: lim.UPLOAD,
+    INDICATORS: lim.UPLOAD_FIGURES,
+    BOUNDARIES: lim.UPLOAD,
+}
 PREVIEW_ROWS = 10
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "data" / "templates"
 
@@ -146,20 +163,60 @@ TEMPLATE_COLUMNS: dict[str, dict[str, str]] = {
 
 
 # --- the file itself ------------------------------------------------------------------------------
-def save_upload(data: bytes, filename: str, *, folder: str | Path | None = None) -> Path:
+UPLOAD_PREFIX = "sector-map-upload-"
+STALE_AFTER_S = 24 * 3600
+
+
+def save_upload(
+    data: bytes, filename: str, *, folder: str | Path | None = None, replaces: str | Path | None = None
+) -> Path:
     """Write uploaded bytes to a new temporary folder under the file's own (base) name.
+
+    The folder of the upload it ``replaces`` is removed, and so are upload folders left over for
+    more than a day (a session that ended without clearing its file).
 
     Example:
         >>> p = save_upload(b"name\\nA\\n", "../../my list.csv")
         >>> p.name, p.read_bytes()
         ('my list.csv', b'name\\nA\\n')
     """
+    if replaces is not None:
+        discard_upload(replaces)
+    sweep_stale_uploads()
     name = Path(str(filename).replace("\\", "/")).name.strip() or "upload"
-    folder = Path(folder) if folder is not None else Path(tempfile.mkdtemp(prefix="sector-map-upload-"))
+    folder = Path(folder) if folder is not None else Path(tempfile.mkdtemp(prefix=UPLOAD_PREFIX))
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / name
     path.write_bytes(data)
     return path
+
+
+def _is_upload_folder(folder: Path) -> bool:
+    return folder.name.startswith(UPLOAD_PREFIX) and folder.parent == Path(tempfile.gettempdir())
+
+
+def discard_upload(path: str | Path | None) -> None:
+    """Remove an uploaded file's temporary folder (only folders :func:`save_upload` made)."""
+    if not path:
+        return
+    folder = Path(path).parent
+    if _is_upload_folder(folder) and not folder.is_symlink():
+        tbl.forget_folder(folder)
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def sweep_stale_uploads(*, older_than_s: float = STALE_AFTER_S) -> int:
+    """Remove upload folders (our prefix only) untouched for ``older_than_s`` seconds; how many."""
+    cutoff = time.time() - older_than_s
+    removed = 0
+    for folder in Path(tempfile.gettempdir()).glob(UPLOAD_PREFIX + "*"):
+        try:
+            if folder.is_dir() and not folder.is_symlink() and folder.stat().st_mtime < cutoff:
+                shutil.rmtree(folder, ignore_errors=True)
+                removed += 1
+        except OSError:
+            continue
+    return removed
 
 
 def _extension(path: Path) -> str:
@@ -174,7 +231,8 @@ def check_upload(path: str | Path, kind: str) -> None:
 
     Raises:
         InputError: unknown kind, a missing file, a file over :data:`MAX_UPLOAD_MB`, or a file
-            type the kind does not take (naming the kind that does).
+            type the kind does not take (naming the kind that does). What a file unzips to, and
+            its rows, are checked as it is read (:func:`preview`, :func:`import_upload`).
     """
     path = Path(path)
     if kind not in UPLOAD_KINDS:
@@ -203,23 +261,75 @@ def check_upload(path: str | Path, kind: str) -> None:
         )
 
 
-def preview(path: str | Path, kind: str, *, rows: int = PREVIEW_ROWS) -> pd.DataFrame:
-    """The first rows of the file as read (boundaries: their attributes, without shapes)."""
+def limits_for(kind: str) -> lim.Limits:
+    """The reading limits of an upload of ``kind``."""
+    return UPLOAD_LIMITS.get(kind, lim.UPLOAD)
+
+
+def limits_text() -> str:
+    """The upload limits in words, for the Data page.
+
+    Example:
+        >>> limits_text()
+        'unzipping to at most 200 MB, with up to 100,000 rows (250,000 of ward figures) and 1,000 columns'
+    """
+    base = lim.UPLOAD
+    return (
+        f"unzipping to at most {base.mb()}, with up to {base.rows:,} rows "
+        f"({UPLOAD_LIMITS[INDICATORS].rows:,} of ward figures) and {base.columns:,} columns"
+    )
+
+
+def parts_of(path: str | Path, kind: str) -> list[str]:
+    """The sheets of a workbook, or the layers of a GeoPackage (boundaries); [] for other files.
+
+    The Data page offers a chooser when there are several.
+    """
     path = Path(path)
     check_upload(path, kind)
-    if kind == BOUNDARIES:
-        from sector_map.importers.wards import read_geo
+    with lim.reading_limits(limits_for(kind)):
+        if kind == BOUNDARIES:
+            try:
+                from sector_map.importers.geo import list_layers
+            except (ImportError, AttributeError):
+                return []
+            return [str(n) for n in list_layers(path)]
+        return tbl.sheet_names(path)
 
-        gdf = read_geo(path)
-        out = pd.DataFrame(gdf.drop(columns=gdf.geometry.name)).head(rows)
-        out["shape"] = gdf.geometry.geom_type.head(rows).astype("string")
-        return out.reset_index(drop=True)
-    return read_table(path, what=UPLOAD_KINDS[kind].what).head(rows)
+
+def _layer(part: str | None) -> dict:
+    return {"layer": part} if part else {}
 
 
-def columns_of(path: str | Path, kind: str) -> list[str]:
+def preview(
+    path: str | Path, kind: str, *, rows: int = PREVIEW_ROWS, part: str | None = None
+) -> pd.DataFrame:
+    """The first rows of the file as read (boundaries: their attributes, without shapes).
+
+    ``part`` is the sheet of a workbook, or the layer of a GeoPackage. What reading the file
+    noticed (encodings, repeated column names, other sheets) is in ``attrs["notes"]``.
+    """
+    path = Path(path)
+    check_upload(path, kind)
+    with lim.reading_limits(limits_for(kind)):
+        if kind == BOUNDARIES:
+            from sector_map.importers.wards import read_geo
+
+            gdf = read_geo(path, **_layer(part))
+            out = pd.DataFrame(gdf.drop(columns=gdf.geometry.name)).head(rows)
+            out["shape"] = gdf.geometry.geom_type.head(rows).astype("string")
+            out = out.reset_index(drop=True)
+            out.attrs["notes"] = []
+            return out
+        notes = Notes()
+        out = read_table(path, what=UPLOAD_KINDS[kind].what, sheet=part, notes=notes).head(rows)
+    out.attrs["notes"] = [n.message() for n in notes]
+    return out
+
+
+def columns_of(path: str | Path, kind: str, *, part: str | None = None) -> list[str]:
     """The file's column names (for the mapping form)."""
-    return [c for c in preview(path, kind, rows=1).columns if c != "shape" or kind != BOUNDARIES]
+    return [c for c in preview(path, kind, rows=1, part=part).columns if c != "shape" or kind != BOUNDARIES]
 
 
 def slugify(name: str) -> str:
@@ -258,6 +368,7 @@ def import_upload(
     replace_indicators: bool = False,
     location: str | None = None,
     keep_outside: bool = False,
+    part: str | None = None,
 ) -> UploadResult:
     """Import an uploaded file against the current pack; nothing is written.
 
@@ -275,6 +386,7 @@ def import_upload(
         keep_outside: keep new organisations whose point is outside the pack's wards, or whose
             postcode is not in the pack's postcode table, as 'area only'; otherwise they are
             reported as not accepted (a county-wide list added to one borough's pack).
+        part: the sheet of a workbook, or the layer of a GeoPackage (None: the first / the only).
 
     Raises:
         InputError: the file cannot be used at all (wrong kind, empty, no usable rows...).
@@ -282,21 +394,25 @@ def import_upload(
     path = Path(path)
     check_upload(path, kind)
     notes = Notes()
-    if kind == BOUNDARIES:
-        return ui_.import_boundaries(path, pack=pack, name=name, notes=notes)
-    if kind == INDICATORS:
-        return ui_.import_indicators(path, pack=pack, replace_existing=replace_indicators, notes=notes)
-    if kind == ORGANISATIONS:
-        return ui_.import_organisations(
-            path,
-            pack=pack,
-            mapping=mapping,
-            themes=themes,
-            location=location,
-            notes=notes,
-            keep_outside=keep_outside,
-        )
-    return ui_.import_assets(path, pack=pack, mapping=mapping, notes=notes)
+    with lim.reading_limits(limits_for(kind)):
+        if kind == BOUNDARIES:
+            return ui_.import_boundaries(path, pack=pack, name=name, notes=notes, layer=part)
+        if kind == INDICATORS:
+            return ui_.import_indicators(
+                path, pack=pack, replace_existing=replace_indicators, notes=notes, sheet=part
+            )
+        if kind == ORGANISATIONS:
+            return ui_.import_organisations(
+                path,
+                pack=pack,
+                mapping=mapping,
+                themes=themes,
+                location=location,
+                notes=notes,
+                keep_outside=keep_outside,
+                sheet=part,
+            )
+        return ui_.import_assets(path, pack=pack, mapping=mapping, notes=notes, sheet=part)
 
 
 # --- the column-mapping form ----------------------------------------------------------------------

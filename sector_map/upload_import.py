@@ -18,6 +18,7 @@ import pandas as pd
 
 from sector_map import schema as s
 from sector_map.importers import records as r
+from sector_map.importers.postcodes import is_postcode
 from sector_map.importers.tables import InputError, Notes, examples, file_rows, read_table
 from sector_map.pack import Pack
 from sector_map.validate import has_location
@@ -161,14 +162,16 @@ def _rows_rejected_by_notes(notes: Notes, file: str, start: int) -> list[tuple[i
     return sorted(out.items())
 
 
-def import_indicators(path: Path, *, pack: Pack, replace_existing: bool, notes: Notes) -> UploadResult:
+def import_indicators(
+    path: Path, *, pack: Pack, replace_existing: bool, notes: Notes, sheet: str | None = None
+) -> UploadResult:
     from sector_map.importers.ward_indicators import WHAT, code_column, read_ward_indicators
 
     file = path.name
-    table = read_table(path, what=WHAT)
+    table = read_table(path, what=WHAT, sheet=sheet)
     codes = table[code_column(table, file)].str.strip()
     pack_codes = set(pack.wards[s.WARD_CODE].astype(str))
-    values, meta = read_ward_indicators(path, ward_codes=pack_codes, notes=notes)
+    values, meta = read_ward_indicators(path, ward_codes=pack_codes, notes=notes, sheet=sheet)
 
     rejected = [(row, "no ward code") for row in file_rows(table.index[codes.isna()])]
     unknown = codes.notna() & ~codes.isin(pack_codes)
@@ -271,29 +274,31 @@ def _merged_into(rows: pd.DataFrame, result: pd.DataFrame) -> pd.Series:
     return target
 
 
-def _location_reason(row, quality: str, pack: Pack) -> str:
+def _location_reason(lon, postcode, quality: str, pack: Pack, *, well_formed: bool = True) -> str:
     if quality == s.LOCATION_SITE:
         return "on the map (site)"
     if quality == s.LOCATION_CONTACT:
         return "on the map (contact address)"
-    if pd.notna(row[r.LON]):
+    if pd.notna(lon):
         return "not on the map: its point is outside this pack's wards"
-    if pd.isna(row[s.POSTCODE]):
+    if pd.isna(postcode):
         return "not on the map: no postcode or coordinates"
+    if not well_formed:
+        return "not on the map: its postcode is not a UK postcode (check it for a typo)"
     if pack.postcodes is None:
         return "not on the map: this pack has no postcode table to look the postcode up"
     return "not on the map: its postcode is not in this pack's postcode table, so it is probably outside the area"
 
 
 def import_organisations(
-    path, *, pack, mapping, themes, location, notes, keep_outside: bool = False
+    path, *, pack, mapping, themes, location, notes, keep_outside: bool = False, sheet: str | None = None
 ) -> UploadResult:
     from sector_map.importers.generic import read_generic
     from sector_map.importers.organisations import combine
 
     file = path.name
     start = len(notes)
-    table = read_table(path, what="a list of organisations with a header row")
+    table = read_table(path, what="a list of organisations with a header row", sheet=sheet)
     new_raw, new_sv = read_generic(
         path,
         columns=_clean(mapping),
@@ -302,6 +307,7 @@ def import_organisations(
         source=file,
         id_prefix=upload_prefix(file),
         notes=notes,
+        sheet=sheet,
     )
     old_raw, old_sv = pack_organisations_as_raw(pack)
     orgs, services, _ = combine(
@@ -319,11 +325,16 @@ def import_organisations(
     file_row = _file_row_of(new_raw[s.ORG_ID])
     row_of_id = dict(zip(new_raw[s.ORG_ID], file_row, strict=True))
     outcome, where = [], []
+    # Plain dicts: a pandas lookup per row costs a second per ten thousand rows.
+    shaped = is_postcode(new_raw[s.POSTCODE]).to_dict()
+    lons, postcodes = new_raw[r.LON].to_dict(), new_raw[s.POSTCODE].to_dict()
+    became_, gone_ = became.to_dict(), gone.to_dict()
+    quality_of = by_id[s.LOCATION_QUALITY].to_dict()
     for i, new_id in new_raw[s.ORG_ID].items():
-        target = became[i]
+        target = became_[i]
         if new_id in old_ids:
             outcome.append("updates the same row uploaded before")
-        elif not gone[i]:
+        elif not gone_[i]:
             outcome.append("added")
         elif pd.isna(target):
             outcome.append("merged with another organisation")
@@ -331,8 +342,8 @@ def import_organisations(
             outcome.append(f"merged with '{name_of[target]}', already in the pack")
         else:
             outcome.append(f"merged with row {row_of_id.get(target, '?')} of this file")
-        quality = by_id.at[target, s.LOCATION_QUALITY] if pd.notna(target) and target in by_id.index else ""
-        where.append(_location_reason(new_raw.loc[i], quality, pack))
+        quality = quality_of.get(target, "") if pd.notna(target) else ""
+        where.append(_location_reason(lons[i], postcodes[i], quality, pack, well_formed=bool(shaped[i])))
     accepted = pd.DataFrame(
         {
             "File row": file_row.to_numpy(),
@@ -432,12 +443,12 @@ def _clean(mapping: dict[str, str | None] | None) -> dict[str, str] | None:
     return {k: v for k, v in mapping.items() if v not in (None, "", NONE_CHOICE)}
 
 
-def import_assets(path, *, pack, mapping, notes) -> UploadResult:
+def import_assets(path, *, pack, mapping, notes, sheet: str | None = None) -> UploadResult:
     from sector_map.importers.assets import read_assets
 
     file = path.name
     start = len(notes)
-    table = read_table(path, what="a table of community buildings and land")
+    table = read_table(path, what="a table of community buildings and land", sheet=sheet)
     gdf = read_assets(
         path,
         columns=_clean(mapping) or None,
@@ -445,6 +456,7 @@ def import_assets(path, *, pack, mapping, notes) -> UploadResult:
         source=file,
         id_prefix=upload_prefix(file),
         notes=notes,
+        sheet=sheet,
     )
     only_postcode: set[int] = set()
     if pack.postcodes is None:  # the importer's advice ("pass a postcodes table") is for recipes

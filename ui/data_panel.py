@@ -23,6 +23,10 @@ UPLOAD_SIG_KEY = "data_upload_sig"
 RESULT_KEY = "data_upload_result"
 SAVED_KEY = "data_saved_pack"
 KIND_KEY = "data_upload_kind"
+# The temporary file this session made, and its picker signature (kept after a save forgets the
+# path, so its folder can be removed).
+HELD_KEY = "data_upload_held"
+HELD_SIG_KEY = "data_upload_held_sig"
 LOCATION_CHOICES = {
     "auto": "Let sector-map decide (site if the file has coordinates)",
     s.LOCATION_SITE: "Where the work happens (a site)",
@@ -127,16 +131,46 @@ def _pack_label(catalogue, folder: str) -> str:
 
 # --- upload ---------------------------------------------------------------------------------------
 def _receive(uploaded) -> None:
-    """Keep the uploaded bytes in a temporary file under their own name (once per file)."""
+    """Keep the uploaded bytes in a temporary file under their own name (once per file).
+
+    The folder of the file it replaces is removed; so is the folder of a file already saved
+    (a save forgets the upload's path, while the file picker still holds the file).
+    """
     sig = (uploaded.name, uploaded.size, getattr(uploaded, "file_id", ""))
-    if st.session_state.get(UPLOAD_SIG_KEY) != sig:
-        st.session_state[UPLOAD_PATH_KEY] = str(upload.save_upload(uploaded.getvalue(), uploaded.name))
-        st.session_state[UPLOAD_SIG_KEY] = sig
-        st.session_state.pop(RESULT_KEY, None)
+    if st.session_state.get(UPLOAD_SIG_KEY) == sig:
+        return
+    if st.session_state.get(HELD_SIG_KEY) == sig and UPLOAD_PATH_KEY not in st.session_state:
+        upload.discard_upload(st.session_state.pop(HELD_KEY, None))
+        return
+    path = upload.save_upload(uploaded.getvalue(), uploaded.name, replaces=st.session_state.get(HELD_KEY))
+    st.session_state[UPLOAD_PATH_KEY] = st.session_state[HELD_KEY] = str(path)
+    st.session_state[UPLOAD_SIG_KEY] = st.session_state[HELD_SIG_KEY] = sig
+    st.session_state.pop(RESULT_KEY, None)
+
+
+def _forget_upload() -> None:
+    """The file was taken out of the picker: remove its temporary folder and what was read."""
+    upload.discard_upload(st.session_state.pop(HELD_KEY, None))
+    for key in (UPLOAD_PATH_KEY, UPLOAD_SIG_KEY, HELD_SIG_KEY, RESULT_KEY):
+        st.session_state.pop(key, None)
+
+
+def _choose_part(path: Path, kind: str) -> str | None:
+    """A sheet (workbook) or layer (GeoPackage) chooser when the file has several; the choice."""
+    parts = upload.parts_of(path, kind)
+    if len(parts) < 2:
+        return None
+    what = "Layer" if kind == upload.BOUNDARIES else "Sheet"
+    return st.selectbox(
+        what,
+        parts,
+        key=f"data_part|{path.name}|{kind}",
+        help=f"The file has {len(parts)} {what.lower()}s; choose the one that holds the table.",
+    )
 
 
 def upload_flow(pack: Pack) -> None:
-    """Choose a kind and a file, map its columns, check it, then save it."""
+    """Choose a kind and a file (and a sheet or layer), map its columns, check it, then save it."""
     kinds = list(upload.UPLOAD_KINDS)
     kind = st.selectbox(
         "What the file holds", kinds, format_func=lambda k: upload.UPLOAD_KINDS[k].label, key=KIND_KEY
@@ -150,38 +184,47 @@ def upload_flow(pack: Pack) -> None:
     )
     if uploaded is not None:
         _receive(uploaded)
+    elif st.session_state.get(HELD_KEY):
+        _forget_upload()
     path_text = st.session_state.get(UPLOAD_PATH_KEY)
     if not path_text:
         st.caption("Choose a file to see its first rows. Nothing is saved until you say so.")
         return
     path = Path(path_text)
     try:
-        first = upload.preview(path, kind)
+        part = _choose_part(path, kind)
+        first = upload.preview(path, kind, part=part)
     except InputError as exc:
         st.error(md(exc))
         return
     st.markdown(f"**First rows of {md(path.name)}**")
     st.dataframe(first, hide_index=True)
+    for note in first.attrs.get("notes", []):
+        st.text(note)  # plain text: a note quotes the file's own column names
 
-    options = _options(kind, path, list(first.columns), pack)
+    options = _options(kind, path, list(first.columns), pack, part=part)
     if st.button("Check this file", key="data_check", type="primary"):
         with st.spinner(f"Reading {md(path.name)} and checking it against {md(pack.name)}…"):
             try:
                 st.session_state[RESULT_KEY] = (
                     str(path),
                     kind,
-                    upload.import_upload(kind, path, pack=pack, **options),
+                    upload.import_upload(kind, path, pack=pack, part=part, **options),
+                    part,
                 )
             except (InputError, PackError) as exc:
                 st.session_state.pop(RESULT_KEY, None)
                 st.error(md(exc))
     held = st.session_state.get(RESULT_KEY)
-    if held and held[0] == str(path) and held[1] == kind:
+    if held and held[0] == str(path) and held[1] == kind and held[3:4] == (part,):
         _show_result(pack, held[2])
 
 
-def _options(kind: str, path: Path, columns: list[str], pack: Pack) -> dict:
-    """The form for a kind: column mapping, default themes, where addresses are, replace, area name."""
+def _options(kind: str, path: Path, columns: list[str], pack: Pack, *, part: str | None = None) -> dict:
+    """The form for a kind: column mapping, default themes, where addresses are, replace, area name.
+
+    The mapping's widgets are keyed by file, kind and sheet, so another sheet gets its own guesses.
+    """
     options: dict = {}
     if kind in upload.MAPPING_FIELDS:
         guessed = upload.guess_mapping(kind, columns)
@@ -193,7 +236,7 @@ def _options(kind: str, path: Path, columns: list[str], pack: Pack) -> dict:
             )
             grid = st.columns(3)
             for i, (field, label) in enumerate(upload.MAPPING_FIELDS[kind].items()):
-                key = f"data_map|{path.name}|{kind}|{field}"
+                key = f"data_map|{path.name}|{kind}|{field}" + (f"|{part}" if part else "")
                 guess = guessed.get(field)
                 mapping[field] = grid[i % 3].selectbox(
                     label, choices, index=choices.index(guess) if guess in choices else 0, key=key

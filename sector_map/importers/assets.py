@@ -23,9 +23,9 @@ from sector_map.importers.tables import (
     InputError,
     Notes,
     examples,
+    file_kind,
     file_rows,
     find_column,
-    read_bytes,
     read_table,
     to_number,
 )
@@ -187,6 +187,7 @@ def read_assets(
     source: str | None = None,
     id_prefix: str | None = None,
     notes: Notes | None = None,
+    sheet: str | int | None = None,
 ) -> gpd.GeoDataFrame:
     """Read community assets into the pack's ``assets`` table (points, EPSG:4326).
 
@@ -203,6 +204,7 @@ def read_assets(
         source: recorded as ``attrs["source"]`` (default: the file name).
         id_prefix: prefix of the asset ids (default: the file name's stem).
         notes: collects warnings (rows dropped, names made up, statuses not recognised).
+        sheet: the worksheet of an Excel file (default: the first).
 
     Returns:
         A GeoDataFrame with ``schema.ASSET_COLUMNS``.
@@ -228,7 +230,7 @@ def read_assets(
     }
     if unknown_roles:
         raise ValueError(f"columns= has unknown roles: {', '.join(sorted(unknown_roles))}")
-    _, sniffed = read_bytes(path, what=WHAT) if path.suffix.lower() != ".shp" else (b"", "shp")
+    sniffed = file_kind(path, what=WHAT) if path.suffix.lower() != ".shp" else "shp"
     geo = sniffed in ("json", "shp") or path.suffix.lower() in (".gpkg", ".shp", ".geojson")
     if sniffed == "zip" and path.suffix.lower() == ".zip":
         geo = True
@@ -249,7 +251,7 @@ def read_assets(
         rows = [i + 1 for i in df.index]
         where = "features counted from 1"
     else:
-        df = read_table(path, what=WHAT, notes=notes)
+        df = read_table(path, what=WHAT, notes=notes, sheet=sheet)
         _check_columns(df, cols, file)
         lon, lat = _table_points(df, file, cols, postcodes, notes)
         rows = file_rows(df.index)

@@ -32,7 +32,7 @@ from shapely.geometry import Point
 from sector_map import schema as s
 from sector_map.importers import records as r
 from sector_map.importers.ccew import normalise_charity_number
-from sector_map.importers.postcodes import geocode, normalise_postcode
+from sector_map.importers.postcodes import geocode, is_postcode, normalise_postcode
 from sector_map.importers.tables import Notes, examples
 from sector_map.importers.themes_text import zip_reasons
 
@@ -219,12 +219,23 @@ def _place(
             "they are placed as 'area only'",
             column=s.POSTCODE,
         )
-    if not_found.any():
-        missing = orgs.loc[not_found, s.POSTCODE]
+    malformed = not_found & ~is_postcode(orgs[s.POSTCODE]).to_numpy()
+    if malformed.any():
         notes.add(
             FILE,
-            f"{int(not_found.sum())} postcodes are not in the postcode file (often addresses outside "
-            f"the area); those organisations are kept as 'area only': {examples(missing.unique())}",
+            f"{int(malformed.sum())} postcodes are not UK postcodes at all (a typo, or another field in the "
+            "postcode column); those organisations are kept as 'area only': "
+            f"{examples(orgs.loc[malformed, s.POSTCODE].unique())}",
+            column=s.POSTCODE,
+        )
+    elsewhere = not_found & ~malformed
+    if elsewhere.any():
+        missing = orgs.loc[elsewhere, s.POSTCODE]
+        notes.add(
+            FILE,
+            f"{int(elsewhere.sum())} postcodes are not in the postcode file, though well formed (often "
+            f"addresses outside the area); those organisations are kept as 'area only': "
+            f"{examples(missing.unique())}",
             column=s.POSTCODE,
         )
 

@@ -20,7 +20,7 @@ import pandas as pd
 from sector_map import schema as s
 from sector_map.importers.tables import InputError, Notes, examples, file_rows, find_column, read_table
 
-__all__ = ["bng_to_wgs84", "geocode", "normalise_postcode", "read_postcodes"]
+__all__ = ["bng_to_wgs84", "geocode", "is_postcode", "normalise_postcode", "read_postcodes"]
 
 LON = "lon"
 LAT = "lat"
@@ -54,6 +54,19 @@ def normalise_postcode(values: pd.Series) -> pd.Series:
     ok = text.str.match(_POSTCODE_SHAPE).fillna(False).astype(bool)
     out = text.str[:-3] + " " + text.str[-3:]
     return out.where(ok, pd.NA).astype("string")
+
+
+def is_postcode(values: pd.Series) -> pd.Series:
+    """True where a value has the shape of a UK postcode (whether or not it exists); False for <NA>.
+
+    Tells ``NOTAPOSTCODE`` or ``M32 9A`` (a typo) from a real-looking postcode that is simply
+    not in the area's postcode table.
+
+    Example:
+        >>> is_postcode(pd.Series(["m32 9af", "NOTAPOSTCODE", "ZZ9 9ZZ", None])).tolist()
+        [True, False, True, False]
+    """
+    return normalise_postcode(values).notna().astype(bool)
 
 
 def bng_to_wgs84(easting, northing) -> tuple[np.ndarray, np.ndarray]:

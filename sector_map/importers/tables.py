@@ -10,93 +10,47 @@ Row numbers given to users are *file* rows: the header is row 1, the first recor
 
 from __future__ import annotations
 
-import csv
-import gzip
-import io
 import json
 import re
-import zipfile
+import threading
+import zlib
+from collections import OrderedDict
 from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from sector_map.validate import Problem
+from sector_map.importers import xlsx
+from sector_map.importers.errors import MAX_EXAMPLES, InputError, Notes, examples, file_rows
+from sector_map.importers.limits import Limits, current_limits
+from sector_map.importers.streams import LimitedReader, OverLimit, Sniffed, sniff
+from sector_map.importers.table_read import EMPTY_CELLS, finish, read_text_table, read_xlsx, too_big
 
 __all__ = [
+    "EMPTY_CELLS",
+    "MAX_EXAMPLES",
     "InputError",
     "Notes",
+    "examples",
+    "file_kind",
     "file_rows",
     "find_column",
     "read_json",
     "read_table",
+    "sheet_names",
     "to_number",
 ]
 
 Progress = Callable[[str], None]
-MAX_EXAMPLES = 5
 # Values statistical publishers use for "not available" / "suppressed".
-# Cells that mean "empty" in any column: R and database exports write NA / NULL.
-EMPTY_CELLS = ["", "NA", "N/A", "#N/A", "NULL", "null", "None", "nan", "NaN"]
 MISSING_MARKERS = {"", "-", "..", ".", ":", "x", "*", "n/a", "na", "#n/a", "null", "none", "c", "z"}
 
 
-class InputError(ValueError):
-    """An input file that cannot be used; the message names file, column, rows and what to do."""
-
-    def __init__(
-        self,
-        file: str,
-        text: str,
-        *,
-        column: str | None = None,
-        rows: tuple[int, ...] | list[int] = (),
-        hint: str | None = None,
-    ):
-        self.problem = Problem(file, text, column, tuple(int(r) for r in rows))
-        self.hint = hint
-        msg = self.problem.message()
-        super().__init__(msg + (f". {hint}" if hint else ""))
-
-
-class Notes(list):
-    """Warnings gathered while importing: the file can be used, but the user should know."""
-
-    def add(self, file: str, text: str, *, column: str | None = None, rows=(), limit: int = 50) -> None:
-        self.append(Problem(file, text, column, tuple(int(r) for r in list(rows)[:limit])))
-
-
-def file_rows(index) -> list[int]:
-    """File row numbers (header = row 1) for positional index labels 0, 1, ..."""
-    return [int(i) + 2 for i in index]
-
-
-def examples(values, n: int = MAX_EXAMPLES) -> str:
-    """'a, b, c and 4 more' for messages."""
-    values = [str(v) for v in values]
-    more = f" and {len(values) - n} more" if len(values) > n else ""
-    return ", ".join(values[:n]) + more
-
-
-def _sniff_kind(raw: bytes) -> str:
-    if raw[:2] == b"\x1f\x8b":
-        return "gzip"
-    if raw[:4] == b"PK\x03\x04":
-        return "zip"
-    if raw[:5] == b"%PDF-":
-        return "pdf"
-    head = raw[:4096].lstrip(b"\xef\xbb\xbf \t\r\n")
-    if head[:1] in (b"{", b"["):
-        return "json"
-    if head[:5].lower() in (b"<?xml", b"<html", b"<!doc"):
-        return "markup"
-    if b"\x00" in raw[:4096]:
-        return "binary"
-    return "text"
-
-
 def _decode(raw: bytes, file: str, notes: Notes | None) -> str:
+    for bom, enc in ((b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be")):
+        if raw.startswith(bom):
+            return raw[2:].decode(enc, errors="replace")
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -107,75 +61,132 @@ def _decode(raw: bytes, file: str, notes: Notes | None) -> str:
     return text
 
 
-def read_bytes(path: Path | str, *, what: str) -> tuple[bytes, str]:
-    """The file's bytes (gunzipped if needed) and its sniffed kind; errors for missing/empty files."""
-    path = Path(path)
+_LEGACY_KIND = {"html": "markup", "xml": "markup"}
+
+
+def _sniff_or_fail(path: Path, file: str, what: str) -> Sniffed:
     if not path.is_file():
         raise InputError(
-            path.name,
+            file,
             "file not found",
             hint=f"Check the path ({path}); relative paths in a recipe resolve from the recipe's folder",
         )
-    raw = path.read_bytes()
-    kind = _sniff_kind(raw)
-    if kind == "gzip":
-        try:
-            raw = gzip.decompress(raw)
-        except (OSError, EOFError) as e:
-            raise InputError(path.name, f"is a damaged gzip file ({e})", hint="Download it again") from None
-        kind = _sniff_kind(raw)
-    if not raw.strip(b"\xef\xbb\xbf \t\r\n"):
-        raise InputError(path.name, "the file is empty", hint=f"Expected {what}")
-    return raw, kind
+    try:
+        found = sniff(path)
+    except (OSError, EOFError, zlib.error) as e:
+        raise InputError(file, f"is a damaged gzip file ({e})", hint="Download it again") from None
+    if found.kind == "empty":
+        raise InputError(file, "the file is empty", hint=f"Expected {what}")
+    return found
+
+
+def read_bytes(path: Path | str, *, what: str) -> tuple[bytes, str]:
+    """The file's bytes (gunzipped if needed) and its sniffed kind; errors for missing/empty files.
+
+    Kinds: ``text``, ``json``, ``zip``, ``pdf``, ``markup`` (HTML/XML) or ``binary``. Reading
+    stops at the byte limit in force (:mod:`sector_map.importers.limits`).
+    """
+    path = Path(path)
+    found = _sniff_or_fail(path, path.name, what)
+    limits = current_limits()
+    reader = LimitedReader(path, gz=found.gzip, max_bytes=limits.bytes)
+    try:
+        raw = reader.read_all()
+    except OverLimit:
+        raise too_big(path.name, limits, gz=found.gzip) from None
+    except (OSError, EOFError, zlib.error) as e:
+        raise InputError(path.name, f"is a damaged gzip file ({e})", hint="Download it again") from None
+    finally:
+        reader.close()
+    kind = found.kind
+    if kind not in ("text", "json", "zip", "pdf", "html", "xml"):
+        kind = "binary"
+    return raw, _LEGACY_KIND.get(kind, kind)
+
+
+def file_kind(path: Path | str, *, what: str) -> str:
+    """The kind :func:`read_bytes` would say, from the file's first 64 KB only."""
+    path = Path(path)
+    kind = _sniff_or_fail(path, path.name, what).kind
+    if kind not in ("text", "json", "zip", "pdf", "html", "xml"):
+        kind = "binary"
+    return _LEGACY_KIND.get(kind, kind)
+
+
+_KIND_NAMES = {
+    "json": "JSON (perhaps GeoJSON)",
+    "zip": "a zip archive",
+    "pdf": "a PDF document",
+    "xml": "XML",
+    "binary": "a binary file",
+    "ole": "an old-style Excel .xls workbook (or another old Office file)",
+    "image": "an image",
+    "sqlite": "a database (SQLite or GeoPackage)",
+    "parquet": "a Parquet file",
+    "archive": "a compressed archive",
+}
 
 
 def _wrong_kind(file: str, kind: str, what: str) -> InputError:
-    names = {
-        "json": "JSON (perhaps GeoJSON)",
-        "zip": "a zip archive",
-        "pdf": "a PDF document",
-        "markup": "a web page or XML",
-        "binary": "a binary file",
-    }
-    return InputError(file, f"this is {names.get(kind, kind)}, not a table", hint=f"Expected {what}")
-
-
-def _read_xlsx(raw: bytes, file: str, sheet: str | int | None) -> pd.DataFrame:
-    try:
-        with zipfile.ZipFile(io.BytesIO(raw)) as z:
-            if "xl/workbook.xml" not in z.namelist():
-                raise InputError(file, "is a zip archive, not an Excel workbook or CSV")
-    except zipfile.BadZipFile:
-        raise InputError(file, "is a damaged zip/Excel file", hint="Save it again from Excel") from None
-    try:
-        df = pd.read_excel(io.BytesIO(raw), sheet_name=sheet or 0, dtype=str, engine="openpyxl")
-    except ValueError as e:
-        raise InputError(file, f"could not read the workbook ({e})") from None
-    return df
-
-
-def _read_text_table(text: str, file: str) -> pd.DataFrame:
-    sample = text[:65536]
-    try:
-        sep = csv.Sniffer().sniff(sample.split("\n", 1)[0], delimiters=",;\t|").delimiter
-    except csv.Error:
-        sep = ","
-    # Tab-separated exports (the Charity Commission's register extract) are unquoted: a cell may
-    # start with a quote mark that is just text.
-    quoting = csv.QUOTE_NONE if sep == "\t" else csv.QUOTE_MINIMAL
-    try:
-        return pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False, quoting=quoting)
-    except pd.errors.ParserError as e:
-        line = re.search(r"line (\d+)", str(e))
-        rows = (int(line.group(1)),) if line else ()
-        raise InputError(
+    if kind == "html":
+        return InputError(
             file,
-            f"rows do not all have the same number of columns ({str(e).strip()})",
-            rows=rows,
-            hint="Check for unquoted commas in that row, or save the file again as CSV",
-        ) from None
-    except pd.errors.EmptyDataError:
-        raise InputError(file, "the file is empty") from None
+            "this is a web page (HTML), not a CSV file, though its name ends in .csv",
+            hint="Open it in Excel and save it as CSV (File → Save As → 'CSV UTF-8'), then upload that",
+        )
+    hint = f"Expected {what}"
+    if kind in ("ole", "xml"):
+        hint = "Open it in Excel and save it as .xlsx or CSV (File → Save As), then upload that"
+    return InputError(file, f"this is {_KIND_NAMES.get(kind, kind)}, not a table", hint=hint)
+
+
+# --- parsed tables, cached per file for the Data page's reruns -------------------------------------
+_CACHE: OrderedDict[tuple, tuple[pd.DataFrame, list] | InputError] = OrderedDict()
+_CACHE_LOCK = threading.Lock()
+CACHE_ENTRIES = 6
+CACHE_BYTES = 400_000_000
+
+
+def clear_cache() -> None:
+    """Forget every parsed table (tests; a long-running process that wants its memory back)."""
+    with _CACHE_LOCK:
+        _CACHE.clear()
+
+
+def forget_folder(folder: Path | str) -> None:
+    """Drop the parsed tables of files in ``folder`` (an upload that was removed)."""
+    prefix = str(Path(folder).resolve()) + "/"
+    with _CACHE_LOCK:
+        for key in [k for k in _CACHE if k[0].startswith(prefix)]:
+            del _CACHE[key]
+
+
+def _cache_key(path: Path, file: str, sheet, limits: Limits) -> tuple | None:
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return (str(path.resolve()), st.st_size, st.st_mtime_ns, file, sheet, limits)
+
+
+def _cache_get(key):
+    with _CACHE_LOCK:
+        hit = _CACHE.get(key)
+        if hit is not None:
+            _CACHE.move_to_end(key)
+        return hit
+
+
+def _cache_put(key, value) -> None:
+    size = int(value[0].memory_usage(deep=True).sum()) if isinstance(value, tuple) else 0
+    if size > CACHE_BYTES // 2:
+        return
+    with _CACHE_LOCK:
+        _CACHE[key] = (*value, size) if isinstance(value, tuple) else value
+        total = sum(v[2] for v in _CACHE.values() if isinstance(v, tuple))
+        while len(_CACHE) > CACHE_ENTRIES or total > CACHE_BYTES:
+            _, old = _CACHE.popitem(last=False)
+            total -= old[2] if isinstance(old, tuple) else 0
 
 
 def read_table(
@@ -186,35 +197,80 @@ def read_table(
     notes: Notes | None = None,
     display_name: str | None = None,
 ) -> pd.DataFrame:
-    """Read a CSV/TSV (plain or gzipped) or XLSX file as text columns.
+    """Read a CSV/TSV (plain or gzipped, any of UTF-8, Windows-1252, UTF-16) or XLSX file as text columns.
 
-    Column names are stripped of byte-order marks and surrounding spaces; cells are stripped
-    and empty cells (or R/SQL's ``NA``/``NULL``) become ``<NA>`` (publishers' markers such as ``..`` are left for
-    :func:`to_number`). The index is 0-based positional; :func:`file_rows` turns it into file rows.
+    Column names are stripped of byte-order marks and surrounding spaces; a repeated name is kept
+    as ``name (2)`` (and noted). Cells are stripped and empty cells (or R/SQL's ``NA``/``NULL``)
+    become ``<NA>`` (publishers' markers such as ``..`` are left for :func:`to_number`). The index
+    is 0-based positional; :func:`file_rows` turns it into file rows.
+
+    The file is read a block at a time within the limits in force
+    (:func:`sector_map.importers.limits.reading_limits`); under upload limits the parsed table is
+    cached by path, size, modification time and sheet, so the Data page's reruns parse it once.
 
     Raises:
-        InputError: missing or empty file, a file of another kind (JSON, PDF, zip...), ragged
-            rows, or a header with no data rows.
+        InputError: missing or empty file, a file of another kind (JSON, PDF, HTML, zip...), ragged
+            rows, a header with no data rows, or a file over a limit (naming the limit).
     """
     path = Path(path)
     file = display_name or path.name
-    raw, kind = read_bytes(path, what=what)
-    if kind == "zip":
-        df = _read_xlsx(raw, file, sheet)
-    elif kind == "text":
-        df = _read_text_table(_decode(raw, file, notes), file)
+    limits = current_limits()
+    key = _cache_key(path, file, sheet, limits) if limits.cache else None
+    hit = _cache_get(key) if key is not None else None
+    if isinstance(hit, InputError):
+        raise hit
+    if hit is None:
+        found = Notes()
+        try:
+            df = _read_any(path, file, what, sheet, limits, found)
+        except InputError as e:
+            if key is not None:
+                _cache_put(key, e)
+            raise
+        if key is not None:
+            _cache_put(key, (df, list(found)))
     else:
-        raise _wrong_kind(file, kind, what)
-    df.columns = [str(c).replace("\ufeff", "").strip() for c in df.columns]
-    if df.empty:
-        raise InputError(file, "has a header row but no data rows", hint=f"Expected {what}")
-    blank = [c for c in df.columns if c == "" or c.startswith("Unnamed:")]
-    df = df.drop(columns=[c for c in blank if df[c].replace("", np.nan).isna().all()])
-    df = df.astype("string")
-    for c in df.columns:
-        df[c] = df[c].str.strip().replace(EMPTY_CELLS, pd.NA)
-    df = df.reset_index(drop=True)
-    return df
+        df, found = hit[0], hit[1]
+    if notes is not None:
+        notes.extend(found)
+    return df.copy(deep=False)
+
+
+def sheet_names(path: Path | str, *, display_name: str | None = None) -> list[str]:
+    """The sheet names of an XLSX workbook ([] for any other file)."""
+    path = Path(path)
+    file = display_name or path.name
+    found = _sniff_or_fail(path, file, "a workbook")
+    if found.kind != "zip" or found.gzip:
+        return []
+    limits = current_limits()
+    key = _cache_key(path, file, "(sheet names)", limits) if limits.cache else None
+    hit = _cache_get(key) if key is not None else None
+    if isinstance(hit, InputError):
+        raise hit
+    if hit is not None:
+        return list(hit[1])
+    try:
+        names = xlsx.sheet_names(path, limits)
+    except xlsx.WorkbookError as e:
+        error = InputError(file, e.text, hint=e.hint)
+        if key is not None:
+            _cache_put(key, error)
+        raise error from None
+    if key is not None:
+        _cache_put(key, (pd.DataFrame(), names))
+    return names
+
+
+def _read_any(path: Path, file: str, what: str, sheet, limits: Limits, notes: Notes) -> pd.DataFrame:
+    found = _sniff_or_fail(path, file, what)
+    if found.kind == "zip" and not found.gzip:
+        df, header = read_xlsx(path, file, sheet, limits, notes)
+    elif found.kind == "text":
+        df, header = read_text_table(path, file, found, limits, notes)
+    else:
+        raise _wrong_kind(file, found.kind, what)
+    return finish(df, header, file, what, notes)
 
 
 def read_json(path: Path | str, *, what: str, display_name: str | None = None):
@@ -264,7 +320,8 @@ def to_number(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     """Parse numbers written by people and publishers.
 
     Handles thousands separators, currency and percent signs, spaces and suppression markers
-    (``..``, ``-``, ``x``, ``c`` ...), and brackets for negatives.
+    (``..``, ``-``, ``x``, ``c`` ...), and brackets for negatives. Infinity (``inf``, ``1e999``)
+    is not a figure anyone published: it counts as unreadable.
 
     Returns:
         (float values with NaN where missing or unreadable, mask of cells that were filled in
@@ -279,5 +336,6 @@ def to_number(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     cleaned = text.str.replace(_NUMBER_JUNK, "", regex=True)
     cleaned = cleaned.str.replace(r"^\((.*)\)$", r"-\1", regex=True)
     nums = pd.to_numeric(cleaned.where(~missing), errors="coerce").astype("float64")
+    nums = nums.where(np.isfinite(nums.to_numpy()))
     bad = nums.isna() & ~missing
     return nums, bad.fillna(False).astype(bool)

@@ -289,6 +289,7 @@ def read_ward_indicators(
     year: str | None = None,
     indicators: list[str] | None = None,
     notes: Notes | None = None,
+    sheet: str | int | None = None,
 ) -> tuple[pd.DataFrame, dict[str, s.IndicatorMeta]]:
     """Read a long or wide table of ward figures into pack indicators and their metadata.
 
@@ -299,6 +300,7 @@ def read_ward_indicators(
         year: the year for the metadata of a table without a period column.
         indicators: keep only these indicator ids (or the indicator names in the file).
         notes: collects warnings.
+        sheet: the worksheet of an Excel file (default: the first).
 
     Returns:
         ``(values, meta)``: ``schema.INDICATOR_COLUMNS`` (value float, NaN where suppressed) and
@@ -323,7 +325,7 @@ def read_ward_indicators(
     file = path.name
     notes = Notes() if notes is None else notes
     source = source or file
-    df = read_table(path, what=WHAT, notes=notes)
+    df = read_table(path, what=WHAT, notes=notes, sheet=sheet)
     code = code_column(df, file)
     df[code] = df[code].str.strip()
     ind = find_column(df.columns, INDICATOR_NAMES)
