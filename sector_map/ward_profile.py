@@ -169,7 +169,7 @@ def organisations(pack: Pack, ward_code: str, *, near_km: float = NEAR_KM) -> pd
         "Themes",
         "Why",
     ]
-    out = pd.DataFrame(rows, columns=cols)
+    out = pd.DataFrame(rows, columns=cols).astype({"Whole area": bool})  # a mask even when empty
     order = out["Where"].map({BASED_HERE: 0, REACHES: 1, NEARBY: 2}) * 2 + out["Whole area"].astype(int)
     out = out.assign(_o=order).sort_values(["_o", "Distance (km)", "Organisation"], kind="stable")
     return out.drop(columns="_o").reset_index(drop=True)
@@ -212,8 +212,8 @@ def theme_gap_tables(
 
     options = options or ProvisionOptions()
     scores = need_scores(pack) if scores is None else scores
-    provision = provision_by_theme(pack, options=options)
     themes = list(themes) if themes is not None else themes_with_indicators(pack)
+    provision = provision_by_theme(pack, options=options, themes=themes)
     return {
         t: gap_table_for(pack, [t], scores=scores, options=options, provision=provision.get(t))
         for t in themes
