@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from sector_map import about
+from sector_map import about, missing
 from ui import sidebar
 
 pack = sidebar.current_pack()
@@ -21,7 +21,11 @@ if built:
     )
 
 st.header("Indicators")
-st.table(about.indicators_table(pack).set_index("Indicator"))
+no_figures = missing.no_indicators(pack)
+if no_figures:
+    st.info(no_figures)
+else:
+    st.table(about.indicators_table(pack).set_index("Indicator"))
 
 st.header("Themes")
 st.caption("The shared list of needs and offers. Each theme's need index averages the indicators shown.")

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from sector_map import matching
+from sector_map import matching, missing
 from sector_map import schema as s
 from sector_map.provision import DEFAULT_RADIUS_KM
 from ui import cache, export_panel, fit_panel, map_panel, sidebar, state, url_state
@@ -17,6 +17,10 @@ st.caption(
 )
 
 notices = st.empty()
+no_need = missing.no_theme_indicators(pack)
+if no_need:
+    st.info(no_need)
+    st.stop()
 offer = fit_panel.choose_offer(pack)
 url_state.share_link()
 with notices:
@@ -25,6 +29,13 @@ if offer is None:
     st.stop()
 fit_panel.offer_summary(offer)
 need, gap = cache.need_and_gaps(key, float(DEFAULT_RADIUS_KM))
+if not fit_panel.has_gaps(gap, offer):
+    # No provision to compare with: unmet need cannot be known, need itself can.
+    gap = None
+    st.info(
+        "Wards are ranked by need alone, not unmet need: "
+        + (missing.no_provision(pack, offer.themes) or "provision of these themes is the same in every ward.")
+    )
 ranked = matching.rank_wards_for_offer(pack, offer, need=need, gap=gap)
 
 st.subheader("Wards where your offer fits")
@@ -39,6 +50,12 @@ export_panel.table_downloads(
     file_stem=f"where-we-fit-{pack.path.name}",
     key="fit",
 )
+
+no_orgs = missing.no_organisations(pack)
+if no_orgs:
+    st.subheader("Possible partners and a consortium")
+    st.info(no_orgs)
+    st.stop()
 
 c1, c2 = st.columns(2)
 with c1:

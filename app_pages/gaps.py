@@ -3,7 +3,7 @@
 import streamlit as st
 from streamlit_folium import st_folium
 
-from sector_map import export, export_charts
+from sector_map import export, export_charts, missing
 from ui import cache, export_panel, gaps_panel, map_panel, sidebar, state, url_state
 
 pack = sidebar.current_pack()
@@ -17,11 +17,24 @@ st.caption(
     "serving the whole area, are counted but flagged in the reasons."
 )
 
+nothing = missing.no_theme_indicators(pack) or missing.no_provision(pack)
+if nothing:
+    st.info(nothing)
+    st.caption("The Need map shows need on its own; each ward's figures are on its Ward profile.")
+    st.stop()
 view = gaps_panel.controls(pack)
 if not view.themes:
     st.info("Choose at least one theme.")
     st.stop()
 table = gaps_panel.gap_table(pack, key, view)
+unclassed = missing.unclassed_gaps(pack, view.themes, table)
+if unclassed:
+    st.info(unclassed)
+    st.caption("The Need map shows need on its own; each ward's figures are on its Ward profile.")
+    with notices:
+        url_state.show_notices()
+    url_state.share_link()
+    st.stop()
 ward = state.selected_ward(pack)
 
 map_col, side_col = st.columns([3, 1.35], gap="medium")

@@ -3,7 +3,7 @@
 import streamlit as st
 from streamlit_folium import st_folium
 
-from sector_map import export
+from sector_map import export, missing
 from ui import cache, export_panel, map_panel, sidebar, state, url_state
 
 pack = sidebar.current_pack()
@@ -11,6 +11,13 @@ key = cache.pack_key(pack)
 st.title(f"Need map — {pack.name}")
 sidebar.demo_banner(pack)
 notices = st.empty()
+no_figures = missing.no_indicators(pack)
+if no_figures:
+    st.info(no_figures)
+    map_panel.boundaries_map(pack, key)
+    with notices:
+        url_state.show_notices()
+    st.stop()
 
 url_params = map_panel.restore_from_url(pack)
 view = map_panel.need_controls(pack)

@@ -320,6 +320,39 @@ def layers(pack, key, subj, styled: Styled, view: View, orgs, ward):
     return out
 
 
+def boundaries_map(pack: Pack, key: tuple[str, str]) -> None:
+    """The wards outlined, with organisations and assets, for a pack with no figures to map yet."""
+    from streamlit_folium import st_folium
+
+    ward = state.selected_ward(pack)
+    values = pd.Series(float("nan"), index=pack.wards[s.WARD_CODE].astype(str))
+    out = [
+        map_layers.choropleth_layer(
+            cache.simplified_wards(key),
+            values,
+            classify.classify(values),
+            [],
+            label="Ward figures",
+            selected=ward,
+            name="Wards",
+        )
+    ]
+    if len(pack.organisations):
+        out.append(map_layers.organisation_layer(pack.organisations))
+    if len(pack.assets):
+        out.append(map_layers.asset_layer(pack.assets))
+    result = st_folium(
+        base(pack, key),
+        key=f"need_map_{pack.path.name}",
+        feature_group_to_add=out,
+        returned_objects=["last_clicked"],
+        height=580,
+        use_container_width=True,
+    )
+    select_clicked_ward(pack, result, ward)
+    ward_picker(pack, ward)
+
+
 def select_clicked_ward(pack: Pack, result: dict | None, ward: str | None) -> None:
     """After an ``st_folium`` map: select the ward a new click landed in, and rerun to show it."""
     clicked = state.new_click((result or {}).get("last_clicked"))
@@ -381,7 +414,9 @@ def legend(subj: subject.MapSubject, styled: Styled) -> None:
 
 def ward_picker(pack: Pack, ward: str | None) -> None:
     """A selectbox bound to the shared selection (the keyboard way to pick a ward)."""
-    codes = sorted(pack.wards[s.WARD_CODE], key=lambda c: summaries.ward_label(pack, c))
+    names = dict(zip(pack.wards[s.WARD_CODE], pack.wards[s.WARD_NAME], strict=True))
+    labels = {c: f"{n} ({c})" for c, n in names.items()}  # one lookup per ward, not a scan (England)
+    codes = sorted(labels, key=labels.get)
 
     def changed() -> None:
         state.select_ward(st.session_state["nm_ward_pick"])
@@ -395,7 +430,7 @@ def ward_picker(pack: Pack, ward: str | None) -> None:
         on_change=changed,
         index=None,
         placeholder="Click the map or choose a ward",
-        format_func=lambda c: summaries.ward_label(pack, c),
+        format_func=lambda c: labels.get(c, c),
     )
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
+from sector_map import missing
 from sector_map import ward_profile as wp
 from sector_map.pack import Pack
 from sector_map.provision import DEFAULT_RADIUS_KM
@@ -63,6 +64,10 @@ def heading(pack: Pack, ward: str) -> None:
 
 def indicators(pack: Pack, key, ward: str) -> None:
     st.subheader("Indicators", anchor=False)
+    no_figures = missing.no_indicators(pack)
+    if no_figures:
+        st.info(no_figures)
+        return
     rows = wp.indicator_rows(pack, ward, wide=cache.indicator_table(key))
     st.table(rows.set_index("Indicator"))
     st.caption(f"Rank in area: among {pack.name}'s wards with data, 1 = most need.")
@@ -82,8 +87,13 @@ def map_and_organisations(pack: Pack, key, ward: str) -> None:
     )
     st.subheader("Organisations and services", anchor=False)
     st.markdown(wp.organisation_summary(orgs))
-    local = orgs[~orgs["Whole area"]].drop(columns=["org_id", "Whole area"]).set_index("Organisation")
-    wide = orgs[orgs["Whole area"]].drop(columns=["org_id", "Whole area"]).set_index("Organisation")
+    no_orgs = missing.no_organisations(pack)
+    if no_orgs:
+        st.info(no_orgs)
+        return
+    whole = orgs["Whole area"].astype(bool)
+    local = orgs.loc[~whole].drop(columns=["org_id", "Whole area"]).set_index("Organisation")
+    wide = orgs.loc[whole].drop(columns=["org_id", "Whole area"]).set_index("Organisation")
     if len(local) == 0:
         st.caption("No organisation is based in or near this ward or runs a local service reaching it.")
     elif len(local) <= STATIC_ROWS:
@@ -95,11 +105,21 @@ def map_and_organisations(pack: Pack, key, ward: str) -> None:
             st.dataframe(wide, width="stretch", height=360)
 
 
-def gaps(key, ward: str) -> None:
+def gaps(pack: Pack, key, ward: str) -> None:
     st.subheader("Gaps by theme", anchor=False)
+    no_need = missing.no_theme_indicators(pack)
+    if no_need:
+        st.info(no_need)
+        return
     rows = wp.gap_rows(gap_tables(key), ward)
-    if rows.empty:
-        st.caption("The pack has no indicators tagged with a theme, so there are no gaps to show.")
+    no_provision = missing.no_provision(pack)
+    if no_provision:
+        # Need by theme is all the data supports: no provision, so no gap, class or priority.
+        st.info(no_provision)
+        shown = rows[["Theme", "Need (0–100)", "Why"]].assign(
+            **{"Need (0–100)": rows["Need (0–100)"].map(lambda v: "no data" if pd.isna(v) else f"{v:.0f}")}
+        )
+        st.table(shown.set_index("Theme"))
         return
     shown = rows.assign(
         **{
@@ -119,6 +139,10 @@ def gaps(key, ward: str) -> None:
 
 def assets(pack: Pack, ward: str) -> None:
     st.subheader("Community buildings and land", anchor=False)
+    no_assets = missing.no_assets(pack)
+    if no_assets:
+        st.caption(no_assets)
+        return
     table = wp.assets(pack, ward)
     if table.empty:
         st.caption(f"No community buildings or land recorded in the ward or within {wp.NEAR_KM:g} km.")
