@@ -29,14 +29,12 @@ if offer is None:
     st.stop()
 fit_panel.offer_summary(offer)
 need, gap = cache.need_and_gaps(key, float(DEFAULT_RADIUS_KM))
-if not fit_panel.has_gaps(gap, offer):
-    # No provision to compare with: unmet need cannot be known, need itself can.
-    gap = None
-    st.info(
-        "Wards are ranked by need alone, not unmet need: "
-        + (missing.no_provision(pack, offer.themes) or "provision of these themes is the same in every ward.")
-    )
 ranked = matching.rank_wards_for_offer(pack, offer, need=need, gap=gap)
+if ranked.attrs.get("score_from") == "need":
+    st.info(
+        "Wards are ranked by need alone, not unmet need. "
+        + (missing.no_provision(pack, offer.themes) or "Provision of these themes is the same in every ward.")
+    )
 
 st.subheader("Wards where your offer fits")
 st.dataframe(
@@ -51,10 +49,11 @@ export_panel.table_downloads(
     key="fit",
 )
 
-no_orgs = missing.no_organisations(pack)
-if no_orgs:
+if not len(pack.organisations):
     st.subheader("Possible partners and a consortium")
-    st.info(no_orgs)
+    st.info(
+        f"Partners come from the organisations in a pack, and this pack has none yet. {missing.ADD_ORGANISATIONS}."
+    )
     st.stop()
 
 c1, c2 = st.columns(2)

@@ -18,6 +18,8 @@ if no_figures:
     with notices:
         url_state.show_notices()
     st.stop()
+if single := missing.one_ward(pack):
+    st.info(single)
 
 url_params = map_panel.restore_from_url(pack)
 view = map_panel.need_controls(pack)

@@ -314,9 +314,24 @@ def rank_wards_for_offer(
     ``gap`` is None) + WARD_CLOSENESS_WEIGHT × closeness (100 at the base, 0 at the edge of
     the reach, or WHOLE_AREA_SCALE_KM for whole-area offers); with no base point the score is
     the unmet need alone. Wards outside the reach score 0 and come after those within it; wards
-    with no data come last with no rank.
+    with no data come last with no rank. When no ward has a gap for the offer's themes (a pack
+    with no provision of them), need is used instead and ``attrs["score_from"]`` says so.
+
+    Raises:
+        ValueError: for an offer with no themes.
     """
+    if not offer.themes:
+        raise ValueError(
+            f"{offer.name} has no themes, so there is nothing to match with need; "
+            "describe the offer with the themes it works on instead"
+        )
     themes = check_themes(offer.themes)
+    if (
+        gap is not None
+        and need is not None
+        and not gap.reindex(columns=list(themes)).notna().to_numpy().any()
+    ):
+        gap = None  # no provision to compare with (no gap anywhere): unmet need is unknown, need is not
     table, kind = (gap, "gap") if gap is not None else (need, "need")
     if table is None:
         raise ValueError("give a gap table, or a need table to rank by need alone")

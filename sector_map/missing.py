@@ -53,6 +53,17 @@ def no_theme_indicators(pack: Pack) -> str | None:
     )
 
 
+def one_ward(pack: Pack) -> str | None:
+    """A pack of a single ward: need scores and ranks compare wards, so they say nothing here."""
+    if len(pack.wards) != 1:
+        return None
+    return (
+        f"{pack.name} has only one ward, so need scores and ranks (which compare wards within the area) "
+        "say nothing about it: read its own figures in the Indicator view or on its Ward profile, or add "
+        "the neighbouring wards' boundaries on the Data page (Add your own data → Ward boundaries)."
+    )
+
+
 def no_organisations(pack: Pack) -> str | None:
     """The pack lists no organisations (e.g. the England pack, or uploaded boundaries)."""
     if len(pack.organisations):

@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from sector_map import need
+from sector_map import gaps, need
 from sector_map import schema as s
 from sector_map.maps import format_value
 from sector_map.pack import Pack
@@ -42,8 +42,8 @@ def heading(pack: Pack, ward_code: str) -> dict[str, object]:
     return {
         "name": str(row[s.WARD_NAME]),
         "code": ward_code,
-        "la_name": str(row[s.LA_NAME]),
-        "la_code": str(row[s.LA_CODE]),
+        "la_name": "" if pd.isna(row[s.LA_NAME]) else str(row[s.LA_NAME]),
+        "la_code": "" if pd.isna(row[s.LA_CODE]) else str(row[s.LA_CODE]),
         "population": None if pd.isna(pop) else int(round(float(pop))),
         "population_source": pack.manifest.get("population_source") or "the pack's wards table",
     }
@@ -235,7 +235,11 @@ def gap_rows(tables: Mapping[str, pd.DataFrame], ward_code: str) -> pd.DataFrame
                 "Provision": r["provision"],
                 "Gap (0–100)": r["gap"],
                 "Class": r["gap_class"],
-                "Priority": "no data" if pd.isna(r["rank"]) else f"{int(r['rank'])} of {n_ranked}",
+                "Priority": f"{int(r['rank'])} of {n_ranked}"
+                if pd.notna(r["rank"])
+                else "no data"
+                if r["gap_class"] == gaps.NO_DATA
+                else "not ranked",
                 "Why": r["reason"],
             }
         )

@@ -199,11 +199,6 @@ def ward_table(ranked: pd.DataFrame) -> pd.DataFrame:
     return ranked[cols]
 
 
-def has_gaps(gap: pd.DataFrame, offer: matching.Offer) -> bool:
-    """True when any ward has a gap score for any of the offer's themes (else rank by need)."""
-    return bool(gap.reindex(columns=list(offer.themes)).notna().to_numpy().any())
-
-
 def high_need_themes(need: pd.DataFrame, ward: str) -> list[str]:
     """The ward's themes in the top third of the area for need, highest first."""
     if ward not in need.index:

@@ -8,6 +8,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
+from sector_map import gaps as gaps_mod
 from sector_map import missing
 from sector_map import ward_profile as wp
 from sector_map.pack import Pack
@@ -56,8 +57,9 @@ def heading(pack: Pack, ward: str) -> None:
     h = wp.heading(pack, ward)
     st.header(h["name"], anchor=False)
     pop = f"population {h['population']:,}" if h["population"] is not None else "population not known"
+    la = f"{h['la_name']} ({h['la_code']})" if h["la_code"] else "not known"
     st.markdown(
-        f"**Ward code** {h['code']} · **Local authority** {h['la_name']} ({h['la_code']}) · "
+        f"**Ward code** {h['code']} · **Local authority** {la} · "
         f"**{pop.capitalize()}** (source: {h['population_source']})"
     )
 
@@ -86,11 +88,11 @@ def map_and_organisations(pack: Pack, key, ward: str) -> None:
         "point (many charities are placed only by a contact address, which may not be where they work)."
     )
     st.subheader("Organisations and services", anchor=False)
-    st.markdown(wp.organisation_summary(orgs))
     no_orgs = missing.no_organisations(pack)
     if no_orgs:
         st.info(no_orgs)
         return
+    st.markdown(wp.organisation_summary(orgs))
     whole = orgs["Whole area"].astype(bool)
     local = orgs.loc[~whole].drop(columns=["org_id", "Whole area"]).set_index("Organisation")
     wide = orgs.loc[whole].drop(columns=["org_id", "Whole area"]).set_index("Organisation")
@@ -121,9 +123,13 @@ def gaps(pack: Pack, key, ward: str) -> None:
         )
         st.table(shown.set_index("Theme"))
         return
+    no_data = rows["Class"].eq(gaps_mod.NO_DATA)
     shown = rows.assign(
         **{
-            c: rows[c].map(lambda v: "no data" if pd.isna(v) else f"{v:.0f}")
+            c: [
+                f"{v:.0f}" if pd.notna(v) else "no data" if nd else "—"
+                for v, nd in zip(rows[c], no_data, strict=True)
+            ]
             for c in ("Need (0–100)", "Gap (0–100)")
         },
         Provision=rows["Provision"].map(lambda v: f"{v:.2f}"),
