@@ -5,7 +5,7 @@ import streamlit as st
 from sector_map import matching, missing
 from sector_map import schema as s
 from sector_map.provision import DEFAULT_RADIUS_KM
-from ui import cache, export_panel, fit_panel, map_panel, sidebar, state, url_state
+from ui import cache, empty, export_panel, fit_panel, map_panel, sidebar, state, url_state
 
 pack = sidebar.current_pack()
 key = cache.pack_key(pack)
@@ -19,7 +19,7 @@ st.caption(
 notices = st.empty()
 no_need = missing.no_theme_indicators(pack)
 if no_need:
-    st.info(no_need)
+    empty.show(no_need, need_map=bool(pack.indicator_meta))
     st.stop()
 offer = fit_panel.choose_offer(pack)
 url_state.share_link()

@@ -4,7 +4,7 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from sector_map import export, export_charts, missing
-from ui import cache, export_panel, gaps_panel, map_panel, sidebar, state, url_state
+from ui import cache, empty, export_panel, gaps_panel, map_panel, sidebar, state, url_state
 
 pack = sidebar.current_pack()
 key = cache.pack_key(pack)
@@ -19,8 +19,7 @@ st.caption(
 
 nothing = missing.no_theme_indicators(pack) or missing.no_provision(pack)
 if nothing:
-    st.info(nothing)
-    st.caption("The Need map shows need on its own; each ward's figures are on its Ward profile.")
+    empty.show(nothing, need_map=bool(pack.indicator_meta))
     st.stop()
 view = gaps_panel.controls(pack)
 if not view.themes:
@@ -29,8 +28,7 @@ if not view.themes:
 table = gaps_panel.gap_table(pack, key, view)
 unclassed = missing.unclassed_gaps(pack, view.themes, table)
 if unclassed:
-    st.info(unclassed)
-    st.caption("The Need map shows need on its own; each ward's figures are on its Ward profile.")
+    empty.show(unclassed, need_map=True)
     with notices:
         url_state.show_notices()
     url_state.share_link()

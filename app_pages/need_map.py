@@ -4,7 +4,7 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from sector_map import export, missing
-from ui import cache, export_panel, map_panel, sidebar, state, url_state
+from ui import cache, empty, export_panel, map_panel, sidebar, state, url_state
 
 pack = sidebar.current_pack()
 key = cache.pack_key(pack)
@@ -13,7 +13,7 @@ sidebar.demo_banner(pack)
 notices = st.empty()
 no_figures = missing.no_indicators(pack)
 if no_figures:
-    st.info(no_figures)
+    empty.show(no_figures)
     map_panel.boundaries_map(pack, key)
     with notices:
         url_state.show_notices()

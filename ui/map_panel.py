@@ -369,7 +369,9 @@ def ward_at_click(pack: Pack, point: tuple[float, float]) -> str | None:
 
 def layer_notes(view: View, orgs, n_unlocated: int, pack: Pack) -> None:
     bits = []
-    if view.show_orgs:
+    if view.show_orgs and not len(pack.organisations):
+        bits.append("no organisations in this pack yet (add a list on the Data page)")
+    elif view.show_orgs:
         drawn = len(orgs) - n_unlocated
         bits.append(f"{drawn:,} organisations drawn (coloured by their main theme; clusters show counts)")
         if n_unlocated:
@@ -377,7 +379,10 @@ def layer_notes(view: View, orgs, n_unlocated: int, pack: Pack) -> None:
                 f"{n_unlocated:,} more match the filters but have no location ('area only'), so are not drawn"
             )
     if view.show_assets:
-        bits.append(f"{len(pack.assets):,} community buildings and land")
+        n = len(pack.assets)
+        bits.append(
+            f"{n:,} community buildings and land" if n else "no community buildings or land in this pack"
+        )
     if pack.is_demo:
         bits.append("no street map under the fictional borough")
     st.caption(" · ".join(bits))

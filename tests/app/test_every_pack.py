@@ -34,7 +34,7 @@ BY_NEED = "Wards are ranked by need alone, not unmet need"
 # What each page must say on each degenerate pack (page → phrases shown, all of them).
 EXPECTED: dict[str, dict[str, list[str]]] = {
     "no-organisations": {
-        "gaps": [NO_ORGS, ADD_ORGS],
+        "gaps": [NO_ORGS, ADD_ORGS, "Add data on the Data page", "See need on the Need map"],
         "ward": [NO_ORGS, "Gaps by theme"],
     },
     "no-services": {
@@ -49,7 +49,7 @@ EXPECTED: dict[str, dict[str, list[str]]] = {
         ],
     },
     "no-indicators": {
-        "need_map": [NO_FIGURES, "Ward figures / indicators"],
+        "need_map": [NO_FIGURES, "Ward figures / indicators", "Add data on the Data page"],
         "gaps": [NO_FIGURES],
         "fit": [NO_FIGURES],
         "ward": [NO_FIGURES, "Beta Carers"],
@@ -122,6 +122,7 @@ def _shown(at: AppTest) -> str:
     ):
         parts += [str(e.value) for e in getattr(at, kind)]
     parts += [b.label for b in at.button]
+    parts += [link.proto.label for link in at.get("page_link")]
     for t in [*at.dataframe, *at.table]:
         frame = t.value
         parts.append(" ".join(map(str, [*frame.columns, *frame.index, *frame.to_numpy().ravel()])))
