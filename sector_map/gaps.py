@@ -157,7 +157,7 @@ def gap_table(
 
     Returns:
         Indexed by ward code, sorted by rank (no-data wards last): ``ward_name, need,
-        need_level, provision, provision_level, gap, gap_class, rank, reason``.
+        need_level, provision, provision_level, gap, gap_class, rank, reason, need_reason``.
     """
     if measure not in MEASURES:
         raise ValueError(f"unknown provision measure {measure!r}; use one of {', '.join(MEASURES)}")
@@ -208,23 +208,25 @@ def gap_table(
         return {} if series is None else dict(zip(series.index.tolist(), series.tolist(), strict=True))
 
     drivers, tops, bottoms = by_code(need_driver), by_code(from_top), by_code(from_bottom)
+    needs = []
     for code, value, level in zip(codes, out["need"].tolist(), out["need_level"].tolist(), strict=True):
         provision_text = _provision_phrase(prov_rows[code], services_word, radius_km)
-        if pd.isna(value):
-            reasons.append(f"no need data for this ward; {provision_text}")
-            continue
         driver = f" ({drivers[code]})" if isinstance(drivers.get(code), str) else ""
-        if unclassed == TOO_FEW_WARDS:
-            reasons.append(
-                f"need {value:.0f}/100{driver}; {provision_text}; with fewer than {MIN_WARDS} "
-                "wards with need data there are no thirds to compare wards by"
+        if pd.isna(value):
+            need_text = "no need data for this ward"
+        elif unclassed == TOO_FEW_WARDS:
+            need_text = f"need {value:.0f}/100{driver}"
+            provision_text += (
+                f"; with fewer than {MIN_WARDS} wards with need data there are no thirds to compare wards by"
             )
-            continue
-        phrase = _need_phrase(value, level, tops[code], bottoms[code])
-        if unclassed == PROVISION_UNKNOWN:
-            provision_text += "; provision is the same in every ward, so it cannot tell wards apart"
-        reasons.append(f"{phrase}{driver}; {provision_text}")
+        else:
+            need_text = _need_phrase(value, level, tops[code], bottoms[code]) + driver
+            if unclassed == PROVISION_UNKNOWN:
+                provision_text += "; provision is the same in every ward, so it cannot tell wards apart"
+        needs.append(need_text)
+        reasons.append(f"{need_text}; {provision_text}")
     out["reason"] = reasons
+    out["need_reason"] = needs  # the need half alone, for views that cannot show provision
     out.index.name = s.WARD_CODE
     return out.sort_values(["rank", "need"], ascending=[True, False], na_position="last")
 

@@ -220,8 +220,11 @@ def theme_gap_tables(
     }
 
 
-def gap_rows(tables: Mapping[str, pd.DataFrame], ward_code: str) -> pd.DataFrame:
-    """One row per theme for the ward: need, provision, gap, class, priority among wards, reason."""
+def gap_rows(tables: Mapping[str, pd.DataFrame], ward_code: str, *, need_only: bool = False) -> pd.DataFrame:
+    """One row per theme for the ward: need, provision, gap, class, priority among wards, reason.
+
+    ``need_only``: just need and why, highest first (for a pack with no provision to compare with).
+    """
     rows = []
     for theme, table in tables.items():
         if ward_code not in table.index:
@@ -240,10 +243,17 @@ def gap_rows(tables: Mapping[str, pd.DataFrame], ward_code: str) -> pd.DataFrame
                 else "no data"
                 if r["gap_class"] == gaps.NO_DATA
                 else "not ranked",
-                "Why": r["reason"],
+                "Why": r["need_reason"] if need_only else r["reason"],
             }
         )
     cols = ["Theme", "Need (0–100)", "Provision", "Gap (0–100)", "Class", "Priority", "Why"]
+    if need_only:
+        cols = ["Theme", "Need (0–100)", "Why"]
+        return (
+            pd.DataFrame(rows, columns=cols)
+            .sort_values("Need (0–100)", ascending=False, na_position="last", kind="stable")
+            .reset_index(drop=True)
+        )
     out = pd.DataFrame(rows, columns=cols)
     return out.sort_values("Gap (0–100)", ascending=False, na_position="last", kind="stable").reset_index(
         drop=True

@@ -225,7 +225,7 @@ def need_controls(pack: Pack) -> View:
             format_func=lambda t: s.THEMES_BY_ID[t].label,
             placeholder="All themes",
             key="nm_org_themes",
-            disabled=not show_orgs,
+            disabled=not show_orgs or not len(pack.organisations),
         )
         org_sizes = st.multiselect(
             "Size bands",
@@ -233,7 +233,7 @@ def need_controls(pack: Pack) -> View:
             format_func=s.SIZE_BAND_LABELS.get,
             placeholder="All sizes",
             key="nm_org_sizes",
-            disabled=not show_orgs,
+            disabled=not show_orgs or not len(pack.organisations),
         )
         show_assets = st.toggle("Community buildings and land", key="nm_assets")
     return View(
@@ -385,7 +385,8 @@ def layer_notes(view: View, orgs, n_unlocated: int, pack: Pack) -> None:
         )
     if pack.is_demo:
         bits.append("no street map under the fictional borough")
-    st.caption(" · ".join(bits))
+    text = " · ".join(bits)
+    st.caption(text[:1].upper() + text[1:])
 
 
 def legend(subj: subject.MapSubject, styled: Styled) -> None:

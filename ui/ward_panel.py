@@ -84,8 +84,13 @@ def map_and_organisations(pack: Pack, key, ward: str) -> None:
     st.pyplot(fig, clear_figure=True, width="content")
     plt.close(fig)
     st.caption(
-        f"The ward outlined; neighbouring wards within {wp.NEAR_KM:g} km in grey; organisations with a known "
-        "point (many charities are placed only by a contact address, which may not be where they work)."
+        f"The ward outlined; neighbouring wards within {wp.NEAR_KM:g} km in grey"
+        + (
+            "; organisations with a known point (many charities are placed only by a contact address, "
+            "which may not be where they work)."
+            if len(pack.organisations)
+            else "."
+        )
     )
     st.subheader("Organisations and services", anchor=False)
     no_orgs = missing.no_organisations(pack)
@@ -113,16 +118,20 @@ def gaps(pack: Pack, key, ward: str) -> None:
     if no_need:
         st.info(no_need)
         return
-    rows = wp.gap_rows(gap_tables(key), ward)
     no_provision = missing.no_provision(pack)
     if no_provision:
         # Need by theme is all the data supports: no provision, so no gap, class or priority.
-        st.info(no_provision)
-        shown = rows[["Theme", "Need (0–100)", "Why"]].assign(
+        if len(pack.organisations):
+            st.info(no_provision)
+        else:
+            st.caption("No organisations, so no provision and no gaps (see above): need by theme alone.")
+        rows = wp.gap_rows(gap_tables(key), ward, need_only=True)
+        shown = rows.assign(
             **{"Need (0–100)": rows["Need (0–100)"].map(lambda v: "no data" if pd.isna(v) else f"{v:.0f}")}
         )
         st.table(shown.set_index("Theme"))
         return
+    rows = wp.gap_rows(gap_tables(key), ward)
     no_data = rows["Class"].eq(gaps_mod.NO_DATA)
     shown = rows.assign(
         **{

@@ -111,6 +111,7 @@ def test_no_provision_anywhere_gives_no_class_gap_or_rank(frames):
     assert table["provision_level"].isna().all()
     assert table.loc["W1", "reason"].startswith("need 90/100, in the top 20% of wards; no food services")
     assert "cannot tell wards apart" in table.loc["W1", "reason"]
+    assert table.loc["W1", "need_reason"] == "need 90/100, in the top 20% of wards"
     assert gaps.unclassed_reason(table) == gaps.PROVISION_UNKNOWN
 
 
