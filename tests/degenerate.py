@@ -11,8 +11,6 @@ from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
-import pandas as pd
-
 from sector_map import schema as s
 from sector_map.build import empty_assets, empty_organisations, empty_services
 from sector_map.pack import Pack, load_pack, save_pack
@@ -101,12 +99,3 @@ def write_all(root: Path) -> dict[str, Path]:
         load_pack(path)
         out[name] = path
     return out
-
-
-def reloaded(pack: Pack, root: Path) -> Pack:
-    """``pack`` saved and loaded back (list columns come back from Parquet as arrays)."""
-    return load_pack(save_pack(pack, root / "pack"))
-
-
-def frame_counts(pack: Pack) -> pd.Series:
-    return pd.Series(pack.summary())
