@@ -337,6 +337,8 @@ def rank_wards_for_offer(
         raise ValueError("give a gap table, or a need table to rank by need alone")
     codes = pack.wards[s.WARD_CODE].astype(str)
     values = table.reindex(index=codes.values, columns=list(themes)).astype(float)
+    # Themes with a gap in no ward: their provision cannot tell wards apart, which is not "no data".
+    unknown = {t for t in themes if kind == "gap" and values[t].isna().all()}
     unmet = values.mean(axis=1).to_numpy()
     shapes = ward_shapes(pack)
     if offer.point is not None:
@@ -377,7 +379,11 @@ def rank_wards_for_offer(
         if not has_data[i]:
             reasons.append(f"no data for {join_labels(themes)} in this ward")
             continue
-        text = _need_phrase(row[present], kind, [t for t in themes if t not in present])
+        absent = [t for t in themes if t not in present]
+        text = _need_phrase(row[present], kind, [t for t in absent if t not in unknown])
+        if any(t in unknown for t in absent):
+            unknown_here = [t for t in absent if t in unknown]
+            text += f"; unmet need for {join_labels(unknown_here)} not known (no provision to compare)"
         if d == d:
             text += "; your base is in this ward" if d == 0 else f"; {d:.1f} km from you"
         elif offer.wards and code in offer.wards:

@@ -306,3 +306,13 @@ def test_consortium_ties_go_to_the_nearer(pack):
 def test_offer_dataclass_defaults():
     offer = Offer(name="x", themes=(POV,))
     assert offer.whole_area and offer.wards == () and offer.point is None
+
+
+def test_a_theme_with_no_gap_anywhere_is_not_called_no_data(pack):
+    offer = offer_from_description(pack, themes=[POV, CYP])
+    gap = _frame(poverty_food=[82.0, 20.0, 50.0, 40.0, np.nan], children_young_people=[np.nan] * 5)
+    out = rank_wards_for_offer(pack, offer, need=None, gap=gap)
+    assert out["reason"][0] == (
+        "high unmet need for poverty, food and money advice (gap 82/100); unmet need for children and "
+        "young people not known (no provision to compare)"
+    )
