@@ -85,7 +85,9 @@ def no_provision(pack: Pack, themes: Sequence[str] = ()) -> str | None:
             f"This pack's {n_orgs:,} organisations list no services, so there is no provision to compare "
             f"with need. {ADD_ORGANISATIONS}."
         )
-    offered = {t for ts in pack.services[s.THEMES] if ts is not None for t in ts}
+    offered = {
+        t for ts in pack.services[s.THEMES] if ts is not None and not isinstance(ts, float) for t in ts
+    }
     if not offered:
         return (
             f"None of this pack's {len(pack.services):,} services has a theme, so none can be counted as "
