@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from sector_map import about
+from sector_map import about, missing
 from ui import sidebar
 from ui.text import md, md_table
 
@@ -22,7 +22,11 @@ if built:
     )
 
 st.header("Indicators")
-st.table(md_table(about.indicators_table(pack).set_index("Indicator")))
+no_figures = missing.no_indicators(pack)
+if no_figures:
+    st.info(md(no_figures))
+else:
+    st.table(md_table(about.indicators_table(pack).set_index("Indicator")))
 
 st.header("Themes")
 st.caption("The shared list of needs and offers. Each theme's need index averages the indicators shown.")

@@ -2,10 +2,10 @@
 
 import streamlit as st
 
-from sector_map import matching
+from sector_map import matching, missing
 from sector_map import schema as s
 from sector_map.provision import DEFAULT_RADIUS_KM
-from ui import cache, export_panel, fit_panel, map_panel, sidebar, state, url_state
+from ui import cache, empty, export_panel, fit_panel, map_panel, sidebar, state, url_state
 from ui.text import md
 
 pack = sidebar.current_pack()
@@ -18,6 +18,10 @@ st.caption(
 )
 
 notices = st.empty()
+no_need = missing.no_theme_indicators(pack)
+if no_need:
+    empty.show(no_need, need_map=bool(pack.indicator_meta))
+    st.stop()
 offer = fit_panel.choose_offer(pack)
 url_state.share_link()
 with notices:
@@ -27,6 +31,11 @@ if offer is None:
 fit_panel.offer_summary(offer)
 need, gap = cache.need_and_gaps(key, float(DEFAULT_RADIUS_KM))
 ranked = matching.rank_wards_for_offer(pack, offer, need=need, gap=gap)
+if ranked.attrs.get("score_from") == "need":
+    st.info(
+        "Wards are ranked by need alone, not unmet need. "
+        + (missing.no_provision(pack, offer.themes) or "Provision of these themes is the same in every ward.")
+    )
 
 st.subheader("Wards where your offer fits")
 st.dataframe(
@@ -40,6 +49,13 @@ export_panel.table_downloads(
     file_stem=f"where-we-fit-{pack.path.name}",
     key="fit",
 )
+
+if not len(pack.organisations):
+    st.subheader("Possible partners and a consortium")
+    st.info(
+        f"Partners come from the organisations in a pack, and this pack has none yet. {missing.ADD_ORGANISATIONS}."
+    )
+    st.stop()
 
 c1, c2 = st.columns(2)
 with c1:

@@ -3,8 +3,8 @@
 import streamlit as st
 from streamlit_folium import st_folium
 
-from sector_map import export, export_charts
-from ui import cache, export_panel, gaps_panel, map_panel, sidebar, state, url_state
+from sector_map import export, export_charts, missing
+from ui import cache, empty, export_panel, gaps_panel, map_panel, sidebar, state, url_state
 from ui.text import md
 
 pack = sidebar.current_pack()
@@ -18,11 +18,22 @@ st.caption(
     "serving the whole area, are counted but flagged in the reasons."
 )
 
+nothing = missing.no_theme_indicators(pack) or missing.no_provision(pack)
+if nothing:
+    empty.show(nothing, need_map=bool(pack.indicator_meta))
+    st.stop()
 view = gaps_panel.controls(pack)
 if not view.themes:
     st.info("Choose at least one theme.")
     st.stop()
 table = gaps_panel.gap_table(pack, key, view)
+unclassed = missing.unclassed_gaps(pack, view.themes, table)
+if unclassed:
+    empty.show(unclassed, need_map=True)
+    with notices:
+        url_state.show_notices()
+    url_state.share_link()
+    st.stop()
 ward = state.selected_ward(pack)
 
 map_col, side_col = st.columns([3, 1.35], gap="medium")

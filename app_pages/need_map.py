@@ -3,8 +3,8 @@
 import streamlit as st
 from streamlit_folium import st_folium
 
-from sector_map import export
-from ui import cache, export_panel, map_panel, sidebar, state, url_state
+from sector_map import export, missing
+from ui import cache, empty, export_panel, map_panel, sidebar, state, url_state
 from ui.text import md
 
 pack = sidebar.current_pack()
@@ -12,6 +12,15 @@ key = cache.pack_key(pack)
 st.title(f"Need map — {md(pack.name)}")
 sidebar.demo_banner(pack)
 notices = st.empty()
+no_figures = missing.no_indicators(pack)
+if no_figures:
+    empty.show(no_figures)
+    map_panel.boundaries_map(pack, key)
+    with notices:
+        url_state.show_notices()
+    st.stop()
+if single := missing.one_ward(pack):
+    st.info(single)
 
 url_params = map_panel.restore_from_url(pack)
 view = map_panel.need_controls(pack)

@@ -23,7 +23,7 @@ if not ward:
 ward_panel.heading(pack, ward)
 ward_panel.indicators(pack, key, ward)
 ward_panel.map_and_organisations(pack, key, ward)
-ward_panel.gaps(key, ward)
+ward_panel.gaps(pack, key, ward)
 ward_panel.assets(pack, ward)
 ward_panel.sources(pack)
 name = pack.wards.set_index("ward_code").loc[ward, "ward_name"]

@@ -61,7 +61,7 @@ def need_and_gap_by_theme(
     options = options or ProvisionOptions()
     scores = need_scores(pack) if scores is None else scores
     need_frame = need.theme_need_table(scores, pack.indicator_meta)
-    provision = provision_by_theme(pack, options=options)
+    provision = provision_by_theme(pack, options=options, themes=list(need_frame.columns))
     gap_frame = pd.DataFrame(index=need_frame.index)
     for theme in need_frame.columns:
         table = gap_table_for(pack, [theme], scores=scores, options=options, provision=provision.get(theme))

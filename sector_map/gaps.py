@@ -9,6 +9,9 @@ percentile rank, so a ward is "high need, little provision" when it is in the to
 need and the bottom third for provision. The priority list puts the classes in order of
 urgency (high need with little provision first, then high need with some provision, ...) and
 orders wards within a class by gap score. Wards with no need data get "no data" and no rank.
+A ward with no provision is always "little provision". When provision is the same in every ward
+(no services of the themes, or only whole-area ones) or fewer than three wards have need data,
+no ward gets a class, a gap or a rank: the data cannot support them.
 """
 
 from __future__ import annotations
@@ -24,6 +27,12 @@ from sector_map import schema as s
 LOW, MEDIUM, HIGH = "low", "medium", "high"
 LEVELS = (LOW, MEDIUM, HIGH)
 NO_DATA = "no data"
+# Classes the data cannot support: provision the same in every ward (none at all, or only
+# whole-area services), or fewer wards with need data than there are thirds.
+PROVISION_UNKNOWN = "provision not known"
+TOO_FEW_WARDS = "too few wards to compare"
+MIN_WARDS = 3
+UNCLASSED = (NO_DATA, PROVISION_UNKNOWN, TOO_FEW_WARDS)
 NEED_WORDS = {LOW: "low need", MEDIUM: "medium need", HIGH: "high need"}
 PROVISION_WORDS = {LOW: "little provision", MEDIUM: "some provision", HIGH: "well served"}
 # Priority order of the nine classes, most urgent first (for sorting and legends).
@@ -105,7 +114,7 @@ def _need_phrase(value: float, level: str, from_top: float, from_bottom: float) 
     return f"need {value:.0f}/100, {where}"
 
 
-def _provision_phrase(row: pd.Series, services_word: str, radius_km: float | None) -> str:
+def _provision_phrase(row: Mapping, services_word: str, radius_km: float | None) -> str:
     n = row.get("services")
     if n is None or pd.isna(n):
         return "provision not known"
@@ -148,7 +157,7 @@ def gap_table(
 
     Returns:
         Indexed by ward code, sorted by rank (no-data wards last): ``ward_name, need,
-        need_level, provision, provision_level, gap, gap_class, rank, reason``.
+        need_level, provision, provision_level, gap, gap_class, rank, reason, need_reason``.
     """
     if measure not in MEASURES:
         raise ValueError(f"unknown provision measure {measure!r}; use one of {', '.join(MEASURES)}")
@@ -162,40 +171,87 @@ def gap_table(
     supply_filled = supply.fillna(0.0).round(9)
     prov_pct = supply_filled.rank(method="average", pct=True)
     gap = ((need_pct - prov_pct + 1) / 2 * 100).where(need.notna())
+    prov_level = level_of(supply_filled).where(supply_filled > 0, LOW)  # none is never "some"
+    unclassed = _why_unclassed(need, supply_filled)
     out = pd.DataFrame(
         {
             s.WARD_NAME: names.reindex(need.index) if names is not None else need.index,
             "need": need.astype("float64"),
             "need_level": level_of(need),
             "provision": supply_filled,
-            "provision_level": level_of(supply_filled),
+            "provision_level": prov_level,
             "gap": gap.astype("float64"),
         },
         index=need.index,
     )
+    if unclassed is not None:
+        # Thirds or a gap here would be numbers the data cannot support.
+        out["gap"] = np.nan
+        out["provision_level"] = np.nan
+        if unclassed == TOO_FEW_WARDS:
+            out["need_level"] = np.nan
     out["gap_class"] = [
-        class_label(n, p) if isinstance(n, str) else NO_DATA
-        for n, p in zip(out["need_level"], out["provision_level"], strict=True)
+        NO_DATA if not isinstance(n, str) and pd.isna(v) else unclassed or class_label(n, p)
+        for n, p, v in zip(out["need_level"], out["provision_level"], out["need"], strict=True)
     ]
     # Priority: the 3×3 class first (high need with little provision first), then the gap score.
     urgency = out["gap_class"].map({c: i for i, c in enumerate(CLASS_ORDER)})
     key = (urgency * 1000 - out["gap"]).where(out["gap"].notna())
     out["rank"] = key.rank(method="min").astype("Float64")
     reasons = []
-    for code, row in out.iterrows():
-        p = prov.loc[code]
-        provision_text = _provision_phrase(p, services_word, radius_km)
-        if pd.isna(row["need"]):
-            reasons.append(f"no need data for this ward; {provision_text}")
-            continue
-        driver = ""
-        if need_driver is not None and isinstance(need_driver.get(code), str):
-            driver = f" ({need_driver[code]})"
-        phrase = _need_phrase(row["need"], row["need_level"], from_top[code], from_bottom[code])
-        reasons.append(f"{phrase}{driver}; {provision_text}")
+    # Plain dicts, not row lookups: this loop runs once per ward (7,219 for England).
+    codes = out.index.tolist()
+    prov_cols = prov.reindex(columns=["services", "services_weak", "nearest_km"])
+    prov_rows = dict(zip(codes, prov_cols.to_dict("records"), strict=True))
+
+    def by_code(series: pd.Series | None) -> dict:
+        return {} if series is None else dict(zip(series.index.tolist(), series.tolist(), strict=True))
+
+    drivers, tops, bottoms = by_code(need_driver), by_code(from_top), by_code(from_bottom)
+    needs = []
+    for code, value, level in zip(codes, out["need"].tolist(), out["need_level"].tolist(), strict=True):
+        provision_text = _provision_phrase(prov_rows[code], services_word, radius_km)
+        driver = f" ({drivers[code]})" if isinstance(drivers.get(code), str) else ""
+        if pd.isna(value):
+            need_text = "no need data for this ward"
+        elif unclassed == TOO_FEW_WARDS:
+            need_text = f"need {value:.0f}/100{driver}"
+            provision_text += (
+                f"; with fewer than {MIN_WARDS} wards with need data there are no thirds to compare wards by"
+            )
+        else:
+            need_text = _need_phrase(value, level, tops[code], bottoms[code]) + driver
+            if unclassed == PROVISION_UNKNOWN:
+                provision_text += "; provision is the same in every ward, so it cannot tell wards apart"
+        needs.append(need_text)
+        reasons.append(f"{need_text}; {provision_text}")
     out["reason"] = reasons
+    out["need_reason"] = needs  # the need half alone, for views that cannot show provision
     out.index.name = s.WARD_CODE
     return out.sort_values(["rank", "need"], ascending=[True, False], na_position="last")
+
+
+def _why_unclassed(need: pd.Series, supply: pd.Series) -> str | None:
+    """Why no ward can get a 3×3 class (None when they can).
+
+    Too few wards with need data for thirds, or provision equal in every ward (no located
+    service of the themes, or only whole-area ones): then "little provision" would be a guess,
+    and the gap would only restate need.
+    """
+    if int(need.notna().sum()) < MIN_WARDS:
+        return TOO_FEW_WARDS
+    if supply.nunique() <= 1:
+        return PROVISION_UNKNOWN
+    return None
+
+
+def unclassed_reason(table: pd.DataFrame) -> str | None:
+    """:data:`PROVISION_UNKNOWN` or :data:`TOO_FEW_WARDS` when no ward of a gap table has a class."""
+    classes = set(table["gap_class"])
+    for reason in (TOO_FEW_WARDS, PROVISION_UNKNOWN):
+        if reason in classes:
+            return reason
+    return NO_DATA if classes <= {NO_DATA} else None
 
 
 def need_drivers(

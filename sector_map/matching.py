@@ -314,14 +314,31 @@ def rank_wards_for_offer(
     ``gap`` is None) + WARD_CLOSENESS_WEIGHT × closeness (100 at the base, 0 at the edge of
     the reach, or WHOLE_AREA_SCALE_KM for whole-area offers); with no base point the score is
     the unmet need alone. Wards outside the reach score 0 and come after those within it; wards
-    with no data come last with no rank.
+    with no data come last with no rank. When no ward has a gap for the offer's themes (a pack
+    with no provision of them), need is used instead and ``attrs["score_from"]`` says so.
+
+    Raises:
+        ValueError: for an offer with no themes.
     """
+    if not offer.themes:
+        raise ValueError(
+            f"{offer.name} has no themes, so there is nothing to match with need; "
+            "describe the offer with the themes it works on instead"
+        )
     themes = check_themes(offer.themes)
+    if (
+        gap is not None
+        and need is not None
+        and not gap.reindex(columns=list(themes)).notna().to_numpy().any()
+    ):
+        gap = None  # no provision to compare with (no gap anywhere): unmet need is unknown, need is not
     table, kind = (gap, "gap") if gap is not None else (need, "need")
     if table is None:
         raise ValueError("give a gap table, or a need table to rank by need alone")
     codes = pack.wards[s.WARD_CODE].astype(str)
     values = table.reindex(index=codes.values, columns=list(themes)).astype(float)
+    # Themes with a gap in no ward: their provision cannot tell wards apart, which is not "no data".
+    unknown = {t for t in themes if kind == "gap" and values[t].isna().all()}
     unmet = values.mean(axis=1).to_numpy()
     shapes = ward_shapes(pack)
     if offer.point is not None:
@@ -362,7 +379,11 @@ def rank_wards_for_offer(
         if not has_data[i]:
             reasons.append(f"no data for {join_labels(themes)} in this ward")
             continue
-        text = _need_phrase(row[present], kind, [t for t in themes if t not in present])
+        absent = [t for t in themes if t not in present]
+        text = _need_phrase(row[present], kind, [t for t in absent if t not in unknown])
+        if any(t in unknown for t in absent):
+            unknown_here = [t for t in absent if t in unknown]
+            text += f"; unmet need for {join_labels(unknown_here)} not known (no provision to compare)"
         if d == d:
             text += "; your base is in this ward" if d == 0 else f"; {d:.1f} km from you"
         elif offer.wards and code in offer.wards:

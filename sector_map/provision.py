@@ -389,6 +389,13 @@ def _table(ctx: _Context, wanted: list[str]) -> pd.DataFrame:
     cols = np.flatnonzero(match)
     has = np.isfinite(dist).any(axis=1) if dist.size else np.zeros(len(dem), dtype=bool)
     best = cols[np.argmin(dist, axis=1)] if dist.size else np.zeros(len(dem), dtype=int)
+
+    def nearest(column: str) -> pd.arrays.StringArray:
+        # No matching service at all (e.g. a pack with no services): nothing to index into.
+        if not cols.size:
+            return pd.array([None] * len(dem), dtype="string")
+        return pd.array(np.where(has, svc[column].to_numpy()[best], None), "string")
+
     out = pd.DataFrame(
         {
             "services": services.astype("int64"),
@@ -397,11 +404,9 @@ def _table(ctx: _Context, wanted: list[str]) -> pd.DataFrame:
             "access": access,
             "access_weak_share": weak_share,
             "nearest_km": np.where(has, dist.min(axis=1) if dist.size else np.nan, np.nan),
-            "nearest_service": pd.array(np.where(has, svc[s.SERVICE_NAME].to_numpy()[best], None), "string"),
-            "nearest_org": pd.array(np.where(has, svc[ORG_NAME_COL].to_numpy()[best], None), "string"),
-            "nearest_quality": pd.array(
-                np.where(has, svc[s.LOCATION_QUALITY].to_numpy()[best], None), "string"
-            ),
+            "nearest_service": nearest(s.SERVICE_NAME),
+            "nearest_org": nearest(ORG_NAME_COL),
+            "nearest_quality": nearest(s.LOCATION_QUALITY),
         },
         index=pd.Index(dem[s.WARD_CODE], name=s.WARD_CODE),
     )
@@ -445,8 +450,16 @@ def provision_table(
     return _table(_context(pack, options), s.check_theme_ids(themes))
 
 
-def provision_by_theme(pack, *, options: ProvisionOptions = ProvisionOptions()) -> dict[str, pd.DataFrame]:
-    """:func:`provision_table` for every theme that has at least one service, in theme order."""
+def provision_by_theme(
+    pack, *, options: ProvisionOptions = ProvisionOptions(), themes: list[str] | None = None
+) -> dict[str, pd.DataFrame]:
+    """:func:`provision_table` for every theme that has at least one service, in theme order.
+
+    With ``themes``, for exactly those themes (a theme no service offers gets a table of zeros),
+    so callers never work out the catchments again theme by theme.
+    """
     ctx = _context(pack, options)
+    if themes is not None:
+        return {t: _table(ctx, [t]) for t in (s.check_theme_ids(themes) if themes else [])}
     present = {t for themes in ctx.svc[s.THEMES] for t in themes}
     return {t: _table(ctx, [t]) for t in s.THEME_IDS if t in present}

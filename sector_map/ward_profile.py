@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from sector_map import need
+from sector_map import gaps, need
 from sector_map import schema as s
 from sector_map.maps import format_value
 from sector_map.pack import Pack
@@ -42,8 +42,8 @@ def heading(pack: Pack, ward_code: str) -> dict[str, object]:
     return {
         "name": str(row[s.WARD_NAME]),
         "code": ward_code,
-        "la_name": str(row[s.LA_NAME]),
-        "la_code": str(row[s.LA_CODE]),
+        "la_name": "" if pd.isna(row[s.LA_NAME]) else str(row[s.LA_NAME]),
+        "la_code": "" if pd.isna(row[s.LA_CODE]) else str(row[s.LA_CODE]),
         "population": None if pd.isna(pop) else int(round(float(pop))),
         "population_source": pack.manifest.get("population_source") or "the pack's wards table",
     }
@@ -169,7 +169,7 @@ def organisations(pack: Pack, ward_code: str, *, near_km: float = NEAR_KM) -> pd
         "Themes",
         "Why",
     ]
-    out = pd.DataFrame(rows, columns=cols)
+    out = pd.DataFrame(rows, columns=cols).astype({"Whole area": bool})  # a mask even when empty
     order = out["Where"].map({BASED_HERE: 0, REACHES: 1, NEARBY: 2}) * 2 + out["Whole area"].astype(int)
     out = out.assign(_o=order).sort_values(["_o", "Distance (km)", "Organisation"], kind="stable")
     return out.drop(columns="_o").reset_index(drop=True)
@@ -212,16 +212,19 @@ def theme_gap_tables(
 
     options = options or ProvisionOptions()
     scores = need_scores(pack) if scores is None else scores
-    provision = provision_by_theme(pack, options=options)
     themes = list(themes) if themes is not None else themes_with_indicators(pack)
+    provision = provision_by_theme(pack, options=options, themes=themes)
     return {
         t: gap_table_for(pack, [t], scores=scores, options=options, provision=provision.get(t))
         for t in themes
     }
 
 
-def gap_rows(tables: Mapping[str, pd.DataFrame], ward_code: str) -> pd.DataFrame:
-    """One row per theme for the ward: need, provision, gap, class, priority among wards, reason."""
+def gap_rows(tables: Mapping[str, pd.DataFrame], ward_code: str, *, need_only: bool = False) -> pd.DataFrame:
+    """One row per theme for the ward: need, provision, gap, class, priority among wards, reason.
+
+    ``need_only``: just need and why, highest first (for a pack with no provision to compare with).
+    """
     rows = []
     for theme, table in tables.items():
         if ward_code not in table.index:
@@ -235,11 +238,22 @@ def gap_rows(tables: Mapping[str, pd.DataFrame], ward_code: str) -> pd.DataFrame
                 "Provision": r["provision"],
                 "Gap (0–100)": r["gap"],
                 "Class": r["gap_class"],
-                "Priority": "no data" if pd.isna(r["rank"]) else f"{int(r['rank'])} of {n_ranked}",
-                "Why": r["reason"],
+                "Priority": f"{int(r['rank'])} of {n_ranked}"
+                if pd.notna(r["rank"])
+                else "no data"
+                if r["gap_class"] == gaps.NO_DATA
+                else "not ranked",
+                "Why": r["need_reason"] if need_only else r["reason"],
             }
         )
     cols = ["Theme", "Need (0–100)", "Provision", "Gap (0–100)", "Class", "Priority", "Why"]
+    if need_only:
+        cols = ["Theme", "Need (0–100)", "Why"]
+        return (
+            pd.DataFrame(rows, columns=cols)
+            .sort_values("Need (0–100)", ascending=False, na_position="last", kind="stable")
+            .reset_index(drop=True)
+        )
     out = pd.DataFrame(rows, columns=cols)
     return out.sort_values("Gap (0–100)", ascending=False, na_position="last", kind="stable").reset_index(
         drop=True

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from sector_map import matching
+from sector_map import matching, missing
 from sector_map import schema as s
 from sector_map.pack import Pack
 from ui import url_state
@@ -89,9 +89,20 @@ def choose_offer(pack: Pack) -> matching.Offer | None:
     return offer
 
 
+def _describe_instead() -> None:
+    st.session_state["fit_mode"] = MODE_DESCRIBE
+
+
 def _choose(pack: Pack) -> matching.Offer | None:
+    if not len(pack.organisations):
+        st.session_state.setdefault("fit_mode", MODE_DESCRIBE)
     mode = st.radio("Whose offer?", [MODE_ORG, MODE_DESCRIBE], horizontal=True, key="fit_mode")
     if mode == MODE_ORG:
+        no_orgs = missing.no_organisations(pack)
+        if no_orgs:
+            st.info(f"{no_orgs} Meanwhile, describe your offer instead.")
+            st.button("Describe an offer", key="fit_describe_no_orgs", on_click=_describe_instead)
+            return None
         c1, c2 = st.columns([1, 2])
         query = c1.text_input(
             "Search by name or charity number", key="fit_query", placeholder="e.g. food bank, 1123456"
@@ -111,10 +122,19 @@ def _choose(pack: Pack) -> matching.Offer | None:
         }
         org_id = c2.selectbox("Organisation", list(labels), format_func=labels.get, key="fit_org")
         try:
-            return matching.offer_from_org(pack, org_id)
+            offer = matching.offer_from_org(pack, org_id)
         except ValueError as exc:
             st.warning(md(exc))
             return None
+        if not offer.themes:
+            st.info(
+                f"{md(offer.name)} has no themes in this pack, so there is nothing to match with need. Describe "
+                "its offer instead (pick the themes it works on), or add its themes on the Data page (Add "
+                "your own data → Organisations, with a themes or activities column)."
+            )
+            st.button("Describe its offer instead", key="fit_describe_no_themes", on_click=_describe_instead)
+            return None
+        return offer
     c1, c2 = st.columns(2)
     themes = c1.multiselect(
         "What you offer (themes)",

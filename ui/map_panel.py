@@ -226,7 +226,7 @@ def need_controls(pack: Pack) -> View:
             format_func=lambda t: s.THEMES_BY_ID[t].label,
             placeholder="All themes",
             key="nm_org_themes",
-            disabled=not show_orgs,
+            disabled=not show_orgs or not len(pack.organisations),
         )
         org_sizes = st.multiselect(
             "Size bands",
@@ -234,7 +234,7 @@ def need_controls(pack: Pack) -> View:
             format_func=s.SIZE_BAND_LABELS.get,
             placeholder="All sizes",
             key="nm_org_sizes",
-            disabled=not show_orgs,
+            disabled=not show_orgs or not len(pack.organisations),
         )
         show_assets = st.toggle("Community buildings and land", key="nm_assets")
     return View(
@@ -321,6 +321,39 @@ def layers(pack, key, subj, styled: Styled, view: View, orgs, ward):
     return out
 
 
+def boundaries_map(pack: Pack, key: tuple[str, str]) -> None:
+    """The wards outlined, with organisations and assets, for a pack with no figures to map yet."""
+    from streamlit_folium import st_folium
+
+    ward = state.selected_ward(pack)
+    values = pd.Series(float("nan"), index=pack.wards[s.WARD_CODE].astype(str))
+    out = [
+        map_layers.choropleth_layer(
+            cache.simplified_wards(key),
+            values,
+            classify.classify(values),
+            [],
+            label="Ward figures",
+            selected=ward,
+            name="Wards",
+        )
+    ]
+    if len(pack.organisations):
+        out.append(map_layers.organisation_layer(pack.organisations))
+    if len(pack.assets):
+        out.append(map_layers.asset_layer(pack.assets))
+    result = st_folium(
+        base(pack, key),
+        key=f"need_map_{pack.path.name}",
+        feature_group_to_add=out,
+        returned_objects=["last_clicked"],
+        height=580,
+        use_container_width=True,
+    )
+    select_clicked_ward(pack, result, ward)
+    ward_picker(pack, ward)
+
+
 def select_clicked_ward(pack: Pack, result: dict | None, ward: str | None) -> None:
     """After an ``st_folium`` map: select the ward a new click landed in, and rerun to show it."""
     clicked = state.new_click((result or {}).get("last_clicked"))
@@ -337,7 +370,9 @@ def ward_at_click(pack: Pack, point: tuple[float, float]) -> str | None:
 
 def layer_notes(view: View, orgs, n_unlocated: int, pack: Pack) -> None:
     bits = []
-    if view.show_orgs:
+    if view.show_orgs and not len(pack.organisations):
+        bits.append("no organisations in this pack yet (add a list on the Data page)")
+    elif view.show_orgs:
         drawn = len(orgs) - n_unlocated
         bits.append(f"{drawn:,} organisations drawn (coloured by their main theme; clusters show counts)")
         if n_unlocated:
@@ -345,10 +380,14 @@ def layer_notes(view: View, orgs, n_unlocated: int, pack: Pack) -> None:
                 f"{n_unlocated:,} more match the filters but have no location ('area only'), so are not drawn"
             )
     if view.show_assets:
-        bits.append(f"{len(pack.assets):,} community buildings and land")
+        n = len(pack.assets)
+        bits.append(
+            f"{n:,} community buildings and land" if n else "no community buildings or land in this pack"
+        )
     if pack.is_demo:
         bits.append("no street map under the fictional borough")
-    st.caption(" · ".join(bits))
+    text = " · ".join(bits)
+    st.caption(text[:1].upper() + text[1:])
 
 
 def legend(subj: subject.MapSubject, styled: Styled) -> None:
@@ -380,7 +419,9 @@ def legend(subj: subject.MapSubject, styled: Styled) -> None:
 
 def ward_picker(pack: Pack, ward: str | None) -> None:
     """A selectbox bound to the shared selection (the keyboard way to pick a ward)."""
-    codes = sorted(pack.wards[s.WARD_CODE], key=lambda c: summaries.ward_label(pack, c))
+    names = dict(zip(pack.wards[s.WARD_CODE], pack.wards[s.WARD_NAME], strict=True))
+    labels = {c: f"{n} ({c})" for c, n in names.items()}  # one lookup per ward, not a scan (England)
+    codes = sorted(labels, key=labels.get)
 
     def changed() -> None:
         state.select_ward(st.session_state["nm_ward_pick"])
@@ -394,7 +435,7 @@ def ward_picker(pack: Pack, ward: str | None) -> None:
         on_change=changed,
         index=None,
         placeholder="Click the map or choose a ward",
-        format_func=lambda c: summaries.ward_label(pack, c),
+        format_func=lambda c: labels.get(c, c),
     )
 
 

@@ -8,6 +8,8 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
+from sector_map import gaps as gaps_mod
+from sector_map import missing
 from sector_map import ward_profile as wp
 from sector_map.pack import Pack
 from sector_map.provision import DEFAULT_RADIUS_KM
@@ -56,14 +58,19 @@ def heading(pack: Pack, ward: str) -> None:
     h = wp.heading(pack, ward)
     st.header(md(h["name"]), anchor=False)
     pop = f"population {h['population']:,}" if h["population"] is not None else "population not known"
+    la = f"{h['la_name']} ({h['la_code']})" if h["la_code"] else "not known"
     st.markdown(
-        f"**Ward code** {md(h['code'])} · **Local authority** {md(h['la_name'])} ({md(h['la_code'])}) · "
+        f"**Ward code** {md(h['code'])} · **Local authority** {md(la)} · "
         f"**{pop.capitalize()}** (source: {md(h['population_source'])})"
     )
 
 
 def indicators(pack: Pack, key, ward: str) -> None:
     st.subheader("Indicators", anchor=False)
+    no_figures = missing.no_indicators(pack)
+    if no_figures:
+        st.info(no_figures)
+        return
     rows = wp.indicator_rows(pack, ward, wide=cache.indicator_table(key))
     st.table(md_table(rows.set_index("Indicator")))
     st.caption(f"Rank in area: among {md(pack.name)}'s wards with data, 1 = most need.")
@@ -78,13 +85,23 @@ def map_and_organisations(pack: Pack, key, ward: str) -> None:
     st.pyplot(fig, clear_figure=True, width="content")
     plt.close(fig)
     st.caption(
-        f"The ward outlined; neighbouring wards within {wp.NEAR_KM:g} km in grey; organisations with a known "
-        "point (many charities are placed only by a contact address, which may not be where they work)."
+        f"The ward outlined; neighbouring wards within {wp.NEAR_KM:g} km in grey"
+        + (
+            "; organisations with a known point (many charities are placed only by a contact address, "
+            "which may not be where they work)."
+            if len(pack.organisations)
+            else "."
+        )
     )
     st.subheader("Organisations and services", anchor=False)
+    no_orgs = missing.no_organisations(pack)
+    if no_orgs:
+        st.info(no_orgs)
+        return
     st.markdown(wp.organisation_summary(orgs))
-    local = orgs[~orgs["Whole area"]].drop(columns=["org_id", "Whole area"]).set_index("Organisation")
-    wide = orgs[orgs["Whole area"]].drop(columns=["org_id", "Whole area"]).set_index("Organisation")
+    whole = orgs["Whole area"].astype(bool)
+    local = orgs.loc[~whole].drop(columns=["org_id", "Whole area"]).set_index("Organisation")
+    wide = orgs.loc[whole].drop(columns=["org_id", "Whole area"]).set_index("Organisation")
     if len(local) == 0:
         st.caption("No organisation is based in or near this ward or runs a local service reaching it.")
     elif len(local) <= STATIC_ROWS:
@@ -96,15 +113,33 @@ def map_and_organisations(pack: Pack, key, ward: str) -> None:
             st.dataframe(wide, width="stretch", height=360)
 
 
-def gaps(key, ward: str) -> None:
+def gaps(pack: Pack, key, ward: str) -> None:
     st.subheader("Gaps by theme", anchor=False)
-    rows = wp.gap_rows(gap_tables(key), ward)
-    if rows.empty:
-        st.caption("The pack has no indicators tagged with a theme, so there are no gaps to show.")
+    no_need = missing.no_theme_indicators(pack)
+    if no_need:
+        st.info(no_need)
         return
+    no_provision = missing.no_provision(pack)
+    if no_provision:
+        # Need by theme is all the data supports: no provision, so no gap, class or priority.
+        if len(pack.organisations):
+            st.info(no_provision)
+        else:
+            st.caption("No organisations, so no provision and no gaps (see above): need by theme alone.")
+        rows = wp.gap_rows(gap_tables(key), ward, need_only=True)
+        shown = rows.assign(
+            **{"Need (0–100)": rows["Need (0–100)"].map(lambda v: "no data" if pd.isna(v) else f"{v:.0f}")}
+        )
+        st.table(md_table(shown.set_index("Theme")))
+        return
+    rows = wp.gap_rows(gap_tables(key), ward)
+    no_data = rows["Class"].eq(gaps_mod.NO_DATA)
     shown = rows.assign(
         **{
-            c: rows[c].map(lambda v: "no data" if pd.isna(v) else f"{v:.0f}")
+            c: [
+                f"{v:.0f}" if pd.notna(v) else "no data" if nd else "—"
+                for v, nd in zip(rows[c], no_data, strict=True)
+            ]
             for c in ("Need (0–100)", "Gap (0–100)")
         },
         Provision=rows["Provision"].map(lambda v: f"{v:.2f}"),
@@ -120,6 +155,10 @@ def gaps(key, ward: str) -> None:
 
 def assets(pack: Pack, ward: str) -> None:
     st.subheader("Community buildings and land", anchor=False)
+    no_assets = missing.no_assets(pack)
+    if no_assets:
+        st.caption(no_assets)
+        return
     table = wp.assets(pack, ward)
     if table.empty:
         st.caption(f"No community buildings or land recorded in the ward or within {wp.NEAR_KM:g} km.")

@@ -98,3 +98,41 @@ def test_unknown_measure_is_refused(frames):
     need, provision, _ = frames
     with pytest.raises(ValueError, match="unknown provision measure"):
         gaps.gap_table(need, provision, measure="vibes")
+
+
+def test_no_provision_anywhere_gives_no_class_gap_or_rank(frames):
+    need, provision, names = frames
+    none = provision.assign(services=0, services_weak=0, access=0.0, per_1000=0.0, nearest_km=np.nan)
+    table = gaps.gap_table(need, none, names=names, radius_km=2, services_word="food service")
+    has_need = table["need"].notna()
+    assert (table.loc[has_need, "gap_class"] == gaps.PROVISION_UNKNOWN).all()
+    assert table.loc["W7", "gap_class"] == gaps.NO_DATA
+    assert table["gap"].isna().all() and table["rank"].isna().all()
+    assert table["provision_level"].isna().all()
+    assert table.loc["W1", "reason"].startswith("need 90/100, in the top 20% of wards; no food services")
+    assert "cannot tell wards apart" in table.loc["W1", "reason"]
+    assert table.loc["W1", "need_reason"] == "need 90/100, in the top 20% of wards"
+    assert gaps.unclassed_reason(table) == gaps.PROVISION_UNKNOWN
+
+
+def test_a_ward_with_no_provision_is_never_some_provision():
+    # Five of six wards have nothing: their average percentile rank (0.5) would say "some".
+    codes = list("ABCDEF")
+    need = pd.Series([90.0, 70, 50, 30, 20, 10], index=codes)
+    provision = pd.DataFrame({"services": [0, 0, 0, 0, 0, 3], "access": [0, 0, 0, 0, 0, 1.5]}, index=codes)
+    table = gaps.gap_table(need, provision)
+    assert (table.loc[list("ABCDE"), "provision_level"] == gaps.LOW).all()
+    assert table.loc["A", "gap_class"] == "high need, little provision"
+    assert table.loc["F", "provision_level"] == gaps.HIGH
+    assert table.loc["A", "rank"] == 1
+
+
+def test_fewer_than_three_wards_with_need_cannot_be_placed_in_thirds():
+    need = pd.Series([80.0, np.nan], index=["A", "B"])
+    provision = pd.DataFrame({"services": [1, 0], "access": [1.0, 0.0]}, index=["A", "B"])
+    table = gaps.gap_table(need, provision)
+    assert table.loc["A", "gap_class"] == gaps.TOO_FEW_WARDS
+    assert table.loc["B", "gap_class"] == gaps.NO_DATA
+    assert table["gap"].isna().all() and table["rank"].isna().all() and table["need_level"].isna().all()
+    assert "no thirds" in table.loc["A", "reason"] and "top" not in table.loc["A", "reason"]
+    assert gaps.unclassed_reason(table) == gaps.TOO_FEW_WARDS

@@ -225,6 +225,21 @@ def test_rank_wards_falls_back_to_need_and_honours_ward_lists(pack):
     assert out.attrs["score_from"] == "need"
 
 
+def test_rank_wards_uses_need_when_no_ward_has_a_gap(pack):
+    need = _frame(disability_carers=[90.0, 40.0, 70.0, 10.0, 95.0])
+    gap = _frame(disability_carers=[np.nan] * 5)  # no provision anywhere: gap is unknown
+    out = rank_wards_for_offer(pack, offer_from_org(pack, "o2"), need=need, gap=gap)
+    assert out.attrs["score_from"] == "need"
+    assert out["score"].tolist()[:2] == pytest.approx([72.5, 46.0])
+    assert out["reason"][0].startswith("high need for disability and carers (need 70/100)")
+
+
+def test_an_offer_with_no_themes_is_a_plain_error(pack):
+    offer = Offer(name="Quiet Group", themes=())
+    with pytest.raises(ValueError, match="Quiet Group has no themes, so there is nothing to match"):
+        rank_wards_for_offer(pack, offer, need=_frame(poverty_food=[1.0] * 5), gap=None)
+
+
 # --- organisations for a ward ---------------------------------------------------------------
 def test_rank_organisations_for_ward(pack):
     out = rank_organisations_for_ward(pack, W3, [POV, CYP, MH])
@@ -291,3 +306,13 @@ def test_consortium_ties_go_to_the_nearer(pack):
 def test_offer_dataclass_defaults():
     offer = Offer(name="x", themes=(POV,))
     assert offer.whole_area and offer.wards == () and offer.point is None
+
+
+def test_a_theme_with_no_gap_anywhere_is_not_called_no_data(pack):
+    offer = offer_from_description(pack, themes=[POV, CYP])
+    gap = _frame(poverty_food=[82.0, 20.0, 50.0, 40.0, np.nan], children_young_people=[np.nan] * 5)
+    out = rank_wards_for_offer(pack, offer, need=None, gap=gap)
+    assert out["reason"][0] == (
+        "high unmet need for poverty, food and money advice (gap 82/100); unmet need for children and "
+        "young people not known (no provision to compare)"
+    )

@@ -328,3 +328,18 @@ def test_every_decay_runs_and_conserves_supply():
     for decay in DECAYS:
         t = provision_table(make_pack(), "poverty_food", options=ProvisionOptions(decay=decay))
         assert float((t["access"] * [1000, 2000, 0, 4000]).sum() / 1000) == pytest.approx(100.0)
+
+
+@pytest.mark.parametrize("factory", ["no_organisations", "no_services", "organisations_without_themes"])
+def test_a_pack_with_no_matching_service_has_zero_provision_and_no_nearest(factory):
+    from sector_map.provision import provision_by_theme, provision_table
+    from tests import degenerate
+
+    pack = getattr(degenerate, factory)()
+    table = provision_table(pack, ["poverty_food"])
+    assert list(table.index) == list(pack.wards[s.WARD_CODE])
+    assert (table["services"] == 0).all() and (table["access"] == 0).all()
+    assert table["nearest_km"].isna().all() and table["nearest_service"].isna().all()
+    both = provision_by_theme(pack, themes=["poverty_food", "older_people"])
+    assert list(both) == ["poverty_food", "older_people"] and (both["older_people"]["services"] == 0).all()
+    assert provision_by_theme(pack, themes=[]) == {}

@@ -162,3 +162,16 @@ def test_map_figure_draws_the_located_organisations(pack):
     import matplotlib.pyplot as plt
 
     plt.close(fig)
+
+
+def test_gap_rows_need_only_for_a_pack_without_organisations():
+    from tests.degenerate import no_organisations
+
+    pack = no_organisations()
+    tables = wp.theme_gap_tables(pack)
+    rows = wp.gap_rows(tables, BETA, need_only=True)
+    assert list(rows.columns) == ["Theme", "Need (0–100)", "Why"]
+    assert rows["Why"].tolist() == ["need 100/100, in the top 35% of wards (IMD score)"] * 2
+    full = wp.gap_rows(tables, BETA)
+    assert (full["Class"] == "provision not known").all() and (full["Priority"] == "not ranked").all()
+    assert wp.organisations(pack, BETA).empty and wp.organisations(pack, BETA)["Whole area"].dtype == bool

@@ -1,0 +1,132 @@
+"""What a pack lacks for a page, in plain words that say how to add it (no streamlit here).
+
+Each function returns a message, or None when the pack has what the page needs. Pages show the
+message instead of a table, map or number the data cannot support.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sector_map import gaps
+from sector_map import schema as s
+from sector_map.pack import Pack
+
+ADD_ORGANISATIONS = (
+    "Add a list on the Data page (Add your own data → Organisations): a CSV or Excel file with a name "
+    "and postcode for each organisation, and a themes or activities column so its services can be placed"
+)
+ADD_INDICATORS = (
+    "Add ward figures on the Data page (Add your own data → Ward figures / indicators): a CSV with a "
+    "ward code column (E05…) and one column per figure"
+)
+ADD_ASSETS = (
+    "Add them on the Data page (Add your own data → Community buildings and land): a CSV with a name "
+    "and a postcode or coordinates for each"
+)
+
+
+def _labels(themes: Sequence[str]) -> str:
+    return " + ".join(s.THEMES_BY_ID[t].label for t in themes if t in s.THEMES_BY_ID)
+
+
+def no_indicators(pack: Pack) -> str | None:
+    """The pack holds no ward figures at all (e.g. a pack made from uploaded boundaries)."""
+    if pack.indicator_meta:
+        return None
+    return (
+        f"{pack.name} has no ward figures (indicators) yet, so there is no need to map or compare. "
+        f"{ADD_INDICATORS}."
+    )
+
+
+def no_theme_indicators(pack: Pack) -> str | None:
+    """No indicator is linked to a theme, so no theme has a need index (and no gap)."""
+    missing = no_indicators(pack)
+    if missing or any(m.themes for m in pack.indicator_meta.values()):
+        return missing
+    n = len(pack.indicator_meta)
+    return (
+        f"None of this pack's {n} indicator{'s' if n != 1 else ''} is linked to a theme, so no theme has "
+        "a need index to compare with provision. Themes are matched from a figure's name (e.g. 'child "
+        f"poverty' → Children and young people). {ADD_INDICATORS}; the Need map shows each figure on its own."
+    )
+
+
+def one_ward(pack: Pack) -> str | None:
+    """A pack of a single ward: need scores and ranks compare wards, so they say nothing here."""
+    if len(pack.wards) != 1:
+        return None
+    return (
+        f"{pack.name} has only one ward, so need scores and ranks (which compare wards within the area) "
+        "say nothing about it: read its own figures in the Indicator view or on its Ward profile, or add "
+        "the neighbouring wards' boundaries on the Data page (Add your own data → Ward boundaries)."
+    )
+
+
+def no_organisations(pack: Pack) -> str | None:
+    """The pack lists no organisations (e.g. the England pack, or uploaded boundaries)."""
+    if len(pack.organisations):
+        return None
+    return (
+        f"This pack has no organisations yet, so there is no provision to compare with need. "
+        f"{ADD_ORGANISATIONS}."
+    )
+
+
+def no_provision(pack: Pack, themes: Sequence[str] = ()) -> str | None:
+    """Why the pack has no provision to compare with need for ``themes`` (any theme if empty)."""
+    missing = no_organisations(pack)
+    if missing:
+        return missing
+    n_orgs = len(pack.organisations)
+    if not len(pack.services):
+        return (
+            f"This pack's {n_orgs:,} organisations list no services, so there is no provision to compare "
+            f"with need. {ADD_ORGANISATIONS}."
+        )
+    offered = {
+        t for ts in pack.services[s.THEMES] if ts is not None and not isinstance(ts, float) for t in ts
+    }
+    if not offered:
+        return (
+            f"None of this pack's {len(pack.services):,} services has a theme, so none can be counted as "
+            f"provision for a need. {ADD_ORGANISATIONS}."
+        )
+    if themes and not offered & set(themes):
+        return (
+            f"No service in this pack offers {_labels(themes)}, so there is no provision of it to compare "
+            f"with need. Choose another theme, or {ADD_ORGANISATIONS[0].lower()}{ADD_ORGANISATIONS[1:]}."
+        )
+    return None
+
+
+def unclassed_gaps(pack: Pack, themes: Sequence[str], table) -> str | None:
+    """Why a gap table (:func:`sector_map.gaps.gap_table`) gives no ward a class, or None."""
+    reason = gaps.unclassed_reason(table)
+    if reason is None:
+        return None
+    if reason == gaps.TOO_FEW_WARDS:
+        n = int(table["need"].notna().sum())
+        return (
+            f"Only {n} ward{'s' if n != 1 else ''} of {pack.name} {'has' if n == 1 else 'have'} need data "
+            f"for {_labels(themes)}, so wards cannot be placed in thirds of need and provision (at least "
+            f"{gaps.MIN_WARDS} are needed). The Need map shows each ward's figures."
+        )
+    if reason == gaps.NO_DATA:
+        return (
+            f"No ward of {pack.name} has need data for {_labels(themes)}, so there is no need to compare "
+            f"with provision. {ADD_INDICATORS}."
+        )
+    return no_provision(pack, themes) or (
+        f"Every {_labels(themes)} service in this pack serves the whole area or has no location, so "
+        "provision is the same in every ward and cannot tell wards apart: no ward gets a gap class. "
+        "Give services a site (postcode) or the wards they work in to compare wards."
+    )
+
+
+def no_assets(pack: Pack) -> str | None:
+    """The pack lists no community buildings or land."""
+    if len(pack.assets):
+        return None
+    return f"This pack has no community buildings or land. {ADD_ASSETS}."

@@ -1,0 +1,142 @@
+"""Every page on the England pack (7,219 wards, no organisations) in headless Chromium.
+
+The pack is built once from ../shared/data by recipes/england.toml and served by its own app.
+Each page must draw without an exception box; the Need map must draw every ward; pages with
+nothing to compare must say what is missing. Screenshots go to tests/e2e/screenshots/.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from devtools.appserver import app_server
+from sector_map import schema as s
+from sector_map.pack import load_pack
+from tests.conftest import ROOT, shared_data_or_skip
+from tests.e2e.conftest import screenshot
+from tests.e2e.test_browser import WARD_PATHS
+
+pytestmark = [pytest.mark.e2e, pytest.mark.data]
+
+NO_ORGS = "This pack has no organisations yet"
+# Slow on purpose: 7,219 ward polygons are drawn, and the first page builds the caches.
+LOAD_MS = 240_000
+
+
+@pytest.fixture(scope="module")
+def england_dir(tmp_path_factory) -> Path:
+    shared_data_or_skip()
+    from sector_map.build import build_pack
+
+    root = tmp_path_factory.mktemp("england-packs")
+    build_pack(ROOT / "recipes" / "england.toml", root / "england")
+    return root
+
+
+@pytest.fixture(scope="module")
+def england_url(england_dir, tmp_path_factory) -> Iterator[str]:
+    log = tmp_path_factory.mktemp("logs") / "streamlit-england.log"
+    with app_server(england_dir, log) as (url, _):
+        yield url
+
+
+@pytest.fixture(scope="module")
+def england(england_dir):
+    return load_pack(england_dir / "england")
+
+
+def _map_frame(page):
+    """The streamlit-folium iframe once Leaflet has drawn wards in it (attached: at England's zoom
+    many wards are too small to count as visible)."""
+    page.wait_for_selector("iframe[title*='st_folium'], iframe[src*='streamlit_folium']", timeout=LOAD_MS)
+    for _ in range(960):
+        for frame in page.frames:
+            if "streamlit_folium" in frame.url:
+                frame.wait_for_selector("path.leaflet-interactive", state="attached", timeout=LOAD_MS)
+                return frame
+        page.wait_for_timeout(250)
+    raise AssertionError("the map component never appeared")
+
+
+def _settled(page) -> None:
+    """Wait until the script has finished and every element is drawn, then check for tracebacks."""
+    page.wait_for_function(
+        "(() => { const app = document.querySelector('[data-testid=\"stApp\"]');"
+        " return app && app.getAttribute('data-test-script-state') === 'notRunning'"
+        " && !document.querySelector('[data-testid=\"stSkeleton\"]'); })()",
+        timeout=LOAD_MS,
+    )
+    errors = page.locator('[data-testid="stException"]')
+    assert errors.count() == 0, errors.first.inner_text()[:2000]
+
+
+def test_need_map_draws_every_english_ward(page, england_url, england):
+    page.goto(f"{england_url}/?pack=england")
+    page.get_by_role("heading", name="Need map — England").wait_for(timeout=LOAD_MS)
+    frame = _map_frame(page)
+    frame.wait_for_function(
+        f"document.querySelectorAll({WARD_PATHS!r}).length >= {len(england.wards)}", timeout=LOAD_MS
+    )
+    assert frame.locator(WARD_PATHS).count() == len(england.wards)
+    page.get_by_text("Ward values as a table").wait_for(timeout=LOAD_MS)
+    _settled(page)
+    screenshot(page, "england_need_map")
+    leaked = [u for u in page.blocked if u.endswith((".js", ".css"))]
+    assert leaked == [], f"the map asked the internet for {leaked}"
+
+
+def test_gaps_says_there_is_no_provision(page, england_url):
+    page.goto(f"{england_url}/gaps?pack=england")
+    page.get_by_role("heading", name="Gaps — England").wait_for(timeout=LOAD_MS)
+    page.get_by_text(NO_ORGS).first.wait_for(timeout=LOAD_MS)
+    _settled(page)
+    assert page.get_by_text("Priority list").count() == 0
+    screenshot(page, "england_gaps")
+
+
+def test_where_we_fit_ranks_wards_by_need_for_a_described_offer(page, england_url):
+    page.goto(f"{england_url}/fit?pack=england")
+    page.get_by_role("heading", name="Where we fit — England").wait_for(timeout=LOAD_MS)
+    _settled(page)
+    page.get_by_label("What you offer (themes)").click()
+    page.get_by_role("option", name="Older people").click()
+    page.keyboard.press("Escape")
+    page.get_by_role("heading", name="Wards where your offer fits").wait_for(timeout=LOAD_MS)
+    page.get_by_text("Wards are ranked by need alone").first.wait_for(timeout=LOAD_MS)
+    page.wait_for_function(
+        "document.querySelectorAll('[data-testid=\"stDataFrame\"] canvas').length >= 1", timeout=LOAD_MS
+    )
+    _settled(page)
+    screenshot(page, "england_where_we_fit")
+
+
+def test_ward_profile_of_an_english_ward(page, england_url, england):
+    row = england.wards.iloc[0]
+    page.goto(f"{england_url}/ward?pack=england&ward={row[s.WARD_CODE]}")
+    page.get_by_role("heading", name=str(row[s.WARD_NAME])).first.wait_for(timeout=LOAD_MS)
+    page.get_by_role("heading", name="Community buildings and land").wait_for(timeout=LOAD_MS)
+    _settled(page)
+    page.get_by_text(NO_ORGS).first.wait_for()
+    assert page.locator("[data-testid='stImage'] img, [data-testid='stPyplot'] img").count() >= 1
+    screenshot(page, "england_ward_profile")
+    page.get_by_role("heading", name="Organisations and services").scroll_into_view_if_needed()
+    screenshot(page, "england_ward_profile_organisations")
+    page.get_by_role("heading", name="Gaps by theme").scroll_into_view_if_needed()
+    screenshot(page, "england_ward_profile_gaps")
+
+
+@pytest.mark.parametrize(
+    ("path", "heading"), [("data", "Data — England"), ("about", "About the data — England")]
+)
+def test_data_and_about_pages(page, england_url, path, heading):
+    page.goto(f"{england_url}/{path}?pack=england")
+    page.get_by_role("heading", name=heading).wait_for(timeout=LOAD_MS)
+    _settled(page)
+    page.wait_for_function(
+        'document.querySelectorAll(\'[data-testid="stTable"], [data-testid="stDataFrame"] canvas\').length >= 1',
+        timeout=LOAD_MS,
+    )
+    screenshot(page, f"england_{path}")
