@@ -314,6 +314,8 @@ def import_organisations(
         [(old_raw, old_sv), (new_raw, new_sv)], postcodes=pack.postcodes, wards=pack.wards, notes=Notes()
     )
     orgs, services = _keep_old_locations(pack, orgs, services)
+    orgs = _keep_other_columns(pack.organisations, orgs, s.ORG_ID)
+    services = _keep_other_columns(pack.services, services, s.SERVICE_ID)
 
     old_ids = set(pack.organisations[s.ORG_ID].astype(str))
     out_ids = set(orgs[s.ORG_ID].astype(str))
@@ -435,6 +437,20 @@ def _keep_old_locations(pack: Pack, orgs: gpd.GeoDataFrame, services: pd.DataFra
     else:
         services = services.drop(columns=[r.LON, r.LAT])
     return orgs, services
+
+
+def _keep_other_columns(old: pd.DataFrame, new: pd.DataFrame, key: str) -> pd.DataFrame:
+    """Columns of the pack that :func:`combine` does not know are carried over by id, never dropped."""
+    other = [c for c in old.columns if c not in new.columns]
+    if not other or not len(old):
+        return new
+    values = old.drop_duplicates(key).set_index(key)[other]
+    out = new.copy()
+    for col in other:
+        out[col] = pd.Series(
+            values[col].reindex(out[key]).to_numpy(), index=out.index, dtype=values[col].dtype
+        )
+    return out
 
 
 def _clean(mapping: dict[str, str | None] | None) -> dict[str, str] | None:

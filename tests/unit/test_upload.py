@@ -305,3 +305,23 @@ def test_the_organisations_template_places_its_rows_in_the_demo():
     ]
     assert len(new) == 2 and (new[s.LOCATION_QUALITY] == s.LOCATION_CONTACT).all()
     assert len(result.pack.organisations) == len(demo.organisations) + 2
+
+
+def test_columns_the_importers_do_not_know_survive_an_upload(tmp_path, pack):
+    """A pack's own extra columns (hand-added or from a newer importer) are kept for every old row."""
+    pack.organisations = pack.organisations.assign(
+        funder_note=pd.Series(["core grant", None, "trust"], dtype="string"),
+        hubs=[["Hale"], [], ["Sale", "Urmston"]],
+    )
+    pack.services = pack.services.assign(
+        referral=pd.Series([f"route {i}" for i in range(len(pack.services))], dtype="string")
+    )
+    path = write(tmp_path, "x.csv", "name,postcode\nNew Hall Group,DM1 1AA\n")
+    res = upload.import_upload("organisations", path, pack=pack)
+    saved = load_pack(save_pack(res.pack, tmp_path / "p"))
+    orgs = saved.organisations.set_index(s.ORG_ID)
+    assert list(orgs.loc[["o1", "o3"], "funder_note"]) == ["core grant", "trust"]
+    assert pd.isna(orgs.loc["o2", "funder_note"])
+    assert list(orgs.loc["o3", "hubs"]) == ["Sale", "Urmston"]
+    old_services = saved.services[saved.services[s.SERVICE_ID].isin(pack.services[s.SERVICE_ID])]
+    assert sorted(old_services["referral"]) == sorted(pack.services["referral"])
