@@ -34,7 +34,9 @@ ranked = matching.rank_wards_for_offer(pack, offer, need=need, gap=gap)
 if ranked.attrs.get("score_from") == "need":
     st.info(
         "Wards are ranked by need alone, not unmet need. "
-        + (missing.no_provision(pack, offer.themes) or "Provision of these themes is the same in every ward.")
+        + md(
+            missing.no_provision(pack, offer.themes) or "Provision of these themes is the same in every ward."
+        )
     )
 
 st.subheader("Wards where your offer fits")

@@ -20,7 +20,7 @@ if no_figures:
         url_state.show_notices()
     st.stop()
 if single := missing.one_ward(pack):
-    st.info(single)
+    st.info(md(single))
 
 url_params = map_panel.restore_from_url(pack)
 view = map_panel.need_controls(pack)

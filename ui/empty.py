@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
+from ui.text import md
+
 DATA_PAGE = "app_pages/data.py"
 NEED_MAP = "app_pages/need_map.py"
 
@@ -11,7 +13,7 @@ NEED_MAP = "app_pages/need_map.py"
 def show(message: str, *, need_map: bool = False) -> None:
     """``message`` (from :mod:`sector_map.missing`) as a notice, with links to the Data page (when
     the message sends people there) and to the Need map (when need can still be seen there)."""
-    st.info(message, icon=":material/info:")
+    st.info(md(message), icon=":material/info:")
     links = (
         [(DATA_PAGE, "Add data on the Data page", ":material/database:")] if "Data page" in message else []
     )

@@ -100,7 +100,7 @@ def _choose(pack: Pack) -> matching.Offer | None:
     if mode == MODE_ORG:
         no_orgs = missing.no_organisations(pack)
         if no_orgs:
-            st.info(f"{no_orgs} Meanwhile, describe your offer instead.")
+            st.info(f"{md(no_orgs)} Meanwhile, describe your offer instead.")
             st.button("Describe an offer", key="fit_describe_no_orgs", on_click=_describe_instead)
             return None
         c1, c2 = st.columns([1, 2])

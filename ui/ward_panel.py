@@ -69,7 +69,7 @@ def indicators(pack: Pack, key, ward: str) -> None:
     st.subheader("Indicators", anchor=False)
     no_figures = missing.no_indicators(pack)
     if no_figures:
-        st.info(no_figures)
+        st.info(md(no_figures))
         return
     rows = wp.indicator_rows(pack, ward, wide=cache.indicator_table(key))
     st.table(md_table(rows.set_index("Indicator")))
@@ -96,7 +96,7 @@ def map_and_organisations(pack: Pack, key, ward: str) -> None:
     st.subheader("Organisations and services", anchor=False)
     no_orgs = missing.no_organisations(pack)
     if no_orgs:
-        st.info(no_orgs)
+        st.info(md(no_orgs))
         return
     st.markdown(wp.organisation_summary(orgs))
     whole = orgs["Whole area"].astype(bool)
@@ -117,13 +117,13 @@ def gaps(pack: Pack, key, ward: str) -> None:
     st.subheader("Gaps by theme", anchor=False)
     no_need = missing.no_theme_indicators(pack)
     if no_need:
-        st.info(no_need)
+        st.info(md(no_need))
         return
     no_provision = missing.no_provision(pack)
     if no_provision:
         # Need by theme is all the data supports: no provision, so no gap, class or priority.
         if len(pack.organisations):
-            st.info(no_provision)
+            st.info(md(no_provision))
         else:
             st.caption("No organisations, so no provision and no gaps (see above): need by theme alone.")
         rows = wp.gap_rows(gap_tables(key), ward, need_only=True)
@@ -157,7 +157,7 @@ def assets(pack: Pack, ward: str) -> None:
     st.subheader("Community buildings and land", anchor=False)
     no_assets = missing.no_assets(pack)
     if no_assets:
-        st.caption(no_assets)
+        st.caption(md(no_assets))
         return
     table = wp.assets(pack, ward)
     if table.empty:
