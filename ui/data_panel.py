@@ -11,7 +11,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from sector_map import pack_report, upload
+from sector_map import missing, pack_report, upload
 from sector_map import schema as s
 from sector_map.importers.tables import InputError
 from sector_map.pack import Pack, PackError
@@ -52,14 +52,19 @@ def overview(pack: Pack) -> None:
     cols[4].metric("Services", f"{c['services']:,}")
     cols[5].metric("Buildings and land", f"{c['assets']:,}")
 
+    no_orgs = missing.no_organisations(pack)
     left, right = st.columns(2)
     with left:
-        st.subheader("Where organisations are")
-        st.dataframe(
-            pack_report.location_quality_table(pack), hide_index=True, column_config={"Share": SHARE}
-        )
-        st.subheader("Organisations by size")
-        st.dataframe(pack_report.size_band_table(pack), hide_index=True, column_config={"Share": SHARE})
+        if no_orgs:
+            st.subheader("Organisations")
+            st.info(md(no_orgs))
+        else:
+            st.subheader("Where organisations are")
+            st.dataframe(
+                pack_report.location_quality_table(pack), hide_index=True, column_config={"Share": SHARE}
+            )
+            st.subheader("Organisations by size")
+            st.dataframe(pack_report.size_band_table(pack), hide_index=True, column_config={"Share": SHARE})
     with right:
         st.subheader("Organisations and services by theme")
         themes = pack_report.theme_table(pack)

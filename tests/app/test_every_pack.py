@@ -35,6 +35,7 @@ BY_NEED = "Wards are ranked by need alone, not unmet need"
 EXPECTED: dict[str, dict[str, list[str]]] = {
     "no-organisations": {
         "gaps": [NO_ORGS, ADD_ORGS, "Add data on the Data page", "See need on the Need map"],
+        "data": [NO_ORGS],
         "ward": [NO_ORGS, "Gaps by theme", "need by theme alone"],
     },
     "no-services": {
