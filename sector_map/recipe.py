@@ -14,11 +14,11 @@ would block the build for ever, ``/dev/zero`` would fill the memory).
 
 from __future__ import annotations
 
-import stat
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from sector_map.importers.geo_files import not_a_file
 from sector_map.importers.tables import InputError
 
 ORG_KINDS = ("ccew", "360giving", "oruk", "csv")
@@ -149,15 +149,6 @@ def _resolve(folder: Path, value):
     return p if p.is_absolute() else (folder / p).resolve()
 
 
-_NOT_FILES = (
-    (stat.S_ISDIR, "a folder"),
-    (stat.S_ISFIFO, "a named pipe"),
-    (stat.S_ISCHR, "a device"),
-    (stat.S_ISBLK, "a device"),
-    (stat.S_ISSOCK, "a socket"),
-)
-
-
 def _path_problem(given: str, p: Path) -> str | None:
     """Why an input path cannot be read (only ``stat`` is called: a pipe or device is never opened)."""
     try:
@@ -166,10 +157,8 @@ def _path_problem(given: str, p: Path) -> str | None:
         return f"file not found: {given}"
     except OSError as e:
         return f"{given} cannot be read ({e.strerror or 'not allowed'})"
-    kind = next((what for test, what in _NOT_FILES if test(mode)), None)
-    if kind is None and not stat.S_ISREG(mode):
-        kind = "not an ordinary file"
-    return f"{given} is {kind}, not a file" if kind else None
+    kind = not_a_file(mode)
+    return f"{given} is {kind}" if kind else None
 
 
 def _check_paths(

@@ -80,11 +80,22 @@ def check_file(path: Path, *, name: str | None = None) -> None:
         raise InputError(file, "file not found", hint="Check the file name and where it is") from None
     except OSError as e:
         raise InputError(file, f"cannot be opened ({e.strerror or 'not allowed'})") from None
-    for test, what in _KINDS:
-        if test(mode):
-            raise InputError(file, f"is {what}, not a file", hint="Give the path of the boundary file itself")
-    if not stat.S_ISREG(mode):
-        raise InputError(file, "is not an ordinary file", hint="Give the path of the boundary file itself")
+    kind = not_a_file(mode)
+    if kind:
+        raise InputError(file, f"is {kind}", hint="Give the path of the boundary file itself")
+
+
+def not_a_file(mode: int) -> str | None:
+    """What a path whose ``stat`` mode is ``mode`` is, when it is not an ordinary file.
+
+    Example:
+        >>> not_a_file(stat.S_IFIFO), not_a_file(stat.S_IFREG)
+        ('a named pipe, not a file', None)
+    """
+    if stat.S_ISREG(mode):
+        return None
+    what = next((what for test, what in _KINDS if test(mode)), None)
+    return f"{what}, not a file" if what else "not an ordinary file"
 
 
 def sniff(head: bytes) -> str:

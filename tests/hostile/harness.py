@@ -173,7 +173,8 @@ def gzipped(data: bytes) -> bytes:
 
 
 # --- the packs on disk -----------------------------------------------------------------------------
-def _hashes(folder: Path) -> dict[str, str]:
+def tree_hashes(folder: Path) -> dict[str, str]:
+    """sha256 of every file under ``folder``, by relative path (a pack byte for byte)."""
     return {
         str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
         for p in sorted(folder.rglob("*"))
@@ -200,7 +201,7 @@ def packs_on_disk(_packs_root):
     repo_packs = ROOT / "data" / "packs"
     if repo_packs.is_dir():
         folders.append(repo_packs)
-    before = {f: _hashes(f) for f in folders}
+    before = {f: tree_hashes(f) for f in folders}
     yield _packs_root, load_pack(_packs_root / "tiny")
     for f in folders:
-        assert _hashes(f) == before[f], f"a pack in {f} changed"
+        assert tree_hashes(f) == before[f], f"a pack in {f} changed"

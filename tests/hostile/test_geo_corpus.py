@@ -7,7 +7,6 @@ Bombs are built in a few milliseconds: a deflate piece repeated, not a gigabyte 
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import shutil
@@ -20,6 +19,8 @@ from pathlib import Path
 import geopandas as gpd
 import pytest
 from shapely.geometry import box
+
+from tests.hostile.harness import tree_hashes
 
 MB = 1 << 20
 GEOJSON_HEAD = b'{"type": "FeatureCollection", "features": ['
@@ -173,14 +174,6 @@ def gpkg_two_layers(path: Path) -> Path:
 
 
 # --- the checks every case gets -----------------------------------------------------------------
-def tree_hashes(folder: Path) -> dict[str, str]:
-    return {
-        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
-        for p in sorted(folder.rglob("*"))
-        if p.is_file()
-    }
-
-
 @pytest.fixture(scope="module")
 def packs_dir(tmp_path_factory) -> Path:
     """A packs folder holding the demo pack and a copy of it, as the app's data/packs does."""
