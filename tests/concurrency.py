@@ -102,10 +102,12 @@ def worker(w: int, packs: str, work: str, barrier, seconds: float) -> None:
     (work_dir / f"writer-{w}.json").write_text(json.dumps(log), encoding="utf-8")
 
 
-def save_forever(pack_dir: str) -> None:
-    """Save the pack in ``pack_dir`` over itself until killed (for the killed-writer test)."""
+def save_forever(pack_dir: str, saved) -> None:
+    """Save the pack in ``pack_dir`` over itself until killed (for the killed-writer test);
+    ``saved`` (an Event) is set once the first save is done."""
     from sector_map.pack import load_pack, save_pack
 
     pack = load_pack(pack_dir)
     while True:
         save_pack(pack, pack_dir)
+        saved.set()

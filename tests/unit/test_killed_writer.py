@@ -26,15 +26,18 @@ def test_a_writer_killed_mid_save_never_loses_the_pack(tiny_pack, tmp_path):
     rng = random.Random(7)
     revisions = set()
     for _ in range(KILLS):
-        proc = ctx.Process(target=save_forever, args=(str(folder),))
+        saved = ctx.Event()
+        proc = ctx.Process(target=save_forever, args=(str(folder), saved))
         proc.start()
-        time.sleep(rng.uniform(1.5, 3.0))  # spawn start-up is ~1 s; then it is mid-loop
+        # Kill at a random moment once the writer is in its save loop (however slow the machine).
+        assert saved.wait(timeout=300), "the writer never finished a save"
+        time.sleep(rng.uniform(0.0, 0.3))
         proc.kill()
         proc.join()
         assert [p.name for p in find_packs(packs)] == ["killed"]
         pack = load_pack(folder)
         assert (len(pack.organisations), len(pack.services), len(pack.wards)) == rows
         revisions.add(pack.revision)
-    assert len(revisions) > 1, "the writer never saved: the test did not exercise a save"
+    assert len(revisions) > 1, "every kill found the same revision: the saves did not land"
     save_pack(load_pack(folder), folder)
     assert sorted(p.name for p in packs.iterdir() if p.is_dir()) == ["killed"]
