@@ -63,7 +63,7 @@ THEME_RULES: tuple[Rule, ...] = (
             "girlguiding", "girl guid*", "brownies", "orphan", "boys and girls", "girls and boys", "pupil",
             "care leaver", "cadet*",
         ),
-        name_only=("school", "academy"),
+        name_only=("school",),
     ),
     Rule(
         "older_people",
@@ -120,9 +120,11 @@ THEME_RULES: tuple[Rule, ...] = (
     Rule(
         "housing_homelessness",
         (
-            "homeless*", "rough sleep*", "housing", "hostel", "shelter", "night shelter", "tenancy", "tenants",
-            "almshouse", "sheltered housing", "refuge", "supported accommodation", "temporary accommodation",
-            "emergency accommodation", "affordable accommodation",
+            "homeless*", "rough sleep*", "housing", "accommodation", "hostel", "shelter", "night shelter",
+            "tenancy", "tenants", "almshouse", "sheltered housing", "refuge",
+        ),
+        unless=(
+            "student accommodation", "residential accommodation", "accommodation and facilities",
         ),
     ),
     Rule(
@@ -170,7 +172,8 @@ THEME_RULES: tuple[Rule, ...] = (
         "community_cohesion",
         (
             "church", "chapel", "mosque", "synagogue", "temple", "gurdwara", "parish", "parochial",
-            "worship*", "religion", "religious", "gospel", "faith", "ministry", "pastoral", "congregation",
+            "worship*", "religion", "religious", "gospel", "bible", "quran", "qur'an", "koran", "torah", "faith",
+            "ministry", "pastoral", "congregation",
             "diocese", "community centre", "community hall", "village hall", "community hub",
             "community group", "community development", "cohesion", "integration",
             "interfaith", "inter-faith", "racial harmony", "equality", "diversity", "refugee", "asylum",
@@ -226,7 +229,11 @@ _ABROAD = (
     "somalia", "sudan", "india", "pakistan", "bangladesh", "sri lanka", "nepal", "romania", "ukraine",
     "developing countr*", "the developing world", "the third world", "other countries",
 )
-OVERSEAS: tuple[str, ...] = ("overseas", "abroad", "famine relief") + tuple(
+# Bare "overseas" is not enough: grant-makers list "relief of poverty, overseas aid" among home purposes.
+OVERSEAS: tuple[str, ...] = (
+    "abroad", "overseas countr*", "overseas project*", "overseas development", "projects overseas",
+    "work overseas", "people overseas", "communities overseas",
+) + tuple(
     f"{prep} {art}{place}" for prep in ("in", "to", "across", "throughout") for art in ("", "the ")
     for place in _ABROAD
 )
@@ -235,14 +242,14 @@ HOME: tuple[str, ...] = (
     "trafford", "salford", "stockport", "cheshire", "lancashire", "local", "locally", "here",
 )
 
-_WORSHIP_WORDS = ("sick", "sickness", "healing", "bereaved", "bereavement", "counselling", "teach*", "training",
+_WORSHIP_WORDS = ("sick", "healing", "bereaved", "bereavement", "teach*", "training",
                   "courses", "educat*", "school", "seminar*", "ministers")
 
 CONTEXTS: tuple[Context, ...] = (
     Context(
         "a school's parents' association or friends",
         names=("pta", "p.t.a", "parent teacher association", "parent teachers association", "parents association",
-               "parents' association", "parent staff association", "pfa", "friends of * school"),
+               "parents' association", "parent staff association", "psa", "pfa", "friends of * school"),
         activities=("raise funds for the school", "fundraising for the school", "funds for the school"),
         ignore=(("children_young_people", (ALL,)), ("education_learning", (ALL,)), ("environment", (ALL,)),
                 ("arts_culture_sport", (ALL,)), ("community_cohesion", (ALL,))),
@@ -265,10 +272,19 @@ CONTEXTS: tuple[Context, ...] = (
     ),
     Context(
         "animal welfare",
-        names=("animal*", "pets", "cats", "dogs", "rspca", "horse*", "donkey*", "bird*", "wildlife"),
+        names=("animal*", "pets", "cats", "dogs", "rspca", "horse*", "donkey*", "wildlife"),
         activities=("animal welfare", "unwanted pets", "rehoming", "stray*", "neuter*", "spay*"),
         ignore=(("poverty_food", (ALL,)), ("housing_homelessness", (ALL,)), ("health_wellbeing", (ALL,)),
                 ("crime_safety", (ALL,))),
+    ),
+    Context(
+        "aid to a place abroad",
+        names=("overseas aid", "international aid", "famine relief") + tuple(
+            f"{pattern.format(place)}" for place in _ABROAD for pattern in ("aid to {}", "{} aid", "{} relief", "{} appeal")
+        ),
+        activities=(),
+        ignore=tuple((t, (ALL,)) for t in ("health_wellbeing", "poverty_food", "housing_homelessness",
+                                             "employment_skills", "education_learning")),
     ),
     Context(
         "a youth uniformed organisation",
