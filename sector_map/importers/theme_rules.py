@@ -20,6 +20,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 __all__ = [
+    "ABROAD_PLACES",
+    "ABROAD_PREPOSITIONS",
     "BOILERPLATE",
     "CLIENT_GROUP_RULES",
     "CONTEXTS",
@@ -220,10 +222,10 @@ BOILERPLATE: tuple[str, ...] = (
     r"leisure time activit\w+ in the interests of social welfare",
 )
 
-# A sentence about work in a place abroad (:data:`OVERSEAS`) that names no place at home (:data:`HOME`)
-# does not give themes. Places count after "in", "to", "across" or "throughout", so "people whose
-# family origins are the Yemen" is not work abroad, but "hospitals in the Middle East" is.
-_ABROAD = (
+# A sentence about work abroad that names no place at home (:data:`HOME`) does not give themes. Work
+# abroad is a place of :data:`ABROAD_PLACES` after one of :data:`ABROAD_PREPOSITIONS` ("hospitals in
+# the Middle East"; "people whose family origins are the Yemen" is not), or a phrase of :data:`OVERSEAS`.
+ABROAD_PLACES = (
     "africa", "north africa", "east africa", "west africa", "asia", "south asia", "middle east", "kosovo",
     "bosnia", "palestine", "gaza", "syria", "yemen", "kenya", "uganda", "ghana", "nigeria", "ethiopia",
     "somalia", "sudan", "india", "pakistan", "bangladesh", "sri lanka", "nepal", "romania", "ukraine",
@@ -233,10 +235,8 @@ _ABROAD = (
 OVERSEAS: tuple[str, ...] = (
     "abroad", "overseas countr*", "overseas project*", "overseas development", "projects overseas",
     "work overseas", "people overseas", "communities overseas",
-) + tuple(
-    f"{prep} {art}{place}" for prep in ("in", "to", "across", "throughout") for art in ("", "the ")
-    for place in _ABROAD
 )
+ABROAD_PREPOSITIONS: tuple[str, ...] = ("in", "to", "across", "throughout")
 HOME: tuple[str, ...] = (
     "uk", "united kingdom", "britain", "british", "england", "english", "north west", "manchester",
     "trafford", "salford", "stockport", "cheshire", "lancashire", "local", "locally", "here",
@@ -280,7 +280,7 @@ CONTEXTS: tuple[Context, ...] = (
     Context(
         "aid to a place abroad",
         names=("overseas aid", "international aid", "famine relief") + tuple(
-            f"{pattern.format(place)}" for place in _ABROAD for pattern in ("aid to {}", "{} aid", "{} relief", "{} appeal")
+            f"{pattern.format(place)}" for place in ABROAD_PLACES for pattern in ("aid to {}", "{} aid", "{} relief", "{} appeal")
         ),
         activities=(),
         ignore=tuple((t, (ALL,)) for t in ("health_wellbeing", "poverty_food", "housing_homelessness",

@@ -43,6 +43,8 @@ __all__ = [
 
 
 from sector_map.importers.theme_rules import (
+    ABROAD_PLACES,
+    ABROAD_PREPOSITIONS,
     ALL,
     BOILERPLATE,
     CLIENT_GROUP_RULES,
@@ -81,9 +83,22 @@ _BOILERPLATE = re.compile("|".join(f"(?:{b})" for b in BOILERPLATE), re.IGNORECA
 _SENTENCE = re.compile(r"(?<=[.;!?])\s+|\n+")
 
 
+@functools.cache
+def _abroad() -> re.Pattern:
+    """:data:`OVERSEAS`, or a preposition then a place abroad ("in the Middle East"), as one pattern."""
+    preps = "|".join(ABROAD_PREPOSITIONS)
+    places = "|".join(_phrase_regex(p) for p in sorted(ABROAD_PLACES, key=len, reverse=True))
+    return re.compile(
+        rf"(?<!\w)(?:{preps})[\s\-]+(?:the[\s\-]+)?(?:{places})|{_alternation(OVERSEAS).pattern}",
+        re.IGNORECASE,
+    )
+
+
 def _home_only(text: str) -> str:
-    """Blank each sentence that names a place abroad (:data:`OVERSEAS`) and none at home (:data:`HOME`)."""
-    abroad, home = _alternation(OVERSEAS), _alternation(HOME)
+    """Blank each sentence about work abroad (:func:`_abroad`) that names no place at home (:data:`HOME`)."""
+    if not text:
+        return text
+    abroad, home = _abroad(), _alternation(HOME)
     keep = [x for x in _SENTENCE.split(text) if not (abroad.search(x) and not home.search(x))]
     return " ".join(keep)
 
