@@ -3,7 +3,7 @@
 import streamlit as st
 
 from sector_map import upload
-from ui import data_panel, sidebar
+from ui import corrections_panel, data_panel, sidebar
 from ui.text import md
 
 pack = sidebar.current_pack()
@@ -16,6 +16,7 @@ holds, switch, add, templates = st.tabs(
 )
 with holds:
     data_panel.overview(pack)
+    corrections_panel.corrections(pack)
 with switch:
     st.caption("Each pack describes one area. Switching changes every page; the selected ward is cleared.")
     data_panel.pack_switcher(pack)

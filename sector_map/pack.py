@@ -85,13 +85,16 @@ class Pack:
 
 def pack_version(path: Path) -> str:
     """A cheap fingerprint of a pack folder (file names, sizes, mtimes, revision) for cache keys."""
-    return hashlib.sha1("|".join([pack_revision(path), *_file_stamps(Path(path))]).encode()).hexdigest()[:12]
+    from sector_map.corrections import corrections_path  # corrections beside the pack count too
+
+    stamps = _file_stamps(Path(path)) + _file_stamps(corrections_path(path))
+    return hashlib.sha1("|".join([pack_revision(path), *stamps]).encode()).hexdigest()[:12]
 
 
 def _file_stamps(path: Path) -> list[str]:
     """``name:size:mtime`` of each file in the folder (files removed meanwhile are skipped)."""
     stamps = []
-    for f in sorted(path.glob("*")):
+    for f in sorted(path.glob("*")) if path.is_dir() else [path]:
         try:
             st = f.stat()
         except OSError:
@@ -196,6 +199,9 @@ def _load_once(path: Path) -> Pack:
         postcodes = _read_table(path / s.POSTCODES_FILE, problems, geo=False)
         if problems:
             raise PackError(problems)
+    from sector_map.corrections import apply_saved_corrections  # officers' theme corrections
+
+    organisations, services, corrected = apply_saved_corrections(path, organisations, services)
     pack = Pack(
         manifest=manifest,
         wards=wards,
@@ -207,7 +213,7 @@ def _load_once(path: Path) -> Pack:
         path=path,
         postcodes=postcodes,
     )
-    pack.warnings = validate_pack(pack)
+    pack.warnings = validate_pack(pack) + corrected
     return pack
 
 

@@ -23,9 +23,8 @@ from sector_map.importers import records as r
 from sector_map.importers.tables import InputError, Notes, file_rows, find_column, read_table, to_number
 from sector_map.importers.themes_text import (
     client_groups_from_text,
-    merge_themes,
+    themes_for_charities,
     themes_from_classification,
-    themes_from_text,
 )
 
 __all__ = ["DEFAULT_SOURCE", "normalise_charity_number", "read_ccew"]
@@ -236,7 +235,7 @@ def read_ccew(
             rows=file_rows(df.index[bad_income]),
         )
 
-    text_themes = merge_themes(themes_from_text(activities), themes_from_text(name, what="name"))
+    text_themes = themes_for_charities(name, activities)
     text_groups = client_groups_from_text(activities.fillna("") + " " + name.fillna(""))
     themes, reasons, groups = text_themes[0], text_themes[1], text_groups
     if classification is not None:

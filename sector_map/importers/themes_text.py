@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import functools
 import re
-from dataclasses import dataclass
 from typing import NamedTuple
 
 import pandas as pd
@@ -31,224 +30,39 @@ from sector_map.importers.records import as_list
 __all__ = [
     "CCEW_CLASSIFICATION_THEMES",
     "CLIENT_GROUP_RULES",
+    "CONTEXTS",
     "THEME_RULES",
+    "clean_activities",
     "client_groups_from_text",
+    "contexts_of",
     "merge_themes",
     "themes_from_classification",
+    "themes_for_charities",
     "themes_from_text",
 ]
 
 
-@dataclass(frozen=True)
-class Rule:
-    """A theme (or client group) id, the phrases that give it and the phrases that do not."""
-
-    id: str
-    phrases: tuple[str, ...]
-    unless: tuple[str, ...] = ()
-
-
-# fmt: off
-THEME_RULES: tuple[Rule, ...] = (
-    Rule(
-        "children_young_people",
-        (
-            "child*", "kids", "young people", "young person", "youth", "teenager", "adolescent", "baby",
-            "babies", "toddler", "nursery", "nurseries", "playgroup", "pre-school", "preschool", "scout*",
-            "girlguiding", "girl guid*", "brownies", "orphan",
-        ),
-    ),
-    Rule(
-        "older_people",
-        (
-            "older people", "older person", "older adult", "elderly", "old age", "old people", "retired",
-            "retirement", "pensioner", "later life", "senior citizen", "over 50s", "over 60s", "age uk",
-            "dementia", "meals on wheels",
-        ),
-    ),
-    Rule(
-        "health_wellbeing",
-        (
-            "health", "healthy", "healthcare", "wellbeing", "well-being", "hospital", "hospice", "medical",
-            "medicine", "patient", "illness", "disease", "sick", "sickness", "cancer", "nursing",
-            "palliative", "clinic", "therapy", "therapies", "rehabilitation", "addiction",
-            "substance misuse", "alcohol", "drug", "stroke", "diabetes", "first aid", "saving of lives",
-            "physical activity",
-        ),
-        unless=(
-            "mental health", "mental wellbeing", "emotional wellbeing", "emotional health",
-        ),
-    ),
-    Rule(
-        "mental_health",
-        (
-            "mental health", "mental illness", "mental wellbeing", "emotional wellbeing",
-            "emotional health", "emotional support", "depression", "anxiety", "suicide", "self-harm",
-            "counselling", "psychological", "psychiatric", "eating disorder", "bereavement", "bereaved",
-            "loneliness", "lonely", "social isolation",
-        ),
-    ),
-    Rule(
-        "disability_carers",
-        (
-            "disab*", "special needs", "special educational needs", "learning difficult*", "autism",
-            "autistic", "blind", "blindness", "visually impaired", "visual impairment", "sight loss",
-            "deaf", "hearing loss", "hearing impair*", "wheelchair", "impairment", "cerebral palsy",
-            "down syndrome", "down's syndrome", "dyslexi*", "carer", "caring for", "respite", "supported living",
-        ),
-    ),
-    Rule(
-        "poverty_food",
-        (
-            "poverty", "food bank", "foodbank", "food parcel", "food pantry", "pantry", "food poverty",
-            "hunger", "hungry", "hardship", "debt", "money advice", "benefits advice", "welfare rights",
-            "low income", "cost of living", "soup kitchen", "credit union", "destitute", "destitution",
-            "deprivation", "deprived", "the poor", "free meals", "hot meals",
-        ),
-    ),
-    Rule(
-        "housing_homelessness",
-        (
-            "homeless*", "rough sleep*", "housing", "accommodation", "hostel", "shelter", "night shelter",
-            "tenancy", "tenants", "almshouse", "sheltered housing", "refuge",
-        ),
-    ),
-    Rule(
-        "employment_skills",
-        (
-            "employment", "employability", "unemploy*", "job", "jobs", "jobseeker", "job seeker",
-            "job club", "work experience", "apprentice*", "vocational", "into work", "back to work",
-            "career", "skills", "enterprise",
-        ),
-    ),
-    Rule(
-        "education_learning",
-        (
-            "educat*", "school", "pupil", "student", "learning", "literacy", "numeracy", "tuition",
-            "tutoring", "homework", "college", "university", "academy", "scholarship", "bursary",
-            "bursaries", "esol", "english classes", "english language", "lessons", "teach*", "training",
-            "courses", "library", "libraries",
-        ),
-        unless=(
-            "learning disab*", "learning difficult*", "driving school", "sunday school",
-        ),
-    ),
-    Rule(
-        "crime_safety",
-        (
-            "crime", "criminal", "offender", "offending", "reoffending", "prison*", "justice",
-            "domestic abuse", "domestic violence", "sexual abuse", "sexual assault", "sexual violence",
-            "child abuse", "rape", "victim", "police", "policing", "gang", "knife", "safety",
-            "anti-social behaviour", "antisocial behaviour", "exploitation", "trafficking",
-            "modern slavery", "lifeboat", "search and rescue", "mountain rescue", "emergency service",
-        ),
-    ),
-    Rule(
-        "community_cohesion",
-        (
-            "church", "chapel", "mosque", "synagogue", "temple", "gurdwara", "parish", "parochial",
-            "worship", "religion", "religious", "christian", "christ", "gospel", "faith", "islam*",
-            "muslim", "jewish", "hindu", "sikh", "buddhist", "ministry", "pastoral", "congregation",
-            "diocese", "community centre", "community hall", "village hall", "community hub",
-            "community group", "local community", "community development", "cohesion", "integration",
-            "interfaith", "inter-faith", "racial harmony", "equality", "diversity", "refugee", "asylum",
-            "migrant", "befriending", "neighbourhood", "residents association", "community association",
-        ),
-    ),
-    Rule(
-        "environment",
-        (
-            "environment*", "conservation", "wildlife", "nature reserve", "nature conservation",
-            "green space", "parks", "garden", "gardening", "allotment", "trees", "tree planting",
-            "woodland", "climate", "sustainable", "sustainability", "recycling", "biodiversity", "canal",
-            "river", "countryside", "litter", "horticultur*", "ecology", "ecological", "animal welfare",
-            "animals",
-        ),
-    ),
-    Rule(
-        "arts_culture_sport",
-        (
-            "art", "arts", "artist", "artistic", "music*", "theatre", "drama", "dance", "dancing", "choir",
-            "orchestra", "band", "singing", "culture", "cultural", "museum", "heritage", "history", "historic",
-            "civic society", "festival", "film",
-            "cinema", "creative", "creativity", "sport*", "football", "cricket", "rugby", "hockey",
-            "tennis", "swimming", "athletic*", "golf", "bowls", "cycling", "rowing", "sailing",
-            "gymnastic*", "netball", "basketball", "boxing", "martial arts", "snowsport*", "leisure",
-            "recreation*", "fitness", "playground", "playing field",
-        ),
-    ),
+from sector_map.importers.theme_rules import (
+    ABROAD_PLACES,
+    ABROAD_PREPOSITIONS,
+    ALL,
+    BOILERPLATE,
+    CLIENT_GROUP_RULES,
+    CONTEXTS,
+    HOME,
+    OVERSEAS,
+    THEME_RULES,
+    Rule,
 )
-
-CLIENT_GROUP_RULES: tuple[Rule, ...] = (
-    Rule(
-        "children",
-        (
-            "child*", "kids", "baby", "babies", "toddler", "infant", "pupil", "boys", "girls", "nursery",
-            "playgroup", "brownies", "orphan",
-        ),
-    ),
-    Rule(
-        "young people",
-        (
-            "young people", "young person", "young adult", "youth", "teenager", "adolescent", "students",
-            "scout*", "girlguiding", "girl guid*",
-        ),
-    ),
-    Rule(
-        "families",
-        (
-            "family", "families", "parent", "parenting",
-        ),
-    ),
-    Rule(
-        "older people",
-        (
-            "older people", "older person", "older adult", "elderly", "old age", "old people", "retired",
-            "pensioner", "later life", "senior citizen", "over 50s", "over 60s", "dementia",
-        ),
-    ),
-    Rule(
-        "disabled people",
-        (
-            "disab*", "special needs", "special educational needs", "learning difficult*", "autism",
-            "autistic", "blind", "visually impaired", "visual impairment", "sight loss", "deaf",
-            "hearing loss", "wheelchair", "impairment", "cerebral palsy",
-        ),
-    ),
-    Rule(
-        "carers",
-        (
-            "carer", "caring for", "respite",
-        ),
-    ),
-    Rule(
-        "people on low incomes",
-        (
-            "poverty", "food bank", "foodbank", "food parcel", "hardship", "debt", "low income",
-            "cost of living", "destitute", "deprivation", "deprived", "the poor", "financial need",
-            "in need of financial",
-        ),
-    ),
-    Rule(
-        "homeless people",
-        (
-            "homeless*", "rough sleep*", "night shelter",
-        ),
-    ),
-    Rule(
-        "refugees and migrants",
-        (
-            "refugee", "asylum", "migrant", "immigrant",
-        ),
-    ),
-)
-# fmt: on
 
 
 def _phrase_regex(phrase: str) -> str:
     words = phrase.lower().split()
     parts = []
     for i, word in enumerate(words):
+        if word == "*":  # a lone star: one to four words ("friends of * school")
+            parts.append(r"[\w'.]+(?:[\s\-]+[\w'.]+){0,3}")
+            continue
         star = word.endswith("*")
         w = re.escape(word.rstrip("*"))
         if star:
@@ -259,33 +73,105 @@ def _phrase_regex(phrase: str) -> str:
     return r"(?<!\w)" + r"[\s\-]+".join(parts) + r"(?!\w)"
 
 
+@functools.cache
 def _alternation(phrases: tuple[str, ...]) -> re.Pattern:
     ordered = sorted(phrases, key=len, reverse=True)  # longest first: "food bank" before "food"
     return re.compile("|".join(f"(?:{_phrase_regex(p)})" for p in ordered), re.IGNORECASE)
 
 
+_BOILERPLATE = re.compile("|".join(f"(?:{b})" for b in BOILERPLATE), re.IGNORECASE)
+_SENTENCE = re.compile(r"(?<=[.;!?])\s+|\n+")
+
+
 @functools.cache
-def _compiled(rule: Rule) -> tuple[re.Pattern, re.Pattern | None]:
-    return _alternation(rule.phrases), (_alternation(rule.unless) if rule.unless else None)
+def _abroad() -> re.Pattern:
+    """:data:`OVERSEAS`, or a preposition then a place abroad ("in the Middle East"), as one pattern."""
+    preps = "|".join(ABROAD_PREPOSITIONS)
+    places = "|".join(_phrase_regex(p) for p in sorted(ABROAD_PLACES, key=len, reverse=True))
+    return re.compile(
+        rf"(?<!\w)(?:{preps})[\s\-]+(?:the[\s\-]+)?(?:{places})|{_alternation(OVERSEAS).pattern}",
+        re.IGNORECASE,
+    )
 
 
-def _first_hits(texts: pd.Series, rule: Rule) -> pd.Series:
-    """The first matching phrase (lower case) per text, or <NA>."""
-    pattern, unless = _compiled(rule)
-    text = texts.astype("string").fillna("")
-    if unless is not None:
-        text = text.str.replace(unless, " ", regex=True)
-    hit = text.str.extract(f"({pattern.pattern})", flags=re.IGNORECASE)[0]
+def _home_only(text: str) -> str:
+    """Blank each sentence about work abroad (:func:`_abroad`) that names no place at home (:data:`HOME`)."""
+    if not text:
+        return text
+    abroad, home = _abroad(), _alternation(HOME)
+    keep = [x for x in _SENTENCE.split(text) if not (abroad.search(x) and not home.search(x))]
+    return " ".join(keep)
+
+
+def clean_activities(texts: pd.Series) -> pd.Series:
+    """Activities text without governing-document formulas and without sentences about work abroad.
+
+    Example:
+        >>> clean_activities(pd.Series(["Hospitals in Africa. A food bank in Sale."]))[0]
+        'A food bank in Sale.'
+    """
+    text = texts.astype("string").fillna("").str.replace(_BOILERPLATE, " ", regex=True)
+    return text.map(_home_only).astype("string")
+
+
+def contexts_of(names: pd.Series | None, activities: pd.Series) -> pd.DataFrame:
+    """Which :data:`CONTEXTS` each organisation is in (one boolean column per context label)."""
+    act = activities.astype("string").fillna("")
+    name = names.astype("string").fillna("") if names is not None else None
+    got = {}
+    for ctx in CONTEXTS:
+        hit = act.str.contains(_alternation(ctx.activities), regex=True) if ctx.activities else act.eq("\0")
+        if name is not None and ctx.names:
+            hit = hit | name.str.contains(_alternation(ctx.names), regex=True)
+        got[ctx.label] = hit.fillna(False).astype(bool)
+    return pd.DataFrame(got, index=activities.index)
+
+
+def _extract(text: pd.Series, phrases: tuple[str, ...]) -> pd.Series:
+    hit = text.str.extract(f"({_alternation(phrases).pattern})", flags=re.IGNORECASE)[0]
     return hit.str.lower().str.replace(r"\s+", " ", regex=True)
 
 
-def _apply(texts: pd.Series, rules: tuple[Rule, ...], what: str) -> tuple[pd.Series, pd.Series]:
-    hits = pd.DataFrame({r.id: _first_hits(texts, r) for r in rules}, index=texts.index)
+def _first_hits(texts: pd.Series, rule: Rule, contexts: pd.DataFrame | None, name: bool) -> pd.Series:
+    """The first matching phrase (lower case) per text, or <NA>, minus what each row's contexts ignore."""
+    phrases = rule.phrases + (rule.name_only if name else ())
+    text = texts.astype("string").fillna("")
+    if rule.unless:
+        text = text.str.replace(_alternation(rule.unless), " ", regex=True)
+    hits = _extract(text, phrases)
+    if contexts is None:
+        return hits
+    ignores = {c.label: dict(c.ignore).get(rule.id) for c in CONTEXTS}
+    active = [lab for lab, ign in ignores.items() if ign and contexts[lab].any()]
+    if not active:
+        return hits
+    combo = contexts[active].apply(lambda row: tuple(lab for lab in active if row[lab]), axis=1)
+    for labels, rows in combo.groupby(combo).groups.items():
+        if not labels:
+            continue
+        ignored = tuple(p for lab in labels for p in ignores[lab])
+        if ALL in ignored:
+            hits.loc[rows] = pd.NA
+        else:
+            hits.loc[rows] = _extract(
+                text.loc[rows].str.replace(_alternation(ignored), " ", regex=True), phrases
+            )
+    return hits
+
+
+def _apply(
+    texts: pd.Series,
+    rules: tuple[Rule, ...],
+    what: str,
+    contexts: pd.DataFrame | None = None,
+) -> tuple[pd.Series, pd.Series]:
+    name = what == "name"
+    hits = pd.DataFrame({r.id: _first_hits(texts, r, contexts, name) for r in rules}, index=texts.index)
     ids, reasons = [], []
     for row in hits.itertuples(index=False, name=None):
         got = [(rule.id, h) for rule, h in zip(rules, row, strict=True) if isinstance(h, str) and h]
         ids.append([i for i, _ in got])
-        reasons.append("; ".join(f"{what} mention{'s' if what == 'name' else ''} '{h}'" for _, h in got))
+        reasons.append("; ".join(f"{what} mention{'s' if name else ''} '{h}'" for _, h in got))
     return (
         pd.Series(ids, index=texts.index, dtype=object),
         pd.Series(reasons, index=texts.index, dtype="string"),
@@ -295,8 +181,9 @@ def _apply(texts: pd.Series, rules: tuple[Rule, ...], what: str) -> tuple[pd.Ser
 def themes_from_text(texts: pd.Series, *, what: str = "activities") -> tuple[pd.Series, pd.Series]:
     """Theme ids per text by :data:`THEME_RULES`, and the reasons ("activities mention 'x'").
 
-    Themes come in :data:`schema.THEMES_LIST` order; a reason is given for each, "; "-separated
-    in the same order. ``what`` names the text in reasons ("activities", "name"...).
+    The text is cleaned first (:func:`clean_activities`) and the :data:`CONTEXTS` recognisable from
+    it apply. Themes come in :data:`schema.THEMES_LIST` order; a reason is given for each,
+    "; "-separated in the same order. ``what`` names the text in reasons ("activities", "name"...).
 
     Example:
         >>> ids, why = themes_from_text(pd.Series(["A food bank for older people", "Party support"]))
@@ -305,7 +192,34 @@ def themes_from_text(texts: pd.Series, *, what: str = "activities") -> tuple[pd.
         >>> why[0]
         "activities mention 'older people'; activities mention 'food bank'"
     """
-    return _apply(texts, THEME_RULES, what)
+    if what == "name":
+        return _apply(texts, THEME_RULES, what, contexts_of(texts, texts.iloc[:0].reindex(texts.index)))
+    text = clean_activities(texts)
+    return _apply(text, THEME_RULES, what, contexts_of(None, text))
+
+
+def themes_for_charities(names: pd.Series, activities: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Themes and reasons of organisations from their activities and their name together.
+
+    The organisation's :data:`CONTEXTS` are recognised from both, then apply to both; the
+    activities' reason for a theme comes before the name's.
+
+    Example:
+        >>> ids, why = themes_for_charities(
+        ...     pd.Series(["St Hugh's School PTA", "St Mary's Parish Church"]),
+        ...     pd.Series(["School discos and fairs", "Worship, and visiting the sick and bereaved"]),
+        ... )
+        >>> ids.tolist()
+        [[], ['community_cohesion']]
+        >>> why[1]
+        "activities mention 'worship'"
+    """
+    text = clean_activities(activities)
+    contexts = contexts_of(names, text)
+    return merge_themes(
+        _apply(text, THEME_RULES, "activities", contexts),
+        _apply(names.astype("string"), THEME_RULES, "name", contexts),
+    )
 
 
 def client_groups_from_text(texts: pd.Series) -> pd.Series:

@@ -9,9 +9,13 @@ from sector_map import schema as s
 from sector_map.importers.themes_text import (
     CCEW_CLASSIFICATION_THEMES,
     CLIENT_GROUP_RULES,
+    CONTEXTS,
     THEME_RULES,
+    clean_activities,
     client_groups_from_text,
+    contexts_of,
     merge_themes,
+    themes_for_charities,
     themes_from_classification,
     themes_from_text,
 )
@@ -132,3 +136,85 @@ def test_themes_from_classification():
     )
     assert groups[0] == ["children", "young people", "people on low incomes"]
     assert ids[1] == [] and ids[2] == [] and groups[2] == []
+
+
+def _charity(name: str, activities: str) -> tuple[list[str], str]:
+    ids, why = themes_for_charities(pd.Series([name]), pd.Series([activities]))
+    return ids[0], why[0]
+
+
+@pytest.mark.parametrize(
+    ("name", "activities", "themes"),
+    [
+        # a school's PTA raises funds; it is not an education or children's service
+        ("Hilltop Primary School PTA", "School discos and fairs to raise funds for the school", []),
+        ("Friends of Park Road School", "Fundraising for the pupils", []),
+        # worship and its pastoral care: faith only; a separate service keeps its theme
+        (
+            "The Parochial Church Council of St Anne",
+            "Public worship. Pastoral work including visiting the sick and bereaved. Teaching of Christianity.",
+            ["community_cohesion"],
+        ),
+        ("Grace Church", "Worship, and a weekly food bank", ["poverty_food", "community_cohesion"]),
+        # a funeral committee is not a poverty service even when its objects say "relieve poverty"
+        (
+            "North Muslim Funeral Committee",
+            "To relieve poverty by provision of funeral and burial services in accordance with religion",
+            ["community_cohesion"],
+        ),
+        # animals: owners on low income do not make a poverty service
+        (
+            "Prevent Unwanted Pets",
+            "We help people on low income with the cost of neutering their animals",
+            ["environment"],
+        ),
+        # aid to a place abroad, and sentences about work abroad
+        ("Manchester Aid to Kosovo", "We help to relieve poverty, sickness and distress", []),
+        ("Helping Hands", "Building hospitals in Africa. A food bank in Sale.", ["poverty_food"]),
+        # scouts: children and young people, not education or employment
+        ("1st Hale Scout Group", "Education and skills for young people", ["children_young_people"]),
+        # governing-document formulas say nothing about what a charity does
+        (
+            "Oak Community Association",
+            "To provide facilities in the interests of social welfare for recreation and leisure time "
+            "occupation for inhabitants who have need by reason of their youth, age, infirmity or "
+            "disablement, financial hardship or social and economic circumstances",
+            ["community_cohesion"],
+        ),
+        # faith words in activities describe who is helped; in the name they say what the body is
+        ("Student Aid Fund", "Grants and bursaries to Jewish students", ["education_learning"]),
+        ("Hale Jewish Community Trust", "Support for members", ["community_cohesion"]),
+        # a school's name says it is a school
+        (
+            "Oakfield Preparatory School",
+            "An independent day school",
+            ["children_young_people", "education_learning"],
+        ),
+    ],
+)
+def test_context_rules(name, activities, themes):
+    assert _charity(name, activities)[0] == themes
+
+
+def test_every_context_theme_keeps_its_reason():
+    ids, why = _charity("Grace Church", "Worship, and a weekly food bank")
+    assert why == "activities mention 'food bank'; activities mention 'worship'"
+    ids, why = _charity("Oakfield Preparatory School", "An independent day school")
+    assert why == "name mentions 'school'; activities mention 'school'"
+
+
+def test_overseas_sentence_kept_when_it_names_home():
+    assert clean_activities(pd.Series(["Relief of poverty in Greater Manchester and in Africa"]))[0] != ""
+    assert clean_activities(pd.Series(["Relief of poverty, overseas aid and famine relief"]))[0] != ""
+    assert clean_activities(pd.Series(["Clinics in the Middle East."]))[0] == ""
+
+
+def test_contexts_are_recognised_from_name_or_activities():
+    got = contexts_of(
+        pd.Series(["Bowdon PTA", "Quiet Trust", "Quiet Trust"]),
+        pd.Series(["", "Regular public worship", ""]),
+    )
+    assert got.loc[0, "a school's parents' association or friends"]
+    assert got.loc[1, "a place of worship or religious body"]
+    assert not got.loc[2].any()
+    assert {c.label for c in CONTEXTS} == set(got.columns)
