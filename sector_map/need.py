@@ -154,7 +154,8 @@ def default_choices(
        values rank the wards almost as another used one does (Spearman above
        :data:`CORRELATION_LIMIT`) is left out too; the theme's own domains win.
 
-    Users may still give any left-out indicator a weight.
+    Users may still give any left-out indicator a weight. The indicators used come first,
+    most direct first, then those left out, in metadata order.
     """
     t = s.THEMES_BY_ID.get(theme)
     if t is None:
@@ -197,7 +198,8 @@ def default_choices(
             1.0,
             _used_reason(meta[i]),
         )
-    return [Choice(i, meta[i].label, concept(meta[i]), *reasons[i]) for i in ids]
+    left_out = [i for i in ids if i not in kept]
+    return [Choice(i, meta[i].label, concept(meta[i]), *reasons[i]) for i in kept + left_out]
 
 
 def _used_reason(m: s.IndicatorMeta) -> str:
