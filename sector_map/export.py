@@ -123,10 +123,13 @@ def need_map(
     notes = [darker + ".", meta.worse_phrase[0].upper() + meta.worse_phrase[1:] + "."]
     if subject.weights is not None:
         used = need.weights_used(pack.indicator_meta, subject.weights)
-        notes.append(
-            "Computed by sector-map from these indicators (weight):" if used else "No indicators used."
-        )
-        notes.extend(f"• {label} ({w:g})" for label, w in used)
+        equal = len({w for _, w in used}) <= 1
+        if not used:
+            notes.append("Computed by sector-map from no indicators (every weight is zero).")
+        else:
+            how = "weighted equally" if equal else "with their weights"
+            notes.append(f"Computed by sector-map from these indicators, {how}:")
+            notes.extend(f"• {label}" + ("" if equal else f" ({w:g})") for label, w in used)
     elif meta.source:
         notes.append(f"Source: {meta.source}{f', {meta.year}' if meta.year else ''}.")
 
