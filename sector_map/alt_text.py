@@ -119,7 +119,7 @@ def need_map_alt(pack: Pack, subject: MapSubject) -> str:
     if not top:
         return text + "; no ward has a value."
     one = len(top) == 1
-    if _is_deprivation(subject.meta):
+    if subject.weights is None and _is_deprivation(subject.meta):
         who = "the most deprived " + ("is" if one else "are")
     else:
         who = "the ward in most need is" if one else "the wards in most need are"
