@@ -19,7 +19,7 @@ from collections.abc import Sequence
 import geopandas as gpd
 import pandas as pd
 
-from sector_map import gaps
+from sector_map import gaps, need
 from sector_map import schema as s
 from sector_map.pack import Pack
 from sector_map.subject import MapSubject
@@ -119,7 +119,7 @@ def need_map_alt(pack: Pack, subject: MapSubject) -> str:
     if not top:
         return text + "; no ward has a value."
     one = len(top) == 1
-    if _is_deprivation(subject.meta):
+    if subject.weights is None and _is_deprivation(subject.meta):
         who = "the most deprived " + ("is" if one else "are")
     else:
         who = "the ward in most need is" if one else "the wards in most need are"
@@ -127,6 +127,8 @@ def need_map_alt(pack: Pack, subject: MapSubject) -> str:
     missing = int(subject.values.reindex(wards.index).isna().sum())
     if missing:
         text += f" {_wards_phrase(missing)} {'has' if missing == 1 else 'have'} no data."
+    if subject.weights is not None:
+        text += f" The index is computed from {need.weights_text(pack.indicator_meta, subject.weights)}."
     return text + _DEMO_NOTE if pack.is_demo else text
 
 
@@ -135,13 +137,16 @@ def theme_words(themes: Sequence[str]) -> str:
     return join_names([s.THEMES_BY_ID[t].label.lower() for t in themes])
 
 
-def gap_map_alt(pack: Pack, table: pd.DataFrame, themes: Sequence[str]) -> str:
+def gap_map_alt(
+    pack: Pack, table: pd.DataFrame, themes: Sequence[str], *, need_from: Sequence[str] = ()
+) -> str:
     """Alt text for a gap (need against provision) map, naming the high-need, little-provision wards.
 
     Args:
         pack: the pack mapped.
         table: from :func:`sector_map.analysis.gap_table_for` (sorted by priority).
         themes: the theme ids the table was made for.
+        need_from: sentences naming the indicators and weights behind each theme's need index.
     """
     wards = wards_in_metres(pack)
     text = (
@@ -149,7 +154,7 @@ def gap_map_alt(pack: Pack, table: pd.DataFrame, themes: Sequence[str]) -> str:
         f"{theme_words(themes)} against the provision that reaches them"
     )
     high = table[table["gap_class"] == HIGH_GAP_CLASS]
-    demo = _DEMO_NOTE if pack.is_demo else ""
+    demo = "".join(f" {line}" for line in need_from) + (_DEMO_NOTE if pack.is_demo else "")
     if high.empty:
         return text + "; no ward has high need with little provision." + demo
     codes = [str(c) for c in high.index]

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from xml.sax.saxutils import escape
@@ -28,7 +28,7 @@ import matplotlib as mpl
 import pandas as pd
 from matplotlib.figure import Figure
 
-from sector_map import alt_text, gaps
+from sector_map import alt_text, gaps, need
 from sector_map import export_layout as lay
 from sector_map import schema as s
 from sector_map.classify import NO_DATA_COLOUR, Classes, legend_entries, legend_text, ward_colours
@@ -121,7 +121,16 @@ def need_map(
     entries = legend_entries(classes, colours, higher_is=meta.higher_is)
     unit = f" ({meta.unit})" if meta.unit and meta.unit.lower() not in meta.label.lower() else ""
     notes = [darker + ".", meta.worse_phrase[0].upper() + meta.worse_phrase[1:] + "."]
-    if meta.source:
+    if subject.weights is not None:
+        used = need.weights_used(pack.indicator_meta, subject.weights)
+        equal = len({w for _, w in used}) <= 1
+        if not used:
+            notes.append("Computed by sector-map from no indicators (every weight is zero).")
+        else:
+            how = "weighted equally" if equal else "with their weights"
+            notes.append(f"Computed by sector-map from these indicators, {how}:")
+            notes.extend(f"• {label}" + ("" if equal else f" ({w:g})") for label, w in used)
+    elif meta.source:
         notes.append(f"Source: {meta.source}{f', {meta.year}' if meta.year else ''}.")
 
     def legend(ax, fontsize: float, extra) -> None:
@@ -141,6 +150,7 @@ def gap_map(
     themes: Sequence[str],
     options: ExportOptions,
     measure: str = "access",
+    weights: Mapping[str, Mapping[str, float]] | None = None,
 ) -> tuple[bytes, str]:
     """A gap (need against provision, 3×3 bivariate) map as file bytes, with its alt text.
 
@@ -150,19 +160,22 @@ def gap_map(
         themes: theme ids the table was made for.
         options: paper, orientation, format, titles, organisations (those working in ``themes``).
         measure: the provision measure the table used (a key of :data:`sector_map.gaps.MEASURES`).
+        weights: per theme, the need weights the table used (default: each theme's defaults).
     """
+    need_from = need_sources(pack, themes, weights=weights)
     words = alt_text.theme_words(themes)
     n = len(pack.wards)
     title = options.title or f"{words[0].upper()}{words[1:]}: need against provision"
     subtitle = options.subtitle or (
         f"{pack.name}, {n} ward{'' if n == 1 else 's'}; red = high need with little provision"
     )
-    alt = alt_text.gap_map_alt(pack, table, themes)
+    alt = alt_text.gap_map_alt(pack, table, themes, need_from=need_from)
     classes, colours = gaps.map_classes(table)
     fills = ward_colours(classes, colours)
     counts = table["gap_class"].value_counts()
     notes = [
         f"Need: the {words} need index, in thirds within the area.",
+        *need_from,
         f"Provision: {gaps.MEASURES.get(measure, measure)}, in thirds within the area.",
         "Red, top left of the key: high need with little provision (the gap).",
     ]
@@ -186,6 +199,15 @@ def gap_map(
     orgs = _organisations(pack, themes=themes) if options.show_organisations else None
     data = _render(pack, fills, legend, orgs=orgs, title=title, subtitle=subtitle, alt=alt, options=options)
     return data, alt
+
+
+def need_sources(
+    pack: Pack, themes: Sequence[str], *, weights: Mapping[str, Mapping[str, float]] | None = None
+) -> list[str]:
+    """One line per theme naming the indicators and weights behind its need index."""
+    scores = need.need_score_table(pack.indicator_wide(), pack.indicator_meta)
+    text = need.themes_weights_text(pack.indicator_meta, themes, weights=weights, scores=scores)
+    return [f"{line}." for line in text.splitlines() if line]
 
 
 # --- shared drawing -------------------------------------------------------------------------

@@ -164,7 +164,12 @@ def size_band_for(income: float | None) -> str:
 # --- themes -------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Theme:
-    """One need/offer theme and the IMD 2019 domains its need index draws on by default."""
+    """One need/offer theme and the IMD 2019 domains its need index draws on.
+
+    Indicators of these domains (and others tagged with the theme in ``indicators.json``) are the
+    theme's candidates; :func:`sector_map.need.default_choices` picks one per concept, the
+    theme's own domains first, so no need is counted twice.
+    """
 
     id: str
     label: str

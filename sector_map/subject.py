@@ -49,20 +49,20 @@ def theme_subject(
     """A theme's need index: weighted mean of its indicators' 0–100 need scores."""
     t = s.THEMES_BY_ID[theme]
     if weights is None:
-        weights = need.default_weights(pack.indicator_meta, theme)
+        weights = need.default_weights(pack.indicator_meta, theme, scores=scores)
     values = need.need_index(scores, weights) if weights else pd.Series(float("nan"), index=scores.index)
-    used = [pack.indicator_meta[i].label for i, w in weights.items() if w > 0]
+    listed = need.weights_text(pack.indicator_meta, weights)
     meta = s.IndicatorMeta(
         id=f"need_{theme}",
         label=f"{t.label}: need index",
         unit=NEED_INDEX_UNIT,
         higher_is=s.HIGHER_IS_MORE_NEED,
-        source="Computed by sector-map from the indicators listed",
+        source=f"computed by sector-map from {listed}",
         year="",
         themes=[theme],
         description=(
             "Weighted average of the 0–100 need scores (100 = the ward in most need in this area) of: "
-            + ("; ".join(used) if used else "no indicators (all weights are zero)")
+            + listed
             + "."
         ),
     )

@@ -13,12 +13,13 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date
 
 import pandas as pd
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
+from sector_map import need
 from sector_map.export_layout import source_line
 from sector_map.pack import Pack
 
@@ -82,10 +83,15 @@ def _sheet_name(name: str, used: set[str]) -> str:
 
 
 def to_xlsx(
-    sheets: Mapping[str, pd.DataFrame], *, title: str, pack: Pack, made_on: date | None = None
+    sheets: Mapping[str, pd.DataFrame],
+    *,
+    title: str,
+    pack: Pack,
+    made_on: date | None = None,
+    about: Sequence[tuple[str, str]] = (),
 ) -> bytes:
-    """A workbook: an 'About' sheet (title, area, sources, attribution, date, demo mark), then one
-    sheet per table.
+    """A workbook: an 'About' sheet (title, area, sources, attribution, date, demo mark, and any
+    ``about`` rows such as the indicators and weights of a need index), then one sheet per table.
 
     Example:
         >>> from tests.conftest import make_tiny_pack
@@ -94,18 +100,19 @@ def to_xlsx(
         b'PK'
     """
     made_on = made_on or date.today()
-    about = [
+    rows = [
         ("Title", title),
         ("Area", pack.name),
+        *about,
         ("Sources", source_line(pack, made_on=made_on)),
         ("Made", f"with sector-map on {made_on:%d %B %Y}"),
     ]
     if pack.is_demo:
-        about.insert(0, ("Warning", "Fictional demo data: not a real place. Do not use for decisions."))
+        rows.insert(0, ("Warning", "Fictional demo data: not a real place. Do not use for decisions."))
     buffer = io.BytesIO()
     used: set[str] = set()
     with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
-        safe_table(pd.DataFrame(about, columns=["", title]), cell=_xlsx_cell).to_excel(
+        safe_table(pd.DataFrame(rows, columns=["", title]), cell=_xlsx_cell).to_excel(
             writer, sheet_name=_sheet_name("About", used), index=False
         )
         for name, table in sheets.items():
@@ -117,3 +124,18 @@ def to_xlsx(
                 width = max(len(str(c.value or "")) for c in column[:200])
                 ws.column_dimensions[column[0].column_letter].width = min(max(10, width + 2), 80)
     return buffer.getvalue()
+
+
+def need_about_rows(
+    pack: Pack, themes: Sequence[str], *, weights: Mapping[str, Mapping[str, float]] | None = None
+) -> list[tuple[str, str]]:
+    """'About' rows naming, per theme, the indicators and weights of its need index (for ``to_xlsx``).
+
+    Example:
+        >>> from tests.conftest import make_tiny_pack
+        >>> need_about_rows(make_tiny_pack(), ["poverty_food"])
+        [('Poverty, food and money advice need index', 'IMD score (weight 1)')]
+    """
+    scores = need.need_score_table(pack.indicator_wide(), pack.indicator_meta)
+    text = need.themes_weights_text(pack.indicator_meta, themes, weights=weights, scores=scores)
+    return [tuple(line.split(": ", 1)) for line in text.splitlines() if ": " in line]

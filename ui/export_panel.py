@@ -81,9 +81,16 @@ def panel(name: str, make: Callable[[export.ExportOptions], tuple[bytes, str]], 
 
 
 def table_downloads(
-    pack: Pack, sheets: dict[str, pd.DataFrame], *, title: str, file_stem: str, key: str
+    pack: Pack,
+    sheets: dict[str, pd.DataFrame],
+    *,
+    title: str,
+    file_stem: str,
+    key: str,
+    about: list[tuple[str, str]] | None = None,
 ) -> None:
-    """CSV (of the first table) and XLSX (all tables, with an About sheet of sources) side by side."""
+    """CSV (of the first table) and XLSX (all tables, with an About sheet of sources and any
+    ``about`` rows, e.g. :func:`sector_map.table_export.need_about_rows`) side by side."""
     first = next(iter(sheets.values()))
     c1, c2, _ = st.columns([1, 1, 2])
     c1.download_button(
@@ -95,7 +102,7 @@ def table_downloads(
     )
     c2.download_button(
         "Download Excel (XLSX)",
-        table_export.to_xlsx(sheets, title=title, pack=pack),
+        table_export.to_xlsx(sheets, title=title, pack=pack, about=about or ()),
         file_name=f"{file_stem}.xlsx",
         mime=XLSX_MIME,
         key=f"{key}_xlsx",

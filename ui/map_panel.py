@@ -50,34 +50,50 @@ def _keep(k: str) -> None:
     st.session_state[_kept(k)] = st.session_state[k]
 
 
+def default_choices(pack: Pack, theme: str) -> list[need.Choice]:
+    """The theme's indicators, which its default index uses and why (see need.default_choices)."""
+    scores = cache.need_table(cache.pack_key(pack), "rank")
+    return need.default_choices(pack.indicator_meta, theme, scores=scores)
+
+
+def default_weights(pack: Pack, theme: str) -> dict[str, float]:
+    return {c.id: c.weight for c in default_choices(pack, theme)}
+
+
 def theme_weight_sliders(pack: Pack, theme: str, *, title: str | None = None) -> dict[str, float]:
-    """Weight sliders for one theme's indicators, shared by every page.
+    """Weight sliders for one theme's indicators, shared by every page, and a line naming those used.
 
     Streamlit forgets a widget's value when a page that does not draw it runs, so each weight
     is also kept under a plain session key and put back before its slider is drawn.
     """
-    defaults = need.default_weights(pack.indicator_meta, theme)
+    choices = default_choices(pack, theme)
+    defaults = {c.id: c.weight for c in choices}
     with st.expander(title or "Weights of this theme's indicators", expanded=False):
         st.caption(
             "How much each indicator counts in the need index. 0 leaves it out. "
-            "Ranks that restate a score start at 0 so nothing is counted twice."
+            "By default each need is counted once: one indicator per measure (the deprivation "
+            "domain score rather than its '% in the most deprived 10%/20%' versions), and none that "
+            "ranks the wards almost as another one does. You can still raise any of them."
         )
         out = {}
-        for ind, default in defaults.items():
-            k = _weight_key(pack, theme, ind)
-            st.session_state[k] = st.session_state.setdefault(_kept(k), default)
-            out[ind] = st.slider(
-                md(pack.indicator_meta[ind].label),
+        for c in choices:
+            k = _weight_key(pack, theme, c.id)
+            st.session_state[k] = st.session_state.setdefault(_kept(k), c.weight)
+            out[c.id] = st.slider(
+                md(c.label),
                 *WEIGHT_STEPS[:2],
                 step=WEIGHT_STEPS[2],
                 key=k,
                 on_change=_keep,
                 args=(k,),
+                help=md(("Default " if c.weight else "Left out by default: ") + c.reason),
             )
         if st.button("Reset weights", key=f"reset|{theme}"):
             for ind, default in defaults.items():
                 st.session_state[_kept(_weight_key(pack, theme, ind))] = default
             st.rerun()
+    changed = "" if out == defaults else " (changed from the defaults)"
+    st.caption(md(f"Need index from{changed}: {need.weights_text(pack.indicator_meta, out)}."))
     return out
 
 
@@ -170,7 +186,7 @@ def restore_from_url(pack: Pack) -> list[url_state.Param]:
         url_state.restore_weights(
             "need_map",
             st.query_params.get("w"),
-            need.default_weights(pack.indicator_meta, theme),
+            default_weights(pack, theme),
             lambda ind: _kept(_weight_key(pack, theme, ind)),
         )
     return params
@@ -179,7 +195,7 @@ def restore_from_url(pack: Pack) -> list[url_state.Param]:
 def publish_to_url(pack: Pack, params: list[url_state.Param], view: View) -> None:
     url_state.publish(params)
     if view.mode == MODE_THEME and view.theme:
-        url_state.publish_weights(view.weights, need.default_weights(pack.indicator_meta, view.theme))
+        url_state.publish_weights(view.weights, default_weights(pack, view.theme))
     elif "w" in st.query_params:
         del st.query_params["w"]
 

@@ -13,9 +13,11 @@ import re
 from sector_map import schema as s
 
 __all__ = [
+    "CONCEPT_RULES",
     "DIRECTION_RULES",
     "DOMAIN_RULES",
     "THEME_RULES",
+    "concept_for",
     "direction_for",
     "domain_for",
     "period_key",
@@ -96,6 +98,39 @@ THEME_RULES: tuple[tuple[str, tuple[str, ...]], ...] = (
     (r"ethnic|religio|language|turnout|identity|born", ("community_cohesion",)),
     (r"\bsports?\b|leisure|\barts\b|culture|librar", ("arts_culture_sport",)),
 )
+
+
+# What an indicator measures, so a theme's default need index counts each concept once.
+# IoD2019 domains are concepts in their own right, except the two supplementary indices, which
+# are subsets of Income deprivation. Other indicators: first matching (pattern, concept) wins;
+# an indicator no rule matches is a concept of its own.
+DOMAIN_CONCEPTS: dict[str, str] = {s.DOMAIN_IDACI: s.DOMAIN_INCOME, s.DOMAIN_IDAOPI: s.DOMAIN_INCOME}
+CONCEPT_RULES: tuple[tuple[str, str], ...] = (
+    (r"life expectancy", "life_expectancy"),
+    (r"fuel poverty", "fuel_poverty"),
+    (r"out-of-work|workless|claimant|unemploy|jobseeker", s.DOMAIN_EMPLOYMENT),
+    (r"low income|benefit|free school meals|means-tested|income deprivation|\bincome\b", s.DOMAIN_INCOME),
+    (r"qualification", s.DOMAIN_EDUCATION),
+)
+
+
+def concept_for(label: str, domain: str = "") -> str:
+    """The concept an indicator measures: its IoD2019 domain, else a :data:`CONCEPT_RULES` match, else ''.
+
+    Example:
+        >>> concept_for("Income Deprivation Affecting Children", "idaci")
+        'income'
+        >>> concept_for("Children in low income families (0-15 years)")
+        'income'
+        >>> concept_for("Female life expectancy at birth") == concept_for("Male life expectancy at birth")
+        True
+        >>> concept_for("Anti-social behaviour")
+        ''
+    """
+    if domain:
+        return DOMAIN_CONCEPTS.get(domain, domain)
+    text = label.lower()
+    return next((c for p, c in CONCEPT_RULES if re.search(p, text)), "")
 
 
 def slug(text: str) -> str:

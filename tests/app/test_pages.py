@@ -95,6 +95,25 @@ def test_changing_theme_and_weights_changes_index(at):
     assert (before.reindex(after.index) - after).abs().max() > 1
 
 
+def test_weights_panel_lists_the_indicators_used_and_why_others_start_at_zero(at):
+    at.selectbox(key="nm_theme").set_value("poverty_food").run()
+    captions = [c.value for c in at.caption]
+    assert "Need index from: Income deprivation (weight 1)." in captions
+    sliders = {
+        sl.key.rsplit("|", 1)[1]: sl
+        for sl in at.slider
+        if sl.key and sl.key.startswith("w|demo|poverty_food|")
+    }
+    assert sliders["income_score"].value == 1.0 and sliders["imd_score"].value == 0.0
+    assert "overall IMD score is built from the deprivation domains" in sliders["imd_score"].help
+    sliders["imd_score"].set_value(2.0).run()
+    captions = [c.value for c in at.caption]
+    assert (
+        "Need index from (changed from the defaults): Income deprivation (weight 1); "
+        "Index of Multiple Deprivation score (weight 2)." in captions
+    )
+
+
 def test_selecting_a_ward_shows_figures_and_survives_page_switch(at, demo):
     code = demo.wards[s.WARD_CODE].iloc[3]
     name = demo.wards[s.WARD_NAME].iloc[3]

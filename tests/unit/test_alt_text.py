@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from sector_map import alt_text, analysis
+from sector_map import alt_text, analysis, need
 from sector_map import schema as s
 from sector_map.demo import build_demo_pack
 from sector_map.subject import MapSubject, indicator_subject, theme_subject
@@ -63,6 +63,9 @@ def test_demo_pack_names_its_top_wards(demo_pack):
         f"{names[0]} and {names[1]}"
     )
     assert text.endswith("The data are fictional (demo data).")
+    listed = need.weights_text(demo_pack.indicator_meta, subject.weights)
+    assert listed != "no indicators (every weight is zero)"
+    assert f"The index is computed from {listed}." in text
 
 
 def test_demo_imd_score_most_deprived(demo_pack):

@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 from PIL import Image
 
-from sector_map import analysis, classify, export, export_layout, gaps
+from sector_map import analysis, classify, export, export_layout, gaps, need
 from sector_map import schema as s
 from sector_map.demo import build_demo_pack
 from sector_map.subject import indicator_subject, theme_subject
@@ -124,6 +124,10 @@ def test_svg_parses_and_holds_title_legend_source_as_text(demo, need_exports):
     assert "Fictional demo data" in text
     assert "Organisation (" in text
     assert " km" in text and "N" in text.split()  # scale bar and north arrow
+    assert "Computed by sector-map from these indicators, weighted equally:" in text
+    used = need.weights_used(pack.indicator_meta, subject.weights)
+    assert used and all(f"• {label}" in text for label, _ in used)
+    assert "the indicators listed" not in text
 
 
 def test_svg_organisation_points_are_rasterized(demo, need_exports):
@@ -184,6 +188,15 @@ def test_gap_map_files(demo):
     for label, n in counts.items():
         assert f"{label} ({n} ward{'' if n == 1 else 's'})" in text
     assert "Fictional demo data" in text
+    listed = need.themes_weights_text(
+        pack.indicator_meta, ["poverty_food"], scores=analysis.need_scores(pack)
+    )
+    assert listed.startswith("Poverty, food and money advice need index: ") and "(weight 1)" in listed
+    assert f"{listed}." in text and f"{listed}." in alt
+    custom, _ = export.gap_map(
+        pack, table, themes=["poverty_food"], options=options, weights={"poverty_food": {"imd_score": 2.5}}
+    )
+    assert "need index: Index of Multiple Deprivation score (weight 2.5)." in svg_texts(custom)[1]
     # every ward's bivariate colour appears as a fill
     levels = zip(table["need_level"], table["provision_level"], strict=True)
     for colour in {gaps.bivariate_colour(n, p) for n, p in levels}:

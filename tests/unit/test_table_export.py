@@ -7,7 +7,7 @@ from datetime import date
 
 import pandas as pd
 
-from sector_map.table_export import to_csv, to_xlsx
+from sector_map.table_export import need_about_rows, to_csv, to_xlsx
 from tests.conftest import make_tiny_pack
 
 
@@ -32,6 +32,19 @@ def test_xlsx_has_an_about_sheet_with_sources_and_each_table():
     about = book["About"].astype(str).to_string()
     assert "Fictional demo data" in about and "Tests" in about and "22 November 2026" in about
     assert book["Priority list"]["Ward"].tolist() == ["Alpha", "Beta"]
+
+
+def test_xlsx_about_sheet_names_the_need_indicators_and_weights():
+    pack = make_tiny_pack()
+    rows = need_about_rows(pack, ["poverty_food"], weights={"poverty_food": {"imd_score": 1, "imd_rank": 2}})
+    assert rows == [
+        ("Poverty, food and money advice need index", "IMD score (weight 1); IMD rank (weight 2)")
+    ]
+    data = to_xlsx({"Wards": pd.DataFrame({"a": [1]})}, title="T", pack=pack, about=rows)
+    about = pd.read_excel(io.BytesIO(data), sheet_name="About", header=None).astype(str).values.tolist()
+    assert ["Poverty, food and money advice need index", "IMD score (weight 1); IMD rank (weight 2)"] in about
+    # the rank restates the score, so by default only the score counts
+    assert need_about_rows(pack, ["poverty_food"])[0][1] == "IMD score (weight 1)"
 
 
 # --- formula injection (OWASP CSV injection) ---------------------------------------------------
