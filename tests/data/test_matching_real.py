@@ -49,8 +49,23 @@ def test_partington_food_bank_reach_is_local(pack, need_table):
     out = rank_wards_for_offer(pack, offer, need=need_table, gap=None)
     assert out["ward_name"].iloc[0] == BUCKLOW
     assert out["reason"].iloc[0].endswith("your base is in this ward")
-    outside = out[out["reason"].str.startswith("outside your reach")]
-    assert len(outside) >= 15 and (outside["score"] == 0).all()
+    outside = out[~out["in_reach"]]
+    assert len(outside) >= 15 and outside["rank"].isna().all()
+    assert outside["reason"].str.contains("beyond your reach").all()
+    assert out.loc[out["in_reach"], "rank"].tolist() == list(range(1, int(out["in_reach"].sum()) + 1))
+
+
+def test_salford_food_share_puts_the_neediest_wards_first(pack):
+    from sector_map.analysis import need_and_gap_by_theme
+
+    need, gap = need_and_gap_by_theme(pack)
+    found = find_organisations(pack, "salford food share")
+    offer = offer_from_org(pack, found["org_id"].iloc[0])
+    out = rank_wards_for_offer(pack, offer, need=need, gap=gap)
+    top = out["ward_name"].head(3).tolist()
+    # Clifford (poverty need 99) and Bucklow-St Martins (96) lead, whatever provision says.
+    assert top[:2] == [CLIFFORD, BUCKLOW] or top[:2] == [BUCKLOW, CLIFFORD]
+    assert out["in_reach"].all() and out["rank"].tolist() == list(range(1, 22))
 
 
 def test_organisations_partners_and_consortium_for_bucklow(pack):
