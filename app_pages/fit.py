@@ -40,9 +40,23 @@ if ranked.attrs.get("score_from") == "need":
     )
 
 st.subheader("Wards where your offer fits")
-st.dataframe(
-    fit_panel.ward_table(ranked), hide_index=True, width="stretch", column_config=fit_panel.WARD_COLUMNS
+st.caption(
+    "Wards you reach, ranked by unmet need in your themes: the mean of the ward's need and its gap "
+    "(0–100), so the neediest wards come first and provision already there moves a ward down."
 )
+reachable = fit_panel.ward_table(ranked)
+if reachable.empty:
+    st.write("Your offer reaches no ward of this area with data.")
+else:
+    st.dataframe(reachable, hide_index=True, width="stretch", column_config=fit_panel.WARD_COLUMNS)
+beyond = fit_panel.beyond_reach_table(ranked)
+if not beyond.empty:
+    st.subheader("Beyond your reach")
+    st.caption(
+        f"{len(beyond)} ward{'s' if len(beyond) != 1 else ''} your offer does not reach, highest unmet need "
+        "first: not ranked, but worth knowing if you could reach further or partner with someone there."
+    )
+    st.dataframe(beyond, hide_index=True, width="stretch", column_config=fit_panel.WARD_COLUMNS)
 partners, overlap = cache.partners_and_overlap(key, offer)
 export_panel.table_downloads(
     pack,
@@ -59,6 +73,7 @@ if not len(pack.organisations):
     )
     st.stop()
 
+sizes_known = missing.no_income(pack) is None
 c1, c2 = st.columns(2)
 with c1:
     st.subheader("Possible partners")
@@ -66,14 +81,18 @@ with c1:
     if partners.empty:
         st.write("None found near you.")
     else:
-        st.dataframe(fit_panel.group_table(partners), hide_index=True, width="stretch")
+        st.dataframe(
+            fit_panel.group_table(partners, sizes_known=sizes_known), hide_index=True, width="stretch"
+        )
 with c2:
     st.subheader("Possible overlap")
     st.caption("Already doing the same thing in the same places.")
     if overlap.empty:
         st.write("Nobody else nearby offers the same themes.")
     else:
-        st.dataframe(fit_panel.group_table(overlap), hide_index=True, width="stretch")
+        st.dataframe(
+            fit_panel.group_table(overlap, sizes_known=sizes_known), hide_index=True, width="stretch"
+        )
 
 st.subheader("A possible consortium for one ward")
 ward = state.selected_ward(pack)
@@ -83,12 +102,14 @@ map_panel.ward_picker(pack, state.selected_ward(pack))
 themes = fit_panel.high_need_themes(need, ward) if ward else []
 name = pack.wards.set_index(s.WARD_CODE)[s.WARD_NAME].get(ward, ward)
 if not themes:
-    st.write(f"{md(name)} has no theme in the top third of the area for need.")
+    st.write(f"{md(name)} is not in the top third of the area's wards for need in any theme.")
 else:
     group = cache.consortium(key, ward, tuple(themes))
+    n_wards, n_themes = len(need.index), int(need.notna().any().sum())
     st.caption(
-        f"{md(name)}'s high-need themes: {fit_panel.labels(themes)}. Organisations whose services reach it, "
-        "chosen so that together they cover as many of those themes as possible."
+        f"{md(name)} is in the top third of {md(pack.name)}'s {n_wards} wards for need in {len(themes)} of "
+        f"{n_themes} themes: {fit_panel.labels(themes)}. Organisations whose services reach it, chosen so "
+        "that together they cover as many of those themes as possible."
     )
     st.dataframe(fit_panel.consortium_table(group), hide_index=True, width="stretch")
     uncovered = group.attrs.get("uncovered") or []

@@ -238,10 +238,7 @@ def distances_from_people_km(
         people_xy, people_area = np.empty((0, 2)), np.empty(0, dtype=np.int64)
     for i, shape in enumerate(shapes):
         mine = people_xy[people_area == i]
-        if len(mine):
-            d = cKDTree(mine).query(xy)[0]
-        else:
-            d = shapely.distance(pts, shape)
+        d = cKDTree(mine).query(xy)[0] if len(mine) else shapely.distance(pts, shape)
         out[i, ok] = np.where(shapely.intersects(shape, pts), 0.0, d) / 1000.0
     return out
 

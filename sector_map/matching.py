@@ -288,7 +288,11 @@ def offer_from_description(
 
 def find_organisations(pack: Pack, query: str, *, limit: int = 20) -> pd.DataFrame:
     """Organisations whose name holds every word of ``query`` (any order, any case), or whose
-    charity number or id is ``query``; exact number matches first, then names starting with it."""
+    charity number or id is ``query``; exact number matches first, then names starting with it.
+
+    Each result also has its ``address``, ``postcode``, the ``ward_name`` its point lies in and a
+    ``label`` naming them, so six "Trussell Trust" results can be told apart.
+    """
     orgs = pack.organisations
     cols = [s.ORG_ID, s.ORG_NAME, s.CHARITY_NUMBER, s.THEMES, s.SIZE_BAND, s.LOCATION_QUALITY]
     names = orgs[s.ORG_NAME].astype(str).str.lower()
@@ -307,7 +311,43 @@ def find_organisations(pack: Pack, query: str, *, limit: int = 20) -> pd.DataFra
     picked = order.sort_values(["exact", "starts", "name"]).index[:limit]
     out = pd.DataFrame(orgs.loc[picked, cols]).reset_index(drop=True)
     out[s.THEMES] = out[s.THEMES].map(lambda v: list(as_tuple(v)))
+    address = orgs["address"] if "address" in orgs.columns else pd.Series(pd.NA, index=orgs.index)
+    out["address"] = address.loc[picked].astype("string").str.strip().replace("", pd.NA).to_numpy()
+    out[s.POSTCODE] = orgs.loc[picked, s.POSTCODE].astype("string").to_numpy()
+    out[s.WARD_NAME] = _ward_of(pack, orgs.geometry.loc[picked])
+    out["label"] = [_search_label(r) for r in out.itertuples()]
     return out
+
+
+def _ward_of(pack: Pack, geoms) -> list[str | None]:
+    """The name of the pack's ward each point lies in (None outside every ward or unknown)."""
+    names = pack.wards[s.WARD_NAME].astype(str).to_numpy()
+    out: list[str | None] = [None] * len(geoms)
+    located = has_location(geoms).to_numpy()
+    if located.any():
+        pts = np.asarray(geoms[located].values, dtype=object)
+        pt_i, ward_i = shapely.STRtree(np.asarray(pack.wards.geometry.values)).query(pts, predicate="within")
+        where = np.flatnonzero(located)
+        for p, w in zip(pt_i, ward_i, strict=True):
+            out[where[p]] = out[where[p]] or names[w]
+    return out
+
+
+def _search_label(row) -> str:
+    """How a search result reads, enough to tell apart organisations with the same name."""
+    parts = []
+    if isinstance(row.charity_number, str) and row.charity_number.strip():
+        parts.append(f"charity {row.charity_number.strip()}")
+    place = row.address if isinstance(row.address, str) else None
+    if isinstance(row.postcode, str) and row.postcode.strip() and (not place or row.postcode not in place):
+        place = f"{place}, {row.postcode}" if place else row.postcode
+    if place:
+        parts.append(place)
+    if isinstance(row.ward_name, str):
+        parts.append(f"{row.ward_name} ward")
+    elif row.location_quality == s.LOCATION_AREA_ONLY:
+        parts.append("location not known")
+    return f"{row.name} ({'; '.join(parts)})" if parts else str(row.name)
 
 
 # --- ward ranking for an offer -------------------------------------------------------------
@@ -433,7 +473,9 @@ def rank_wards_for_offer(
         d = dist[i]
         if not in_reach[i]:
             if offer.reach_km is not None and edge[i] == edge[i]:
-                text += f"; beyond your reach ({edge[i]:.1f} km from your base; you reach {offer.reach_km:g} km)"
+                text += (
+                    f"; beyond your reach ({edge[i]:.1f} km from your base; you reach {offer.reach_km:g} km)"
+                )
             else:
                 text += "; beyond your reach (not one of the wards you work in)"
         elif d == d:

@@ -328,7 +328,9 @@ def test_offer_dataclass_defaults():
 
 def test_a_theme_with_no_gap_anywhere_is_ranked_by_its_need(pack):
     offer = offer_from_description(pack, themes=[POV, CYP])
-    need = _frame(poverty_food=[90.0, 20.0, 50.0, 40.0, 10.0], children_young_people=[60.0, 10.0, 30.0, 20.0, 0.0])
+    need = _frame(
+        poverty_food=[90.0, 20.0, 50.0, 40.0, 10.0], children_young_people=[60.0, 10.0, 30.0, 20.0, 0.0]
+    )
     gap = _frame(poverty_food=[70.0, 20.0, 50.0, 40.0, np.nan], children_young_people=[np.nan] * 5)
     out = rank_wards_for_offer(pack, offer, need=need, gap=gap)
     # Alpha: poverty (90 + 70) / 2 = 80, children 60 (need alone) → 70.
