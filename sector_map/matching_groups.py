@@ -12,6 +12,7 @@ import pandas as pd
 import shapely
 
 from sector_map import schema as s
+from sector_map.catchment import distance_text
 from sector_map.matching import (
     Offer,
     check_themes,
@@ -55,10 +56,13 @@ def services_reaching(services: pd.DataFrame, ward_codes: Collection[str], shape
     return whole | (listed & (services[s.AREA_TYPE] == s.AREA_WARDS_LIST).to_numpy()) | within
 
 
-def org_distances_km(orgs: pd.DataFrame, services: pd.DataFrame, shape) -> pd.Series:
-    """Per organisation, the km from its nearest known point (its own or a service's) to a polygon."""
-    d_org = pd.Series(distances_km(orgs["x"].to_numpy(), orgs["y"].to_numpy(), shape), index=orgs.index)
-    d_svc = pd.Series(distances_km(services["x"].to_numpy(), services["y"].to_numpy(), shape))
+def org_distances_km(orgs: pd.DataFrame, services: pd.DataFrame, shape, people=None) -> pd.Series:
+    """Per organisation, the km from its nearest known point (its own or a service's) to a place:
+    a polygon, or with ``people`` a ward's people (see :func:`sector_map.matching.distances_km`)."""
+    d_org = pd.Series(
+        distances_km(orgs["x"].to_numpy(), orgs["y"].to_numpy(), shape, people), index=orgs.index
+    )
+    d_svc = pd.Series(distances_km(services["x"].to_numpy(), services["y"].to_numpy(), shape, people))
     d_svc = d_svc.groupby(services[s.ORG_ID].values).min()
     return pd.concat([d_org, d_svc.reindex(orgs.index)], axis=1).min(axis=1)
 
@@ -71,9 +75,9 @@ def where_phrase(distance_km: float, quality: str, *, from_you: bool = False) ->
             _QUALITY_CAVEAT[s.LOCATION_AREA_ONLY] if quality == s.LOCATION_AREA_ONLY else "location not known"
         )
     if from_you:
-        place = "based at your base" if distance_km == 0 else f"based {distance_km:.1f} km from you"
+        place = "based at your base" if distance_km == 0 else f"based {distance_text(distance_km)} from you"
     else:
-        place = "based in the ward" if distance_km == 0 else f"based {distance_km:.1f} km away"
+        place = "based in the ward" if distance_km == 0 else f"based {distance_text(distance_km)} away"
     caveat = _QUALITY_CAVEAT.get(quality)
     return f"{place} ({caveat})" if caveat else place
 

@@ -84,3 +84,16 @@ def test_organisations_partners_and_consortium_for_bucklow(pack):
         "older_people",
     }
     assert 1 <= len(group) <= 4
+
+
+def test_bucklow_food_bank_is_based_here_in_the_profile_and_the_reason(pack):
+    from sector_map import ward_profile as wp
+    from sector_map.provision import provision_table
+
+    code = "E05000824"  # Bucklow-St Martins; the Partington Trussell Trust site is inside it
+    orgs = wp.organisations(pack, code).set_index("org_id")
+    assert orgs.loc["trafford_food_banks-2", "Where"] == wp.BASED_HERE
+    assert orgs.loc["trafford_food_banks-2", "Distance"] == "based here"
+    assert provision_table(pack, themes=["poverty_food"]).loc[code, "nearest_km"] == 0.0
+    reason = wp.theme_gap_tables(pack, themes=["poverty_food"])["poverty_food"].loc[code, "reason"]
+    assert "one is based in the ward" in reason and "km away" not in reason

@@ -171,7 +171,20 @@ def test_find_organisations_words_any_order_and_charity_number(pack):
         "themes",
         "size_band",
         "location_quality",
+        "address",
+        "postcode",
+        "ward_name",
+        "label",
     ]
+
+
+def test_search_results_say_where_each_organisation_is(pack):
+    found = find_organisations(pack, "a").set_index("org_id")
+    # o1 is a site in Alpha with a charity number; o3 is known only by its area.
+    assert found.loc["o1", "ward_name"] == "Alpha"
+    assert found.loc["o1", "label"] == "Alpha Food Share (charity 1000001; Alpha ward)"
+    assert found.loc["o3", "label"] == "Borough Money Advice (charity 1000003; location not known)"
+    assert found.loc["o4", "label"] == "Gamma Youth Club (Gamma ward)"
 
 
 # --- wards for an offer ---------------------------------------------------------------------
