@@ -189,13 +189,16 @@ def offer_summary(offer: matching.Offer) -> None:
     )
 
 
-WARD_COLUMNS = {
-    "rank": st.column_config.NumberColumn("Rank", format="%d", width="small"),
-    "ward_name": st.column_config.TextColumn("Ward"),
-    "score": st.column_config.NumberColumn("Unmet need (0–100)", format="%.0f", width="small"),
-    "distance": st.column_config.TextColumn("Distance from you", width="small"),
-    "reason": st.column_config.TextColumn("Why", width="large"),
-}
+def ward_columns(score_from: str) -> dict:
+    """Readable headers for the ward tables; the score is "Need" when provision cannot tell wards apart."""
+    score = "Need (0–100)" if score_from == "need" else "Unmet need (0–100)"
+    return {
+        "rank": st.column_config.NumberColumn("Rank", format="%d", width="small"),
+        "ward_name": st.column_config.TextColumn("Ward"),
+        "score": st.column_config.NumberColumn(score, format="%.0f", width="small"),
+        "distance": st.column_config.TextColumn("Distance from you", width="small"),
+        "reason": st.column_config.TextColumn("Why", width="large"),
+    }
 
 
 def _distance_column(frame: pd.DataFrame) -> pd.DataFrame:
@@ -255,5 +258,14 @@ def consortium_table(frame: pd.DataFrame) -> pd.DataFrame:
     out = frame.copy()
     if "covers" in out.columns:
         out["covers"] = out["covers"].map(labels)
-    cols = [c for c in ("member", "name", "covers", "reason") if c in out.columns]
-    return out[cols]
+    headers = {"member": "Member", "name": "Organisation", "covers": "Brings", "reason": "Why"}
+    cols = [c for c in headers if c in out.columns]
+    return out[cols].rename(columns=headers)
+
+
+GROUP_COLUMNS = {
+    "Organisation": st.column_config.TextColumn("Organisation", width="medium"),
+    "Why": st.column_config.TextColumn("Why", width="large"),
+    "Brings": st.column_config.TextColumn("Brings", width="medium"),
+    "Member": st.column_config.NumberColumn("Member", format="%d", width="small"),
+}
