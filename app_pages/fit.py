@@ -57,7 +57,8 @@ beyond = fit_panel.beyond_reach_table(ranked)
 if not beyond.empty:
     st.subheader("Beyond your reach")
     st.caption(
-        f"{len(beyond)} ward{'s' if len(beyond) != 1 else ''} your offer does not reach, highest unmet need "
+        f"{len(beyond)} ward{'s' if len(beyond) != 1 else ''} your offer does not reach, highest "
+        f"{'need' if score_from == 'need' else 'unmet need'} "
         "first: not ranked, but worth knowing if you could reach further or partner with someone there."
     )
     st.dataframe(beyond, hide_index=True, width="stretch", column_config=columns)

@@ -408,8 +408,8 @@ def rank_wards_for_offer(
     ``score`` (0–100) is the mean over the offer's themes with data of :func:`unmet_need`. Wards
     the offer reaches (whole area, listed wards, or a reach in km touching the ward) are ranked
     1, 2, … by score, nearer first on ties; wards beyond its reach keep their score but get no
-    rank and ``in_reach`` False ("beyond your reach"); wards with no data come last. Distances
-    are from the offer's base to the ward's people (:func:`distances_km`); ``attrs["score_from"]``
+    rank and ``in_reach`` False ("beyond your reach"); wards with no data come last. Distances,
+    and so reach, are from the offer's base to the ward's people (:func:`distances_km`); ``attrs["score_from"]``
     says whether scores use the gap ("gap", "need and gap") or need alone ("need").
 
     Raises:
@@ -432,17 +432,16 @@ def rank_wards_for_offer(
     people = ward_people(pack)
     if offer.point is not None:
         px, py = to_metres(offer.point[0], offer.point[1])
-        edge = np.array([distances_km(px, py, shapes[c])[0] for c in codes])
         dist = np.array([distances_km(px, py, shapes[c], people[c])[0] for c in codes])
     else:
-        edge = dist = np.full(len(codes), np.nan)
+        dist = np.full(len(codes), np.nan)
     if offer.whole_area:
         in_reach = np.ones(len(codes), dtype=bool)
     else:
         if offer.reach_km is not None and offer.point is None:
             raise ValueError("the offer has a reach in km but no base point; give a point or no reach")
         listed = codes.isin(set(offer.wards))
-        in_reach = listed | (edge <= (offer.reach_km or -1.0) + 1e-9)
+        in_reach = listed | (dist <= (offer.reach_km or -1.0) + 1e-9)
     has_data = ~np.isnan(unmet)
 
     reasons, matched = [], []
@@ -463,7 +462,7 @@ def rank_wards_for_offer(
             for t in ordered
         ]
         head = items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
-        text = f"{_level(float(unmet[i]))} unmet need for {head}"
+        text = f"{_level(float(unmet[i]))} {'need' if kind == 'need' else 'unmet need'} for {head}"
         absent = [t for t in themes if t not in present]
         if absent:
             text += f"; no data for {join_labels(absent)}"
@@ -472,10 +471,8 @@ def rank_wards_for_offer(
             text += f"; provision of {join_labels(unknown)} cannot tell wards apart, so need alone"
         d = dist[i]
         if not in_reach[i]:
-            if offer.reach_km is not None and edge[i] == edge[i]:
-                text += (
-                    f"; beyond your reach ({edge[i]:.1f} km from your base; you reach {offer.reach_km:g} km)"
-                )
+            if offer.reach_km is not None and d == d:
+                text += f"; beyond your reach ({distance_text(d)} from your base; you reach {offer.reach_km:g} km)"
             else:
                 text += "; beyond your reach (not one of the wards you work in)"
         elif d == d:

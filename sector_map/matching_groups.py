@@ -21,6 +21,7 @@ from sector_map.matching import (
     organisation_table,
     service_table,
     to_metres,
+    ward_people,
     ward_shapes,
 )
 from sector_map.pack import Pack
@@ -172,14 +173,14 @@ def rank_organisations_for_ward(
 
 
 # --- partners and overlap -------------------------------------------------------------------
-def _offer_area(offer: Offer, shapes: pd.Series) -> list[str]:
-    """Ward codes the offer reaches (every ward for a whole-area offer)."""
+def _offer_area(offer: Offer, shapes: pd.Series, people: dict[str, np.ndarray]) -> list[str]:
+    """Ward codes the offer reaches (every ward for a whole-area offer), as in rank_wards_for_offer."""
     if offer.whole_area:
         return list(shapes.index)
     codes = set(offer.wards)
     if offer.reach_km is not None and offer.point is not None:
         px, py = to_metres(offer.point[0], offer.point[1])
-        d = np.array([distances_km(px, py, g)[0] for g in shapes.values])
+        d = np.array([distances_km(px, py, shapes[c], people[c])[0] for c in shapes.index])
         codes |= set(shapes.index[d <= offer.reach_km + 1e-9])
     return [c for c in shapes.index if c in codes]
 
@@ -199,7 +200,7 @@ def partners_and_overlap(
     shapes = ward_shapes(pack)
     orgs = organisation_table(pack)
     services = service_table(pack, orgs)
-    area = _offer_area(offer, shapes)
+    area = _offer_area(offer, shapes, ward_people(pack))
     area_shape = shapely.union_all(list(shapes[area].values)) if area else shapely.Polygon()
     services["reaches"] = services_reaching(services, area, area_shape)
     reach = services[services["reaches"]]

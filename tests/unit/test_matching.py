@@ -251,7 +251,7 @@ def test_rank_wards_falls_back_to_need_and_honours_ward_lists(pack):
     assert out["ward_name"].tolist() == ["Gamma", "Beta", "Epsilon", "Alpha", "Delta"]
     assert out["score"].tolist()[:2] == pytest.approx([70.0, 40.0])
     assert out["rank"].tolist()[:2] == [1, 2] and out["rank"].isna().sum() == 3
-    assert out["reason"][0].startswith("high unmet need for disability and carers (need 70/100)")
+    assert out["reason"][0].startswith("high need for disability and carers (need 70/100)")
     assert out["reason"][2].endswith("beyond your reach (not one of the wards you work in)")
     assert out.attrs["score_from"] == "need"
 
@@ -262,7 +262,7 @@ def test_rank_wards_uses_need_when_no_ward_has_a_gap(pack):
     out = rank_wards_for_offer(pack, offer_from_org(pack, "o2"), need=need, gap=gap)
     assert out.attrs["score_from"] == "need"
     assert out["score"].tolist()[:2] == pytest.approx([70.0, 40.0])
-    assert out["reason"][0].startswith("high unmet need for disability and carers (need 70/100)")
+    assert out["reason"][0].startswith("high need for disability and carers (need 70/100)")
 
 
 def test_an_offer_with_no_themes_is_a_plain_error(pack):
