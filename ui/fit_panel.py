@@ -201,13 +201,12 @@ def ward_columns(score_from: str) -> dict:
     }
 
 
-def _distance_column(frame: pd.DataFrame) -> pd.DataFrame:
+def _distance_column(frame: pd.DataFrame, *, zero: str = "based here") -> pd.DataFrame:
     """``distance_km`` as text people read ("based here", "0.4 km"), or dropped when all unknown."""
     out = frame.drop(columns=["distance_km"])
     if frame["distance_km"].notna().any():
-        out.insert(
-            list(frame.columns).index("distance_km"), "distance", frame["distance_km"].map(distance_text)
-        )
+        text = frame["distance_km"].map(lambda d: zero if d == 0 else distance_text(d))
+        out.insert(list(frame.columns).index("distance_km"), "distance", text)
     return out
 
 
@@ -245,7 +244,7 @@ GROUP_HEADERS = {
 
 def group_table(frame: pd.DataFrame, *, sizes_known: bool = True) -> pd.DataFrame:
     """Partners or overlap with readable headers; size is left out when no income is known."""
-    out = _distance_column(frame) if "distance_km" in frame.columns else frame
+    out = _distance_column(frame, zero="at your base") if "distance_km" in frame.columns else frame
     if s.SIZE_BAND in out.columns and not sizes_known:
         out = out.drop(columns=[s.SIZE_BAND])
     if s.SIZE_BAND in out.columns:
