@@ -211,14 +211,14 @@ def _distance_column(frame: pd.DataFrame, *, zero: str = "based here") -> pd.Dat
 
 
 def ward_table(ranked: pd.DataFrame) -> pd.DataFrame:
-    """Wards the offer reaches, ranked, with readable columns (see WARD_COLUMNS)."""
-    return _distance_column(ranked.loc[ranked["in_reach"] & ranked["rank"].notna(), _WARD_COLS])
+    """Wards the offer reaches, ranked (those with no data last, unranked), with readable columns."""
+    return _distance_column(ranked.loc[ranked["in_reach"], _WARD_COLS])
 
 
 def beyond_reach_table(ranked: pd.DataFrame) -> pd.DataFrame:
-    """Wards beyond the offer's reach, highest unmet need first, unranked."""
+    """Wards beyond the offer's reach, highest unmet need first (no data last), unranked."""
     cols = [c for c in _WARD_COLS if c != "rank"]
-    return _distance_column(ranked.loc[~ranked["in_reach"] & ranked["score"].notna(), cols])
+    return _distance_column(ranked.loc[~ranked["in_reach"], cols])
 
 
 _WARD_COLS = ["rank", "ward_name", "score", "distance_km", "reason"]
