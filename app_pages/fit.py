@@ -31,18 +31,37 @@ if offer is None:
 fit_panel.offer_summary(offer)
 need, gap = cache.need_and_gaps(key, float(DEFAULT_RADIUS_KM))
 ranked = matching.rank_wards_for_offer(pack, offer, need=need, gap=gap)
-if ranked.attrs.get("score_from") == "need":
-    st.info(
-        "Wards are ranked by need alone, not unmet need. "
-        + md(
-            missing.no_provision(pack, offer.themes) or "Provision of these themes is the same in every ward."
-        )
-    )
+score_from = ranked.attrs.get("score_from")
+columns = fit_panel.ward_columns(score_from)
 
 st.subheader("Wards where your offer fits")
-st.dataframe(
-    fit_panel.ward_table(ranked), hide_index=True, width="stretch", column_config=fit_panel.WARD_COLUMNS
-)
+if score_from == "need":
+    st.info(
+        "Wards are ranked by need alone, not unmet need, and the score is need (0–100). "
+        + md(
+            missing.no_provision(pack, offer.themes)
+            or "Provision of these themes cannot tell wards apart, so unmet need is not known."
+        )
+    )
+else:
+    st.caption(
+        "Wards you reach, ranked by unmet need in your themes: the mean of the ward's need and its gap "
+        "(0–100), so the neediest wards come first and provision already there moves a ward down."
+    )
+reachable = fit_panel.ward_table(ranked)
+if reachable.empty:
+    st.write("Your offer reaches no ward of this area with data.")
+else:
+    st.dataframe(reachable, hide_index=True, width="stretch", column_config=columns)
+beyond = fit_panel.beyond_reach_table(ranked)
+if not beyond.empty:
+    st.subheader("Beyond your reach")
+    st.caption(
+        f"{len(beyond)} ward{'s' if len(beyond) != 1 else ''} your offer does not reach, highest "
+        f"{'need' if score_from == 'need' else 'unmet need'} "
+        "first: not ranked, but worth knowing if you could reach further or partner with someone there."
+    )
+    st.dataframe(beyond, hide_index=True, width="stretch", column_config=columns)
 partners, overlap = cache.partners_and_overlap(key, offer)
 export_panel.table_downloads(
     pack,
@@ -59,21 +78,29 @@ if not len(pack.organisations):
     )
     st.stop()
 
-c1, c2 = st.columns(2)
-with c1:
-    st.subheader("Possible partners")
-    st.caption("Nearby, or working in the same places, with offers that complement yours.")
-    if partners.empty:
-        st.write("None found near you.")
-    else:
-        st.dataframe(fit_panel.group_table(partners), hide_index=True, width="stretch")
-with c2:
-    st.subheader("Possible overlap")
-    st.caption("Already doing the same thing in the same places.")
-    if overlap.empty:
-        st.write("Nobody else nearby offers the same themes.")
-    else:
-        st.dataframe(fit_panel.group_table(overlap), hide_index=True, width="stretch")
+sizes_known = missing.no_income(pack) is None
+st.subheader("Possible partners")
+st.caption("Nearby, or working in the same places, with offers that complement yours.")
+if partners.empty:
+    st.write("None found near you.")
+else:
+    st.dataframe(
+        fit_panel.group_table(partners, sizes_known=sizes_known),
+        hide_index=True,
+        width="stretch",
+        column_config=fit_panel.GROUP_COLUMNS,
+    )
+st.subheader("Possible overlap")
+st.caption("Already doing the same thing in the same places.")
+if overlap.empty:
+    st.write("Nobody else nearby offers the same themes.")
+else:
+    st.dataframe(
+        fit_panel.group_table(overlap, sizes_known=sizes_known),
+        hide_index=True,
+        width="stretch",
+        column_config=fit_panel.GROUP_COLUMNS,
+    )
 
 st.subheader("A possible consortium for one ward")
 ward = state.selected_ward(pack)
@@ -83,14 +110,21 @@ map_panel.ward_picker(pack, state.selected_ward(pack))
 themes = fit_panel.high_need_themes(need, ward) if ward else []
 name = pack.wards.set_index(s.WARD_CODE)[s.WARD_NAME].get(ward, ward)
 if not themes:
-    st.write(f"{md(name)} has no theme in the top third of the area for need.")
+    st.write(f"{md(name)} is not in the top third of the area's wards for need in any theme.")
 else:
     group = cache.consortium(key, ward, tuple(themes))
+    n_wards, n_themes = len(need.index), int(need.notna().any().sum())
     st.caption(
-        f"{md(name)}'s high-need themes: {fit_panel.labels(themes)}. Organisations whose services reach it, "
-        "chosen so that together they cover as many of those themes as possible."
+        f"{md(name)} is in the top third of {md(pack.name)}'s {n_wards} wards for need in {len(themes)} of "
+        f"{n_themes} themes: {fit_panel.labels(themes)}. Organisations whose services reach it, chosen so "
+        "that together they cover as many of those themes as possible."
     )
-    st.dataframe(fit_panel.consortium_table(group), hide_index=True, width="stretch")
+    st.dataframe(
+        fit_panel.consortium_table(group),
+        hide_index=True,
+        width="stretch",
+        column_config=fit_panel.GROUP_COLUMNS,
+    )
     uncovered = group.attrs.get("uncovered") or []
     if uncovered:
         st.warning(f"Nobody found covers: {fit_panel.labels(uncovered)}. {md(group.attrs.get('note', ''))}")

@@ -23,6 +23,7 @@ import pandas as pd
 
 from sector_map import need as need_mod
 from sector_map import schema as s
+from sector_map.catchment import distance_text
 
 LOW, MEDIUM, HIGH = "low", "medium", "high"
 LEVELS = (LOW, MEDIUM, HIGH)
@@ -128,7 +129,7 @@ def _provision_phrase(row: Mapping, services_word: str, radius_km: float | None)
         text += f" ({int(weak)} located only by a contact address or serving the whole area)"
     near = row.get("nearest_km")
     if near is not None and pd.notna(near):
-        text += f"; nearest {near:.1f} km away"
+        text += "; one is based in the ward" if near == 0 else f"; nearest {distance_text(near)} away"
     elif n == 0:
         text += "; none located anywhere in the area"
     return text

@@ -18,17 +18,12 @@ import pyproj
 import shapely
 
 from sector_map import schema as s
+from sector_map.catchment import distance_text, distances_from_people_km
 from sector_map.importers.postcodes import normalise_postcode
 from sector_map.pack import Pack
 from sector_map.validate import has_location
 
 # --- scoring constants --------------------------------------------------------------------
-# Share of a ward's fit score that comes from unmet need in the offer's themes (the rest is closeness).
-WARD_NEED_WEIGHT = 0.9
-# Share of a ward's fit score that comes from being close to the offer's base, within its reach.
-WARD_CLOSENESS_WEIGHT = 0.1
-# For an offer that works across the whole area, closeness falls to zero this far from its base.
-WHOLE_AREA_SCALE_KM = 10.0
 # Unmet need (0–100) at or above this is called "high" in reasons.
 HIGH_NEED = 60.0
 # Unmet need (0–100) at or above this (and below HIGH_NEED) is called "moderate"; below it "low".
@@ -104,13 +99,40 @@ def ward_shapes(pack: Pack) -> pd.Series:
     return pd.Series(np.asarray(geoms, dtype=object), index=pack.wards[s.WARD_CODE].astype(str).values)
 
 
-def distances_km(x: np.ndarray, y: np.ndarray, shape) -> np.ndarray:
-    """Distance in km from points (metres; NaN = unknown) to one polygon (0 inside it)."""
-    x, y = np.atleast_1d(x), np.atleast_1d(y)
-    out = np.full(len(x), np.nan)
-    ok = ~(np.isnan(x) | np.isnan(y))
-    if ok.any():
-        out[ok] = shapely.distance(shapely.points(x[ok], y[ok]), shape) / 1000.0
+def distances_km(x: np.ndarray, y: np.ndarray, shape, people: np.ndarray | None = None) -> np.ndarray:
+    """Distance in km from points (metres; NaN = unknown) to one ward: 0 inside it.
+
+    With ``people`` (the ward's postcode points, from :func:`ward_people`) this is the shared
+    "nearest" of :func:`sector_map.catchment.distances_from_people_km`; without, the distance to
+    the ward's edge (used to test whether a reach touches the ward).
+    """
+    x, y = np.atleast_1d(np.asarray(x, dtype=float)), np.atleast_1d(np.asarray(y, dtype=float))
+    units = None
+    if people is not None and len(people):
+        units = (np.asarray(people, dtype=float).reshape(-1, 2), np.zeros(len(people), dtype=np.int64))
+    return distances_from_people_km(np.column_stack([x, y]), [shape], units)[0]
+
+
+def ward_people(pack: Pack) -> dict[str, np.ndarray]:
+    """Per ward code, the pack's postcodes inside it in metres (``(n, 2)``; empty when none).
+
+    Where the ward's people are, for :func:`distances_km`; a postcode on a border counts once.
+    """
+    shapes = ward_shapes(pack)
+    out = {c: np.empty((0, 2)) for c in shapes.index}
+    pcs = pack.postcodes
+    if pcs is None or not len(pcs) or "lon" not in pcs or "lat" not in pcs:
+        return out
+    lon = pd.to_numeric(pcs["lon"], errors="coerce").to_numpy(float)
+    lat = pd.to_numeric(pcs["lat"], errors="coerce").to_numpy(float)
+    ok = np.isfinite(lon) & np.isfinite(lat)
+    x, y = to_metres(lon[ok], lat[ok])
+    pc_i, ward_i = shapely.STRtree(np.asarray(shapes.values)).query(shapely.points(x, y), predicate="within")
+    first = np.unique(pc_i, return_index=True)[1]
+    pc_i, ward_i = pc_i[first], ward_i[first]
+    for w in np.unique(ward_i):
+        mine = pc_i[ward_i == w]
+        out[shapes.index[w]] = np.column_stack([x[mine], y[mine]])
     return out
 
 
@@ -266,7 +288,11 @@ def offer_from_description(
 
 def find_organisations(pack: Pack, query: str, *, limit: int = 20) -> pd.DataFrame:
     """Organisations whose name holds every word of ``query`` (any order, any case), or whose
-    charity number or id is ``query``; exact number matches first, then names starting with it."""
+    charity number or id is ``query``; exact number matches first, then names starting with it.
+
+    Each result also has its ``address``, ``postcode``, the ``ward_name`` its point lies in and a
+    ``label`` naming them, so six "Trussell Trust" results can be told apart.
+    """
     orgs = pack.organisations
     cols = [s.ORG_ID, s.ORG_NAME, s.CHARITY_NUMBER, s.THEMES, s.SIZE_BAND, s.LOCATION_QUALITY]
     names = orgs[s.ORG_NAME].astype(str).str.lower()
@@ -285,7 +311,43 @@ def find_organisations(pack: Pack, query: str, *, limit: int = 20) -> pd.DataFra
     picked = order.sort_values(["exact", "starts", "name"]).index[:limit]
     out = pd.DataFrame(orgs.loc[picked, cols]).reset_index(drop=True)
     out[s.THEMES] = out[s.THEMES].map(lambda v: list(as_tuple(v)))
+    address = orgs["address"] if "address" in orgs.columns else pd.Series(pd.NA, index=orgs.index)
+    out["address"] = address.loc[picked].astype("string").str.strip().replace("", pd.NA).to_numpy()
+    out[s.POSTCODE] = orgs.loc[picked, s.POSTCODE].astype("string").to_numpy()
+    out[s.WARD_NAME] = _ward_of(pack, orgs.geometry.loc[picked])
+    out["label"] = [_search_label(r) for r in out.itertuples()]
     return out
+
+
+def _ward_of(pack: Pack, geoms) -> list[str | None]:
+    """The name of the pack's ward each point lies in (None outside every ward or unknown)."""
+    names = pack.wards[s.WARD_NAME].astype(str).to_numpy()
+    out: list[str | None] = [None] * len(geoms)
+    located = has_location(geoms).to_numpy()
+    if located.any():
+        pts = np.asarray(geoms[located].values, dtype=object)
+        pt_i, ward_i = shapely.STRtree(np.asarray(pack.wards.geometry.values)).query(pts, predicate="within")
+        where = np.flatnonzero(located)
+        for p, w in zip(pt_i, ward_i, strict=True):
+            out[where[p]] = out[where[p]] or names[w]
+    return out
+
+
+def _search_label(row) -> str:
+    """How a search result reads, enough to tell apart organisations with the same name."""
+    parts = []
+    if isinstance(row.charity_number, str) and row.charity_number.strip():
+        parts.append(f"charity {row.charity_number.strip()}")
+    place = row.address if isinstance(row.address, str) else None
+    if isinstance(row.postcode, str) and row.postcode.strip() and (not place or row.postcode not in place):
+        place = f"{place}, {row.postcode}" if place else row.postcode
+    if place:
+        parts.append(place)
+    if isinstance(row.ward_name, str):
+        parts.append(f"{row.ward_name} ward")
+    elif row.location_quality == s.LOCATION_AREA_ONLY:
+        parts.append("location not known")
+    return f"{row.name} ({'; '.join(parts)})" if parts else str(row.name)
 
 
 # --- ward ranking for an offer -------------------------------------------------------------
@@ -293,16 +355,49 @@ def _level(value: float) -> str:
     return "high" if value >= HIGH_NEED else "moderate" if value >= MODERATE_NEED else "low"
 
 
-def _need_phrase(values: pd.Series, kind: str, missing: list[str]) -> str:
-    ordered = values.sort_values(ascending=False, kind="stable")
-    items = [
-        f"{theme_label(t)} ({kind + ' ' if i == 0 else ''}{v:.0f}/100)"
-        for i, (t, v) in enumerate(ordered.items())
-    ]
-    head = items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
-    what = "unmet need" if kind == "gap" else "need"
-    text = f"{_level(float(values.mean()))} {what} for {head}"
-    return text + (f"; no data for {join_labels(missing)}" if missing else "")
+def unmet_need(need: pd.DataFrame | None, gap: pd.DataFrame | None) -> tuple[pd.DataFrame, str]:
+    """Unmet need (0–100) per ward × theme, and what it was worked out from.
+
+    The mean of the ward's need and its gap, so need leads and provision already there lowers it:
+    a ward with need 99 and some provision comes before one with need 50 and none. A theme whose
+    gap is known in no ward (provision cannot tell wards apart) uses need alone; with no gap table
+    at all, need; with no need table, the gap. The second value is "gap", "need" or "need and gap".
+    """
+    if need is None and gap is None:
+        raise ValueError("give a gap table, or a need table to rank by need alone")
+    if need is None:
+        return gap.astype(float), "gap"
+    need = need.astype(float)
+    if gap is None:
+        return need, "need"
+    gap = gap.reindex(index=need.index, columns=need.columns).astype(float)
+    known = gap.notna().any(axis=0)
+    out = need.copy()
+    cols = list(known[known].index)
+    out[cols] = (need[cols] + gap[cols]) / 2
+    return out, "need and gap" if cols else "need"
+
+
+def _theme_phrase(theme: str, need: float | None, gap: float | None) -> str:
+    parts = [] if need is None or need != need else [f"need {need:.0f}"]
+    if gap is not None and gap == gap:
+        parts.append(f"gap {gap:.0f}")
+    return f"{theme_label(theme)} ({', '.join(parts)}/100)" if parts else theme_label(theme)
+
+
+def _rows(
+    codes: pd.Index, themes: tuple[str, ...], need: pd.DataFrame | None, gap: pd.DataFrame | None
+) -> tuple[pd.DataFrame, pd.DataFrame | None, pd.DataFrame | None]:
+    def pick(table):
+        if table is None:
+            return None
+        return table.reindex(index=codes, columns=list(themes)).astype(float)
+
+    need, gap = pick(need), pick(gap)
+    if gap is not None and not gap.notna().to_numpy().any() and need is not None:
+        gap = None  # no provision to compare with anywhere: unmet need is need
+    unmet, _ = unmet_need(need, gap)
+    return unmet, need, gap
 
 
 def rank_wards_for_offer(
@@ -310,12 +405,12 @@ def rank_wards_for_offer(
 ) -> pd.DataFrame:
     """Wards ranked by the unmet need an offer could meet there, each with its reason.
 
-    Score (0–100) = WARD_NEED_WEIGHT × mean gap over the offer's themes with data (need when
-    ``gap`` is None) + WARD_CLOSENESS_WEIGHT × closeness (100 at the base, 0 at the edge of
-    the reach, or WHOLE_AREA_SCALE_KM for whole-area offers); with no base point the score is
-    the unmet need alone. Wards outside the reach score 0 and come after those within it; wards
-    with no data come last with no rank. When no ward has a gap for the offer's themes (a pack
-    with no provision of them), need is used instead and ``attrs["score_from"]`` says so.
+    ``score`` (0–100) is the mean over the offer's themes with data of :func:`unmet_need`. Wards
+    the offer reaches (whole area, listed wards, or a reach in km touching the ward) are ranked
+    1, 2, … by score, nearer first on ties; wards beyond its reach keep their score but get no
+    rank and ``in_reach`` False ("beyond your reach"); wards with no data come last. Distances,
+    and so reach, are from the offer's base to the ward's people (:func:`distances_km`); ``attrs["score_from"]``
+    says whether scores use the gap ("gap", "need and gap") or need alone ("need").
 
     Raises:
         ValueError: for an offer with no themes.
@@ -326,24 +421,18 @@ def rank_wards_for_offer(
             "describe the offer with the themes it works on instead"
         )
     themes = check_themes(offer.themes)
-    if (
-        gap is not None
-        and need is not None
-        and not gap.reindex(columns=list(themes)).notna().to_numpy().any()
-    ):
-        gap = None  # no provision to compare with (no gap anywhere): unmet need is unknown, need is not
-    table, kind = (gap, "gap") if gap is not None else (need, "need")
-    if table is None:
+    if need is None and gap is None:
         raise ValueError("give a gap table, or a need table to rank by need alone")
-    codes = pack.wards[s.WARD_CODE].astype(str)
-    values = table.reindex(index=codes.values, columns=list(themes)).astype(float)
-    # Themes with a gap in no ward: their provision cannot tell wards apart, which is not "no data".
-    unknown = {t for t in themes if kind == "gap" and values[t].isna().all()}
+    codes = pd.Index(pack.wards[s.WARD_CODE].astype(str))
+    values, need_v, gap_v = _rows(codes, themes, need, gap)
+    kind = "need" if gap_v is None else "gap" if need_v is None else "need and gap"
+    gap_known = {t for t in themes if gap_v is not None and gap_v[t].notna().any()}
     unmet = values.mean(axis=1).to_numpy()
     shapes = ward_shapes(pack)
+    people = ward_people(pack)
     if offer.point is not None:
         px, py = to_metres(offer.point[0], offer.point[1])
-        dist = np.array([distances_km(px, py, shapes[c])[0] for c in codes])
+        dist = np.array([distances_km(px, py, shapes[c], people[c])[0] for c in codes])
     else:
         dist = np.full(len(codes), np.nan)
     if offer.whole_area:
@@ -351,41 +440,43 @@ def rank_wards_for_offer(
     else:
         if offer.reach_km is not None and offer.point is None:
             raise ValueError("the offer has a reach in km but no base point; give a point or no reach")
-        listed = codes.isin(set(offer.wards)).to_numpy()
+        listed = codes.isin(set(offer.wards))
         in_reach = listed | (dist <= (offer.reach_km or -1.0) + 1e-9)
-    if offer.point is not None:
-        scale = offer.reach_km or WHOLE_AREA_SCALE_KM
-        closeness = 100.0 * np.clip(1.0 - dist / scale, 0.0, 1.0)
-        score = WARD_NEED_WEIGHT * unmet + WARD_CLOSENESS_WEIGHT * closeness
-    else:
-        score = unmet.copy()
-    score = np.where(in_reach, score, 0.0)
     has_data = ~np.isnan(unmet)
-    score[~has_data] = np.nan
 
     reasons, matched = [], []
     for i, code in enumerate(codes):
         row = values.loc[code]
         present = [t for t in themes if row[t] == row[t]]
         matched.append(present)
-        d = dist[i]
-        if not in_reach[i]:
-            if offer.reach_km is not None and d == d:
-                reach = f"outside your reach ({d:.1f} km away; you reach {offer.reach_km:g} km)"
-            else:
-                reach = "outside your reach (not one of the wards you work in)"
-            reasons.append(reach if has_data[i] else f"no data for {join_labels(themes)}; {reach}")
-            continue
         if not has_data[i]:
             reasons.append(f"no data for {join_labels(themes)} in this ward")
             continue
+        ordered = sorted(present, key=lambda t: -row[t])
+        items = [
+            _theme_phrase(
+                t,
+                None if need_v is None else need_v.at[code, t],
+                gap_v.at[code, t] if t in gap_known else None,
+            )
+            for t in ordered
+        ]
+        head = items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+        text = f"{_level(float(unmet[i]))} {'need' if kind == 'need' else 'unmet need'} for {head}"
         absent = [t for t in themes if t not in present]
-        text = _need_phrase(row[present], kind, [t for t in absent if t not in unknown])
-        if any(t in unknown for t in absent):
-            unknown_here = [t for t in absent if t in unknown]
-            text += f"; unmet need for {join_labels(unknown_here)} not known (no provision to compare)"
-        if d == d:
-            text += "; your base is in this ward" if d == 0 else f"; {d:.1f} km from you"
+        if absent:
+            text += f"; no data for {join_labels(absent)}"
+        unknown = [t for t in present if gap_v is not None and need_v is not None and t not in gap_known]
+        if unknown and kind != "need":
+            text += f"; provision of {join_labels(unknown)} cannot tell wards apart, so need alone"
+        d = dist[i]
+        if not in_reach[i]:
+            if offer.reach_km is not None and d == d:
+                text += f"; beyond your reach ({distance_text(d)} from your base; you reach {offer.reach_km:g} km)"
+            else:
+                text += "; beyond your reach (not one of the wards you work in)"
+        elif d == d:
+            text += "; your base is in this ward" if d == 0 else f"; {distance_text(d)} from you"
         elif offer.wards and code in offer.wards:
             text += "; one of the wards you work in"
         reasons.append(text)
@@ -394,7 +485,8 @@ def rank_wards_for_offer(
         {
             s.WARD_CODE: codes.values,
             s.WARD_NAME: pack.wards[s.WARD_NAME].astype(str).values,
-            "score": np.round(score, 1),
+            "score": np.round(unmet, 1),
+            "in_reach": in_reach,
             "themes_matched": matched,
             "distance_km": np.round(dist, 2),
             "reason": reasons,
@@ -404,7 +496,7 @@ def rank_wards_for_offer(
     out = out.sort_values(
         ["_group", "score", "distance_km", s.WARD_NAME], ascending=[True, False, True, True], kind="stable"
     )
-    ranked = (out["_group"] < 2).to_numpy()
+    ranked = (out["_group"] == 0).to_numpy()
     out.insert(0, "rank", pd.array(np.where(ranked, np.cumsum(ranked), 0), dtype="Int64"))
     out.loc[~ranked, "rank"] = pd.NA
     out = out.drop(columns="_group").reset_index(drop=True)

@@ -12,6 +12,7 @@ import pandas as pd
 import shapely
 
 from sector_map import schema as s
+from sector_map.catchment import distance_text
 from sector_map.matching import (
     Offer,
     check_themes,
@@ -20,6 +21,7 @@ from sector_map.matching import (
     organisation_table,
     service_table,
     to_metres,
+    ward_people,
     ward_shapes,
 )
 from sector_map.pack import Pack
@@ -55,10 +57,13 @@ def services_reaching(services: pd.DataFrame, ward_codes: Collection[str], shape
     return whole | (listed & (services[s.AREA_TYPE] == s.AREA_WARDS_LIST).to_numpy()) | within
 
 
-def org_distances_km(orgs: pd.DataFrame, services: pd.DataFrame, shape) -> pd.Series:
-    """Per organisation, the km from its nearest known point (its own or a service's) to a polygon."""
-    d_org = pd.Series(distances_km(orgs["x"].to_numpy(), orgs["y"].to_numpy(), shape), index=orgs.index)
-    d_svc = pd.Series(distances_km(services["x"].to_numpy(), services["y"].to_numpy(), shape))
+def org_distances_km(orgs: pd.DataFrame, services: pd.DataFrame, shape, people=None) -> pd.Series:
+    """Per organisation, the km from its nearest known point (its own or a service's) to a place:
+    a polygon, or with ``people`` a ward's people (see :func:`sector_map.matching.distances_km`)."""
+    d_org = pd.Series(
+        distances_km(orgs["x"].to_numpy(), orgs["y"].to_numpy(), shape, people), index=orgs.index
+    )
+    d_svc = pd.Series(distances_km(services["x"].to_numpy(), services["y"].to_numpy(), shape, people))
     d_svc = d_svc.groupby(services[s.ORG_ID].values).min()
     return pd.concat([d_org, d_svc.reindex(orgs.index)], axis=1).min(axis=1)
 
@@ -71,9 +76,9 @@ def where_phrase(distance_km: float, quality: str, *, from_you: bool = False) ->
             _QUALITY_CAVEAT[s.LOCATION_AREA_ONLY] if quality == s.LOCATION_AREA_ONLY else "location not known"
         )
     if from_you:
-        place = "based at your base" if distance_km == 0 else f"based {distance_km:.1f} km from you"
+        place = "based at your base" if distance_km == 0 else f"based {distance_text(distance_km)} from you"
     else:
-        place = "based in the ward" if distance_km == 0 else f"based {distance_km:.1f} km away"
+        place = "based in the ward" if distance_km == 0 else f"based {distance_text(distance_km)} away"
     caveat = _QUALITY_CAVEAT.get(quality)
     return f"{place} ({caveat})" if caveat else place
 
@@ -168,14 +173,14 @@ def rank_organisations_for_ward(
 
 
 # --- partners and overlap -------------------------------------------------------------------
-def _offer_area(offer: Offer, shapes: pd.Series) -> list[str]:
-    """Ward codes the offer reaches (every ward for a whole-area offer)."""
+def _offer_area(offer: Offer, shapes: pd.Series, people: dict[str, np.ndarray]) -> list[str]:
+    """Ward codes the offer reaches (every ward for a whole-area offer), as in rank_wards_for_offer."""
     if offer.whole_area:
         return list(shapes.index)
     codes = set(offer.wards)
     if offer.reach_km is not None and offer.point is not None:
         px, py = to_metres(offer.point[0], offer.point[1])
-        d = np.array([distances_km(px, py, g)[0] for g in shapes.values])
+        d = np.array([distances_km(px, py, shapes[c], people[c])[0] for c in shapes.index])
         codes |= set(shapes.index[d <= offer.reach_km + 1e-9])
     return [c for c in shapes.index if c in codes]
 
@@ -195,7 +200,7 @@ def partners_and_overlap(
     shapes = ward_shapes(pack)
     orgs = organisation_table(pack)
     services = service_table(pack, orgs)
-    area = _offer_area(offer, shapes)
+    area = _offer_area(offer, shapes, ward_people(pack))
     area_shape = shapely.union_all(list(shapes[area].values)) if area else shapely.Polygon()
     services["reaches"] = services_reaching(services, area, area_shape)
     reach = services[services["reaches"]]

@@ -130,3 +130,14 @@ def no_assets(pack: Pack) -> str | None:
     if len(pack.assets):
         return None
     return f"This pack has no community buildings or land. {ADD_ASSETS}."
+
+
+def no_income(pack: Pack) -> str | None:
+    """No organisation in the pack has a known income, so size bands say nothing."""
+    orgs = pack.organisations
+    if not len(orgs) or orgs[s.SIZE_BAND].fillna(s.SIZE_BAND_UNKNOWN).ne(s.SIZE_BAND_UNKNOWN).any():
+        return None
+    return (
+        f"Income is not known for any of {pack.name}'s {len(orgs):,} organisations, so they cannot be "
+        "told apart by size. Add an income column to an organisation list on the Data page to use it."
+    )

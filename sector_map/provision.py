@@ -38,7 +38,8 @@ Where people are (``ProvisionOptions.demand_point``):
   population-weighted centroid (classic 2SFCA with one demand point per ward).
 - ``"geometric"``: one point inside each ward (used whenever the pack has no postcodes).
 
-``nearest_km`` is always measured from the mean of the ward's postcodes (or the point inside it).
+``nearest_km`` is 0 for a service inside the ward, else the distance from the ward's nearest
+postcode (its edge when it has none): see :func:`sector_map.catchment.distances_from_people_km`.
 Output attrs say which kind of point was used, and ``notes`` say when wards fell back.
 """
 
@@ -57,6 +58,7 @@ from sector_map.catchment import (
     DECAYS,
     catchment_weights,
     check_decay,
+    distances_from_people_km,
     spread_shares,
     supply_shares,
     two_step_fca,
@@ -355,7 +357,7 @@ def _context(pack, options: ProvisionOptions) -> _Context:
     if demand.sum() > 0:
         contrib[whole] = 1.0 / demand.sum()
 
-    d = np.hypot(dxy[:, None, 0] - sxy[None, :, 0], dxy[:, None, 1] - sxy[None, :, 1]) / 1000.0
+    d = distances_from_people_km(sxy, np.asarray(wards_m.values), units)
     dist_km = np.where(np.isfinite(d), d, np.inf)
     flags = {
         "no_point_radius": (area_type == s.AREA_RADIUS) & ~located,

@@ -14,6 +14,7 @@ import pandas as pd
 
 from sector_map import gaps, need
 from sector_map import schema as s
+from sector_map.catchment import distance_text
 from sector_map.maps import format_value
 from sector_map.pack import Pack
 from sector_map.validate import has_location
@@ -104,26 +105,31 @@ def organisations(pack: Pack, ward_code: str, *, near_km: float = NEAR_KM) -> pd
 
     A service reaches the ward as in :func:`sector_map.matching_groups.services_reaching`; a radius
     service that states no radius uses the default catchment of :mod:`sector_map.provision`.
-    Columns: ``org_id, Organisation, Where, Whole area, Distance (km), Size, Location, Themes, Why``,
+    Columns: ``org_id, Organisation, Where, Whole area, Distance, Size, Location, Themes, Why``,
     ordered based here, then reaching (local services before whole-area ones), then nearby.
+    Distance is from the ward's people, "based here" inside it (the shared definition,
+    :func:`sector_map.catchment.distances_from_people_km`); Size is left out when no organisation
+    in the pack has a known income.
     """
-    from sector_map.matching import distances_km, organisation_table, service_table, ward_shapes
+    from sector_map.matching import organisation_table, service_table, ward_people, ward_shapes
     from sector_map.matching_groups import org_distances_km, services_reaching, where_phrase
     from sector_map.provision import DEFAULT_RADIUS_KM
 
     shape = ward_shapes(pack).get(ward_code)
     if shape is None:
         raise ValueError(f"no ward {ward_code!r} in this pack; use a code from its wards table")
+    people = ward_people(pack)[ward_code]
     orgs = organisation_table(pack)
     svc = service_table(pack, orgs)
     svc[s.RADIUS_KM] = svc[s.RADIUS_KM].fillna(DEFAULT_RADIUS_KM)
     reach = services_reaching(svc, {ward_code}, shape)
+    sizes_known = orgs[s.SIZE_BAND].ne(s.SIZE_BAND_UNKNOWN).any()
     reaching = svc[reach]
     whole = reaching[s.AREA_TYPE].eq(s.AREA_WHOLE).groupby(reaching[s.ORG_ID]).all()
     listed = reaching[s.AREA_TYPE].eq(s.AREA_WARDS_LIST).groupby(reaching[s.ORG_ID]).any()
     count = reaching.groupby(s.ORG_ID).size()
-    own_km = pd.Series(distances_km(orgs["x"].to_numpy(), orgs["y"].to_numpy(), shape), index=orgs.index)
-    distance = org_distances_km(orgs, svc, shape)
+    distance = org_distances_km(orgs, svc, shape, people)
+    own_km = org_distances_km(orgs, svc.iloc[:0], shape, people)
     rows = []
     for org_id, org in orgs.iterrows():
         based = bool(own_km[org_id] == 0)
@@ -151,7 +157,8 @@ def organisations(pack: Pack, ward_code: str, *, near_km: float = NEAR_KM) -> pd
                 "Organisation": org["name"],
                 "Where": where,
                 "Whole area": bool(reaches and whole[org_id]),
-                "Distance (km)": round(float(d), 1) if pd.notna(d) else np.nan,
+                "Distance": distance_text(float(d)) if pd.notna(d) else "not known",
+                "_km": float(d) if pd.notna(d) else np.nan,
                 "Size": s.SIZE_BAND_LABELS.get(org[s.SIZE_BAND], org[s.SIZE_BAND]),
                 "Location": org[s.LOCATION_QUALITY],
                 "Themes": _join(org[s.THEMES]),
@@ -163,16 +170,18 @@ def organisations(pack: Pack, ward_code: str, *, near_km: float = NEAR_KM) -> pd
         "Organisation",
         "Where",
         "Whole area",
-        "Distance (km)",
+        "Distance",
         "Size",
         "Location",
         "Themes",
         "Why",
     ]
-    out = pd.DataFrame(rows, columns=cols).astype({"Whole area": bool})  # a mask even when empty
+    out = pd.DataFrame(rows, columns=cols + ["_km"]).astype({"Whole area": bool})  # a mask even when empty
     order = out["Where"].map({BASED_HERE: 0, REACHES: 1, NEARBY: 2}) * 2 + out["Whole area"].astype(int)
-    out = out.assign(_o=order).sort_values(["_o", "Distance (km)", "Organisation"], kind="stable")
-    return out.drop(columns="_o").reset_index(drop=True)
+    out = out.assign(_o=order).sort_values(["_o", "_km", "Organisation"], kind="stable")
+    if not sizes_known:
+        cols.remove("Size")
+    return out[cols].reset_index(drop=True)
 
 
 def organisation_summary(table: pd.DataFrame, *, near_km: float = NEAR_KM) -> str:

@@ -7,6 +7,7 @@ import streamlit as st
 
 from sector_map import matching, missing
 from sector_map import schema as s
+from sector_map.catchment import distance_text
 from sector_map.pack import Pack
 from ui import url_state
 from ui.text import md, md_code
@@ -46,11 +47,15 @@ def url_params(pack: Pack) -> list[url_state.Param]:
 
 
 def _restore_org(pack: Pack) -> None:
+    # Once per session, link or not: restoring on a later run (after this page published the
+    # first pick as org=) would snap the pick back and overwrite the search box.
     flag = "_url_restored|fit_org"
-    org_id = st.query_params.get("org")
-    if org_id is None or st.session_state.get(flag):
+    if st.session_state.get(flag):
         return
     st.session_state[flag] = True
+    org_id = st.query_params.get("org")
+    if org_id is None:
+        return
     names = pack.organisations.set_index(s.ORG_ID)[s.ORG_NAME]
     if org_id not in names.index:
         url_state.notice(f"{md_code(f'org={org_id}')} is not an organisation in {md(pack.name)}")
@@ -115,12 +120,12 @@ def _choose(pack: Pack) -> matching.Offer | None:
                 else f"No organisation matches “{md(query)}”."
             )
             return None
-        labels = {
-            r.org_id: f"{r.name}"
-            + (f" (charity {r.charity_number})" if isinstance(r.charity_number, str) else "")
-            for r in found.itertuples()
-        }
-        org_id = c2.selectbox("Organisation", list(labels), format_func=labels.get, key="fit_org")
+        labels = dict(zip(found["org_id"], found["label"], strict=True))
+        if st.session_state.get("fit_org") not in labels:
+            st.session_state.pop("fit_org", None)  # a new search: start at its first result
+        org_id = c2.selectbox(
+            f"Organisation ({len(labels)} found)", list(labels), format_func=labels.get, key="fit_org"
+        )
         try:
             offer = matching.offer_from_org(pack, org_id)
         except ValueError as exc:
@@ -184,20 +189,39 @@ def offer_summary(offer: matching.Offer) -> None:
     )
 
 
-WARD_COLUMNS = {
-    "rank": st.column_config.NumberColumn("Rank", format="%d", width="small"),
-    "ward_name": st.column_config.TextColumn("Ward"),
-    "score": st.column_config.NumberColumn("Fit (0–100)", format="%.0f", width="small"),
-    "distance_km": st.column_config.NumberColumn("Distance (km)", format="%.1f", width="small"),
-    "reason": st.column_config.TextColumn("Why", width="large"),
-}
+def ward_columns(score_from: str) -> dict:
+    """Readable headers for the ward tables; the score is "Need" when provision cannot tell wards apart."""
+    score = "Need (0–100)" if score_from == "need" else "Unmet need (0–100)"
+    return {
+        "rank": st.column_config.NumberColumn("Rank", format="%d", width="small"),
+        "ward_name": st.column_config.TextColumn("Ward"),
+        "score": st.column_config.NumberColumn(score, format="%.0f", width="small"),
+        "distance": st.column_config.TextColumn("Distance from you", width="small"),
+        "reason": st.column_config.TextColumn("Why", width="large"),
+    }
+
+
+def _distance_column(frame: pd.DataFrame, *, zero: str = "based here") -> pd.DataFrame:
+    """``distance_km`` as text people read ("based here", "0.4 km"), or dropped when all unknown."""
+    out = frame.drop(columns=["distance_km"])
+    if frame["distance_km"].notna().any():
+        text = frame["distance_km"].map(lambda d: zero if d == 0 else distance_text(d))
+        out.insert(list(frame.columns).index("distance_km"), "distance", text)
+    return out
 
 
 def ward_table(ranked: pd.DataFrame) -> pd.DataFrame:
-    cols = ["rank", "ward_name", "score", "distance_km", "reason"]
-    if ranked["distance_km"].isna().all():  # no base point: distances mean nothing
-        cols.remove("distance_km")
-    return ranked[cols]
+    """Wards the offer reaches, ranked (those with no data last, unranked), with readable columns."""
+    return _distance_column(ranked.loc[ranked["in_reach"], _WARD_COLS])
+
+
+def beyond_reach_table(ranked: pd.DataFrame) -> pd.DataFrame:
+    """Wards beyond the offer's reach, highest unmet need first (no data last), unranked."""
+    cols = [c for c in _WARD_COLS if c != "rank"]
+    return _distance_column(ranked.loc[~ranked["in_reach"], cols])
+
+
+_WARD_COLS = ["rank", "ward_name", "score", "distance_km", "reason"]
 
 
 def high_need_themes(need: pd.DataFrame, ward: str) -> list[str]:
@@ -209,16 +233,38 @@ def high_need_themes(need: pd.DataFrame, ward: str) -> list[str]:
     return list(top.index)
 
 
-def group_table(frame: pd.DataFrame) -> pd.DataFrame:
-    cols = [c for c in ("name", "distance_km", "size_band", "location_quality", "why") if c in frame.columns]
-    if "distance_km" in cols and frame["distance_km"].isna().all():
-        cols.remove("distance_km")
-    return frame[cols]
+GROUP_HEADERS = {
+    "name": "Organisation",
+    "distance": "Distance from you",
+    s.SIZE_BAND: "Size (income)",
+    s.LOCATION_QUALITY: "Location known as",
+    "why": "Why",
+}
+
+
+def group_table(frame: pd.DataFrame, *, sizes_known: bool = True) -> pd.DataFrame:
+    """Partners or overlap with readable headers; size is left out when no income is known."""
+    out = _distance_column(frame, zero="at your base") if "distance_km" in frame.columns else frame
+    if s.SIZE_BAND in out.columns and not sizes_known:
+        out = out.drop(columns=[s.SIZE_BAND])
+    if s.SIZE_BAND in out.columns:
+        out = out.assign(**{s.SIZE_BAND: out[s.SIZE_BAND].map(lambda b: s.SIZE_BAND_LABELS.get(b, b))})
+    cols = [c for c in GROUP_HEADERS if c in out.columns]
+    return out[cols].rename(columns=GROUP_HEADERS)
 
 
 def consortium_table(frame: pd.DataFrame) -> pd.DataFrame:
     out = frame.copy()
     if "covers" in out.columns:
         out["covers"] = out["covers"].map(labels)
-    cols = [c for c in ("member", "name", "covers", "reason") if c in out.columns]
-    return out[cols]
+    headers = {"member": "Member", "name": "Organisation", "covers": "Brings", "reason": "Why"}
+    cols = [c for c in headers if c in out.columns]
+    return out[cols].rename(columns=headers)
+
+
+GROUP_COLUMNS = {
+    "Organisation": st.column_config.TextColumn("Organisation", width="medium"),
+    "Why": st.column_config.TextColumn("Why", width="large"),
+    "Brings": st.column_config.TextColumn("Brings", width="medium"),
+    "Member": st.column_config.NumberColumn("Member", format="%d", width="small"),
+}

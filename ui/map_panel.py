@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 import streamlit as st
 
-from sector_map import classify, map_layers, maps, need, subject, summaries
+from sector_map import classify, map_layers, maps, missing, need, subject, summaries
 from sector_map import schema as s
 from sector_map.assets import missing_assets
 from sector_map.pack import Pack
@@ -244,14 +244,20 @@ def need_controls(pack: Pack) -> View:
             key="nm_org_themes",
             disabled=not show_orgs or not len(pack.organisations),
         )
-        org_sizes = st.multiselect(
-            "Size bands",
-            list(s.SIZE_BAND_IDS),
-            format_func=s.SIZE_BAND_LABELS.get,
-            placeholder="All sizes",
-            key="nm_org_sizes",
-            disabled=not show_orgs or not len(pack.organisations),
-        )
+        no_income = missing.no_income(pack)
+        if no_income:
+            # A filter on a field no organisation has would only ever hide everything.
+            st.caption(md(no_income))
+            org_sizes = []
+        else:
+            org_sizes = st.multiselect(
+                "Size bands",
+                list(s.SIZE_BAND_IDS),
+                format_func=s.SIZE_BAND_LABELS.get,
+                placeholder="All sizes",
+                key="nm_org_sizes",
+                disabled=not show_orgs or not len(pack.organisations),
+            )
         show_assets = st.toggle("Community buildings and land", key="nm_assets")
     return View(
         mode,

@@ -22,10 +22,12 @@ def demo():
     return load_pack(paths.DEMO_PACK)
 
 
+def _ward_tables(at: AppTest):
+    return [d.value for d in at.dataframe if "reason" in d.value.columns and "ward_name" in d.value.columns]
+
+
 def _wards(at: AppTest):
-    return next(
-        d.value for d in at.dataframe if "reason" in d.value.columns and "ward_name" in d.value.columns
-    )
+    return _ward_tables(at)[0]
 
 
 def test_nothing_ranked_until_an_offer_is_chosen(at):
@@ -38,16 +40,30 @@ def test_picking_an_organisation_ranks_every_ward_with_a_reason(at, demo):
     at.text_input(key="fit_query").set_value(org[s.ORG_NAME][:12]).run()
     assert not at.exception, [e.message for e in at.exception]
     at.selectbox(key="fit_org").set_value(org[s.ORG_ID]).run()
-    wards = _wards(at)
-    assert len(wards) == len(demo.wards)
+    tables = _ward_tables(at)
+    wards = tables[0]
+    assert sum(len(w) for w in tables) == len(demo.wards)
     assert wards["reason"].str.len().gt(10).all()
-    ranked = wards[wards["rank"].notna()]
-    assert ranked["rank"].is_monotonic_increasing
-    assert [h.value for h in at.subheader][:3] == [
-        "Wards where your offer fits",
-        "Possible partners",
-        "Possible overlap",
-    ]
+    assert wards["rank"].tolist() == list(range(1, len(wards) + 1))
+    assert wards["score"].is_monotonic_decreasing
+    heads = [h.value for h in at.subheader]
+    assert heads[0] == "Wards where your offer fits" and "Possible partners" in heads
+    partners = next(d.value for d in at.dataframe if "Organisation" in d.value.columns)
+    assert "distance_km" not in partners.columns and "size_band" not in partners.columns
+
+
+def test_picking_the_second_result_stays_picked(at, demo):
+    from sector_map.matching import find_organisations
+
+    found = find_organisations(demo, "a", limit=50)
+    at.text_input(key="fit_query").set_value("a").run()
+    assert at.selectbox(key="fit_org").value == found["org_id"][0]
+    assert at.selectbox(key="fit_org").options[1] == found["label"][1]  # names its place and ward
+    at.selectbox(key="fit_org").set_value(found["org_id"][1]).run()
+    at.run()  # the page has published org= to the link; a later run must not restore from it
+    assert not at.exception, [e.message for e in at.exception]
+    assert at.selectbox(key="fit_org").value == found["org_id"][1]
+    assert at.text_input(key="fit_query").value == "a"
 
 
 def test_describing_an_offer_and_changing_its_themes_changes_the_ranking(at, demo):
@@ -61,9 +77,11 @@ def test_describing_an_offer_and_changing_its_themes_changes_the_ranking(at, dem
     postcode = demo.postcodes["postcode"].iloc[0]
     at.text_input(key="fit_postcode").set_value(postcode).run()
     at.number_input(key="fit_reach").set_value(1.5).run()
-    local = _wards(at)
-    assert local["reason"].str.contains("outside your reach").any()
+    local, beyond = _ward_tables(at)
+    assert "Beyond your reach" in [h.value for h in at.subheader]
+    assert beyond["reason"].str.contains("beyond your reach").all() and "rank" not in beyond.columns
     assert local["reason"].str.contains("your base is in this ward").sum() == 1
+    assert not local["reason"].str.contains("beyond your reach").any()
     at.text_input(key="fit_postcode").set_value("ZZ9 9ZZ").run()
     assert any("ZZ9 9ZZ" in e.value for e in at.error)
 

@@ -87,5 +87,15 @@ def test_where_we_fit_on_trafford_for_a_partington_food_bank(trafford_app):
     assert not at.exception, [e.message for e in at.exception]
     options = at.selectbox(key="fit_org").options
     assert options
-    wards = next(d.value for d in at.dataframe if "ward_name" in d.value.columns)
-    assert len(wards) == 21 and wards["reason"].str.len().gt(10).all()
+    # Six "Trussell Trust" sites, told apart by address and ward.
+    assert len(options) == len(set(options)) == 6 and any("Bucklow-St Martins ward" in o for o in options)
+    tables = [d.value for d in at.dataframe if "ward_name" in d.value.columns]
+    assert sum(len(w) for w in tables) == 21 and all(w["reason"].str.len().gt(10).all() for w in tables)
+    assert "Beyond your reach" in [h.value for h in at.subheader]
+
+
+def test_size_filter_says_income_is_not_known_on_trafford(trafford_app):
+    at, pack = trafford_app
+    assert (pack.organisations[s.SIZE_BAND] == s.SIZE_BAND_UNKNOWN).all()
+    assert not [m for m in at.multiselect if m.key == "nm_org_sizes"]
+    assert any("Income is not known for any of Trafford" in c.value for c in at.sidebar.caption)

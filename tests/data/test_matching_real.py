@@ -49,8 +49,23 @@ def test_partington_food_bank_reach_is_local(pack, need_table):
     out = rank_wards_for_offer(pack, offer, need=need_table, gap=None)
     assert out["ward_name"].iloc[0] == BUCKLOW
     assert out["reason"].iloc[0].endswith("your base is in this ward")
-    outside = out[out["reason"].str.startswith("outside your reach")]
-    assert len(outside) >= 15 and (outside["score"] == 0).all()
+    outside = out[~out["in_reach"]]
+    assert len(outside) >= 15 and outside["rank"].isna().all()
+    assert outside["reason"].str.contains("beyond your reach").all()
+    assert out.loc[out["in_reach"], "rank"].tolist() == list(range(1, int(out["in_reach"].sum()) + 1))
+
+
+def test_salford_food_share_puts_the_neediest_wards_first(pack):
+    from sector_map.analysis import need_and_gap_by_theme
+
+    need, gap = need_and_gap_by_theme(pack)
+    found = find_organisations(pack, "salford food share")
+    offer = offer_from_org(pack, found["org_id"].iloc[0])
+    out = rank_wards_for_offer(pack, offer, need=need, gap=gap)
+    top = out["ward_name"].head(3).tolist()
+    # Clifford (poverty need 99) and Bucklow-St Martins (96) lead, whatever provision says.
+    assert top[:2] == [CLIFFORD, BUCKLOW] or top[:2] == [BUCKLOW, CLIFFORD]
+    assert out["in_reach"].all() and out["rank"].tolist() == list(range(1, 22))
 
 
 def test_organisations_partners_and_consortium_for_bucklow(pack):
@@ -69,3 +84,16 @@ def test_organisations_partners_and_consortium_for_bucklow(pack):
         "older_people",
     }
     assert 1 <= len(group) <= 4
+
+
+def test_bucklow_food_bank_is_based_here_in_the_profile_and_the_reason(pack):
+    from sector_map import ward_profile as wp
+    from sector_map.provision import provision_table
+
+    code = "E05000824"  # Bucklow-St Martins; the Partington Trussell Trust site is inside it
+    orgs = wp.organisations(pack, code).set_index("org_id")
+    assert orgs.loc["trafford_food_banks-2", "Where"] == wp.BASED_HERE
+    assert orgs.loc["trafford_food_banks-2", "Distance"] == "based here"
+    assert provision_table(pack, themes=["poverty_food"]).loc[code, "nearest_km"] == 0.0
+    reason = wp.theme_gap_tables(pack, themes=["poverty_food"])["poverty_food"].loc[code, "reason"]
+    assert "one is based in the ward" in reason and "km away" not in reason

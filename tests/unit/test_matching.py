@@ -171,28 +171,58 @@ def test_find_organisations_words_any_order_and_charity_number(pack):
         "themes",
         "size_band",
         "location_quality",
+        "address",
+        "postcode",
+        "ward_name",
+        "label",
     ]
+
+
+def test_search_results_say_where_each_organisation_is(pack):
+    found = find_organisations(pack, "a").set_index("org_id")
+    # o1 is a site in Alpha with a charity number; o3 is known only by its area.
+    assert found.loc["o1", "ward_name"] == "Alpha"
+    assert found.loc["o1", "label"] == "Alpha Food Share (charity 1000001; Alpha ward)"
+    assert found.loc["o3", "label"] == "Borough Money Advice (charity 1000003; location not known)"
+    assert found.loc["o4", "label"] == "Gamma Youth Club (Gamma ward)"
 
 
 # --- wards for an offer ---------------------------------------------------------------------
 def test_rank_wards_scores_reach_and_no_data(pack):
     gap = _frame(poverty_food=[30.0, 60.0, 90.0, 95.0, np.nan])
     out = rank_wards_for_offer(pack, offer_from_org(pack, "o1"), need=None, gap=gap)
-    # o1 is at x=600 with a 1.5 km reach. Distances to the wards: 0, 0.4, 1.4, 2.4, 3.4 km.
-    # closeness = 100 × (1 − d/1.5): 100, 73.33, 6.67; score = 0.9 × gap + 0.1 × closeness:
-    #   Alpha 27 + 10 = 37.0; Beta 54 + 7.33 = 61.3; Gamma 81 + 0.67 = 81.7;
-    #   Delta is outside the reach → 0, listed after; Epsilon has no data → last, unranked.
+    # o1 is at x=600 with a 1.5 km reach; the wards' edges are 0, 0.4, 1.4, 2.4, 3.4 km away.
+    # Score = unmet need (the gap alone here, with no need table): in reach Gamma 90, Beta 60,
+    # Alpha 30, ranked 1–3. Delta (95) is beyond the reach: it keeps its score but gets no rank,
+    # after the reachable wards. Epsilon has no data: last, unranked.
     assert out["ward_name"].tolist() == ["Gamma", "Beta", "Alpha", "Delta", "Epsilon"]
-    assert out["score"].tolist()[:4] == pytest.approx([81.7, 61.3, 37.0, 0.0])
-    assert out["rank"].tolist()[:4] == [1, 2, 3, 4] and out["rank"].isna().tolist()[4]
+    assert out["score"].tolist()[:4] == pytest.approx([90.0, 60.0, 30.0, 95.0])
+    assert out["rank"].tolist()[:3] == [1, 2, 3] and out["rank"].isna().tolist()[3:] == [True, True]
+    assert out["in_reach"].tolist() == [True, True, True, False, False]
     assert np.isnan(out["score"].iloc[4])
     assert out["distance_km"].tolist() == pytest.approx([1.4, 0.4, 0.0, 2.4, 3.4])
     assert (
         out["reason"][0] == "high unmet need for poverty, food and money advice (gap 90/100); 1.4 km from you"
     )
     assert out["reason"][2].endswith("your base is in this ward") and out["reason"][2].startswith("moderate")
-    assert out["reason"][3] == "outside your reach (2.4 km away; you reach 1.5 km)"
+    assert out["reason"][3] == (
+        "high unmet need for poverty, food and money advice (gap 95/100); "
+        "beyond your reach (2.4 km from your base; you reach 1.5 km)"
+    )
     assert out["reason"][4].startswith("no data")
+
+
+def test_high_need_with_some_provision_beats_middling_need_with_none(pack):
+    # The Salford Food Share case: need 99 with gap 55 must come before need 50 with gap 71.
+    offer = offer_from_description(pack, themes=[POV])
+    need = _frame(poverty_food=[99.0, 50.0, 20.0, 70.0, 10.0])
+    gap = _frame(poverty_food=[55.0, 71.0, 60.0, 50.0, 40.0])
+    out = rank_wards_for_offer(pack, offer, need=need, gap=gap)
+    # unmet = (need + gap) / 2: Alpha 77, Delta 60, Beta 60.5, Gamma 40, Epsilon 25.
+    assert out["ward_name"].tolist() == ["Alpha", "Beta", "Delta", "Gamma", "Epsilon"]
+    assert out["score"].tolist() == pytest.approx([77.0, 60.5, 60.0, 40.0, 25.0])
+    assert out.attrs["score_from"] == "need and gap"
+    assert out["reason"][0] == "high unmet need for poverty, food and money advice (need 99, gap 55/100)"
 
 
 def test_rank_wards_whole_area_mean_over_themes_with_data(pack):
@@ -202,12 +232,12 @@ def test_rank_wards_whole_area_mean_over_themes_with_data(pack):
         children_young_people=[71.0, 10.0, 50.0, 80.0, np.nan],
     )
     out = rank_wards_for_offer(pack, offer, need=None, gap=gap, limit=4)
-    # No base point: score = mean gap over the themes with data.
+    # No need table: score = mean gap over the themes with data.
     # Alpha (82+71)/2 = 76.5; Delta (40+80)/2 = 60; Gamma 50 (poverty missing); Beta 15.
     assert out["ward_name"].tolist() == ["Alpha", "Delta", "Gamma", "Beta"]
     assert out["score"].tolist() == pytest.approx([76.5, 60.0, 50.0, 15.0])
     assert out["reason"][0] == (
-        "high unmet need for poverty, food and money advice (gap 82/100) and children and young people (71/100)"
+        "high unmet need for poverty, food and money advice (gap 82/100) and children and young people (gap 71/100)"
     )
     assert out["reason"][2].endswith("; no data for poverty, food and money advice")
     assert out["themes_matched"][2] == [CYP]
@@ -216,12 +246,13 @@ def test_rank_wards_whole_area_mean_over_themes_with_data(pack):
 def test_rank_wards_falls_back_to_need_and_honours_ward_lists(pack):
     need = _frame(disability_carers=[90.0, 40.0, 70.0, 10.0, 95.0])
     out = rank_wards_for_offer(pack, offer_from_org(pack, "o2"), need=need, gap=None)
-    # o2 works in Beta and Gamma only (at x=1500, closeness over 10 km: Beta d=0 → 100, Gamma d=0.5 → 95).
-    # Gamma 0.9×70 + 0.1×95 = 72.5; Beta 0.9×40 + 10 = 46; the others are outside, by distance.
-    assert out["ward_name"].tolist()[:2] == ["Gamma", "Beta"]
-    assert out["score"].tolist()[:2] == pytest.approx([72.5, 46.0])
+    # o2 works in Beta and Gamma only: Gamma 70 and Beta 40 are ranked; the others are beyond its
+    # reach, unranked, by need (Epsilon 95, Alpha 90, Delta 10).
+    assert out["ward_name"].tolist() == ["Gamma", "Beta", "Epsilon", "Alpha", "Delta"]
+    assert out["score"].tolist()[:2] == pytest.approx([70.0, 40.0])
+    assert out["rank"].tolist()[:2] == [1, 2] and out["rank"].isna().sum() == 3
     assert out["reason"][0].startswith("high need for disability and carers (need 70/100)")
-    assert out["reason"][2] == "outside your reach (not one of the wards you work in)"
+    assert out["reason"][2].endswith("beyond your reach (not one of the wards you work in)")
     assert out.attrs["score_from"] == "need"
 
 
@@ -230,7 +261,7 @@ def test_rank_wards_uses_need_when_no_ward_has_a_gap(pack):
     gap = _frame(disability_carers=[np.nan] * 5)  # no provision anywhere: gap is unknown
     out = rank_wards_for_offer(pack, offer_from_org(pack, "o2"), need=need, gap=gap)
     assert out.attrs["score_from"] == "need"
-    assert out["score"].tolist()[:2] == pytest.approx([72.5, 46.0])
+    assert out["score"].tolist()[:2] == pytest.approx([70.0, 40.0])
     assert out["reason"][0].startswith("high need for disability and carers (need 70/100)")
 
 
@@ -308,11 +339,17 @@ def test_offer_dataclass_defaults():
     assert offer.whole_area and offer.wards == () and offer.point is None
 
 
-def test_a_theme_with_no_gap_anywhere_is_not_called_no_data(pack):
+def test_a_theme_with_no_gap_anywhere_is_ranked_by_its_need(pack):
     offer = offer_from_description(pack, themes=[POV, CYP])
-    gap = _frame(poverty_food=[82.0, 20.0, 50.0, 40.0, np.nan], children_young_people=[np.nan] * 5)
-    out = rank_wards_for_offer(pack, offer, need=None, gap=gap)
+    need = _frame(
+        poverty_food=[90.0, 20.0, 50.0, 40.0, 10.0], children_young_people=[60.0, 10.0, 30.0, 20.0, 0.0]
+    )
+    gap = _frame(poverty_food=[70.0, 20.0, 50.0, 40.0, np.nan], children_young_people=[np.nan] * 5)
+    out = rank_wards_for_offer(pack, offer, need=need, gap=gap)
+    # Alpha: poverty (90 + 70) / 2 = 80, children 60 (need alone) → 70.
+    assert out["score"][0] == pytest.approx(70.0)
     assert out["reason"][0] == (
-        "high unmet need for poverty, food and money advice (gap 82/100); unmet need for children and "
-        "young people not known (no provision to compare)"
+        "high unmet need for poverty, food and money advice (need 90, gap 70/100) and children and "
+        "young people (need 60/100); provision of children and young people cannot tell wards apart, "
+        "so need alone"
     )

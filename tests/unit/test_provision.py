@@ -211,10 +211,10 @@ def test_provision_table_by_hand_no_decay():
     assert t["access_weak_share"].tolist() == pytest.approx(
         [seventh / expected[0], (10 + seventh) / expected[1], 0.3, 1.0]
     )
-    # Nearest located service from each ward's point (mean of its postcodes):
+    # Nearest located service, from the ward's people (0 when based in the ward):
     #   A: Pantry at 0 km; B: Bus at 0 km; C: the Advice line's contact address on the B/C border,
-    #   half a ward (≈ 1.0 km) away; D: Corner shop at its centre, 0.005° ≈ 0.33 km away.
-    assert t["nearest_km"].tolist() == pytest.approx([0.0, 0.0, KM / 2, KM / 6], rel=5e-3, abs=1e-6)
+    #   half a ward (≈ 1.0 km) from C's postcode; D: Corner shop inside D, so 0 ("based here").
+    assert t["nearest_km"].tolist() == pytest.approx([0.0, 0.0, KM / 2, 0.0], rel=5e-3, abs=1e-6)
     assert t["nearest_service"].tolist() == ["Pantry", "Bus", "Advice line", "Corner shop"]
     assert t["nearest_org"].tolist() == ["Hub", "Hub", "Advice", "Corner"]
     assert t["nearest_quality"].tolist() == ["site", "site", "contact address", "contact address"]

@@ -106,7 +106,7 @@ def test_organisations_based_here_reaching_and_nearby(pack):
     # o3 reaches Alpha through its whole-area service.
     assert list(alpha.index) == ["o1", "o3", "o2"]
     assert list(alpha["Where"]) == [wp.BASED_HERE, wp.REACHES, wp.NEARBY]
-    assert alpha.loc["o2", "Distance (km)"] == pytest.approx(0.3)
+    assert alpha.loc["o2", "Distance"] == "0.3 km" and alpha.loc["o1", "Distance"] == "based here"
     assert alpha.loc["o2", "Location"] == s.LOCATION_CONTACT
     assert alpha.loc["o1", "Size"] == s.SIZE_BAND_LABELS["small"]
     assert alpha.loc["o3", "Whole area"] and "location not known (area only)" in alpha.loc["o3", "Why"]
@@ -124,10 +124,37 @@ def test_radius_and_listed_services_reach_a_ward(pack):
     assert (gamma["Where"] == wp.REACHES).all()
     assert "works in this ward" in gamma.loc["o2", "Why"]
     assert "its reach covers this ward" in gamma.loc["o1", "Why"]
-    assert gamma.loc["o1", "Distance (km)"] == pytest.approx(1.0)
+    assert gamma.loc["o1", "Distance"] == "1.0 km"
     # Delta is 2.5 widths (≈ 1.66 km) from o1, beyond s1's 1.5 km: only the whole-area service reaches it.
     delta = wp.organisations(pack, DELTA, near_km=0.5)
     assert list(delta[s.ORG_ID]) == ["o3"]
+
+
+def test_one_distance_for_profile_reasons_and_provision(pack):
+    # o1's food bank is inside Alpha: the profile, the provision table and the gap reason agree.
+    alpha = wp.organisations(pack, ALPHA).set_index(s.ORG_ID)
+    assert alpha.loc["o1", "Where"] == wp.BASED_HERE and alpha.loc["o1", "Distance"] == "based here"
+    tables = wp.theme_gap_tables(pack)
+    reason = tables["poverty_food"].loc[ALPHA, "reason"]
+    assert "one is based in the ward" in reason and "km away" not in reason
+    # From Beta, distance is to Beta's people: with a postcode at Beta's far (east) edge it is
+    # 1.5 ward widths (≈ 1.0 km) from o1 at Alpha's centre, not the 0.33 km to Beta's nearest edge.
+    beta = pack.wards.geometry.iloc[1]
+    pack.postcodes = pd.DataFrame(
+        {s.POSTCODE: ["DM1 9ZZ"], "lon": [beta.bounds[2] - 1e-6], "lat": [beta.centroid.y]}
+    )
+    from sector_map.provision import provision_table
+
+    near = provision_table(pack, themes=["poverty_food"]).loc[BETA, "nearest_km"]
+    assert near == pytest.approx(1.0, abs=0.02)
+    assert f"nearest {near:.1f} km away" in wp.theme_gap_tables(pack)["poverty_food"].loc[BETA, "reason"]
+    beta_orgs = wp.organisations(pack, BETA, near_km=2.0).set_index(s.ORG_ID)
+    assert beta_orgs.loc["o1", "Distance"] == f"{near:.1f} km"
+
+
+def test_size_column_is_left_out_when_no_income_is_known(pack):
+    pack.organisations[s.SIZE_BAND] = s.SIZE_BAND_UNKNOWN
+    assert "Size" not in wp.organisations(pack, ALPHA).columns
 
 
 def test_gap_rows_give_every_theme_its_need_class_and_reason(pack):
