@@ -7,6 +7,7 @@ located, and every warning gathered on the way is kept in the manifest for the D
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -215,14 +216,45 @@ def _population(st: _Steps, wards: gpd.GeoDataFrame) -> pd.Series:
     return pop
 
 
-def _postcodes(st: _Steps) -> pd.DataFrame:
+# Postcodes kept around the area besides the organisations' own: a box this far beyond the wards'
+# bounds, so assets and uploads near the border can be placed (postcodes.parquet keeps only those
+# inside the wards).
+NEAR_KM = 5.0
+
+
+def _near_box(wards: gpd.GeoDataFrame, km: float = NEAR_KM) -> tuple[float, float, float, float]:
+    """The wards' bounds in WGS84, widened by ``km`` on every side."""
+    x0, y0, x1, y1 = (float(v) for v in wards.to_crs(s.PACK_CRS).total_bounds)
+    dy = km / 111.0
+    dx = km / (111.0 * max(math.cos(math.radians(max(abs(y0), abs(y1)))), 0.1))
+    return x0 - dx, y0 - dy, x1 + dx, y1 + dy
+
+
+def _used_postcodes(raws: list[tuple[pd.DataFrame, pd.DataFrame]]) -> set[str]:
+    """Every postcode the organisation sources give (their own and their services')."""
+    used: set[str] = set()
+    for frame in (f for pair in raws for f in pair):
+        if s.POSTCODE in frame.columns:
+            used.update(frame[s.POSTCODE].dropna().astype(str))
+    return used
+
+
+def _postcodes(st: _Steps, wards: gpd.GeoDataFrame, used: set[str]) -> pd.DataFrame:
+    """The postcode file, keeping only the organisations' postcodes and those near the area.
+
+    A national file (Code-Point Open, ONSPD, NSPL) is filtered a chunk at a time as it is read,
+    so the build never holds all of it.
+    """
     from sector_map.importers.postcodes import read_postcodes
 
     sec = st.recipe.one("postcodes")
-    t0 = st.step(f"Reading postcode centroids from {sec['path'].name}")
-    table = read_postcodes(sec["path"], notes=st.notes)
+    t0 = st.step(
+        f"Reading postcode centroids from {sec['path'].name} (the {len(used):,} postcodes the "
+        f"organisations give, and those within {NEAR_KM:g} km of the area)"
+    )
+    table = read_postcodes(sec["path"], keep=used, near=_near_box(wards), notes=st.notes)
     st.sources.append(st.recipe.source_entry("postcodes", sec))
-    st.done(t0, f"{len(table):,} postcodes")
+    st.done(t0, f"{len(table):,} postcodes kept")
     return table
 
 
@@ -265,9 +297,8 @@ def _read_org_source(sec: dict, notes: Notes, recipe: Recipe):
     )
 
 
-def _organisations(st: _Steps, wards: gpd.GeoDataFrame, postcodes: pd.DataFrame | None):
-    from sector_map.importers.organisations import combine
-
+def _read_organisations(st: _Steps) -> list[tuple[pd.DataFrame, pd.DataFrame]]:
+    """Each organisation source's raw ``(organisations, services)``, in recipe order."""
     raws = []
     for sec in st.recipe.many("organisations"):
         kind = sec.get("kind", "csv")
@@ -276,6 +307,17 @@ def _organisations(st: _Steps, wards: gpd.GeoDataFrame, postcodes: pd.DataFrame 
         raws.append((orgs, services))
         st.sources.append(st.recipe.source_entry("organisations", sec, kind=kind))
         st.done(t0, f"{len(orgs):,} organisations, {len(services):,} services")
+    return raws
+
+
+def _organisations(
+    st: _Steps,
+    raws: list[tuple[pd.DataFrame, pd.DataFrame]],
+    wards: gpd.GeoDataFrame,
+    postcodes: pd.DataFrame | None,
+):
+    from sector_map.importers.organisations import combine
+
     if not raws:
         return empty_organisations(), empty_services(), {}
     t0 = time.perf_counter()
@@ -364,8 +406,10 @@ def build_pack(
     if population is not None:
         wards[s.POPULATION] = wards[s.WARD_CODE].map(population).astype("float64")
 
-    postcodes = _postcodes(st) if recipe.one("postcodes") is not None else None
-    orgs, services, org_stats = _organisations(st, wards, postcodes)
+    raws = _read_organisations(st)
+    postcodes = _postcodes(st, wards, _used_postcodes(raws)) if recipe.one("postcodes") is not None else None
+    orgs, services, org_stats = _organisations(st, raws, wards, postcodes)
+    del raws
     assets = _assets(st, postcodes)
 
     t0 = st.step("Checking and writing the pack" if out else "Checking the pack")
