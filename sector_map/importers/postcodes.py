@@ -130,7 +130,7 @@ def _row_filter(keep: Iterable[str] | None, near: Bounds | None) -> RowFilter | 
     """Keeps a chunk's rows whose postcode is in ``keep`` or whose point is inside ``near``."""
     if keep is None and near is None:
         return None
-    wanted = set(_compact(pd.Series(list(keep or []), dtype="string")).dropna())
+    wanted = set(_compact(pd.Series(list(keep) if keep is not None else [], dtype="string")).dropna())
     boxes: dict[str, Bounds] = {}
 
     def rows(chunk: pd.DataFrame) -> pd.DataFrame:
