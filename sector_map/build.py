@@ -7,7 +7,6 @@ located, and every warning gathered on the way is kept in the manifest for the D
 
 from __future__ import annotations
 
-import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -18,6 +17,7 @@ import geopandas as gpd
 import pandas as pd
 
 from sector_map import schema as s
+from sector_map.build_postcodes import NEAR_KM, near_box, postcodes_in_area, used_postcodes
 from sector_map.build_report import summary_text
 from sector_map.importers.tables import InputError, Notes, examples
 from sector_map.pack import Pack, save_pack
@@ -216,29 +216,6 @@ def _population(st: _Steps, wards: gpd.GeoDataFrame) -> pd.Series:
     return pop
 
 
-# Postcodes kept around the area besides the organisations' own: a box this far beyond the wards'
-# bounds, so assets and uploads near the border can be placed (postcodes.parquet keeps only those
-# inside the wards).
-NEAR_KM = 5.0
-
-
-def _near_box(wards: gpd.GeoDataFrame, km: float = NEAR_KM) -> tuple[float, float, float, float]:
-    """The wards' bounds in WGS84, widened by ``km`` on every side."""
-    x0, y0, x1, y1 = (float(v) for v in wards.to_crs(s.PACK_CRS).total_bounds)
-    dy = km / 111.0
-    dx = km / (111.0 * max(math.cos(math.radians(max(abs(y0), abs(y1)))), 0.1))
-    return x0 - dx, y0 - dy, x1 + dx, y1 + dy
-
-
-def _used_postcodes(raws: list[tuple[pd.DataFrame, pd.DataFrame]]) -> set[str]:
-    """Every postcode the organisation sources give (their own and their services')."""
-    used: set[str] = set()
-    for frame in (f for pair in raws for f in pair):
-        if s.POSTCODE in frame.columns:
-            used.update(frame[s.POSTCODE].dropna().astype(str))
-    return used
-
-
 def _postcodes(st: _Steps, wards: gpd.GeoDataFrame, used: set[str]) -> pd.DataFrame:
     """The postcode file, keeping only the organisations' postcodes and those near the area.
 
@@ -252,7 +229,7 @@ def _postcodes(st: _Steps, wards: gpd.GeoDataFrame, used: set[str]) -> pd.DataFr
         f"Reading postcode centroids from {sec['path'].name} (the {len(used):,} postcodes the "
         f"organisations give, and those within {NEAR_KM:g} km of the area)"
     )
-    table = read_postcodes(sec["path"], keep=used, near=_near_box(wards), notes=st.notes)
+    table = read_postcodes(sec["path"], keep=used, near=near_box(wards), notes=st.notes)
     st.sources.append(st.recipe.source_entry("postcodes", sec))
     st.done(t0, f"{len(table):,} postcodes kept")
     return table
@@ -352,20 +329,6 @@ def _assets(st: _Steps, postcodes: pd.DataFrame | None) -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame(out, geometry=s.GEOMETRY, crs=s.PACK_CRS)
 
 
-def _postcodes_in_area(table: pd.DataFrame | None, wards: gpd.GeoDataFrame) -> pd.DataFrame | None:
-    """The postcode centroids inside the pack's wards, kept so uploads can be placed later."""
-    if table is None or table.empty:
-        return None
-    pts = gpd.GeoDataFrame(
-        table[["postcode", "lon", "lat"]].reset_index(drop=True),
-        geometry=gpd.points_from_xy(table["lon"], table["lat"]),
-        crs=s.PACK_CRS,
-    )
-    inside = gpd.sjoin(pts, wards[[s.GEOMETRY]], how="inner", predicate="within")
-    out = pd.DataFrame(pts.loc[sorted(set(inside.index)), ["postcode", "lon", "lat"]])
-    return out.astype({"postcode": "string", "lon": "float64", "lat": "float64"}).reset_index(drop=True)
-
-
 def build_pack(
     recipe: Recipe | Path | str,
     out: Path | str | None = None,
@@ -407,7 +370,7 @@ def build_pack(
         wards[s.POPULATION] = wards[s.WARD_CODE].map(population).astype("float64")
 
     raws = _read_organisations(st)
-    postcodes = _postcodes(st, wards, _used_postcodes(raws)) if recipe.one("postcodes") is not None else None
+    postcodes = _postcodes(st, wards, used_postcodes(raws)) if recipe.one("postcodes") is not None else None
     orgs, services, org_stats = _organisations(st, raws, wards, postcodes)
     del raws
     assets = _assets(st, postcodes)
@@ -434,7 +397,7 @@ def build_pack(
         "build_notes": [n.message() for n in st.notes],
     }
     pack = Pack(
-        postcodes=_postcodes_in_area(postcodes, wards),
+        postcodes=postcodes_in_area(postcodes, wards),
         manifest=manifest,
         wards=wards.reset_index(drop=True),
         indicators=indicators,

@@ -180,3 +180,23 @@ def test_a_filter_that_keeps_nothing_gives_an_empty_table_not_an_error(tmp_path)
     empty = _write(tmp_path, "empty.csv", "pcds,lat,long\n")
     with pytest.raises(InputError, match="no data rows"):
         read_postcodes(empty, near=NEAR_TRAFFORD)
+
+
+def test_build_reads_the_box_5_km_beyond_the_wards_and_every_organisation_postcode():
+    import geopandas as gpd
+    from shapely.geometry import box
+
+    from sector_map.build_postcodes import near_box, used_postcodes
+
+    wards = gpd.GeoDataFrame(geometry=[box(-2.40, 53.40, -2.30, 53.45)], crs=s.PACK_CRS)
+    x0, y0, x1, y1 = near_box(wards)
+    edges = gpd.GeoSeries.from_xy([x0, -2.35, x1, -2.35], [53.425, y0, 53.425, y1], crs=s.PACK_CRS)
+    km = edges.to_crs(s.METRE_CRS).distance(wards.to_crs(s.METRE_CRS).geometry.iloc[0]) / 1000
+    assert km.round(1).tolist() == [5.0, 5.0, 5.0, 5.0]
+    orgs = pd.DataFrame({s.POSTCODE: ["M32 9AF", None, "ab10 1ab"]})
+    services = pd.DataFrame({s.POSTCODE: ["WA14 2EN"]})
+    assert used_postcodes([(orgs, services), (orgs.iloc[:0], pd.DataFrame())]) == {
+        "M32 9AF",
+        "ab10 1ab",
+        "WA14 2EN",
+    }
