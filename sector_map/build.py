@@ -17,6 +17,7 @@ import geopandas as gpd
 import pandas as pd
 
 from sector_map import schema as s
+from sector_map.build_postcodes import NEAR_KM, near_box, postcodes_in_area, used_postcodes
 from sector_map.build_report import summary_text
 from sector_map.importers.tables import InputError, Notes, examples
 from sector_map.pack import Pack, save_pack
@@ -215,14 +216,22 @@ def _population(st: _Steps, wards: gpd.GeoDataFrame) -> pd.Series:
     return pop
 
 
-def _postcodes(st: _Steps) -> pd.DataFrame:
+def _postcodes(st: _Steps, wards: gpd.GeoDataFrame, used: set[str]) -> pd.DataFrame:
+    """The postcode file, keeping only the organisations' postcodes and those near the area.
+
+    A national file (Code-Point Open, ONSPD, NSPL) is filtered a chunk at a time as it is read,
+    so the build never holds all of it.
+    """
     from sector_map.importers.postcodes import read_postcodes
 
     sec = st.recipe.one("postcodes")
-    t0 = st.step(f"Reading postcode centroids from {sec['path'].name}")
-    table = read_postcodes(sec["path"], notes=st.notes)
+    t0 = st.step(
+        f"Reading postcode centroids from {sec['path'].name} (the {len(used):,} postcodes the "
+        f"organisations give, and those within {NEAR_KM:g} km of the area)"
+    )
+    table = read_postcodes(sec["path"], keep=used, near=near_box(wards), notes=st.notes)
     st.sources.append(st.recipe.source_entry("postcodes", sec))
-    st.done(t0, f"{len(table):,} postcodes")
+    st.done(t0, f"{len(table):,} postcodes kept")
     return table
 
 
@@ -265,9 +274,8 @@ def _read_org_source(sec: dict, notes: Notes, recipe: Recipe):
     )
 
 
-def _organisations(st: _Steps, wards: gpd.GeoDataFrame, postcodes: pd.DataFrame | None):
-    from sector_map.importers.organisations import combine
-
+def _read_organisations(st: _Steps) -> list[tuple[pd.DataFrame, pd.DataFrame]]:
+    """Each organisation source's raw ``(organisations, services)``, in recipe order."""
     raws = []
     for sec in st.recipe.many("organisations"):
         kind = sec.get("kind", "csv")
@@ -276,6 +284,17 @@ def _organisations(st: _Steps, wards: gpd.GeoDataFrame, postcodes: pd.DataFrame 
         raws.append((orgs, services))
         st.sources.append(st.recipe.source_entry("organisations", sec, kind=kind))
         st.done(t0, f"{len(orgs):,} organisations, {len(services):,} services")
+    return raws
+
+
+def _organisations(
+    st: _Steps,
+    raws: list[tuple[pd.DataFrame, pd.DataFrame]],
+    wards: gpd.GeoDataFrame,
+    postcodes: pd.DataFrame | None,
+):
+    from sector_map.importers.organisations import combine
+
     if not raws:
         return empty_organisations(), empty_services(), {}
     t0 = time.perf_counter()
@@ -308,20 +327,6 @@ def _assets(st: _Steps, postcodes: pd.DataFrame | None) -> gpd.GeoDataFrame:
         return empty_assets()
     out = pd.concat(frames, ignore_index=True)
     return gpd.GeoDataFrame(out, geometry=s.GEOMETRY, crs=s.PACK_CRS)
-
-
-def _postcodes_in_area(table: pd.DataFrame | None, wards: gpd.GeoDataFrame) -> pd.DataFrame | None:
-    """The postcode centroids inside the pack's wards, kept so uploads can be placed later."""
-    if table is None or table.empty:
-        return None
-    pts = gpd.GeoDataFrame(
-        table[["postcode", "lon", "lat"]].reset_index(drop=True),
-        geometry=gpd.points_from_xy(table["lon"], table["lat"]),
-        crs=s.PACK_CRS,
-    )
-    inside = gpd.sjoin(pts, wards[[s.GEOMETRY]], how="inner", predicate="within")
-    out = pd.DataFrame(pts.loc[sorted(set(inside.index)), ["postcode", "lon", "lat"]])
-    return out.astype({"postcode": "string", "lon": "float64", "lat": "float64"}).reset_index(drop=True)
 
 
 def build_pack(
@@ -364,8 +369,10 @@ def build_pack(
     if population is not None:
         wards[s.POPULATION] = wards[s.WARD_CODE].map(population).astype("float64")
 
-    postcodes = _postcodes(st) if recipe.one("postcodes") is not None else None
-    orgs, services, org_stats = _organisations(st, wards, postcodes)
+    raws = _read_organisations(st)
+    postcodes = _postcodes(st, wards, used_postcodes(raws)) if recipe.one("postcodes") is not None else None
+    orgs, services, org_stats = _organisations(st, raws, wards, postcodes)
+    del raws
     assets = _assets(st, postcodes)
 
     t0 = st.step("Checking and writing the pack" if out else "Checking the pack")
@@ -390,7 +397,7 @@ def build_pack(
         "build_notes": [n.message() for n in st.notes],
     }
     pack = Pack(
-        postcodes=_postcodes_in_area(postcodes, wards),
+        postcodes=postcodes_in_area(postcodes, wards),
         manifest=manifest,
         wards=wards.reset_index(drop=True),
         indicators=indicators,

@@ -41,7 +41,7 @@ def summary_text(result: BuildResult) -> str:
         else ""
     )
     lines.append(f"  indicators:     {len(p.indicator_meta):,}{imd}")
-    located = int(quality.get(s.LOCATION_SITE, 0) + quality.get(s.LOCATION_CONTACT, 0))
+    located = int(sum(quality.get(q, 0) for q in s.LOCATION_KIND))
     if len(org) == 0:
         lines.append("  organisations:  none (the recipe names no organisation sources)")
     else:
@@ -51,7 +51,7 @@ def summary_text(result: BuildResult) -> str:
     extra = (
         ("merged", "found in more than one source were merged"),
         ("postcode_not_found", "had a postcode not in the postcode file (kept as area only)"),
-        ("outside_area", "had an address outside the area (kept as area only)"),
+        ("outside_area", "are placed outside the area (their point kept, marked 'outside the area')"),
     )
     for key, text in extra:
         if st.get(key):

@@ -262,7 +262,7 @@ def organisation_rows(
                 safe_text(org.get(s.ORG_NAME)),
                 ref("subtitles", " · ".join(p for p in parts if p)),
                 ref("themes", safe_text("; ".join(labels))),
-                int(org.get(s.LOCATION_QUALITY) == s.LOCATION_CONTACT),
+                int(s.LOCATION_KIND.get(org.get(s.LOCATION_QUALITY)) == s.LOCATION_CONTACT),
             ]
         )
     return rows, tables

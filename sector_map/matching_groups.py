@@ -41,6 +41,8 @@ SIZE_FACTOR = {"micro": 0.2, "small": 0.4, "medium": 0.6, "large": 0.8, "major":
 
 _QUALITY_CAVEAT = {
     s.LOCATION_CONTACT: "location is a contact address, which may not be where it works",
+    s.LOCATION_SITE_OUTSIDE: "based outside the area",
+    s.LOCATION_CONTACT_OUTSIDE: "location is a contact address outside the area, which may not be where it works",
     s.LOCATION_AREA_ONLY: "location not known (area only)",
 }
 

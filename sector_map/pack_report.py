@@ -31,6 +31,8 @@ __all__ = [
 LOCATION_LABELS = {
     s.LOCATION_SITE: "Site (where it works)",
     s.LOCATION_CONTACT: "Contact address only",
+    s.LOCATION_SITE_OUTSIDE: "Site outside the area (on the map, beyond the wards)",
+    s.LOCATION_CONTACT_OUTSIDE: "Contact address outside the area (on the map, beyond the wards)",
     s.LOCATION_AREA_ONLY: "Area only (not on the map)",
 }
 
@@ -117,13 +119,11 @@ def _count_table(values: pd.Series, order: list[str], labels: dict[str, str], la
 
 
 def location_quality_table(pack: Pack) -> pd.DataFrame:
-    """Organisations by how well their location is known (site, contact address, area only)."""
-    return _count_table(
-        pack.organisations[s.LOCATION_QUALITY].astype("string"),
-        list(s.LOCATION_QUALITIES),
-        LOCATION_LABELS,
-        "Location",
-    )
+    """Organisations by how well their location is known (site, contact address, area only);
+    the 'outside the area' rows only when a pack has such organisations."""
+    values = pack.organisations[s.LOCATION_QUALITY].astype("string")
+    order = [q for q in s.LOCATION_QUALITIES if q not in s.LOCATION_OUTSIDE or (values == q).any()]
+    return _count_table(values, order, LOCATION_LABELS, "Location")
 
 
 def size_band_table(pack: Pack) -> pd.DataFrame:

@@ -96,7 +96,26 @@ HIGHER_IS = (HIGHER_IS_MORE_NEED, HIGHER_IS_LESS_NEED)
 LOCATION_SITE = "site"
 LOCATION_CONTACT = "contact address"
 LOCATION_AREA_ONLY = "area only"
-LOCATION_QUALITIES = (LOCATION_SITE, LOCATION_CONTACT, LOCATION_AREA_ONLY)
+# A point outside every ward is kept (a service just over the border still reaches the wards
+# beside it), and its quality says it lies outside.
+LOCATION_SITE_OUTSIDE = "site (outside the area)"
+LOCATION_CONTACT_OUTSIDE = "contact address (outside the area)"
+LOCATION_QUALITIES = (
+    LOCATION_SITE,
+    LOCATION_CONTACT,
+    LOCATION_SITE_OUTSIDE,
+    LOCATION_CONTACT_OUTSIDE,
+    LOCATION_AREA_ONLY,
+)
+LOCATION_OUTSIDE = (LOCATION_SITE_OUTSIDE, LOCATION_CONTACT_OUTSIDE)
+# Each quality that carries a point → what the point is, wherever it lies (site / contact address).
+LOCATION_KIND = {
+    LOCATION_SITE: LOCATION_SITE,
+    LOCATION_SITE_OUTSIDE: LOCATION_SITE,
+    LOCATION_CONTACT: LOCATION_CONTACT,
+    LOCATION_CONTACT_OUTSIDE: LOCATION_CONTACT,
+}
+OUTSIDE_OF = {LOCATION_SITE: LOCATION_SITE_OUTSIDE, LOCATION_CONTACT: LOCATION_CONTACT_OUTSIDE}
 
 AREA_RADIUS = "radius"
 AREA_WARDS_LIST = "wards"

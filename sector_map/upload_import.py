@@ -241,7 +241,7 @@ def pack_organisations_as_raw(pack: Pack) -> tuple[pd.DataFrame, pd.DataFrame]:
     raw[r.LON] = np.where(placed, orgs.geometry.x.where(placed), np.nan) if len(orgs) else []
     raw[r.LAT] = np.where(placed, orgs.geometry.y.where(placed), np.nan) if len(orgs) else []
     hint = orgs[s.LOCATION_QUALITY].astype("string")
-    raw[r.LOCATION_HINT] = hint.where(hint.isin([s.LOCATION_SITE, s.LOCATION_CONTACT]))
+    raw[r.LOCATION_HINT] = hint.map(s.LOCATION_KIND).astype("string")
     return r.raw_org_frame(raw), r.raw_service_frame(pack.services)
 
 
@@ -279,6 +279,8 @@ def _location_reason(lon, postcode, quality: str, pack: Pack, *, well_formed: bo
         return "on the map (site)"
     if quality == s.LOCATION_CONTACT:
         return "on the map (contact address)"
+    if quality in s.LOCATION_OUTSIDE:
+        return f"on the map ({quality}): its point is outside this pack's wards"
     if pd.notna(lon):
         return "not on the map: its point is outside this pack's wards"
     if pd.isna(postcode):
@@ -374,12 +376,13 @@ def import_organisations(
         gone_ids = set(new_raw.loc[outside.to_numpy(), s.ORG_ID])
         orgs = orgs[~orgs[s.ORG_ID].isin(gone_ids)].reset_index(drop=True)
         services = services[~services[s.ORG_ID].isin(gone_ids)].reset_index(drop=True)
-        why = accepted.loc[outside, "Map"].str.removeprefix("not on the map: ")
+        why = accepted.loc[outside, "Map"].str.split(": ", n=1).str[-1]
         left_out = [(int(row), w) for row, w in zip(accepted.loc[outside, "File row"], why, strict=True)]
         notes.add(
             file,
             f"{int(outside.sum())} organisations seem to be outside this pack's area and were left out "
-            "(tick 'Keep organisations outside the area' to add them as 'area only')",
+            "(tick 'Keep organisations outside the area' to add them: one with a point keeps it, marked "
+            "'outside the area', the others are 'area only')",
             rows=accepted.loc[outside, "File row"],
         )
         accepted, added = accepted[~outside].reset_index(drop=True), added[~outside].reset_index(drop=True)

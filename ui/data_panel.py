@@ -264,7 +264,7 @@ def _options(kind: str, path: Path, columns: list[str], pack: Pack, *, part: str
         )
         options["location"] = None if loc == "auto" else loc
         options["keep_outside"] = st.checkbox(
-            "Keep organisations outside the area (listed as 'area only')",
+            "Keep organisations outside the area (on the map if they have coordinates, else 'area only')",
             key="data_keep_outside",
             help="Otherwise rows placed outside the pack's wards, or with a postcode not in its postcode "
             "table, are not accepted.",

@@ -17,9 +17,11 @@ Placing: coordinates given in a file win over postcode centroids, and when merge
 several postcodes, a site's postcode (say, from a food-bank list) wins over a contact address
 (often a trustee's home), whichever source came first. ``location_quality`` is
 "site" when the point came from a file's coordinates or a site postcode, "contact address" when
-from a contact postcode, and "area only" when there is no point: no postcode, a postcode not in
-the postcode table, or a point outside every ward. Organisations are never dropped for want of a
-location; "area only" ones get an empty point.
+from a contact postcode, and "area only" when there is no point: no postcode, or a postcode not in
+the postcode table. A point outside every ward is kept, since a service based just over the border
+still reaches the wards beside it: its quality is "site (outside the area)" or "contact address
+(outside the area)". Organisations are never dropped for want of a location; "area only" ones get
+an empty point.
 """
 
 from __future__ import annotations
@@ -234,7 +236,7 @@ def _place(
         notes.add(
             FILE,
             f"{int(elsewhere.sum())} postcodes are not in the postcode file, though well formed (often "
-            f"addresses outside the area); those organisations are kept as 'area only': "
+            f"addresses outside the area the file covers, or postcodes no longer in use); those organisations are kept as 'area only': "
             f"{examples(missing.unique())}",
             column=s.POSTCODE,
         )
@@ -264,11 +266,11 @@ def _place(
         notes.add(
             FILE,
             f"{int(outside.sum())} organisations have a point outside every ward ({what}); "
-            "they are kept as 'area only' with no point: "
+            "their point is kept (a service based just over the border still reaches the wards "
+            "beside it) and marked '(outside the area)': "
             f"{examples(orgs.loc[outside, s.ORG_NAME].fillna(orgs.loc[outside, s.ORG_ID]))}",
         )
-        quality[outside] = s.LOCATION_AREA_ONLY
-        points[outside] = Point()
+        quality[outside] = [s.OUTSIDE_OF[q] for q in quality[outside]]
     stats = {"postcode_not_found": int(not_found.sum()), "outside_area": int(outside.sum())}
     return points, pd.Series(quality, index=orgs.index, dtype="string"), stats
 

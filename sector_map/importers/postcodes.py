@@ -8,19 +8,29 @@ either latitude/longitude or British National Grid easting/northing.
 
 Postcodes are compared in one form: upper case, outward code, one space, inward code
 (``"M32 9AF"``).
+
+National files (OS Code-Point Open: 1.75 million rows; the full ONSPD or NSPL: 2.7 million) are
+read a chunk at a time and filtered as they are read: ``keep`` names the postcodes a pack uses
+(its organisations' addresses, wherever they are) and ``near`` a box around the area (for the
+assets and the uploads placed later), so only those rows are ever held and cleaned.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from sector_map import schema as s
+from sector_map.importers.table_read import RowFilter
 from sector_map.importers.tables import InputError, Notes, examples, file_rows, find_column, read_table
 
-__all__ = ["bng_to_wgs84", "geocode", "is_postcode", "normalise_postcode", "read_postcodes"]
+__all__ = ["Bounds", "bng_to_wgs84", "geocode", "is_postcode", "normalise_postcode", "read_postcodes"]
+
+# A box in WGS84 degrees: (min lon, min lat, max lon, max lat).
+Bounds = tuple[float, float, float, float]
 
 LON = "lon"
 LAT = "lat"
@@ -86,19 +96,85 @@ def bng_to_wgs84(easting, northing) -> tuple[np.ndarray, np.ndarray]:
     return np.asarray(lon, dtype="float64"), np.asarray(lat, dtype="float64")
 
 
+def _compact(values: pd.Series) -> pd.Series:
+    """Postcodes upper case with no spaces, the cheap key used while filtering chunks."""
+    return values.astype("string").str.upper().str.replace(" ", "", regex=False).str.strip()
+
+
+def _bng_box(near: Bounds) -> Bounds:
+    """The easting/northing box that holds a WGS84 box (its edges sampled, since the grid is skewed)."""
+    from pyproj import Transformer
+
+    lon = np.linspace(near[0], near[2], 9)
+    lat = np.linspace(near[1], near[3], 9)
+    glon, glat = (a.ravel() for a in np.meshgrid(lon, lat))
+    tr = Transformer.from_crs(s.PACK_CRS, s.METRE_CRS, always_xy=True)
+    east, north = tr.transform(glon, glat)
+    return float(np.min(east)), float(np.min(north)), float(np.max(east)), float(np.max(north))
+
+
+def _floats(values: pd.Series) -> np.ndarray:
+    """Numbers from raw text cells, NaN where empty or not a number; fast for a clean column."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    try:
+        arr = pa.array(values, type=pa.string(), from_pandas=True)
+        arr = pc.if_else(pc.equal(pc.utf8_trim_whitespace(arr), ""), None, arr)
+        return pc.cast(arr, pa.float64()).to_numpy(zero_copy_only=False).astype("float64")
+    except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError):
+        return pd.to_numeric(values, errors="coerce").to_numpy(dtype="float64")
+
+
+def _row_filter(keep: Iterable[str] | None, near: Bounds | None) -> RowFilter | None:
+    """Keeps a chunk's rows whose postcode is in ``keep`` or whose point is inside ``near``."""
+    if keep is None and near is None:
+        return None
+    wanted = set(_compact(pd.Series(list(keep) if keep is not None else [], dtype="string")).dropna())
+    boxes: dict[str, Bounds] = {}
+
+    def rows(chunk: pd.DataFrame) -> pd.DataFrame:
+        cols = list(chunk.columns)
+        pc_col = find_column(cols, _POSTCODE_NAMES)
+        if pc_col is None:
+            return chunk
+        mask = _compact(chunk[pc_col]).isin(wanted).to_numpy(dtype=bool).copy()
+        if near is not None:
+            x_col, y_col, box = find_column(cols, _LON_NAMES), find_column(cols, _LAT_NAMES), near
+            if not (x_col and y_col):
+                x_col, y_col = find_column(cols, _EAST_NAMES), find_column(cols, _NORTH_NAMES)
+                if "bng" not in boxes:
+                    boxes["bng"] = _bng_box(near)
+                box = boxes["bng"]
+            if x_col and y_col:
+                x, y = _floats(chunk[x_col]), _floats(chunk[y_col])
+                mask |= (x >= box[0]) & (x <= box[2]) & (y >= box[1]) & (y <= box[3])
+        return chunk[mask]
+
+    return rows
+
+
 def _drop(df: pd.DataFrame, mask: pd.Series, notes: Notes | None, file: str, text: str, column=None):
     if mask.any() and notes is not None:
         notes.add(file, f"{int(mask.sum())} {text}", column=column, rows=file_rows(df.index[mask]))
     return df[~mask]
 
 
-def read_postcodes(path: Path | str, *, notes: Notes | None = None) -> pd.DataFrame:
+def read_postcodes(
+    path: Path | str,
+    *,
+    keep: Iterable[str] | None = None,
+    near: Bounds | None = None,
+    notes: Notes | None = None,
+) -> pd.DataFrame:
     """Read a postcode centroid file into ``postcode, lon, lat`` (+ ward/LSOA/LA codes if given).
 
-    Rows dropped, each with a note naming the file rows: terminated postcodes (``doterm``
-    filled in), ONSPD's "no grid reference" rows (latitude 99.999999), rows with a postcode
-    that is not postcode-shaped or coordinates that are missing, and repeats of a postcode
-    (the first is kept).
+    With ``keep`` (postcodes in any spacing or case) and/or ``near`` (a WGS84 box), only the rows
+    with one of those postcodes or a point inside the box are kept, chunk by chunk as the file is
+    read; with neither, every row is. Rows dropped, each with a note naming the file rows:
+    terminated postcodes (``doterm`` filled in), ONSPD's "no grid reference" rows (latitude
+    99.999999) and Code-Point Open's (easting and northing 0), rows with a postcode that is not
+    postcode-shaped or coordinates that are missing, and repeats of a postcode (the first is kept).
 
     Raises:
         InputError: no postcode column, or neither latitude/longitude nor easting/northing.
@@ -112,7 +188,12 @@ def read_postcodes(path: Path | str, *, notes: Notes | None = None) -> pd.DataFr
     """
     path = Path(path)
     file = path.name
-    df = read_table(path, what="a postcode file (ONSPD, NSPL, or postcode with lat/lon)", notes=notes)
+    df = read_table(
+        path,
+        what="a postcode file (ONSPD, NSPL, Code-Point Open, or postcode with lat/lon)",
+        notes=notes,
+        rows=_row_filter(keep, near),
+    )
     cols = list(df.columns)
     pc_col = find_column(cols, _POSTCODE_NAMES)
     if pc_col is None:
@@ -145,6 +226,11 @@ def read_postcodes(path: Path | str, *, notes: Notes | None = None) -> pd.DataFr
     else:
         east, _ = _number(df[east_col])
         north, _ = _number(df[north_col])
+        null_pos = (east == 0) & (north == 0)
+        df = _drop(
+            df, null_pos, notes, file, "postcodes with no grid reference (easting and northing 0) left out"
+        )
+        east, north = east[~null_pos], north[~null_pos]
         lon_a, lat_a = bng_to_wgs84(east.to_numpy(), north.to_numpy())
         lon = pd.Series(lon_a, index=df.index).where(east.notna() & north.notna())
         lat = pd.Series(lat_a, index=df.index).where(east.notna() & north.notna())

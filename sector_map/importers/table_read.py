@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -21,6 +22,9 @@ from sector_map.importers import xlsx
 from sector_map.importers.errors import InputError, Notes, examples
 from sector_map.importers.limits import Limits
 from sector_map.importers.streams import HEAD, LimitedReader, Sniffed, TextStream
+
+# Keeps the rows of one chunk that a caller wants (see ``read_table(rows=...)``).
+RowFilter = Callable[[pd.DataFrame], pd.DataFrame]
 
 CHUNK_ROWS = 5_000
 CHUNK_BYTES = 16_000_000
@@ -68,8 +72,10 @@ def read_xlsx(path: Path, file: str, sheet, limits: Limits, notes: Notes) -> tup
 
 
 def read_text_table(
-    path: Path, file: str, found: Sniffed, limits: Limits, notes: Notes
+    path: Path, file: str, found: Sniffed, limits: Limits, notes: Notes, rows: RowFilter | None = None
 ) -> tuple[pd.DataFrame, list[str]]:
+    """The text table as raw string cells; with ``rows``, only the rows it keeps from each chunk
+    (their index still the 0-based position in the file), so a national file is never held whole."""
     reader = LimitedReader(path, gz=found.gzip, max_bytes=limits.bytes)
     stream = TextStream(reader, encoding=found.encoding, max_line=limits.line_bytes)
     try:
@@ -109,7 +115,7 @@ def read_text_table(
                             f"has more than {limits.rows:,} rows, the most {limits.label} can have",
                             hint=_rows_hint(limits),
                         )
-                    chunks.append(chunk)
+                    chunks.append(chunk if rows is None else rows(chunk))
         except pd.errors.ParserError as e:
             _raise_if_stopped(stream, file, limits, gz=found.gzip)
             quote = re.search(r"EOF inside string starting at row (\d+)", str(e))
@@ -135,7 +141,11 @@ def read_text_table(
     finally:
         reader.close()
     _encoding_notes(stream, found, file, notes)
-    df = pd.concat(chunks, ignore_index=True) if chunks else pd.DataFrame(columns=header)
+    if chunks and rows is not None:
+        df = pd.concat(chunks)
+        df.attrs["rows_read"] = n
+    else:
+        df = pd.concat(chunks, ignore_index=True) if chunks else pd.DataFrame(columns=header)
     return df, header
 
 
@@ -211,14 +221,14 @@ def finish(df: pd.DataFrame, header: list[str], file: str, what: str, notes: Not
         )
     names = [n or f"Unnamed: {i}" for i, n in enumerate(names)]
     df.columns = _dedupe(names, file, notes)
-    if df.empty:
+    if df.empty and not df.attrs.get("rows_read"):
         raise InputError(file, "has a header row but no data rows", hint=f"Expected {what}")
     blank = [c for c in df.columns if c.startswith("Unnamed:")]
     df = df.drop(columns=[c for c in blank if df[c].replace("", np.nan).isna().all()])
     df = df.astype("string")
     for c in df.columns:
         df[c] = df[c].str.strip().replace(EMPTY_CELLS, pd.NA)
-    return df.reset_index(drop=True)
+    return df
 
 
 def _dedupe(names: list[str], file: str, notes: Notes) -> list[str]:

@@ -25,7 +25,14 @@ from sector_map.importers import xlsx
 from sector_map.importers.errors import MAX_EXAMPLES, InputError, Notes, examples, file_rows
 from sector_map.importers.limits import Limits, current_limits
 from sector_map.importers.streams import LimitedReader, OverLimit, Sniffed, sniff
-from sector_map.importers.table_read import EMPTY_CELLS, finish, read_text_table, read_xlsx, too_big
+from sector_map.importers.table_read import (
+    EMPTY_CELLS,
+    RowFilter,
+    finish,
+    read_text_table,
+    read_xlsx,
+    too_big,
+)
 
 __all__ = [
     "EMPTY_CELLS",
@@ -196,6 +203,7 @@ def read_table(
     sheet: str | int | None = None,
     notes: Notes | None = None,
     display_name: str | None = None,
+    rows: RowFilter | None = None,
 ) -> pd.DataFrame:
     """Read a CSV/TSV (plain or gzipped, any of UTF-8, Windows-1252, UTF-16) or XLSX file as text columns.
 
@@ -208,6 +216,10 @@ def read_table(
     (:func:`sector_map.importers.limits.reading_limits`); under upload limits the parsed table is
     cached by path, size, modification time and sheet, so the Data page's reruns parse it once.
 
+    ``rows``, if given, is called on each chunk of raw text cells (column names as in the file)
+    and returns the rows to keep, so a large file is never held whole; the index stays the row's
+    0-based position in the file. Such reads are not cached.
+
     Raises:
         InputError: missing or empty file, a file of another kind (JSON, PDF, HTML, zip...), ragged
             rows, a header with no data rows, or a file over a limit (naming the limit).
@@ -215,14 +227,14 @@ def read_table(
     path = Path(path)
     file = display_name or path.name
     limits = current_limits()
-    key = _cache_key(path, file, sheet, limits) if limits.cache else None
+    key = _cache_key(path, file, sheet, limits) if limits.cache and rows is None else None
     hit = _cache_get(key) if key is not None else None
     if isinstance(hit, InputError):
         raise hit
     if hit is None:
         found = Notes()
         try:
-            df = _read_any(path, file, what, sheet, limits, found)
+            df = _read_any(path, file, what, sheet, limits, found, rows)
         except InputError as e:
             if key is not None:
                 _cache_put(key, e)
@@ -262,12 +274,16 @@ def sheet_names(path: Path | str, *, display_name: str | None = None) -> list[st
     return names
 
 
-def _read_any(path: Path, file: str, what: str, sheet, limits: Limits, notes: Notes) -> pd.DataFrame:
+def _read_any(
+    path: Path, file: str, what: str, sheet, limits: Limits, notes: Notes, rows: RowFilter | None = None
+) -> pd.DataFrame:
     found = _sniff_or_fail(path, file, what)
     if found.kind == "zip" and not found.gzip:
         df, header = read_xlsx(path, file, sheet, limits, notes)
-    elif found.kind == "text":
-        df, header = read_text_table(path, file, found, limits, notes)
+        df = finish(df, header, file, what, notes)
+        return df if rows is None else df.loc[rows(df.fillna("")).index]
+    if found.kind == "text":
+        df, header = read_text_table(path, file, found, limits, notes, rows)
     else:
         raise _wrong_kind(file, found.kind, what)
     return finish(df, header, file, what, notes)

@@ -215,9 +215,12 @@ def test_every_page_opens_on_greater_manchester(real_packs, monkeypatch):
     pack = load_pack(real_packs / "greater-manchester")
     ward = pack.wards[s.WARD_CODE].iloc[0]
     shown = _every_page(_open(real_packs, "greater-manchester", monkeypatch, ward=ward), "GM")
-    # 171 food banks, none placed by a postcode here: provision cannot tell wards apart, so no classes.
-    assert "serves the whole area or has no location" in shown["gaps"]
-    assert "high need, little provision" not in shown["gaps"]
+    # 171 food banks, 166 placed at their sites by postcode (Code-Point Open; 5 postcodes retired):
+    # provision is located, so wards are classed from it and each reason counts what reaches it.
+    quality = pack.organisations[s.LOCATION_QUALITY].value_counts().to_dict()
+    assert quality == {s.LOCATION_SITE: 166, s.LOCATION_AREA_ONLY: 5}
+    assert "serves the whole area or has no location" not in shown["gaps"]
+    assert "services reach it" in shown["gaps"]
     assert len(pack.wards) == 215
 
 

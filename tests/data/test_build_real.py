@@ -41,20 +41,31 @@ def test_trafford_wards_and_imd_match_published(trafford, shared_data):
     assert trafford.wards[s.POPULATION].sum() == 237_579
 
 
-def test_trafford_keeps_every_charity_and_places_278_inside(trafford):
+def test_trafford_keeps_every_charity_and_places_729_by_contact_address(trafford):
     orgs = trafford.organisations
     ccew = orgs[orgs[s.CHARITY_NUMBER].notna() & orgs[s.SOURCE].str.contains("Charity Commission")]
     assert ccew[s.CHARITY_NUMBER].nunique() == 736
+    # Code-Point Open places 729: 276 inside Trafford (278 with the 2022 ONSPD file, which still
+    # held two postcodes since retired), 453 beyond it, with their point kept.
+    assert ccew[s.LOCATION_QUALITY].value_counts().to_dict() == {
+        s.LOCATION_CONTACT_OUTSIDE: 453,
+        s.LOCATION_CONTACT: 276,
+        s.LOCATION_AREA_ONLY: 7,
+    }
     placed = ccew[ccew[s.LOCATION_QUALITY] == s.LOCATION_CONTACT]
-    assert len(placed) == 278
-    assert (ccew[s.LOCATION_QUALITY] == s.LOCATION_AREA_ONLY).sum() == 736 - 278
-    assert placed.geometry.notna().all() and not placed.geometry.is_empty.any()
-    # Published per-ward counts of charities with a contact address in the ward (SOURCES.md).
+    outside = ccew[ccew[s.LOCATION_QUALITY] == s.LOCATION_CONTACT_OUTSIDE]
+    assert not placed.geometry.is_empty.any() and not outside.geometry.is_empty.any()
+    # Per-ward counts of charities with a contact address in the ward, as published (SOURCES.md)
+    # but for Bowdon (20), whose one retired postcode Code-Point no longer lists.
     wards = trafford.wards[[s.WARD_CODE, s.WARD_NAME, s.GEOMETRY]]
     joined = placed.sjoin(wards, predicate="within")
     per_ward = joined[s.WARD_NAME].value_counts()
-    assert per_ward["Altrincham"] == 28 and per_ward["Bowdon"] == 20
+    assert per_ward["Altrincham"] == 28 and per_ward["Bowdon"] == 19
     assert per_ward["Hale Central"] == 19 and per_ward["Bucklow-St Martins"] == 5
+    assert outside.sjoin(wards, predicate="within").empty
+    # Their services carry the point too, so catchments see a service based over the border.
+    services = trafford.services[trafford.services[s.ORG_ID].isin(outside[s.ORG_ID])]
+    assert len(services) > 300 and services["lon"].notna().all()
 
 
 def test_trafford_sources_and_attribution(trafford):
@@ -64,7 +75,11 @@ def test_trafford_sources_and_attribution(trafford):
     assert "Contains National Statistics and OS data © Crown copyright and database right" in attributions
     assert "Royal Mail" in attributions
     assert trafford.manifest["demo"] is False
-    assert trafford.postcodes is not None and len(trafford.postcodes) > 10_000
+    assert "Ordnance Survey" in publishers and "Royal Mail" in attributions
+    # Only the live postcodes inside the wards are kept for uploads (Code-Point lists live ones only).
+    pcs = trafford.postcodes
+    assert pcs is not None and 6_000 < len(pcs) < 7_000 and pcs[s.POSTCODE].is_unique
+    assert pcs["lon"].between(-2.48, -2.25).all() and pcs["lat"].between(53.35, 53.48).all()
 
 
 def test_build_pack_command_prints_progress_and_summary(tmp_path, capsys, shared_data):

@@ -11,13 +11,17 @@ from sector_map import schema as s
 from sector_map.importers.ccew import read_ccew
 from sector_map.importers.generic import read_generic
 from sector_map.importers.organisations import combine
-from sector_map.importers.postcodes import read_postcodes
+from sector_map.importers.postcodes import normalise_postcode, read_postcodes
 from sector_map.importers.tables import Notes
+from tests.conftest import shared_data_or_skip
 
 pytestmark = pytest.mark.data
 
 CHARITIES = "organisations/trafford_charities_ccew_extract_2023-04-04.csv"
 POSTCODES = "postcodes/trafford_postcodes_onspd_may2022_oldwards_lsoa11.csv"
+CODEPOINT = "postcodes/codepoint_open_2025-10_gb_all.csv.gz"
+# Trafford's wards' bounds in WGS84, widened by about 5 km (as build-pack does).
+NEAR_TRAFFORD = (-2.55, 53.33, -2.18, 53.53)
 WARDS = "boundaries/trafford/trafford_wards_2022_generalised.geojson"
 
 
@@ -58,7 +62,13 @@ def test_ccew_placed_by_trafford_postcodes(shared_data):
     pc = read_postcodes(shared_data / POSTCODES)
     orgs, services, stats = combine([read_ccew(shared_data / CHARITIES)], postcodes=pc, wards=wards)
     assert stats["organisations"] == 736 and stats["merged"] == 0
-    assert stats["located"] == {s.LOCATION_SITE: 0, s.LOCATION_CONTACT: 278, s.LOCATION_AREA_ONLY: 458}
+    assert stats["located"] == {
+        s.LOCATION_SITE: 0,
+        s.LOCATION_CONTACT: 278,
+        s.LOCATION_SITE_OUTSIDE: 0,
+        s.LOCATION_CONTACT_OUTSIDE: 0,
+        s.LOCATION_AREA_ONLY: 458,
+    }
     assert stats["postcode_not_found"] == 457 and stats["outside_area"] == 0  # and 1 has no postcode
     placed = gpd.sjoin(orgs[~orgs.geometry.is_empty], wards, predicate="within")
     per_ward = placed[s.WARD_NAME].value_counts()
@@ -103,3 +113,60 @@ def test_community_hubs_have_their_own_points(shared_data):
     orgs, services, stats = combine([hubs], postcodes=None, wards=_wards(shared_data))
     assert stats["located"][s.LOCATION_SITE] == 6 and stats["outside_area"] == 0
     assert services[s.AREA_TYPE].eq(s.AREA_RADIUS).all() and len(services) == 6
+
+
+@pytest.fixture(scope="module")
+def charities():
+    return read_ccew(shared_data_or_skip() / CHARITIES)
+
+
+@pytest.fixture(scope="module")
+def codepoint(charities):
+    """Code-Point Open (1.75 million GB postcodes) filtered as read: the charities' postcodes and
+    those near Trafford."""
+    notes = Notes()
+    table = read_postcodes(
+        shared_data_or_skip() / CODEPOINT,
+        keep=charities[0][s.POSTCODE].dropna(),
+        near=NEAR_TRAFFORD,
+        notes=notes,
+    )
+    return table, notes
+
+
+def test_codepoint_is_filtered_as_it_is_read(codepoint, charities):
+    table, notes = codepoint
+    assert list(table.columns) == ["postcode", "lon", "lat"] and table[s.POSTCODE].is_unique
+    # Of 1.75 million rows, only the charities' and the box's are kept.
+    assert 20_000 < len(table) < 60_000
+    # (the box is cut in easting/northing, a little wider than in degrees: allow 0.05° of slack)
+    far = table[~(table["lon"].between(-2.60, -2.13) & table["lat"].between(53.28, 53.58))]
+    wanted = set(normalise_postcode(charities[0][s.POSTCODE]).dropna())
+    assert 0 < len(far) <= len(wanted) and set(far[s.POSTCODE]) <= wanted
+    # Trafford Town Hall, M32 0TH: BNG 381009 395844, reprojected, agrees with ONSPD's -2.287483 53.458999.
+    town_hall = table.set_index(s.POSTCODE).loc["M32 0TH"]
+    assert town_hall["lon"] == pytest.approx(-2.287483, abs=2e-4)
+    assert town_hall["lat"] == pytest.approx(53.458999, abs=2e-4)
+
+
+def test_ccew_placed_by_codepoint_keeps_points_outside_the_area(shared_data, codepoint, charities):
+    wards = _wards(shared_data)
+    orgs, _, stats = combine([charities], postcodes=codepoint[0], wards=wards)
+    # 729 of 736 charities get their contact address: 276 inside Trafford, 453 beyond it.
+    assert stats["located"] == {
+        s.LOCATION_SITE: 0,
+        s.LOCATION_CONTACT: 276,
+        s.LOCATION_SITE_OUTSIDE: 0,
+        s.LOCATION_CONTACT_OUTSIDE: 453,
+        s.LOCATION_AREA_ONLY: 7,
+    }
+    assert stats["postcode_not_found"] == 6 and stats["outside_area"] == 453  # and 1 has no postcode
+    outside = orgs[orgs[s.LOCATION_QUALITY] == s.LOCATION_CONTACT_OUTSIDE]
+    assert not outside.geometry.is_empty.any()
+    assert not outside.sjoin(wards, predicate="within").index.isin(outside.index).any()
+    inside = orgs[orgs[s.LOCATION_QUALITY] == s.LOCATION_CONTACT]
+    assert inside.sjoin(wards, predicate="intersects").index.nunique() == 276
+    # Most lie close by: half within 5 km of the borough.
+    border = wards.to_crs(s.METRE_CRS).union_all()
+    km = outside.to_crs(s.METRE_CRS).distance(border) / 1000
+    assert (km < 5).sum() > 200 and km.max() > 100

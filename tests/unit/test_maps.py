@@ -345,6 +345,16 @@ def test_organisation_layer_clusters_located_orgs_coloured_by_first_theme(orgs):
     assert tables["themes"][rows[0][6]] == "Poverty, food and money advice; Older people"
     assert rows[1][6] == -1 and [r[7] for r in rows] == [0, 1, 0]  # only o2 is at a contact address
     assert rows[2][4] == "Back&#96;tick&#92;slash &#123;brace&#125;"
+    # a contact address outside the area is a contact address too; a site outside it is not
+    outside = orgs.copy()
+    outside[s.LOCATION_QUALITY] = outside[s.LOCATION_QUALITY].astype(object)
+    located = ~(outside.geometry.isna() | outside.geometry.is_empty)
+    outside.loc[located, s.LOCATION_QUALITY] = [
+        s.LOCATION_CONTACT_OUTSIDE,
+        s.LOCATION_SITE_OUTSIDE,
+        s.LOCATION_CONTACT_OUTSIDE,
+    ]
+    assert [r[7] for r in ml.organisation_rows(outside)[0]] == [1, 0, 1]
 
 
 def test_organisation_layer_is_about_100_bytes_per_organisation():

@@ -139,7 +139,13 @@ def test_combine_merges_places_and_counts(postcodes, wards):
         "organisations": 9,
         "from_sources": {"CCEW": 8, "food_banks.csv": 2, "grants": 2},
         "merged": 3,
-        "located": {s.LOCATION_SITE: 2, s.LOCATION_CONTACT: 3, s.LOCATION_AREA_ONLY: 4},
+        "located": {
+            s.LOCATION_SITE: 2,
+            s.LOCATION_CONTACT: 3,
+            s.LOCATION_SITE_OUTSIDE: 0,
+            s.LOCATION_CONTACT_OUTSIDE: 1,
+            s.LOCATION_AREA_ONLY: 3,
+        },
         "postcode_not_found": 1,
         "outside_area": 1,
         "services": 3,
@@ -171,7 +177,10 @@ def test_combine_merges_places_and_counts(postcodes, wards):
     assert "ccew-222" in o.index and "ccew-333" in o.index  # same name+postcode, different charities
     assert o.loc["ccew-222", s.LOCATION_QUALITY] == s.LOCATION_CONTACT
     assert o.loc["ccew-444", s.LOCATION_QUALITY] == s.LOCATION_CONTACT  # border postcode kept inside
-    for oid in ["ccew-456", "ccew-789", "ccew-111", "ccew-555"]:
+    beta = o.loc["ccew-456"]  # its contact postcode lies outside every ward: the point is kept
+    assert beta[s.LOCATION_QUALITY] == s.LOCATION_CONTACT_OUTSIDE
+    assert (beta.geometry.x, beta.geometry.y) == (-3.0, 54.0)
+    for oid in ["ccew-789", "ccew-111", "ccew-555"]:
         assert o.loc[oid, s.LOCATION_QUALITY] == s.LOCATION_AREA_ONLY and o.loc[oid].geometry.is_empty
     assert o.loc["ccew-111", s.SIZE_BAND] == s.SIZE_BAND_UNKNOWN
 
@@ -192,7 +201,13 @@ def test_combine_merges_places_and_counts(postcodes, wards):
 def test_without_postcode_table_everything_without_coordinates_is_area_only(wards):
     notes = Notes()
     orgs, _, stats = combine(_raws(), postcodes=None, wards=wards, notes=notes)
-    assert stats["located"] == {s.LOCATION_SITE: 1, s.LOCATION_CONTACT: 0, s.LOCATION_AREA_ONLY: 8}
+    assert stats["located"] == {
+        s.LOCATION_SITE: 1,
+        s.LOCATION_CONTACT: 0,
+        s.LOCATION_SITE_OUTSIDE: 0,
+        s.LOCATION_CONTACT_OUTSIDE: 0,
+        s.LOCATION_AREA_ONLY: 8,
+    }
     assert len(orgs) == 9 and any("no postcode file was given" in n.text for n in notes)
 
 

@@ -109,3 +109,94 @@ def test_geocode_aligns_with_index():
     assert got["found"].tolist() == [True, False, False, True]
     assert got.loc[7, "lon"] == -2.4 and got.loc[3, "lat"] == 53.4 and got.loc[7, "ward_code"] == "B"
     assert got.loc[9, ["lon", "lat"]].isna().all()
+
+
+def _codepoint_file(tmp_path, n_far: int = 12_000):
+    """A Code-Point Open-like gzip: many far-away postcodes (more than two chunks' worth), a few
+    near Trafford, one far one an organisation uses, and a 'no grid reference' row (0, 0)."""
+    import gzip
+
+    lines = ["Postcode,Positional_quality_indicator,Eastings,Northings,Country_code,Admin_ward_code"]
+    for i in range(n_far):  # Aberdeen: AB10 0AA ... ; about 57.15 N
+        lines.append(
+            f'"AB{10 + i // 4000} {i % 10}{"ABDEFGHJ"[i // 10 % 8]}{"ABDEFGHJLN"[i // 80 % 10]}",10,394235,806529,"S92000003",""'
+        )
+    special = [
+        (7_001, '"AB12 9ZZ",10,394000,806000,"S92000003",""'),  # far, but an organisation's postcode
+        (9_000, '"M32 0TH",10,381009,395844,"E92000001","E05015247"'),  # Trafford Town Hall
+        (11_000, '"WA14 2EN",10,376300,388200,"E92000001",""'),  # Altrincham
+        (11_500, '"M32 9ZZ",90,0,0,"E92000001",""'),  # no coordinates
+    ]
+    for at, line in special:
+        lines.insert(min(at, len(lines)), line)
+    p = tmp_path / "codepoint.csv.gz"
+    with gzip.open(p, "wt", encoding="utf-8") as f:
+        f.write("\n".join(lines) + "\n")
+    return p
+
+
+NEAR_TRAFFORD = (-2.48, 53.35, -2.25, 53.48)
+
+
+def test_national_file_keeps_only_the_wanted_postcodes_and_those_near(tmp_path):
+    p = _codepoint_file(tmp_path)
+    notes = Notes()
+    got = read_postcodes(p, keep=["ab129zz", "M32 9ZZ"], near=NEAR_TRAFFORD, notes=notes)
+    assert got[s.POSTCODE].tolist() == ["AB12 9ZZ", "M32 0TH", "WA14 2EN"]
+    # BNG reprojected: M32 0TH agrees with ONSPD's -2.287483, 53.458999 to about 10 m.
+    town_hall = got.set_index(s.POSTCODE).loc["M32 0TH"]
+    assert (town_hall["lon"], town_hall["lat"]) == pytest.approx((-2.287483, 53.458999), abs=2e-4)
+    assert got.set_index(s.POSTCODE).loc["AB12 9ZZ", "lat"] == pytest.approx(57.14, abs=0.02)
+    # The wanted postcode with no grid reference is noted with its row in the file, not placed.
+    (note,) = [n for n in notes if "no grid reference" in n.text]
+    assert note.text.startswith("1 postcodes") and list(note.rows) == [11_501]  # header = line 1
+
+
+def test_filtering_keeps_the_same_rows_as_reading_everything(tmp_path):
+    p = _codepoint_file(tmp_path, n_far=300)
+    whole = read_postcodes(p)
+    near = read_postcodes(p, near=NEAR_TRAFFORD)
+    assert len(whole) > 200 and near[s.POSTCODE].tolist() == ["M32 0TH", "WA14 2EN"]
+    assert whole[s.POSTCODE].is_unique
+    expected = whole[whole[s.POSTCODE].isin(near[s.POSTCODE])].reset_index(drop=True)
+    pd.testing.assert_frame_equal(near, expected)
+
+
+def test_lat_lon_file_is_filtered_by_the_box_too(tmp_path):
+    p = _write(
+        tmp_path,
+        "nspl.csv",
+        "pcds,lat,long\nM32 9AF,53.45,-2.31\nAB10 1AB,57.15,-2.10\nM1 1AA,53.48,-2.24\nNOT1 OK,53.4,-2.3\n",
+    )
+    got = read_postcodes(p, near=NEAR_TRAFFORD)
+    assert got[s.POSTCODE].tolist() == ["M32 9AF"]
+    assert read_postcodes(p, keep={"M1 1AA"})[s.POSTCODE].tolist() == ["M1 1AA"]
+
+
+def test_a_filter_that_keeps_nothing_gives_an_empty_table_not_an_error(tmp_path):
+    p = _codepoint_file(tmp_path, n_far=50)
+    got = read_postcodes(p, keep=["ZZ9 9ZZ"], near=(0.0, 51.0, 0.1, 51.1))
+    assert got.empty and list(got.columns) == [s.POSTCODE, "lon", "lat"]
+    empty = _write(tmp_path, "empty.csv", "pcds,lat,long\n")
+    with pytest.raises(InputError, match="no data rows"):
+        read_postcodes(empty, near=NEAR_TRAFFORD)
+
+
+def test_build_reads_the_box_5_km_beyond_the_wards_and_every_organisation_postcode():
+    import geopandas as gpd
+    from shapely.geometry import box
+
+    from sector_map.build_postcodes import near_box, used_postcodes
+
+    wards = gpd.GeoDataFrame(geometry=[box(-2.40, 53.40, -2.30, 53.45)], crs=s.PACK_CRS)
+    x0, y0, x1, y1 = near_box(wards)
+    edges = gpd.GeoSeries.from_xy([x0, -2.35, x1, -2.35], [53.425, y0, 53.425, y1], crs=s.PACK_CRS)
+    km = edges.to_crs(s.METRE_CRS).distance(wards.to_crs(s.METRE_CRS).geometry.iloc[0]) / 1000
+    assert km.round(1).tolist() == [5.0, 5.0, 5.0, 5.0]
+    orgs = pd.DataFrame({s.POSTCODE: ["M32 9AF", None, "ab10 1ab"]})
+    services = pd.DataFrame({s.POSTCODE: ["WA14 2EN"]})
+    assert used_postcodes([(orgs, services), (orgs.iloc[:0], pd.DataFrame())]) == {
+        "M32 9AF",
+        "ab10 1ab",
+        "WA14 2EN",
+    }

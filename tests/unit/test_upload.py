@@ -87,7 +87,9 @@ def test_organisations_outside_the_area_are_left_out_unless_kept(tmp_path, pack)
     orgs = kept.pack.organisations.set_index(s.ORG_ID)
     assert len(orgs) == 6 and len(kept.rejected) == 0
     assert orgs.loc["upload-far-2", s.LOCATION_QUALITY] == s.LOCATION_AREA_ONLY
-    assert orgs.loc["upload-far-3"].geometry.is_empty
+    # a point outside the wards is kept, and its quality says so
+    assert orgs.loc["upload-far-3", s.LOCATION_QUALITY] == s.LOCATION_SITE_OUTSIDE
+    assert (orgs.loc["upload-far-3"].geometry.x, orgs.loc["upload-far-3"].geometry.y) == (-1.0, 54.0)
 
 
 def test_duplicate_of_existing_is_merged_not_doubled(tmp_path, pack):
