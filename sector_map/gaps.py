@@ -9,9 +9,22 @@ percentile rank, so a ward is "high need, little provision" when it is in the to
 need and the bottom third for provision. The priority list puts the classes in order of
 urgency (high need with little provision first, then high need with some provision, ...) and
 orders wards within a class by gap score. Wards with no need data get "no data" and no rank.
-A ward with no provision is always "little provision". When provision is the same in every ward
-(no services of the themes, or only whole-area ones) or fewer than three wards have need data,
-no ward gets a class, a gap or a rank: the data cannot support them.
+A ward with no provision is always "little provision".
+
+**Only located provision sets the class** (services at a site of their own or in listed wards,
+see :mod:`sector_map.service_reach`). Services said to serve the whole area, or known only by a
+contact address (where a charity is run, not where it works), are counted and named in each
+ward's reason as the area-wide part, but never make a ward "well served" or "little provision".
+
+**When provision cannot tell wards apart** every ward's class is "provision not known", with no
+gap and no rank, and wards are listed by need only. That is the case when either
+
+1. fewer than :data:`MIN_LOCATED` (3) services of the themes are located, so the thirds would
+   only say where one or two addresses happen to be; or
+2. located provision is the same in every ward (to 9 decimal places), e.g. one service list
+   whose catchments cover the whole area.
+
+Fewer than three wards with need data give "too few wards to compare" instead.
 """
 
 from __future__ import annotations
@@ -32,16 +45,19 @@ NO_DATA = "no data"
 PROVISION_UNKNOWN = "provision not known"
 TOO_FEW_WARDS = "too few wards to compare"
 MIN_WARDS = 3
+# Fewest located services of the themes (site or listed wards) that can tell wards apart.
+MIN_LOCATED = 3
 UNCLASSED = (NO_DATA, PROVISION_UNKNOWN, TOO_FEW_WARDS)
 NEED_WORDS = {LOW: "low need", MEDIUM: "medium need", HIGH: "high need"}
 PROVISION_WORDS = {LOW: "little provision", MEDIUM: "some provision", HIGH: "well served"}
 # Priority order of the nine classes, most urgent first (for sorting and legends).
 CLASS_ORDER = tuple(f"{NEED_WORDS[n]}, {PROVISION_WORDS[p]}" for n in (HIGH, MEDIUM, LOW) for p in LEVELS)
 MEASURES = {
-    "access": "services within reach per 1,000 residents (two-step floating catchment)",
-    "per_1000": "services reaching the ward per 1,000 residents",
-    "services": "services reaching the ward",
+    "access": "located services within reach per 1,000 residents (two-step floating catchment)",
+    "per_1000": "located services reaching the ward per 1,000 residents",
+    "services": "located services reaching the ward",
 }
+AREA_WIDE_WORDS = "serve the whole area or are known only by a contact address"
 
 # Bivariate colours: bilinear between four corner colours chosen here: light grey (low need,
 # little provision), red (high need, little provision: the gap), blue (low need, well served)
@@ -115,6 +131,7 @@ def _need_phrase(value: float, level: str, from_top: float, from_bottom: float) 
 
 
 def _provision_phrase(row: Mapping, services_word: str, radius_km: float | None) -> str:
+    """The provision half of a reason for a table without a located / area-wide split."""
     n = row.get("services")
     if n is None or pd.isna(n):
         return "provision not known"
@@ -131,6 +148,46 @@ def _provision_phrase(row: Mapping, services_word: str, radius_km: float | None)
         text += f"; nearest {near:.1f} km away"
     elif n == 0:
         text += "; none located anywhere in the area"
+    return text
+
+
+def _split_phrase(
+    row: Mapping, services_word: str, radius_km: float | None, known: bool, n_located: int | None
+) -> str:
+    """The provision half of a reason: the located part (named), then the area-wide part."""
+    n = int(row.get("services_located") or 0)
+    m = int(row.get("services_area_wide") or 0)
+    near, near_name = row.get("nearest_located_km"), row.get("nearest_located_service")
+    area_wide = f"{m} {services_word}{'' if m == 1 else 's'} {AREA_WIDE_WORDS}".replace(
+        "1 {services_word} serve the whole area or are", f"1 {services_word} serves the whole area or is"
+    )
+    if n:
+        names = row.get("located_services")
+        text = f"{n} located {services_word}{'' if n == 1 else 's'} reach{'es' if n == 1 else ''} it" + (
+            f" ({names})" if isinstance(names, str) else ""
+        )
+    else:
+        within = f" within {radius_km:g} km" if radius_km else ""
+        text = f"no located {services_word}s{within}"
+        if near is not None and pd.notna(near):
+            where = f"{near_name}, " if isinstance(near_name, str) else ""
+            text += f" (nearest located: {where}{near:.1f} km away)"
+    if not known:
+        located = (
+            "none has a site or listed wards"
+            if not n_located
+            else f"only {n_located} {'has' if n_located == 1 else 'have'} a site or listed wards"
+            if n_located < MIN_LOCATED
+            else "located provision is the same in every ward"
+        )
+        return (
+            "provision not known: "
+            + (f"{text}; " if n else "")
+            + (f"{area_wide}, " if m else "")
+            + f"{located}, so provision cannot tell wards apart"
+        )
+    if m:
+        text += f"; also {area_wide} (not counted in the class)"
     return text
 
 
@@ -162,7 +219,10 @@ def gap_table(
     if measure not in MEASURES:
         raise ValueError(f"unknown provision measure {measure!r}; use one of {', '.join(MEASURES)}")
     prov = provision.reindex(need.index)
-    supply = prov[measure].astype("float64")
+    split = f"{measure}_located" in prov.columns
+    by_reach = dict(provision.attrs.get("services_by_reach") or {})
+    n_located = sum(by_reach.get(k, 0) for k in ("site", "listed wards")) if by_reach else None
+    supply = prov[f"{measure}_located" if split else measure].astype("float64")
     need_pct = need.rank(method="average", pct=True)
     from_top = need.rank(method="min", ascending=False, pct=True)
     from_bottom = need.rank(method="min", ascending=True, pct=True)
@@ -172,7 +232,7 @@ def gap_table(
     prov_pct = supply_filled.rank(method="average", pct=True)
     gap = ((need_pct - prov_pct + 1) / 2 * 100).where(need.notna())
     prov_level = level_of(supply_filled).where(supply_filled > 0, LOW)  # none is never "some"
-    unclassed = _why_unclassed(need, supply_filled)
+    unclassed = _why_unclassed(need, supply_filled, n_located if split else None)
     out = pd.DataFrame(
         {
             s.WARD_NAME: names.reindex(need.index) if names is not None else need.index,
@@ -184,6 +244,10 @@ def gap_table(
         },
         index=need.index,
     )
+    if split:
+        out["provision_area_wide"] = prov[f"{measure}_area_wide"].astype("float64").fillna(0.0)
+        out["services_located"] = prov["services_located"].astype("Int64")
+        out["services_area_wide"] = prov["services_area_wide"].astype("Int64")
     if unclassed is not None:
         # Thirds or a gap here would be numbers the data cannot support.
         out["gap"] = np.nan
@@ -201,7 +265,18 @@ def gap_table(
     reasons = []
     # Plain dicts, not row lookups: this loop runs once per ward (7,219 for England).
     codes = out.index.tolist()
-    prov_cols = prov.reindex(columns=["services", "services_weak", "nearest_km"])
+    prov_cols = prov.reindex(
+        columns=[
+            "services",
+            "services_weak",
+            "nearest_km",
+            "services_located",
+            "services_area_wide",
+            "nearest_located_km",
+            "nearest_located_service",
+            "located_services",
+        ]
+    )
     prov_rows = dict(zip(codes, prov_cols.to_dict("records"), strict=True))
 
     def by_code(series: pd.Series | None) -> dict:
@@ -210,7 +285,11 @@ def gap_table(
     drivers, tops, bottoms = by_code(need_driver), by_code(from_top), by_code(from_bottom)
     needs = []
     for code, value, level in zip(codes, out["need"].tolist(), out["need_level"].tolist(), strict=True):
-        provision_text = _provision_phrase(prov_rows[code], services_word, radius_km)
+        if split:
+            known = unclassed != PROVISION_UNKNOWN
+            provision_text = _split_phrase(prov_rows[code], services_word, radius_km, known, n_located)
+        else:
+            provision_text = _provision_phrase(prov_rows[code], services_word, radius_km)
         driver = f" ({drivers[code]})" if isinstance(drivers.get(code), str) else ""
         if pd.isna(value):
             need_text = "no need data for this ward"
@@ -221,28 +300,60 @@ def gap_table(
             )
         else:
             need_text = _need_phrase(value, level, tops[code], bottoms[code]) + driver
-            if unclassed == PROVISION_UNKNOWN:
+            if unclassed == PROVISION_UNKNOWN and not split:
                 provision_text += "; provision is the same in every ward, so it cannot tell wards apart"
         needs.append(need_text)
         reasons.append(f"{need_text}; {provision_text}")
     out["reason"] = reasons
     out["need_reason"] = needs  # the need half alone, for views that cannot show provision
     out.index.name = s.WARD_CODE
-    return out.sort_values(["rank", "need"], ascending=[True, False], na_position="last")
+    out = out.sort_values(["rank", "need"], ascending=[True, False], na_position="last")
+    out.attrs.update(measure=measure, services_by_reach=by_reach)
+    return out
 
 
-def _why_unclassed(need: pd.Series, supply: pd.Series) -> str | None:
-    """Why no ward can get a 3×3 class (None when they can).
+def _why_unclassed(need: pd.Series, supply: pd.Series, n_located: int | None = None) -> str | None:
+    """Why no ward can get a 3×3 class (None when they can); see the module docs for the rule.
 
-    Too few wards with need data for thirds, or provision equal in every ward (no located
-    service of the themes, or only whole-area ones): then "little provision" would be a guess,
-    and the gap would only restate need.
+    ``supply`` is the located provision per ward; ``n_located`` how many services of the themes
+    are located (None for a provision table without the split: then only the spread counts).
     """
     if int(need.notna().sum()) < MIN_WARDS:
         return TOO_FEW_WARDS
+    if n_located is not None and n_located < MIN_LOCATED:
+        return PROVISION_UNKNOWN
     if supply.nunique() <= 1:
         return PROVISION_UNKNOWN
     return None
+
+
+def services_count(table: pd.DataFrame) -> dict[str, int]:
+    """How many services of the table's themes there are: ``total``, ``located``, and by reach kind."""
+    by_reach = {k: int(v) for k, v in (table.attrs.get("services_by_reach") or {}).items()}
+    by_reach["located"] = by_reach.get("site", 0) + by_reach.get("listed wards", 0)
+    by_reach["total"] = sum(v for k, v in by_reach.items() if k != "located")
+    return by_reach
+
+
+def provision_basis(table: pd.DataFrame, services_word: str) -> str | None:
+    """One sentence on what set the classes of a classed table, e.g. "Wards are classed from 13 located …".
+
+    None when the table has no located / area-wide split or no ward is classed.
+    """
+    if unclassed_reason(table) is not None or not table.attrs.get("services_by_reach"):
+        return None
+    n = services_count(table)
+    text = (
+        f"Wards are classed from the {n['located']} located {services_word}s (a site of their own or "
+        "listed wards) and the catchment around them"
+    )
+    rest = n["total"] - n["located"]
+    if rest:
+        text += (
+            f"; {rest} more {AREA_WIDE_WORDS} {'is' if rest == 1 else 'are'} named in each ward's reason "
+            "but cannot tell wards apart, so they do not set its class"
+        )
+    return text + "."
 
 
 def unclassed_reason(table: pd.DataFrame) -> str | None:
