@@ -349,10 +349,16 @@ def provision_basis(table: pd.DataFrame, services_word: str) -> str | None:
     )
     rest = n["total"] - n["located"]
     if rest:
-        text += (
-            f"; {rest} more {AREA_WIDE_WORDS} {'is' if rest == 1 else 'are'} named in each ward's reason "
-            "but cannot tell wards apart, so they do not set its class"
-        )
+        if rest == 1:
+            text += (
+                f"; 1 more {services_word} serves the whole area or is known only by a contact address: "
+                "it is named in each ward's reason but cannot tell wards apart, so it does not set a class"
+            )
+        else:
+            text += (
+                f"; {rest} more {AREA_WIDE_WORDS}: they are named in each ward's reason but cannot tell "
+                "wards apart, so they do not set a class"
+            )
     return text + "."
 
 
