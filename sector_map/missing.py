@@ -118,7 +118,7 @@ def unclassed_gaps(pack: Pack, themes: Sequence[str], table) -> str | None:
             f"No ward of {pack.name} has need data for {_labels(themes)}, so there is no need to compare "
             f"with provision. {ADD_INDICATORS}."
         )
-    return provision_not_known(pack, themes, table)
+    return no_provision(pack, themes) or provision_not_known(pack, themes, table)
 
 
 ADD_SITES = "Add a service list with sites to see gaps"
