@@ -25,7 +25,8 @@ Step 2 of the core loop (DESIGN.md). For a theme (or several), every ward gets:
   ``per_1000_located``, ``access_located`` count only services at a site of their own or in
   listed wards; ``services_area_wide``, ``per_1000_area_wide``, ``access_area_wide`` the rest
   (whole area, contact address only, no location). Each pair adds up to the total.
-  ``nearest_located_km`` / ``nearest_located_service`` are the nearest located service, and
+  ``nearest_located_km`` / ``nearest_located_service`` are the nearest service at a site of its
+  own (a listed-wards service's point is only a contact address), and
   ``located_services`` names (up to three, nearest first) the located services reaching the
   ward. ``attrs["services_by_reach"]`` counts the theme's services by reach kind.
 
@@ -74,6 +75,7 @@ from sector_map.service_reach import (
     ORG_NAME_COL,
     REACH,
     REACH_KINDS,
+    REACH_SITE,
     SUPPLY,
     WEAK,
     service_locations,
@@ -338,7 +340,8 @@ def _table(ctx: _Context, wanted: list[str]) -> pd.DataFrame:
         weak_share = np.where(access > 0, access_weak / access, np.nan)
 
     near = _nearest(ctx, match, len(dem))
-    near_located = _nearest(ctx, match & located, len(dem))
+    # A listed-wards service's point is only a contact address: the nearest *site* is measured.
+    near_located = _nearest(ctx, match & (svc[REACH].to_numpy() == REACH_SITE), len(dem))
     out = pd.DataFrame(
         {
             "services": services.astype("int64"),
