@@ -155,10 +155,11 @@ def provision_not_known(pack: Pack, themes: Sequence[str], table) -> str | None:
             )
             said.append(f"{count} of {total} services {words}" if not said else f"{count} {words}")
     located = n["located"]
+    of = "" if said else f" of {total} services"
     if located and located < gaps.MIN_LOCATED:
-        said.append(f"only {located} {'has' if located == 1 else 'have'} a site or listed wards")
+        said.append(f"only {located}{of} {'has' if located == 1 else 'have'} a site or listed wards")
     elif located:
-        said.append(f"the {located} with a site or listed wards reach every ward alike")
+        said.append(f"the {located}{of} with a site or listed wards reach every ward alike")
     if not total:
         said = ["no service in this pack offers it" if len(themes) == 1 else "no service offers them"]
     return (
