@@ -216,7 +216,7 @@ def test_every_page_opens_on_greater_manchester(real_packs, monkeypatch):
     ward = pack.wards[s.WARD_CODE].iloc[0]
     shown = _every_page(_open(real_packs, "greater-manchester", monkeypatch, ward=ward), "GM")
     # 171 food banks, none placed by a postcode here: provision cannot tell wards apart, so no classes.
-    assert "serves the whole area or has no location" in shown["gaps"]
+    assert "Provision data cannot tell Greater Manchester" in shown["gaps"]
     assert "high need, little provision" not in shown["gaps"]
     assert len(pack.wards) == 215
 
