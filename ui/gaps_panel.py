@@ -20,8 +20,10 @@ PRIORITY_COLUMNS = {
     "Provision": st.column_config.NumberColumn(
         format="%.2f", width="small", help="From located services only: a site of their own, or listed wards"
     ),
-    "Located services": st.column_config.NumberColumn(format="%d", width="small"),
-    "Area-wide services": st.column_config.NumberColumn(
+    "Located": st.column_config.NumberColumn(
+        format="%d", width="small", help="Services of the theme at a site of their own, or in listed wards"
+    ),
+    "Area-wide": st.column_config.NumberColumn(
         format="%d", width="small", help="Serving the whole area, or known only by a contact address"
     ),
     "Gap (0–100)": st.column_config.NumberColumn(format="%.0f", width="small"),
@@ -225,8 +227,8 @@ _TABLE_COLUMNS = {
     "rank": "Priority",
     "need": "Need (0–100)",
     "provision": "Provision",
-    "services_located": "Located services",
-    "services_area_wide": "Area-wide services",
+    "services_located": "Located",
+    "services_area_wide": "Area-wide",
     "gap": "Gap (0–100)",
     "gap_class": "Class",
     "reason": "Why",
@@ -237,8 +239,11 @@ def _columns(table: pd.DataFrame) -> list[str]:
     return [c for c in _TABLE_COLUMNS if c in table.columns or c == s.WARD_CODE]
 
 
-def priority_table(table: pd.DataFrame) -> pd.DataFrame:
-    return table.reset_index()[_columns(table)].rename(columns=_TABLE_COLUMNS)
+def priority_table(table: pd.DataFrame, *, need_only: bool = False) -> pd.DataFrame:
+    """The priority list for the screen; ``need_only`` leaves out priority, provision and gap,
+    which provision that cannot tell wards apart does not have."""
+    columns = [c for c in _columns(table) if not (need_only and c in ("rank", "provision", "gap"))]
+    return table.reset_index()[columns].rename(columns=_TABLE_COLUMNS)
 
 
 def export_table(table: pd.DataFrame) -> pd.DataFrame:
@@ -249,7 +254,12 @@ def export_table(table: pd.DataFrame) -> pd.DataFrame:
 def priority_list(pack: Pack, table: pd.DataFrame, view: GapView, *, need_only: bool = False) -> None:
     """The priority list (or, when provision is not known, the wards by need) and its downloads."""
     st.subheader("Wards by need (provision not known)" if need_only else "Priority list")
-    st.dataframe(priority_table(table), hide_index=True, width="stretch", column_config=PRIORITY_COLUMNS)
+    st.dataframe(
+        priority_table(table, need_only=need_only),
+        hide_index=True,
+        width="stretch",
+        column_config=PRIORITY_COLUMNS,
+    )
     export_panel.table_downloads(
         pack,
         {"Priority list": export_table(table)},

@@ -85,9 +85,10 @@ def test_gaps_page_on_trafford(trafford_app):
     assert at.warning[0].value.startswith(
         "Provision data cannot tell Trafford's wards apart for children and young people: "
     )
-    table = next(t.value for t in at.dataframe if "Priority" in t.value.columns)
+    table = next(t.value for t in at.dataframe if "Class" in t.value.columns)
     assert len(table) == 21 and (table["Class"] == "provision not known").all()
-    assert table["Need (0–100)"].is_monotonic_decreasing and table["Priority"].isna().all()
+    assert table["Need (0–100)"].is_monotonic_decreasing and (table["Located"] == 0).all()
+    assert not {"Priority", "Provision", "Gap (0–100)"} & set(table.columns)  # nothing to rank by
 
 
 def test_where_we_fit_on_trafford_for_a_partington_food_bank(trafford_app):
