@@ -19,8 +19,8 @@ ward's reason as the area-wide part, but never make a ward "well served" or "lit
 **When provision cannot tell wards apart** every ward's class is "provision not known", with no
 gap and no rank, and wards are listed by need only. That is the case when either
 
-1. fewer than :data:`MIN_LOCATED` (3) services of the themes are located, so the thirds would
-   only say where one or two addresses happen to be; or
+1. fewer than :data:`MIN_LOCATED` (2) services of the themes are located: one located service
+   only says which wards are near one address, not how provision spreads over the area; or
 2. located provision is the same in every ward (to 9 decimal places), e.g. one service list
    whose catchments cover the whole area.
 
@@ -46,7 +46,7 @@ PROVISION_UNKNOWN = "provision not known"
 TOO_FEW_WARDS = "too few wards to compare"
 MIN_WARDS = 3
 # Fewest located services of the themes (site or listed wards) that can tell wards apart.
-MIN_LOCATED = 3
+MIN_LOCATED = 2
 UNCLASSED = (NO_DATA, PROVISION_UNKNOWN, TOO_FEW_WARDS)
 NEED_WORDS = {LOW: "low need", MEDIUM: "medium need", HIGH: "high need"}
 PROVISION_WORDS = {LOW: "little provision", MEDIUM: "some provision", HIGH: "well served"}
@@ -94,7 +94,13 @@ def bivariate_colour(need_level: str, provision_level: str) -> str:
     Example:
         >>> bivariate_colour("low", "low"), bivariate_colour("high", "low")
         ('#ededed', '#c72921')
+
+    A ward without a class (no data, provision not known) gets the no-data grey.
     """
+    if need_level not in _STRENGTH or provision_level not in _STRENGTH:
+        from sector_map.classify import NO_DATA_COLOUR
+
+        return NO_DATA_COLOUR
     a, b = _STRENGTH[need_level], _STRENGTH[provision_level]
     rgb = (
         (1 - a) * (1 - b) * _CORNERS[0, 0]

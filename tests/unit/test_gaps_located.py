@@ -72,16 +72,16 @@ def test_area_wide_provision_never_makes_a_ward_well_served():
     assert "9 more serve the whole area or are known only by a contact address" in basis
 
 
-def test_fewer_than_three_located_services_cannot_tell_wards_apart():
-    prov = split([0, 0.5, 1.0, 0.5, 2.0, 1.5], [0.1] * 6, {"site": 2, "whole area": 5})
+def test_a_single_located_service_cannot_tell_wards_apart():
+    prov = split([0, 0.5, 1.0, 0.5, 2.0, 1.5], [0.1] * 6, {"site": 1, "whole area": 5})
     table = gaps.gap_table(NEED, prov, radius_km=2, services_word="food service")
     assert (table["gap_class"] == gaps.PROVISION_UNKNOWN).all()
     assert table["gap"].isna().all() and table["rank"].isna().all()
     assert list(table.index) == WARDS  # listed by need only
     assert table.loc["B", "reason"] == (
         "need 80/100, in the top 35% of wards; provision not known: 1 located food service reaches it "
-        "(Bus); 5 food services serve the whole area or are known only by a contact address, only 2 "
-        "have a site or listed wards, so provision cannot tell wards apart"
+        "(Bus); 5 food services serve the whole area or are known only by a contact address, only 1 "
+        "has a site or listed wards, so provision cannot tell wards apart"
     )
     assert gaps.provision_basis(table, "food service") is None
 
