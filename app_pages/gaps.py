@@ -3,7 +3,7 @@
 import streamlit as st
 from streamlit_folium import st_folium
 
-from sector_map import export, export_charts, missing
+from sector_map import export, export_charts, gaps, missing
 from ui import cache, empty, export_panel, gaps_panel, map_panel, sidebar, state, url_state
 from ui.text import md
 
@@ -12,10 +12,12 @@ key = cache.pack_key(pack)
 st.title(f"Gaps — {md(pack.name)}")
 sidebar.demo_banner(pack)
 notices = st.empty()
+basis = st.empty()  # what set the classes, or that provision cannot tell wards apart: at the top
 st.caption(
     "A ward's gap is how much higher it ranks on need than on provision among this area's wards: "
-    "100 = the most need with the least provision. Services located only by a contact address, or "
-    "serving the whole area, are counted but flagged in the reasons."
+    "100 = the most need with the least provision. Only located services (a site of their own, or "
+    "listed wards) set a ward's class; services serving the whole area or known only by a contact "
+    "address are named in the reasons."
 )
 
 nothing = missing.no_theme_indicators(pack) or missing.no_provision(pack)
@@ -27,13 +29,25 @@ if not view.themes:
     st.info("Choose at least one theme.")
     st.stop()
 table = gaps_panel.gap_table(pack, key, view)
-unclassed = missing.unclassed_gaps(pack, view.themes, table)
+not_known = missing.provision_not_known(pack, view.themes, table)
+unclassed = None if not_known else missing.unclassed_gaps(pack, view.themes, table)
 if unclassed:
     empty.show(unclassed, need_map=True)
     with notices:
         url_state.show_notices()
     url_state.share_link()
     st.stop()
+if not_known:
+    with basis.container():
+        st.warning(md(not_known), icon=":material/help:")
+    gaps_panel.priority_list(pack, table, view, need_only=True)
+    with notices:
+        url_state.show_notices()
+    url_state.share_link()
+    st.stop()
+said = gaps.provision_basis(table, gaps.services_word(view.themes))
+if said:
+    basis.caption(md(said))
 ward = state.selected_ward(pack)
 
 map_col, side_col = st.columns([3, 1.35], gap="medium")
@@ -85,20 +99,7 @@ export_panel.panel(
     file_stem=f"{pack.path.name}-need-vs-provision-{'-'.join(view.themes)}",
 )
 
-st.subheader("Priority list")
-st.dataframe(
-    gaps_panel.priority_table(table),
-    hide_index=True,
-    width="stretch",
-    column_config=gaps_panel.PRIORITY_COLUMNS,
-)
-export_panel.table_downloads(
-    pack,
-    {"Priority list": gaps_panel.export_table(table)},
-    title=f"Gaps: {gaps_panel.themes_title(view)}",
-    file_stem=f"gaps-{pack.path.name}-{'-'.join(view.themes)}",
-    key="gp",
-)
+gaps_panel.priority_list(pack, table, view)
 
 with notices:
     url_state.show_notices()

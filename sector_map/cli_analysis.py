@@ -11,7 +11,18 @@ import pandas as pd
 from sector_map import schema as s
 from sector_map.pack import PackError, load_pack
 
-GAP_COLUMNS = [s.WARD_CODE, s.WARD_NAME, "need", "provision", "gap", "gap_class", "reason"]
+GAP_COLUMNS = [
+    s.WARD_CODE,
+    s.WARD_NAME,
+    "need",
+    "provision",
+    "provision_area_wide",
+    "services_located",
+    "services_area_wide",
+    "gap",
+    "gap_class",
+    "reason",
+]
 FIT_COLUMNS = ["rank", s.WARD_CODE, s.WARD_NAME, "score", "reason"]
 
 
@@ -25,7 +36,7 @@ def _themes(args: argparse.Namespace) -> list[str]:
 
 
 def _print(table: pd.DataFrame, columns: list[str], as_csv: bool) -> None:
-    table = table[columns]
+    table = table[[c for c in columns if c in table.columns]]
     try:
         _write(table, as_csv)
     except BrokenPipeError:  # e.g. piped into `head`: stop quietly
@@ -43,16 +54,24 @@ def _write(table: pd.DataFrame, as_csv: bool) -> None:
 
 
 def cmd_gaps(args: argparse.Namespace) -> int:
+    from sector_map import gaps, missing
     from sector_map.analysis import gap_table_for
     from sector_map.provision import ProvisionOptions
 
     try:
         pack = load_pack(args.pack)
         options = ProvisionOptions(radius_km=args.radius_km, decay=args.decay)
-        table = gap_table_for(pack, _themes(args), options=options, measure=args.measure)
+        themes = _themes(args)
+        table = gap_table_for(pack, themes, options=options, measure=args.measure)
     except (PackError, ValueError) as exc:
         print(str(exc), file=sys.stderr)
         return 1
+    # What set the classes (or why none could be set) goes to stderr, so the CSV stays clean.
+    said = missing.unclassed_gaps(pack, themes, table) or gaps.provision_basis(
+        table, gaps.services_word(themes)
+    )
+    if said:
+        print(said, file=sys.stderr)
     _print(table.reset_index(), GAP_COLUMNS, args.csv)
     return 0
 
@@ -92,7 +111,12 @@ def add_commands(sub) -> None:
     gaps = sub.add_parser(
         "gaps",
         help="need against provision per ward for a theme: gap score, class and reason",
-        description="One row per ward: ward_code, ward_name, need, provision, gap, gap_class, reason.",
+        description=(
+            "One row per ward: ward_code, ward_name, need, provision (from located services: a site "
+            "or listed wards), provision_area_wide, services_located, services_area_wide, gap, "
+            "gap_class, reason. A line on stderr says what set the classes, or why provision cannot "
+            "tell wards apart (then every gap_class is 'provision not known')."
+        ),
     )
     gaps.add_argument("pack", help="pack folder")
     gaps.add_argument("--theme", help=f"a theme id: {', '.join(s.THEME_IDS)}")

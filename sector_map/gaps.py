@@ -9,9 +9,22 @@ percentile rank, so a ward is "high need, little provision" when it is in the to
 need and the bottom third for provision. The priority list puts the classes in order of
 urgency (high need with little provision first, then high need with some provision, ...) and
 orders wards within a class by gap score. Wards with no need data get "no data" and no rank.
-A ward with no provision is always "little provision". When provision is the same in every ward
-(no services of the themes, or only whole-area ones) or fewer than three wards have need data,
-no ward gets a class, a gap or a rank: the data cannot support them.
+A ward with no provision is always "little provision".
+
+**Only located provision sets the class** (services at a site of their own or in listed wards,
+see :mod:`sector_map.service_reach`). Services said to serve the whole area, or known only by a
+contact address (where a charity is run, not where it works), are counted and named in each
+ward's reason as the area-wide part, but never make a ward "well served" or "little provision".
+
+**When provision cannot tell wards apart** every ward's class is "provision not known", with no
+gap and no rank, and wards are listed by need only. That is the case when either
+
+1. fewer than :data:`MIN_LOCATED` (2) services of the themes are located: one located service
+   only says which wards are near one address, not how provision spreads over the area; or
+2. located provision is the same in every ward (to 9 decimal places), e.g. one service list
+   whose catchments cover the whole area.
+
+Fewer than three wards with need data give "too few wards to compare" instead.
 """
 
 from __future__ import annotations
@@ -23,7 +36,7 @@ import pandas as pd
 
 from sector_map import need as need_mod
 from sector_map import schema as s
-from sector_map.catchment import distance_text
+from sector_map.gap_reasons import AREA_WIDE_WORDS, need_phrase, provision_phrase, split_phrase
 
 LOW, MEDIUM, HIGH = "low", "medium", "high"
 LEVELS = (LOW, MEDIUM, HIGH)
@@ -33,15 +46,17 @@ NO_DATA = "no data"
 PROVISION_UNKNOWN = "provision not known"
 TOO_FEW_WARDS = "too few wards to compare"
 MIN_WARDS = 3
+# Fewest located services of the themes (site or listed wards) that can tell wards apart.
+MIN_LOCATED = 2
 UNCLASSED = (NO_DATA, PROVISION_UNKNOWN, TOO_FEW_WARDS)
 NEED_WORDS = {LOW: "low need", MEDIUM: "medium need", HIGH: "high need"}
 PROVISION_WORDS = {LOW: "little provision", MEDIUM: "some provision", HIGH: "well served"}
 # Priority order of the nine classes, most urgent first (for sorting and legends).
 CLASS_ORDER = tuple(f"{NEED_WORDS[n]}, {PROVISION_WORDS[p]}" for n in (HIGH, MEDIUM, LOW) for p in LEVELS)
 MEASURES = {
-    "access": "services within reach per 1,000 residents (two-step floating catchment)",
-    "per_1000": "services reaching the ward per 1,000 residents",
-    "services": "services reaching the ward",
+    "access": "located services within reach per 1,000 residents (two-step floating catchment)",
+    "per_1000": "located services reaching the ward per 1,000 residents",
+    "services": "located services reaching the ward",
 }
 
 # Bivariate colours: bilinear between four corner colours chosen here: light grey (low need,
@@ -79,7 +94,13 @@ def bivariate_colour(need_level: str, provision_level: str) -> str:
     Example:
         >>> bivariate_colour("low", "low"), bivariate_colour("high", "low")
         ('#ededed', '#c72921')
+
+    A ward without a class (no data, provision not known) gets the no-data grey.
     """
+    if need_level not in _STRENGTH or provision_level not in _STRENGTH:
+        from sector_map.classify import NO_DATA_COLOUR
+
+        return NO_DATA_COLOUR
     a, b = _STRENGTH[need_level], _STRENGTH[provision_level]
     rgb = (
         (1 - a) * (1 - b) * _CORNERS[0, 0]
@@ -102,37 +123,6 @@ def bivariate_legend() -> pd.DataFrame:
         {PROVISION_WORDS[p]: [bivariate_colour(n, p) for n in (HIGH, MEDIUM, LOW)] for p in LEVELS},
         index=[NEED_WORDS[n] for n in (HIGH, MEDIUM, LOW)],
     )
-
-
-def _need_phrase(value: float, level: str, from_top: float, from_bottom: float) -> str:
-    """E.g. "need 82/100, in the top 20% of wards"; shares are rounded up to a multiple of 5."""
-    if level == HIGH:
-        where = f"in the top {int(np.ceil(from_top * 20 - 1e-9)) * 5}% of wards"
-    elif level == LOW:
-        where = f"in the lowest {int(np.ceil(from_bottom * 20 - 1e-9)) * 5}% of wards"
-    else:
-        where = "around the middle of the area's wards"
-    return f"need {value:.0f}/100, {where}"
-
-
-def _provision_phrase(row: Mapping, services_word: str, radius_km: float | None) -> str:
-    n = row.get("services")
-    if n is None or pd.isna(n):
-        return "provision not known"
-    within = f" within {radius_km:g} km" if radius_km else ""
-    n = int(n)
-    text = f"{n} {services_word}{'' if n == 1 else 's'} reach{'es' if n == 1 else ''} it"
-    if n == 0:
-        text = f"no {services_word}s{within}"
-    weak = row.get("services_weak")
-    if n and weak is not None and pd.notna(weak) and int(weak):
-        text += f" ({int(weak)} located only by a contact address or serving the whole area)"
-    near = row.get("nearest_km")
-    if near is not None and pd.notna(near):
-        text += "; one is based in the ward" if near == 0 else f"; nearest {distance_text(near)} away"
-    elif n == 0:
-        text += "; none located anywhere in the area"
-    return text
 
 
 def gap_table(
@@ -163,7 +153,10 @@ def gap_table(
     if measure not in MEASURES:
         raise ValueError(f"unknown provision measure {measure!r}; use one of {', '.join(MEASURES)}")
     prov = provision.reindex(need.index)
-    supply = prov[measure].astype("float64")
+    split = f"{measure}_located" in prov.columns
+    by_reach = dict(provision.attrs.get("services_by_reach") or {})
+    n_located = sum(by_reach.get(k, 0) for k in ("site", "listed wards")) if by_reach else None
+    supply = prov[f"{measure}_located" if split else measure].astype("float64")
     need_pct = need.rank(method="average", pct=True)
     from_top = need.rank(method="min", ascending=False, pct=True)
     from_bottom = need.rank(method="min", ascending=True, pct=True)
@@ -173,7 +166,7 @@ def gap_table(
     prov_pct = supply_filled.rank(method="average", pct=True)
     gap = ((need_pct - prov_pct + 1) / 2 * 100).where(need.notna())
     prov_level = level_of(supply_filled).where(supply_filled > 0, LOW)  # none is never "some"
-    unclassed = _why_unclassed(need, supply_filled)
+    unclassed = _why_unclassed(need, supply_filled, n_located if split else None)
     out = pd.DataFrame(
         {
             s.WARD_NAME: names.reindex(need.index) if names is not None else need.index,
@@ -185,6 +178,10 @@ def gap_table(
         },
         index=need.index,
     )
+    if split:
+        out["provision_area_wide"] = prov[f"{measure}_area_wide"].astype("float64").fillna(0.0)
+        out["services_located"] = prov["services_located"].astype("Int64")
+        out["services_area_wide"] = prov["services_area_wide"].astype("Int64")
     if unclassed is not None:
         # Thirds or a gap here would be numbers the data cannot support.
         out["gap"] = np.nan
@@ -202,7 +199,18 @@ def gap_table(
     reasons = []
     # Plain dicts, not row lookups: this loop runs once per ward (7,219 for England).
     codes = out.index.tolist()
-    prov_cols = prov.reindex(columns=["services", "services_weak", "nearest_km"])
+    prov_cols = prov.reindex(
+        columns=[
+            "services",
+            "services_weak",
+            "nearest_km",
+            "services_located",
+            "services_area_wide",
+            "nearest_located_km",
+            "nearest_located_service",
+            "located_services",
+        ]
+    )
     prov_rows = dict(zip(codes, prov_cols.to_dict("records"), strict=True))
 
     def by_code(series: pd.Series | None) -> dict:
@@ -211,7 +219,13 @@ def gap_table(
     drivers, tops, bottoms = by_code(need_driver), by_code(from_top), by_code(from_bottom)
     needs = []
     for code, value, level in zip(codes, out["need"].tolist(), out["need_level"].tolist(), strict=True):
-        provision_text = _provision_phrase(prov_rows[code], services_word, radius_km)
+        if split:
+            known = unclassed != PROVISION_UNKNOWN
+            provision_text = split_phrase(
+                prov_rows[code], services_word, radius_km, known, n_located, MIN_LOCATED
+            )
+        else:
+            provision_text = provision_phrase(prov_rows[code], services_word, radius_km)
         driver = f" ({drivers[code]})" if isinstance(drivers.get(code), str) else ""
         if pd.isna(value):
             need_text = "no need data for this ward"
@@ -221,29 +235,67 @@ def gap_table(
                 f"; with fewer than {MIN_WARDS} wards with need data there are no thirds to compare wards by"
             )
         else:
-            need_text = _need_phrase(value, level, tops[code], bottoms[code]) + driver
-            if unclassed == PROVISION_UNKNOWN:
+            need_text = need_phrase(value, level, tops[code], bottoms[code]) + driver
+            if unclassed == PROVISION_UNKNOWN and not split:
                 provision_text += "; provision is the same in every ward, so it cannot tell wards apart"
         needs.append(need_text)
         reasons.append(f"{need_text}; {provision_text}")
     out["reason"] = reasons
     out["need_reason"] = needs  # the need half alone, for views that cannot show provision
     out.index.name = s.WARD_CODE
-    return out.sort_values(["rank", "need"], ascending=[True, False], na_position="last")
+    out = out.sort_values(["rank", "need"], ascending=[True, False], na_position="last")
+    out.attrs.update(measure=measure, services_by_reach=by_reach)
+    return out
 
 
-def _why_unclassed(need: pd.Series, supply: pd.Series) -> str | None:
-    """Why no ward can get a 3×3 class (None when they can).
+def _why_unclassed(need: pd.Series, supply: pd.Series, n_located: int | None = None) -> str | None:
+    """Why no ward can get a 3×3 class (None when they can); see the module docs for the rule.
 
-    Too few wards with need data for thirds, or provision equal in every ward (no located
-    service of the themes, or only whole-area ones): then "little provision" would be a guess,
-    and the gap would only restate need.
+    ``supply`` is the located provision per ward; ``n_located`` how many services of the themes
+    are located (None for a provision table without the split: then only the spread counts).
     """
     if int(need.notna().sum()) < MIN_WARDS:
         return TOO_FEW_WARDS
+    if n_located is not None and n_located < MIN_LOCATED:
+        return PROVISION_UNKNOWN
     if supply.nunique() <= 1:
         return PROVISION_UNKNOWN
     return None
+
+
+def services_count(table: pd.DataFrame) -> dict[str, int]:
+    """How many services of the table's themes there are: ``total``, ``located``, and by reach kind."""
+    by_reach = {k: int(v) for k, v in (table.attrs.get("services_by_reach") or {}).items()}
+    by_reach["located"] = by_reach.get("site", 0) + by_reach.get("listed wards", 0)
+    by_reach["total"] = sum(v for k, v in by_reach.items() if k != "located")
+    return by_reach
+
+
+def provision_basis(table: pd.DataFrame, services_word: str) -> str | None:
+    """One sentence on what set the classes of a classed table, e.g. "Wards are classed from 13 located …".
+
+    None when the table has no located / area-wide split or no ward is classed.
+    """
+    if unclassed_reason(table) is not None or not table.attrs.get("services_by_reach"):
+        return None
+    n = services_count(table)
+    text = (
+        f"Wards are classed from the {n['located']} located {services_word}s (a site of their own or "
+        "listed wards) and the catchment around them"
+    )
+    rest = n["total"] - n["located"]
+    if rest:
+        if rest == 1:
+            text += (
+                f"; 1 more {services_word} serves the whole area or is known only by a contact address: "
+                "it is named in each ward's reason but cannot tell wards apart, so it does not set a class"
+            )
+        else:
+            text += (
+                f"; {rest} more {AREA_WIDE_WORDS}: they are named in each ward's reason but cannot tell "
+                "wards apart, so they do not set a class"
+            )
+    return text + "."
 
 
 def unclassed_reason(table: pd.DataFrame) -> str | None:

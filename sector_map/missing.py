@@ -118,10 +118,53 @@ def unclassed_gaps(pack: Pack, themes: Sequence[str], table) -> str | None:
             f"No ward of {pack.name} has need data for {_labels(themes)}, so there is no need to compare "
             f"with provision. {ADD_INDICATORS}."
         )
-    return no_provision(pack, themes) or (
-        f"Every {_labels(themes)} service in this pack serves the whole area or has no location, so "
-        "provision is the same in every ward and cannot tell wards apart: no ward gets a gap class. "
-        "Give services a site (postcode) or the wards they work in to compare wards."
+    return no_provision(pack, themes) or provision_not_known(pack, themes, table)
+
+
+ADD_SITES = "Add a service list with sites to see gaps"
+
+
+def provision_not_known(pack: Pack, themes: Sequence[str], table) -> str | None:
+    """The plain statement shown above a gap table whose provision cannot tell wards apart.
+
+    E.g. "Provision data cannot tell Trafford's wards apart for children and young people: 203 of
+    203 services serve the whole area; wards are ranked by need only. Add a service list with sites
+    to see gaps." None when the table's wards are classed (or unclassed for another reason).
+    """
+    if gaps.unclassed_reason(table) != gaps.PROVISION_UNKNOWN:
+        return None
+    label = _labels(themes)
+    label = label[:1].lower() + label[1:]
+    owner = f"{pack.name}'" if pack.name.endswith("s") else f"{pack.name}'s"
+    n = gaps.services_count(table)
+    total = n["total"]
+    parts = [
+        (n.get("whole area", 0), "serve{s} the whole area"),
+        (
+            n.get("contact address only", 0),
+            "{are} known only by a contact address (where a charity is run, not where it works)",
+        ),
+        (n.get("no location", 0), "{have} no location"),
+    ]
+    said = []
+    for count, verb in parts:
+        if count:
+            one = count == 1
+            words = verb.format(
+                s="s" if one else "", are="is" if one else "are", have="has" if one else "have"
+            )
+            said.append(f"{count} of {total} services {words}" if not said else f"{count} {words}")
+    located = n["located"]
+    of = "" if said else f" of {total} services"
+    if located and located < gaps.MIN_LOCATED:
+        said.append(f"only {located}{of} {'has' if located == 1 else 'have'} a site or listed wards")
+    elif located:
+        said.append(f"the {located}{of} with a site or listed wards reach every ward alike")
+    if not total:
+        said = ["no service in this pack offers it" if len(themes) == 1 else "no service offers them"]
+    return (
+        f"Provision data cannot tell {owner} wards apart for {label}: {'; '.join(said)}; wards are "
+        f"ranked by need only. {ADD_SITES}."
     )
 
 

@@ -21,6 +21,14 @@ Step 2 of the core loop (DESIGN.md). For a theme (or several), every ward gets:
 - ``services_weak`` and ``access_weak_share``: how much rests on weak locations. A service is
   weak when its point is only its organisation's contact address, when it has no point at all
   ("area only"), or when it is said to serve the whole area.
+- The **located** and **area-wide** parts (:mod:`sector_map.service_reach`): ``services_located``,
+  ``per_1000_located``, ``access_located`` count only services at a site of their own or in
+  listed wards; ``services_area_wide``, ``per_1000_area_wide``, ``access_area_wide`` the rest
+  (whole area, contact address only, no location). Each pair adds up to the total.
+  ``nearest_located_km`` / ``nearest_located_service`` are the nearest service at a site of its
+  own (a listed-wards service's point is only a contact address), and
+  ``located_services`` names (up to three, nearest first) the located services reaching the
+  ward. ``attrs["services_by_reach"]`` counts the theme's services by reach kind.
 
 The default catchment radius is 2 km: about a 25-minute walk at an ordinary pace of 5 km an
 hour, or a short bus ride, which is roughly how far people go to reach a community service such
@@ -64,6 +72,16 @@ from sector_map.catchment import (
     two_step_fca,
 )
 from sector_map.importers.records import LAT, LON
+from sector_map.service_reach import (
+    LOCATED,
+    ORG_NAME_COL,
+    REACH,
+    REACH_KINDS,
+    REACH_SITE,
+    SUPPLY,
+    WEAK,
+    service_locations,
+)
 from sector_map.validate import has_location
 
 __all__ = [
@@ -79,16 +97,12 @@ __all__ = [
 ]
 
 DEFAULT_RADIUS_KM = 2.0
-_SAME_DEG = 1e-5  # about a metre: a service "at" its organisation's point
 DEMAND_POPULATION = "population"
 DEMAND_GEOMETRIC = "geometric"
 DEMAND_POSTCODES = "postcodes"
 DEMAND_POINTS = (DEMAND_POPULATION, DEMAND_GEOMETRIC, DEMAND_POSTCODES)
 
-# Extra columns of service_locations / demand_points / provision_table (schema names the rest).
-ORG_NAME_COL = "org_name"
-SUPPLY = "supply"
-WEAK = "weak"
+# Extra columns of demand_points / provision_table (schema names the rest).
 DEMAND = "demand"
 DEMAND_POINT = "demand_point"
 N_POSTCODES = "postcodes"
@@ -102,6 +116,15 @@ TABLE_COLUMNS = [
     "nearest_service",
     "nearest_org",
     "nearest_quality",
+    "services_located",
+    "services_area_wide",
+    "per_1000_located",
+    "per_1000_area_wide",
+    "access_located",
+    "access_area_wide",
+    "nearest_located_km",
+    "nearest_located_service",
+    "located_services",
 ]
 
 
@@ -133,79 +156,6 @@ class ProvisionOptions:
             raise ValueError(
                 f"The demand point must be one of {', '.join(DEMAND_POINTS)}; got {self.demand_point!r}."
             )
-
-
-def _as_list(v) -> list[str]:
-    if v is None or (isinstance(v, float) and math.isnan(v)):
-        return []
-    if isinstance(v, str):
-        return [v]
-    return [str(x) for x in v]
-
-
-def service_locations(pack) -> gpd.GeoDataFrame:
-    """One row per service with the point it is at and how good that point is.
-
-    The point is the service's own ``lon``/``lat`` ("site"), else its organisation's point
-    (with the organisation's ``location_quality``), else empty ("area only"). ``supply`` is the
-    capacity, or 1 when unknown; ``weak`` marks contact-address, area-only and whole-area services.
-    """
-    sv = pack.services.reset_index(drop=True)
-    orgs = pack.organisations.drop_duplicates(s.ORG_ID)
-    pos = pd.Index(orgs[s.ORG_ID].astype(str)).get_indexer(sv[s.ORG_ID].astype(str))
-    found = pos >= 0
-    org_pts = np.asarray(orgs.geometry.values, dtype=object)
-    org_ok = has_location(orgs.geometry).to_numpy()
-    org_q = orgs[s.LOCATION_QUALITY].astype(object).to_numpy()
-    org_names = orgs[s.ORG_NAME].astype(object).to_numpy()
-
-    n = len(sv)
-    x, y = np.full(n, np.nan), np.full(n, np.nan)
-    quality = np.full(n, s.LOCATION_AREA_ONLY, dtype=object)
-    via_org = found & np.append(org_ok, False)[pos]
-    if via_org.any():
-        pts = org_pts[pos[via_org]]
-        x[via_org], y[via_org] = shapely.get_x(pts), shapely.get_y(pts)
-        q = org_q[pos[via_org]]
-        quality[via_org] = np.where(pd.isna(q), s.LOCATION_CONTACT, q)
-    if LON in sv and LAT in sv:
-        lon = pd.to_numeric(sv[LON], errors="coerce").to_numpy("float64", na_value=np.nan)
-        lat = pd.to_numeric(sv[LAT], errors="coerce").to_numpy("float64", na_value=np.nan)
-        own = np.isfinite(lon) & np.isfinite(lat)
-        # Importers copy the organisation's point onto its services; that is not a site of its own.
-        same = via_org & (np.abs(lon - x) < _SAME_DEG) & (np.abs(lat - y) < _SAME_DEG)
-        site = own & ~same
-        x[site], y[site], quality[site] = lon[site], lat[site], s.LOCATION_SITE
-    located = np.isfinite(x)
-    geom = np.array([shapely.Point() for _ in range(n)], dtype=object)
-    geom[located] = shapely.points(x[located], y[located])
-
-    capacity = pd.to_numeric(sv[s.CAPACITY], errors="coerce").to_numpy("float64", na_value=np.nan)
-    area_type = sv[s.AREA_TYPE].astype(object).to_numpy()
-    out = pd.DataFrame(
-        {
-            s.SERVICE_ID: sv[s.SERVICE_ID].astype(str).to_numpy(),
-            s.ORG_ID: sv[s.ORG_ID].astype(str).to_numpy(),
-            s.SERVICE_NAME: sv[s.SERVICE_NAME].astype(object).to_numpy(),
-            ORG_NAME_COL: [org_names[i] if i >= 0 else None for i in pos],
-            s.THEMES: [_as_list(t) for t in sv[s.THEMES]],
-            s.AREA_TYPE: area_type,
-            s.AREA_WARDS: [_as_list(w) for w in sv[s.AREA_WARDS]],
-            s.RADIUS_KM: pd.to_numeric(sv[s.RADIUS_KM], errors="coerce").to_numpy("float64", na_value=np.nan),
-            s.CAPACITY: capacity,
-            SUPPLY: np.where(np.isnan(capacity), 1.0, capacity),
-            s.LOCATION_QUALITY: quality,
-            WEAK: (quality != s.LOCATION_SITE) | (area_type == s.AREA_WHOLE),
-        }
-    )
-    gdf = gpd.GeoDataFrame(out, geometry=gpd.GeoSeries(geom, crs=s.PACK_CRS), crs=s.PACK_CRS)
-    missing = int((~found).sum())
-    gdf.attrs["notes"] = (
-        [f"{missing} services name an organisation that is not in the pack; they have no point."]
-        if missing
-        else []
-    )
-    return gdf
 
 
 def _demand_metres(pack, options: ProvisionOptions):
@@ -380,24 +330,20 @@ def _table(ctx: _Context, wanted: list[str]) -> pd.DataFrame:
     supply = svc[SUPPLY].to_numpy() * match
     pop = dem[s.POPULATION].to_numpy()
 
+    located = np.isin(svc[REACH].to_numpy(), LOCATED)
     services = ctx.reach[match].sum(axis=0)
+    services_located = ctx.reach[match & located].sum(axis=0)
     access = 1000.0 * (supply @ ctx.contrib)
     access_weak = 1000.0 * ((supply * weak) @ ctx.contrib)
+    access_located = 1000.0 * ((supply * located) @ ctx.contrib)
     with np.errstate(divide="ignore", invalid="ignore"):
         per_1000 = np.where(pop > 0, services / pop * 1000.0, np.nan)
+        per_1000_located = np.where(pop > 0, services_located / pop * 1000.0, np.nan)
         weak_share = np.where(access > 0, access_weak / access, np.nan)
 
-    dist = ctx.dist_km[:, match]
-    cols = np.flatnonzero(match)
-    has = np.isfinite(dist).any(axis=1) if dist.size else np.zeros(len(dem), dtype=bool)
-    best = cols[np.argmin(dist, axis=1)] if dist.size else np.zeros(len(dem), dtype=int)
-
-    def nearest(column: str) -> pd.arrays.StringArray:
-        # No matching service at all (e.g. a pack with no services): nothing to index into.
-        if not cols.size:
-            return pd.array([None] * len(dem), dtype="string")
-        return pd.array(np.where(has, svc[column].to_numpy()[best], None), "string")
-
+    near = _nearest(ctx, match, len(dem))
+    # A listed-wards service's point is only a contact address: the nearest *site* is measured.
+    near_located = _nearest(ctx, match & (svc[REACH].to_numpy() == REACH_SITE), len(dem))
     out = pd.DataFrame(
         {
             "services": services.astype("int64"),
@@ -405,10 +351,19 @@ def _table(ctx: _Context, wanted: list[str]) -> pd.DataFrame:
             "per_1000": per_1000,
             "access": access,
             "access_weak_share": weak_share,
-            "nearest_km": np.where(has, dist.min(axis=1) if dist.size else np.nan, np.nan),
-            "nearest_service": nearest(s.SERVICE_NAME),
-            "nearest_org": nearest(ORG_NAME_COL),
-            "nearest_quality": nearest(s.LOCATION_QUALITY),
+            "nearest_km": near["km"],
+            "nearest_service": near[s.SERVICE_NAME],
+            "nearest_org": near[ORG_NAME_COL],
+            "nearest_quality": near[s.LOCATION_QUALITY],
+            "services_located": services_located.astype("int64"),
+            "services_area_wide": (services - services_located).astype("int64"),
+            "per_1000_located": per_1000_located,
+            "per_1000_area_wide": per_1000 - per_1000_located,
+            "access_located": access_located,
+            "access_area_wide": access - access_located,
+            "nearest_located_km": near_located["km"],
+            "nearest_located_service": near_located[s.SERVICE_NAME],
+            "located_services": _located_names(ctx, match & located),
         },
         index=pd.Index(dem[s.WARD_CODE], name=s.WARD_CODE),
     )
@@ -432,7 +387,43 @@ def _table(ctx: _Context, wanted: list[str]) -> pd.DataFrame:
         own_radius=ctx.options.own_radius,
         demand_point=_method_label(dem[DEMAND_POINT].to_numpy()),
         notes=notes,
+        services_by_reach={k: int((match & (svc[REACH].to_numpy() == k)).sum()) for k in REACH_KINDS},
     )
+    return out
+
+
+def _nearest(ctx: _Context, mask: np.ndarray, n_wards: int) -> dict[str, np.ndarray]:
+    """Per ward, the nearest service of ``mask`` that has a point: its distance, name, org, quality."""
+    dist = ctx.dist_km[:, mask]
+    cols = np.flatnonzero(mask)
+    if not cols.size:  # no matching service at all: nothing to index into
+        none = pd.array([None] * n_wards, dtype="string")
+        return {
+            "km": np.full(n_wards, np.nan),
+            s.SERVICE_NAME: none,
+            ORG_NAME_COL: none,
+            s.LOCATION_QUALITY: none,
+        }
+    has = np.isfinite(dist).any(axis=1)
+    best = cols[np.argmin(dist, axis=1)]
+    out: dict[str, np.ndarray] = {"km": np.where(has, dist.min(axis=1), np.nan)}
+    for column in (s.SERVICE_NAME, ORG_NAME_COL, s.LOCATION_QUALITY):
+        out[column] = pd.array(np.where(has, ctx.svc[column].to_numpy()[best], None), "string")
+    return out
+
+
+def _located_names(ctx: _Context, mask: np.ndarray, most: int = 3) -> list[str | None]:
+    """Per ward, the names of the located services that reach it (distinct, nearest first)."""
+    names = ctx.svc[s.SERVICE_NAME].astype(str).to_numpy()
+    out: list[str | None] = []
+    for w in range(ctx.reach.shape[1]):
+        idx = np.flatnonzero(mask & ctx.reach[:, w])
+        if not idx.size:
+            out.append(None)
+            continue
+        ordered = list(dict.fromkeys(names[idx[np.argsort(ctx.dist_km[w, idx], kind="stable")]]))
+        more = len(ordered) - most
+        out.append(", ".join(ordered[:most]) + (f" and {more} more" if more > 0 else ""))
     return out
 
 
@@ -443,8 +434,9 @@ def provision_table(
 
     A service counts when it has any of the themes. Columns: ``services``, ``services_weak``,
     ``per_1000``, ``access``, ``access_weak_share``, ``nearest_km``, ``nearest_service``,
-    ``nearest_org``, ``nearest_quality`` (see the module docstring). ``attrs`` holds
-    ``radius_km``, ``decay``, ``demand_point`` and plain-English ``notes``.
+    ``nearest_org``, ``nearest_quality`` and their located / area-wide parts (see the module
+    docstring). ``attrs`` holds ``radius_km``, ``decay``, ``demand_point``,
+    ``services_by_reach`` and plain-English ``notes``.
 
     Raises:
         ValueError: for an unknown theme id.

@@ -11,13 +11,21 @@ import streamlit as st
 from sector_map import charts, gaps, map_layers, subject
 from sector_map import schema as s
 from sector_map.pack import Pack
-from ui import cache, map_panel, url_state
+from ui import cache, export_panel, map_panel, url_state
 
 DEFAULT_THEMES = ["poverty_food"]
 PRIORITY_COLUMNS = {
     "Priority": st.column_config.NumberColumn(format="%d", width="small"),
     "Need (0–100)": st.column_config.NumberColumn(format="%.0f", width="small"),
-    "Provision": st.column_config.NumberColumn(format="%.2f", width="small"),
+    "Provision": st.column_config.NumberColumn(
+        format="%.2f", width="small", help="From located services only: a site of their own, or listed wards"
+    ),
+    "Located": st.column_config.NumberColumn(
+        format="%d", width="small", help="Services of the theme at a site of their own, or in listed wards"
+    ),
+    "Area-wide": st.column_config.NumberColumn(
+        format="%d", width="small", help="Serving the whole area, or known only by a contact address"
+    ),
     "Gap (0–100)": st.column_config.NumberColumn(format="%.0f", width="small"),
     "Why": st.column_config.TextColumn(width="large"),
 }
@@ -213,30 +221,52 @@ def selected_from_chart(event) -> str | None:
     return None
 
 
-def priority_table(table: pd.DataFrame) -> pd.DataFrame:
-    out = table.reset_index()[
-        [s.WARD_CODE, s.WARD_NAME, "rank", "need", "provision", "gap", "gap_class", "reason"]
-    ]
-    return out.rename(
-        columns={
-            s.WARD_CODE: "Ward code",
-            s.WARD_NAME: "Ward",
-            "rank": "Priority",
-            "need": "Need (0–100)",
-            "provision": "Provision",
-            "gap": "Gap (0–100)",
-            "gap_class": "Class",
-            "reason": "Why",
-        }
-    )
+_TABLE_COLUMNS = {
+    s.WARD_CODE: "Ward code",
+    s.WARD_NAME: "Ward",
+    "rank": "Priority",
+    "need": "Need (0–100)",
+    "provision": "Provision",
+    "services_located": "Located",
+    "services_area_wide": "Area-wide",
+    "gap": "Gap (0–100)",
+    "gap_class": "Class",
+    "reason": "Why",
+}
+
+
+def _columns(table: pd.DataFrame) -> list[str]:
+    return [c for c in _TABLE_COLUMNS if c in table.columns or c == s.WARD_CODE]
+
+
+def priority_table(table: pd.DataFrame, *, need_only: bool = False) -> pd.DataFrame:
+    """The priority list for the screen; ``need_only`` leaves out priority, provision and gap,
+    which provision that cannot tell wards apart does not have."""
+    columns = [c for c in _columns(table) if not (need_only and c in ("rank", "provision", "gap"))]
+    return table.reset_index()[columns].rename(columns=_TABLE_COLUMNS)
 
 
 def export_table(table: pd.DataFrame) -> pd.DataFrame:
     """The priority list with the CLI's columns, rounded for reading."""
-    out = table.reset_index()[
-        [s.WARD_CODE, s.WARD_NAME, "rank", "need", "provision", "gap", "gap_class", "reason"]
-    ]
-    return out.round({"need": 1, "provision": 3, "gap": 1})
+    return table.reset_index()[_columns(table)].round({"need": 1, "provision": 3, "gap": 1})
+
+
+def priority_list(pack: Pack, table: pd.DataFrame, view: GapView, *, need_only: bool = False) -> None:
+    """The priority list (or, when provision is not known, the wards by need) and its downloads."""
+    st.subheader("Wards by need (provision not known)" if need_only else "Priority list")
+    st.dataframe(
+        priority_table(table, need_only=need_only),
+        hide_index=True,
+        width="stretch",
+        column_config=PRIORITY_COLUMNS,
+    )
+    export_panel.table_downloads(
+        pack,
+        {"Priority list": export_table(table)},
+        title=f"Gaps: {themes_title(view)}",
+        file_stem=f"gaps-{pack.path.name}-{'-'.join(view.themes)}",
+        key="gp",
+    )
 
 
 def themes_title(view: GapView) -> str:

@@ -78,6 +78,17 @@ def test_gaps_page_on_trafford(trafford_app):
     assert len(table) == 21 and table["Why"].str.startswith("need ").all()
     high = table[table["Ward"].isin(["Bucklow-St Martins", "Clifford"])]
     assert high["Class"].str.startswith("high need").all()
+    assert "Wards are classed from the 13 located" in _text(at)
+    # Children: no service has a site, so the page says so at the top and lists wards by need.
+    at.multiselect(key="gp_themes").set_value(["children_young_people"]).run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert at.warning[0].value.startswith(
+        "Provision data cannot tell Trafford's wards apart for children and young people: "
+    )
+    table = next(t.value for t in at.dataframe if "Class" in t.value.columns)
+    assert len(table) == 21 and (table["Class"] == "provision not known").all()
+    assert table["Need (0–100)"].is_monotonic_decreasing and (table["Located"] == 0).all()
+    assert not {"Priority", "Provision", "Gap (0–100)"} & set(table.columns)  # nothing to rank by
 
 
 def test_where_we_fit_on_trafford_for_a_partington_food_bank(trafford_app):

@@ -26,27 +26,57 @@ def test_gaps_command_gives_every_trafford_ward_a_class_and_reason(trafford_pack
         "ward_name",
         "need",
         "provision",
+        "provision_area_wide",
+        "services_located",
+        "services_area_wide",
         "gap",
         "gap_class",
         "reason",
     ]
     assert len(table) == 21 and table["ward_code"].is_unique
     assert table["reason"].str.startswith("need ").all()
-    if theme != "poverty_food":
-        # Every Trafford service of these themes serves the whole area (charities whose area of
-        # operation is Trafford): provision is the same in every ward, so no ward gets a class.
-        assert (table["gap_class"] == gaps.PROVISION_UNKNOWN).all() and table["gap"].isna().all()
-        assert table["reason"].str.endswith("so it cannot tell wards apart").all()
-    else:
-        assert set(table["gap_class"]) <= set(gaps.CLASS_ORDER)
-        top_need = table.nlargest(2, "need")["ward_name"]
-        assert set(top_need) == {"Bucklow-St Martins", "Clifford"}
-        assert (
-            table.set_index("ward_name")
-            .loc[["Bucklow-St Martins", "Clifford"], "gap_class"]
-            .str.startswith("high need")
-            .all()
-        )
+
+
+def test_children_provision_cannot_tell_trafford_wards_apart(trafford_pack_dir, capsys):
+    assert main(["gaps", str(trafford_pack_dir), "--theme", "children_young_people", "--csv"]) == 0
+    out = capsys.readouterr()
+    table = pd.read_csv(io.StringIO(out.out))
+    # Every children's service is a charity whose area of operation is Trafford: none has a site.
+    assert (table["gap_class"] == "provision not known").all() and len(table) == 21
+    assert table["gap"].isna().all() and (table["services_located"] == 0).all()
+    assert table["need"].is_monotonic_decreasing  # ranked by need only
+    assert not table["reason"].str.contains("well served|little provision|some provision").any()
+    assert table["reason"].str.contains("provision not known: ").all()
+    n = int(table["services_area_wide"].iloc[0])
+    assert n > 150
+    assert out.err.strip() == (
+        f"Provision data cannot tell Trafford's wards apart for children and young people: {n} of {n} "
+        "services serve the whole area; wards are ranked by need only. Add a service list with sites to "
+        "see gaps."
+    )
+
+
+def test_poverty_is_classed_from_located_food_banks_and_hubs(trafford_pack_dir, capsys):
+    assert main(["gaps", str(trafford_pack_dir), "--theme", "poverty_food", "--csv"]) == 0
+    out = capsys.readouterr()
+    table = pd.read_csv(io.StringIO(out.out)).set_index("ward_name")
+    assert "Wards are classed from the 13 located" in out.err
+    assert set(table["gap_class"]) <= set(gaps.CLASS_ORDER)
+    assert {"Bucklow-St Martins", "Clifford"} == set(table.nlargest(2, "need").index)
+    assert table.loc[["Bucklow-St Martins", "Clifford"], "gap_class"].str.startswith("high need").all()
+    # No ward in the top third of need is "well served" unless a located service reaches it
+    # (a food bank or hub within the 2 km catchment of its people).
+    top_third = table[table["need"].rank(pct=True) > 2 / 3]
+    well = top_third[top_third["gap_class"].str.endswith("well served")]
+    assert len(well) and (well["services_located"] > 0).all()
+    assert (well["provision"] > 0).all()
+    # Every ward's reason says which part is which, and names the located services reaching it.
+    located = table[table["services_located"] > 0]
+    assert located["reason"].str.contains(r"located poverty, food and money advice services? reach").all()
+    assert table.loc["Bucklow-St Martins", "reason"].count("Partington") >= 1
+    assert table["reason"].str.contains("serve the whole area or are known only by a contact address").all()
+    # Classes follow located provision alone: the ward with the least of it is never "well served".
+    assert not table.loc[table["provision"].idxmin(), "gap_class"].endswith("well served")
 
 
 def test_fit_command_for_a_partington_food_bank_puts_bucklow_first(trafford_pack_dir, capsys):

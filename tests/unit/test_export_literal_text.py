@@ -40,6 +40,9 @@ def hostile_pack():
         {"title": "Second", "publisher": "Other", "licence": "OGL", "attribution": "© $Crown$ {"},
     ]
     pack.wards[s.WARD_NAME] = WARDS
+    # A second located poverty service (s2 lists two wards), so provision can tell wards apart
+    # and the chart names its points.
+    pack.services[s.THEMES] = [["poverty_food"], ["disability_carers", "poverty_food"]]
     meta = pack.indicator_meta["imd_score"]
     pack.indicator_meta["imd_score"] = type(meta)(
         meta.id, INDICATOR_LABEL, "$u$", meta.higher_is, "Source $^", "$19", meta.themes, domain=meta.domain

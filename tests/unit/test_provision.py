@@ -343,3 +343,62 @@ def test_a_pack_with_no_matching_service_has_zero_provision_and_no_nearest(facto
     both = provision_by_theme(pack, themes=["poverty_food", "older_people"])
     assert list(both) == ["poverty_food", "older_people"] and (both["older_people"]["services"] == 0).all()
     assert provision_by_theme(pack, themes=[]) == {}
+
+
+# --- how each service reaches people: located and area-wide parts -------------------------
+
+
+def test_each_service_says_how_it_reaches_people():
+    svc = service_locations(make_pack()).set_index(s.SERVICE_ID)
+    # s1, s2, s6: radius services at a site; s3 lists wards; s4 serves the whole area;
+    # s5 is a radius service with no point; s7 is a radius service at o5's contact address.
+    assert svc["reach"].to_dict() == {
+        "s1": "site",
+        "s2": "site",
+        "s3": "listed wards",
+        "s4": "whole area",
+        "s5": "no location",
+        "s6": "site",
+        "s7": "contact address only",
+    }
+
+
+def test_any_contact_address_quality_is_contact_address_only():
+    # A quality other than site / area only (e.g. a contact address outside the area) is a contact address.
+    from sector_map.service_reach import reach_kind
+
+    kinds = reach_kind(
+        np.array(["radius", "radius", "wards"]),
+        np.array(
+            ["contact address outside the area", s.LOCATION_CONTACT, "contact address outside the area"]
+        ),
+        np.array([True, True, True]),
+    )
+    assert kinds.tolist() == ["contact address only", "contact address only", "listed wards"]
+
+
+def test_located_and_area_wide_parts_by_hand():
+    t = provision_table(make_pack(), "poverty_food", options=POP)
+    # Located: s1 (site, A), s2 (site, A B C), s3 (listed B, D). Area-wide: s4 (whole), s5 (none), s7 (contact, D).
+    assert t["services_located"].tolist() == [2, 2, 1, 1]
+    assert t["services_area_wide"].tolist() == [1, 1, 1, 2]
+    assert (t["services_located"] + t["services_area_wide"]).tolist() == t["services"].tolist()
+    third, seventh = 1000 / 3000, 1000 / 7000
+    # Located access: s1 30/1000 (A), s2 1/3000 (A B C), s3 60/6000 (B D), per 1,000 residents.
+    assert t["access_located"].tolist() == pytest.approx([30 + third, third + 10, third, 10])
+    # Area-wide: s4 1/7000 everywhere; s7 8/4000 at its contact address in D.
+    assert t["access_area_wide"].tolist() == pytest.approx([seventh, seventh, seventh, seventh + 2])
+    # Per 1,000 residents: A 2/1000, B 2/2000, C no population, D 1/4000.
+    assert t["per_1000_located"].iloc[[0, 1, 3]].tolist() == pytest.approx([2.0, 1.0, 0.25])
+    # Names of located services reaching each ward, nearest first (s3's point is its contact address on B/C).
+    assert t["located_services"].tolist() == ["Pantry, Bus", "Bus, Advice line", "Bus", "Advice line"]
+    # Nearest site: A Pantry 0; B Bus 0; C Bus one ward away; D Bus two wards and 0.33 km away.
+    assert t["nearest_located_service"].tolist() == ["Pantry", "Bus", "Bus", "Bus"]
+    assert t["nearest_located_km"].tolist() == pytest.approx([0, 0, KM, 2 * KM + KM / 6], rel=5e-3, abs=1e-6)
+    assert t.attrs["services_by_reach"] == {
+        "site": 2,
+        "listed wards": 1,
+        "whole area": 1,
+        "contact address only": 1,
+        "no location": 1,
+    }
