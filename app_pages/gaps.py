@@ -87,7 +87,9 @@ if picked and picked != ward:
 
 export_panel.panel(
     "gap map",
-    lambda options: export.gap_map(pack, table, themes=view.themes, options=options, measure=view.measure),
+    lambda options: export.gap_map(
+        pack, table, themes=view.themes, options=options, measure=view.measure, weights=view.weights
+    ),
     file_stem=f"{pack.path.name}-gaps-{'-'.join(view.themes)}",
 )
 

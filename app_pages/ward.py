@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from sector_map import export_charts
+from sector_map import export_charts, subject, table_export
 from ui import cache, export_panel, map_panel, sidebar, state, url_state, ward_panel
 from ui.text import md
 
@@ -33,6 +33,7 @@ export_panel.table_downloads(
     title=f"Ward profile: {name}",
     file_stem=f"{pack.path.name}-ward-{ward}",
     key="wp",
+    about=table_export.need_about_rows(pack, subject.themes_with_indicators(pack)),
 )
 export_panel.panel(
     "ward map",

@@ -341,7 +341,7 @@ def themes_need(
     weights = weights or {}
     parts, merged = [], {}
     for theme in themes:
-        w = dict(weights.get(theme) or need_mod.default_weights(meta, theme))
+        w = dict(weights.get(theme) or need_mod.default_weights(meta, theme, scores=scores))
         if not any(v > 0 for v in w.values()):
             continue
         parts.append(need_mod.need_index(scores, w))

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import pandas as pd
 import streamlit as st
 
-from sector_map import charts, gaps, map_layers, subject
+from sector_map import charts, gaps, map_layers, subject, table_export
 from sector_map import schema as s
 from sector_map.pack import Pack
 from ui import cache, export_panel, map_panel, url_state
@@ -266,6 +266,7 @@ def priority_list(pack: Pack, table: pd.DataFrame, view: GapView, *, need_only: 
         title=f"Gaps: {themes_title(view)}",
         file_stem=f"gaps-{pack.path.name}-{'-'.join(view.themes)}",
         key="gp",
+        about=table_export.need_about_rows(pack, view.themes, weights=view.weights),
     )
 
 
