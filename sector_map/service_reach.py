@@ -48,6 +48,19 @@ LOCATED = (REACH_SITE, REACH_WARDS)
 AREA_WIDE = (REACH_WHOLE, REACH_CONTACT, REACH_NONE)
 
 
+def is_site(quality: np.ndarray) -> np.ndarray:
+    """True where a location quality is a site, inside the area or just outside it.
+
+    A service delivered at a site over the border still reaches the wards beside it.
+
+    Example:
+        >>> is_site(np.array(["site", "site (outside the area)", "contact address", "area only"])).tolist()
+        [True, True, False, False]
+    """
+    kinds = pd.Series(quality, dtype=object).map(s.LOCATION_KIND)
+    return (kinds == s.LOCATION_SITE).to_numpy(dtype=bool)
+
+
 def reach_kind(area_type: np.ndarray, quality: np.ndarray, has_point: np.ndarray) -> np.ndarray:
     """Each service's reach kind (see the module docs) from its area type, location quality and point.
 
@@ -62,7 +75,7 @@ def reach_kind(area_type: np.ndarray, quality: np.ndarray, has_point: np.ndarray
         [
             area_type == s.AREA_WARDS_LIST,
             area_type == s.AREA_WHOLE,
-            radius & has_point & (quality == s.LOCATION_SITE),
+            radius & has_point & is_site(quality),
             radius & has_point,
         ],
         [REACH_WARDS, REACH_WHOLE, REACH_SITE, REACH_CONTACT],
@@ -131,7 +144,7 @@ def service_locations(pack) -> gpd.GeoDataFrame:
             s.CAPACITY: capacity,
             SUPPLY: np.where(np.isnan(capacity), 1.0, capacity),
             s.LOCATION_QUALITY: quality,
-            WEAK: (quality != s.LOCATION_SITE) | (area_type == s.AREA_WHOLE),
+            WEAK: ~is_site(quality) | (area_type == s.AREA_WHOLE),
             REACH: reach_kind(area_type, quality, located),
         }
     )

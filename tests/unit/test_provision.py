@@ -377,6 +377,26 @@ def test_any_contact_address_quality_is_contact_address_only():
     assert kinds.tolist() == ["contact address only", "contact address only", "listed wards"]
 
 
+def test_a_site_just_outside_the_area_is_a_site_and_not_weak():
+    from sector_map.service_reach import WEAK, reach_kind
+
+    kinds = reach_kind(
+        np.array(["radius", "radius"]),
+        np.array([s.LOCATION_SITE_OUTSIDE, s.LOCATION_CONTACT_OUTSIDE]),
+        np.array([True, True]),
+    )
+    assert kinds.tolist() == ["site", "contact address only"]
+    pack = make_pack()
+    orgs = pack.organisations.copy()
+    quality = np.array(orgs[s.LOCATION_QUALITY].astype(object).tolist(), dtype=object)
+    quality[quality == s.LOCATION_SITE] = s.LOCATION_SITE_OUTSIDE
+    orgs[s.LOCATION_QUALITY] = quality
+    pack.organisations = orgs
+    svc = service_locations(pack).set_index(s.SERVICE_ID)
+    assert svc.loc[["s1", "s2", "s6"], "reach"].tolist() == ["site"] * 3
+    assert not svc.loc[["s1", "s2", "s6"], WEAK].any()
+
+
 def test_located_and_area_wide_parts_by_hand():
     t = provision_table(make_pack(), "poverty_food", options=POP)
     # Located: s1 (site, A), s2 (site, A B C), s3 (listed B, D). Area-wide: s4 (whole), s5 (none), s7 (contact, D).
@@ -392,9 +412,10 @@ def test_located_and_area_wide_parts_by_hand():
     assert t["per_1000_located"].iloc[[0, 1, 3]].tolist() == pytest.approx([2.0, 1.0, 0.25])
     # Names of located services reaching each ward, nearest first (s3's point is its contact address on B/C).
     assert t["located_services"].tolist() == ["Pantry, Bus", "Bus, Advice line", "Bus", "Advice line"]
-    # Nearest site: A Pantry 0; B Bus 0; C Bus one ward away; D Bus two wards and 0.33 km away.
+    # Nearest site, from each ward's nearest postcode (its people): A Pantry 0; B Bus 0; C Bus one
+    # ward away; D Bus two wards away (D's nearest postcode is its centre, not the mean of its two).
     assert t["nearest_located_service"].tolist() == ["Pantry", "Bus", "Bus", "Bus"]
-    assert t["nearest_located_km"].tolist() == pytest.approx([0, 0, KM, 2 * KM + KM / 6], rel=5e-3, abs=1e-6)
+    assert t["nearest_located_km"].tolist() == pytest.approx([0, 0, KM, 2 * KM], rel=5e-3, abs=1e-6)
     assert t.attrs["services_by_reach"] == {
         "site": 2,
         "listed wards": 1,
