@@ -64,6 +64,8 @@ def split_phrase(
         text = f"{n} located {services_word}{'' if n == 1 else 's'} reach{'es' if n == 1 else ''} it" + (
             f" ({names})" if isinstance(names, str) else ""
         )
+        if near is not None and pd.notna(near):
+            text += "; one is based in the ward" if near == 0 else f"; nearest {distance_text(near)} away"
     else:
         within = f" within {radius_km:g} km" if radius_km else ""
         text = f"no located {services_word}s{within}"

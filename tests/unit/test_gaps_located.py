@@ -65,7 +65,8 @@ def test_area_wide_provision_never_makes_a_ward_well_served():
         "known only by a contact address (not counted in the class)"
     )
     assert table.loc["B", "reason"].startswith(
-        "need 80/100, in the top 35% of wards; 1 located food service reaches it (Bus); also 5 food"
+        "need 80/100, in the top 35% of wards; 1 located food service reaches it (Bus); one is based in "
+        "the ward; also 5 food"
     )
     basis = gaps.provision_basis(table, "food service")
     assert basis.startswith("Wards are classed from the 4 located food services")
@@ -80,7 +81,8 @@ def test_a_single_located_service_cannot_tell_wards_apart():
     assert list(table.index) == WARDS  # listed by need only
     assert table.loc["B", "reason"] == (
         "need 80/100, in the top 35% of wards; provision not known: 1 located food service reaches it "
-        "(Bus); 5 food services serve the whole area or are known only by a contact address, only 1 "
+        "(Bus); one is based in the ward; 5 food services serve the whole area or are known only by a "
+        "contact address, only 1 "
         "has a site or listed wards, so provision cannot tell wards apart"
     )
     assert gaps.provision_basis(table, "food service") is None
