@@ -109,7 +109,7 @@ def test_fit_command_for_a_described_offer(trafford_pack_dir, capsys):
     )
     home = table[table["reason"].str.contains("your base is in this ward")]
     assert list(home["ward_name"]) == ["Bucklow-St Martins"]  # M31 4BU is in Partington
-    outside = table["reason"].str.contains("outside your reach")
+    outside = table["reason"].str.contains("beyond your reach")
     assert outside.any() and not outside.iloc[: (~outside).sum()].any()  # wards in reach come first
 
 
