@@ -77,8 +77,8 @@ def test_adding_the_template_in_the_browser_keeps_every_theme(page, writes_url, 
     svc = after.services.set_index(s.SERVICE_ID).loc[before.services[s.SERVICE_ID]]
     assert svc[s.THEMES].tolist() == before.services[s.THEMES].tolist()
     assert svc[s.CLIENT_GROUPS].tolist() == before.services[s.CLIENT_GROUPS].tolist()
-    if before.name == "Trafford":
-        assert with_themes(before.organisations) == 670 and with_themes(after.organisations) == 672
+    if before.name == "Trafford":  # 629 of 749 with the sharper theme rules (670 before them)
+        assert with_themes(before.organisations) == 629 and with_themes(after.organisations) == 631
 
 
 def test_two_sessions_that_check_then_add_both_keep_their_rows(browser, writes_url, writes_root, tmp_path):
