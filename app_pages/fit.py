@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from sector_map import matching, missing
+from sector_map import matching, missing, table_export
 from sector_map import schema as s
 from sector_map.provision import DEFAULT_RADIUS_KM
 from ui import cache, empty, export_panel, fit_panel, map_panel, sidebar, state, url_state
@@ -65,7 +65,11 @@ if not beyond.empty:
 partners, overlap = cache.partners_and_overlap(key, offer)
 export_panel.table_downloads(
     pack,
-    {"Wards": ranked, "Possible partners": partners, "Possible overlap": overlap},
+    {
+        "Wards": table_export.with_need_indicators(ranked, pack, offer.themes),
+        "Possible partners": partners,
+        "Possible overlap": overlap,
+    },
     title=f"Where {offer.name} fits",
     file_stem=f"where-we-fit-{pack.path.name}",
     key="fit",

@@ -22,8 +22,9 @@ GAP_COLUMNS = [
     "gap",
     "gap_class",
     "reason",
+    "need_indicators",
 ]
-FIT_COLUMNS = ["rank", s.WARD_CODE, s.WARD_NAME, "score", "reason"]
+FIT_COLUMNS = ["rank", s.WARD_CODE, s.WARD_NAME, "score", "in_reach", "reason", "need_indicators"]
 
 
 def _themes(args: argparse.Namespace) -> list[str]:
@@ -72,6 +73,10 @@ def cmd_gaps(args: argparse.Namespace) -> int:
     )
     if said:
         print(said, file=sys.stderr)
+    if args.csv:
+        from sector_map.table_export import with_need_indicators
+
+        table = with_need_indicators(table, pack, themes)
     _print(table.reset_index(), GAP_COLUMNS, args.csv)
     return 0
 
@@ -96,6 +101,10 @@ def cmd_fit(args: argparse.Namespace) -> int:
             )
         need, gap = need_and_gap_by_theme(pack, options=ProvisionOptions(radius_km=args.radius_km))
         table = matching.rank_wards_for_offer(pack, offer, need=need, gap=gap)
+        if args.csv:
+            from sector_map.table_export import with_need_indicators
+
+            table = with_need_indicators(table, pack, offer.themes)
     except (PackError, ValueError, KeyError) as exc:
         print(exc.args[0] if isinstance(exc, KeyError) and exc.args else str(exc), file=sys.stderr)
         return 1

@@ -139,3 +139,28 @@ def need_about_rows(
     scores = need.need_score_table(pack.indicator_wide(), pack.indicator_meta)
     text = need.themes_weights_text(pack.indicator_meta, themes, weights=weights, scores=scores)
     return [tuple(line.split(": ", 1)) for line in text.splitlines() if ": " in line]
+
+
+def with_need_indicators(
+    table: pd.DataFrame,
+    pack: Pack,
+    themes: Sequence[str],
+    *,
+    weights: Mapping[str, Mapping[str, float]] | None = None,
+) -> pd.DataFrame:
+    """``table`` with a ``need_indicators`` column naming the indicators and weights behind its
+    ``need`` (the same text in every row), so a CSV says what its need was computed from.
+
+    With several themes each is named: "Older people need index: A (weight 1) | Health …".
+
+    Example:
+        >>> from tests.conftest import make_tiny_pack
+        >>> t = with_need_indicators(pd.DataFrame({"need": [1.0]}), make_tiny_pack(), ["poverty_food"])
+        >>> t["need_indicators"].tolist()
+        ['IMD score (weight 1)']
+    """
+    rows = need_about_rows(pack, themes, weights=weights)
+    text = rows[0][1] if len(rows) == 1 else " | ".join(f"{name}: {used}" for name, used in rows)
+    out = table.copy()
+    out["need_indicators"] = text
+    return out

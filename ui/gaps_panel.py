@@ -262,7 +262,11 @@ def priority_list(pack: Pack, table: pd.DataFrame, view: GapView, *, need_only: 
     )
     export_panel.table_downloads(
         pack,
-        {"Priority list": export_table(table)},
+        {
+            "Priority list": table_export.with_need_indicators(
+                export_table(table), pack, view.themes, weights=view.weights
+            )
+        },
         title=f"Gaps: {themes_title(view)}",
         file_stem=f"gaps-{pack.path.name}-{'-'.join(view.themes)}",
         key="gp",

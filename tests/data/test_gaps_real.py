@@ -32,7 +32,9 @@ def test_gaps_command_gives_every_trafford_ward_a_class_and_reason(trafford_pack
         "gap",
         "gap_class",
         "reason",
+        "need_indicators",
     ]
+    assert table["need_indicators"].nunique() == 1 and "(weight 1)" in table["need_indicators"].iloc[0]
     assert len(table) == 21 and table["ward_code"].is_unique
     assert table["reason"].str.startswith("need ").all()
 
@@ -88,8 +90,18 @@ def test_fit_command_for_a_partington_food_bank_puts_bucklow_first(trafford_pack
     partington = found[found["name"].notna()].iloc[0]["org_id"]
     offer = matching.offer_from_org(pack, partington)
     table = _csv(capsys, ["fit", str(trafford_pack_dir), "--org", offer.org_id or partington, "--csv"])
-    assert list(table.columns) == ["rank", "ward_code", "ward_name", "score", "reason"]
+    assert list(table.columns) == [
+        "rank",
+        "ward_code",
+        "ward_name",
+        "score",
+        "in_reach",
+        "reason",
+        "need_indicators",
+    ]
     assert len(table) == 21 and table["reason"].str.len().gt(10).all()
+    beyond = table["reason"].str.contains("beyond your reach")
+    assert (table["in_reach"] == ~beyond).all() and (table["rank"].isna() == beyond).all()
 
 
 def test_fit_command_for_a_described_offer(trafford_pack_dir, capsys):
@@ -111,6 +123,8 @@ def test_fit_command_for_a_described_offer(trafford_pack_dir, capsys):
     assert list(home["ward_name"]) == ["Bucklow-St Martins"]  # M31 4BU is in Partington
     outside = table["reason"].str.contains("beyond your reach")
     assert outside.any() and not outside.iloc[: (~outside).sum()].any()  # wards in reach come first
+    assert (table["in_reach"] == ~outside).all()
+    assert table["need_indicators"].iloc[0].startswith("Indices of Deprivation: Income (weight 1)")
 
 
 def test_cli_errors_are_plain(trafford_pack_dir, capsys):

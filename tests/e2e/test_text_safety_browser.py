@@ -120,6 +120,7 @@ def test_xlsx_and_csv_downloads_hold_no_formulas(page, app_url, hostile_packs, t
     rows = list(csv.reader(io.StringIO(info.value.path().read_bytes().decode("utf-8-sig"), newline="")))
     names = {row[1] for row in rows[1:]}
     assert {"'" + name for name in FORMULA_WARDS} <= names
+    assert rows[0][-1] == "need_indicators" and all("(weight " in row[-1] for row in rows[1:])
     assert not any(cell[:1] in "=+-@" and not _number(cell) for row in rows for cell in row)
 
 

@@ -7,7 +7,7 @@ from datetime import date
 
 import pandas as pd
 
-from sector_map.table_export import need_about_rows, to_csv, to_xlsx
+from sector_map.table_export import need_about_rows, to_csv, to_xlsx, with_need_indicators
 from tests.conftest import make_tiny_pack
 
 
@@ -45,6 +45,18 @@ def test_xlsx_about_sheet_names_the_need_indicators_and_weights():
     assert ["Poverty, food and money advice need index", "IMD score (weight 1); IMD rank (weight 2)"] in about
     # the rank restates the score, so by default only the score counts
     assert need_about_rows(pack, ["poverty_food"])[0][1] == "IMD score (weight 1)"
+
+
+def test_csv_tables_name_the_need_indicators_of_each_theme():
+    pack = make_tiny_pack()
+    table = pd.DataFrame({"ward_code": ["a", "b"], "need": [90.0, 10.0]})
+    one = with_need_indicators(table, pack, ["poverty_food"], weights={"poverty_food": {"imd_rank": 2}})
+    assert one["need_indicators"].tolist() == ["IMD rank (weight 2)"] * 2
+    assert "need_indicators" not in table.columns  # the caller's table is left alone
+    two = with_need_indicators(table, pack, ["poverty_food", "older_people"])
+    text = two["need_indicators"].iloc[0]
+    assert text.startswith("Poverty, food and money advice need index: IMD score (weight 1) | Older people")
+    assert "need_indicators" in to_csv(two).decode("utf-8-sig").splitlines()[0]
 
 
 # --- formula injection (OWASP CSV injection) ---------------------------------------------------
