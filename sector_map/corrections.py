@@ -11,7 +11,10 @@ newer register extract) and by org id otherwise, and gives the themes it should 
          "saved": "2026-11-30T03:10:00+00:00"}]}
 
 :func:`apply_corrections` runs whenever a pack is loaded: the organisation's themes and its
-services' themes are replaced, and every theme's reason says it was corrected and why. Writes go
+services' themes are replaced, and every theme's reason says it was corrected and why. The pack
+keeps the themes they replaced (:class:`AsBuilt`), and every save writes those back
+(:func:`as_built`), so the pack's files always hold the themes as built: undoing a correction
+after a file was added to the pack gives the built themes back. Writes go
 through the pack's lock (:func:`sector_map.pack_store.pack_lock`) and an atomic rename.
 """
 
@@ -34,9 +37,12 @@ from sector_map.validate import Problem
 
 __all__ = [
     "CORRECTED",
+    "AsBuilt",
     "Correction",
     "apply_corrections",
+    "as_built",
     "apply_saved_corrections",
+    "copy_corrections",
     "corrections_path",
     "read_corrections",
     "remove_correction",
@@ -158,24 +164,54 @@ def remove_correction(folder: str | os.PathLike, key: str) -> list[Correction]:
         return kept
 
 
+def copy_corrections(built: AsBuilt | None, target: str | os.PathLike) -> list[Correction]:
+    """Give the pack in ``target`` (one saved as a new pack from a corrected pack) the corrections
+    that were applied to it, under the target's lock; the corrections written ([] for none).
+    """
+    corrections = list(built.corrections) if built is not None else []
+    if corrections:
+        target = Path(target)
+        with pack_lock(target):
+            _write(target, corrections)
+    return corrections
+
+
 def _matches(orgs: pd.DataFrame, c: Correction) -> pd.Series:
     if c.charity_number and s.CHARITY_NUMBER in orgs:
         return orgs[s.CHARITY_NUMBER].astype("string").str.strip().eq(c.charity_number).fillna(False)
     return orgs[s.ORG_ID].astype("string").eq(c.org_id).fillna(False)
 
 
+@dataclass(frozen=True)
+class AsBuilt:
+    """The themes that corrections replaced, as the pack's files hold them, so a save can write
+    the files back as built (corrections stay beside the pack and are applied again on load).
+
+    ``organisations`` maps an org id to its built (themes, themes reason); ``services`` a
+    service id to its built themes; ``reason_column`` says whether the files had a reason column;
+    ``corrections`` are the corrections read with the pack (a pack saved as a new one takes them).
+    """
+
+    organisations: dict[str, tuple[list, object]] = field(default_factory=dict)
+    services: dict[str, list] = field(default_factory=dict)
+    reason_column: bool = True
+    corrections: tuple[Correction, ...] = ()  # all the corrections read with the pack
+
+
 def apply_corrections(
     organisations: pd.DataFrame, services: pd.DataFrame, corrections: list[Correction]
-) -> tuple[pd.DataFrame, pd.DataFrame, list[Correction]]:
-    """Organisations and services with corrected themes (copies), and the corrections not matched.
+) -> tuple[pd.DataFrame, pd.DataFrame, list[Correction], AsBuilt | None]:
+    """Organisations and services with corrected themes (copies), the corrections not matched,
+    and the themes they replaced (``None`` when nothing was corrected).
 
     A corrected organisation's services all take its corrected themes; every theme's reason is
     "corrected by an officer: <note>". An organisation with no service gets none here: its
     themes change, and the service list is left as it was built.
     """
     if not corrections:
-        return organisations, services, []
+        return organisations, services, [], None
     orgs, svcs = organisations.copy(), services.copy()
+    built = AsBuilt(reason_column=THEMES_REASON in orgs, corrections=tuple(corrections))
     if THEMES_REASON not in orgs:
         orgs[THEMES_REASON] = pd.Series(pd.NA, index=orgs.index, dtype="string")
     unmatched = []
@@ -184,22 +220,61 @@ def apply_corrections(
         if not hit.any():
             unmatched.append(c)
             continue
+        for org_id, themes, reason in orgs.loc[hit, [s.ORG_ID, s.THEMES, THEMES_REASON]].itertuples(
+            index=False
+        ):
+            built.organisations.setdefault(str(org_id), (as_list(themes), reason))
         themes = list(c.themes)
         orgs.loc[hit, s.THEMES] = pd.Series([themes] * int(hit.sum()), index=orgs.index[hit], dtype=object)
         orgs.loc[hit, THEMES_REASON] = "; ".join([c.reason()] * len(themes))
         ids = set(orgs.loc[hit, s.ORG_ID])
         on = svcs[s.ORG_ID].isin(ids) if s.ORG_ID in svcs else pd.Series(False, index=svcs.index)
         if on.any():
+            if s.SERVICE_ID in svcs:
+                for service_id, was in svcs.loc[on, [s.SERVICE_ID, s.THEMES]].itertuples(index=False):
+                    if pd.notna(service_id):
+                        built.services.setdefault(str(service_id), as_list(was))
             svcs.loc[on, s.THEMES] = pd.Series([themes] * int(on.sum()), index=svcs.index[on], dtype=object)
     for df in (orgs, svcs):
         if s.THEMES in df:
             df[s.THEMES] = df[s.THEMES].map(as_list)
-    return orgs, svcs, unmatched
+    return orgs, svcs, unmatched, built if built.organisations else None
+
+
+def as_built(
+    organisations: pd.DataFrame, services: pd.DataFrame, built: AsBuilt | None
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Organisations and services with corrected themes put back as built, for writing the pack.
+
+    Only rows that still carry a correction are put back: an organisation whose themes an upload
+    has replaced since (its reason no longer says "corrected by an officer") keeps the upload's,
+    and a service keeps its themes unless they are still its corrected organisation's.
+    """
+    if built is None or s.THEMES not in organisations:
+        return organisations, services
+    orgs, svcs = organisations.copy(), services.copy()
+    corrected_themes: dict[str, list] = {}
+    if THEMES_REASON in orgs:
+        for i, org_id, themes, reason in orgs[[s.ORG_ID, s.THEMES, THEMES_REASON]].itertuples():
+            was = built.organisations.get(str(org_id))
+            if was is None or not str(reason if pd.notna(reason) else "").startswith(CORRECTED):
+                continue
+            corrected_themes[str(org_id)] = as_list(themes)
+            orgs.at[i, s.THEMES] = was[0]
+            orgs.at[i, THEMES_REASON] = was[1]
+        if not built.reason_column and orgs[THEMES_REASON].isna().all():
+            orgs = orgs.drop(columns=THEMES_REASON)  # only the corrections had put it there
+    if {s.SERVICE_ID, s.ORG_ID, s.THEMES} <= set(svcs.columns):
+        for i, service_id, org_id, themes in svcs[[s.SERVICE_ID, s.ORG_ID, s.THEMES]].itertuples():
+            was = built.services.get(str(service_id))
+            if was is not None and corrected_themes.get(str(org_id)) == as_list(themes):
+                svcs.at[i, s.THEMES] = was
+    return orgs, svcs
 
 
 def apply_saved_corrections(
     folder: str | os.PathLike, organisations: pd.DataFrame, services: pd.DataFrame
-) -> tuple[pd.DataFrame, pd.DataFrame, list[Problem]]:
+) -> tuple[pd.DataFrame, pd.DataFrame, list[Problem], AsBuilt | None]:
     """:func:`apply_corrections` with the pack's saved corrections; problems become warnings.
 
     A broken corrections file never stops a pack from loading: it is reported and ignored.
@@ -207,8 +282,8 @@ def apply_saved_corrections(
     try:
         saved = read_corrections(folder)
     except InputError as exc:
-        return organisations, services, [exc.problem]
-    orgs, svcs, unmatched = apply_corrections(organisations, services, saved)
+        return organisations, services, [exc.problem], None
+    orgs, svcs, unmatched, built = apply_corrections(organisations, services, saved)
     problems = []
     if unmatched:
         which = ", ".join(c.name or c.key for c in unmatched[:5])
@@ -218,4 +293,4 @@ def apply_saved_corrections(
                 f"{len(unmatched)} theme correction(s) match no organisation in this pack ({which})",
             )
         )
-    return orgs, svcs, problems
+    return orgs, svcs, problems, built

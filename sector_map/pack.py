@@ -50,6 +50,8 @@ class Pack:
     warnings: list[Problem] = field(default_factory=list)
     postcodes: pd.DataFrame | None = None  # optional: postcode, lon, lat for placing uploads
     revision: str = ""  # the folder's revision when loaded or saved (see pack_revision)
+    # the themes officers' corrections replaced on load (corrections.AsBuilt); saves write these
+    as_built: object | None = None
 
     @property
     def name(self) -> str:
@@ -201,7 +203,7 @@ def _load_once(path: Path) -> Pack:
             raise PackError(problems)
     from sector_map.corrections import apply_saved_corrections  # officers' theme corrections
 
-    organisations, services, corrected = apply_saved_corrections(path, organisations, services)
+    organisations, services, corrected, built = apply_saved_corrections(path, organisations, services)
     pack = Pack(
         manifest=manifest,
         wards=wards,
@@ -212,6 +214,7 @@ def _load_once(path: Path) -> Pack:
         assets=assets,
         path=path,
         postcodes=postcodes,
+        as_built=built,
     )
     pack.warnings = validate_pack(pack) + corrected
     return pack
@@ -282,8 +285,11 @@ def _write_files(pack: Pack, manifest: dict, folder: Path) -> None:
     )
     pack.wards.to_parquet(folder / s.WARDS_FILE, index=False)
     pack.indicators.to_parquet(folder / s.INDICATORS_FILE, index=False)
-    pack.organisations.to_parquet(folder / s.ORGANISATIONS_FILE, index=False)
-    pack.services.to_parquet(folder / s.SERVICES_FILE, index=False)
+    from sector_map.corrections import as_built  # the files keep the themes as built
+
+    organisations, services = as_built(pack.organisations, pack.services, pack.as_built)
+    organisations.to_parquet(folder / s.ORGANISATIONS_FILE, index=False)
+    services.to_parquet(folder / s.SERVICES_FILE, index=False)
     pack.assets.to_parquet(folder / s.ASSETS_FILE, index=False)
     if pack.postcodes is not None:
         pack.postcodes.to_parquet(folder / s.POSTCODES_FILE, index=False)

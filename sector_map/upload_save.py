@@ -87,6 +87,8 @@ def save_as_new_pack(pack: Pack, packs_dir: str | Path, name: str) -> Path:
     """Write ``pack`` as a new pack called ``name`` in ``packs_dir`` (folder: the name's slug).
 
     The demo's fictional flag is kept (a copy of the demo with uploads is still mostly fictional).
+    The files hold the organisations' themes as built, and the officers' theme corrections of
+    the pack it came from are copied beside the new one.
     The folder is checked under the pack's lock, so a pack of the same name saved meanwhile (by
     another session or process) is never overwritten.
 
@@ -94,11 +96,15 @@ def save_as_new_pack(pack: Pack, packs_dir: str | Path, name: str) -> Path:
         InputError: an empty name, the demo's folder, or a folder that already exists.
         PackError: the pack would not be valid (nothing is written).
     """
+    from sector_map.corrections import copy_corrections
+
     folder = _slug_folder(packs_dir, name)
     manifest = dict(pack.manifest)
     manifest.update(name=str(name).strip(), built_at=now())
     manifest.pop("updated_at", None)
-    return save_pack(replace(pack, manifest=manifest, path=None), folder, new=True)
+    saved = save_pack(replace(pack, manifest=manifest, path=None), folder, new=True)
+    copy_corrections(pack.as_built, saved)  # the new pack shows the officers' corrections too
+    return saved
 
 
 def add_to_current(pack: Pack, result: UploadResult) -> Added:

@@ -5,9 +5,12 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
+from sector_map import schema as s
 from sector_map import upload
+from sector_map.corrections import Correction, read_corrections, remove_correction, save_correction
 from sector_map.importers.tables import InputError
 from sector_map.pack import load_pack, pack_revision, save_pack
 from tests.unit.test_pack_store import snapshot
@@ -113,3 +116,43 @@ def test_save_as_new_pack_refuses_a_name_taken_meanwhile(current, tmp_path):
         upload.save_as_new_pack(other.pack, current.parent, "Testshire  Plus!")
     assert snapshot(folder) == before
     assert names(folder) >= {"Alder Food Pantry", "Ash Youth Club"}
+
+
+def _built(folder: Path, file: str) -> dict[str, list]:
+    """Themes by id as the pack's files hold them (before corrections are applied)."""
+    table = pd.read_parquet(folder / file)
+    key = s.ORG_ID if file == s.ORGANISATIONS_FILE else s.SERVICE_ID
+    return {k: list(v) for k, v in zip(table[key], table[s.THEMES], strict=True)}
+
+
+def test_adding_a_file_leaves_theme_corrections_beside_the_pack_not_in_its_files(current, tmp_path):
+    save_correction(current, Correction(themes=("housing_homelessness",), note="a hostel", org_id="o2"))
+    pack = load_pack(current)
+    assert pack.organisations.set_index(s.ORG_ID).at["o2", s.THEMES] == ["housing_homelessness"]
+    upload.add_to_current(pack, upload.import_upload("organisations", put(tmp_path, "a.csv", A), pack=pack))
+
+    assert _built(current, s.ORGANISATIONS_FILE)["o2"] == ["disability_carers", "older_people"]
+    assert _built(current, s.SERVICES_FILE)["s2"] == ["disability_carers"]
+    got = load_pack(current)
+    assert got.organisations.set_index(s.ORG_ID).at["o2", s.THEMES] == ["housing_homelessness"]
+    assert {"Alder Food Pantry", "Ash Youth Club"} <= set(got.organisations["name"])
+    # undoing the correction afterwards gives the built themes back
+    remove_correction(current, "org o2")
+    back = load_pack(current)
+    assert back.organisations.set_index(s.ORG_ID).at["o2", s.THEMES] == ["disability_carers", "older_people"]
+    assert back.services.set_index(s.SERVICE_ID).at["s2", s.THEMES] == ["disability_carers"]
+
+
+def test_a_pack_saved_as_new_takes_the_corrections_with_it(current, tmp_path):
+    save_correction(current, Correction(themes=("poverty_food", "older_people"), charity_number="1000001"))
+    pack = load_pack(current)
+    res = upload.import_upload("organisations", put(tmp_path, "b.csv", B), pack=pack)
+    folder = upload.save_as_new_pack(res.pack, tmp_path / "packs", "Testshire copy")
+
+    assert _built(folder, s.ORGANISATIONS_FILE)["o1"] == ["poverty_food"]
+    assert [c.charity_number for c in read_corrections(folder)] == ["1000001"]
+    assert sorted(load_pack(folder).organisations.set_index(s.ORG_ID).at["o1", s.THEMES]) == [
+        "older_people",
+        "poverty_food",
+    ]
+    assert read_corrections(current)  # the original pack keeps its own
