@@ -188,15 +188,27 @@ def _offer_area(offer: Offer, shapes: pd.Series, people: dict[str, np.ndarray]) 
 
 
 def partners_and_overlap(
-    pack: Pack, offer: Offer, *, within_km: float = 3.0, limit: int = 10
+    pack: Pack,
+    offer: Offer,
+    *,
+    within_km: float = 3.0,
+    limit: int = 10,
+    need: pd.DataFrame | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Possible partners and possible overlap for an offer, each organisation with why.
 
     An organisation is *there* when it (or one of its services) is within ``within_km`` of the
     offer's base, or one of its services reaches a ward the offer reaches (a whole-area service
     always does). Of those, the ones sharing a theme with the offer are possible overlap; the ones
-    bringing only other themes are possible partners. Partners sharing client groups come first,
-    then nearer, then larger; overlap sharing more of the offer's themes comes first, then nearer.
+    bringing only other themes are possible partners.
+
+    Order: first by how well the data places them: a located service (a site or listed wards)
+    reaching your wards, then near your base (unless the offer covers the whole area), then only
+    known to work across the whole area (a register's area of operation says little about
+    where); then partners sharing more client
+    groups (overlap: more of the offer's themes); then, given ``need`` (wards × themes, as for
+    :func:`sector_map.matching.rank_wards_for_offer`), those based in wards with more need in the
+    offer's themes; then nearer, then larger.
     """
     themes = check_themes(offer.themes)
     shapes = ward_shapes(pack)
@@ -212,6 +224,7 @@ def partners_and_overlap(
         dist = org_distances_km(orgs, services, shapely.Point(float(px), float(py)))
     else:
         dist = pd.Series(np.nan, index=orgs.index)
+    home_need = _home_need(orgs, shapes, need, themes)
 
     partners, overlap = [], []
     for org_id, org in orgs.iterrows():
@@ -225,9 +238,10 @@ def partners_and_overlap(
         shared = [t for t in themes if t in org[s.THEMES]]
         extra = [t for t in org[s.THEMES] if t not in themes]
         groups = [g for g in offer.client_groups if g in org[s.CLIENT_GROUPS]]
+        located = bool((mine[s.AREA_TYPE] != s.AREA_WHOLE).any())
         if near:
             where = where_phrase(d, org[s.LOCATION_QUALITY], from_you=True)
-        elif s.AREA_WHOLE in set(mine[s.AREA_TYPE]):
+        elif not located:
             where = "works across the whole area"
         else:
             where = "works in wards you reach"
@@ -241,6 +255,9 @@ def partners_and_overlap(
             s.SIZE_BAND: _size(org[s.SIZE_BAND]),
             s.LOCATION_QUALITY: org[s.LOCATION_QUALITY],
             "_n": len(shared) if shared else len(groups),
+            # near the base of a whole-area offer says nothing about working where it works
+            "_place": 0 if located else 1 if near and not offer.whole_area else 2,
+            "_need": home_need.get(org_id, np.nan),
             "_size": SIZE_FACTOR[_size(org[s.SIZE_BAND])],
         }
         if shared:
@@ -251,12 +268,34 @@ def partners_and_overlap(
     return _ordered(partners, limit), _ordered(overlap, limit)
 
 
+def _home_need(
+    orgs: pd.DataFrame, shapes: pd.Series, need: pd.DataFrame | None, themes: Sequence[str]
+) -> dict[str, float]:
+    """Per located organisation, the need (mean over ``themes``) of the ward its point is in."""
+    if need is None:
+        return {}
+    cols = [t for t in themes if t in need.columns]
+    if not cols:
+        return {}
+    by_ward = need[cols].mean(axis=1)
+    x, y = orgs["x"].to_numpy(), orgs["y"].to_numpy()
+    out: dict[str, float] = {}
+    for code, shape in shapes.items():
+        inside = shapely.contains_xy(shape, x, y)
+        value = float(by_ward.get(code, np.nan))
+        out.update(dict.fromkeys(orgs.index[inside], value))
+    return out
+
+
 def _ordered(rows: list[dict], limit: int) -> pd.DataFrame:
     cols = ["org_id", "name", "themes", "client_groups_shared", "distance_km", s.SIZE_BAND]
     cols += [s.LOCATION_QUALITY, "why"]
-    out = pd.DataFrame(rows, columns=cols + ["_n", "_size"])
+    out = pd.DataFrame(rows, columns=cols + ["_n", "_place", "_need", "_size"])
     out = out.sort_values(
-        ["_n", "distance_km", "_size", "name"], ascending=[False, True, False, True], kind="stable"
+        ["_place", "_n", "_need", "distance_km", "_size", "name"],
+        ascending=[True, False, False, True, False, True],
+        kind="stable",
+        na_position="last",
     )
     return out[cols].head(limit).reset_index(drop=True)
 

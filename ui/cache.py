@@ -76,8 +76,10 @@ def need_and_gaps(key: tuple[str, str], radius_km: float) -> tuple[pd.DataFrame,
 def partners_and_overlap(key: tuple[str, str], offer) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Possible partners and overlap for an offer (sector_map.matching), cached per pack and offer."""
     from sector_map import matching
+    from sector_map.provision import DEFAULT_RADIUS_KM
 
-    return matching.partners_and_overlap(_load(*key), offer)
+    need, _ = need_and_gaps(key, float(DEFAULT_RADIUS_KM))
+    return matching.partners_and_overlap(_load(*key), offer, need=need)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)

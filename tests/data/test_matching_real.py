@@ -103,3 +103,18 @@ def test_bucklow_food_bank_is_based_here_in_the_profile_and_the_reason(pack):
     assert provision_table(pack, themes=["poverty_food"]).loc[code, "nearest_km"] == 0.0
     reason = wp.theme_gap_tables(pack, themes=["poverty_food"])["poverty_food"].loc[code, "reason"]
     assert "one is based in the ward" in reason and "km away" not in reason
+
+
+def test_salford_food_share_overlap_names_trafford_food_banks_before_register_entries(pack):
+    from sector_map.analysis import need_and_gap_by_theme
+
+    need, _ = need_and_gap_by_theme(pack)
+    offer = offer_from_org(pack, find_organisations(pack, "salford food share")["org_id"].iloc[0])
+    assert offer.whole_area
+    partners, overlap = partners_and_overlap(pack, offer, need=need)
+    # the food banks and hubs with sites in Trafford are the overlap that matters; charities known
+    # only by the register's area of operation come after them
+    where = overlap["why"].str.contains("works across the whole area")
+    assert not where.iloc[:5].any() and where.is_monotonic_increasing, overlap["why"].tolist()
+    assert len(partners) == 10
+

@@ -313,6 +313,22 @@ def test_partners_and_overlap(pack):
     assert overlap4["org_id"].tolist() == ["o6", "o3"]  # same theme; o6 located (3.9 km), o3 not
 
 
+def test_partners_of_a_whole_area_offer_put_located_ones_in_needier_wards_first(pack):
+    offer = offer_from_description(pack, themes=[CYP])  # no base, no reach: the whole area
+    assert offer.whole_area and offer.point is None
+    need = _frame(**{CYP: [10.0, 40.0, 50.0, 70.0, 90.0]})
+    partners, overlap = partners_and_overlap(pack, offer, need=need)
+    # o1, o2, o5, o6 have a located service (radius or listed wards); o3 only works across the
+    # whole area, so it comes last. Among the located, the neediest home ward first: o6 is based
+    # in Epsilon (90), o5 in Delta (70), o2 in Beta (40), o1 in Alpha (10).
+    assert partners["org_id"].tolist() == ["o6", "o5", "o2", "o1", "o3"]
+    assert partners["why"].iloc[-1].endswith("works across the whole area")
+    assert overlap["org_id"].tolist() == ["o4"]
+    # without need, the located still come first; then larger, then by name
+    plain, _ = partners_and_overlap(pack, offer)
+    assert plain["org_id"].tolist() == ["o1", "o2", "o5", "o6", "o3"]
+
+
 def test_consortium_greedy_cover(pack):
     out = consortium(pack, W3, [POV, CYP, MH, "environment"])
     # Reaching Gamma: o1 {poverty}, o3 {poverty, mental health}, o4 {children}, o5 {mental health}.
