@@ -117,4 +117,3 @@ def test_salford_food_share_overlap_names_trafford_food_banks_before_register_en
     where = overlap["why"].str.contains("works across the whole area")
     assert not where.iloc[:5].any() and where.is_monotonic_increasing, overlap["why"].tolist()
     assert len(partners) == 10
-
