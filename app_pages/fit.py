@@ -83,28 +83,21 @@ if not len(pack.organisations):
     st.stop()
 
 sizes_known = missing.no_income(pack) is None
-st.subheader("Possible partners")
-st.caption("Nearby, or working in the same places, with offers that complement yours.")
-if partners.empty:
-    st.write("None found near you.")
-else:
-    st.dataframe(
-        fit_panel.group_table(partners, sizes_known=sizes_known),
-        hide_index=True,
-        width="stretch",
-        column_config=fit_panel.GROUP_COLUMNS,
-    )
-st.subheader("Possible overlap")
-st.caption("Already doing the same thing in the same places.")
-if overlap.empty:
-    st.write("Nobody else nearby offers the same themes.")
-else:
-    st.dataframe(
-        fit_panel.group_table(overlap, sizes_known=sizes_known),
-        hide_index=True,
-        width="stretch",
-        column_config=fit_panel.GROUP_COLUMNS,
-    )
+fit_panel.group_section(
+    "Possible partners",
+    "Working where you work, with offers that complement yours: those with a site or listed wards "
+    "there first, then those near your base, then those the register only places across the whole area.",
+    partners,
+    none="None found near you.",
+    sizes_known=sizes_known,
+)
+fit_panel.group_section(
+    "Possible overlap",
+    "Already doing the same thing in the same places, in the same order.",
+    overlap,
+    none="Nobody else nearby offers the same themes.",
+    sizes_known=sizes_known,
+)
 
 st.subheader("A possible consortium for one ward")
 ward = state.selected_ward(pack)

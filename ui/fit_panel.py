@@ -253,6 +253,21 @@ def group_table(frame: pd.DataFrame, *, sizes_known: bool = True) -> pd.DataFram
     return out[cols].rename(columns=GROUP_HEADERS)
 
 
+def group_section(title: str, caption: str, frame: pd.DataFrame, *, none: str, sizes_known: bool) -> None:
+    """A heading, a caption and partners or overlap as a table (``none`` when there are none)."""
+    st.subheader(title)
+    st.caption(caption)
+    if frame.empty:
+        st.write(none)
+        return
+    st.dataframe(
+        group_table(frame, sizes_known=sizes_known),
+        hide_index=True,
+        width="stretch",
+        column_config=GROUP_COLUMNS,
+    )
+
+
 def consortium_table(frame: pd.DataFrame) -> pd.DataFrame:
     out = frame.copy()
     if "covers" in out.columns:
