@@ -114,8 +114,10 @@ def choropleth_layer(
         value_text = format_value(vals[i], unit=unit, value_format=value_format)
         lines = [f"<b>{safe_text(name_)}</b>", f"{safe_text(label)}: {safe_text(value_text)}"]
         if rank is not None and np.isfinite(rank[i]):
+            tied = int((rank == rank[i]).sum()) - 1
+            shared = f", tied with {tied:,} other ward{'s' if tied != 1 else ''}" if tied else ""
             lines.append(
-                f'<span class="sm-muted">rank {int(rank[i]):,} of {n_ranked:,} in the area '
+                f'<span class="sm-muted">rank {int(rank[i]):,} of {n_ranked:,} in the area{shared} '
                 "(1 = most need)</span>"
             )
         fid = str(i)

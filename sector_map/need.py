@@ -79,6 +79,25 @@ def ranks_within_area(values: pd.Series, *, higher_is: str) -> pd.Series:
     return v.rank(method="min", ascending=ascending).astype("Int64")
 
 
+def rank_text(ranks: pd.Series, ward_code: str) -> str:
+    """A ward's place in :func:`ranks_within_area` for a page or a table, saying when it is shared:
+    a rank many wards tie for (0% in most of them, say) is no distinction.
+
+    Example:
+        >>> r = ranks_within_area(pd.Series([9.0, 0, 0, 0, None], index=list("abcde")), higher_is="more_need")
+        >>> rank_text(r, "a"), rank_text(r, "b"), rank_text(r, "e")
+        ('1 of 4', '2 of 4 (tied with 2 other wards)', 'no data')
+    """
+    rank = ranks.get(ward_code, pd.NA)
+    if pd.isna(rank):
+        return "no data"
+    others = int((ranks == rank).sum()) - 1
+    text = f"{int(rank)} of {int(ranks.notna().sum())}"
+    if others:
+        text += f" (tied with {others} other ward{'s' if others != 1 else ''})"
+    return text
+
+
 def theme_indicators(meta: Mapping[str, s.IndicatorMeta], theme: str) -> list[str]:
     """Ids of the indicators tagged with ``theme``, in metadata order."""
     if theme not in s.THEMES_BY_ID:

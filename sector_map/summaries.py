@@ -51,13 +51,11 @@ def ward_key_figures(pack: Pack, ward_code: str, *, wide: pd.DataFrame) -> pd.Da
         col = wide[ind] if ind in wide.columns else pd.Series(np.nan, index=wide.index)
         ranks = need.ranks_within_area(col, higher_is=meta.higher_is)
         value = col.get(ward_code, np.nan)
-        rank = ranks.get(ward_code, pd.NA)
-        with_data = int(col.notna().sum())
         rows.append(
             {
                 "Indicator": meta.label,
                 "Value": format_value(value, unit=meta.unit),
-                "Rank in area": "no data" if pd.isna(rank) else f"{int(rank)} of {with_data}",
+                "Rank in area": need.rank_text(ranks, ward_code),
                 "Which way is worse": meta.worse_phrase,
             }
         )

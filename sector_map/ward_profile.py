@@ -81,11 +81,10 @@ def indicator_rows(pack: Pack, ward_code: str, *, wide: pd.DataFrame) -> pd.Data
     for ind, meta in pack.indicator_meta.items():
         col = wide[ind] if ind in wide.columns else pd.Series(np.nan, index=wide.index)
         ranks = need.ranks_within_area(col, higher_is=meta.higher_is)
-        rank = ranks.get(ward_code, pd.NA)
         row = {
             "Indicator": meta.label,
             "Value": format_value(col.get(ward_code, np.nan), unit=meta.unit),
-            "Rank in area": "no data" if pd.isna(rank) else f"{int(rank)} of {int(col.notna().sum())}",
+            "Rank in area": need.rank_text(ranks, ward_code),
         }
         if deciles:
             row[DECILE_COLUMN] = str(deciles[meta.domain]) if meta.domain in deciles else ""

@@ -117,3 +117,15 @@ def test_salford_food_share_overlap_names_trafford_food_banks_before_register_en
     where = overlap["why"].str.contains("works across the whole area")
     assert not where.iloc[:5].any() and where.is_monotonic_increasing, overlap["why"].tolist()
     assert len(partners) == 10
+
+
+def test_bucklow_profile_says_when_a_rank_is_shared(pack):
+    from sector_map import ward_profile as wp
+
+    rows = wp.indicator_rows(pack, "E05000824", wide=pack.indicator_wide()).set_index("Indicator")
+    # most Trafford wards have 0% of residents in England's most deprived LSOAs for some domains;
+    # Bucklow's 0% then shares its place with those wards, and the rank says so
+    zero = rows[rows["Value"].str.startswith("0 ")]
+    assert len(zero) and zero["Rank in area"].str.contains(r"\(tied with \d+ other wards\)").all()
+    imd = rows.loc[rows.index.str.startswith("Index of Multiple Deprivation: score")]
+    assert imd["Rank in area"].tolist() == ["1 of 21"]
