@@ -106,6 +106,8 @@ if ward is None and ranked["rank"].notna().any():
 map_panel.ward_picker(pack, state.selected_ward(pack))
 themes = fit_panel.high_need_themes(need, ward) if ward else []
 name = pack.wards.set_index(s.WARD_CODE)[s.WARD_NAME].get(ward, ward)
+if ward is not None and state.selected_ward(pack) is None:
+    st.caption(f"Showing {md(name)}, the first ward in your list, until you choose another.")
 if not themes:
     st.write(f"{md(name)} is not in the top third of the area's wards for need in any theme.")
 else:

@@ -195,7 +195,8 @@ def partners_and_overlap(
     limit: int = 10,
     need: pd.DataFrame | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Possible partners and possible overlap for an offer, each organisation with why.
+    """Possible partners and possible overlap for an offer, each organisation with where it is
+    based (``based_in``: its ward, "outside the area" or "not known") and why.
 
     An organisation is *there* when it (or one of its services) is within ``within_km`` of the
     offer's base, or one of its services reaches a ward the offer reaches (a whole-area service
@@ -224,7 +225,10 @@ def partners_and_overlap(
         dist = org_distances_km(orgs, services, shapely.Point(float(px), float(py)))
     else:
         dist = pd.Series(np.nan, index=orgs.index)
-    home_need = _home_need(orgs, shapes, need, themes)
+    homes = _home_wards(orgs, shapes)
+    names = dict(zip(pack.wards[s.WARD_CODE].astype(str), pack.wards[s.WARD_NAME].astype(str), strict=True))
+    cols = [t for t in themes if need is not None and t in need.columns]
+    need_by_ward = need[cols].mean(axis=1) if cols else pd.Series(dtype=float)
 
     partners, overlap = [], []
     for org_id, org in orgs.iterrows():
@@ -257,7 +261,8 @@ def partners_and_overlap(
             "_n": len(shared) if shared else len(groups),
             # near the base of a whole-area offer says nothing about working where it works
             "_place": 0 if located else 1 if near and not offer.whole_area else 2,
-            "_need": home_need.get(org_id, np.nan),
+            "based_in": _based_in(homes[org_id], names),
+            "_need": need_by_ward.get(homes[org_id], np.nan) if homes[org_id] else np.nan,
             "_size": SIZE_FACTOR[_size(org[s.SIZE_BAND])],
         }
         if shared:
@@ -268,27 +273,23 @@ def partners_and_overlap(
     return _ordered(partners, limit), _ordered(overlap, limit)
 
 
-def _home_need(
-    orgs: pd.DataFrame, shapes: pd.Series, need: pd.DataFrame | None, themes: Sequence[str]
-) -> dict[str, float]:
-    """Per located organisation, the need (mean over ``themes``) of the ward its point is in."""
-    if need is None:
-        return {}
-    cols = [t for t in themes if t in need.columns]
-    if not cols:
-        return {}
-    by_ward = need[cols].mean(axis=1)
+def _home_wards(orgs: pd.DataFrame, shapes: pd.Series) -> pd.Series:
+    """Per organisation, the code of the ward its point is in ("" outside every ward, NA if no point)."""
     x, y = orgs["x"].to_numpy(), orgs["y"].to_numpy()
-    out: dict[str, float] = {}
+    out = pd.Series(np.where(np.isfinite(x), "", None), index=orgs.index, dtype=object)
     for code, shape in shapes.items():
-        inside = shapely.contains_xy(shape, x, y)
-        value = float(by_ward.get(code, np.nan))
-        out.update(dict.fromkeys(orgs.index[inside], value))
+        out[shapely.contains_xy(shape, x, y)] = code
     return out
 
 
+def _based_in(code: object, names: dict[str, str]) -> str:
+    if code is None:
+        return "not known"
+    return names.get(code, "outside the area") if code else "outside the area"
+
+
 def _ordered(rows: list[dict], limit: int) -> pd.DataFrame:
-    cols = ["org_id", "name", "themes", "client_groups_shared", "distance_km", s.SIZE_BAND]
+    cols = ["org_id", "name", "based_in", "themes", "client_groups_shared", "distance_km", s.SIZE_BAND]
     cols += [s.LOCATION_QUALITY, "why"]
     out = pd.DataFrame(rows, columns=cols + ["_n", "_place", "_need", "_size"])
     out = out.sort_values(

@@ -235,6 +235,7 @@ def high_need_themes(need: pd.DataFrame, ward: str) -> list[str]:
 
 GROUP_HEADERS = {
     "name": "Organisation",
+    "based_in": "Based in",
     "distance": "Distance from you",
     s.SIZE_BAND: "Size (income)",
     s.LOCATION_QUALITY: "Location known as",

@@ -323,6 +323,7 @@ def test_partners_of_a_whole_area_offer_put_located_ones_in_needier_wards_first(
     # in Epsilon (90), o5 in Delta (70), o2 in Beta (40), o1 in Alpha (10).
     assert partners["org_id"].tolist() == ["o6", "o5", "o2", "o1", "o3"]
     assert partners["why"].iloc[-1].endswith("works across the whole area")
+    assert partners["based_in"].tolist() == ["Epsilon", "Delta", "Beta", "Alpha", "not known"]
     assert overlap["org_id"].tolist() == ["o4"]
     # without need, the located still come first; then larger, then by name
     plain, _ = partners_and_overlap(pack, offer)
