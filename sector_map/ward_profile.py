@@ -231,6 +231,8 @@ def theme_gap_tables(
 def gap_rows(tables: Mapping[str, pd.DataFrame], ward_code: str, *, need_only: bool = False) -> pd.DataFrame:
     """One row per theme for the ward: need, provision, gap, class, priority among wards, reason.
 
+    Provision and gap are empty (NaN) where the class is "provision not known".
+
     ``need_only``: just need and why, highest first (for a pack with no provision to compare with).
     """
     rows = []
@@ -243,7 +245,8 @@ def gap_rows(tables: Mapping[str, pd.DataFrame], ward_code: str, *, need_only: b
             {
                 "Theme": s.THEMES_BY_ID[theme].label,
                 "Need (0–100)": r["need"],
-                "Provision": r["provision"],
+                # provision that cannot tell wards apart is not a figure for this ward
+                "Provision": np.nan if r["gap_class"] == gaps.PROVISION_UNKNOWN else r["provision"],
                 "Gap (0–100)": r["gap"],
                 "Class": r["gap_class"],
                 "Priority": f"{int(r['rank'])} of {n_ranked}"

@@ -99,7 +99,9 @@ def map_and_organisations(pack: Pack, key, ward: str) -> None:
         st.info(md(no_orgs))
         return
     st.markdown(wp.organisation_summary(orgs))
-    whole = orgs["Whole area"].astype(bool)
+    # Organisations based here or nearby stay in the main table even when their services are
+    # whole-area, so the table and the sentence above count the same rows.
+    whole = orgs["Whole area"].astype(bool) & orgs["Where"].eq(wp.REACHES)
     local = orgs.loc[~whole].drop(columns=["org_id", "Whole area"]).set_index("Organisation")
     wide = orgs.loc[whole].drop(columns=["org_id", "Whole area"]).set_index("Organisation")
     if len(local) == 0:
@@ -109,7 +111,7 @@ def map_and_organisations(pack: Pack, key, ward: str) -> None:
     else:
         st.dataframe(local, width="stretch", height=420)
     if len(wide):
-        with st.expander(f"{len(wide):,} organisations whose services cover the whole area"):
+        with st.expander(f"{len(wide):,} more whose services reach it by serving the whole area"):
             st.dataframe(wide, width="stretch", height=360)
 
 
@@ -142,7 +144,7 @@ def gaps(pack: Pack, key, ward: str) -> None:
             ]
             for c in ("Need (0–100)", "Gap (0–100)")
         },
-        Provision=rows["Provision"].map(lambda v: f"{v:.2f}"),
+        Provision=rows["Provision"].map(lambda v: f"{v:.2f}" if pd.notna(v) else "not known"),
     )
     st.table(md_table(shown.set_index("Theme")))
     st.caption(

@@ -129,3 +129,13 @@ def test_bucklow_profile_says_when_a_rank_is_shared(pack):
     assert len(zero) and zero["Rank in area"].str.contains(r"\(tied with \d+ other wards\)").all()
     imd = rows.loc[rows.index.str.startswith("Index of Multiple Deprivation: score")]
     assert imd["Rank in area"].tolist() == ["1 of 21"]
+
+
+def test_bucklow_gaps_by_theme_leave_provision_blank_where_it_is_not_known(pack):
+    from sector_map import ward_profile as wp
+
+    rows = wp.gap_rows(wp.theme_gap_tables(pack), "E05000824").set_index("Theme")
+    unknown = rows["Class"] == "provision not known"
+    assert unknown.any() and rows.loc[unknown, ["Provision", "Gap (0–100)"]].isna().all().all()
+    food = rows.loc["Poverty, food and money advice"]
+    assert food["Class"] != "provision not known" and food["Provision"] > 0
