@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from sector_map import about, missing
+from sector_map.views import about, missing
 from ui import sidebar
 from ui.text import md, md_table
 

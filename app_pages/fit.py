@@ -2,9 +2,11 @@
 
 import streamlit as st
 
-from sector_map import matching, missing, table_export
-from sector_map import schema as s
-from sector_map.provision import DEFAULT_RADIUS_KM
+from sector_map.analysis import matching
+from sector_map.analysis.provision import DEFAULT_RADIUS_KM
+from sector_map.export import tables as table_export
+from sector_map.pack import schema as s
+from sector_map.views import missing
 from ui import cache, empty, export_panel, fit_panel, map_panel, sidebar, state, url_state
 from ui.text import md
 

@@ -3,7 +3,10 @@
 import streamlit as st
 from streamlit_folium import st_folium
 
-from sector_map import export, export_charts, gaps, missing
+from sector_map.analysis import gaps
+from sector_map.export import charts as export_charts
+from sector_map.export import maps as export
+from sector_map.views import missing
 from ui import cache, empty, export_panel, gaps_panel, map_panel, sidebar, state, url_state
 from ui.text import md
 

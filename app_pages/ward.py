@@ -2,7 +2,9 @@
 
 import streamlit as st
 
-from sector_map import export_charts, subject, table_export
+from sector_map.analysis import subject
+from sector_map.export import charts as export_charts
+from sector_map.export import tables as table_export
 from ui import cache, export_panel, map_panel, sidebar, state, url_state, ward_panel
 from ui.text import md
 

@@ -16,7 +16,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from sector_map.build import build_pack
+from sector_map.build.builder import build_pack
 
 ROOT = Path(__file__).resolve().parent.parent
 RECIPES = ("trafford", "greater_manchester", "england")

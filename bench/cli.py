@@ -13,7 +13,7 @@ from pathlib import Path
 
 from bench.report import table, to_json
 from bench.run import collect
-from sector_map.pack import PackError
+from sector_map.pack.io import PackError
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_PACK = ROOT / "data" / "packs" / "demo"

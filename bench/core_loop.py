@@ -14,10 +14,11 @@ import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from sector_map import analysis, matching
-from sector_map import schema as s
-from sector_map.pack import load_pack
-from sector_map.provision import ProvisionOptions, provision_by_theme, provision_table
+from sector_map.analysis import matching, partners
+from sector_map.analysis import tables as analysis
+from sector_map.analysis.provision import ProvisionOptions, provision_by_theme, provision_table
+from sector_map.pack import schema as s
+from sector_map.pack.io import load_pack
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -58,8 +59,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             pack, options=options, scores=scores
         ),
         "rank_wards_for_offer": lambda: matching.rank_wards_for_offer(pack, offer, need=need, gap=gap),
-        "rank_organisations_for_ward": lambda: matching.rank_organisations_for_ward(pack, ward, [args.theme]),
-        "consortium (3 themes)": lambda: matching.consortium(
+        "rank_organisations_for_ward": lambda: partners.rank_organisations_for_ward(pack, ward, [args.theme]),
+        "consortium (3 themes)": lambda: partners.consortium(
             pack, ward, [args.theme, "older_people", "children_young_people"]
         ),
     }

@@ -30,7 +30,7 @@ _CHILD = """
 import json, resource, sys, time
 t0 = time.perf_counter()
 from sector_map.upload import import_upload
-from sector_map.demo import build_demo_pack
+from sector_map.demo.make import build_demo_pack
 pack = build_demo_pack()
 t1 = time.perf_counter()
 try:

@@ -10,7 +10,7 @@ from bench import scenarios as sc
 from bench.browser import PageResult, time_first_page
 from bench.payload import Payload
 from bench.timing import Stats, total
-from sector_map.pack import Pack, load_pack
+from sector_map.pack.io import Pack, load_pack
 
 TARGET_RECOMPUTE_MS = 150.0
 TARGET_PAYLOAD_KB = 500.0

@@ -17,8 +17,10 @@ import pandas as pd
 
 from bench import payload
 from bench.timing import Laps, Stats, repeat
-from sector_map import classify, map_layers, maps, need, subject, summaries
-from sector_map.pack import Pack, load_pack
+from sector_map.analysis import need, subject
+from sector_map.pack import values
+from sector_map.pack.io import Pack, load_pack
+from sector_map.views import classify, map_layers, maps, summaries
 
 # Step names, shared with the report.
 PACK_LOAD = "pack_load"
@@ -95,7 +97,7 @@ def choropleth(
         colours,
         label=meta.label,
         unit=meta.unit,
-        value_format=maps.value_format_for(subj.values, unit=meta.unit),
+        value_format=values.value_format_for(subj.values, unit=meta.unit),
         ranks=subj.ranks,
         selected=None,
     )

@@ -117,8 +117,8 @@ MAKERS = {
 def run_one(scenario: str, file: Path, reruns: int) -> dict:
     """In this process: the Data page's steps on ``file``; the outcome, times and peak memory."""
     from sector_map import upload
-    from sector_map.demo import build_demo_pack
-    from sector_map.pack import PackError
+    from sector_map.demo.make import build_demo_pack
+    from sector_map.pack.io import PackError
 
     pack = build_demo_pack()
     base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

@@ -1,5 +1,5 @@
 import sys
 
-from sector_map.cli import main
+from sector_map.cli.main import main
 
 sys.exit(main())

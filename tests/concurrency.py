@@ -32,8 +32,8 @@ def letters(n: int) -> str:
 def worker(w: int, packs: str, work: str, barrier, seconds: float) -> None:
     """One writer: loop over the four operations until ``seconds`` after the barrier."""
     from sector_map import upload
-    from sector_map.importers.tables import InputError
-    from sector_map.pack import PackError, find_packs, load_pack
+    from sector_map.pack.errors import InputError
+    from sector_map.pack.io import PackError, find_packs, load_pack
 
     packs_dir, work_dir = Path(packs), Path(work)
     rng = random.Random(w)
@@ -105,7 +105,7 @@ def worker(w: int, packs: str, work: str, barrier, seconds: float) -> None:
 def save_forever(pack_dir: str, saved) -> None:
     """Save the pack in ``pack_dir`` over itself until killed (for the killed-writer test);
     ``saved`` (an Event) is set once the first save is done."""
-    from sector_map.pack import load_pack, save_pack
+    from sector_map.pack.io import load_pack, save_pack
 
     pack = load_pack(pack_dir)
     while True:

@@ -11,8 +11,8 @@ import pandas as pd
 import pytest
 from shapely.geometry import Point, box
 
-from sector_map import schema as s
-from sector_map.pack import Pack
+from sector_map.pack import schema as s
+from sector_map.pack.io import Pack
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED_DATA = ROOT.parent / "shared" / "data"
@@ -135,7 +135,7 @@ def shared_data_or_skip() -> Path:
 def trafford_pack_dir(tmp_path_factory) -> Path:
     """The Trafford pack built once per test run from recipes/trafford.toml and ../shared/data."""
     shared_data_or_skip()
-    from sector_map.build import build_pack
+    from sector_map.build.builder import build_pack
 
     root = tmp_path_factory.mktemp("trafford-packs")
     build_pack(ROOT / "recipes" / "trafford.toml", root / "trafford")
@@ -145,6 +145,6 @@ def trafford_pack_dir(tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def demo_pack_dir(tmp_path_factory) -> Path:
     """The fictional demo pack written once per test run."""
-    from sector_map.demo import write_demo_pack
+    from sector_map.demo.make import write_demo_pack
 
     return write_demo_pack(tmp_path_factory.mktemp("demo") / "demo")

@@ -1,6 +1,6 @@
 """Valid but degenerate packs, made in code from the tiny pack, for "every page works on every pack".
 
-Each factory returns a :class:`~sector_map.pack.Pack` that passes validation; :func:`write_all`
+Each factory returns a :class:`~sector_map.pack.io.Pack` that passes validation; :func:`write_all`
 saves them all under one folder (pages read packs from disk, so the tests use the saved copies).
 """
 
@@ -11,9 +11,9 @@ from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
-from sector_map import schema as s
-from sector_map.build import empty_assets, empty_organisations, empty_services
-from sector_map.pack import Pack, load_pack, save_pack
+from sector_map.build.builder import empty_assets, empty_organisations, empty_services
+from sector_map.pack import schema as s
+from sector_map.pack.io import Pack, load_pack, save_pack
 from tests.conftest import make_tiny_pack
 
 
@@ -60,7 +60,7 @@ def one_ward() -> Pack:
 def boundaries_only(folder: Path | None = None) -> Pack:
     """Exactly what the Data page makes from an uploaded boundary file (no population either)."""
     from sector_map.importers.tables import Notes
-    from sector_map.upload_import import import_boundaries
+    from sector_map.upload.merge import import_boundaries
 
     base = make_tiny_pack()
     with tempfile.TemporaryDirectory() as tmp:

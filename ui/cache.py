@@ -10,8 +10,8 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from sector_map import need
-from sector_map.pack import Pack, load_pack, pack_version
+from sector_map.analysis import need
+from sector_map.pack.io import Pack, load_pack, pack_version
 
 
 @st.cache_resource(show_spinner="Loading the data pack…", max_entries=8)
@@ -44,7 +44,7 @@ def indicator_table(key: tuple[str, str]) -> pd.DataFrame:
 @st.cache_resource(show_spinner=False, max_entries=8)
 def simplified_wards(key: tuple[str, str]):
     """Ward boundaries simplified for drawing (shared read-only across sessions)."""
-    from sector_map.maps import simplify_wards
+    from sector_map.views.maps import simplify_wards
 
     return simplify_wards(_load(*key).wards)
 
@@ -53,8 +53,8 @@ def simplified_wards(key: tuple[str, str]):
 def provision(
     key: tuple[str, str], themes: tuple[str, ...], radius_km: float, decay: str, own_radius: bool
 ) -> pd.DataFrame:
-    """Provision per ward for services of any of ``themes`` (see sector_map.provision)."""
-    from sector_map.provision import ProvisionOptions, provision_table
+    """Provision per ward for services of any of ``themes`` (see sector_map.analysis.provision)."""
+    from sector_map.analysis.provision import ProvisionOptions, provision_table
 
     options = ProvisionOptions(radius_km=radius_km, decay=decay, own_radius=own_radius)
     return provision_table(_load(*key), list(themes), options=options)
@@ -62,9 +62,9 @@ def provision(
 
 @st.cache_data(show_spinner="Working out need and gaps for every theme…", max_entries=16)
 def need_and_gaps(key: tuple[str, str], radius_km: float) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Need index and gap score, wards × themes (see sector_map.analysis.need_and_gap_by_theme)."""
-    from sector_map.analysis import need_and_gap_by_theme
-    from sector_map.provision import ProvisionOptions
+    """Need index and gap score, wards × themes (see sector_map.analysis.tables.need_and_gap_by_theme)."""
+    from sector_map.analysis.provision import ProvisionOptions
+    from sector_map.analysis.tables import need_and_gap_by_theme
 
     pack = _load(*key)
     return need_and_gap_by_theme(
@@ -74,17 +74,17 @@ def need_and_gaps(key: tuple[str, str], radius_km: float) -> tuple[pd.DataFrame,
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def partners_and_overlap(key: tuple[str, str], offer) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Possible partners and overlap for an offer (sector_map.matching), cached per pack and offer."""
-    from sector_map import matching
-    from sector_map.provision import DEFAULT_RADIUS_KM
+    """Possible partners and overlap for an offer (sector_map.analysis.partners), cached per pack and offer."""
+    from sector_map.analysis import partners
+    from sector_map.analysis.provision import DEFAULT_RADIUS_KM
 
     need, _ = need_and_gaps(key, float(DEFAULT_RADIUS_KM))
-    return matching.partners_and_overlap(_load(*key), offer, need=need)
+    return partners.partners_and_overlap(_load(*key), offer, need=need)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def consortium(key: tuple[str, str], ward: str, themes: tuple[str, ...]) -> pd.DataFrame:
-    """A possible consortium for a ward's themes (sector_map.matching), cached."""
-    from sector_map import matching
+    """A possible consortium for a ward's themes (sector_map.analysis.partners), cached."""
+    from sector_map.analysis import partners
 
-    return matching.consortium(_load(*key), ward, list(themes))
+    return partners.consortium(_load(*key), ward, list(themes))

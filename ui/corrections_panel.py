@@ -1,6 +1,6 @@
 """Data page: an officer corrects the themes of an organisation; corrections are listed and undone.
 
-Corrections live beside the pack (:mod:`sector_map.corrections`) and are applied on every load, so
+Corrections live beside the pack (:mod:`sector_map.pack.corrections`) and are applied on every load, so
 the page only saves them and reruns: the cached pack is re-read because its fingerprint changed.
 """
 
@@ -9,11 +9,11 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from sector_map import corrections as corr
-from sector_map import schema as s
-from sector_map.importers.records import THEMES_REASON
-from sector_map.importers.tables import InputError
-from sector_map.pack import Pack
+from sector_map.pack import corrections as corr
+from sector_map.pack import schema as s
+from sector_map.pack.errors import InputError
+from sector_map.pack.io import Pack
+from sector_map.pack.schema import THEMES_REASON
 from ui.text import md, md_table
 
 ORG_KEY = "corr_org"

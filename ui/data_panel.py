@@ -1,6 +1,6 @@
 """Widgets of the Data page: what the pack holds, switching packs, uploads and templates.
 
-Layout only: every figure comes from :mod:`sector_map.pack_report` and every upload step from
+Layout only: every figure comes from :mod:`sector_map.views.pack_report` and every upload step from
 :mod:`sector_map.upload`. The upload flow reads the uploaded file's path from session state
 (:data:`UPLOAD_PATH_KEY`), so tests can set it without driving the browser's file picker.
 """
@@ -11,10 +11,11 @@ from pathlib import Path
 
 import streamlit as st
 
-from sector_map import missing, pack_report, upload
-from sector_map import schema as s
-from sector_map.importers.tables import InputError
-from sector_map.pack import Pack, PackError
+from sector_map import upload
+from sector_map.pack import schema as s
+from sector_map.pack.errors import InputError
+from sector_map.pack.io import Pack, PackError
+from sector_map.views import missing, pack_report
 from ui import paths, state
 from ui.text import md, md_code, md_table
 

@@ -11,7 +11,7 @@ NEED_MAP = "app_pages/need_map.py"
 
 
 def show(message: str, *, need_map: bool = False) -> None:
-    """``message`` (from :mod:`sector_map.missing`) as a notice, with links to the Data page (when
+    """``message`` (from :mod:`sector_map.views.missing`) as a notice, with links to the Data page (when
     the message sends people there) and to the Need map (when need can still be seen there)."""
     st.info(md(message), icon=":material/info:")
     links = (

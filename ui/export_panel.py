@@ -7,8 +7,9 @@ from collections.abc import Callable
 import pandas as pd
 import streamlit as st
 
-from sector_map import export, table_export
-from sector_map.pack import Pack
+from sector_map.export import maps as export
+from sector_map.export import tables as table_export
+from sector_map.pack.io import Pack
 from ui.text import md
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -90,7 +91,7 @@ def table_downloads(
     about: list[tuple[str, str]] | None = None,
 ) -> None:
     """CSV (of the first table) and XLSX (all tables, with an About sheet of sources and any
-    ``about`` rows, e.g. :func:`sector_map.table_export.need_about_rows`) side by side."""
+    ``about`` rows, e.g. :func:`sector_map.export.tables.need_about_rows`) side by side."""
     first = next(iter(sheets.values()))
     c1, c2, _ = st.columns([1, 1, 2])
     c1.download_button(

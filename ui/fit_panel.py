@@ -5,10 +5,11 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from sector_map import matching, missing
-from sector_map import schema as s
-from sector_map.catchment import distance_text
-from sector_map.pack import Pack
+from sector_map.analysis import matching
+from sector_map.analysis.catchment import distance_text
+from sector_map.pack import schema as s
+from sector_map.pack.io import Pack
+from sector_map.views import missing
 from ui import url_state
 from ui.text import md, md_code
 

@@ -8,9 +8,11 @@ from dataclasses import dataclass
 import pandas as pd
 import streamlit as st
 
-from sector_map import charts, gaps, map_layers, subject, table_export
-from sector_map import schema as s
-from sector_map.pack import Pack
+from sector_map.analysis import gaps, subject
+from sector_map.export import tables as table_export
+from sector_map.pack import schema as s
+from sector_map.pack.io import Pack
+from sector_map.views import charts, gap_colours, map_layers
 from ui import cache, export_panel, map_panel, url_state
 
 DEFAULT_THEMES = ["poverty_food"]
@@ -44,7 +46,7 @@ class GapView:
 
 def url_params(pack: Pack) -> list[url_state.Param]:
     """The Gaps page's choices as query parameters (see ui/url_state.py)."""
-    from sector_map.provision import DECAYS, DEFAULT_RADIUS_KM
+    from sector_map.analysis.provision import DECAYS, DEFAULT_RADIUS_KM
 
     themes = subject.themes_with_indicators(pack)
     default_themes = [t for t in DEFAULT_THEMES if t in themes] or themes[:1]
@@ -91,7 +93,7 @@ def url_params(pack: Pack) -> list[url_state.Param]:
 
 
 def controls(pack: Pack) -> GapView:
-    from sector_map.provision import DECAYS
+    from sector_map.analysis.provision import DECAYS
 
     params = url_params(pack)
     url_state.restore("gaps", params)
@@ -138,8 +140,8 @@ def controls(pack: Pack) -> GapView:
 
 
 def gap_table(pack: Pack, key, view: GapView) -> pd.DataFrame:
-    from sector_map.analysis import gap_table_for
-    from sector_map.provision import ProvisionOptions
+    from sector_map.analysis.provision import ProvisionOptions
+    from sector_map.analysis.tables import gap_table_for
 
     return gap_table_for(
         pack,
@@ -153,7 +155,7 @@ def gap_table(pack: Pack, key, view: GapView) -> pd.DataFrame:
 
 
 def map_layer(pack: Pack, key, table: pd.DataFrame, ward: str | None):
-    classes, colours = gaps.map_classes(table)
+    classes, colours = gap_colours.map_classes(table)
     return map_layers.choropleth_layer(
         cache.simplified_wards(key),
         table["gap"],
@@ -170,12 +172,12 @@ def map_layer(pack: Pack, key, table: pd.DataFrame, ward: str | None):
 def legend(table: pd.DataFrame) -> None:
     """The 3×3 legend as a small HTML grid: need up, provision across, with ward counts."""
     counts = table["gap_class"].value_counts()
-    grid = gaps.bivariate_legend()
+    grid = gap_colours.bivariate_legend()
     rows = []
     for need_word, row in grid.iterrows():
         cells = "".join(
             f'<td style="background:{colour};width:54px;height:34px;text-align:center;'
-            f'color:{gaps.text_colour_on(colour)}">'
+            f'color:{gap_colours.text_colour_on(colour)}">'
             f"{int(counts.get(f'{need_word}, {prov}', 0))}</td>"
             for prov, colour in row.items()
         )

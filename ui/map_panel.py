@@ -8,10 +8,12 @@ from dataclasses import dataclass, field
 import pandas as pd
 import streamlit as st
 
-from sector_map import classify, map_layers, maps, missing, need, subject, summaries
-from sector_map import schema as s
-from sector_map.assets import missing_assets
-from sector_map.pack import Pack
+from sector_map.analysis import need, subject
+from sector_map.pack import schema as s
+from sector_map.pack import values
+from sector_map.pack.io import Pack
+from sector_map.views import classify, map_layers, maps, missing, summaries
+from sector_map.views.web_assets import missing_assets
 from ui import cache, paths, state, url_state
 from ui.text import html_text, md
 
@@ -331,7 +333,7 @@ def layers(pack, key, subj, styled: Styled, view: View, orgs, ward):
             styled.colours,
             label=subj.meta.label,
             unit=subj.meta.unit,
-            value_format=maps.value_format_for(subj.values, unit=subj.meta.unit),
+            value_format=values.value_format_for(subj.values, unit=subj.meta.unit),
             ranks=subj.ranks,
             selected=ward,
         )
@@ -501,7 +503,7 @@ def ward_panel(pack: Pack, key, ward: str, subj: subject.MapSubject) -> None:
     c1, c2 = st.columns(2)
     c1.metric(
         md(subj.meta.label) if len(subj.meta.label) < 28 else "Shown on map",
-        md(maps.format_value(value, unit=subj.meta.unit)),
+        md(values.format_value(value, unit=subj.meta.unit)),
     )
     n = int(subj.values.notna().sum())
     c2.metric(

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from sector_map.pack import Pack, PackError, find_packs
+from sector_map.pack.io import Pack, PackError, find_packs
 from ui import cache, paths, state
 from ui.text import md, md_code
 
@@ -20,7 +20,7 @@ def ensure_demo_pack() -> None:
     """Write the demo pack on first start if no pack exists yet (``make run`` normally does this)."""
     if find_packs(paths.PACKS_DIR):
         return
-    from sector_map.demo import write_demo_pack
+    from sector_map.demo.make import write_demo_pack
 
     with st.spinner("Creating the fictional demo borough (first start only)…"):
         write_demo_pack(paths.DEMO_PACK)

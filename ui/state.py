@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from sector_map import schema as s
-from sector_map.pack import Pack
+from sector_map.pack import schema as s
+from sector_map.pack.io import Pack
 
 WARD_KEY = "selected_ward"
 PACK_KEY = "pack_name"

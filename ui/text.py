@@ -25,7 +25,7 @@ import re
 
 import pandas as pd
 
-from sector_map.about import web_link
+from sector_map.views.about import web_link
 
 __all__ = ["html_text", "md", "md_code", "md_link", "md_table", "web_link"]
 

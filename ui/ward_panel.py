@@ -1,4 +1,4 @@
-"""Pieces of the Ward profile page. Layout only: every number comes from sector_map.ward_profile."""
+"""Pieces of the Ward profile page. Layout only: every number comes from sector_map.analysis.ward_profile."""
 
 from __future__ import annotations
 
@@ -8,11 +8,11 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from sector_map import gaps as gaps_mod
-from sector_map import missing
-from sector_map import ward_profile as wp
-from sector_map.pack import Pack
-from sector_map.provision import DEFAULT_RADIUS_KM
+from sector_map.analysis import gaps as gaps_mod
+from sector_map.analysis import ward_profile as wp
+from sector_map.analysis.provision import DEFAULT_RADIUS_KM
+from sector_map.pack.io import Pack
+from sector_map.views import missing, ward_map
 from ui import cache
 from ui.text import md, md_table
 
@@ -81,7 +81,7 @@ def map_and_organisations(pack: Pack, key, ward: str) -> None:
 
     orgs = organisations(key, ward)
     st.subheader("Map", anchor=False)
-    fig = wp.map_figure(pack, ward, orgs)
+    fig = ward_map.map_figure(pack, ward, orgs)
     st.pyplot(fig, clear_figure=True, width="content")
     plt.close(fig)
     st.caption(

@@ -16,9 +16,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from sector_map import schema as s
 from sector_map.importers.geo import read_geo, to_pack_crs
-from sector_map.importers.postcodes import normalise_postcode
 from sector_map.importers.tables import (
     InputError,
     Notes,
@@ -29,6 +27,8 @@ from sector_map.importers.tables import (
     read_table,
     to_number,
 )
+from sector_map.pack import schema as s
+from sector_map.pack.values import normalise_postcode
 
 __all__ = ["STATUS_WORDS", "read_assets"]
 

@@ -18,7 +18,6 @@ from pathlib import Path
 
 import pandas as pd
 
-from sector_map import schema as s
 from sector_map.importers import records as r
 from sector_map.importers.tables import InputError, Notes, file_rows, find_column, read_table, to_number
 from sector_map.importers.themes_text import (
@@ -26,6 +25,7 @@ from sector_map.importers.themes_text import (
     themes_for_charities,
     themes_from_classification,
 )
+from sector_map.pack import schema as s
 
 __all__ = ["DEFAULT_SOURCE", "normalise_charity_number", "read_ccew"]
 

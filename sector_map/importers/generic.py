@@ -27,7 +27,6 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from sector_map import schema as s
 from sector_map.importers import records as r
 from sector_map.importers.ccew import normalise_charity_number
 from sector_map.importers.postcodes import bng_to_wgs84
@@ -41,6 +40,7 @@ from sector_map.importers.tables import (
     to_number,
 )
 from sector_map.importers.themes_text import client_groups_from_text, themes_from_text
+from sector_map.pack import schema as s
 
 __all__ = ["DEFAULT_RADIUS_KM", "FIELDS", "guess_columns", "parse_kind", "parse_labels", "read_generic"]
 

@@ -21,9 +21,9 @@ import numpy as np
 import pyogrio
 import shapely
 
-from sector_map import schema as s
 from sector_map.importers.geo_files import check_file, sniff, unpacked, zip_layers
 from sector_map.importers.tables import InputError, Notes, examples
+from sector_map.pack import schema as s
 
 __all__ = ["UK_BOX", "WHAT", "list_layers", "read_geo", "to_pack_crs"]
 

@@ -30,10 +30,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from sector_map import schema as s
 from sector_map.importers import records as r
 from sector_map.importers.giving360_read import BEN_LOCS, REC_LOCS, read_grants, with_recipient_ids
 from sector_map.importers.tables import InputError, Notes, examples, find_column, read_table, to_number
+from sector_map.pack import schema as s
 
 __all__ = ["SOURCE", "read_360giving", "read_grants", "ward_grant_indicators"]
 

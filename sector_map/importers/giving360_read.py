@@ -16,7 +16,6 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from sector_map.importers.postcodes import normalise_postcode
 from sector_map.importers.tables import (
     InputError,
     Notes,
@@ -27,6 +26,7 @@ from sector_map.importers.tables import (
     read_json,
     read_table,
 )
+from sector_map.pack.values import normalise_postcode
 
 __all__ = ["BEN_LOCS", "ID_PREFIX", "REC_LOCS", "WHAT", "read_grants", "with_recipient_ids"]
 

@@ -14,7 +14,6 @@ from collections.abc import Iterable
 import numpy as np
 import pandas as pd
 
-from sector_map import schema as s
 from sector_map.importers.imd_read import (
     DOMAINS,
     LSOA_CODE,
@@ -23,6 +22,7 @@ from sector_map.importers.imd_read import (
     read_imd_lsoa,
     read_lookup,
 )
+from sector_map.pack import schema as s
 
 __all__ = ["SOURCE", "YEAR", "aggregate_to_wards", "indicator_meta", "read_imd_lsoa", "read_lookup"]
 

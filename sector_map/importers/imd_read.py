@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from sector_map import schema as s
+from sector_map.pack import schema as s
 
 LSOA_CODE = "lsoa_code"
 LSOA_NAME = "lsoa_name"

@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from sector_map import schema as s
 from sector_map.importers.imd import indicator_meta
 from sector_map.importers.tables import InputError, Notes, examples, file_rows, read_table, to_number
+from sector_map.pack import schema as s
 
 _DOMAIN_WORDS = (
     ("income deprivation affecting children", s.DOMAIN_IDACI),

@@ -31,12 +31,12 @@ import numpy as np
 import pandas as pd
 from shapely.geometry import Point
 
-from sector_map import schema as s
 from sector_map.importers import records as r
 from sector_map.importers.ccew import normalise_charity_number
 from sector_map.importers.postcodes import geocode, is_postcode, normalise_postcode
 from sector_map.importers.tables import Notes, examples
 from sector_map.importers.themes_text import zip_reasons
+from sector_map.pack import schema as s
 
 __all__ = ["combine", "normalise_company_number", "normalise_name"]
 

@@ -27,11 +27,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from sector_map import schema as s
 from sector_map.importers import records as r
 from sector_map.importers.oruk_terms import GROUP_ORDER, TERM_TABLE, THEME_ORDER, extent_km, terms_to_themes
-from sector_map.importers.postcodes import normalise_postcode
 from sector_map.importers.tables import InputError, Notes, examples, read_bytes
+from sector_map.pack import schema as s
+from sector_map.pack.values import normalise_postcode
 
 __all__ = ["DEFAULT_RADIUS_KM", "SOURCE", "TERM_TABLE", "read_oruk", "terms_to_themes"]
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from sector_map import schema as s
+from sector_map.pack import schema as s
 
 __all__ = ["GROUP_ORDER", "TERM_TABLE", "THEME_ORDER", "extent_km", "terms_to_themes"]
 

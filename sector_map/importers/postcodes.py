@@ -23,9 +23,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from sector_map import schema as s
 from sector_map.importers.table_read import RowFilter
 from sector_map.importers.tables import InputError, Notes, examples, file_rows, find_column, read_table
+from sector_map.pack import schema as s
+from sector_map.pack.values import is_postcode, normalise_postcode
 
 __all__ = ["Bounds", "bng_to_wgs84", "geocode", "is_postcode", "normalise_postcode", "read_postcodes"]
 
@@ -37,8 +38,6 @@ LAT = "lat"
 LSOA_CODE = "lsoa_code"
 FOUND = "found"
 
-# UK postcode shape once spaces are removed: outward A9, A99, AA9, AA99, A9A or AA9A; inward 9AA.
-_POSTCODE_SHAPE = r"^(?:[A-Z]{1,2}[0-9][A-Z0-9]?[0-9][A-Z]{2}|GIR0AA)$"
 # ONSPD/NSPL put postcodes with no grid reference at lat 99.999999, long 0.
 _NULL_LAT = 99.0
 
@@ -51,32 +50,6 @@ _WARD_NAMES = ["ward_code", "osward", "ward", "wd22cd", "wd23cd", "wd24cd", "wd1
 _LSOA_NAMES = ["lsoa_code", "lsoa11", "lsoa21", "lsoa11cd", "lsoa21cd", "lsoa"]
 _LA_NAMES = ["la_code", "oslaua", "laua", "lad_code", "lad22cd", "lad23cd", "lad24cd", "lad19cd", "ladcd"]
 _TERMINATED_NAMES = ["doterm", "date_of_termination", "terminated"]
-
-
-def normalise_postcode(values: pd.Series) -> pd.Series:
-    """UK postcodes in one form, ``"OUTWARD INWARD"``; anything not postcode-shaped becomes <NA>.
-
-    Example:
-        >>> normalise_postcode(pd.Series(["m329af", "M32  9AF", " M32 9AF ", "not one", None])).tolist()
-        ['M32 9AF', 'M32 9AF', 'M32 9AF', <NA>, <NA>]
-    """
-    text = values.astype("string").str.upper().str.replace(r"\s+", "", regex=True)
-    ok = text.str.match(_POSTCODE_SHAPE).fillna(False).astype(bool)
-    out = text.str[:-3] + " " + text.str[-3:]
-    return out.where(ok, pd.NA).astype("string")
-
-
-def is_postcode(values: pd.Series) -> pd.Series:
-    """True where a value has the shape of a UK postcode (whether or not it exists); False for <NA>.
-
-    Tells ``NOTAPOSTCODE`` or ``M32 9A`` (a typo) from a real-looking postcode that is simply
-    not in the area's postcode table.
-
-    Example:
-        >>> is_postcode(pd.Series(["m32 9af", "NOTAPOSTCODE", "ZZ9 9ZZ", None])).tolist()
-        [True, False, True, False]
-    """
-    return normalise_postcode(values).notna().astype(bool)
 
 
 def bng_to_wgs84(easting, northing) -> tuple[np.ndarray, np.ndarray]:

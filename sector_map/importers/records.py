@@ -11,10 +11,11 @@ optional extras: pages show them when present.
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 
-from sector_map import schema as s
+from sector_map.pack import schema as s
+from sector_map.pack.schema import LAT, LON, THEMES_REASON
+from sector_map.pack.values import as_list
 
 # Optional extra organisation columns (kept in organisations.parquet when present).
 COMPANY_NUMBER = "company_number"
@@ -23,13 +24,10 @@ ADDRESS = "address"
 EMAIL = "email"
 PHONE = "phone"
 ACTIVITIES = "activities"
-THEMES_REASON = "themes_reason"  # why each theme was given, "; "-separated, in theme order
 GRANTS_TOTAL = "grants_total"  # £ awarded in the grants imported
 GRANTS_COUNT = "grants_count"
 FUNDERS = "funders"  # list of funder names
 LATEST_AWARD = "latest_award"  # ISO date of the latest grant
-LON = "lon"  # coordinates given by the source file (WGS84); win over postcode centroids
-LAT = "lat"
 LOCATION_HINT = "location_hint"  # what a given postcode/point is: schema.LOCATION_SITE or _CONTACT
 
 RAW_ORG_COLUMNS = [
@@ -84,21 +82,6 @@ def raw_service_frame(rows: list[dict] | pd.DataFrame | None = None) -> pd.DataF
     """A raw service frame with every column of :data:`RAW_SERVICE_COLUMNS`."""
     df = pd.DataFrame(rows if rows is not None else [])
     return _conform(df, RAW_SERVICE_COLUMNS)
-
-
-def as_list(value) -> list:
-    """A list column's cell as a Python list: lists, tuples and numpy arrays (how Parquet hands
-    list columns back) keep their items; anything else (None, NaN, a stray string) is empty.
-
-    Example:
-        >>> as_list(np.array(["poverty_food"], dtype=object)), as_list(("a", "b")), as_list(None)
-        (['poverty_food'], ['a', 'b'], [])
-    """
-    if isinstance(value, np.ndarray):
-        return value.tolist()
-    if isinstance(value, (list, tuple)):
-        return list(value)
-    return []
 
 
 def _conform(df: pd.DataFrame, columns: list[str]) -> pd.DataFrame:

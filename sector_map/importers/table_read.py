@@ -19,9 +19,9 @@ import numpy as np
 import pandas as pd
 
 from sector_map.importers import xlsx
-from sector_map.importers.errors import InputError, Notes, examples
 from sector_map.importers.limits import Limits
 from sector_map.importers.streams import HEAD, LimitedReader, Sniffed, TextStream
+from sector_map.pack.errors import InputError, Notes, examples
 
 # Keeps the rows of one chunk that a caller wants (see ``read_table(rows=...)``).
 RowFilter = Callable[[pd.DataFrame], pd.DataFrame]

@@ -22,7 +22,6 @@ import numpy as np
 import pandas as pd
 
 from sector_map.importers import xlsx
-from sector_map.importers.errors import MAX_EXAMPLES, InputError, Notes, examples, file_rows
 from sector_map.importers.limits import Limits, current_limits
 from sector_map.importers.streams import LimitedReader, OverLimit, Sniffed, sniff
 from sector_map.importers.table_read import (
@@ -33,6 +32,7 @@ from sector_map.importers.table_read import (
     read_xlsx,
     too_big,
 )
+from sector_map.pack.errors import MAX_EXAMPLES, InputError, Notes, examples, file_rows
 
 __all__ = [
     "EMPTY_CELLS",

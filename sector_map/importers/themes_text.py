@@ -24,8 +24,8 @@ from typing import NamedTuple
 
 import pandas as pd
 
-from sector_map import schema as s
-from sector_map.importers.records import as_list
+from sector_map.pack import schema as s
+from sector_map.pack.values import as_list
 
 __all__ = [
     "CCEW_CLASSIFICATION_THEMES",

@@ -7,7 +7,7 @@ indicator. Both become the pack's long ``indicators`` table plus one :class:`sch
 per indicator.
 
 Which way is worse, which IMD domain and which themes an indicator belongs to are decided by the
-keyword tables in :mod:`sector_map.importers.indicator_rules` (:data:`DIRECTION_RULES`,
+keyword tables in :mod:`sector_map.pack.indicator_rules` (:data:`DIRECTION_RULES`,
 :data:`DOMAIN_RULES`, :data:`THEME_RULES`), first match wins, so a user can read why. When no
 direction rule matches, "higher = more need" is assumed and the description says it was guessed.
 
@@ -26,17 +26,6 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from sector_map import schema as s
-from sector_map.importers.indicator_rules import (
-    DIRECTION_RULES,
-    DOMAIN_RULES,
-    THEME_RULES,
-    direction_for,
-    domain_for,
-    period_key,
-    slug,
-    themes_for,
-)
 from sector_map.importers.tables import (
     InputError,
     Notes,
@@ -45,6 +34,17 @@ from sector_map.importers.tables import (
     find_column,
     read_table,
     to_number,
+)
+from sector_map.pack import schema as s
+from sector_map.pack.indicator_rules import (
+    DIRECTION_RULES,
+    DOMAIN_RULES,
+    THEME_RULES,
+    direction_for,
+    domain_for,
+    period_key,
+    slug,
+    themes_for,
 )
 
 __all__ = [

@@ -21,7 +21,6 @@ import pandas as pd
 import shapely
 from shapely.geometry import MultiPolygon, Polygon
 
-from sector_map import schema as s
 from sector_map.importers.geo import read_geo, to_pack_crs
 from sector_map.importers.tables import (
     InputError,
@@ -31,6 +30,7 @@ from sector_map.importers.tables import (
     read_table,
     to_number,
 )
+from sector_map.pack import schema as s
 
 __all__ = ["read_geo", "read_wards", "to_pack_crs"]
 

@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from sector_map import schema as s
-from sector_map.corrections import corrections_path, read_corrections
-from sector_map.pack import load_pack, save_pack
+from sector_map.pack import schema as s
+from sector_map.pack.corrections import corrections_path, read_corrections
+from sector_map.pack.io import load_pack, save_pack
 from tests.conftest import make_tiny_pack
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")

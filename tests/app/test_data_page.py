@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from sector_map import pack_report
-from sector_map import schema as s
-from sector_map.pack import load_pack, save_pack
+from sector_map.pack import schema as s
+from sector_map.pack.io import load_pack, save_pack
+from sector_map.views import pack_report
 from tests.conftest import make_tiny_pack
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -27,7 +27,7 @@ def packs_dir(tmp_path_factory) -> Path:
     from ui import paths
 
     if not (paths.DEMO_PACK / s.MANIFEST_FILE).exists():
-        from sector_map.demo import write_demo_pack
+        from sector_map.demo.make import write_demo_pack
 
         write_demo_pack(paths.DEMO_PACK)
     root = tmp_path_factory.mktemp("packs")

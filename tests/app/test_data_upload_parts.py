@@ -7,8 +7,8 @@ import shutil
 import openpyxl
 import pytest
 
-from sector_map import schema as s
-from sector_map.pack import load_pack
+from sector_map.pack import schema as s
+from sector_map.pack.io import load_pack
 from tests.app.helpers import open_app
 from ui import data_panel
 
@@ -18,7 +18,7 @@ def at(tmp_path, monkeypatch):
     from ui import paths
 
     if not (paths.DEMO_PACK / s.MANIFEST_FILE).exists():
-        from sector_map.demo import write_demo_pack
+        from sector_map.demo.make import write_demo_pack
 
         write_demo_pack(paths.DEMO_PACK)
     root = tmp_path / "packs"

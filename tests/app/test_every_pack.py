@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from sector_map import schema as s
-from sector_map.pack import load_pack
+from sector_map.pack import schema as s
+from sector_map.pack.io import load_pack
 from tests import degenerate
 from tests.conftest import ROOT, shared_data_or_skip
 
@@ -177,7 +177,7 @@ def test_every_page_opens_on_the_demo_pack(monkeypatch):
     from ui import paths
 
     if not (paths.DEMO_PACK / s.MANIFEST_FILE).exists():
-        from sector_map.demo import write_demo_pack
+        from sector_map.demo.make import write_demo_pack
 
         write_demo_pack(paths.DEMO_PACK)
     demo = load_pack(paths.DEMO_PACK)
@@ -192,7 +192,7 @@ def test_every_page_opens_on_the_demo_pack(monkeypatch):
 def real_packs(tmp_path_factory) -> Path:
     """Greater Manchester and England built once for this module (Trafford comes from conftest)."""
     shared_data_or_skip()
-    from sector_map.build import build_pack
+    from sector_map.build.builder import build_pack
 
     root = tmp_path_factory.mktemp("real-packs")
     build_pack(ROOT / "recipes" / "greater_manchester.toml", root / "greater-manchester")

@@ -44,7 +44,7 @@ def test_chart_and_ward_map_exports():
     at.button(key="ex_make|chart").click().run()
     assert not at.exception, [e.message for e in at.exception]
     assert "Chart of Marrowby's 23 wards" in _alt(at)
-    from sector_map.pack import load_pack
+    from sector_map.pack.io import load_pack
     from ui import paths
 
     ward = load_pack(paths.DEMO_PACK).wards["ward_code"].iloc[0]

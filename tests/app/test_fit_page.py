@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from sector_map import schema as s
-from sector_map.pack import load_pack
+from sector_map.pack import schema as s
+from sector_map.pack.io import load_pack
 from tests.app.helpers import open_app
 
 
@@ -53,7 +53,7 @@ def test_picking_an_organisation_ranks_every_ward_with_a_reason(at, demo):
 
 
 def test_picking_the_second_result_stays_picked(at, demo):
-    from sector_map.matching import find_organisations
+    from sector_map.analysis.matching import find_organisations
 
     found = find_organisations(demo, "a", limit=50)
     at.text_input(key="fit_query").set_value("a").run()

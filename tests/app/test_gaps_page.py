@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from sector_map import gaps
-from sector_map import schema as s
+from sector_map.analysis import gaps
+from sector_map.pack import schema as s
 from tests.app.helpers import open_app
 
 
@@ -52,7 +52,7 @@ def test_changing_theme_radius_and_weights_changes_the_list(at):
 
 
 def test_weights_and_selected_ward_are_shared_with_the_need_map(at):
-    from sector_map.pack import load_pack
+    from sector_map.pack.io import load_pack
     from ui import paths
 
     demo = load_pack(paths.DEMO_PACK)

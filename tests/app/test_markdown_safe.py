@@ -18,8 +18,8 @@ from shapely.geometry import Point
 from streamlit.testing.v1 import AppTest
 from streamlit.testing.v1 import element_tree as et
 
-from sector_map import schema as s
-from sector_map.pack import Pack, save_pack
+from sector_map.pack import schema as s
+from sector_map.pack.io import Pack, save_pack
 from ui.text import md
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
@@ -164,7 +164,7 @@ def test_live_syntax_catches_what_it_should():
 # --- the pages --------------------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def hostile(tmp_path_factory):
-    from sector_map.demo import build_demo_pack
+    from sector_map.demo.make import build_demo_pack
 
     root = tmp_path_factory.mktemp("packs")
     pack, ward, org = make_markdown_pack(build_demo_pack())
@@ -207,7 +207,7 @@ def test_need_map(open_page):
 
 def test_need_map_indicator_view(open_page):
     run, ward, _ = open_page
-    from sector_map.demo import build_demo_pack
+    from sector_map.demo.make import build_demo_pack
 
     first = next(iter(build_demo_pack().indicator_meta))
     _check(run(None, ward=ward, view="indicator", indicator=first), PACK_NAME, WARD, INDICATOR)
@@ -268,7 +268,7 @@ def _is_missing(node) -> bool:
 
 
 def _names_from_missing(tree) -> set[str]:
-    """Variables a file fills from sector_map.missing (its messages quote the pack's name)."""
+    """Variables a file fills from sector_map.views.missing (its messages quote the pack's name)."""
     import ast
 
     names = set()
@@ -292,7 +292,7 @@ def _risky(node, extra: frozenset[str] = frozenset()) -> bool:
             return False
         if called == "str" and node.args:
             return _risky(node.args[0], extra)
-        # e.g. note.message(), result.summary(); sector_map.missing's messages quote the pack's name
+        # e.g. note.message(), result.summary(); sector_map.views.missing's messages quote the pack's name
         return called in RISKY_ATTRS or getattr(func, "value", None) is not None and _is_missing(func.value)
     if isinstance(node, ast.Name):
         return node.id in RISKY_NAMES or node.id in extra

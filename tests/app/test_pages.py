@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from sector_map import schema as s
-from sector_map.pack import load_pack
+from sector_map.pack import schema as s
+from sector_map.pack.io import load_pack
 
 ROOT = Path(__file__).resolve().parents[2]
 APP = str(ROOT / "app.py")
@@ -19,7 +19,7 @@ def demo():
     from ui import paths
 
     if not (paths.DEMO_PACK / s.MANIFEST_FILE).exists():
-        from sector_map.demo import write_demo_pack
+        from sector_map.demo.make import write_demo_pack
 
         write_demo_pack(paths.DEMO_PACK)
     return load_pack(paths.DEMO_PACK)

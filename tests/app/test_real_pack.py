@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from sector_map import schema as s
-from sector_map.pack import load_pack
+from sector_map.pack import schema as s
+from sector_map.pack.io import load_pack
 
 pytestmark = pytest.mark.data
 

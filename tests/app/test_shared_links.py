@@ -16,7 +16,7 @@ def _notices(at: AppTest) -> str:
 
 
 def test_a_link_restores_indicator_classification_palette_filters_and_ward():
-    from sector_map.pack import load_pack
+    from sector_map.pack.io import load_pack
     from ui import paths
 
     demo = load_pack(paths.DEMO_PACK)
@@ -92,7 +92,7 @@ def test_a_gaps_link_restores_themes_and_catchment_and_flags_bad_values():
 
 
 def test_where_we_fit_links_carry_the_organisation_or_the_described_offer():
-    from sector_map.pack import load_pack
+    from sector_map.pack.io import load_pack
     from ui import paths
 
     demo = load_pack(paths.DEMO_PACK)

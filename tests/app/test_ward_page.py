@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from sector_map import schema as s
-from sector_map.maps import format_value
-from sector_map.pack import load_pack
+from sector_map.pack import schema as s
+from sector_map.pack.io import load_pack
+from sector_map.pack.values import format_value
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 PAGE = "app_pages/ward.py"

@@ -7,10 +7,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from sector_map import schema as s
-from sector_map.build import build_pack, summary_text
-from sector_map.cli import main
-from sector_map.pack import load_pack
+from sector_map.build.builder import build_pack, summary_text
+from sector_map.cli.main import main
+from sector_map.pack import schema as s
+from sector_map.pack.io import load_pack
 
 pytestmark = pytest.mark.data
 

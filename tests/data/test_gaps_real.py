@@ -7,8 +7,8 @@ import io
 import pandas as pd
 import pytest
 
-from sector_map import gaps
-from sector_map.cli import main
+from sector_map.analysis import gaps
+from sector_map.cli.main import main
 
 pytestmark = pytest.mark.data
 
@@ -82,8 +82,8 @@ def test_poverty_is_classed_from_located_food_banks_and_hubs(trafford_pack_dir, 
 
 
 def test_fit_command_for_a_partington_food_bank_puts_bucklow_first(trafford_pack_dir, capsys):
-    from sector_map import matching
-    from sector_map.pack import load_pack
+    from sector_map.analysis import matching
+    from sector_map.pack.io import load_pack
 
     pack = load_pack(trafford_pack_dir)
     found = matching.find_organisations(pack, "Trussell Trust")

@@ -7,8 +7,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from sector_map import schema as s
 from sector_map.importers.imd import aggregate_to_wards, read_imd_lsoa, read_lookup, ward_table
+from sector_map.pack import schema as s
 
 pytestmark = pytest.mark.data
 

@@ -4,16 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from sector_map import need
-from sector_map.matching import (
-    consortium,
+from sector_map.analysis import need
+from sector_map.analysis.matching import (
     find_organisations,
     offer_from_org,
-    partners_and_overlap,
-    rank_organisations_for_ward,
     rank_wards_for_offer,
 )
-from sector_map.pack import load_pack
+from sector_map.analysis.partners import consortium, partners_and_overlap, rank_organisations_for_ward
+from sector_map.pack.io import load_pack
 
 BUCKLOW, CLIFFORD = "Bucklow-St Martins", "Clifford"
 
@@ -56,7 +54,7 @@ def test_partington_food_bank_reach_is_local(pack, need_table):
 
 
 def test_salford_food_share_puts_the_neediest_wards_first(pack):
-    from sector_map.analysis import need_and_gap_by_theme
+    from sector_map.analysis.tables import need_and_gap_by_theme
 
     need, gap = need_and_gap_by_theme(pack)
     found = find_organisations(pack, "salford food share")
@@ -93,8 +91,8 @@ def test_organisations_partners_and_consortium_for_bucklow(pack):
 
 
 def test_bucklow_food_bank_is_based_here_in_the_profile_and_the_reason(pack):
-    from sector_map import ward_profile as wp
-    from sector_map.provision import provision_table
+    from sector_map.analysis import ward_profile as wp
+    from sector_map.analysis.provision import provision_table
 
     code = "E05000824"  # Bucklow-St Martins; the Partington Trussell Trust site is inside it
     orgs = wp.organisations(pack, code).set_index("org_id")
@@ -106,7 +104,7 @@ def test_bucklow_food_bank_is_based_here_in_the_profile_and_the_reason(pack):
 
 
 def test_salford_food_share_overlap_names_trafford_food_banks_before_register_entries(pack):
-    from sector_map.analysis import need_and_gap_by_theme
+    from sector_map.analysis.tables import need_and_gap_by_theme
 
     need, _ = need_and_gap_by_theme(pack)
     offer = offer_from_org(pack, find_organisations(pack, "salford food share")["org_id"].iloc[0])
@@ -120,7 +118,7 @@ def test_salford_food_share_overlap_names_trafford_food_banks_before_register_en
 
 
 def test_bucklow_profile_says_when_a_rank_is_shared(pack):
-    from sector_map import ward_profile as wp
+    from sector_map.analysis import ward_profile as wp
 
     rows = wp.indicator_rows(pack, "E05000824", wide=pack.indicator_wide()).set_index("Indicator")
     # most Trafford wards have 0% of residents in England's most deprived LSOAs for some domains;
@@ -132,7 +130,7 @@ def test_bucklow_profile_says_when_a_rank_is_shared(pack):
 
 
 def test_bucklow_gaps_by_theme_leave_provision_blank_where_it_is_not_known(pack):
-    from sector_map import ward_profile as wp
+    from sector_map.analysis import ward_profile as wp
 
     rows = wp.gap_rows(wp.theme_gap_tables(pack), "E05000824").set_index("Theme")
     unknown = rows["Class"] == "provision not known"

@@ -6,9 +6,10 @@ import itertools
 
 import pytest
 
-from sector_map import analysis, need
-from sector_map import schema as s
-from sector_map.pack import load_pack
+from sector_map.analysis import need
+from sector_map.analysis import tables as analysis
+from sector_map.pack import schema as s
+from sector_map.pack.io import load_pack
 
 pytestmark = pytest.mark.data
 

@@ -7,12 +7,12 @@ from pathlib import Path
 import geopandas as gpd
 import pytest
 
-from sector_map import schema as s
 from sector_map.importers.ccew import read_ccew
 from sector_map.importers.generic import read_generic
 from sector_map.importers.organisations import combine
 from sector_map.importers.postcodes import normalise_postcode, read_postcodes
 from sector_map.importers.tables import Notes
+from sector_map.pack import schema as s
 from tests.conftest import shared_data_or_skip
 
 pytestmark = pytest.mark.data

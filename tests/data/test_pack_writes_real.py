@@ -12,9 +12,9 @@ import shutil
 
 import pytest
 
-from sector_map import schema as s
 from sector_map import upload
-from sector_map.pack import Pack, load_pack
+from sector_map.pack import schema as s
+from sector_map.pack.io import Pack, load_pack
 
 pytestmark = pytest.mark.data
 

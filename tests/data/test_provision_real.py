@@ -5,9 +5,14 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from sector_map import schema as s
-from sector_map.pack import load_pack
-from sector_map.provision import ProvisionOptions, provision_by_theme, provision_table, service_locations
+from sector_map.analysis.provision import (
+    ProvisionOptions,
+    provision_by_theme,
+    provision_table,
+    service_locations,
+)
+from sector_map.pack import schema as s
+from sector_map.pack.io import load_pack
 
 pytestmark = pytest.mark.data
 

@@ -12,9 +12,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from sector_map import schema as s
 from sector_map.importers import records as r
 from sector_map.importers.ccew import read_ccew
+from sector_map.pack import schema as s
 
 pytestmark = pytest.mark.data
 

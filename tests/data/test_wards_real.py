@@ -7,11 +7,11 @@ import time
 import pandas as pd
 import pytest
 
-from sector_map import schema as s
 from sector_map.importers.assets import read_assets
 from sector_map.importers.tables import Notes
 from sector_map.importers.ward_indicators import read_ward_indicators
 from sector_map.importers.wards import read_wards
+from sector_map.pack import schema as s
 
 pytestmark = pytest.mark.data
 

@@ -26,8 +26,8 @@ pytestmark = pytest.mark.e2e
 @pytest.fixture(scope="session")
 def packs_dir(tmp_path_factory) -> Path:
     """The demo pack plus a copy whose organisations carry script-injection names."""
-    from sector_map.demo import build_demo_pack
-    from sector_map.pack import save_pack
+    from sector_map.demo.make import build_demo_pack
+    from sector_map.pack.io import save_pack
     from tests.e2e.hostile import make_hostile_pack
 
     root = tmp_path_factory.mktemp("packs")
@@ -38,7 +38,7 @@ def packs_dir(tmp_path_factory) -> Path:
         save_pack(build_demo_pack(), root / "demo")
     save_pack(make_hostile_pack(build_demo_pack()), root / "hostile")
     if SHARED_DATA.is_dir():
-        from sector_map.build import build_pack
+        from sector_map.build.builder import build_pack
 
         build_pack(ROOT / "recipes" / "trafford.toml", root / "trafford")
     return root

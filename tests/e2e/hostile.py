@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from sector_map import schema as s
-from sector_map.pack import Pack
+from sector_map.pack import schema as s
+from sector_map.pack.io import Pack
 
 HOSTILE_NAMES = (
     '<img src=x onerror="window.__xss=1">',

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from devtools.appserver import app_server
-from sector_map import maps
-from sector_map import schema as s
-from sector_map.pack import load_pack
+from sector_map.pack import schema as s
+from sector_map.pack.io import load_pack
+from sector_map.views import maps
 from tests.e2e.conftest import screenshot
 from tests.e2e.hostile import HOSTILE_NAMES
 

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 from devtools.appserver import app_server
-from sector_map import schema as s
-from sector_map.pack import load_pack
+from sector_map.pack import schema as s
+from sector_map.pack.io import load_pack
 from tests.conftest import ROOT, shared_data_or_skip
 from tests.e2e.conftest import screenshot
 from tests.e2e.test_browser import WARD_PATHS
@@ -29,7 +29,7 @@ LOAD_MS = 240_000
 @pytest.fixture(scope="module")
 def england_dir(tmp_path_factory) -> Path:
     shared_data_or_skip()
-    from sector_map.build import build_pack
+    from sector_map.build.builder import build_pack
 
     root = tmp_path_factory.mktemp("england-packs")
     build_pack(ROOT / "recipes" / "england.toml", root / "england")

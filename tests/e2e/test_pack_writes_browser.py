@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 
 from devtools.appserver import app_server, block_internet
-from sector_map import schema as s
-from sector_map.pack import load_pack, save_pack
+from sector_map.pack import schema as s
+from sector_map.pack.io import load_pack, save_pack
 from sector_map.upload import template_path
 from tests.e2e.conftest import screenshot
 

@@ -14,7 +14,7 @@ import io
 
 import pytest
 
-from sector_map import schema as s
+from sector_map.pack import schema as s
 from tests.app.test_markdown_safe import ASSET, NOTE, ORG, PACK_NAME, SOURCE, WARD, make_markdown_pack
 from tests.e2e.conftest import screenshot
 
@@ -35,8 +35,8 @@ FORMULA_WARDS = (
 @pytest.fixture(scope="module")
 def hostile_packs(packs_dir):
     """The Markdown pack and the formula pack, saved beside the others the app serves."""
-    from sector_map.demo import build_demo_pack
-    from sector_map.pack import Pack, save_pack
+    from sector_map.demo.make import build_demo_pack
+    from sector_map.pack.io import Pack, save_pack
 
     pack, ward, org = make_markdown_pack(build_demo_pack())
     if not (packs_dir / MD_FOLDER).exists():

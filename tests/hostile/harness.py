@@ -27,8 +27,8 @@ import pytest
 
 from sector_map import upload
 from sector_map.importers.tables import InputError, clear_cache
-from sector_map.pack import Pack, PackError, load_pack, save_pack
-from sector_map.upload_import import UploadResult
+from sector_map.pack.io import Pack, PackError, load_pack, save_pack
+from sector_map.upload.merge import UploadResult
 from tests.conftest import make_tiny_pack
 
 ROOT = Path(__file__).resolve().parents[2]

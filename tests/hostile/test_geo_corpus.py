@@ -177,7 +177,7 @@ def gpkg_two_layers(path: Path) -> Path:
 @pytest.fixture(scope="module")
 def packs_dir(tmp_path_factory) -> Path:
     """A packs folder holding the demo pack and a copy of it, as the app's data/packs does."""
-    from sector_map.demo import write_demo_pack
+    from sector_map.demo.make import write_demo_pack
 
     root = tmp_path_factory.mktemp("packs")
     write_demo_pack(root / "demo")
@@ -187,7 +187,7 @@ def packs_dir(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def pack(packs_dir):
-    from sector_map.pack import load_pack
+    from sector_map.pack.io import load_pack
 
     return load_pack(packs_dir / "my-area")
 
@@ -211,7 +211,7 @@ def refused_on_page(path: Path, pack, tmp: Path, *, layer: str | None = None) ->
     """The Data page's calls: preview (which may show a file whose shapes are wrong) and import,
     which must refuse with a plain InputError."""
     from sector_map import upload
-    from sector_map.importers.tables import InputError
+    from sector_map.pack.errors import InputError
 
     try:
         shown = upload.preview(path, "boundaries")
@@ -228,7 +228,7 @@ def refused_on_page(path: Path, pack, tmp: Path, *, layer: str | None = None) ->
 
 def refused_by_build(recipe: Path, packs: Path, capsys) -> str:
     """``build-pack`` through the CLI's own entry point: exit 1, a plain message, nothing written."""
-    from sector_map.cli import main
+    from sector_map.cli.main import main
 
     out = packs / f"built-{recipe.parent.name}"  # one per test: a failure does not spill into the next
     assert main(["build-pack", str(recipe), "--out", str(out), "--quiet"]) == 1
@@ -516,7 +516,7 @@ def test_invalid_polygons_are_repaired_and_welsh_codes_and_names_kept(tmp_path, 
 def test_layers_are_listed_and_the_chosen_one_is_read(tmp_path, pack, unchanged):
     from sector_map.importers.geo import list_layers
     from sector_map.importers.tables import Notes
-    from sector_map.upload_import import import_boundaries
+    from sector_map.upload.merge import import_boundaries
 
     gpkg, shapes = _two_layers(tmp_path), _two_shapefiles(tmp_path)
     assert list_layers(gpkg) == ["wards_2019", "wards_2023"]
@@ -555,7 +555,7 @@ def test_a_recipe_reading_out_of_its_folder_is_refused(tmp_path, unchanged, caps
 
 
 def test_allow_outside_and_absolute_paths_are_read_and_listed_in_the_summary(tmp_path):
-    from sector_map.build import build_pack, summary_text
+    from sector_map.build.builder import build_pack, summary_text
 
     (tmp_path / "recipes").mkdir()
     wards = _good_wards(tmp_path)
@@ -578,7 +578,7 @@ def test_a_recipe_naming_a_folder_or_device_is_refused_by_kind(target, tmp_path,
 
 
 def test_the_recipes_in_the_repository_say_they_read_outside_their_folder(shared_data):
-    from sector_map.recipe import load_recipe
+    from sector_map.build.recipe import load_recipe
 
     root = Path(__file__).resolve().parent.parent.parent / "recipes"
     for name in ("trafford", "greater_manchester", "england"):

@@ -16,9 +16,9 @@ import zipfile
 
 import pytest
 
-from sector_map import schema as s
 from sector_map import upload
 from sector_map.importers.limits import UPLOAD
+from sector_map.pack import schema as s
 from tests.hostile.harness import (
     MB,
     _packs_root,

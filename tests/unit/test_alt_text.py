@@ -5,10 +5,12 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from sector_map import alt_text, analysis, need
-from sector_map import schema as s
-from sector_map.demo import build_demo_pack
-from sector_map.subject import MapSubject, indicator_subject, theme_subject
+from sector_map.analysis import need
+from sector_map.analysis import tables as analysis
+from sector_map.analysis.subject import MapSubject, indicator_subject, theme_subject
+from sector_map.demo.make import build_demo_pack
+from sector_map.export import alt_text
+from sector_map.pack import schema as s
 from tests.conftest import make_tiny_pack
 
 

@@ -9,9 +9,9 @@ import pandas as pd
 import pytest
 from shapely.geometry import box
 
-from sector_map import schema as s
 from sector_map.importers.assets import read_assets
 from sector_map.importers.tables import InputError, Notes
+from sector_map.pack import schema as s
 
 
 def _csv(tmp_path: Path, text: str, name: str = "halls.csv") -> Path:

@@ -13,8 +13,9 @@ import pytest
 
 from bench import cli, payload
 from bench import scenarios as sc
-from sector_map import classify, maps, subject
-from sector_map.pack import load_pack
+from sector_map.analysis import subject
+from sector_map.pack.io import load_pack
+from sector_map.views import classify, maps
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -24,8 +25,8 @@ def demo_dir(tmp_path_factory) -> Path:
     path = ROOT / "data" / "packs" / "demo"
     if (path / "manifest.json").exists():
         return path
-    from sector_map.demo import build_demo_pack
-    from sector_map.pack import save_pack
+    from sector_map.demo.make import build_demo_pack
+    from sector_map.pack.io import save_pack
 
     return save_pack(build_demo_pack(), tmp_path_factory.mktemp("packs") / "demo")
 

@@ -11,11 +11,11 @@ import geopandas as gpd
 import pytest
 from shapely.geometry import Polygon, box
 
-from sector_map import schema as s
-from sector_map.build import build_pack, summary_text
-from sector_map.importers.tables import InputError
-from sector_map.pack import load_pack
-from sector_map.recipe import load_recipe
+from sector_map.build.builder import build_pack, summary_text
+from sector_map.build.recipe import load_recipe
+from sector_map.pack import schema as s
+from sector_map.pack.errors import InputError
+from sector_map.pack.io import load_pack
 
 CODES = ["E05000001", "E05000002", "E05000003"]
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from sector_map import schema as s
 from sector_map.importers import records as r
 from sector_map.importers.ccew import normalise_charity_number, read_ccew
 from sector_map.importers.tables import InputError, Notes
+from sector_map.pack import schema as s
 
 HEADER = [
     "date_of_extract",

@@ -5,9 +5,9 @@ import pandas as pd
 import pytest
 from matplotlib.colors import to_rgb
 
-from sector_map import classify as c
-from sector_map import need
-from sector_map import schema as s
+from sector_map.analysis import need
+from sector_map.pack import schema as s
+from sector_map.views import classify as c
 
 CODES = [f"E0500000{i}" for i in range(10)]
 

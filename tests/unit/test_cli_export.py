@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 
-from sector_map.cli import main
+from sector_map.cli.main import main
 
 
 def test_export_need_map_svg_and_gap_map_pdf(tmp_path, capsys, demo_pack_dir):
@@ -33,7 +33,7 @@ def test_export_refuses_unclear_requests(tmp_path, capsys, demo_pack_dir):
 
 
 def test_export_ward_map_and_chart(tmp_path, capsys, demo_pack_dir):
-    from sector_map.pack import load_pack
+    from sector_map.pack.io import load_pack
 
     ward = load_pack(demo_pack_dir).wards["ward_code"].iloc[0]
     out = tmp_path / "ward.png"
@@ -82,8 +82,8 @@ def test_cli_csv_neutralises_formula_names_and_export_prints_dollar_names(tmp_pa
     import csv
     import io
 
-    from sector_map import schema as s
-    from sector_map.pack import save_pack
+    from sector_map.pack import schema as s
+    from sector_map.pack.io import save_pack
     from tests.conftest import make_tiny_pack
 
     pack = make_tiny_pack()

@@ -13,10 +13,10 @@ from __future__ import annotations
 import json
 import multiprocessing as mp
 
-from sector_map.pack import find_packs, load_pack, save_pack
-from sector_map.pack_report import pack_catalogue
-from sector_map.pack_store import is_leftover
+from sector_map.pack.io import find_packs, load_pack, save_pack
+from sector_map.pack.store import is_leftover
 from sector_map.upload import slugify
+from sector_map.views.pack_report import pack_catalogue
 from tests.concurrency import SHARED_NAME, worker
 from tests.unit.test_upload import POSTCODES
 

@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from sector_map import schema as s
-from sector_map.corrections import (
+from sector_map.pack import schema as s
+from sector_map.pack.corrections import (
     CORRECTED,
     Correction,
     corrections_path,
@@ -15,9 +15,9 @@ from sector_map.corrections import (
     remove_correction,
     save_correction,
 )
-from sector_map.importers.records import THEMES_REASON
-from sector_map.importers.tables import InputError
-from sector_map.pack import load_pack, pack_version, save_pack
+from sector_map.pack.errors import InputError
+from sector_map.pack.io import load_pack, pack_version, save_pack
+from sector_map.pack.schema import THEMES_REASON
 from tests.conftest import make_tiny_pack
 
 

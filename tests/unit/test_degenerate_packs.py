@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sector_map import schema as s
+from sector_map.pack import schema as s
 from tests import degenerate
 
 EXPECTED = {
@@ -17,7 +17,7 @@ EXPECTED = {
 
 
 def test_write_all_saves_every_pack_and_each_loads_back_the_same(tmp_path):
-    from sector_map.pack import load_pack
+    from sector_map.pack.io import load_pack
 
     paths = degenerate.write_all(tmp_path)
     assert set(paths) == set(EXPECTED) == set(degenerate.FACTORIES)
@@ -30,7 +30,7 @@ def test_write_all_saves_every_pack_and_each_loads_back_the_same(tmp_path):
 
 
 def test_organisations_without_themes_keep_empty_lists_not_missing(tmp_path):
-    from sector_map.pack import load_pack, save_pack
+    from sector_map.pack.io import load_pack, save_pack
 
     pack = load_pack(save_pack(degenerate.organisations_without_themes(), tmp_path / "p"))
     assert [len(t) for t in pack.organisations[s.THEMES]] == [0, 0, 0]

@@ -1,4 +1,4 @@
-"""Tests for the fictional demo borough generator (sector_map.demo and its demo_* helpers)."""
+"""Tests for the fictional demo borough generator (sector_map.demo.make and its demo_* helpers)."""
 
 from __future__ import annotations
 
@@ -14,11 +14,11 @@ import pytest
 import shapely
 from pandas.testing import assert_frame_equal
 
-from sector_map import schema as s
-from sector_map.demo import DEFAULT_SEED, LA_CODE, build_demo_pack, write_demo_pack
-from sector_map.demo_indicators import MISSING_ROW, MISSING_VALUE, england_rank
-from sector_map.demo_names import place_stem, slug
-from sector_map.pack import load_pack, validate_pack
+from sector_map.demo.indicators import MISSING_ROW, MISSING_VALUE, england_rank
+from sector_map.demo.make import DEFAULT_SEED, LA_CODE, build_demo_pack, write_demo_pack
+from sector_map.demo.names import place_stem, slug
+from sector_map.pack import schema as s
+from sector_map.pack.io import load_pack, validate_pack
 
 SHARED_DATA = Path(__file__).resolve().parents[3] / "shared" / "data"
 REGISTERED = {"registered charity", "CIO", "charitable company"}

@@ -12,10 +12,14 @@ import pandas as pd
 import pytest
 from PIL import Image
 
-from sector_map import analysis, classify, export, export_layout, gaps, need
-from sector_map import schema as s
-from sector_map.demo import build_demo_pack
-from sector_map.subject import indicator_subject, theme_subject
+from sector_map.analysis import need
+from sector_map.analysis import tables as analysis
+from sector_map.analysis.subject import indicator_subject, theme_subject
+from sector_map.demo.make import build_demo_pack
+from sector_map.export import layout as export_layout
+from sector_map.export import maps as export
+from sector_map.pack import schema as s
+from sector_map.views import classify, gap_colours
 from tests.conftest import make_tiny_pack
 
 MADE_ON = date(2026, 1, 2)
@@ -199,7 +203,7 @@ def test_gap_map_files(demo):
     assert "need index: Index of Multiple Deprivation score (weight 2.5)." in svg_texts(custom)[1]
     # every ward's bivariate colour appears as a fill
     levels = zip(table["need_level"], table["provision_level"], strict=True)
-    for colour in {gaps.bivariate_colour(n, p) for n, p in levels}:
+    for colour in {gap_colours.bivariate_colour(n, p) for n, p in levels}:
         assert f"fill: {colour}" in data.decode()
     png, _ = export.gap_map(pack, table, themes=["poverty_food"], options=export.ExportOptions(dpi=100))
     width, height = Image.open(io.BytesIO(png)).size

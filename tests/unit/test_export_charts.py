@@ -10,10 +10,15 @@ import pandas as pd
 import pytest
 from PIL import Image
 
-from sector_map import alt_text, analysis, export, export_charts, gaps
-from sector_map import schema as s
-from sector_map import ward_profile as wp
-from sector_map.demo import build_demo_pack
+from sector_map.analysis import gaps
+from sector_map.analysis import tables as analysis
+from sector_map.analysis import ward_profile as wp
+from sector_map.demo.make import build_demo_pack
+from sector_map.export import alt_text
+from sector_map.export import charts as export_charts
+from sector_map.export import maps as export
+from sector_map.pack import schema as s
+from sector_map.views import gap_colours
 from tests.conftest import make_tiny_pack
 from tests.unit.test_export import SVG_NS, _unescape, pdf_text, svg_texts
 
@@ -125,7 +130,7 @@ def test_scatter_svg_holds_title_axes_source_and_names_as_text(demo, scatters):
     # each ward's colour is the app's bivariate colour
     svg = data.decode()
     for n, p in zip(table["need_level"], table["provision_level"], strict=True):
-        assert f"fill: {gaps.bivariate_colour(n, p)}" in svg
+        assert f"fill: {gap_colours.bivariate_colour(n, p)}" in svg
 
 
 def test_scatter_alt_names_the_top_of_the_priority_list(demo, scatters):

@@ -13,10 +13,13 @@ import matplotlib as mpl
 import pytest
 from PIL import Image
 
-from sector_map import analysis, classify, export, export_charts
-from sector_map import schema as s
-from sector_map import ward_profile as wp
-from sector_map.subject import indicator_subject
+from sector_map.analysis import tables as analysis
+from sector_map.analysis import ward_profile as wp
+from sector_map.analysis.subject import indicator_subject
+from sector_map.export import charts as export_charts
+from sector_map.export import maps as export
+from sector_map.pack import schema as s
+from sector_map.views import classify, ward_map
 from tests.conftest import make_tiny_pack
 from tests.unit.test_export import pdf_text, svg_texts
 
@@ -125,7 +128,7 @@ def test_exports_ignore_a_usetex_setting():
 
 def test_ward_profile_map_draws_dollar_neighbour_names():
     pack = hostile_pack()
-    fig = wp.map_figure(pack, "X05000002", wp.organisations(pack, "X05000002"))
+    fig = ward_map.map_figure(pack, "X05000002", wp.organisations(pack, "X05000002"))
     buf = io.BytesIO()
     fig.savefig(buf, format="svg")
     svg = buf.getvalue().decode()

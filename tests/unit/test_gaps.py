@@ -6,8 +6,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sector_map import gaps
-from sector_map import schema as s
+from sector_map.analysis import gaps
+from sector_map.pack import schema as s
+from sector_map.views import gap_colours
 
 CODES = ["W1", "W2", "W3", "W4", "W5", "W6", "W7"]
 
@@ -75,9 +76,9 @@ def test_reasons_say_why_in_plain_english(frames):
 
 
 def test_bivariate_colours_are_distinct_and_the_gap_is_reddest():
-    colours = gaps.bivariate_legend()
+    colours = gap_colours.bivariate_legend()
     assert colours.shape == (3, 3) and len(set(colours.to_numpy().ravel())) == 9
-    gap = gaps.bivariate_colour("high", "low")
+    gap = gap_colours.bivariate_colour("high", "low")
     r, g, b = (int(gap[i : i + 2], 16) for i in (1, 3, 5))
     assert r > 150 and g < 80 and b < 80
 

@@ -7,8 +7,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sector_map import gaps, missing
-from sector_map.provision import ProvisionOptions, provision_table
+from sector_map.analysis import gaps
+from sector_map.analysis.provision import ProvisionOptions, provision_table
+from sector_map.views import missing
 from tests.unit.test_provision import CODES, make_pack
 
 WARDS = list("ABCDEF")

@@ -5,7 +5,6 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from sector_map import schema as s
 from sector_map.importers import records as r
 from sector_map.importers.generic import (
     DEFAULT_RADIUS_KM,
@@ -16,6 +15,7 @@ from sector_map.importers.generic import (
     read_generic,
 )
 from sector_map.importers.tables import InputError, Notes
+from sector_map.pack import schema as s
 
 
 def _csv(tmp_path, text, name="food_banks.csv"):

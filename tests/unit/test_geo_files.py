@@ -9,7 +9,7 @@ import zipfile
 import pytest
 
 from sector_map.importers import geo_files as gf
-from sector_map.importers.tables import InputError
+from sector_map.pack.errors import InputError
 
 
 def test_things_that_are_not_files_are_named_by_kind(tmp_path):

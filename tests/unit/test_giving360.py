@@ -8,7 +8,6 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sector_map import schema as s
 from sector_map.importers import records as r
 from sector_map.importers.giving360 import (
     INDICATOR_AMOUNT,
@@ -17,6 +16,7 @@ from sector_map.importers.giving360 import (
     ward_grant_indicators,
 )
 from sector_map.importers.tables import InputError, Notes
+from sector_map.pack import schema as s
 
 HEADER = (
     "Identifier,Title,Description,Currency,Amount Awarded,Award Date,Recipient Org:Identifier,"

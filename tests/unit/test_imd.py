@@ -9,7 +9,6 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sector_map import schema as s
 from sector_map.importers.imd import (
     aggregate_to_wards,
     indicator_meta,
@@ -17,6 +16,7 @@ from sector_map.importers.imd import (
     read_lookup,
     ward_table,
 )
+from sector_map.pack import schema as s
 
 CODE = "LSOA code (2011)"
 LAD = "Local Authority District code (2019)"

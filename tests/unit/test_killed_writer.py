@@ -11,7 +11,7 @@ import multiprocessing as mp
 import random
 import time
 
-from sector_map.pack import find_packs, load_pack, save_pack
+from sector_map.pack.io import find_packs, load_pack, save_pack
 from tests.concurrency import save_forever
 
 KILLS = 6

@@ -11,12 +11,13 @@ import pytest
 import shapely
 from shapely.geometry import MultiPoint, Point, box
 
-from sector_map import assets as a
-from sector_map import classify as c
-from sector_map import map_layers as ml
-from sector_map import maps as mp
-from sector_map import need
-from sector_map import schema as s
+from sector_map.analysis import need
+from sector_map.pack import schema as s
+from sector_map.pack import values as pv
+from sector_map.views import classify as c
+from sector_map.views import map_layers as ml
+from sector_map.views import maps as mp
+from sector_map.views import web_assets as a
 
 EVIL_IMG = '<img src=x onerror="window.__xss=1">'
 EVIL_TPL = "${window.__xss=1}"
@@ -154,24 +155,26 @@ def test_safe_text_escapes_html_and_template_literal_syntax():
 
 
 def test_format_value_reads_like_a_person_writes_numbers():
-    assert mp.format_value(12345.678) == "12,346"
-    assert mp.format_value(23.456, unit="%") == "23.5%"
-    assert mp.format_value(1200, unit="£") == "£1,200"
-    assert mp.format_value(78.46, unit="years") == "78.5 years"
-    assert mp.format_value(0.1234, unit="per person") == "0.12 per person"
-    assert mp.format_value(32.5, unit="score") == "32.5"
-    assert mp.format_value(0.1234, unit="proportion of population") == "12.3%"
-    assert mp.format_value(0.1, unit="proportion of children aged 0–15", value_format="{:,.2f}") == "10.0%"
-    assert mp.format_value(1234.0, unit="rank (1 = most deprived)") == "1,234"
-    assert mp.format_value(3.14159, value_format="{:.3f}") == "3.142"
-    assert mp.format_value(np.nan) == "no data" and mp.format_value(None) == "no data"
+    assert pv.format_value(12345.678) == "12,346"
+    assert pv.format_value(23.456, unit="%") == "23.5%"
+    assert pv.format_value(1200, unit="£") == "£1,200"
+    assert pv.format_value(78.46, unit="years") == "78.5 years"
+    assert pv.format_value(0.1234, unit="per person") == "0.12 per person"
+    assert pv.format_value(32.5, unit="score") == "32.5"
+    assert pv.format_value(0.1234, unit="proportion of population") == "12.3%"
+    assert (
+        pv.format_value(0.1, unit="proportion of children aged 0–15", value_format="{:,.2f}") == "10.0%"
+    )
+    assert pv.format_value(1234.0, unit="rank (1 = most deprived)") == "1,234"
+    assert pv.format_value(3.14159, value_format="{:.3f}") == "3.142"
+    assert pv.format_value(np.nan) == "no data" and pv.format_value(None) == "no data"
 
 
 def test_value_format_for_keeps_one_precision_per_indicator():
-    assert mp.value_format_for(pd.Series([10.0, 20.0, 30.0])) == "{:,.0f}"
-    assert mp.value_format_for(pd.Series([4.86, 42.5, 20.1])) == "{:,.1f}"
-    assert mp.value_format_for(pd.Series([0.12, 0.5])) == "{:,.2f}"
-    assert mp.value_format_for(pd.Series([1.5, 2.5]), unit="rank") == "{:,.0f}"
+    assert pv.value_format_for(pd.Series([10.0, 20.0, 30.0])) == "{:,.0f}"
+    assert pv.value_format_for(pd.Series([4.86, 42.5, 20.1])) == "{:,.1f}"
+    assert pv.value_format_for(pd.Series([0.12, 0.5])) == "{:,.2f}"
+    assert pv.value_format_for(pd.Series([1.5, 2.5]), unit="rank") == "{:,.0f}"
 
 
 # --- geometry and clicks --------------------------------------------------------------------

@@ -12,18 +12,16 @@ import pandas as pd
 import pytest
 from shapely.geometry import Point, box
 
-from sector_map import schema as s
-from sector_map.matching import (
+from sector_map.analysis.matching import (
     Offer,
-    consortium,
     find_organisations,
     offer_from_description,
     offer_from_org,
-    partners_and_overlap,
-    rank_organisations_for_ward,
     rank_wards_for_offer,
 )
-from sector_map.pack import Pack
+from sector_map.analysis.partners import consortium, partners_and_overlap, rank_organisations_for_ward
+from sector_map.pack import schema as s
+from sector_map.pack.io import Pack
 
 X0, Y0 = 380_000, 390_000
 CODES = ["X05000001", "X05000002", "X05000003", "X05000004", "X05000005"]

@@ -1,11 +1,12 @@
-"""sector_map.missing: what a degenerate pack lacks, and where on the Data page to add it."""
+"""sector_map.views.missing: what a degenerate pack lacks, and where on the Data page to add it."""
 
 from __future__ import annotations
 
 import pytest
 
-from sector_map import gaps, missing
-from sector_map.analysis import gap_table_for
+from sector_map.analysis import gaps
+from sector_map.analysis.tables import gap_table_for
+from sector_map.views import missing
 from tests import degenerate
 from tests.conftest import make_tiny_pack
 

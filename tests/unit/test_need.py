@@ -2,8 +2,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sector_map import need
-from sector_map import schema as s
+from sector_map.analysis import need
+from sector_map.pack import schema as s
 
 
 def test_rank_scores_run_0_to_100_and_respect_direction():

@@ -7,10 +7,10 @@ import pandas as pd
 import pytest
 from shapely.geometry import box
 
-from sector_map import schema as s
 from sector_map.importers import records as r
 from sector_map.importers.organisations import combine, normalise_company_number, normalise_name
 from sector_map.importers.tables import Notes
+from sector_map.pack import schema as s
 
 W1 = (-2.295, 53.405)  # centre of ward W1
 W2 = (-2.285, 53.405)  # centre of ward W2

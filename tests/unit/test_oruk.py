@@ -10,10 +10,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sector_map import schema as s
 from sector_map.importers import records as r
 from sector_map.importers.oruk import DEFAULT_RADIUS_KM, read_oruk, terms_to_themes
 from sector_map.importers.tables import InputError, Notes
+from sector_map.pack import schema as s
 
 HALE = {
     "id": "org-1",

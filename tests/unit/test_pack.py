@@ -5,8 +5,16 @@ import pandas as pd
 import pytest
 from shapely.geometry import Polygon
 
-from sector_map import schema as s
-from sector_map.pack import PackError, describe, find_packs, load_pack, pack_version, save_pack, validate_pack
+from sector_map.pack import schema as s
+from sector_map.pack.io import (
+    PackError,
+    describe,
+    find_packs,
+    load_pack,
+    pack_version,
+    save_pack,
+    validate_pack,
+)
 
 
 def test_round_trip_keeps_everything(tiny_pack, tmp_path):

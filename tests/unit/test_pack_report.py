@@ -6,9 +6,9 @@ import json
 
 import pytest
 
-from sector_map import pack_report as pr
-from sector_map.pack import save_pack
-from sector_map.validate import Problem
+from sector_map.pack.io import save_pack
+from sector_map.pack.validate import Problem
+from sector_map.views import pack_report as pr
 from tests.conftest import make_tiny_pack
 
 

@@ -20,9 +20,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from shapely.geometry import Point
 
-from sector_map import schema as s
 from sector_map import upload
-from sector_map.pack import load_pack, save_pack
+from sector_map.pack import schema as s
+from sector_map.pack.io import load_pack, save_pack
 from tests.conftest import make_tiny_pack
 from tests.unit.test_upload import POSTCODES
 

@@ -9,13 +9,13 @@ from pathlib import Path
 
 import pytest
 
-from sector_map import pack_store
-from sector_map import schema as s
-from sector_map.cli import main
-from sector_map.importers.tables import InputError
-from sector_map.pack import PackError, find_packs, load_pack, pack_revision, save_pack
-from sector_map.pack_report import pack_catalogue
-from sector_map.pack_store import clean_leftovers, is_leftover, lock_path, pack_lock, write_folder
+from sector_map.cli.main import main
+from sector_map.pack import schema as s
+from sector_map.pack import store as pack_store
+from sector_map.pack.errors import InputError
+from sector_map.pack.io import PackError, find_packs, load_pack, pack_revision, save_pack
+from sector_map.pack.store import clean_leftovers, is_leftover, lock_path, pack_lock, write_folder
+from sector_map.views.pack_report import pack_catalogue
 
 OLD = 3 * 3600.0  # seconds: older than STALE_AFTER_S
 

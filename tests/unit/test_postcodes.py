@@ -5,9 +5,9 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from sector_map import schema as s
 from sector_map.importers.postcodes import bng_to_wgs84, geocode, normalise_postcode, read_postcodes
 from sector_map.importers.tables import InputError, Notes
+from sector_map.pack import schema as s
 
 
 def test_normalise_postcode_forms():
@@ -186,7 +186,7 @@ def test_build_reads_the_box_5_km_beyond_the_wards_and_every_organisation_postco
     import geopandas as gpd
     from shapely.geometry import box
 
-    from sector_map.build_postcodes import near_box, used_postcodes
+    from sector_map.build.postcodes import near_box, used_postcodes
 
     wards = gpd.GeoDataFrame(geometry=[box(-2.40, 53.40, -2.30, 53.45)], crs=s.PACK_CRS)
     x0, y0, x1, y1 = near_box(wards)

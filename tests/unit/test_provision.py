@@ -10,10 +10,8 @@ import pandas as pd
 import pytest
 from shapely.geometry import Point, box
 
-from sector_map import schema as s
-from sector_map.catchment import catchment_weights, decay_weights
-from sector_map.pack import Pack
-from sector_map.provision import (
+from sector_map.analysis.catchment import catchment_weights, decay_weights
+from sector_map.analysis.provision import (
     DECAYS,
     DEFAULT_RADIUS_KM,
     ProvisionOptions,
@@ -23,6 +21,8 @@ from sector_map.provision import (
     service_locations,
     two_step_fca,
 )
+from sector_map.pack import schema as s
+from sector_map.pack.io import Pack
 
 # --- two_step_fca on a line of points (metres) --------------------------------------------
 # Supply A at x=0 (10 places), B at x=3000 (5 places); demand P1 at x=1000 (100 people),
@@ -332,7 +332,7 @@ def test_every_decay_runs_and_conserves_supply():
 
 @pytest.mark.parametrize("factory", ["no_organisations", "no_services", "organisations_without_themes"])
 def test_a_pack_with_no_matching_service_has_zero_provision_and_no_nearest(factory):
-    from sector_map.provision import provision_by_theme, provision_table
+    from sector_map.analysis.provision import provision_by_theme, provision_table
     from tests import degenerate
 
     pack = getattr(degenerate, factory)()
@@ -365,7 +365,7 @@ def test_each_service_says_how_it_reaches_people():
 
 def test_any_contact_address_quality_is_contact_address_only():
     # A quality other than site / area only (e.g. a contact address outside the area) is a contact address.
-    from sector_map.service_reach import reach_kind
+    from sector_map.analysis.service_reach import reach_kind
 
     kinds = reach_kind(
         np.array(["radius", "radius", "wards"]),
@@ -378,7 +378,7 @@ def test_any_contact_address_quality_is_contact_address_only():
 
 
 def test_a_site_just_outside_the_area_is_a_site_and_not_weak():
-    from sector_map.service_reach import WEAK, reach_kind
+    from sector_map.analysis.service_reach import WEAK, reach_kind
 
     kinds = reach_kind(
         np.array(["radius", "radius"]),

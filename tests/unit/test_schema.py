@@ -1,7 +1,7 @@
 import re
 from pathlib import Path
 
-from sector_map import schema as s
+from sector_map.pack import schema as s
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -1,5 +1,5 @@
-from sector_map import schema as s
-from sector_map import summaries
+from sector_map.pack import schema as s
+from sector_map.views import summaries
 
 
 def test_filter_by_theme_and_size(tiny_pack):

@@ -7,7 +7,7 @@ from datetime import date
 
 import pandas as pd
 
-from sector_map.table_export import need_about_rows, to_csv, to_xlsx, with_need_indicators
+from sector_map.export.tables import need_about_rows, to_csv, to_xlsx, with_need_indicators
 from tests.conftest import make_tiny_pack
 
 

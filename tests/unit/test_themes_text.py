@@ -5,7 +5,6 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from sector_map import schema as s
 from sector_map.importers.themes_text import (
     CCEW_CLASSIFICATION_THEMES,
     CLIENT_GROUP_RULES,
@@ -19,6 +18,7 @@ from sector_map.importers.themes_text import (
     themes_from_classification,
     themes_from_text,
 )
+from sector_map.pack import schema as s
 
 
 def _themes(text: str) -> list[str]:

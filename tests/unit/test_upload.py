@@ -7,10 +7,10 @@ import json
 import pandas as pd
 import pytest
 
-from sector_map import schema as s
 from sector_map import upload
-from sector_map.importers.tables import InputError
-from sector_map.pack import load_pack, save_pack
+from sector_map.pack import schema as s
+from sector_map.pack.errors import InputError
+from sector_map.pack.io import load_pack, save_pack
 from tests.conftest import make_tiny_pack
 
 # Ward squares of the tiny pack: x from -2.30 in steps of 0.01, y 53.40-53.41.
@@ -298,7 +298,7 @@ def test_save_upload_keeps_the_file_name(tmp_path):
 
 def test_the_organisations_template_places_its_rows_in_the_demo():
     """The template's example rows use demo postcodes, so trying it on the demo shows them on the map."""
-    from sector_map.demo import build_demo_pack
+    from sector_map.demo.make import build_demo_pack
 
     demo = build_demo_pack()
     result = upload.import_upload("organisations", upload.template_path("organisations"), pack=demo)

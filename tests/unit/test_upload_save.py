@@ -8,11 +8,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from sector_map import schema as s
 from sector_map import upload
-from sector_map.corrections import Correction, read_corrections, remove_correction, save_correction
-from sector_map.importers.tables import InputError
-from sector_map.pack import load_pack, pack_revision, save_pack
+from sector_map.pack import schema as s
+from sector_map.pack.corrections import Correction, read_corrections, remove_correction, save_correction
+from sector_map.pack.errors import InputError
+from sector_map.pack.io import load_pack, pack_revision, save_pack
 from tests.unit.test_pack_store import snapshot
 from tests.unit.test_upload import POSTCODES
 

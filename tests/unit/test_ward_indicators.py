@@ -8,7 +8,6 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from sector_map import schema as s
 from sector_map.importers.tables import InputError, Notes
 from sector_map.importers.ward_indicators import (
     direction_for,
@@ -17,6 +16,7 @@ from sector_map.importers.ward_indicators import (
     read_ward_indicators,
     themes_for,
 )
+from sector_map.pack import schema as s
 
 LONG_HEADER = "theme,source_file,area_code,area_name,indicator,period,measure,unit,value\n"
 

@@ -1,4 +1,4 @@
-"""sector_map.ward_profile on the tiny pack of tests/conftest.py (four square wards in a row).
+"""sector_map.analysis.ward_profile on the tiny pack of tests/conftest.py (four square wards in a row).
 
 Geometry used below: wards are 0.01° wide, about 665 m at 53.4°N. o1 ("site") is at Alpha's
 centre, o2 ("contact address") at Beta's centre, o3 is "area only". s1 (o1, poverty_food) is a
@@ -13,9 +13,10 @@ import pandas as pd
 import pytest
 from shapely.geometry import Point
 
-from sector_map import gaps
-from sector_map import schema as s
-from sector_map import ward_profile as wp
+from sector_map.analysis import gaps
+from sector_map.analysis import ward_profile as wp
+from sector_map.pack import schema as s
+from sector_map.views import ward_map
 from tests.conftest import make_tiny_pack
 
 ALPHA, BETA, GAMMA, DELTA = "X05000001", "X05000002", "X05000003", "X05000004"
@@ -144,7 +145,7 @@ def test_one_distance_for_profile_reasons_and_provision(pack):
     pack.postcodes = pd.DataFrame(
         {s.POSTCODE: ["DM1 9ZZ"], "lon": [beta.bounds[2] - 1e-6], "lat": [beta.centroid.y]}
     )
-    from sector_map.provision import provision_table
+    from sector_map.analysis.provision import provision_table
 
     near = provision_table(pack, themes=["poverty_food"]).loc[BETA, "nearest_km"]
     assert near == pytest.approx(1.0, abs=0.02)
@@ -184,7 +185,7 @@ def test_assets_free_to_use_first(pack):
 
 def test_map_figure_draws_the_located_organisations(pack):
     orgs = wp.organisations(pack, ALPHA, near_km=0.5)
-    fig = wp.map_figure(pack, ALPHA, orgs)
+    fig = ward_map.map_figure(pack, ALPHA, orgs)
     ax = fig.axes[0]
     points = sum(len(c.get_offsets()) for c in ax.collections if type(c).__name__ == "PathCollection")
     assert points == 2  # o1 and o2; o3 has no point

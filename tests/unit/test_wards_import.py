@@ -11,9 +11,9 @@ import numpy as np
 import pytest
 from shapely.geometry import MultiPolygon, Point, Polygon, box
 
-from sector_map import schema as s
 from sector_map.importers.tables import InputError, Notes
 from sector_map.importers.wards import read_wards
+from sector_map.pack import schema as s
 
 # Two 1 km squares side by side in British National Grid metres, near Altrincham.
 X0, Y0 = 376_000, 388_000

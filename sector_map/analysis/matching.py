@@ -1,0 +1,504 @@
+"""Ward ↔ organisation matching: where an offer fits, and who could meet a ward's needs.
+
+One scoring serves the "Where we fit" page, the ward profile and the ``fit`` command. Every
+ranked row carries a one-sentence reason an officer can read out. Need and gap come in as
+DataFrames (wards × theme ids, 0–100, NaN = no data) so this module computes neither.
+Partners, overlap and consortia live in :mod:`sector_map.analysis.partners`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+import pandas as pd
+import pyproj
+import shapely
+
+from sector_map.analysis.catchment import distance_text, distances_from_people_km
+from sector_map.pack import schema as s
+from sector_map.pack.io import Pack
+from sector_map.pack.validate import has_location
+from sector_map.pack.values import normalise_postcode
+
+# --- scoring constants --------------------------------------------------------------------
+# Unmet need (0–100) at or above this is called "high" in reasons.
+HIGH_NEED = 60.0
+# Unmet need (0–100) at or above this (and below HIGH_NEED) is called "moderate"; below it "low".
+MODERATE_NEED = 30.0
+
+
+@dataclass(frozen=True)
+class Offer:
+    """What an organisation (or a proposed project) offers, and where.
+
+    ``point`` is (lon, lat) in WGS84. The offer reaches wards within ``reach_km`` of its point
+    and any ward in ``wards``; with neither, it covers the whole area.
+    """
+
+    name: str
+    themes: tuple[str, ...]
+    client_groups: tuple[str, ...] = ()
+    point: tuple[float, float] | None = None
+    reach_km: float | None = None
+    capacity: float | None = None
+    org_id: str | None = None
+    size_band: str | None = None
+    wards: tuple[str, ...] = ()
+
+    @property
+    def whole_area(self) -> bool:
+        """True when the offer has neither a reach in km nor a list of wards."""
+        return self.reach_km is None and not self.wards
+
+
+# --- small helpers shared with partners ---------------------------------------------
+def theme_label(theme: str) -> str:
+    """A theme's label as it reads mid-sentence: ``theme_label("older_people") == "older people"``."""
+    label = s.THEMES_BY_ID[theme].label
+    return label[0].lower() + label[1:]
+
+
+def join_labels(themes: Iterable[str]) -> str:
+    """Theme labels joined the way people write lists ("a, b and c")."""
+    labels = [theme_label(t) for t in themes]
+    if len(labels) <= 1:
+        return "".join(labels)
+    return ", ".join(labels[:-1]) + " and " + labels[-1]
+
+
+def as_tuple(value) -> tuple[str, ...]:
+    """A list-like cell (list, array, None, NaN) as a tuple of strings."""
+    if value is None or isinstance(value, float | str):
+        return (value,) if isinstance(value, str) and value else ()
+    return tuple(str(v) for v in value)
+
+
+def check_themes(themes: Iterable[str]) -> tuple[str, ...]:
+    """Theme ids, de-duplicated in taxonomy order; ValueError naming any unknown id."""
+    themes = s.check_theme_ids(themes)
+    return tuple(t for t in s.THEME_IDS if t in themes)
+
+
+@lru_cache(maxsize=1)
+def _transformer() -> pyproj.Transformer:
+    return pyproj.Transformer.from_crs(s.PACK_CRS, s.METRE_CRS, always_xy=True)
+
+
+def to_metres(lon, lat) -> tuple[np.ndarray, np.ndarray]:
+    """WGS84 lon/lat (scalars or arrays) to British National Grid metres; NaN stays NaN."""
+    x, y = _transformer().transform(np.asarray(lon, dtype=float), np.asarray(lat, dtype=float))
+    return np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+
+
+def ward_shapes(pack: Pack) -> pd.Series:
+    """Ward polygons in metres, indexed by ward code."""
+    geoms = pack.wards.to_crs(s.METRE_CRS).geometry.values
+    return pd.Series(np.asarray(geoms, dtype=object), index=pack.wards[s.WARD_CODE].astype(str).values)
+
+
+def distances_km(x: np.ndarray, y: np.ndarray, shape, people: np.ndarray | None = None) -> np.ndarray:
+    """Distance in km from points (metres; NaN = unknown) to one ward: 0 inside it.
+
+    With ``people`` (the ward's postcode points, from :func:`ward_people`) this is the shared
+    "nearest" of :func:`sector_map.analysis.catchment.distances_from_people_km`; without, the distance to
+    the ward's edge (used to test whether a reach touches the ward).
+    """
+    x, y = np.atleast_1d(np.asarray(x, dtype=float)), np.atleast_1d(np.asarray(y, dtype=float))
+    units = None
+    if people is not None and len(people):
+        units = (np.asarray(people, dtype=float).reshape(-1, 2), np.zeros(len(people), dtype=np.int64))
+    return distances_from_people_km(np.column_stack([x, y]), [shape], units)[0]
+
+
+def ward_people(pack: Pack) -> dict[str, np.ndarray]:
+    """Per ward code, the pack's postcodes inside it in metres (``(n, 2)``; empty when none).
+
+    Where the ward's people are, for :func:`distances_km`; a postcode on a border counts once.
+    """
+    shapes = ward_shapes(pack)
+    out = {c: np.empty((0, 2)) for c in shapes.index}
+    pcs = pack.postcodes
+    if pcs is None or not len(pcs) or "lon" not in pcs or "lat" not in pcs:
+        return out
+    lon = pd.to_numeric(pcs["lon"], errors="coerce").to_numpy(float)
+    lat = pd.to_numeric(pcs["lat"], errors="coerce").to_numpy(float)
+    ok = np.isfinite(lon) & np.isfinite(lat)
+    x, y = to_metres(lon[ok], lat[ok])
+    pc_i, ward_i = shapely.STRtree(np.asarray(shapes.values)).query(shapely.points(x, y), predicate="within")
+    first = np.unique(pc_i, return_index=True)[1]
+    pc_i, ward_i = pc_i[first], ward_i[first]
+    for w in np.unique(ward_i):
+        mine = pc_i[ward_i == w]
+        out[shapes.index[w]] = np.column_stack([x[mine], y[mine]])
+    return out
+
+
+def organisation_table(pack: Pack) -> pd.DataFrame:
+    """One row per organisation (index org_id): name, size band, location quality, themes and
+    client groups (unions over its services, else its own), and its point in metres (x, y)."""
+    orgs = pack.organisations
+    table = pd.DataFrame(
+        {
+            "name": orgs[s.ORG_NAME].astype(str).values,
+            s.SIZE_BAND: orgs[s.SIZE_BAND].fillna(s.SIZE_BAND_UNKNOWN).astype(str).values,
+            s.LOCATION_QUALITY: orgs[s.LOCATION_QUALITY].astype(str).values,
+        },
+        index=orgs[s.ORG_ID].astype(str).values,
+    )
+    located = has_location(orgs.geometry).to_numpy()
+    x = np.full(len(orgs), np.nan)
+    y = np.full(len(orgs), np.nan)
+    if located.any():
+        pts = orgs.geometry[located]
+        x[located], y[located] = to_metres(pts.x.to_numpy(), pts.y.to_numpy())
+    table["x"], table["y"] = x, y
+    own_themes = dict(zip(table.index, orgs[s.THEMES].map(as_tuple), strict=True))
+    groups = orgs[s.CLIENT_GROUPS] if s.CLIENT_GROUPS in orgs.columns else pd.Series([()] * len(orgs))
+    own_groups = dict(zip(table.index, groups.map(as_tuple), strict=True))
+    svc = pack.services
+    svc_themes = svc.groupby(svc[s.ORG_ID].astype(str))[s.THEMES].agg(
+        lambda v: {t for x in v for t in as_tuple(x)}
+    )
+    svc_groups = svc.groupby(svc[s.ORG_ID].astype(str))[s.CLIENT_GROUPS].agg(
+        lambda v: {g for x in v for g in as_tuple(x)}
+    )
+    table[s.THEMES] = [
+        tuple(t for t in s.THEME_IDS if t in (svc_themes.get(o) or set(own_themes[o]))) for o in table.index
+    ]
+    table[s.CLIENT_GROUPS] = [
+        tuple(g for g in s.CLIENT_GROUP_IDS if g in (svc_groups.get(o, set()) | set(own_groups[o])))
+        for o in table.index
+    ]
+    return table
+
+
+def service_table(pack: Pack, orgs: pd.DataFrame) -> pd.DataFrame:
+    """Services with org_id, themes (tuple), area type, area wards (set), radius and point in
+    metres (the service's own lon/lat, else its organisation's point)."""
+    svc = pack.services
+    org_ids = svc[s.ORG_ID].astype(str)
+    x = orgs["x"].reindex(org_ids).to_numpy(dtype=float, copy=True)
+    y = orgs["y"].reindex(org_ids).to_numpy(dtype=float, copy=True)
+    if "lon" in svc.columns and "lat" in svc.columns:
+        own = svc["lon"].notna().to_numpy() & svc["lat"].notna().to_numpy()
+        if own.any():
+            x[own], y[own] = to_metres(svc["lon"].to_numpy(float)[own], svc["lat"].to_numpy(float)[own])
+    return pd.DataFrame(
+        {
+            s.ORG_ID: org_ids.values,
+            s.THEMES: svc[s.THEMES].map(as_tuple).values,
+            s.AREA_TYPE: svc[s.AREA_TYPE].astype(str).values,
+            s.AREA_WARDS: svc[s.AREA_WARDS].map(lambda v: set(as_tuple(v))).values,
+            s.RADIUS_KM: pd.to_numeric(svc[s.RADIUS_KM], errors="coerce").to_numpy(float),
+            "x": x,
+            "y": y,
+        }
+    )
+
+
+# --- offers ---------------------------------------------------------------------------------
+def offer_from_org(pack: Pack, org_id: str) -> Offer:
+    """The offer of an organisation in the pack: its services' themes, client groups and reach.
+
+    Reach is the largest radius of its radius services, or the whole area if any service covers
+    the whole area; services that list wards add those wards.
+    """
+    orgs = organisation_table(pack)
+    if org_id not in orgs.index:
+        raise ValueError(
+            f"no organisation with id {org_id!r} in this pack; search by name on the Where we fit page (or `find_organisations`)"
+        )
+    row = orgs.loc[org_id]
+    services = service_table(pack, orgs)
+    mine = services[services[s.ORG_ID] == org_id]
+    x, y = row["x"], row["y"]
+    if x != x and mine["x"].notna().any():
+        x, y = mine["x"].dropna().iloc[0], mine["y"].dropna().iloc[0]
+    point = None
+    if x == x:
+        lon, lat = pyproj.Transformer.from_crs(s.METRE_CRS, s.PACK_CRS, always_xy=True).transform(x, y)
+        point = (float(lon), float(lat))
+    kinds = set(mine[s.AREA_TYPE])
+    reach_km, wards = None, ()
+    if s.AREA_WHOLE not in kinds and kinds:
+        radii = mine.loc[mine[s.AREA_TYPE] == s.AREA_RADIUS, s.RADIUS_KM].dropna()
+        reach_km = float(radii.max()) if len(radii) and point is not None else None
+        listed = set().union(*mine.loc[mine[s.AREA_TYPE] == s.AREA_WARDS_LIST, s.AREA_WARDS])
+        wards = tuple(sorted(listed))
+    caps = pd.to_numeric(pack.services.loc[pack.services[s.ORG_ID].astype(str) == org_id, s.CAPACITY])
+    return Offer(
+        name=str(row["name"]),
+        themes=row[s.THEMES],
+        client_groups=row[s.CLIENT_GROUPS],
+        point=point,
+        reach_km=reach_km,
+        capacity=float(caps.sum()) if caps.notna().any() else None,
+        org_id=org_id,
+        size_band=str(row[s.SIZE_BAND]),
+        wards=wards,
+    )
+
+
+def offer_from_description(
+    pack: Pack,
+    *,
+    name: str = "Your offer",
+    themes: Sequence[str],
+    client_groups: Sequence[str] = (),
+    postcode: str | None = None,
+    point: tuple[float, float] | None = None,
+    reach_km: float | None = None,
+    capacity: float | None = None,
+) -> Offer:
+    """An offer described by hand; a base postcode is looked up in the pack's postcodes."""
+    themes = check_themes(themes)
+    bad = [g for g in client_groups if g not in s.CLIENT_GROUP_IDS]
+    if bad:
+        raise ValueError(f"unknown client groups {bad}; use ones from schema.CLIENT_GROUP_IDS")
+    if postcode and point is None:
+        pc = normalise_postcode(pd.Series([postcode])).iloc[0]
+        table = pack.postcodes
+        hit = pd.DataFrame()
+        if pc is not pd.NA and table is not None and len(table):
+            hit = table[normalise_postcode(table[s.POSTCODE]) == pc]
+        if hit.empty:
+            raise ValueError(
+                f"postcode {postcode!r} is not among this pack's postcodes (it may be outside the area "
+                "or mistyped); give a point (lon, lat) instead, or leave it empty for 'whole area'"
+            )
+        point = (float(hit["lon"].iloc[0]), float(hit["lat"].iloc[0]))
+    if reach_km is not None and point is None:
+        raise ValueError(
+            "a reach in km needs a base: give a postcode or a point, or leave reach empty for 'whole area'"
+        )
+    if reach_km is not None and not reach_km > 0:
+        raise ValueError(f"reach must be a positive number of km, not {reach_km!r}")
+    return Offer(
+        name=name,
+        themes=themes,
+        client_groups=tuple(client_groups),
+        point=None if point is None else (float(point[0]), float(point[1])),
+        reach_km=None if reach_km is None else float(reach_km),
+        capacity=capacity,
+    )
+
+
+def find_organisations(pack: Pack, query: str, *, limit: int = 20) -> pd.DataFrame:
+    """Organisations whose name holds every word of ``query`` (any order, any case), or whose
+    charity number or id is ``query``; exact number matches first, then names starting with it.
+
+    Each result also has its ``address``, ``postcode``, the ``ward_name`` its point lies in and a
+    ``label`` naming them, so six "Trussell Trust" results can be told apart.
+    """
+    orgs = pack.organisations
+    cols = [s.ORG_ID, s.ORG_NAME, s.CHARITY_NUMBER, s.THEMES, s.SIZE_BAND, s.LOCATION_QUALITY]
+    names = orgs[s.ORG_NAME].astype(str).str.lower()
+    q = " ".join(str(query).lower().split())
+    if q:
+        mask = pd.Series(True, index=orgs.index)
+        for word in q.split():
+            mask &= names.str.contains(word, regex=False)
+        exact = (orgs[s.CHARITY_NUMBER].astype("string").str.strip() == q).fillna(False) | (
+            orgs[s.ORG_ID].astype(str).str.lower() == q
+        )
+        mask |= exact
+    else:
+        mask = exact = pd.Series(True, index=orgs.index)
+    order = pd.DataFrame({"exact": ~exact, "starts": ~names.str.startswith(q), "name": names})[mask]
+    picked = order.sort_values(["exact", "starts", "name"]).index[:limit]
+    out = pd.DataFrame(orgs.loc[picked, cols]).reset_index(drop=True)
+    out[s.THEMES] = out[s.THEMES].map(lambda v: list(as_tuple(v)))
+    address = orgs["address"] if "address" in orgs.columns else pd.Series(pd.NA, index=orgs.index)
+    out["address"] = address.loc[picked].astype("string").str.strip().replace("", pd.NA).to_numpy()
+    out[s.POSTCODE] = orgs.loc[picked, s.POSTCODE].astype("string").to_numpy()
+    out[s.WARD_NAME] = _ward_of(pack, orgs.geometry.loc[picked])
+    out["label"] = [_search_label(r) for r in out.itertuples()]
+    return out
+
+
+def _ward_of(pack: Pack, geoms) -> list[str | None]:
+    """The name of the pack's ward each point lies in (None outside every ward or unknown)."""
+    names = pack.wards[s.WARD_NAME].astype(str).to_numpy()
+    out: list[str | None] = [None] * len(geoms)
+    located = has_location(geoms).to_numpy()
+    if located.any():
+        pts = np.asarray(geoms[located].values, dtype=object)
+        pt_i, ward_i = shapely.STRtree(np.asarray(pack.wards.geometry.values)).query(pts, predicate="within")
+        where = np.flatnonzero(located)
+        for p, w in zip(pt_i, ward_i, strict=True):
+            out[where[p]] = out[where[p]] or names[w]
+    return out
+
+
+def _search_label(row) -> str:
+    """How a search result reads, enough to tell apart organisations with the same name."""
+    parts = []
+    if isinstance(row.charity_number, str) and row.charity_number.strip():
+        parts.append(f"charity {row.charity_number.strip()}")
+    place = row.address if isinstance(row.address, str) else None
+    if isinstance(row.postcode, str) and row.postcode.strip() and (not place or row.postcode not in place):
+        place = f"{place}, {row.postcode}" if place else row.postcode
+    if place:
+        parts.append(place)
+    if isinstance(row.ward_name, str):
+        parts.append(f"{row.ward_name} ward")
+    elif row.location_quality == s.LOCATION_AREA_ONLY:
+        parts.append("location not known")
+    return f"{row.name} ({'; '.join(parts)})" if parts else str(row.name)
+
+
+# --- ward ranking for an offer -------------------------------------------------------------
+def _level(value: float) -> str:
+    return "high" if value >= HIGH_NEED else "moderate" if value >= MODERATE_NEED else "low"
+
+
+def unmet_need(need: pd.DataFrame | None, gap: pd.DataFrame | None) -> tuple[pd.DataFrame, str]:
+    """Unmet need (0–100) per ward × theme, and what it was worked out from.
+
+    The mean of the ward's need and its gap, so need leads and provision already there lowers it:
+    a ward with need 99 and some provision comes before one with need 50 and none. A theme whose
+    gap is known in no ward (provision cannot tell wards apart) uses need alone; with no gap table
+    at all, need; with no need table, the gap. The second value is "gap", "need" or "need and gap".
+    """
+    if need is None and gap is None:
+        raise ValueError("give a gap table, or a need table to rank by need alone")
+    if need is None:
+        return gap.astype(float), "gap"
+    need = need.astype(float)
+    if gap is None:
+        return need, "need"
+    gap = gap.reindex(index=need.index, columns=need.columns).astype(float)
+    known = gap.notna().any(axis=0)
+    out = need.copy()
+    cols = list(known[known].index)
+    out[cols] = (need[cols] + gap[cols]) / 2
+    return out, "need and gap" if cols else "need"
+
+
+def _theme_phrase(theme: str, need: float | None, gap: float | None) -> str:
+    parts = [] if need is None or need != need else [f"need {need:.0f}"]
+    if gap is not None and gap == gap:
+        parts.append(f"gap {gap:.0f}")
+    return f"{theme_label(theme)} ({', '.join(parts)}/100)" if parts else theme_label(theme)
+
+
+def _rows(
+    codes: pd.Index, themes: tuple[str, ...], need: pd.DataFrame | None, gap: pd.DataFrame | None
+) -> tuple[pd.DataFrame, pd.DataFrame | None, pd.DataFrame | None]:
+    def pick(table):
+        if table is None:
+            return None
+        return table.reindex(index=codes, columns=list(themes)).astype(float)
+
+    need, gap = pick(need), pick(gap)
+    if gap is not None and not gap.notna().to_numpy().any() and need is not None:
+        gap = None  # no provision to compare with anywhere: unmet need is need
+    unmet, _ = unmet_need(need, gap)
+    return unmet, need, gap
+
+
+def rank_wards_for_offer(
+    pack: Pack, offer: Offer, *, need: pd.DataFrame | None, gap: pd.DataFrame | None, limit: int | None = None
+) -> pd.DataFrame:
+    """Wards ranked by the unmet need an offer could meet there, each with its reason.
+
+    ``score`` (0–100) is the mean over the offer's themes with data of :func:`unmet_need`. Wards
+    the offer reaches (whole area, listed wards, or a reach in km touching the ward) are ranked
+    1, 2, … by score, nearer first on ties; wards beyond its reach keep their score but get no
+    rank and ``in_reach`` False ("beyond your reach"); wards with no data come last. Distances,
+    and so reach, are from the offer's base to the ward's people (:func:`distances_km`); ``attrs["score_from"]``
+    says whether scores use the gap ("gap", "need and gap") or need alone ("need").
+
+    Raises:
+        ValueError: for an offer with no themes.
+    """
+    if not offer.themes:
+        raise ValueError(
+            f"{offer.name} has no themes, so there is nothing to match with need; "
+            "describe the offer with the themes it works on instead"
+        )
+    themes = check_themes(offer.themes)
+    if need is None and gap is None:
+        raise ValueError("give a gap table, or a need table to rank by need alone")
+    codes = pd.Index(pack.wards[s.WARD_CODE].astype(str))
+    values, need_v, gap_v = _rows(codes, themes, need, gap)
+    kind = "need" if gap_v is None else "gap" if need_v is None else "need and gap"
+    gap_known = {t for t in themes if gap_v is not None and gap_v[t].notna().any()}
+    unmet = values.mean(axis=1).to_numpy()
+    shapes = ward_shapes(pack)
+    people = ward_people(pack)
+    if offer.point is not None:
+        px, py = to_metres(offer.point[0], offer.point[1])
+        dist = np.array([distances_km(px, py, shapes[c], people[c])[0] for c in codes])
+    else:
+        dist = np.full(len(codes), np.nan)
+    if offer.whole_area:
+        in_reach = np.ones(len(codes), dtype=bool)
+    else:
+        if offer.reach_km is not None and offer.point is None:
+            raise ValueError("the offer has a reach in km but no base point; give a point or no reach")
+        listed = codes.isin(set(offer.wards))
+        in_reach = listed | (dist <= (offer.reach_km or -1.0) + 1e-9)
+    has_data = ~np.isnan(unmet)
+
+    reasons, matched = [], []
+    for i, code in enumerate(codes):
+        row = values.loc[code]
+        present = [t for t in themes if row[t] == row[t]]
+        matched.append(present)
+        if not has_data[i]:
+            reasons.append(f"no data for {join_labels(themes)} in this ward")
+            continue
+        ordered = sorted(present, key=lambda t: -row[t])
+        items = [
+            _theme_phrase(
+                t,
+                None if need_v is None else need_v.at[code, t],
+                gap_v.at[code, t] if t in gap_known else None,
+            )
+            for t in ordered
+        ]
+        head = items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+        text = f"{_level(float(unmet[i]))} {'need' if kind == 'need' else 'unmet need'} for {head}"
+        absent = [t for t in themes if t not in present]
+        if absent:
+            text += f"; no data for {join_labels(absent)}"
+        unknown = [t for t in present if gap_v is not None and need_v is not None and t not in gap_known]
+        if unknown and kind != "need":
+            text += f"; provision of {join_labels(unknown)} cannot tell wards apart, so need alone"
+        d = dist[i]
+        if not in_reach[i]:
+            if offer.reach_km is not None and d == d:
+                text += f"; beyond your reach ({distance_text(d)} from your base; you reach {offer.reach_km:g} km)"
+            else:
+                text += "; beyond your reach (not one of the wards you work in)"
+        elif d == d:
+            text += "; your base is in this ward" if d == 0 else f"; {distance_text(d)} from you"
+        elif offer.wards and code in offer.wards:
+            text += "; one of the wards you work in"
+        reasons.append(text)
+
+    out = pd.DataFrame(
+        {
+            s.WARD_CODE: codes.values,
+            s.WARD_NAME: pack.wards[s.WARD_NAME].astype(str).values,
+            "score": np.round(unmet, 1),
+            "in_reach": in_reach,
+            "themes_matched": matched,
+            "distance_km": np.round(dist, 2),
+            "reason": reasons,
+            "_group": np.where(~has_data, 2, np.where(in_reach, 0, 1)),
+        }
+    )
+    out = out.sort_values(
+        ["_group", "score", "distance_km", s.WARD_NAME], ascending=[True, False, True, True], kind="stable"
+    )
+    ranked = (out["_group"] == 0).to_numpy()
+    out.insert(0, "rank", pd.array(np.where(ranked, np.cumsum(ranked), 0), dtype="Int64"))
+    out.loc[~ranked, "rank"] = pd.NA
+    out = out.drop(columns="_group").reset_index(drop=True)
+    out.attrs["score_from"] = kind
+    return out if limit is None else out.head(limit)

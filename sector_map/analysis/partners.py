@@ -1,0 +1,354 @@
+"""Organisations around a place: who fits a ward, possible partners and overlap, and consortia.
+
+Built on the tables and helpers of :mod:`sector_map.analysis.matching`; every row carries a reason.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+
+import numpy as np
+import pandas as pd
+import shapely
+
+from sector_map.analysis.catchment import distance_text
+from sector_map.analysis.matching import (
+    Offer,
+    check_themes,
+    distances_km,
+    join_labels,
+    organisation_table,
+    service_table,
+    to_metres,
+    ward_people,
+    ward_shapes,
+)
+from sector_map.pack import schema as s
+from sector_map.pack.io import Pack
+
+# Points (of 100) an organisation gets for covering all the asked themes (pro rata for some).
+ORG_THEME_POINTS = 60.0
+# Points an organisation gets when one of its services reaches the ward.
+ORG_REACH_POINTS = 25.0
+# Points an organisation gets for being close to the ward (falling to zero at ORG_SCALE_KM).
+ORG_CLOSENESS_POINTS = 10.0
+# Distance from the ward at which an organisation's closeness points reach zero.
+ORG_SCALE_KM = 10.0
+# Points for size: a major charity gets all of them, a micro group (or unknown income) a fifth.
+ORG_SIZE_POINTS = 5.0
+# Size band → share of ORG_SIZE_POINTS; an unknown income counts like a micro group, never as big.
+SIZE_FACTOR = {"micro": 0.2, "small": 0.4, "medium": 0.6, "large": 0.8, "major": 1.0, "unknown": 0.2}
+
+_QUALITY_CAVEAT = {
+    s.LOCATION_CONTACT: "location is a contact address, which may not be where it works",
+    s.LOCATION_SITE_OUTSIDE: "based outside the area",
+    s.LOCATION_CONTACT_OUTSIDE: "location is a contact address outside the area, which may not be where it works",
+    s.LOCATION_AREA_ONLY: "location not known (area only)",
+}
+
+
+def services_reaching(services: pd.DataFrame, ward_codes: Collection[str], shape) -> np.ndarray:
+    """Which services reach a place (wards ``ward_codes``, polygon ``shape`` in metres): whole area,
+    one of the wards listed, or a radius from the service's point touching the polygon."""
+    whole = (services[s.AREA_TYPE] == s.AREA_WHOLE).to_numpy()
+    codes = set(ward_codes)
+    listed = services[s.AREA_WARDS].map(lambda w: bool(codes & w)).to_numpy(dtype=bool)
+    radius = (services[s.AREA_TYPE] == s.AREA_RADIUS).to_numpy()
+    d = distances_km(services["x"].to_numpy(), services["y"].to_numpy(), shape)
+    within = radius & (d <= services[s.RADIUS_KM].to_numpy() + 1e-9)
+    return whole | (listed & (services[s.AREA_TYPE] == s.AREA_WARDS_LIST).to_numpy()) | within
+
+
+def org_distances_km(orgs: pd.DataFrame, services: pd.DataFrame, shape, people=None) -> pd.Series:
+    """Per organisation, the km from its nearest known point (its own or a service's) to a place:
+    a polygon, or with ``people`` a ward's people (see :func:`sector_map.analysis.matching.distances_km`)."""
+    d_org = pd.Series(
+        distances_km(orgs["x"].to_numpy(), orgs["y"].to_numpy(), shape, people), index=orgs.index
+    )
+    d_svc = pd.Series(distances_km(services["x"].to_numpy(), services["y"].to_numpy(), shape, people))
+    d_svc = d_svc.groupby(services[s.ORG_ID].values).min()
+    return pd.concat([d_org, d_svc.reindex(orgs.index)], axis=1).min(axis=1)
+
+
+def where_phrase(distance_km: float, quality: str, *, from_you: bool = False) -> str:
+    """How far away an organisation is (from a ward, or from the offer's base), with a caveat
+    when its location is weak."""
+    if distance_km != distance_km:
+        return (
+            _QUALITY_CAVEAT[s.LOCATION_AREA_ONLY] if quality == s.LOCATION_AREA_ONLY else "location not known"
+        )
+    if from_you:
+        place = "based at your base" if distance_km == 0 else f"based {distance_text(distance_km)} from you"
+    else:
+        place = "based in the ward" if distance_km == 0 else f"based {distance_text(distance_km)} away"
+    caveat = _QUALITY_CAVEAT.get(quality)
+    return f"{place} ({caveat})" if caveat else place
+
+
+def _reach_how(mine: pd.DataFrame) -> str:
+    """How an organisation's reaching services (rows of the service table) reach a place."""
+    kinds = set(mine[s.AREA_TYPE])
+    if s.AREA_WHOLE in kinds:
+        return "works across the whole area"
+    if s.AREA_WARDS_LIST in kinds:
+        return "works in this ward"
+    return f"its {mine[s.RADIUS_KM].max():g} km radius reaches this ward"
+
+
+def _size(band: str) -> str:
+    return band if band in SIZE_FACTOR else s.SIZE_BAND_UNKNOWN
+
+
+class _Place:
+    """Organisations and services, with reach to and distance from one ward."""
+
+    def __init__(self, pack: Pack, ward_code: str):
+        shapes = ward_shapes(pack)
+        if ward_code not in shapes.index:
+            raise ValueError(f"no ward {ward_code!r} in this pack; use a code from its wards table")
+        self.orgs = organisation_table(pack)
+        self.services = service_table(pack, self.orgs)
+        self.services["reaches"] = services_reaching(self.services, {ward_code}, shapes[ward_code])
+        self.reaching = self.services[self.services["reaches"]]
+        self.by_org = dict(tuple(self.reaching.groupby(s.ORG_ID)))
+        self.empty = self.reaching.iloc[:0]
+        self.distance = org_distances_km(self.orgs, self.services, shapes[ward_code])
+
+    def covers(self, org_id: str, themes: Sequence[str], *, reaching_only: bool) -> list[str]:
+        if reaching_only:
+            mine = self.by_org.get(org_id, self.empty)
+            have = {t for ts in mine[s.THEMES] for t in ts}
+        else:
+            have = set(self.orgs.at[org_id, s.THEMES])
+        return [t for t in themes if t in have]
+
+
+def rank_organisations_for_ward(
+    pack: Pack, ward_code: str, themes: Sequence[str], *, limit: int | None = None
+) -> pd.DataFrame:
+    """Organisations ranked by how well they fit a ward's needs in ``themes``.
+
+    Score = ORG_THEME_POINTS × share of the themes its services cover + ORG_REACH_POINTS if a
+    service reaches the ward + ORG_CLOSENESS_POINTS × closeness (1 in the ward, 0 at ORG_SCALE_KM
+    or location unknown) + ORG_SIZE_POINTS × SIZE_FACTOR of its size band. Organisations covering
+    none of the themes are left out.
+    """
+    themes = check_themes(themes)
+    place = _Place(pack, ward_code)
+    rows = []
+    for org_id, org in place.orgs.iterrows():
+        covered = place.covers(org_id, themes, reaching_only=False)
+        if not covered:
+            continue
+        mine = place.by_org.get(org_id, place.empty)
+        d = place.distance[org_id]
+        closeness = 0.0 if d != d else max(0.0, 1.0 - d / ORG_SCALE_KM)
+        band = _size(org[s.SIZE_BAND])
+        score = (
+            ORG_THEME_POINTS * len(covered) / len(themes)
+            + ORG_REACH_POINTS * (not mine.empty)
+            + ORG_CLOSENESS_POINTS * closeness
+            + ORG_SIZE_POINTS * SIZE_FACTOR[band]
+        )
+        cover = f"covers {join_labels(covered)} ({len(covered)} of {len(themes)} themes)"
+        reach = _reach_how(mine) if not mine.empty else "no service of it is known to reach this ward"
+        size = s.SIZE_BAND_LABELS.get(band, band).lower()
+        rows.append(
+            {
+                "org_id": org_id,
+                "name": org["name"],
+                "score": round(score, 1),
+                "themes_covered": covered,
+                "reaches": not mine.empty,
+                "distance_km": round(d, 2) if d == d else np.nan,
+                s.SIZE_BAND: band,
+                s.LOCATION_QUALITY: org[s.LOCATION_QUALITY],
+                "reason": f"{cover}; {reach}; {where_phrase(d, org[s.LOCATION_QUALITY])}; size {size}",
+            }
+        )
+    cols = ["org_id", "name", "score", "themes_covered", "reaches", "distance_km"]
+    out = pd.DataFrame(rows, columns=cols + [s.SIZE_BAND, s.LOCATION_QUALITY, "reason"])
+    out = out.sort_values(["score", "distance_km", "name"], ascending=[False, True, True], kind="stable")
+    out.insert(0, "rank", pd.array(np.arange(1, len(out) + 1), dtype="Int64"))
+    out = out.reset_index(drop=True)
+    return out if limit is None else out.head(limit)
+
+
+# --- partners and overlap -------------------------------------------------------------------
+def _offer_area(offer: Offer, shapes: pd.Series, people: dict[str, np.ndarray]) -> list[str]:
+    """Ward codes the offer reaches (every ward for a whole-area offer), as in rank_wards_for_offer."""
+    if offer.whole_area:
+        return list(shapes.index)
+    codes = set(offer.wards)
+    if offer.reach_km is not None and offer.point is not None:
+        px, py = to_metres(offer.point[0], offer.point[1])
+        d = np.array([distances_km(px, py, shapes[c], people[c])[0] for c in shapes.index])
+        codes |= set(shapes.index[d <= offer.reach_km + 1e-9])
+    return [c for c in shapes.index if c in codes]
+
+
+def partners_and_overlap(
+    pack: Pack,
+    offer: Offer,
+    *,
+    within_km: float = 3.0,
+    limit: int = 10,
+    need: pd.DataFrame | None = None,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Possible partners and possible overlap for an offer, each organisation with where it is
+    based (``based_in``: its ward, "outside the area" or "not known") and why.
+
+    An organisation is *there* when it (or one of its services) is within ``within_km`` of the
+    offer's base, or one of its services reaches a ward the offer reaches (a whole-area service
+    always does). Of those, the ones sharing a theme with the offer are possible overlap; the ones
+    bringing only other themes are possible partners.
+
+    Order: first by how well the data places them: a located service (a site or listed wards)
+    reaching your wards, then near your base (unless the offer covers the whole area), then only
+    known to work across the whole area (a register's area of operation says little about
+    where); then partners sharing more client
+    groups (overlap: more of the offer's themes); then, given ``need`` (wards × themes, as for
+    :func:`sector_map.analysis.matching.rank_wards_for_offer`), those based in wards with more need in the
+    offer's themes; then nearer, then larger.
+    """
+    themes = check_themes(offer.themes)
+    shapes = ward_shapes(pack)
+    orgs = organisation_table(pack)
+    services = service_table(pack, orgs)
+    area = _offer_area(offer, shapes, ward_people(pack))
+    area_shape = shapely.union_all(list(shapes[area].values)) if area else shapely.Polygon()
+    services["reaches"] = services_reaching(services, area, area_shape)
+    reach = services[services["reaches"]]
+    by_org = dict(tuple(reach.groupby(s.ORG_ID)))
+    if offer.point is not None:
+        px, py = to_metres(offer.point[0], offer.point[1])
+        dist = org_distances_km(orgs, services, shapely.Point(float(px), float(py)))
+    else:
+        dist = pd.Series(np.nan, index=orgs.index)
+    homes = _home_wards(orgs, shapes)
+    names = dict(zip(pack.wards[s.WARD_CODE].astype(str), pack.wards[s.WARD_NAME].astype(str), strict=True))
+    cols = [t for t in themes if need is not None and t in need.columns]
+    need_by_ward = need[cols].mean(axis=1) if cols else pd.Series(dtype=float)
+
+    partners, overlap = [], []
+    for org_id, org in orgs.iterrows():
+        if org_id == offer.org_id:
+            continue
+        d = dist[org_id]
+        near = d == d and d <= within_km + 1e-9
+        mine = by_org.get(org_id, reach.iloc[:0])
+        if not near and mine.empty:
+            continue
+        shared = [t for t in themes if t in org[s.THEMES]]
+        extra = [t for t in org[s.THEMES] if t not in themes]
+        groups = [g for g in offer.client_groups if g in org[s.CLIENT_GROUPS]]
+        located = bool((mine[s.AREA_TYPE] != s.AREA_WHOLE).any())
+        if near:
+            where = where_phrase(d, org[s.LOCATION_QUALITY], from_you=True)
+        elif not located:
+            where = "works across the whole area"
+        else:
+            where = "works in wards you reach"
+        also = f"; also works with {', '.join(groups)}" if groups else ""
+        row = {
+            "org_id": org_id,
+            "name": org["name"],
+            "themes": list(org[s.THEMES]),
+            "client_groups_shared": groups,
+            "distance_km": round(d, 2) if d == d else np.nan,
+            s.SIZE_BAND: _size(org[s.SIZE_BAND]),
+            s.LOCATION_QUALITY: org[s.LOCATION_QUALITY],
+            "_n": len(shared) if shared else len(groups),
+            # near the base of a whole-area offer says nothing about working where it works
+            "_place": 0 if located else 1 if near and not offer.whole_area else 2,
+            "based_in": _based_in(homes[org_id], names),
+            "_need": need_by_ward.get(homes[org_id], np.nan) if homes[org_id] else np.nan,
+            "_size": SIZE_FACTOR[_size(org[s.SIZE_BAND])],
+        }
+        if shared:
+            overlap.append(row | {"why": f"also does {join_labels(shared)}{also}; {where}"})
+        elif extra:
+            brings = f"brings {join_labels(extra)}, which you do not offer"
+            partners.append(row | {"why": f"{brings}{also}; {where}"})
+    return _ordered(partners, limit), _ordered(overlap, limit)
+
+
+def _home_wards(orgs: pd.DataFrame, shapes: pd.Series) -> pd.Series:
+    """Per organisation, the code of the ward its point is in ("" outside every ward, NA if no point)."""
+    x, y = orgs["x"].to_numpy(), orgs["y"].to_numpy()
+    out = pd.Series(np.where(np.isfinite(x), "", None), index=orgs.index, dtype=object)
+    for code, shape in shapes.items():
+        out[shapely.contains_xy(shape, x, y)] = code
+    return out
+
+
+def _based_in(code: object, names: dict[str, str]) -> str:
+    if code is None:
+        return "not known"
+    return names.get(code, "outside the area") if code else "outside the area"
+
+
+def _ordered(rows: list[dict], limit: int) -> pd.DataFrame:
+    cols = ["org_id", "name", "based_in", "themes", "client_groups_shared", "distance_km", s.SIZE_BAND]
+    cols += [s.LOCATION_QUALITY, "why"]
+    out = pd.DataFrame(rows, columns=cols + ["_n", "_place", "_need", "_size"])
+    out = out.sort_values(
+        ["_place", "_n", "_need", "distance_km", "_size", "name"],
+        ascending=[True, False, False, True, False, True],
+        kind="stable",
+        na_position="last",
+    )
+    return out[cols].head(limit).reset_index(drop=True)
+
+
+# --- consortium -----------------------------------------------------------------------------
+def consortium(pack: Pack, ward_code: str, themes: Sequence[str], *, max_members: int = 4) -> pd.DataFrame:
+    """A small group of organisations whose services reach a ward and together cover ``themes``.
+
+    Greedy set cover: take the organisation bringing the most themes not yet covered (ties go to
+    the nearer, then the larger), and repeat until every theme is covered or ``max_members`` is
+    reached. ``attrs["uncovered"]`` lists theme ids still uncovered and ``attrs["note"]`` says why.
+    """
+    themes = check_themes(themes)
+    place = _Place(pack, ward_code)
+    covers = {o: place.covers(o, themes, reaching_only=True) for o in place.reaching[s.ORG_ID].unique()}
+    left = list(themes)
+    rows = []
+    while left and len(rows) < max_members:
+        best, best_key = None, None
+        for org_id, has in covers.items():
+            new = [t for t in has if t in left]
+            if not new:
+                continue
+            d = place.distance[org_id]
+            size = SIZE_FACTOR[_size(place.orgs.at[org_id, s.SIZE_BAND])]
+            key = (-len(new), d if d == d else np.inf, -size, place.orgs.at[org_id, "name"])
+            if best_key is None or key < best_key:
+                best, best_key = org_id, key
+        if best is None:
+            break
+        new = [t for t in covers.pop(best) if t in left]
+        left = [t for t in left if t not in new]
+        mine = place.by_org[best]
+        quality = place.orgs.at[best, s.LOCATION_QUALITY]
+        where = where_phrase(place.distance[best], quality)
+        rows.append(
+            {
+                "member": len(rows) + 1,
+                "org_id": best,
+                "name": place.orgs.at[best, "name"],
+                "covers": new,
+                "reason": f"brings {join_labels(new)}; {_reach_how(mine)}; {where}",
+            }
+        )
+    out = pd.DataFrame(rows, columns=["member", "org_id", "name", "covers", "reason"])
+    out.attrs["uncovered"] = left
+    if not left:
+        out.attrs["note"] = f"together these {len(rows)} organisations cover every theme asked for"
+    elif any(t in left for has in covers.values() for t in has):
+        out.attrs["note"] = (
+            f"stopped at {max_members} members; still uncovered: {join_labels(left)} (allow more members)"
+        )
+    else:
+        out.attrs["note"] = f"no organisation whose services reach this ward covers {join_labels(left)}"
+    return out

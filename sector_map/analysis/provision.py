@@ -1,0 +1,459 @@
+"""Provision per ward and theme: services reaching each ward, per 1,000 residents, and access.
+
+Step 2 of the core loop (DESIGN.md). For a theme (or several), every ward gets:
+
+- ``services``: how many services of the theme reach it. A "radius" service reaches a ward when
+  its circle (the service's own ``radius_km``, else the chosen catchment radius) touches the ward;
+  a "wards" service reaches the wards it lists; a "whole area" service reaches every ward.
+- ``per_1000``: those services per 1,000 residents.
+- ``access``: supply per 1,000 residents by the two-step floating catchment area method
+  (:mod:`sector_map.analysis.catchment`), which also allows for how many other people share a service.
+  Supply is a service's capacity, or 1 when capacity is unknown (so on a pack without
+  capacities it is "services per 1,000 residents"). Demand is the ward population at one
+  point per ward. Radius services use 2SFCA with their catchment. Services without a point
+  cannot enter 2SFCA, so this module extends it in the same spirit: a "wards" service adds
+  ``S / (total population of its listed wards)`` to each listed ward, and a "whole area"
+  service adds ``S / (total population of the area)`` to every ward. Each service's supply
+  is therefore shared out over the people it serves, and ``sum(access * population) / 1000``
+  equals the total supply of the services that reach anyone.
+- ``nearest_km``, ``nearest_service``, ``nearest_org``, ``nearest_quality``: the nearest service
+  of the theme that has a point (of any area type) and how good that point is.
+- ``services_weak`` and ``access_weak_share``: how much rests on weak locations. A service is
+  weak when its point is only its organisation's contact address, when it has no point at all
+  ("area only"), or when it is said to serve the whole area.
+- The **located** and **area-wide** parts (:mod:`sector_map.analysis.service_reach`): ``services_located``,
+  ``per_1000_located``, ``access_located`` count only services at a site of their own or in
+  listed wards; ``services_area_wide``, ``per_1000_area_wide``, ``access_area_wide`` the rest
+  (whole area, contact address only, no location). Each pair adds up to the total.
+  ``nearest_located_km`` / ``nearest_located_service`` are the nearest service at a site of its
+  own (a listed-wards service's point is only a contact address), and
+  ``located_services`` names (up to three, nearest first) the located services reaching the
+  ward. ``attrs["services_by_reach"]`` counts the theme's services by reach kind.
+
+The default catchment radius is 2 km: about a 25-minute walk at an ordinary pace of 5 km an
+hour, or a short bus ride, which is roughly how far people go to reach a community service such
+as a food bank or a youth club. Urban wards are typically 1–3 km across, so 2 km lets a ward
+reach services in its neighbours without letting every service reach the whole borough. The
+radius can be changed; a service's own stated reach wins unless ``own_radius=False``.
+
+Where people are (``ProvisionOptions.demand_point``):
+
+- ``"postcodes"`` (default): each ward's population is spread evenly over the postcodes inside it
+  (``pack.postcodes``), 2SFCA is worked out from every postcode, and the ward's ``access`` is the
+  mean over its postcodes. Postcodes follow where people live, so a food bank at one end of a
+  large ward serves the people near it rather than missing the ward's middle altogether.
+- ``"population"``: one point per ward, the mean of its postcode centroids, as a stand-in for the
+  population-weighted centroid (classic 2SFCA with one demand point per ward).
+- ``"geometric"``: one point inside each ward (used whenever the pack has no postcodes).
+
+``nearest_km`` is 0 for a service inside the ward, else the distance from the ward's nearest
+postcode (its edge when it has none): see :func:`sector_map.analysis.catchment.distances_from_people_km`.
+Output attrs say which kind of point was used, and ``notes`` say when wards fell back.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from sector_map.analysis.catchment import (
+    DECAYS,
+    catchment_weights,
+    check_decay,
+    distances_from_people_km,
+    spread_shares,
+    supply_shares,
+    two_step_fca,
+)
+from sector_map.analysis.service_reach import (
+    LOCATED,
+    ORG_NAME_COL,
+    REACH,
+    REACH_KINDS,
+    REACH_SITE,
+    SUPPLY,
+    WEAK,
+    service_locations,
+)
+from sector_map.pack import schema as s
+from sector_map.pack.schema import LAT, LON
+from sector_map.pack.validate import has_location
+
+__all__ = [
+    "DECAYS",
+    "DEFAULT_RADIUS_KM",
+    "DEMAND_POINTS",
+    "ProvisionOptions",
+    "demand_points",
+    "provision_by_theme",
+    "provision_table",
+    "service_locations",
+    "two_step_fca",
+]
+
+DEFAULT_RADIUS_KM = 2.0
+DEMAND_POPULATION = "population"
+DEMAND_GEOMETRIC = "geometric"
+DEMAND_POSTCODES = "postcodes"
+DEMAND_POINTS = (DEMAND_POPULATION, DEMAND_GEOMETRIC, DEMAND_POSTCODES)
+
+# Extra columns of demand_points / provision_table (schema names the rest).
+DEMAND = "demand"
+DEMAND_POINT = "demand_point"
+N_POSTCODES = "postcodes"
+TABLE_COLUMNS = [
+    "services",
+    "services_weak",
+    "per_1000",
+    "access",
+    "access_weak_share",
+    "nearest_km",
+    "nearest_service",
+    "nearest_org",
+    "nearest_quality",
+    "services_located",
+    "services_area_wide",
+    "per_1000_located",
+    "per_1000_area_wide",
+    "access_located",
+    "access_area_wide",
+    "nearest_located_km",
+    "nearest_located_service",
+    "located_services",
+]
+
+
+@dataclass(frozen=True)
+class ProvisionOptions:
+    """How provision is measured.
+
+    Attributes:
+        radius_km: catchment radius for services that do not state their own reach.
+        decay: ``"none"``, ``"linear"`` or ``"gaussian"`` (see :mod:`sector_map.analysis.catchment`).
+        demand_point: ``"postcodes"``, ``"population"`` or ``"geometric"`` (see the module docs).
+        own_radius: when False, ``radius_km`` is used for every radius service (a what-if).
+    """
+
+    radius_km: float = DEFAULT_RADIUS_KM
+    decay: str = "none"
+    demand_point: str = DEMAND_POSTCODES
+    own_radius: bool = True
+
+    def __post_init__(self) -> None:
+        try:
+            r = float(self.radius_km)
+        except (TypeError, ValueError):
+            r = math.nan
+        if not math.isfinite(r) or r <= 0:
+            raise ValueError(f"The catchment radius must be a positive number of km; got {self.radius_km!r}.")
+        check_decay(self.decay)
+        if self.demand_point not in DEMAND_POINTS:
+            raise ValueError(
+                f"The demand point must be one of {', '.join(DEMAND_POINTS)}; got {self.demand_point!r}."
+            )
+
+
+def _demand_metres(pack, options: ProvisionOptions):
+    """Demand points in metres, the wards in metres, notes, and (postcode xy, ward index) or None."""
+    wards = pack.wards.reset_index(drop=True)
+    wards_m = wards.geometry.to_crs(s.METRE_CRS)
+    x = shapely.get_x(np.asarray(wards_m.representative_point().values, dtype=object))
+    y = shapely.get_y(np.asarray(wards_m.representative_point().values, dtype=object))
+    method = np.full(len(wards), DEMAND_GEOMETRIC, dtype=object)
+    counts = np.zeros(len(wards), dtype=np.int64)
+    notes: list[str] = []
+    pcs = pack.postcodes
+    units = None
+    if options.demand_point != DEMAND_GEOMETRIC:
+        if pcs is None or len(pcs) == 0 or LON not in pcs or LAT not in pcs:
+            notes.append("The pack has no postcode table, so each ward's demand point is a point inside it.")
+        else:
+            lon = pd.to_numeric(pcs[LON], errors="coerce").to_numpy("float64", na_value=np.nan)
+            lat = pd.to_numeric(pcs[LAT], errors="coerce").to_numpy("float64", na_value=np.nan)
+            ok = np.isfinite(lon) & np.isfinite(lat)
+            pts = gpd.GeoSeries(shapely.points(lon[ok], lat[ok]), crs=s.PACK_CRS).to_crs(s.METRE_CRS)
+            pc_i, ward_i = shapely.STRtree(np.asarray(wards_m.values)).query(
+                np.asarray(pts.values), predicate="within"
+            )
+            first = np.unique(pc_i, return_index=True)[1]  # a postcode on a border counts once
+            pc_i, ward_i = pc_i[first], ward_i[first]
+            px, py = shapely.get_x(np.asarray(pts.values)[pc_i]), shapely.get_y(np.asarray(pts.values)[pc_i])
+            counts = np.bincount(ward_i, minlength=len(wards))
+            has = counts > 0
+            x[has] = np.bincount(ward_i, px, len(wards))[has] / counts[has]
+            y[has] = np.bincount(ward_i, py, len(wards))[has] / counts[has]
+            method[has] = options.demand_point
+            units = (np.column_stack([px, py]), ward_i)
+            if (~has).any():
+                names = ", ".join(map(str, wards[s.WARD_NAME][~has].head(5)))
+                notes.append(
+                    f"{int((~has).sum())} wards have no postcodes inside them, so their demand point is "
+                    f"a point inside the ward: {names}."
+                )
+    pop = pd.to_numeric(wards[s.POPULATION], errors="coerce").to_numpy("float64", na_value=np.nan)
+    if np.isnan(pop).any():
+        names = ", ".join(map(str, wards[s.WARD_NAME][np.isnan(pop)].head(5)))
+        notes.append(
+            f"{int(np.isnan(pop).sum())} wards have no population figure; they count as no demand "
+            f"and get no per-1,000 figure: {names}."
+        )
+    frame = pd.DataFrame(
+        {
+            s.WARD_CODE: wards[s.WARD_CODE].astype(str).to_numpy(),
+            s.WARD_NAME: wards[s.WARD_NAME].astype(object).to_numpy(),
+            s.POPULATION: pop,
+            DEMAND: np.nan_to_num(pop, nan=0.0),
+            DEMAND_POINT: method,
+            N_POSTCODES: counts,
+        }
+    )
+    gdf = gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries(shapely.points(x, y), crs=s.METRE_CRS))
+    return gdf, wards_m, notes, units
+
+
+def _method_label(method: np.ndarray) -> str:
+    kinds = set(method.tolist())
+    return kinds.pop() if len(kinds) == 1 else "mixed"
+
+
+def demand_points(pack, *, options: ProvisionOptions = ProvisionOptions()) -> gpd.GeoDataFrame:
+    """One demand point per ward (pack order) with its population and ``demand`` (NaN → 0).
+
+    ``attrs["demand_point"]`` says which kind of point was used ("population", "geometric" or
+    "mixed" when some wards fell back); ``attrs["notes"]`` explains any fallback.
+    """
+    gdf, _, notes, _ = _demand_metres(pack, options)
+    out = gdf.to_crs(s.PACK_CRS)
+    out.attrs.update(demand_point=_method_label(gdf[DEMAND_POINT].to_numpy()), notes=notes)
+    return out
+
+
+@dataclass
+class _Context:
+    """Everything that does not depend on the theme, computed once per pack and options."""
+
+    options: ProvisionOptions
+    svc: gpd.GeoDataFrame
+    wards: gpd.GeoDataFrame  # demand points in metres
+    reach: np.ndarray  # (n_services, n_wards) bool
+    contrib: np.ndarray  # (n_services, n_wards) share per person of one unit of supply
+    dist_km: np.ndarray  # (n_wards, n_services), inf where a service has no point
+    flags: dict[str, np.ndarray] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+
+def _context(pack, options: ProvisionOptions) -> _Context:
+    svc = service_locations(pack)
+    dem, wards_m, notes, units = _demand_metres(pack, options)
+    notes = svc.attrs["notes"] + notes
+    n_s, n_w = len(svc), len(dem)
+    demand = dem[DEMAND].to_numpy()
+    area_type = svc[s.AREA_TYPE].to_numpy()
+    located = has_location(svc.geometry).to_numpy()
+    sxy = np.full((n_s, 2), np.nan)
+    if located.any():
+        pts = np.asarray(svc.geometry[located].to_crs(s.METRE_CRS).values)
+        sxy[located] = np.column_stack([shapely.get_x(pts), shapely.get_y(pts)])
+    dxy = np.column_stack([shapely.get_x(dem.geometry.values), shapely.get_y(dem.geometry.values)])
+
+    reach = np.zeros((n_s, n_w), dtype=bool)
+    contrib = np.zeros((n_s, n_w))
+    # Radius services with a point: circle against ward polygons, 2SFCA against demand points.
+    own = svc[s.RADIUS_KM].to_numpy() if options.own_radius else np.full(n_s, np.nan)
+    radius_m = np.where(np.isfinite(own) & (own > 0), own, options.radius_km) * 1000.0
+    rad = np.flatnonzero((area_type == s.AREA_RADIUS) & located)
+    if len(rad):
+        q, w = shapely.STRtree(np.asarray(wards_m.values)).query(
+            shapely.points(sxy[rad]), predicate="dwithin", distance=radius_m[rad]
+        )
+        reach[rad[q], w] = True
+        if units is not None and options.demand_point == DEMAND_POSTCODES:
+            contrib[rad] = spread_shares(
+                sxy[rad],
+                dxy,
+                demand,
+                units,
+                radius_m=options.radius_km * 1000,
+                decay=options.decay,
+                supply_radius_m=radius_m[rad],
+            )
+        else:
+            weights = catchment_weights(
+                sxy[rad],
+                dxy,
+                radius_m=options.radius_km * 1000,
+                decay=options.decay,
+                supply_radius_m=radius_m[rad],
+            )
+            contrib[rad] = supply_shares(weights, demand).toarray()
+    # Listed wards: shared over the listed wards' population.
+    code_pos = {c: i for i, c in enumerate(dem[s.WARD_CODE])}
+    unknown_list = np.zeros(n_s, dtype=bool)
+    for j in np.flatnonzero(area_type == s.AREA_WARDS_LIST):
+        listed = svc[s.AREA_WARDS].iat[j]
+        idx = sorted({code_pos[c] for c in listed if c in code_pos})
+        unknown_list[j] = len(idx) < len(set(listed))
+        reach[j, idx] = True
+        total = demand[idx].sum()
+        if total > 0:
+            contrib[j, idx] = 1.0 / total
+    whole = area_type == s.AREA_WHOLE
+    reach[whole] = True
+    if demand.sum() > 0:
+        contrib[whole] = 1.0 / demand.sum()
+
+    d = distances_from_people_km(sxy, np.asarray(wards_m.values), units)
+    dist_km = np.where(np.isfinite(d), d, np.inf)
+    flags = {
+        "no_point_radius": (area_type == s.AREA_RADIUS) & ~located,
+        "lost": reach.any(axis=1) & (contrib.sum(axis=1) == 0),
+        "unknown_list": unknown_list,
+    }
+    return _Context(options, svc, dem, reach, contrib, dist_km, flags, notes)
+
+
+def _names(svc: gpd.GeoDataFrame, mask: np.ndarray) -> str:
+    names = svc[s.SERVICE_NAME][mask].astype(str).head(5).tolist()
+    more = int(mask.sum()) - len(names)
+    return ", ".join(names) + (f" and {more} more" if more > 0 else "")
+
+
+def _table(ctx: _Context, wanted: list[str]) -> pd.DataFrame:
+    svc, dem = ctx.svc, ctx.wards
+    match = np.array([bool(set(t) & set(wanted)) for t in svc[s.THEMES]], dtype=bool)
+    weak = svc[WEAK].to_numpy(dtype=bool)
+    supply = svc[SUPPLY].to_numpy() * match
+    pop = dem[s.POPULATION].to_numpy()
+
+    located = np.isin(svc[REACH].to_numpy(), LOCATED)
+    services = ctx.reach[match].sum(axis=0)
+    services_located = ctx.reach[match & located].sum(axis=0)
+    access = 1000.0 * (supply @ ctx.contrib)
+    access_weak = 1000.0 * ((supply * weak) @ ctx.contrib)
+    access_located = 1000.0 * ((supply * located) @ ctx.contrib)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        per_1000 = np.where(pop > 0, services / pop * 1000.0, np.nan)
+        per_1000_located = np.where(pop > 0, services_located / pop * 1000.0, np.nan)
+        weak_share = np.where(access > 0, access_weak / access, np.nan)
+
+    near = _nearest(ctx, match, len(dem))
+    # A listed-wards service's point is only a contact address: the nearest *site* is measured.
+    near_located = _nearest(ctx, match & (svc[REACH].to_numpy() == REACH_SITE), len(dem))
+    out = pd.DataFrame(
+        {
+            "services": services.astype("int64"),
+            "services_weak": ctx.reach[match & weak].sum(axis=0).astype("int64"),
+            "per_1000": per_1000,
+            "access": access,
+            "access_weak_share": weak_share,
+            "nearest_km": near["km"],
+            "nearest_service": near[s.SERVICE_NAME],
+            "nearest_org": near[ORG_NAME_COL],
+            "nearest_quality": near[s.LOCATION_QUALITY],
+            "services_located": services_located.astype("int64"),
+            "services_area_wide": (services - services_located).astype("int64"),
+            "per_1000_located": per_1000_located,
+            "per_1000_area_wide": per_1000 - per_1000_located,
+            "access_located": access_located,
+            "access_area_wide": access - access_located,
+            "nearest_located_km": near_located["km"],
+            "nearest_located_service": near_located[s.SERVICE_NAME],
+            "located_services": _located_names(ctx, match & located),
+        },
+        index=pd.Index(dem[s.WARD_CODE], name=s.WARD_CODE),
+    )
+    notes = list(ctx.notes)
+    for flag, text in (
+        (
+            "no_point_radius",
+            "radius services have no point (their organisation is known only by its area), "
+            "so they reach no ward",
+        ),
+        ("lost", "services reach no ward with people in it, so their supply is not in `access`"),
+        ("unknown_list", "services list wards that are not in this pack; those wards are ignored"),
+    ):
+        m = ctx.flags[flag] & match
+        if m.any():
+            notes.append(f"{int(m.sum())} {text}: {_names(svc, m)}.")
+    out.attrs.update(
+        themes=wanted,
+        radius_km=ctx.options.radius_km,
+        decay=ctx.options.decay,
+        own_radius=ctx.options.own_radius,
+        demand_point=_method_label(dem[DEMAND_POINT].to_numpy()),
+        notes=notes,
+        services_by_reach={k: int((match & (svc[REACH].to_numpy() == k)).sum()) for k in REACH_KINDS},
+    )
+    return out
+
+
+def _nearest(ctx: _Context, mask: np.ndarray, n_wards: int) -> dict[str, np.ndarray]:
+    """Per ward, the nearest service of ``mask`` that has a point: its distance, name, org, quality."""
+    dist = ctx.dist_km[:, mask]
+    cols = np.flatnonzero(mask)
+    if not cols.size:  # no matching service at all: nothing to index into
+        none = pd.array([None] * n_wards, dtype="string")
+        return {
+            "km": np.full(n_wards, np.nan),
+            s.SERVICE_NAME: none,
+            ORG_NAME_COL: none,
+            s.LOCATION_QUALITY: none,
+        }
+    has = np.isfinite(dist).any(axis=1)
+    best = cols[np.argmin(dist, axis=1)]
+    out: dict[str, np.ndarray] = {"km": np.where(has, dist.min(axis=1), np.nan)}
+    for column in (s.SERVICE_NAME, ORG_NAME_COL, s.LOCATION_QUALITY):
+        out[column] = pd.array(np.where(has, ctx.svc[column].to_numpy()[best], None), "string")
+    return out
+
+
+def _located_names(ctx: _Context, mask: np.ndarray, most: int = 3) -> list[str | None]:
+    """Per ward, the names of the located services that reach it (distinct, nearest first)."""
+    names = ctx.svc[s.SERVICE_NAME].astype(str).to_numpy()
+    out: list[str | None] = []
+    for w in range(ctx.reach.shape[1]):
+        idx = np.flatnonzero(mask & ctx.reach[:, w])
+        if not idx.size:
+            out.append(None)
+            continue
+        ordered = list(dict.fromkeys(names[idx[np.argsort(ctx.dist_km[w, idx], kind="stable")]]))
+        more = len(ordered) - most
+        out.append(", ".join(ordered[:most]) + (f" and {more} more" if more > 0 else ""))
+    return out
+
+
+def provision_table(
+    pack, themes: str | list[str], *, options: ProvisionOptions = ProvisionOptions()
+) -> pd.DataFrame:
+    """Provision for one theme, or several together, in every ward of the pack (pack order).
+
+    A service counts when it has any of the themes. Columns: ``services``, ``services_weak``,
+    ``per_1000``, ``access``, ``access_weak_share``, ``nearest_km``, ``nearest_service``,
+    ``nearest_org``, ``nearest_quality`` and their located / area-wide parts (see the module
+    docstring). ``attrs`` holds ``radius_km``, ``decay``, ``demand_point``,
+    ``services_by_reach`` and plain-English ``notes``.
+
+    Raises:
+        ValueError: for an unknown theme id.
+    """
+    return _table(_context(pack, options), s.check_theme_ids(themes))
+
+
+def provision_by_theme(
+    pack, *, options: ProvisionOptions = ProvisionOptions(), themes: list[str] | None = None
+) -> dict[str, pd.DataFrame]:
+    """:func:`provision_table` for every theme that has at least one service, in theme order.
+
+    With ``themes``, for exactly those themes (a theme no service offers gets a table of zeros),
+    so callers never work out the catchments again theme by theme.
+    """
+    ctx = _context(pack, options)
+    if themes is not None:
+        return {t: _table(ctx, [t]) for t in (s.check_theme_ids(themes) if themes else [])}
+    present = {t for themes in ctx.svc[s.THEMES] for t in themes}
+    return {t: _table(ctx, [t]) for t in s.THEME_IDS if t in present}

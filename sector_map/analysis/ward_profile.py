@@ -1,0 +1,301 @@
+"""One ward's profile: heading, indicators, organisations, gaps per theme, assets and a small map.
+
+Plain tables for the Ward profile page (and anyone printing a ward). Nothing here draws widgets:
+the page lays these tables out. Reach and distance reuse :mod:`sector_map.analysis.partners`, so a
+service "reaches" the ward here exactly when it does on the Where we fit page.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+
+from sector_map.analysis import gaps, need
+from sector_map.analysis.catchment import distance_text
+from sector_map.pack import schema as s
+from sector_map.pack.io import Pack
+from sector_map.pack.validate import has_location
+from sector_map.pack.values import format_value
+
+# Organisations and assets this close to the ward (but not in it) count as "near".
+NEAR_KM = 1.0
+BASED_HERE = "based here"
+REACHES = "services reach it"
+NEARBY = "nearby"
+# Asset statuses listed first, most useful to a group looking for space first.
+ASSET_STATUS_ORDER = ("available for community use", "vacant", "under review", "in community use")
+DECILE_COLUMN = "National decile (1 = most deprived 10%)"
+
+
+def _ward_row(pack: Pack, ward_code: str) -> pd.Series:
+    rows = pack.wards.loc[pack.wards[s.WARD_CODE] == ward_code]
+    if rows.empty:
+        raise ValueError(f"no ward {ward_code!r} in this pack; use a code from its wards table")
+    return rows.iloc[0]
+
+
+def heading(pack: Pack, ward_code: str) -> dict[str, object]:
+    """Name, code, local authority, population and where the population figure comes from."""
+    row = _ward_row(pack, ward_code)
+    pop = pd.to_numeric(pd.Series([row[s.POPULATION]]), errors="coerce").iloc[0]
+    return {
+        "name": str(row[s.WARD_NAME]),
+        "code": ward_code,
+        "la_name": "" if pd.isna(row[s.LA_NAME]) else str(row[s.LA_NAME]),
+        "la_code": "" if pd.isna(row[s.LA_CODE]) else str(row[s.LA_CODE]),
+        "population": None if pd.isna(pop) else int(round(float(pop))),
+        "population_source": pack.manifest.get("population_source") or "the pack's wards table",
+    }
+
+
+def _is_decile(meta: s.IndicatorMeta) -> bool:
+    return meta.id.endswith("_decile") or "decile" in meta.unit.lower()
+
+
+def national_deciles(pack: Pack, ward_code: str, *, wide: pd.DataFrame) -> dict[str, int]:
+    """National deciles the pack holds for the ward, by IMD domain (empty when it holds none).
+
+    Only indicators that are deciles themselves (id ending ``_decile`` or a unit naming a decile,
+    1 = most deprived 10% in England) count; a decile is never worked out from anything else.
+    """
+    out = {}
+    for ind, meta in pack.indicator_meta.items():
+        if _is_decile(meta) and meta.domain and ind in wide.columns:
+            value = wide[ind].get(ward_code, np.nan)
+            if pd.notna(value):
+                out[meta.domain] = int(value)
+    return out
+
+
+def indicator_rows(pack: Pack, ward_code: str, *, wide: pd.DataFrame) -> pd.DataFrame:
+    """Every indicator for the ward: value with unit, rank within the area, decile, which way is worse.
+
+    The decile column is there only when the pack holds national deciles (see
+    :func:`national_deciles`); it is filled for indicators of a domain that has one.
+    """
+    _ward_row(pack, ward_code)
+    deciles = national_deciles(pack, ward_code, wide=wide)
+    rows = []
+    for ind, meta in pack.indicator_meta.items():
+        col = wide[ind] if ind in wide.columns else pd.Series(np.nan, index=wide.index)
+        ranks = need.ranks_within_area(col, higher_is=meta.higher_is)
+        row = {
+            "Indicator": meta.label,
+            "Value": format_value(col.get(ward_code, np.nan), unit=meta.unit),
+            "Rank in area": need.rank_text(ranks, ward_code),
+        }
+        if deciles:
+            row[DECILE_COLUMN] = str(deciles[meta.domain]) if meta.domain in deciles else ""
+        row["Which way is worse"] = meta.worse_phrase
+        row["Source"] = f"{meta.source} ({meta.year})" if meta.year else meta.source
+        rows.append(row)
+    columns = ["Indicator", "Value", "Rank in area"] + ([DECILE_COLUMN] if deciles else [])
+    return pd.DataFrame(rows, columns=columns + ["Which way is worse", "Source"])
+
+
+def _join(values) -> str:
+    return ", ".join(s.THEMES_BY_ID[t].label for t in values if t in s.THEMES_BY_ID)
+
+
+def organisations(pack: Pack, ward_code: str, *, near_km: float = NEAR_KM) -> pd.DataFrame:
+    """Organisations based in the ward, whose services reach it, or based within ``near_km`` of it.
+
+    A service reaches the ward as in :func:`sector_map.analysis.partners.services_reaching`; a radius
+    service that states no radius uses the default catchment of :mod:`sector_map.analysis.provision`.
+    Columns: ``org_id, Organisation, Where, Whole area, Distance, Size, Location, Themes, Why``,
+    ordered based here, then reaching (local services before whole-area ones), then nearby.
+    Distance is from the ward's people, "based here" inside it (the shared definition,
+    :func:`sector_map.analysis.catchment.distances_from_people_km`); Size is left out when no organisation
+    in the pack has a known income.
+    """
+    from sector_map.analysis.matching import organisation_table, service_table, ward_people, ward_shapes
+    from sector_map.analysis.partners import org_distances_km, services_reaching, where_phrase
+    from sector_map.analysis.provision import DEFAULT_RADIUS_KM
+
+    shape = ward_shapes(pack).get(ward_code)
+    if shape is None:
+        raise ValueError(f"no ward {ward_code!r} in this pack; use a code from its wards table")
+    people = ward_people(pack)[ward_code]
+    orgs = organisation_table(pack)
+    svc = service_table(pack, orgs)
+    svc[s.RADIUS_KM] = svc[s.RADIUS_KM].fillna(DEFAULT_RADIUS_KM)
+    reach = services_reaching(svc, {ward_code}, shape)
+    sizes_known = orgs[s.SIZE_BAND].ne(s.SIZE_BAND_UNKNOWN).any()
+    reaching = svc[reach]
+    whole = reaching[s.AREA_TYPE].eq(s.AREA_WHOLE).groupby(reaching[s.ORG_ID]).all()
+    listed = reaching[s.AREA_TYPE].eq(s.AREA_WARDS_LIST).groupby(reaching[s.ORG_ID]).any()
+    count = reaching.groupby(s.ORG_ID).size()
+    distance = org_distances_km(orgs, svc, shape, people)
+    own_km = org_distances_km(orgs, svc.iloc[:0], shape, people)
+    rows = []
+    for org_id, org in orgs.iterrows():
+        based = bool(own_km[org_id] == 0)
+        reaches = org_id in count.index
+        near = bool(distance[org_id] <= near_km) if pd.notna(distance[org_id]) else False
+        if not (based or reaches or near):
+            continue
+        where = BASED_HERE if based else REACHES if reaches else NEARBY
+        if reaches:
+            n = int(count[org_id])
+            how = (
+                "serves the whole area"
+                if whole[org_id]
+                else "works in this ward"
+                if listed[org_id]
+                else "its reach covers this ward"
+            )
+            why = f"{n} service{'s' if n != 1 else ''} reach{'' if n != 1 else 'es'} it ({how})"
+        else:
+            why = "no service of it is known to reach this ward"
+        d = distance[org_id]
+        rows.append(
+            {
+                s.ORG_ID: org_id,
+                "Organisation": org["name"],
+                "Where": where,
+                "Whole area": bool(reaches and whole[org_id]),
+                "Distance": distance_text(float(d)) if pd.notna(d) else "not known",
+                "_km": float(d) if pd.notna(d) else np.nan,
+                "Size": s.SIZE_BAND_LABELS.get(org[s.SIZE_BAND], org[s.SIZE_BAND]),
+                "Location": org[s.LOCATION_QUALITY],
+                "Themes": _join(org[s.THEMES]),
+                "Why": f"{why}; {where_phrase(d, org[s.LOCATION_QUALITY])}",
+            }
+        )
+    cols = [
+        s.ORG_ID,
+        "Organisation",
+        "Where",
+        "Whole area",
+        "Distance",
+        "Size",
+        "Location",
+        "Themes",
+        "Why",
+    ]
+    out = pd.DataFrame(rows, columns=cols + ["_km"]).astype({"Whole area": bool})  # a mask even when empty
+    order = out["Where"].map({BASED_HERE: 0, REACHES: 1, NEARBY: 2}) * 2 + out["Whole area"].astype(int)
+    out = out.assign(_o=order).sort_values(["_o", "_km", "Organisation"], kind="stable")
+    if not sizes_known:
+        cols.remove("Size")
+    return out[cols].reset_index(drop=True)
+
+
+def organisation_summary(table: pd.DataFrame, *, near_km: float = NEAR_KM) -> str:
+    """One sentence counting the rows of :func:`organisations`.
+
+    Example:
+        >>> t = pd.DataFrame({"Where": [BASED_HERE, REACHES, REACHES, NEARBY], "Whole area": [False, True, False, False]})
+        >>> organisation_summary(t)
+        '1 organisation based here, 2 more whose services reach it (of which 1 serves the whole area), 1 more based within 1 km.'
+    """
+    based = int((table["Where"] == BASED_HERE).sum())
+    reach = table["Where"] == REACHES
+    whole = int((reach & table["Whole area"]).sum())
+    near = int((table["Where"] == NEARBY).sum())
+    text = f"{based} organisation{'s' if based != 1 else ''} based here, {int(reach.sum())} more whose services reach it"
+    if whole:
+        text += f" (of which {whole} serve{'s' if whole == 1 else ''} the whole area)"
+    if near:
+        text += f", {near} more based within {near_km:g} km"
+    return text + "."
+
+
+def theme_gap_tables(
+    pack: Pack,
+    *,
+    scores: pd.DataFrame | None = None,
+    options=None,
+    themes: Sequence[str] | None = None,
+) -> dict[str, pd.DataFrame]:
+    """The gap table (:func:`sector_map.analysis.tables.gap_table_for`) of every theme with indicators.
+
+    Provision is worked out once for all themes (:func:`sector_map.analysis.provision.provision_by_theme`).
+    """
+    from sector_map.analysis.provision import ProvisionOptions, provision_by_theme
+    from sector_map.analysis.subject import themes_with_indicators
+    from sector_map.analysis.tables import gap_table_for, need_scores
+
+    options = options or ProvisionOptions()
+    scores = need_scores(pack) if scores is None else scores
+    themes = list(themes) if themes is not None else themes_with_indicators(pack)
+    provision = provision_by_theme(pack, options=options, themes=themes)
+    return {
+        t: gap_table_for(pack, [t], scores=scores, options=options, provision=provision.get(t))
+        for t in themes
+    }
+
+
+def gap_rows(tables: Mapping[str, pd.DataFrame], ward_code: str, *, need_only: bool = False) -> pd.DataFrame:
+    """One row per theme for the ward: need, provision, gap, class, priority among wards, reason.
+
+    Provision and gap are empty (NaN) where the class is "provision not known".
+
+    ``need_only``: just need and why, highest first (for a pack with no provision to compare with).
+    """
+    rows = []
+    for theme, table in tables.items():
+        if ward_code not in table.index:
+            continue
+        r = table.loc[ward_code]
+        n_ranked = int(table["rank"].notna().sum())
+        rows.append(
+            {
+                "Theme": s.THEMES_BY_ID[theme].label,
+                "Need (0–100)": r["need"],
+                # provision that cannot tell wards apart is not a figure for this ward
+                "Provision": np.nan if r["gap_class"] == gaps.PROVISION_UNKNOWN else r["provision"],
+                "Gap (0–100)": r["gap"],
+                "Class": r["gap_class"],
+                "Priority": f"{int(r['rank'])} of {n_ranked}"
+                if pd.notna(r["rank"])
+                else "no data"
+                if r["gap_class"] == gaps.NO_DATA
+                else "not ranked",
+                "Why": r["need_reason"] if need_only else r["reason"],
+            }
+        )
+    cols = ["Theme", "Need (0–100)", "Provision", "Gap (0–100)", "Class", "Priority", "Why"]
+    if need_only:
+        cols = ["Theme", "Need (0–100)", "Why"]
+        return (
+            pd.DataFrame(rows, columns=cols)
+            .sort_values("Need (0–100)", ascending=False, na_position="last", kind="stable")
+            .reset_index(drop=True)
+        )
+    out = pd.DataFrame(rows, columns=cols)
+    return out.sort_values("Gap (0–100)", ascending=False, na_position="last", kind="stable").reset_index(
+        drop=True
+    )
+
+
+def assets(pack: Pack, ward_code: str, *, near_km: float = NEAR_KM) -> pd.DataFrame:
+    """Community buildings and land in the ward or within ``near_km`` of it, those free to use first."""
+    from sector_map.analysis.matching import distances_km, to_metres, ward_shapes
+
+    shape = ward_shapes(pack).get(ward_code)
+    if shape is None:
+        raise ValueError(f"no ward {ward_code!r} in this pack; use a code from its wards table")
+    cols = ["Name", "Kind", "Status", "Where", "Distance (km)"]
+    a = pack.assets[has_location(pack.assets.geometry)] if len(pack.assets) else pack.assets
+    if a.empty:
+        return pd.DataFrame(columns=cols)
+    x, y = to_metres(a.geometry.x.to_numpy(), a.geometry.y.to_numpy())
+    d = distances_km(x, y, shape)
+    keep = d <= near_km
+    out = pd.DataFrame(
+        {
+            "Name": a[s.ASSET_NAME].to_numpy()[keep],
+            "Kind": a[s.ASSET_KIND].to_numpy()[keep],
+            "Status": a[s.ASSET_STATUS].to_numpy()[keep],
+            "Where": np.where(d[keep] == 0, "in the ward", "nearby"),
+            "Distance (km)": np.round(d[keep], 1),
+        }
+    )
+    status_order = (
+        out["Status"].map({v: i for i, v in enumerate(ASSET_STATUS_ORDER)}).fillna(len(ASSET_STATUS_ORDER))
+    )
+    out = out.assign(_o=status_order).sort_values(["_o", "Distance (km)", "Name"], kind="stable")
+    return out.drop(columns="_o").reset_index(drop=True)

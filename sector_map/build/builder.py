@@ -1,0 +1,436 @@
+"""Build a data pack from a recipe: run each importer, report progress, write the pack once.
+
+Nothing is written until every step has succeeded and the pack validates; a failure leaves
+the output folder as it was. The closing summary counts what was found and how well it is
+located, and every warning gathered on the way is kept in the manifest for the Data page.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+
+from sector_map.build.postcodes import NEAR_KM, near_box, postcodes_in_area, used_postcodes
+from sector_map.build.recipe import Recipe, load_recipe
+from sector_map.build.report import summary_text
+from sector_map.importers.tables import InputError, Notes, examples
+from sector_map.pack import schema as s
+from sector_map.pack.io import Pack, save_pack
+from sector_map.pack.store import check_target
+
+Progress = Callable[[str], None]
+
+
+@dataclass
+class BuildResult:
+    """The pack built, where it was written, counts for the summary and the warnings."""
+
+    pack: Pack
+    out: Path | None
+    stats: dict = field(default_factory=dict)
+    notes: Notes = field(default_factory=Notes)
+    seconds: float = 0.0
+
+
+def empty_organisations() -> gpd.GeoDataFrame:
+    cols = {c: pd.Series(dtype="string") for c in s.ORGANISATION_COLUMNS if c != s.GEOMETRY}
+    for c in (s.INCOME,):
+        cols[c] = pd.Series(dtype="float64")
+    for c in (s.THEMES,):
+        cols[c] = pd.Series(dtype=object)
+    return gpd.GeoDataFrame(cols, geometry=gpd.GeoSeries([], crs=s.PACK_CRS))
+
+
+def empty_services() -> pd.DataFrame:
+    df = pd.DataFrame({c: pd.Series(dtype="string") for c in s.SERVICE_COLUMNS})
+    for c in (s.THEMES, s.CLIENT_GROUPS, s.AREA_WARDS):
+        df[c] = pd.Series(dtype=object)
+    for c in (s.CAPACITY, s.RADIUS_KM):
+        df[c] = pd.Series(dtype="float64")
+    return df
+
+
+def empty_assets() -> gpd.GeoDataFrame:
+    cols = {c: pd.Series(dtype="string") for c in s.ASSET_COLUMNS if c != s.GEOMETRY}
+    return gpd.GeoDataFrame(cols, geometry=gpd.GeoSeries([], crs=s.PACK_CRS))
+
+
+class _Steps:
+    """Runs the recipe's steps in order, numbering them for progress messages."""
+
+    def __init__(self, recipe: Recipe, progress: Progress):
+        self.recipe = recipe
+        self.progress = progress
+        self.notes = Notes()
+        self.sources: list[dict] = []
+        self.stats: dict = {}
+        self.total = (
+            2
+            + sum(1 for k in ("imd2019", "population", "postcodes") if recipe.one(k) is not None)
+            + len(recipe.many("indicators"))
+            + len(recipe.many("organisations"))
+            + len(recipe.many("assets"))
+        )
+        self.n = 0
+        self.started = time.perf_counter()
+
+    def step(self, text: str) -> float:
+        self.n += 1
+        self.progress(f"[{self.n}/{self.total}] {text}…")
+        return time.perf_counter()
+
+    def done(self, t0: float, text: str) -> None:
+        self.progress(f"      {text} ({time.perf_counter() - t0:.1f} s)")
+
+
+def _wards(st: _Steps) -> gpd.GeoDataFrame:
+    from sector_map.importers.wards import read_wards
+
+    sec = st.recipe.one("wards")
+    t0 = st.step(f"Reading ward boundaries from {sec['path'].name}")
+    wards = read_wards(
+        sec["path"],
+        code=sec.get("code"),
+        name=sec.get("name"),
+        la_code=sec.get("la_code"),
+        la_lookup=sec.get("la_lookup"),
+        area_codes=st.recipe.area_codes,
+        layer=sec.get("layer"),
+        english_only=bool(sec.get("english_only", False)),
+        notes=st.notes,
+    )
+    vintage = wards.attrs.get("ward_vintage", "")
+    entry = st.recipe.source_entry("wards", sec)
+    entry["vintage"] = entry["vintage"] or vintage
+    st.sources.append(entry)
+    st.stats["ward_vintage"] = vintage
+    st.done(t0, f"{len(wards):,} wards" + (f" ({vintage})" if vintage else ""))
+    return wards
+
+
+def _imd(st: _Steps, wards: gpd.GeoDataFrame):
+    from sector_map.importers.imd import aggregate_to_wards
+    from sector_map.importers.imd_read import POP_TOTAL, read_imd_lsoa, read_lookup
+
+    sec = st.recipe.one("imd2019")
+    lsoa_paths = sec["lsoa"] if isinstance(sec["lsoa"], list) else [sec["lsoa"]]
+    t0 = st.step(f"Aggregating IMD 2019 from {len(lsoa_paths)} LSOA file(s) to wards")
+    try:
+        lsoa = read_imd_lsoa(lsoa_paths)
+        lookup = read_lookup(sec["lookup"])
+        la = st.recipe.area_codes
+        if la is not None and s.LA_CODE not in lsoa.columns and s.LA_CODE not in lookup.columns:
+            la = None
+        values, meta, warnings = aggregate_to_wards(lsoa, lookup, la_codes=la, wards=wards[s.WARD_CODE])
+    except ValueError as e:
+        if isinstance(e, InputError):
+            raise
+        raise InputError("[imd2019]", str(e)) from None
+    for w in warnings:
+        st.notes.add("[imd2019]", w)
+    joined = lsoa.merge(lookup[["lsoa_code", s.WARD_CODE]], on="lsoa_code", how="inner")
+    population = joined.groupby(s.WARD_CODE)[POP_TOTAL].sum(min_count=1)
+    st.sources.append(st.recipe.source_entry("imd2019", sec))
+    st.done(t0, f"{len(meta)} indicators for {values[s.WARD_CODE].nunique():,} wards")
+    return values, meta, population
+
+
+def _indicators(st: _Steps, wards: gpd.GeoDataFrame, have: dict) -> list[tuple[pd.DataFrame, dict]]:
+    out = []
+    codes = set(wards[s.WARD_CODE])
+    for sec in st.recipe.many("indicators"):
+        t0 = st.step(f"Reading ward indicators from {sec['path'].name}")
+        if sec.get("kind") == "imd2019_ward":
+            from sector_map.importers.imd_ward import read_imd_ward_scores
+
+            values, meta = read_imd_ward_scores(sec["path"], ward_codes=codes, notes=st.notes)
+            entry = st.recipe.source_entry("imd2019", sec)
+        elif sec.get("kind") == "360giving_wards":
+            from sector_map.importers.giving360 import ward_grant_indicators
+
+            values, meta = ward_grant_indicators(sec["path"], ward_codes=codes, notes=st.notes)
+            entry = st.recipe.source_entry("360giving", sec)
+        else:
+            from sector_map.importers.ward_indicators import read_ward_indicators
+
+            values, meta = read_ward_indicators(
+                sec["path"],
+                ward_codes=codes,
+                source=sec.get("source") or sec.get("title"),
+                year=sec.get("year"),
+                indicators=sec.get("indicators"),
+                notes=st.notes,
+            )
+            entry = st.recipe.source_entry("indicators", sec)
+        clash = [k for k in meta if k in have]
+        if clash:
+            st.notes.add(
+                sec["path"].name,
+                f"{len(clash)} indicator(s) already came from an earlier source, which was kept: "
+                f"{examples(clash)}",
+            )
+            meta = {k: v for k, v in meta.items() if k not in have}
+            values = values[values[s.INDICATOR_ID].isin(list(meta))]
+        have.update(meta)
+        st.sources.append(entry)
+        out.append((values, meta))
+        st.done(t0, f"{len(meta)} indicators")
+    return out
+
+
+def _population(st: _Steps, wards: gpd.GeoDataFrame) -> pd.Series:
+    from sector_map.importers.tables import find_column, read_table, to_number
+
+    sec = st.recipe.one("population")
+    t0 = st.step(f"Reading ward populations from {sec['path'].name}")
+    df = read_table(sec["path"], what="a ward population table", notes=st.notes)
+    code = sec.get("code") or find_column(df.columns, ["ward_code", "area_code", "code", "WD19CD", "WD22CD"])
+    value = sec.get("value") or find_column(
+        df.columns, ["population", "all_ages", "all ages", "total", "value"]
+    )
+    for key, col in (("code", code), ("value", value)):
+        if col is None or col not in df.columns:
+            raise InputError(
+                sec["path"].name,
+                f"cannot find the ward {key} column (found {examples(df.columns)})",
+                hint=f'Name it with `{key} = "..."` in [population]',
+            )
+    gender = find_column(df.columns, ["gender", "sex"])
+    if gender is not None:
+        persons = df[gender].str.lower().isin(["persons", "all", "total", "all persons"])
+        if persons.any():
+            df = df[persons]
+    nums, _ = to_number(df[value])
+    pop = pd.Series(nums.to_numpy(), index=df[code].astype("string").str.strip()).groupby(level=0).first()
+    pop = pop[pop.index.isin(list(wards[s.WARD_CODE]))]
+    if pop.empty:
+        raise InputError(sec["path"].name, "no ward code matches the pack's wards", column=code)
+    st.sources.append(st.recipe.source_entry("population", sec))
+    st.done(t0, f"populations for {len(pop):,} wards")
+    return pop
+
+
+def _postcodes(st: _Steps, wards: gpd.GeoDataFrame, used: set[str]) -> pd.DataFrame:
+    """The postcode file, keeping only the organisations' postcodes and those near the area.
+
+    A national file (Code-Point Open, ONSPD, NSPL) is filtered a chunk at a time as it is read,
+    so the build never holds all of it.
+    """
+    from sector_map.importers.postcodes import read_postcodes
+
+    sec = st.recipe.one("postcodes")
+    t0 = st.step(
+        f"Reading postcode centroids from {sec['path'].name} (the {len(used):,} postcodes the "
+        f"organisations give, and those within {NEAR_KM:g} km of the area)"
+    )
+    table = read_postcodes(sec["path"], keep=used, near=near_box(wards), notes=st.notes)
+    st.sources.append(st.recipe.source_entry("postcodes", sec))
+    st.done(t0, f"{len(table):,} postcodes kept")
+    return table
+
+
+def _read_org_source(sec: dict, notes: Notes, recipe: Recipe):
+    kind = sec.get("kind", "csv")
+    src = sec.get("title")
+    if kind == "ccew":
+        from sector_map.importers.ccew import read_ccew
+
+        return read_ccew(
+            sec["path"],
+            classification=sec.get("classification"),
+            area_of_operation=sec.get("area_of_operation"),
+            area_names=sec.get("area_names"),
+            **({"source": src} if src else {}),
+            notes=notes,
+        )
+    if kind == "360giving":
+        from sector_map.importers.giving360 import read_360giving
+
+        within = sec.get("recipients_in")
+        return read_360giving(
+            sec["path"], source=src, recipients_in=set(within) if within else None, notes=notes
+        )
+    if kind == "oruk":
+        from sector_map.importers.oruk import read_oruk
+
+        return read_oruk(sec["path"], source=src, notes=notes)
+    from sector_map.importers.generic import read_generic
+
+    return read_generic(
+        sec["path"],
+        columns=sec.get("columns"),
+        themes=sec.get("themes"),
+        kind=sec.get("org_kind"),
+        location=sec.get("location"),
+        source=src or sec["path"].name,
+        id_prefix=sec.get("id_prefix"),
+        notes=notes,
+    )
+
+
+def _read_organisations(st: _Steps) -> list[tuple[pd.DataFrame, pd.DataFrame]]:
+    """Each organisation source's raw ``(organisations, services)``, in recipe order."""
+    raws = []
+    for sec in st.recipe.many("organisations"):
+        kind = sec.get("kind", "csv")
+        t0 = st.step(f"Reading organisations ({kind}) from {sec['path'].name}")
+        orgs, services = _read_org_source(sec, st.notes, st.recipe)
+        raws.append((orgs, services))
+        st.sources.append(st.recipe.source_entry("organisations", sec, kind=kind))
+        st.done(t0, f"{len(orgs):,} organisations, {len(services):,} services")
+    return raws
+
+
+def _organisations(
+    st: _Steps,
+    raws: list[tuple[pd.DataFrame, pd.DataFrame]],
+    wards: gpd.GeoDataFrame,
+    postcodes: pd.DataFrame | None,
+):
+    from sector_map.importers.organisations import combine
+
+    if not raws:
+        return empty_organisations(), empty_services(), {}
+    t0 = time.perf_counter()
+    st.progress("      Merging organisations found in more than one source and placing them by postcode…")
+    orgs, services, stats = combine(raws, postcodes=postcodes, wards=wards, notes=st.notes)
+    st.done(t0, f"{len(orgs):,} organisations after merging")
+    return orgs, services, stats
+
+
+def _assets(st: _Steps, postcodes: pd.DataFrame | None) -> gpd.GeoDataFrame:
+    from sector_map.importers.assets import read_assets
+
+    frames = []
+    for i, sec in enumerate(st.recipe.many("assets"), 1):
+        t0 = st.step(f"Reading assets from {sec['path'].name}")
+        gdf = read_assets(
+            sec["path"],
+            columns=sec.get("columns"),
+            kind=sec.get("kind"),
+            status=sec.get("status"),
+            postcodes=postcodes,
+            source=sec.get("title"),
+            id_prefix=sec.get("id_prefix") or f"asset{i}",
+            notes=st.notes,
+        )
+        frames.append(gdf)
+        st.sources.append(st.recipe.source_entry("assets", sec))
+        st.done(t0, f"{len(gdf):,} assets")
+    if not frames:
+        return empty_assets()
+    out = pd.concat(frames, ignore_index=True)
+    return gpd.GeoDataFrame(out, geometry=s.GEOMETRY, crs=s.PACK_CRS)
+
+
+def build_pack(
+    recipe: Recipe | Path | str,
+    out: Path | str | None = None,
+    *,
+    progress: Progress | None = None,
+) -> BuildResult:
+    """Build (and, when ``out`` is given, write) the pack a recipe describes.
+
+    ``out`` must be a new folder, an empty one, or a pack folder: anything else is refused before
+    the build starts (and again, under the pack's lock, when writing), and nothing in it is
+    deleted. A pack folder is replaced atomically (see :mod:`sector_map.pack.store`).
+
+    Raises:
+        InputError: for any input that cannot be used, naming file, column and rows, or an
+            ``out`` that is a file or a non-empty folder that is not a pack. The output folder
+            is left untouched.
+        PackError: if the assembled pack fails validation (a bug or an unusual input).
+    """
+    if out is not None:
+        check_target(Path(out), new=False)
+    recipe = recipe if isinstance(recipe, Recipe) else load_recipe(recipe)
+    st = _Steps(recipe, progress or (lambda _msg: None))
+
+    wards = _wards(st)
+    indicator_parts: list[tuple[pd.DataFrame, dict]] = []
+    meta: dict[str, s.IndicatorMeta] = {}
+    population = None
+    if recipe.one("imd2019") is not None:
+        values, imd_meta, population = _imd(st, wards)
+        indicator_parts.append((values, imd_meta))
+        meta.update(imd_meta)
+    indicator_parts += _indicators(st, wards, meta)
+    if recipe.one("population") is not None:
+        population = _population(st, wards)
+        st.stats["population_source"] = recipe.one("population")["path"].name
+    elif population is not None:
+        st.stats["population_source"] = "IoD2019 mid-2015 population (File 6), summed over LSOAs"
+    if population is not None:
+        wards[s.POPULATION] = wards[s.WARD_CODE].map(population).astype("float64")
+
+    raws = _read_organisations(st)
+    postcodes = _postcodes(st, wards, used_postcodes(raws)) if recipe.one("postcodes") is not None else None
+    orgs, services, org_stats = _organisations(st, raws, wards, postcodes)
+    del raws
+    assets = _assets(st, postcodes)
+
+    t0 = st.step("Checking and writing the pack" if out else "Checking the pack")
+    if indicator_parts:
+        indicators = pd.concat([v for v, _ in indicator_parts], ignore_index=True)
+    else:
+        indicators = pd.DataFrame({c: pd.Series(dtype="string") for c in s.INDICATOR_COLUMNS})
+    indicators = indicators.astype({s.WARD_CODE: "string", s.INDICATOR_ID: "string", s.VALUE: "float64"})
+    for _, m in indicator_parts:
+        meta.update(m)
+    manifest = {
+        "name": recipe.name,
+        "demo": False,
+        "area_codes": recipe.area_codes or sorted(set(wards[s.LA_CODE].dropna())),
+        "ward_vintage": st.stats.get("ward_vintage", ""),
+        "description": recipe.description,
+        "sources": st.sources,
+        "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "recipe": str(recipe.path),
+        "population_source": st.stats.get("population_source", ""),
+        "build": org_stats,
+        "build_notes": [n.message() for n in st.notes],
+    }
+    pack = Pack(
+        postcodes=postcodes_in_area(postcodes, wards),
+        manifest=manifest,
+        wards=wards.reset_index(drop=True),
+        indicators=indicators,
+        indicator_meta=meta,
+        organisations=orgs,
+        services=services,
+        assets=assets,
+    )
+    if out is not None:
+        save_pack(pack, out)
+    else:
+        from sector_map.pack.validate import validate_pack
+
+        pack.warnings = validate_pack(pack)
+    st.done(t0, "valid")
+    stats = dict(org_stats)
+    stats.update(
+        outside_recipe=list(recipe.outside),
+        wards=len(wards),
+        indicators=len(meta),
+        services=len(services),
+        assets=len(assets),
+        wards_with_imd=int(
+            indicators.loc[indicators[s.INDICATOR_ID].str.startswith("imd_"), s.WARD_CODE].nunique()
+        ),
+    )
+    return BuildResult(
+        pack=pack,
+        out=Path(out) if out is not None else None,
+        stats=stats,
+        notes=st.notes,
+        seconds=time.perf_counter() - st.started,
+    )
+
+
+__all__ = ["BuildResult", "build_pack", "summary_text"]

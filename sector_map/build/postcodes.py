@@ -1,0 +1,54 @@
+"""The postcodes a build keeps: which ones to read from a national file, and which to keep in the pack.
+
+``build-pack`` reads a postcode file (possibly all of Great Britain) keeping only the postcodes
+its organisation sources give and those in a box :data:`NEAR_KM` beyond the wards
+(:func:`near_box`); the pack's ``postcodes.parquet`` then keeps those inside the wards
+(:func:`postcodes_in_area`), so uploads can be placed later.
+"""
+
+from __future__ import annotations
+
+import math
+
+import geopandas as gpd
+import pandas as pd
+
+from sector_map.pack import schema as s
+
+__all__ = ["NEAR_KM", "near_box", "postcodes_in_area", "used_postcodes"]
+
+# Postcodes kept around the area besides the organisations' own: a box this far beyond the wards'
+# bounds, so assets and uploads near the border can be placed (postcodes.parquet keeps only those
+# inside the wards).
+NEAR_KM = 5.0
+
+
+def near_box(wards: gpd.GeoDataFrame, km: float = NEAR_KM) -> tuple[float, float, float, float]:
+    """The wards' bounds in WGS84, widened by ``km`` on every side."""
+    x0, y0, x1, y1 = (float(v) for v in wards.to_crs(s.PACK_CRS).total_bounds)
+    dy = km / 111.0
+    dx = km / (111.0 * max(math.cos(math.radians(max(abs(y0), abs(y1)))), 0.1))
+    return x0 - dx, y0 - dy, x1 + dx, y1 + dy
+
+
+def used_postcodes(raws: list[tuple[pd.DataFrame, pd.DataFrame]]) -> set[str]:
+    """Every postcode the organisation sources give (their own and their services')."""
+    used: set[str] = set()
+    for frame in (f for pair in raws for f in pair):
+        if s.POSTCODE in frame.columns:
+            used.update(frame[s.POSTCODE].dropna().astype(str))
+    return used
+
+
+def postcodes_in_area(table: pd.DataFrame | None, wards: gpd.GeoDataFrame) -> pd.DataFrame | None:
+    """The postcode centroids inside the pack's wards, kept so uploads can be placed later."""
+    if table is None or table.empty:
+        return None
+    pts = gpd.GeoDataFrame(
+        table[["postcode", "lon", "lat"]].reset_index(drop=True),
+        geometry=gpd.points_from_xy(table["lon"], table["lat"]),
+        crs=s.PACK_CRS,
+    )
+    inside = gpd.sjoin(pts, wards[[s.GEOMETRY]], how="inner", predicate="within")
+    out = pd.DataFrame(pts.loc[sorted(set(inside.index)), ["postcode", "lon", "lat"]])
+    return out.astype({"postcode": "string", "lon": "float64", "lat": "float64"}).reset_index(drop=True)

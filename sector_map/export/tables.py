@@ -1,0 +1,166 @@
+"""Tables for reports: CSV that Excel opens cleanly, and XLSX with an 'About' sheet of sources.
+
+Names in the tables come from data files, so a text cell that a spreadsheet would run as a formula
+(one starting ``=``, ``+``, ``-``, ``@``, a tab or a carriage return: OWASP's CSV injection list)
+is written with a leading ``'``, which shows it as text; numbers stay numbers.
+
+Example:
+    >>> safe_cell("=1+2"), safe_cell("-5"), safe_cell(-5), safe_cell("Café")
+    ("'=1+2", '-5', -5, 'Café')
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Callable, Mapping, Sequence
+from datetime import date
+
+import pandas as pd
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+from sector_map.analysis import need
+from sector_map.export.layout import source_line
+from sector_map.pack.io import Pack
+
+MAX_SHEET_NAME = 31  # Excel's limit
+# First characters that make a spreadsheet read a cell as a formula (OWASP), with the full-width
+# forms some Excel locales also accept.
+FORMULA_START = frozenset("=+-@\t\r\uff1d\uff0b\uff0d\uff20")
+_PLAIN_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?%?")
+
+
+def safe_cell(value: object) -> object:
+    """``value`` as a spreadsheet will show it, never run it: text a spreadsheet would read as a
+    formula gets a leading ``'``; other values (numbers, dates, plain text) are returned as they are.
+
+    Leading spaces are looked past, and a string that is only a number ("-5", "+44") is left alone
+    (a spreadsheet reads it as that number, which is harmless).
+    """
+    if not isinstance(value, str):
+        return value
+    start = value.lstrip(" \n")
+    if start[:1] in FORMULA_START and not _PLAIN_NUMBER.fullmatch(start.strip()):
+        return "'" + value
+    return value
+
+
+def safe_table(table: pd.DataFrame, *, cell: Callable[[object], object] = safe_cell) -> pd.DataFrame:
+    """A copy of ``table`` with every text cell and column name passed through ``cell``."""
+    out = table.rename(columns=cell)
+    for i in range(out.shape[1]):
+        col = out.iloc[:, i]
+        if not (pd.api.types.is_numeric_dtype(col) or pd.api.types.is_datetime64_any_dtype(col)):
+            out.isetitem(i, col.astype(object).map(cell, na_action="ignore"))
+    return out
+
+
+def to_csv(table: pd.DataFrame) -> bytes:
+    """UTF-8 CSV with a byte-order mark, so Excel shows £, é and en dashes correctly.
+
+    Lines end in CRLF (RFC 4180), so a cell holding a lone carriage return is quoted, not split.
+    """
+    return safe_table(table).to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")
+
+
+def _xlsx_cell(value: object) -> object:
+    """:func:`safe_cell`, without the control characters an XLSX file cannot hold."""
+    if isinstance(value, str):
+        value = ILLEGAL_CHARACTERS_RE.sub("", value)
+    return safe_cell(value)
+
+
+def _sheet_name(name: str, used: set[str]) -> str:
+    # Excel forbids a sheet name starting with ', so formula characters are dropped instead.
+    name = ILLEGAL_CHARACTERS_RE.sub("", name).lstrip("".join(FORMULA_START) + "' ").rstrip("'")
+    base = "".join(c for c in name if c not in "[]:*?/\\")[:MAX_SHEET_NAME].rstrip("'") or "Sheet"
+    out, n = base, 2
+    while out in used:
+        out = f"{base[: MAX_SHEET_NAME - len(str(n)) - 1]} {n}"
+        n += 1
+    used.add(out)
+    return out
+
+
+def to_xlsx(
+    sheets: Mapping[str, pd.DataFrame],
+    *,
+    title: str,
+    pack: Pack,
+    made_on: date | None = None,
+    about: Sequence[tuple[str, str]] = (),
+) -> bytes:
+    """A workbook: an 'About' sheet (title, area, sources, attribution, date, demo mark, and any
+    ``about`` rows such as the indicators and weights of a need index), then one sheet per table.
+
+    Example:
+        >>> from tests.conftest import make_tiny_pack
+        >>> data = to_xlsx({"Wards": pd.DataFrame({"a": [1]})}, title="T", pack=make_tiny_pack())
+        >>> data[:2]
+        b'PK'
+    """
+    made_on = made_on or date.today()
+    rows = [
+        ("Title", title),
+        ("Area", pack.name),
+        *about,
+        ("Sources", source_line(pack, made_on=made_on)),
+        ("Made", f"with sector-map on {made_on:%d %B %Y}"),
+    ]
+    if pack.is_demo:
+        rows.insert(0, ("Warning", "Fictional demo data: not a real place. Do not use for decisions."))
+    buffer = io.BytesIO()
+    used: set[str] = set()
+    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
+        safe_table(pd.DataFrame(rows, columns=["", title]), cell=_xlsx_cell).to_excel(
+            writer, sheet_name=_sheet_name("About", used), index=False
+        )
+        for name, table in sheets.items():
+            safe_table(table, cell=_xlsx_cell).to_excel(
+                writer, sheet_name=_sheet_name(name, used), index=False
+            )
+        for ws in writer.book.worksheets:
+            for column in ws.columns:
+                width = max(len(str(c.value or "")) for c in column[:200])
+                ws.column_dimensions[column[0].column_letter].width = min(max(10, width + 2), 80)
+    return buffer.getvalue()
+
+
+def need_about_rows(
+    pack: Pack, themes: Sequence[str], *, weights: Mapping[str, Mapping[str, float]] | None = None
+) -> list[tuple[str, str]]:
+    """'About' rows naming, per theme, the indicators and weights of its need index (for ``to_xlsx``).
+
+    Example:
+        >>> from tests.conftest import make_tiny_pack
+        >>> need_about_rows(make_tiny_pack(), ["poverty_food"])
+        [('Poverty, food and money advice need index', 'IMD score (weight 1)')]
+    """
+    scores = need.need_score_table(pack.indicator_wide(), pack.indicator_meta)
+    text = need.themes_weights_text(pack.indicator_meta, themes, weights=weights, scores=scores)
+    return [tuple(line.split(": ", 1)) for line in text.splitlines() if ": " in line]
+
+
+def with_need_indicators(
+    table: pd.DataFrame,
+    pack: Pack,
+    themes: Sequence[str],
+    *,
+    weights: Mapping[str, Mapping[str, float]] | None = None,
+) -> pd.DataFrame:
+    """``table`` with a ``need_indicators`` column naming the indicators and weights behind its
+    ``need`` (the same text in every row), so a CSV says what its need was computed from.
+
+    With several themes each is named: "Older people need index: A (weight 1) | Health …".
+
+    Example:
+        >>> from tests.conftest import make_tiny_pack
+        >>> t = with_need_indicators(pd.DataFrame({"need": [1.0]}), make_tiny_pack(), ["poverty_food"])
+        >>> t["need_indicators"].tolist()
+        ['IMD score (weight 1)']
+    """
+    rows = need_about_rows(pack, themes, weights=weights)
+    text = rows[0][1] if len(rows) == 1 else " | ".join(f"{name}: {used}" for name, used in rows)
+    out = table.copy()
+    out["need_indicators"] = text
+    return out

@@ -1,0 +1,84 @@
+"""Small read-only views of a pack for pages: filtered organisations and a ward's key figures."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from sector_map.analysis import need
+from sector_map.pack import schema as s
+from sector_map.pack.io import Pack
+from sector_map.pack.validate import has_location
+from sector_map.pack.values import format_value
+
+
+def filter_organisations(
+    orgs: gpd.GeoDataFrame, *, themes: Iterable[str] | None = None, size_bands: Iterable[str] | None = None
+) -> gpd.GeoDataFrame:
+    """Organisations with any of ``themes`` and in one of ``size_bands`` (None = no filter)."""
+    keep = pd.Series(True, index=orgs.index)
+    if themes is not None:
+        wanted = set(themes)
+        keep &= orgs[s.THEMES].map(lambda ts: bool(wanted.intersection(ts if ts is not None else [])))
+    if size_bands is not None:
+        keep &= orgs[s.SIZE_BAND].isin(list(size_bands))
+    return orgs[keep]
+
+
+def located(orgs: gpd.GeoDataFrame) -> pd.Series:
+    """True where an organisation has a point to draw."""
+    geom = orgs.geometry
+    return has_location(geom)
+
+
+def organisations_in_ward(pack: Pack, ward_code: str) -> gpd.GeoDataFrame:
+    """Organisations whose point lies in the ward (area-only ones cannot be placed)."""
+    ward = pack.wards.loc[pack.wards[s.WARD_CODE] == ward_code]
+    if ward.empty:
+        return pack.organisations.iloc[0:0]
+    orgs = pack.organisations[located(pack.organisations)]
+    return orgs[orgs.within(ward.geometry.iloc[0])]
+
+
+def ward_key_figures(pack: Pack, ward_code: str, *, wide: pd.DataFrame) -> pd.DataFrame:
+    """Every indicator for one ward: its value, rank within the area (1 = most need) and direction."""
+    rows = []
+    n = len(wide)
+    for ind, meta in pack.indicator_meta.items():
+        col = wide[ind] if ind in wide.columns else pd.Series(np.nan, index=wide.index)
+        ranks = need.ranks_within_area(col, higher_is=meta.higher_is)
+        value = col.get(ward_code, np.nan)
+        rows.append(
+            {
+                "Indicator": meta.label,
+                "Value": format_value(value, unit=meta.unit),
+                "Rank in area": need.rank_text(ranks, ward_code),
+                "Which way is worse": meta.worse_phrase,
+            }
+        )
+    out = pd.DataFrame(rows, columns=["Indicator", "Value", "Rank in area", "Which way is worse"])
+    out.attrs["wards"] = n
+    return out
+
+
+def ward_label(pack: Pack, ward_code: str) -> str:
+    """'Name (code)' for a ward code, or the code itself if unknown."""
+    match = pack.wards.loc[pack.wards[s.WARD_CODE] == ward_code, s.WARD_NAME]
+    return f"{match.iloc[0]} ({ward_code})" if len(match) else ward_code
+
+
+def subject_table(pack: Pack, values: pd.Series, ranks: pd.Series, *, unit: str) -> pd.DataFrame:
+    """One row per ward, most need first: name, code, value (as a number) and rank in the area."""
+    wards = pack.wards[[s.WARD_CODE, s.WARD_NAME]].set_index(s.WARD_CODE)
+    out = pd.DataFrame(
+        {
+            "Ward": wards[s.WARD_NAME],
+            "Code": wards.index,
+            f"Value ({unit})" if unit else "Value": values.reindex(wards.index),
+            "Rank in area (1 = most need)": ranks.reindex(wards.index),
+        }
+    )
+    return out.sort_values("Rank in area (1 = most need)", na_position="last").reset_index(drop=True)
