@@ -45,12 +45,22 @@ from sector_map.upload.merge import (
 )
 
 __all__ = [
+    "ALL_EXTENSIONS",
+    "ASSETS",
+    "BOUNDARIES",
+    "INDICATORS",
+    "MAPPING_FIELDS",
     "MAX_UPLOAD_MB",
     "NONE_CHOICE",
+    "ORGANISATIONS",
+    "STALE_AFTER_S",
     "UPLOAD_KINDS",
+    "UPLOAD_LIMITS",
+    "UPLOAD_PREFIX",
     "UploadKind",
     "UploadResult",
     "check_upload",
+    "columns_of",
     "discard_upload",
     "guess_mapping",
     "import_upload",
@@ -61,6 +71,7 @@ __all__ = [
     "slugify",
     "sweep_stale_uploads",
     "template_columns",
+    "template_path",
 ]
 
 MAX_UPLOAD_MB = 50

@@ -166,7 +166,9 @@ def test_wrong_kind_of_file(tmp_path, pack):
 
 
 def test_oversized_file_names_the_limit(tmp_path, pack, monkeypatch):
-    monkeypatch.setattr(upload, "MAX_UPLOAD_MB", 0.0001)
+    from sector_map.upload import files
+
+    monkeypatch.setattr(files, "MAX_UPLOAD_MB", 0.0001)  # where check_upload reads it
     with pytest.raises(InputError, match=r"uploads are limited to 0.0001 MB"):
         upload.import_upload("organisations", write(tmp_path, "big.csv", ORGS * 10), pack=pack)
 
