@@ -47,7 +47,7 @@ $(VENV)/.dev-ok: requirements.txt requirements-dev.txt $(VENV)/bin/python
 $(LEAFLET): scripts/fetch_leaflet.sh
 	bash scripts/fetch_leaflet.sh
 
-$(DEMO)/manifest.json: $(VENV)/.runtime-ok sector_map/demo.py sector_map/schema.py sector_map/pack.py
+$(DEMO)/manifest.json: $(VENV)/.runtime-ok $(wildcard sector_map/demo/*.py) sector_map/pack/schema.py sector_map/pack/io.py
 	$(BIN)/python -m sector_map demo --out $(DEMO)
 
 clean:

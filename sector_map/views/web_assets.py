@@ -109,6 +109,6 @@ def _localise(
         elif name not in DROPPABLE:
             raise MissingLocalAsset(
                 f"{type(el).__name__} needs {name!r} ({url}), which has no local copy; add it to "
-                "scripts/fetch_leaflet.sh and sector_map/assets.py"
+                "scripts/fetch_leaflet.sh and sector_map/views/web_assets.py"
             )
     return out
