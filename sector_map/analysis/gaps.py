@@ -24,7 +24,8 @@ gap and no rank, and wards are listed by need only. That is the case when either
 2. located provision is the same in every ward (to 9 decimal places), e.g. one service list
    whose catchments cover the whole area.
 
-Fewer than three wards with need data give "too few wards to compare" instead.
+Fewer than three wards with need data give "too few wards to compare" instead. Why the rule:
+``docs/decisions/0004-provision-not-known.md``.
 """
 
 from __future__ import annotations
@@ -101,6 +102,22 @@ def gap_table(
     Returns:
         Indexed by ward code, sorted by rank (no-data wards last): ``ward_name, need,
         need_level, provision, provision_level, gap, gap_class, rank, reason, need_reason``.
+
+    Example:
+        The tiny pack's poverty need (its IMD score; Delta has none) against a made-up provision
+        figure: Beta, the neediest ward, has the least provision, so it has the biggest gap:
+
+        >>> from sector_map.demo.tiny import tiny_pack
+        >>> from sector_map.analysis.tables import need_scores
+        >>> pack = tiny_pack()
+        >>> need = need_scores(pack)["imd_score"]
+        >>> provision = pd.DataFrame({"access": [3.0, 0.5, 2.0, 1.0]}, index=need.index)
+        >>> names = pack.wards.set_index(s.WARD_CODE)[s.WARD_NAME]
+        >>> table = gap_table(need, provision, names=names)
+        >>> table[[s.WARD_NAME, "gap", "gap_class", "rank"]].round(1).values.tolist()
+        [['Beta', 87.5, 'high need, little provision', 1.0], ['Gamma', 45.8, 'medium need, well served', 2.0], ['Alpha', 16.7, 'low need, well served', 3.0], ['Delta', nan, 'no data', <NA>]]
+
+        Gap = (need percentile − provision percentile + 1) / 2 × 100: for Beta (1 − 1/4 + 1) / 2.
     """
     if measure not in MEASURES:
         raise ValueError(f"unknown provision measure {measure!r}; use one of {', '.join(MEASURES)}")
@@ -251,7 +268,14 @@ def provision_basis(table: pd.DataFrame, services_word: str) -> str | None:
 
 
 def unclassed_reason(table: pd.DataFrame) -> str | None:
-    """:data:`PROVISION_UNKNOWN` or :data:`TOO_FEW_WARDS` when no ward of a gap table has a class."""
+    """:data:`PROVISION_UNKNOWN` or :data:`TOO_FEW_WARDS` when no ward of a gap table has a class.
+
+    Example:
+        >>> from sector_map.demo.tiny import tiny_pack
+        >>> from sector_map.analysis.tables import gap_table_for
+        >>> unclassed_reason(gap_table_for(tiny_pack(), ["poverty_food"]))  # one located service
+        'provision not known'
+    """
     classes = set(table["gap_class"])
     for reason in (TOO_FEW_WARDS, PROVISION_UNKNOWN):
         if reason in classes:
@@ -289,6 +313,14 @@ def themes_need(
     """Need for a set of themes: the mean of their need indices, and the weights used (merged).
 
     A ward's value is the mean over the themes it has data for; NaN when it has none.
+
+    Example:
+        >>> from sector_map.demo.tiny import tiny_pack
+        >>> from sector_map.analysis.tables import need_scores
+        >>> pack = tiny_pack()
+        >>> values, used = themes_need(need_scores(pack), pack.indicator_meta, ["poverty_food"])
+        >>> values.tolist(), used
+        ([0.0, 100.0, 50.0, nan], {'imd_score': 1.0, 'imd_rank': 0.0})
     """
     weights = weights or {}
     parts, merged = [], {}

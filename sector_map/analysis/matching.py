@@ -3,7 +3,8 @@
 One scoring serves the "Where we fit" page, the ward profile and the ``fit`` command. Every
 ranked row carries a one-sentence reason an officer can read out. Need and gap come in as
 DataFrames (wards × theme ids, 0–100, NaN = no data) so this module computes neither.
-Partners, overlap and consortia live in :mod:`sector_map.analysis.partners`.
+Partners, overlap and consortia live in :mod:`sector_map.analysis.partners`. The examples run on
+the tiny four-ward pack of :func:`sector_map.demo.tiny.tiny_pack`.
 """
 
 from __future__ import annotations
@@ -205,6 +206,14 @@ def offer_from_org(pack: Pack, org_id: str) -> Offer:
 
     Reach is the largest radius of its radius services, or the whole area if any service covers
     the whole area; services that list wards add those wards.
+
+    Example:
+        >>> from sector_map.demo.tiny import tiny_pack
+        >>> food = offer_from_org(tiny_pack(), "o1")  # Alpha Food Share: a food bank, 1.5 km reach
+        >>> food.themes, food.reach_km, food.capacity, food.wards
+        (('poverty_food',), 1.5, 40.0, ())
+        >>> offer_from_org(tiny_pack(), "o2").wards  # Beta Carers: a drop-in for two listed wards
+        ('X05000002', 'X05000003')
     """
     orgs = organisation_table(pack)
     if org_id not in orgs.index:
@@ -253,7 +262,16 @@ def offer_from_description(
     reach_km: float | None = None,
     capacity: float | None = None,
 ) -> Offer:
-    """An offer described by hand; a base postcode is looked up in the pack's postcodes."""
+    """An offer described by hand; a base postcode is looked up in the pack's postcodes.
+
+    Example:
+        >>> from sector_map.demo.tiny import tiny_pack
+        >>> offer = offer_from_description(
+        ...     tiny_pack(), name="Debt advice", themes=["poverty_food"], point=(-2.275, 53.405), reach_km=1.0
+        ... )
+        >>> offer.themes, offer.point, offer.reach_km, offer.whole_area
+        (('poverty_food',), (-2.275, 53.405), 1.0, False)
+    """
     themes = check_themes(themes)
     bad = [g for g in client_groups if g not in s.CLIENT_GROUP_IDS]
     if bad:
@@ -292,6 +310,13 @@ def find_organisations(pack: Pack, query: str, *, limit: int = 20) -> pd.DataFra
 
     Each result also has its ``address``, ``postcode``, the ``ward_name`` its point lies in and a
     ``label`` naming them, so six "Trussell Trust" results can be told apart.
+
+    Example:
+        >>> from sector_map.demo.tiny import tiny_pack
+        >>> find_organisations(tiny_pack(), "food share")["label"].tolist()
+        ['Alpha Food Share (charity 1000001; DM1 1AA; Alpha ward)']
+        >>> find_organisations(tiny_pack(), "1000001")[s.ORG_ID].tolist()  # by charity number
+        ['o1']
     """
     orgs = pack.organisations
     cols = [s.ORG_ID, s.ORG_NAME, s.CHARITY_NUMBER, s.THEMES, s.SIZE_BAND, s.LOCATION_QUALITY]
@@ -362,6 +387,13 @@ def unmet_need(need: pd.DataFrame | None, gap: pd.DataFrame | None) -> tuple[pd.
     a ward with need 99 and some provision comes before one with need 50 and none. A theme whose
     gap is known in no ward (provision cannot tell wards apart) uses need alone; with no gap table
     at all, need; with no need table, the gap. The second value is "gap", "need" or "need and gap".
+
+    Example:
+        >>> need = pd.DataFrame({"poverty_food": [99.0, 50.0]}, index=["X05000001", "X05000002"])
+        >>> gap = pd.DataFrame({"poverty_food": [60.0, 100.0]}, index=need.index)
+        >>> table, source = unmet_need(need, gap)
+        >>> table["poverty_food"].tolist(), source
+        ([79.5, 75.0], 'need and gap')
     """
     if need is None and gap is None:
         raise ValueError("give a gap table, or a need table to rank by need alone")
@@ -414,6 +446,20 @@ def rank_wards_for_offer(
 
     Raises:
         ValueError: for an offer with no themes.
+
+    Example:
+        Alpha Food Share's offer on the tiny pack: the gap is unknown there (one located food
+        service), so wards are ranked by need; Delta has no need data and is beyond its 1.5 km:
+
+        >>> from sector_map.demo.tiny import tiny_pack
+        >>> from sector_map.analysis.tables import need_and_gap_by_theme
+        >>> pack = tiny_pack()
+        >>> need, gap = need_and_gap_by_theme(pack)
+        >>> ranked = rank_wards_for_offer(pack, offer_from_org(pack, "o1"), need=need, gap=gap)
+        >>> ranked[["rank", s.WARD_NAME, "score", "in_reach"]].values.tolist()
+        [[1, 'Beta', 100.0, True], [2, 'Gamma', 50.0, True], [3, 'Alpha', 0.0, True], [<NA>, 'Delta', nan, False]]
+        >>> ranked["reason"].iloc[0]
+        'high need for poverty, food and money advice (need 100/100); 0.3 km from you'
     """
     if not offer.themes:
         raise ValueError(

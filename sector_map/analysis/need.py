@@ -1,8 +1,11 @@
 """Need scores (0–100 within the area) and a theme's weighted need index.
 
-Step 1 of the core loop (DESIGN.md): each indicator becomes a direction-aware 0–100 need
-score within the area, where 100 is the ward in most need; a theme's need index is the
-weighted mean of its indicators' scores. Missing values stay missing, never zero.
+Step 1 of the core loop: each indicator becomes a direction-aware 0–100 need score within the
+area, where 100 is the ward in most need; a theme's need index is the weighted mean of its
+indicators' scores. Missing values stay missing, never zero. Why it is done this way:
+``docs/decisions/0003-need-scores.md``.
+
+The examples run on the tiny four-ward pack of :func:`sector_map.demo.tiny.tiny_pack`.
 """
 
 from __future__ import annotations
@@ -37,6 +40,14 @@ def need_scores(values: pd.Series, *, higher_is: str, method: str = "rank") -> p
     Example:
         >>> need_scores(pd.Series([1.0, 2.0, 3.0]), higher_is="more_need").tolist()
         [0.0, 50.0, 100.0]
+
+        On the tiny pack a lower IMD rank is more deprived, so Beta, ranked 10th in England, gets
+        100 and Delta, ranked 500th, gets 0:
+
+        >>> from sector_map.demo.tiny import tiny_pack
+        >>> ranks = tiny_pack().indicator_wide()["imd_rank"]
+        >>> ranks.tolist(), need_scores(ranks, higher_is="less_need").round(1).tolist()
+        ([300.0, 10.0, 120.0, 500.0], [33.3, 100.0, 66.7, 0.0])
     """
     if higher_is not in s.HIGHER_IS:
         raise ValueError(f"higher_is must be one of {s.HIGHER_IS}, not {higher_is!r}")
@@ -65,7 +76,14 @@ def need_scores(values: pd.Series, *, higher_is: str, method: str = "rank") -> p
 def need_score_table(
     wide: pd.DataFrame, meta: Mapping[str, s.IndicatorMeta], *, method: str = "rank"
 ) -> pd.DataFrame:
-    """Need scores for every indicator column of ``wide`` (wards × indicators)."""
+    """Need scores for every indicator column of ``wide`` (wards × indicators), each in its own direction.
+
+    Example:
+        >>> from sector_map.demo.tiny import tiny_pack
+        >>> pack = tiny_pack()  # wards Alpha, Beta, Gamma, Delta; Delta has no IMD score
+        >>> need_score_table(pack.indicator_wide(), pack.indicator_meta).round(1).to_dict("list")
+        {'imd_score': [0.0, 100.0, 50.0, nan], 'imd_rank': [33.3, 100.0, 66.7, 0.0]}
+    """
     cols = {c: need_scores(wide[c], higher_is=meta[c].higher_is, method=method) for c in wide.columns}
     return pd.DataFrame(cols, index=wide.index)
 
@@ -99,7 +117,13 @@ def rank_text(ranks: pd.Series, ward_code: str) -> str:
 
 
 def theme_indicators(meta: Mapping[str, s.IndicatorMeta], theme: str) -> list[str]:
-    """Ids of the indicators tagged with ``theme``, in metadata order."""
+    """Ids of the indicators tagged with ``theme``, in metadata order.
+
+    Example:
+        >>> from sector_map.demo.tiny import tiny_pack
+        >>> theme_indicators(tiny_pack().indicator_meta, "poverty_food")
+        ['imd_score', 'imd_rank']
+    """
     if theme not in s.THEMES_BY_ID:
         raise ValueError(f"unknown theme {theme!r}")
     return [m.id for m in meta.values() if theme in m.themes]
@@ -175,6 +199,24 @@ def default_choices(
 
     Users may still give any left-out indicator a weight. The indicators used come first,
     most direct first, then those left out, in metadata order.
+
+    Example:
+        The tiny pack's two poverty indicators are both the overall IMD, so the score is used
+        and the rank, a less direct form of the same thing, is left out:
+
+        >>> from sector_map.demo.tiny import tiny_pack
+        >>> [(c.id, c.weight, c.reason) for c in default_choices(tiny_pack().indicator_meta, "poverty_food")]
+        [('imd_score', 1.0, 'used: the overall Index of Multiple Deprivation'), ('imd_rank', 0.0, 'measures the same thing (imd) as IMD score')]
+
+        Two different concepts whose values rank five wards the same way count once (rule 4):
+
+        >>> m = {
+        ...     "inc": s.IndicatorMeta("inc", "Income", "score", "more_need", "", "", ["poverty_food"], domain="income"),
+        ...     "fuel": s.IndicatorMeta("fuel", "Fuel poverty", "%", "more_need", "", "", ["poverty_food"]),
+        ... }
+        >>> values = pd.DataFrame({"inc": [0.1, 0.2, 0.3, 0.4, 0.5], "fuel": [8.0, 9, 11, 12, 15]})
+        >>> [(c.id, c.weight, c.reason) for c in default_choices(m, "poverty_food", scores=values)]
+        [('inc', 1.0, 'used: the income domain of the Indices of Deprivation'), ('fuel', 0.0, 'ranks the wards almost as Income does here (r = 1.00)')]
     """
     t = s.THEMES_BY_ID.get(theme)
     if t is None:
@@ -236,6 +278,11 @@ def default_weights(
 
     See :func:`default_choices` for the rule. Every indicator of the theme is a key, so users
     can raise a left-out one.
+
+    Example:
+        >>> from sector_map.demo.tiny import tiny_pack
+        >>> default_weights(tiny_pack().indicator_meta, "poverty_food")
+        {'imd_score': 1.0, 'imd_rank': 0.0}
     """
     return {c.id: c.weight for c in default_choices(meta, theme, scores=scores)}
 
@@ -293,6 +340,15 @@ def need_index(scores: pd.DataFrame, weights: Mapping[str, float]) -> pd.Series:
         >>> t = pd.DataFrame({"a": [0.0, 100.0], "b": [50.0, np.nan]})
         >>> need_index(t, {"a": 1, "b": 1}).tolist()
         [25.0, 100.0]
+
+        On the tiny pack with both indicators weighted 1, Delta (no IMD score) is scored on its
+        rank alone:
+
+        >>> from sector_map.demo.tiny import tiny_pack
+        >>> pack = tiny_pack()
+        >>> scores = need_score_table(pack.indicator_wide(), pack.indicator_meta)
+        >>> need_index(scores, {"imd_score": 1, "imd_rank": 1}).round(1).tolist()
+        [16.7, 100.0, 58.3, 0.0]
     """
     used = {k: float(w) for k, w in weights.items() if float(w) > 0}
     if any(w < 0 for w in map(float, weights.values())):
@@ -311,7 +367,15 @@ def need_index(scores: pd.DataFrame, weights: Mapping[str, float]) -> pd.Series:
 
 
 def coverage(scores: pd.DataFrame, weights: Mapping[str, float]) -> pd.Series:
-    """Share (0–1) of each ward's total weight that had data behind its need index."""
+    """Share (0–1) of each ward's total weight that had data behind its need index.
+
+    Example:
+        >>> from sector_map.demo.tiny import tiny_pack
+        >>> pack = tiny_pack()
+        >>> scores = need_score_table(pack.indicator_wide(), pack.indicator_meta)
+        >>> coverage(scores, {"imd_score": 1, "imd_rank": 1}).tolist()  # Delta lacks the score
+        [1.0, 1.0, 1.0, 0.5]
+    """
     used = {k: float(w) for k, w in weights.items() if float(w) > 0}
     if not used:
         return pd.Series(0.0, index=scores.index)
@@ -333,9 +397,14 @@ def theme_need_table(
         weights: per theme, the weights to use instead of :func:`default_weights`.
 
     Example:
-        >>> m = {"a": s.IndicatorMeta("a", "A", "score", s.HIGHER_IS_MORE_NEED, "t", "2019", ["older_people"])}
-        >>> theme_need_table(pd.DataFrame({"a": [0.0, 100.0]}), m).columns.tolist()
-        ['older_people']
+        The tiny pack's IMD score is tagged with two themes, so both have a need index (the
+        default weights use the score alone):
+
+        >>> from sector_map.demo.tiny import tiny_pack
+        >>> pack = tiny_pack()
+        >>> scores = need_score_table(pack.indicator_wide(), pack.indicator_meta)
+        >>> theme_need_table(scores, pack.indicator_meta).to_dict("list")
+        {'poverty_food': [0.0, 100.0, 50.0, nan], 'community_cohesion': [0.0, 100.0, 50.0, nan]}
     """
     weights = weights or {}
     out = {}

@@ -1,6 +1,7 @@
 """Organisations around a place: who fits a ward, possible partners and overlap, and consortia.
 
 Built on the tables and helpers of :mod:`sector_map.analysis.matching`; every row carries a reason.
+The examples run on the tiny four-ward pack of :func:`sector_map.demo.tiny.tiny_pack`.
 """
 
 from __future__ import annotations
@@ -132,6 +133,17 @@ def rank_organisations_for_ward(
     service reaches the ward + ORG_CLOSENESS_POINTS × closeness (1 in the ward, 0 at ORG_SCALE_KM
     or location unknown) + ORG_SIZE_POINTS × SIZE_FACTOR of its size band. Organisations covering
     none of the themes are left out.
+
+    Example:
+        For Beta's poverty and carers' needs, each of the tiny pack's two organisations with
+        services covers one theme and reaches the ward; Alpha Food Share is larger:
+
+        >>> from sector_map.demo.tiny import tiny_pack
+        >>> ranked = rank_organisations_for_ward(tiny_pack(), "X05000002", ["poverty_food", "disability_carers"])
+        >>> ranked[["rank", "name", "score"]].values.tolist()
+        [[1, 'Alpha Food Share', 66.7], [2, 'Beta Carers', 66.0]]
+        >>> ranked["reason"].iloc[0]
+        'covers poverty, food and money advice (1 of 2 themes); its 1.5 km radius reaches this ward; based 0.3 km away; size small (£10k–£100k)'
     """
     themes = check_themes(themes)
     place = _Place(pack, ward_code)
@@ -210,6 +222,19 @@ def partners_and_overlap(
     groups (overlap: more of the offer's themes); then, given ``need`` (wards × themes, as for
     :func:`sector_map.analysis.matching.rank_wards_for_offer`), those based in wards with more need in the
     offer's themes; then nearer, then larger.
+
+    Example:
+        Around Alpha Food Share, Beta Carers (0.7 km away) brings a theme the food bank lacks, so
+        it is a possible partner; no one else does food, so there is no overlap:
+
+        >>> from sector_map.demo.tiny import tiny_pack
+        >>> from sector_map.analysis.matching import offer_from_org
+        >>> pack = tiny_pack()
+        >>> partners, overlap = partners_and_overlap(pack, offer_from_org(pack, "o1"))
+        >>> partners[["name", "based_in", "distance_km"]].values.tolist(), len(overlap)
+        ([['Beta Carers', 'Beta', 0.66]], 0)
+        >>> partners["why"].iloc[0]
+        'brings disability and carers, which you do not offer; based 0.7 km from you (location is a contact address, which may not be where it works)'
     """
     themes = check_themes(offer.themes)
     shapes = ward_shapes(pack)
@@ -308,6 +333,12 @@ def consortium(pack: Pack, ward_code: str, themes: Sequence[str], *, max_members
     Greedy set cover: take the organisation bringing the most themes not yet covered (ties go to
     the nearer, then the larger), and repeat until every theme is covered or ``max_members`` is
     reached. ``attrs["uncovered"]`` lists theme ids still uncovered and ``attrs["note"]`` says why.
+
+    Example:
+        >>> from sector_map.demo.tiny import tiny_pack
+        >>> group = consortium(tiny_pack(), "X05000002", ["poverty_food", "disability_carers"])
+        >>> group[["member", "name", "covers"]].values.tolist()
+        [[1, 'Beta Carers', ['disability_carers']], [2, 'Alpha Food Share', ['poverty_food']]]
     """
     themes = check_themes(themes)
     place = _Place(pack, ward_code)

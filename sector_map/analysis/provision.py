@@ -1,6 +1,7 @@
 """Provision per ward and theme: services reaching each ward, per 1,000 residents, and access.
 
-Step 2 of the core loop (DESIGN.md). For a theme (or several), every ward gets:
+Step 2 of the core loop (why two-step floating catchment:
+``docs/decisions/0002-two-step-floating-catchment.md``). For a theme (or several), every ward gets:
 
 - ``services``: how many services of the theme reach it. A "radius" service reaches a ward when
   its circle (the service's own ``radius_km``, else the chosen catchment radius) touches the ward;
@@ -226,6 +227,14 @@ def demand_points(pack, *, options: ProvisionOptions = ProvisionOptions()) -> gp
 
     ``attrs["demand_point"]`` says which kind of point was used ("population", "geometric" or
     "mixed" when some wards fell back); ``attrs["notes"]`` explains any fallback.
+
+    Example:
+        The tiny pack has no postcodes, so each ward's people stand at a point inside it:
+
+        >>> from sector_map.demo.tiny import tiny_pack
+        >>> points = demand_points(tiny_pack())
+        >>> points["demand"].tolist(), points["demand_point"].unique().tolist()
+        ([8000.0, 9000.0, 10000.0, 11000.0], ['geometric'])
     """
     gdf, _, notes, _ = _demand_metres(pack, options)
     out = gdf.to_crs(s.PACK_CRS)
@@ -440,6 +449,24 @@ def provision_table(
 
     Raises:
         ValueError: for an unknown theme id.
+
+    Example:
+        The tiny pack's food bank (40 places, reaching 1.5 km from Alpha) reaches Alpha, Beta
+        and Gamma, 27,000 people in all, so each of them has 40 / 27,000 places per person,
+        1.48 per 1,000; Delta is beyond its reach:
+
+        >>> from sector_map.demo.tiny import tiny_pack
+        >>> table = provision_table(tiny_pack(), "poverty_food")
+        >>> table["services"].tolist(), table["access"].round(2).tolist()
+        ([1, 1, 1, 0], [1.48, 1.48, 1.48, 0.0])
+        >>> table["nearest_km"].round(1).tolist(), table["nearest_service"].tolist()
+        ([0.0, 0.3, 1.0, 1.7], ['Food bank', 'Food bank', 'Food bank', 'Food bank'])
+
+        A narrower catchment for every service (a what-if) shares the places among fewer people:
+
+        >>> narrow = ProvisionOptions(radius_km=1.0, own_radius=False)
+        >>> provision_table(tiny_pack(), "poverty_food", options=narrow)["access"].round(2).tolist()
+        [2.35, 2.35, 0.0, 0.0]
     """
     return _table(_context(pack, options), s.check_theme_ids(themes))
 
@@ -451,6 +478,12 @@ def provision_by_theme(
 
     With ``themes``, for exactly those themes (a theme no service offers gets a table of zeros),
     so callers never work out the catchments again theme by theme.
+
+    Example:
+        >>> from sector_map.demo.tiny import tiny_pack
+        >>> tables = provision_by_theme(tiny_pack())
+        >>> {theme: table["services"].tolist() for theme, table in tables.items()}
+        {'disability_carers': [0, 1, 1, 0], 'poverty_food': [1, 1, 1, 0]}
     """
     ctx = _context(pack, options)
     if themes is not None:

@@ -1,4 +1,7 @@
-"""The core loop on a whole pack: need → provision → gap, as used by the pages and the CLI."""
+"""The core loop on a whole pack: need → provision → gap, as used by the pages and the CLI.
+
+The examples run on the tiny four-ward pack of :func:`sector_map.demo.tiny.tiny_pack`.
+"""
 
 from __future__ import annotations
 
@@ -13,12 +16,23 @@ from sector_map.pack.io import Pack
 
 
 def need_scores(pack: Pack) -> pd.DataFrame:
-    """0–100 need scores, wards × indicators (rank method, as on the Need map)."""
+    """0–100 need scores, wards × indicators (rank method, as on the Need map).
+
+    Example:
+        >>> from sector_map.demo.tiny import tiny_pack
+        >>> need_scores(tiny_pack()).round(1).to_dict("list")
+        {'imd_score': [0.0, 100.0, 50.0, nan], 'imd_rank': [33.3, 100.0, 66.7, 0.0]}
+    """
     return need.need_score_table(pack.indicator_wide(), pack.indicator_meta, method="rank")
 
 
 def check_themes(themes: Sequence[str]) -> list[str]:
-    """The theme ids, or a ValueError naming the unknown ones and the known ones."""
+    """The theme ids, or a ValueError naming the unknown ones and the known ones.
+
+    Example:
+        >>> check_themes(["poverty_food", "older_people"])
+        ['poverty_food', 'older_people']
+    """
     return s.check_theme_ids(themes)
 
 
@@ -35,6 +49,28 @@ def gap_table_for(
     """The gap table (:func:`sector_map.analysis.gaps.gap_table`) for a set of themes on a pack.
 
     ``scores`` and ``provision`` may be passed in when the caller has them cached.
+
+    Example:
+        The tiny pack has one located food service, which cannot show how provision spreads
+        over the area, so no ward gets a gap or a class ("provision not known"):
+
+        >>> from sector_map.demo.tiny import tiny_pack
+        >>> pack = tiny_pack()
+        >>> gap_table_for(pack, ["poverty_food"])["gap_class"].tolist()
+        ['provision not known', 'provision not known', 'provision not known', 'no data']
+
+        A second located service (a pantry for Alpha, listed by ward) lets wards be compared:
+        Beta, the neediest, has the biggest gap and comes first; Delta has no need data:
+
+        >>> pantry = pack.services.iloc[[1]].assign(
+        ...     service_id="s3", name="Pantry", themes=[["poverty_food"]], area_wards=[["X05000001"]]
+        ... )
+        >>> pack.services = pd.concat([pack.services, pantry], ignore_index=True)
+        >>> table = gap_table_for(pack, ["poverty_food"])
+        >>> table[[s.WARD_NAME, "need", "gap", "gap_class"]].round(1).values.tolist()
+        [['Beta', 100.0, 68.8, 'high need, some provision'], ['Gamma', 50.0, 52.1, 'medium need, some provision'], ['Alpha', 0.0, 16.7, 'low need, well served'], ['Delta', nan, nan, 'no data']]
+        >>> table["reason"].iloc[0]
+        'need 100/100, in the top 35% of wards (IMD score); 1 located poverty, food and money advice service reaches it (Food bank); nearest 0.3 km away'
     """
     themes = check_themes(themes)
     options = options or ProvisionOptions()
@@ -55,7 +91,17 @@ def gap_table_for(
 def need_and_gap_by_theme(
     pack: Pack, *, options: ProvisionOptions | None = None, scores: pd.DataFrame | None = None
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Need index and gap score per ward × theme, for every theme with indicators."""
+    """Need index and gap score per ward × theme, for every theme with indicators.
+
+    Example:
+        On the tiny pack no theme has enough located services to tell wards apart, so every
+        gap is unknown (NaN) while need is known:
+
+        >>> from sector_map.demo.tiny import tiny_pack
+        >>> need_frame, gap_frame = need_and_gap_by_theme(tiny_pack())
+        >>> need_frame["poverty_food"].tolist(), gap_frame["poverty_food"].tolist()
+        ([0.0, 100.0, 50.0, nan], [nan, nan, nan, nan])
+    """
     from sector_map.analysis.provision import provision_by_theme
 
     options = options or ProvisionOptions()

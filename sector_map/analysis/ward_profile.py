@@ -2,7 +2,8 @@
 
 Plain tables for the Ward profile page (and anyone printing a ward). Nothing here draws widgets:
 the page lays these tables out. Reach and distance reuse :mod:`sector_map.analysis.partners`, so a
-service "reaches" the ward here exactly when it does on the Where we fit page.
+service "reaches" the ward here exactly when it does on the Where we fit page. The examples run
+on the tiny four-ward pack of :func:`sector_map.demo.tiny.tiny_pack`.
 """
 
 from __future__ import annotations
@@ -37,7 +38,13 @@ def _ward_row(pack: Pack, ward_code: str) -> pd.Series:
 
 
 def heading(pack: Pack, ward_code: str) -> dict[str, object]:
-    """Name, code, local authority, population and where the population figure comes from."""
+    """Name, code, local authority, population and where the population figure comes from.
+
+    Example:
+        >>> from sector_map.demo.tiny import tiny_pack
+        >>> heading(tiny_pack(), "X05000002")
+        {'name': 'Beta', 'code': 'X05000002', 'la_name': 'Testshire', 'la_code': 'X08000001', 'population': 9000, 'population_source': "the pack's wards table"}
+    """
     row = _ward_row(pack, ward_code)
     pop = pd.to_numeric(pd.Series([row[s.POPULATION]]), errors="coerce").iloc[0]
     return {
@@ -59,6 +66,12 @@ def national_deciles(pack: Pack, ward_code: str, *, wide: pd.DataFrame) -> dict[
 
     Only indicators that are deciles themselves (id ending ``_decile`` or a unit naming a decile,
     1 = most deprived 10% in England) count; a decile is never worked out from anything else.
+
+    Example:
+        >>> from sector_map.demo.tiny import tiny_pack
+        >>> pack = tiny_pack()
+        >>> national_deciles(pack, "X05000002", wide=pack.indicator_wide())  # a score and a rank only
+        {}
     """
     out = {}
     for ind, meta in pack.indicator_meta.items():
@@ -74,6 +87,13 @@ def indicator_rows(pack: Pack, ward_code: str, *, wide: pd.DataFrame) -> pd.Data
 
     The decile column is there only when the pack holds national deciles (see
     :func:`national_deciles`); it is filled for indicators of a domain that has one.
+
+    Example:
+        >>> from sector_map.demo.tiny import tiny_pack
+        >>> pack = tiny_pack()
+        >>> rows = indicator_rows(pack, "X05000004", wide=pack.indicator_wide())  # Delta
+        >>> rows[["Indicator", "Value", "Rank in area", "Which way is worse"]].values.tolist()
+        [['IMD score', 'no data', 'no data', 'higher = more need'], ['IMD rank', '500', '4 of 4', 'lower = more need']]
     """
     _ward_row(pack, ward_code)
     deciles = national_deciles(pack, ward_code, wide=wide)
@@ -109,6 +129,14 @@ def organisations(pack: Pack, ward_code: str, *, near_km: float = NEAR_KM) -> pd
     Distance is from the ward's people, "based here" inside it (the shared definition,
     :func:`sector_map.analysis.catchment.distances_from_people_km`); Size is left out when no organisation
     in the pack has a known income.
+
+    Example:
+        >>> from sector_map.demo.tiny import tiny_pack
+        >>> table = organisations(tiny_pack(), "X05000002")  # Beta
+        >>> table[["Organisation", "Where", "Distance"]].values.tolist()
+        [['Beta Carers', 'based here', 'based here'], ['Alpha Food Share', 'services reach it', '0.3 km']]
+        >>> organisation_summary(table)
+        '1 organisation based here, 1 more whose services reach it.'
     """
     from sector_map.analysis.matching import organisation_table, service_table, ward_people, ward_shapes
     from sector_map.analysis.partners import org_distances_km, services_reaching, where_phrase
@@ -213,6 +241,15 @@ def theme_gap_tables(
     """The gap table (:func:`sector_map.analysis.tables.gap_table_for`) of every theme with indicators.
 
     Provision is worked out once for all themes (:func:`sector_map.analysis.provision.provision_by_theme`).
+
+    Example:
+        The themes the tiny pack's IMD score is tagged with; one located food service, and none
+        for community, cannot tell wards apart:
+
+        >>> from sector_map.demo.tiny import tiny_pack
+        >>> tables = theme_gap_tables(tiny_pack())
+        >>> {theme: table["gap_class"].tolist() for theme, table in tables.items()}
+        {'poverty_food': ['provision not known', 'provision not known', 'provision not known', 'no data'], 'community_cohesion': ['provision not known', 'provision not known', 'provision not known', 'no data']}
     """
     from sector_map.analysis.provision import ProvisionOptions, provision_by_theme
     from sector_map.analysis.subject import themes_with_indicators
@@ -234,6 +271,12 @@ def gap_rows(tables: Mapping[str, pd.DataFrame], ward_code: str, *, need_only: b
     Provision and gap are empty (NaN) where the class is "provision not known".
 
     ``need_only``: just need and why, highest first (for a pack with no provision to compare with).
+
+    Example:
+        >>> from sector_map.demo.tiny import tiny_pack
+        >>> rows = gap_rows(theme_gap_tables(tiny_pack()), "X05000002")  # Beta
+        >>> rows[["Theme", "Need (0–100)", "Class", "Priority"]].values.tolist()
+        [['Poverty, food and money advice', 100.0, 'provision not known', 'not ranked'], ['Community, faith and cohesion', 100.0, 'provision not known', 'not ranked']]
     """
     rows = []
     for theme, table in tables.items():
@@ -272,7 +315,13 @@ def gap_rows(tables: Mapping[str, pd.DataFrame], ward_code: str, *, need_only: b
 
 
 def assets(pack: Pack, ward_code: str, *, near_km: float = NEAR_KM) -> pd.DataFrame:
-    """Community buildings and land in the ward or within ``near_km`` of it, those free to use first."""
+    """Community buildings and land in the ward or within ``near_km`` of it, those free to use first.
+
+    Example:
+        >>> from sector_map.demo.tiny import tiny_pack
+        >>> assets(tiny_pack(), "X05000002").values.tolist()  # Beta: the Old Library is next door, in Gamma
+        [['Old Library', 'library', 'vacant', 'nearby', 0.3]]
+    """
     from sector_map.analysis.matching import distances_km, to_metres, ward_shapes
 
     shape = ward_shapes(pack).get(ward_code)

@@ -46,7 +46,12 @@ def safe_cell(value: object) -> object:
 
 
 def safe_table(table: pd.DataFrame, *, cell: Callable[[object], object] = safe_cell) -> pd.DataFrame:
-    """A copy of ``table`` with every text cell and column name passed through ``cell``."""
+    """A copy of ``table`` with every text cell and column name passed through ``cell``.
+
+    Example:
+        >>> safe_table(pd.DataFrame({"name": ["=HYPERLINK(1)", "Beta"], "need": [-5.0, 100.0]})).values.tolist()
+        [["'=HYPERLINK(1)", -5.0], ['Beta', 100.0]]
+    """
     out = table.rename(columns=cell)
     for i in range(out.shape[1]):
         col = out.iloc[:, i]
@@ -59,6 +64,16 @@ def to_csv(table: pd.DataFrame) -> bytes:
     """UTF-8 CSV with a byte-order mark, so Excel shows £, é and en dashes correctly.
 
     Lines end in CRLF (RFC 4180), so a cell holding a lone carriage return is quoted, not split.
+
+    Example:
+        The tiny pack's poverty gap table as a CSV (:func:`sector_map.analysis.tables.gap_table_for`):
+
+        >>> from sector_map.demo.tiny import tiny_pack
+        >>> from sector_map.analysis.tables import gap_table_for
+        >>> table = gap_table_for(tiny_pack(), ["poverty_food"])[["ward_name", "need", "gap_class"]]
+        >>> data = to_csv(table)
+        >>> data[:3], data.decode("utf-8-sig").split("\\r\\n")
+        (b'\\xef\\xbb\\xbf', ['ward_name,need,gap_class', 'Beta,100.0,provision not known', 'Gamma,50.0,provision not known', 'Alpha,0.0,provision not known', 'Delta,,no data', ''])
     """
     return safe_table(table).to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")
 
@@ -94,10 +109,14 @@ def to_xlsx(
     ``about`` rows such as the indicators and weights of a need index), then one sheet per table.
 
     Example:
-        >>> from tests.conftest import make_tiny_pack
-        >>> data = to_xlsx({"Wards": pd.DataFrame({"a": [1]})}, title="T", pack=make_tiny_pack())
-        >>> data[:2]
-        b'PK'
+        >>> from sector_map.demo.tiny import tiny_pack
+        >>> wards = pd.DataFrame({"ward_name": ["Beta", "Gamma"], "need": [100, 50]})
+        >>> data = to_xlsx({"Wards": wards}, title="Poverty", pack=tiny_pack(), made_on=date(2026, 1, 5))
+        >>> sheets = pd.read_excel(io.BytesIO(data), sheet_name=None)
+        >>> list(sheets), sheets["Wards"].values.tolist()
+        (['About', 'Wards'], [['Beta', 100], ['Gamma', 50]])
+        >>> sheets["About"].values.tolist()[:3]  # the tiny pack is marked as a demo
+        [['Warning', 'Fictional demo data: not a real place. Do not use for decisions.'], ['Title', 'Poverty'], ['Area', 'Testshire']]
     """
     made_on = made_on or date.today()
     rows = [
@@ -132,8 +151,8 @@ def need_about_rows(
     """'About' rows naming, per theme, the indicators and weights of its need index (for ``to_xlsx``).
 
     Example:
-        >>> from tests.conftest import make_tiny_pack
-        >>> need_about_rows(make_tiny_pack(), ["poverty_food"])
+        >>> from sector_map.demo.tiny import tiny_pack
+        >>> need_about_rows(tiny_pack(), ["poverty_food"])
         [('Poverty, food and money advice need index', 'IMD score (weight 1)')]
     """
     scores = need.need_score_table(pack.indicator_wide(), pack.indicator_meta)
@@ -154,8 +173,8 @@ def with_need_indicators(
     With several themes each is named: "Older people need index: A (weight 1) | Health …".
 
     Example:
-        >>> from tests.conftest import make_tiny_pack
-        >>> t = with_need_indicators(pd.DataFrame({"need": [1.0]}), make_tiny_pack(), ["poverty_food"])
+        >>> from sector_map.demo.tiny import tiny_pack
+        >>> t = with_need_indicators(pd.DataFrame({"need": [1.0]}), tiny_pack(), ["poverty_food"])
         >>> t["need_indicators"].tolist()
         ['IMD score (weight 1)']
     """

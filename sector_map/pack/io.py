@@ -1,9 +1,9 @@
 """Load, validate and save a data pack: the one contract between importers and pages.
 
-A pack is a folder (see DESIGN.md): ``manifest.json``, ``wards.parquet`` (GeoParquet),
-``indicators.parquet`` + ``indicators.json``, ``organisations.parquet`` (GeoParquet),
-``services.parquet`` and ``assets.parquet`` (GeoParquet). Validation names the file, the
-column and the rows at fault, in plain English, so a user can fix the input.
+A pack is a folder: ``manifest.json``, ``wards.parquet`` (GeoParquet), ``indicators.parquet`` +
+``indicators.json``, ``organisations.parquet`` (GeoParquet), ``services.parquet`` and
+``assets.parquet`` (GeoParquet); the contract is written out in ``docs/data-pack.md``. Validation
+names the file, the column and the rows at fault, in plain English, so a user can fix the input.
 """
 
 from __future__ import annotations

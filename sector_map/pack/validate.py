@@ -1,4 +1,4 @@
-"""Validation of a data pack against the contract in DESIGN.md.
+"""Validation of a data pack against the contract in ``docs/data-pack.md``.
 
 Every check reports the file, the column and the (1-based) rows at fault, in plain English,
 and all problems are gathered before raising so a user can fix them in one go.
