@@ -162,9 +162,7 @@ def test_format_value_reads_like_a_person_writes_numbers():
     assert pv.format_value(0.1234, unit="per person") == "0.12 per person"
     assert pv.format_value(32.5, unit="score") == "32.5"
     assert pv.format_value(0.1234, unit="proportion of population") == "12.3%"
-    assert (
-        pv.format_value(0.1, unit="proportion of children aged 0–15", value_format="{:,.2f}") == "10.0%"
-    )
+    assert pv.format_value(0.1, unit="proportion of children aged 0–15", value_format="{:,.2f}") == "10.0%"
     assert pv.format_value(1234.0, unit="rank (1 = most deprived)") == "1,234"
     assert pv.format_value(3.14159, value_format="{:.3f}") == "3.142"
     assert pv.format_value(np.nan) == "no data" and pv.format_value(None) == "no data"
