@@ -12,19 +12,14 @@ from sector_map.pack.corrections import corrections_path, read_corrections
 from sector_map.pack.io import load_pack, save_pack
 from tests.conftest import make_tiny_pack
 
-APP = str(Path(__file__).resolve().parents[2] / "app.py")
-
 
 @pytest.fixture
-def packs(tmp_path, monkeypatch) -> Path:
-    from ui import paths
-
+def app_packs(tmp_path) -> Path:
+    """One small pack that is not a demo (so it can be corrected), in a folder of this test's own."""
     root = tmp_path / "packs"
     tiny = make_tiny_pack()
     tiny.manifest = {**tiny.manifest, "demo": False}
     save_pack(tiny, root / "testshire")
-    monkeypatch.setattr(paths, "PACKS_DIR", root)
-    monkeypatch.setattr(paths, "DEMO_PACK", root / "testshire")
     return root
 
 
@@ -32,12 +27,8 @@ def _text(app: AppTest) -> str:
     return "\n".join(m.value for m in [*app.markdown, *app.caption, *app.success, *app.error])
 
 
-def test_correct_list_and_undo(packs):
-    app = AppTest.from_file(APP, default_timeout=60)
-    app.query_params["pack"] = "testshire"
-    app.run()
-    app.switch_page("app_pages/data.py").run()
-    assert not app.exception, [e.message for e in app.exception]
+def test_correct_list_and_undo(open_app, app_packs):
+    app = open_app("app_pages/data.py", pack="testshire", timeout=60)
     assert "No corrections yet." in _text(app)
 
     app.selectbox(key="corr_org").set_value("o1").run()
@@ -50,7 +41,7 @@ def test_correct_list_and_undo(packs):
     submit.click().run()
     assert not app.exception, [e.message for e in app.exception]
 
-    folder = packs / "testshire"
+    folder = app_packs / "testshire"
     [c] = read_corrections(folder)
     assert (c.charity_number, c.themes, c.note) == (
         "1000001",

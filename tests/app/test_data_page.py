@@ -14,24 +14,15 @@ from streamlit.testing.v1 import AppTest
 
 from sector_map.pack import schema as s
 from sector_map.pack.io import load_pack, save_pack
-from sector_map.views import pack_report
+from sector_map.pack.validate import has_location
 from tests.conftest import make_tiny_pack
-
-ROOT = Path(__file__).resolve().parents[2]
-APP = str(ROOT / "app.py")
 
 
 @pytest.fixture(scope="module")
-def packs_dir(tmp_path_factory) -> Path:
+def packs_dir(tmp_path_factory, demo_pack_dir) -> Path:
     """The demo pack and a small real-looking pack ('testshire', not a demo) in a temporary folder."""
-    from ui import paths
-
-    if not (paths.DEMO_PACK / s.MANIFEST_FILE).exists():
-        from sector_map.demo.make import write_demo_pack
-
-        write_demo_pack(paths.DEMO_PACK)
     root = tmp_path_factory.mktemp("packs")
-    shutil.copytree(paths.DEMO_PACK, root / "demo")
+    shutil.copytree(demo_pack_dir, root / "demo")
     tiny = make_tiny_pack()
     tiny.manifest = {**tiny.manifest, "demo": False}
     save_pack(tiny, root / "testshire")
@@ -39,25 +30,21 @@ def packs_dir(tmp_path_factory) -> Path:
 
 
 @pytest.fixture
-def packs(packs_dir, tmp_path, monkeypatch) -> Path:
-    """A fresh copy per test (tests save packs into it), with the app pointed at it."""
-    from ui import paths
-
+def app_packs(packs_dir, tmp_path) -> Path:
+    """A fresh copy per test (tests save packs into it); ``open_app`` points the app at it."""
     root = tmp_path / "packs"
     shutil.copytree(packs_dir, root)
-    monkeypatch.setattr(paths, "PACKS_DIR", root)
-    monkeypatch.setattr(paths, "DEMO_PACK", root / "demo")
     return root
 
 
 @pytest.fixture
-def at(packs) -> AppTest:
-    app = AppTest.from_file(APP, default_timeout=60)
-    app.query_params["pack"] = "demo"
-    app.run()
-    app.switch_page("app_pages/data.py").run()
-    assert not app.exception, [e.message for e in app.exception]
-    return app
+def packs(app_packs) -> Path:
+    return app_packs
+
+
+@pytest.fixture
+def at(open_app) -> AppTest:
+    return open_app("app_pages/data.py", timeout=60)
 
 
 def _metrics(app: AppTest) -> dict[str, str]:
@@ -81,25 +68,28 @@ def test_figures_are_the_demo_packs(at, packs):
     assert at.title[0].value == f"Data — {demo.name}"
     assert any("Fictional demo data" in w.value for w in at.warning)
     m = _metrics(at)
-    assert m["Wards"] == "23" and m["Indicators"] == "17"
-    assert m["Organisations"] == "400" and m["Services"] == "589" and m["Buildings and land"] == "30"
-    placed = pack_report.counts(demo)["placed_share"]
+    assert m["Wards"] == f"{len(demo.wards):,}" and m["Indicators"] == f"{len(demo.indicator_meta):,}"
+    assert m["Organisations"] == f"{len(demo.organisations):,}"
+    assert m["Services"] == f"{len(demo.services):,}" and m["Buildings and land"] == f"{len(demo.assets):,}"
+    placed = has_location(demo.organisations.geometry).mean()
     assert m["Placed on the map"] == f"{placed:.0%}"
     quality = _table(at, "Location").set_index("Location")["Organisations"]
-    assert quality.sum() == 400
+    assert quality.sum() == len(demo.organisations)
     assert quality["Area only (not on the map)"] == int(
-        (demo.organisations[s.LOCATION_QUALITY] == "area only").sum()
+        (demo.organisations[s.LOCATION_QUALITY] == s.LOCATION_AREA_ONLY).sum()
     )
     coverage = _table(at, "Wards with a value").set_index("Id")
-    assert len(coverage) == 17
-    assert coverage.loc["life_expectancy", "Wards with a value"] == 22  # one value deliberately missing
+    assert sorted(coverage.index) == sorted(demo.indicator_meta)
+    wide = demo.indicator_wide()
+    assert wide["life_expectancy"].isna().sum() == 1  # the demo leaves one value out on purpose
+    assert coverage.loc["life_expectancy", "Wards with a value"] == len(demo.wards) - 1
     assert _table(at, "Licence")["Publisher"].tolist() == [src["publisher"] for src in demo.sources]
 
 
 def test_switching_packs(at):
     catalogue = _table(at, "Folder")
     assert catalogue["Folder"].tolist() == ["demo", "testshire"]
-    assert catalogue.set_index("Folder").loc["testshire", "Wards"] == 4
+    assert catalogue.set_index("Folder").loc["testshire", "Wards"] == len(make_tiny_pack().wards)
     at.session_state["selected_ward"] = "X05000001"
     at.selectbox(key="data_switch_to").set_value("testshire").run()
     at.button(key="data_switch").click().run()
@@ -108,7 +98,7 @@ def test_switching_packs(at):
     assert at.session_state["selected_ward"] is None
     assert at.title[0].value == "Data — Testshire"
     assert not any("Fictional demo data" in w.value for w in at.warning)
-    assert _metrics(at)["Wards"] == "4"
+    assert _metrics(at)["Wards"] == str(len(make_tiny_pack().wards))
 
 
 def _upload(at: AppTest, path: Path, kind: str) -> None:
@@ -138,14 +128,15 @@ def test_upload_organisations_to_the_demo_saves_a_new_pack(at, packs, tmp_path):
     assert not at.exception, [e.message for e in at.exception]
     assert any("Saved as a new pack" in x.value for x in at.success)
     saved = load_pack(packs / "marrowby-pantries")
-    assert len(saved.organisations) == 401 and saved.is_demo
+    n_demo = len(load_pack(packs / "demo").organisations)
+    assert len(saved.organisations) == n_demo + 1 and saved.is_demo  # the one row accepted
     pantry = saved.organisations.set_index(s.ORG_NAME).loc["Harbour Pantry"]
     assert pantry[s.LOCATION_QUALITY] == s.LOCATION_CONTACT  # placed by the demo's own postcode table
     assert saved.organisations.set_index("org_id").loc["upload-pantries-2", "themes"] == ["poverty_food"]
     at.button(key="data_switch_new").click().run()
     assert at.session_state["pack_name"] == "marrowby-pantries"
     assert at.title[0].value == "Data — Marrowby pantries"
-    assert _metrics(at)["Organisations"] == "401"
+    assert _metrics(at)["Organisations"] == f"{n_demo + 1:,}"
 
 
 def test_upload_indicators_added_to_the_current_pack_reloads_it(at, packs, tmp_path):
@@ -161,7 +152,7 @@ def test_upload_indicators_added_to_the_current_pack_reloads_it(at, packs, tmp_p
     at.button(key="data_add").click().run()
     assert not at.exception, [e.message for e in at.exception]
     assert any("Added figures.csv" in x.value for x in at.success)
-    assert _metrics(at)["Indicators"] == "3"
+    assert _metrics(at)["Indicators"] == str(len(make_tiny_pack().indicator_meta) + 1)
     assert "claimant_rate" in load_pack(packs / "testshire").indicator_meta
 
 

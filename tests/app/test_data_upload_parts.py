@@ -7,24 +7,19 @@ import shutil
 import openpyxl
 import pytest
 
-from sector_map.pack import schema as s
-from sector_map.pack.io import load_pack
-from tests.app.helpers import open_app
 from ui import data_panel
 
 
 @pytest.fixture
-def at(tmp_path, monkeypatch):
-    from ui import paths
-
-    if not (paths.DEMO_PACK / s.MANIFEST_FILE).exists():
-        from sector_map.demo.make import write_demo_pack
-
-        write_demo_pack(paths.DEMO_PACK)
+def app_packs(demo_pack_dir, tmp_path):
+    """A copy of the demo pack of this test's own: the Data page may write beside it."""
     root = tmp_path / "packs"
-    shutil.copytree(paths.DEMO_PACK, root / "demo")
-    monkeypatch.setattr(paths, "PACKS_DIR", root)
-    monkeypatch.setattr(paths, "DEMO_PACK", root / "demo")
+    shutil.copytree(demo_pack_dir, root / "demo")
+    return root
+
+
+@pytest.fixture
+def at(open_app):
     return open_app("app_pages/data.py")
 
 
@@ -45,10 +40,8 @@ def _upload(at, path, kind: str):
     assert not at.exception, [e.message for e in at.exception]
 
 
-def test_a_workbook_with_several_sheets_offers_them_and_reads_the_one_chosen(at, tmp_path):
-    from ui import paths
-
-    postcode = load_pack(paths.DEMO_PACK).postcodes["postcode"].iloc[0]
+def test_a_workbook_with_several_sheets_offers_them_and_reads_the_one_chosen(at, demo, tmp_path):
+    postcode = demo.postcodes["postcode"].iloc[0]
     book = _book(
         tmp_path / "groups.xlsx",
         {

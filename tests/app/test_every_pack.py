@@ -17,7 +17,6 @@ from sector_map.pack.io import load_pack
 from tests import degenerate
 from tests.conftest import ROOT, shared_data_or_skip
 
-APP = str(ROOT / "app.py")
 PAGES = {
     "need_map": "Need map",
     "gaps": "Gaps",
@@ -85,16 +84,6 @@ def degenerate_root(tmp_path_factory) -> Path:
     return root
 
 
-def _open(packs_dir: Path, pack: str, monkeypatch, *, timeout: int = 120, **params: str) -> AppTest:
-    from ui import paths
-
-    monkeypatch.setattr(paths, "PACKS_DIR", packs_dir)
-    at = AppTest.from_file(APP, default_timeout=timeout)
-    at.query_params.update({"pack": pack, **params})
-    at.run()
-    return at
-
-
 def _go(at: AppTest, page: str) -> AppTest:
     if page != "need_map" or at.title[0].value.split(" — ")[0] != PAGES["need_map"]:
         at.switch_page(f"app_pages/{page}.py").run()
@@ -131,10 +120,8 @@ def _shown(at: AppTest) -> str:
 
 
 @pytest.mark.parametrize("name", list(degenerate.FACTORIES))
-def test_every_page_opens_on_each_degenerate_pack_and_says_what_is_missing(
-    name, degenerate_root, monkeypatch
-):
-    at = _open(degenerate_root, name, monkeypatch, ward=FIRST_WARD, org=FIRST_ORG)
+def test_every_page_opens_on_each_degenerate_pack_and_says_what_is_missing(name, degenerate_root, open_app):
+    at = open_app(packs=degenerate_root, pack=name, check=False, ward=FIRST_WARD, org=FIRST_ORG)
     _no_exception(at, "first run")
     for page in PAGES:
         text = _shown(_go(at, page))
@@ -142,8 +129,8 @@ def test_every_page_opens_on_each_degenerate_pack_and_says_what_is_missing(
             assert phrase in text, f"{name} / {page}: {phrase!r} not shown"
 
 
-def test_where_we_fit_without_organisations_starts_by_describing_an_offer(degenerate_root, monkeypatch):
-    at = _go(_open(degenerate_root, "no-organisations", monkeypatch), "fit")
+def test_where_we_fit_without_organisations_starts_by_describing_an_offer(degenerate_root, open_app):
+    at = _go(open_app(packs=degenerate_root, pack="no-organisations", check=False), "fit")
     assert at.radio(key="fit_mode").value == "Describe an offer"
     at.multiselect(key="fit_themes").set_value(["poverty_food"]).run()
     _no_exception(at, "described offer")
@@ -156,8 +143,8 @@ def test_where_we_fit_without_organisations_starts_by_describing_an_offer(degene
     assert NO_ORGS in _shown(at)
 
 
-def test_where_we_fit_for_an_organisation_with_no_themes_offers_to_describe_it(degenerate_root, monkeypatch):
-    at = _go(_open(degenerate_root, "orgs-without-themes", monkeypatch, org=FIRST_ORG), "fit")
+def test_where_we_fit_for_an_organisation_with_no_themes_offers_to_describe_it(degenerate_root, open_app):
+    at = _go(open_app(packs=degenerate_root, pack="orgs-without-themes", check=False, org=FIRST_ORG), "fit")
     assert not at.dataframe  # nothing ranked for an offer of nothing
     at.button(key="fit_describe_no_themes").click().run()
     _no_exception(at, "after the button")
@@ -173,16 +160,9 @@ def _every_page(at: AppTest, label: str) -> dict[str, str]:
     return {page: _shown(_go(at, page)) for page in PAGES}
 
 
-def test_every_page_opens_on_the_demo_pack(monkeypatch):
-    from ui import paths
-
-    if not (paths.DEMO_PACK / s.MANIFEST_FILE).exists():
-        from sector_map.demo.make import write_demo_pack
-
-        write_demo_pack(paths.DEMO_PACK)
-    demo = load_pack(paths.DEMO_PACK)
+def test_every_page_opens_on_the_demo_pack(open_app, demo):
     ward = demo.wards[s.WARD_CODE].iloc[0]
-    shown = _every_page(_open(paths.PACKS_DIR, "demo", monkeypatch, ward=ward), "demo")
+    shown = _every_page(open_app(check=False, ward=ward), "demo")
     assert "Priority list" in shown["gaps"] and "high need, little provision" in shown["gaps"]
     assert "Gaps by theme" in shown["ward"] and "not ranked" not in shown["ward"]
     assert "no organisations yet" not in "".join(shown.values())
@@ -201,20 +181,20 @@ def real_packs(tmp_path_factory) -> Path:
 
 
 @pytest.mark.data
-def test_every_page_opens_on_trafford(trafford_pack_dir, monkeypatch):
+def test_every_page_opens_on_trafford(trafford_pack_dir, open_app):
     pack = load_pack(trafford_pack_dir)
     ward = pack.wards.loc[pack.wards[s.WARD_NAME] == "Clifford", s.WARD_CODE].iloc[0]
-    at = _open(trafford_pack_dir.parent, trafford_pack_dir.name, monkeypatch, ward=ward)
+    at = open_app(packs=trafford_pack_dir.parent, pack=trafford_pack_dir.name, check=False, ward=ward)
     shown = _every_page(at, "Trafford")
     assert "Priority list" in shown["gaps"] and "high need" in shown["gaps"]
     assert "Gaps by theme" in shown["ward"] and "Clifford" in shown["ward"]
 
 
 @pytest.mark.data
-def test_every_page_opens_on_greater_manchester(real_packs, monkeypatch):
+def test_every_page_opens_on_greater_manchester(real_packs, open_app):
     pack = load_pack(real_packs / "greater-manchester")
     ward = pack.wards[s.WARD_CODE].iloc[0]
-    shown = _every_page(_open(real_packs, "greater-manchester", monkeypatch, ward=ward), "GM")
+    shown = _every_page(open_app(packs=real_packs, pack="greater-manchester", check=False, ward=ward), "GM")
     # 171 food banks, 166 placed at their sites by postcode (Code-Point Open; 5 postcodes retired):
     # provision is located, so wards are classed from it and each reason counts what reaches it.
     quality = pack.organisations[s.LOCATION_QUALITY].value_counts().to_dict()
@@ -225,11 +205,11 @@ def test_every_page_opens_on_greater_manchester(real_packs, monkeypatch):
 
 
 @pytest.mark.data
-def test_every_page_opens_on_england(real_packs, monkeypatch):
+def test_every_page_opens_on_england(real_packs, open_app):
     pack = load_pack(real_packs / "england")
     assert len(pack.organisations) == 0 and len(pack.wards) > 7000
     ward = pack.wards[s.WARD_CODE].iloc[0]
-    at = _open(real_packs, "england", monkeypatch, timeout=600, ward=ward)
+    at = open_app(packs=real_packs, pack="england", timeout=600, check=False, ward=ward)
     shown = _every_page(at, "England")
     assert NO_ORGS in shown["gaps"] and NO_ORGS in shown["ward"]
     assert "Rank in area" in shown["ward"]

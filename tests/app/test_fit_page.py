@@ -5,21 +5,13 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from sector_map.analysis import matching, partners
 from sector_map.pack import schema as s
-from sector_map.pack.io import load_pack
-from tests.app.helpers import open_app
 
 
 @pytest.fixture
-def at() -> AppTest:
+def at(open_app) -> AppTest:
     return open_app("app_pages/fit.py")
-
-
-@pytest.fixture(scope="module")
-def demo():
-    from ui import paths
-
-    return load_pack(paths.DEMO_PACK)
 
 
 def _ward_tables(at: AppTest):
@@ -86,11 +78,38 @@ def test_describing_an_offer_and_changing_its_themes_changes_the_ranking(at, dem
     assert any("ZZ9 9ZZ" in e.value for e in at.error)
 
 
+def _consortium(at: AppTest):
+    return next(d.value for d in at.dataframe if "Brings" in d.value.columns)
+
+
+def _reaching(pack, code: str) -> set[str]:
+    """Names of the organisations with a service that reaches ward ``code``."""
+    orgs = matching.organisation_table(pack)
+    services = matching.service_table(pack, orgs)
+    reaches = partners.services_reaching(services, {code}, matching.ward_shapes(pack)[code])
+    return set(orgs.loc[services.loc[reaches, s.ORG_ID].unique(), s.ORG_NAME])
+
+
 def test_consortium_follows_the_selected_ward(at, demo):
     at.radio(key="fit_mode").set_value("Describe an offer").run()
     at.multiselect(key="fit_themes").set_value(["poverty_food"]).run()
-    need_rich = demo.wards[s.WARD_CODE].iloc[0]
-    at.selectbox(key="nm_ward_pick").set_value(need_rich).run()
-    assert not at.exception
-    assert at.session_state["selected_ward"] == need_rich
-    assert any("consortium" in h.value for h in at.subheader)
+    assert not at.exception, [e.message for e in at.exception]
+    names = demo.wards.set_index(s.WARD_CODE)[s.WARD_NAME]
+    ranked = _wards(at).sort_values("rank")
+    first, second = (names[names == n].index[0] for n in ranked["ward_name"].iloc[:2])
+    # Until a ward is chosen, the consortium is for the first ward of the list, and says so.
+    captions = [c.value for c in at.caption]
+    assert f"Showing {names[first]}, the first ward in your list, until you choose another." in captions
+    assert any(c.startswith(f"{names[first]} is in the top third") for c in captions)
+    before = _consortium(at)
+    assert len(before) and set(before["Organisation"]) <= _reaching(demo, first)
+
+    at.selectbox(key="nm_ward_pick").set_value(second).run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert at.session_state["selected_ward"] == second
+    captions = [c.value for c in at.caption]
+    assert not any(c.startswith("Showing ") for c in captions)
+    assert any(c.startswith(f"{names[second]} is in the top third") for c in captions)
+    after = _consortium(at)
+    assert len(after) and set(after["Organisation"]) <= _reaching(demo, second)
+    assert set(after["Organisation"]) != set(before["Organisation"])

@@ -22,7 +22,6 @@ from sector_map.pack import schema as s
 from sector_map.pack.io import Pack, save_pack
 from ui.text import md
 
-APP = str(Path(__file__).resolve().parents[2] / "app.py")
 FOLDER = "mdhostile"
 
 
@@ -173,21 +172,11 @@ def hostile(tmp_path_factory):
 
 
 @pytest.fixture
-def open_page(hostile, monkeypatch):
-    from ui import paths
-
+def open_page(hostile, open_app):
     root, ward, org = hostile
-    monkeypatch.setattr(paths, "PACKS_DIR", root)
-    monkeypatch.setattr(paths, "DEMO_PACK", root / FOLDER)
 
     def run(page: str | None, **params: str) -> list[str]:
-        at = AppTest.from_file(APP, default_timeout=120)
-        at.query_params.update({"pack": FOLDER, **params})
-        at.run()
-        if page:
-            at.switch_page(page).run()
-        assert not at.exception, [e.message for e in at.exception]
-        return markdown_texts(at)
+        return markdown_texts(open_app(page, packs=root, pack=FOLDER, **params))
 
     return run, ward, org
 

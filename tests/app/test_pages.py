@@ -2,36 +2,15 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from sector_map.pack import schema as s
-from sector_map.pack.io import load_pack
-
-ROOT = Path(__file__).resolve().parents[2]
-APP = str(ROOT / "app.py")
-
-
-@pytest.fixture(scope="module")
-def demo():
-    from ui import paths
-
-    if not (paths.DEMO_PACK / s.MANIFEST_FILE).exists():
-        from sector_map.demo.make import write_demo_pack
-
-        write_demo_pack(paths.DEMO_PACK)
-    return load_pack(paths.DEMO_PACK)
 
 
 @pytest.fixture
-def at(demo) -> AppTest:
-    app = AppTest.from_file(APP, default_timeout=60)
-    app.query_params["pack"] = "demo"
-    app.run()
-    assert not app.exception, [e.message for e in app.exception]
-    return app
+def at(open_app) -> AppTest:
+    return open_app(timeout=60)
 
 
 def _text(app: AppTest) -> str:
@@ -159,13 +138,9 @@ def test_about_page_lists_sources_indicators_and_glossary(at, demo):
         assert f"**{term}.**" in text
 
 
-def test_ward_in_url_is_restored(demo):
+def test_ward_in_url_is_restored(open_app, demo):
     code = demo.wards[s.WARD_CODE].iloc[5]
-    app = AppTest.from_file(APP, default_timeout=60)
-    app.query_params["ward"] = code
-    app.run()
+    app = open_app(pack=None, timeout=60, ward=code)
     assert app.session_state["selected_ward"] == code
-    bad = AppTest.from_file(APP, default_timeout=60)
-    bad.query_params["ward"] = "E05999999"
-    bad.run()
-    assert not bad.exception and bad.session_state["selected_ward"] is None
+    bad = open_app(pack=None, timeout=60, ward="E05999999")
+    assert bad.session_state["selected_ward"] is None

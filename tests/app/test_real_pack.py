@@ -2,28 +2,19 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from sector_map.analysis import matching, service_reach
 from sector_map.pack import schema as s
 from sector_map.pack.io import load_pack
 
 pytestmark = pytest.mark.data
 
-APP = str(Path(__file__).resolve().parents[2] / "app.py")
-
 
 @pytest.fixture
-def trafford_app(trafford_pack_dir, monkeypatch) -> tuple[AppTest, object]:
-    from ui import paths
-
-    monkeypatch.setattr(paths, "PACKS_DIR", trafford_pack_dir.parent)
-    app = AppTest.from_file(APP, default_timeout=90)
-    app.query_params["pack"] = trafford_pack_dir.name
-    app.run()
-    assert not app.exception, [e.message for e in app.exception]
+def trafford_app(open_app, trafford_pack_dir) -> tuple[AppTest, object]:
+    app = open_app(packs=trafford_pack_dir.parent, pack=trafford_pack_dir.name, timeout=90)
     return app, load_pack(trafford_pack_dir)
 
 
@@ -40,7 +31,7 @@ def test_need_map_on_trafford_ranks_the_published_most_deprived_wards_first(traf
     assert not at.exception
     table = next(t.value for t in [*at.dataframe, *at.table] if "Ward" in t.value.columns)
     assert list(table["Ward"].iloc[:2]) == ["Bucklow-St Martins", "Clifford"]
-    assert len(table) == 21
+    assert len(table) == len(pack.wards)
 
 
 def test_selecting_a_trafford_ward_and_switching_pages(trafford_app):
@@ -75,10 +66,14 @@ def test_gaps_page_on_trafford(trafford_app):
     at.switch_page("app_pages/gaps.py").run()
     assert not at.exception, [e.message for e in at.exception]
     table = next(t.value for t in at.dataframe if "Priority" in t.value.columns)
-    assert len(table) == 21 and table["Why"].str.startswith("need ").all()
+    assert len(table) == len(pack.wards) and table["Why"].str.startswith("need ").all()
     high = table[table["Ward"].isin(["Bucklow-St Martins", "Clifford"])]
     assert high["Class"].str.startswith("high need").all()
-    assert "Wards are classed from the 13 located" in _text(at)
+    services = service_reach.service_locations(pack)
+    located = services[s.THEMES].map(lambda t: "poverty_food" in t) & services[service_reach.REACH].isin(
+        service_reach.LOCATED
+    )
+    assert f"Wards are classed from the {int(located.sum())} located" in _text(at)
     # Children: no service has a site, so the page says so at the top and lists wards by need.
     at.multiselect(key="gp_themes").set_value(["children_young_people"]).run()
     assert not at.exception, [e.message for e in at.exception]
@@ -86,7 +81,7 @@ def test_gaps_page_on_trafford(trafford_app):
         "Provision data cannot tell Trafford's wards apart for children and young people: "
     )
     table = next(t.value for t in at.dataframe if "Class" in t.value.columns)
-    assert len(table) == 21 and (table["Class"] == "provision not known").all()
+    assert len(table) == len(pack.wards) and (table["Class"] == "provision not known").all()
     assert table["Need (0–100)"].is_monotonic_decreasing and (table["Located"] == 0).all()
     assert not {"Priority", "Provision", "Gap (0–100)"} & set(table.columns)  # nothing to rank by
 
@@ -96,12 +91,30 @@ def test_where_we_fit_on_trafford_for_a_partington_food_bank(trafford_app):
     at.switch_page("app_pages/fit.py").run()
     at.text_input(key="fit_query").set_value("Trussell Trust").run()
     assert not at.exception, [e.message for e in at.exception]
+    # Trafford's food bank list has six "Trussell Trust" sites, told apart by address and ward.
+    sites = pack.organisations[pack.organisations[s.ORG_NAME] == "Trussell Trust"]
     options = at.selectbox(key="fit_org").options
-    assert options
-    # Six "Trussell Trust" sites, told apart by address and ward.
-    assert len(options) == len(set(options)) == 6 and any("Bucklow-St Martins ward" in o for o in options)
+    assert len(options) == len(set(options)) == len(sites)
+    [partington] = [o for o in options if "Partington" in o]
+    assert partington.endswith("; Bucklow-St Martins ward)")  # Partington is in Bucklow-St Martins
+    found = matching.find_organisations(pack, "Trussell Trust", limit=50).set_index("label")
+    at.selectbox(key="fit_org").set_value(found.loc[partington, "org_id"]).run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert at.selectbox(key="fit_org").value == found.loc[partington, "org_id"]
+    # Its food bank reaches 1.5 km from Partington: Bucklow-St Martins, where it is based, is in
+    # reach, and every ward in reach is ranked and has people within that distance.
+    radius = pack.services.loc[pack.services[s.ORG_ID] == found.loc[partington, "org_id"], s.RADIUS_KM]
+    reach = float(radius.max())
+    assert any(f"reaches {reach:g} km from its base" in m.value for m in at.markdown)
     tables = [d.value for d in at.dataframe if "ward_name" in d.value.columns]
-    assert sum(len(w) for w in tables) == 21 and all(w["reason"].str.len().gt(10).all() for w in tables)
+    local, beyond = tables
+    assert len(local) + len(beyond) == len(pack.wards)
+    assert len(beyond) > len(local)  # a 1.5 km reach from the western edge leaves most wards out
+    home = local.set_index("ward_name").loc["Bucklow-St Martins"]
+    assert home["distance"] == "based here" and "your base is in this ward" in home["reason"]
+    assert local["rank"].tolist() == list(range(1, len(local) + 1))
+    assert local["reason"].str.contains("poverty, food and money advice", case=False).all()
+    assert beyond["reason"].str.contains("beyond your reach").all()
     assert "Beyond your reach" in [h.value for h in at.subheader]
 
 

@@ -4,25 +4,16 @@ from __future__ import annotations
 
 from streamlit.testing.v1 import AppTest
 
-from tests.app.helpers import APP, open_app
-
-
-def _open(**params) -> AppTest:
-    return open_app(**params)
+from sector_map.pack import schema as s
 
 
 def _notices(at: AppTest) -> str:
     return "\n".join(i.value for i in at.info)
 
 
-def test_a_link_restores_indicator_classification_palette_filters_and_ward():
-    from sector_map.pack.io import load_pack
-    from ui import paths
-
-    demo = load_pack(paths.DEMO_PACK)
-    ward = demo.wards["ward_code"].iloc[5]
-    at = _open(
-        pack="demo",
+def test_a_link_restores_indicator_classification_palette_filters_and_ward(open_app, demo):
+    ward = demo.wards[s.WARD_CODE].iloc[5]
+    at = open_app(
         view="indicator",
         indicator="imd_rank",
         classes="equal_interval",
@@ -45,16 +36,15 @@ def test_a_link_restores_indicator_classification_palette_filters_and_ward():
     assert at.query_params["indicator"] == "imd_rank" and at.query_params["k"] == "4"
 
 
-def test_theme_weights_travel_in_the_link():
-    at = _open(pack="demo", theme="older_people", w="pop_65plus_pct:3")
+def test_theme_weights_travel_in_the_link(open_app):
+    at = open_app(theme="older_people", w="pop_65plus_pct:3")
     slider = next(sl for sl in at.slider if sl.key.endswith("|older_people|pop_65plus_pct"))
     assert slider.value == 3.0
     assert at.query_params["w"] == "pop_65plus_pct:3"
 
 
-def test_invalid_parameters_are_ignored_with_a_notice_not_an_error():
-    at = _open(
-        pack="demo",
+def test_invalid_parameters_are_ignored_with_a_notice_not_an_error(open_app):
+    at = open_app(
         indicator="no_such_thing",
         k="12",
         w="imd_score:99,bogus:1",
@@ -68,57 +58,41 @@ def test_invalid_parameters_are_ignored_with_a_notice_not_an_error():
     assert "ward" not in at.query_params
 
 
-def test_unknown_pack_falls_back_to_the_first_with_a_notice():
-    at = _open(pack="nowhere")
+def test_unknown_pack_falls_back_to_the_first_with_a_notice(open_app, demo):
+    at = open_app(pack="nowhere")
     assert "pack=nowhere" in _notices(at)
+    assert at.session_state["pack_name"] == "demo"  # the only pack here, so the first
+    assert at.title[0].value == f"Need map — {demo.name}"
 
 
-def test_a_gaps_link_restores_themes_and_catchment_and_flags_bad_values():
-    at = AppTest.from_file(APP, default_timeout=90)
-    at.query_params.update(pack="demo", themes="older_people,mental_health", radius="3", decay="linear")
-    at.run()
-    at.switch_page("app_pages/gaps.py").run()
-    assert not at.exception, [e.message for e in at.exception]
+def test_a_gaps_link_restores_themes_and_catchment_and_flags_bad_values(open_app):
+    at = open_app(
+        "app_pages/gaps.py", timeout=90, themes="older_people,mental_health", radius="3", decay="linear"
+    )
     assert at.multiselect(key="gp_themes").value == ["older_people", "mental_health"]
     assert at.slider(key="gp_radius").value == 3.0
     assert at.selectbox(key="gp_decay").value == "linear"
-    bad = AppTest.from_file(APP, default_timeout=90)
-    bad.query_params.update(pack="demo", themes="older_people,nonsense", radius="7.25")
-    bad.run()
-    bad.switch_page("app_pages/gaps.py").run()
-    assert not bad.exception
+    bad = open_app("app_pages/gaps.py", timeout=90, themes="older_people,nonsense", radius="7.25")
     text = _notices(bad)
     assert "themes=older_people,nonsense" in text and "radius=7.25" in text
 
 
-def test_where_we_fit_links_carry_the_organisation_or_the_described_offer():
-    from sector_map.pack.io import load_pack
-    from ui import paths
-
-    demo = load_pack(paths.DEMO_PACK)
+def test_where_we_fit_links_carry_the_organisation_or_the_described_offer(open_app, demo):
     org = demo.organisations.iloc[3]
-    at = AppTest.from_file(APP, default_timeout=90)
-    at.query_params.update(pack="demo", org=org["org_id"])
-    at.run()
-    at.switch_page("app_pages/fit.py").run()
-    assert not at.exception, [e.message for e in at.exception]
-    assert at.selectbox(key="fit_org").value == org["org_id"]
-    assert any(org["name"] in m.value for m in at.markdown)
+    at = open_app("app_pages/fit.py", timeout=90, org=org[s.ORG_ID])
+    assert at.selectbox(key="fit_org").value == org[s.ORG_ID]
+    assert any(org[s.ORG_NAME] in m.value for m in at.markdown)
 
-    described = AppTest.from_file(APP, default_timeout=90)
-    described.query_params.update(
-        pack="demo", offer_themes="older_people", reach="2", postcode=demo.postcodes["postcode"].iloc[0]
+    postcode = demo.postcodes["postcode"].iloc[0]
+    described = open_app(
+        "app_pages/fit.py", timeout=90, offer_themes="older_people", reach="2", postcode=postcode
     )
-    described.run()
-    described.switch_page("app_pages/fit.py").run()
-    assert not described.exception
     assert described.radio(key="fit_mode").value == "Describe an offer"
     assert described.multiselect(key="fit_themes").value == ["older_people"]
     assert described.number_input(key="fit_reach").value == 2.0
     assert described.query_params["offer_themes"] == "older_people"
 
-    bad = AppTest.from_file(APP, default_timeout=90)
-    bad.query_params.update(pack="demo", org="nobody")
-    bad.run()
-    bad.switch_page("app_pages/fit.py").run()
+    assert described.text_input(key="fit_postcode").value == postcode
+
+    bad = open_app("app_pages/fit.py", timeout=90, org="nobody")
     assert "org=nobody" in _notices(bad)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -11,26 +9,7 @@ from sector_map.pack import schema as s
 from sector_map.pack.io import load_pack
 from sector_map.pack.values import format_value
 
-APP = str(Path(__file__).resolve().parents[2] / "app.py")
 PAGE = "app_pages/ward.py"
-
-
-@pytest.fixture(scope="module")
-def demo():
-    from ui import paths
-
-    return load_pack(paths.DEMO_PACK)
-
-
-def _app(ward: str | None = None) -> AppTest:
-    app = AppTest.from_file(APP, default_timeout=90)
-    app.query_params["pack"] = "demo"
-    if ward:
-        app.query_params["ward"] = ward
-    app.run()
-    app.switch_page(PAGE).run()
-    assert not app.exception, [e.message for e in app.exception]
-    return app
 
 
 def _table(at: AppTest, column: str):
@@ -42,20 +21,20 @@ def _imd_score(pack, code: str) -> float:
     return float(ind.loc[(ind[s.WARD_CODE] == code) & (ind[s.INDICATOR_ID] == "imd_score"), s.VALUE].iloc[0])
 
 
-def test_no_ward_shows_how_to_pick_one():
-    at = _app()
+def test_no_ward_shows_how_to_pick_one(open_app):
+    at = open_app(PAGE, timeout=90)
     assert at.title[0].value.startswith("Ward profile — ")
     assert any("Choose a ward" in i.value for i in at.info)
     assert not at.header and not at.table
 
 
-def test_ward_from_the_url_shows_its_figures(demo):
+def test_ward_from_the_url_shows_its_figures(open_app, demo):
     code = demo.wards[s.WARD_CODE].iloc[2]
-    at = _app(code)
+    at = open_app(PAGE, timeout=90, ward=code)
     name = demo.wards[s.WARD_NAME].iloc[2]
     assert at.header[0].value == name
     head = "\n".join(m.value for m in at.markdown)
-    assert code in head and "Marrowby" in head
+    assert code in head and demo.wards[s.LA_NAME].iloc[2] in head
     pop = int(demo.wards[s.POPULATION].iloc[2])
     assert f"{pop:,}" in head
     figures = _table(at, "Rank in area")
@@ -65,14 +44,15 @@ def test_ward_from_the_url_shows_its_figures(demo):
     assert not any("decile" in c.lower() for c in figures.columns)
     assert figures.loc[label, "Which way is worse"] == "higher = more need"
     gaps = _table(at, "Class")
-    assert len(gaps) == 13 and gaps["Why"].str.len().gt(20).all()
+    assert sorted(gaps.index) == sorted(s.THEMES_BY_ID[t].label for t in s.THEME_IDS)  # each theme once
+    assert gaps["Why"].str.len().gt(20).all()
     assert any("organisation" in m.value and "based here" in m.value for m in at.markdown)
     assert at.get("imgs") or at.get("image")  # the static map
     assert any("Sources:" in c.value for c in at.caption)
 
 
-def test_picking_a_ward_with_the_picker(demo):
-    at = _app()
+def test_picking_a_ward_with_the_picker(open_app, demo):
+    at = open_app(PAGE, timeout=90)
     code = demo.wards[s.WARD_CODE].iloc[5]
     at.selectbox(key="nm_ward_pick").set_value(code).run()
     assert not at.exception
@@ -85,10 +65,8 @@ def test_picking_a_ward_with_the_picker(demo):
     )
 
 
-def test_ward_chosen_on_the_need_map_is_kept(demo):
-    app = AppTest.from_file(APP, default_timeout=90)
-    app.query_params["pack"] = "demo"
-    app.run()
+def test_ward_chosen_on_the_need_map_is_kept(open_app, demo):
+    app = open_app(timeout=90)
     code = demo.wards[s.WARD_CODE].iloc[7]
     app.selectbox(key="nm_ward_pick").set_value(code).run()
     app.switch_page(PAGE).run()
@@ -98,18 +76,10 @@ def test_ward_chosen_on_the_need_map_is_kept(demo):
 
 
 @pytest.mark.data
-def test_bucklow_profile_on_trafford(trafford_pack_dir, monkeypatch):
-    from ui import paths
-
-    monkeypatch.setattr(paths, "PACKS_DIR", trafford_pack_dir.parent)
+def test_bucklow_profile_on_trafford(open_app, trafford_pack_dir):
     pack = load_pack(trafford_pack_dir)
     code = pack.wards.loc[pack.wards[s.WARD_NAME] == "Bucklow-St Martins", s.WARD_CODE].iloc[0]
-    at = AppTest.from_file(APP, default_timeout=120)
-    at.query_params["pack"] = trafford_pack_dir.name
-    at.query_params["ward"] = code
-    at.run()
-    at.switch_page(PAGE).run()
-    assert not at.exception, [e.message for e in at.exception]
+    at = open_app(PAGE, packs=trafford_pack_dir.parent, pack=trafford_pack_dir.name, ward=code)
     assert at.header[0].value == "Bucklow-St Martins"
     assert not any("Fictional demo data" in w.value for w in at.warning)
     figures = _table(at, "Rank in area")
