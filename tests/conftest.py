@@ -12,11 +12,15 @@ from sector_map.pack.io import Pack
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED_DATA = ROOT.parent / "shared" / "data"
+REQUIRE_SHARED_DATA = "SECTOR_MAP_REQUIRE_SHARED_DATA"  # set by CI (.ci/run)
+SHARED_DATA_MISSING = (
+    f"real open data not found at {SHARED_DATA}: the real-data tests need ../shared/data (CI has it)"
+)
 
 
 @pytest.fixture
 def shared_data() -> Path:
-    """The real data folder; skipped on a user's clone without it, never in CI."""
+    """The real data folder (see :func:`shared_data_or_skip`)."""
     return shared_data_or_skip()
 
 
@@ -32,11 +36,17 @@ def tiny_pack() -> Pack:
 
 
 def shared_data_or_skip() -> Path:
-    """Like the ``shared_data`` fixture, for session-scoped fixtures."""
+    """The one rule for every test that reads ../shared/data (fixture, session fixture or test body).
+
+    Skips, always with :data:`SHARED_DATA_MISSING`, only when the folder is absent and this is not
+    CI; when CI asks for the real data (``SECTOR_MAP_REQUIRE_SHARED_DATA`` set) its absence fails.
+    """
     if not SHARED_DATA.is_dir():
-        if os.environ.get("SECTOR_MAP_REQUIRE_SHARED_DATA"):
-            pytest.fail(f"{SHARED_DATA} is missing but CI requires the real-data tests to run")
-        pytest.skip(f"real open data not found at {SHARED_DATA} (only present beside the repo in CI)")
+        if os.environ.get(REQUIRE_SHARED_DATA):
+            pytest.fail(
+                f"{SHARED_DATA} is missing but {REQUIRE_SHARED_DATA} is set: CI must run the real-data tests"
+            )
+        pytest.skip(SHARED_DATA_MISSING)
     return SHARED_DATA
 
 

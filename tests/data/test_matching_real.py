@@ -13,6 +13,8 @@ from sector_map.analysis.matching import (
 from sector_map.analysis.partners import consortium, partners_and_overlap, rank_organisations_for_ward
 from sector_map.pack.io import load_pack
 
+pytestmark = pytest.mark.data
+
 BUCKLOW, CLIFFORD = "Bucklow-St Martins", "Clifford"
 
 

@@ -577,6 +577,7 @@ def test_a_recipe_naming_a_folder_or_device_is_refused_by_kind(target, tmp_path,
     assert f"{target} is {kind}, not a file" in err
 
 
+@pytest.mark.data
 def test_the_recipes_in_the_repository_say_they_read_outside_their_folder(shared_data):
     from sector_map.build.recipe import load_recipe
 
@@ -584,13 +585,6 @@ def test_the_recipes_in_the_repository_say_they_read_outside_their_folder(shared
     for name in ("trafford", "greater_manchester", "england"):
         recipe = load_recipe(root / f"{name}.toml")
         assert recipe.outside and all("../../shared/data/" in o for o in recipe.outside)
-
-
-@pytest.fixture
-def shared_data():
-    from tests.conftest import shared_data_or_skip
-
-    return shared_data_or_skip()
 
 
 # --- named pipes: build-pack as a subprocess, so a hang is a failed test, not a stuck run -------

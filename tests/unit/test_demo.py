@@ -20,7 +20,6 @@ from sector_map.demo.names import place_stem, slug
 from sector_map.pack import schema as s
 from sector_map.pack.io import load_pack, validate_pack
 
-SHARED_DATA = Path(__file__).resolve().parents[3] / "shared" / "data"
 REGISTERED = {"registered charity", "CIO", "charitable company"}
 OTHER_SEEDS = (1, 2, 3)
 
@@ -162,9 +161,8 @@ def test_borough_sits_offshore_inside_the_national_grid(pack, wards_m):
 
 
 @pytest.mark.data
-@pytest.mark.skipif(not SHARED_DATA.is_dir(), reason="../shared/data (real ONS ward names) is not present")
-def test_names_are_not_real_ward_or_council_names(pack):
-    path = SHARED_DATA / "boundaries" / "uk" / "uk_wards_dec2019_bgc_simplified.geojson"
+def test_names_are_not_real_ward_or_council_names(pack, shared_data):
+    path = shared_data / "boundaries" / "uk" / "uk_wards_dec2019_bgc_simplified.geojson"
     props = [f["properties"] for f in json.loads(path.read_text(encoding="utf-8"))["features"]]
     real = {p["WD19NM"].lower() for p in props} | {p["LAD19NM"].lower() for p in props}
     assert pack.name.lower() not in real
