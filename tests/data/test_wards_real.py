@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import pandas as pd
 import pytest
 
@@ -47,19 +45,16 @@ def test_greater_manchester_with_lookup(shared_data):
     assert len(only) == 21 and set(only[s.LA_NAME]) == {"Trafford"}
 
 
-def test_england_wards_are_read_quickly_and_repaired(shared_data):
+def test_england_wards_are_read_and_repaired(shared_data):
+    # How fast this is read is measured by `python -m bench` (the England build), not here.
     notes = Notes()
-    t0 = time.perf_counter()
     england = read_wards(shared_data / UK_WARDS, english_only=True, notes=notes)
-    seconds = time.perf_counter() - t0
-    print(f"England wards: {len(england):,} in {seconds:.2f} s")
     assert len(england) == 7219 and england[s.WARD_CODE].str.startswith("E05").all()
     assert england.attrs["ward_vintage"] == "WD19"
     assert england[s.LA_CODE].notna().all() and england[s.LA_CODE].nunique() == 317
     assert england.is_valid.all()
     assert [p.text for p in notes] == ["repaired 1 invalid ward polygon: E05012462"]
     assert england.loc[england[s.WARD_CODE] == "E05012462", s.WARD_NAME].item() == "Bathavon South"
-    assert seconds < 10
 
 
 def test_uk_wards_filtered_by_local_authority(shared_data):

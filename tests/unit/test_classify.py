@@ -1,5 +1,3 @@
-import time
-
 import numpy as np
 import pandas as pd
 import pytest
@@ -75,11 +73,9 @@ def test_single_ward_is_one_class_labelled_with_its_value():
     assert "only one value" in got.note
 
 
-def test_large_natural_breaks_are_fast_and_deterministic():
+def test_large_natural_breaks_are_deterministic():
     values = pd.Series(np.random.default_rng(1).gamma(2.0, 10.0, 3000))
-    start = time.perf_counter()
     first = c.classify(values, scheme="natural_breaks", k=5)
-    assert time.perf_counter() - start < 10
     assert first.bins == c.classify(values, scheme="natural_breaks", k=5).bins
     assert first.k_effective == 5 and sum(first.counts) == 3000
     assert first.bins[-1] == pytest.approx(values.max())
