@@ -5,6 +5,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 
 from sector_map.cli.main import main
+from sector_map.pack.io import load_pack
 
 
 def test_export_need_map_svg_and_gap_map_pdf(tmp_path, capsys, demo_pack_dir):
@@ -14,7 +15,8 @@ def test_export_need_map_svg_and_gap_map_pdf(tmp_path, capsys, demo_pack_dir):
         == 0
     )
     printed = capsys.readouterr().out
-    assert "Alt text: Map of Marrowby's 23 wards" in printed
+    demo = load_pack(demo_pack_dir)
+    assert f"Alt text: Map of {demo.name}'s {len(demo.wards)} wards" in printed
     root = ET.fromstring(out.read_bytes())
     assert "Fictional demo data" in "".join(root.itertext())
     pdf = tmp_path / "gap.pdf"
@@ -33,8 +35,6 @@ def test_export_refuses_unclear_requests(tmp_path, capsys, demo_pack_dir):
 
 
 def test_export_ward_map_and_chart(tmp_path, capsys, demo_pack_dir):
-    from sector_map.pack.io import load_pack
-
     ward = load_pack(demo_pack_dir).wards["ward_code"].iloc[0]
     out = tmp_path / "ward.png"
     assert (
