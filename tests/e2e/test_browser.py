@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import io
+
+import pandas as pd
 import pytest
 
 from devtools.appserver import app_server
@@ -155,10 +158,11 @@ def test_data_page_checks_an_upload_and_saves_a_new_pack(page, app_url, packs_di
     page.get_by_role("button", name="Save as a new pack").click()
     page.get_by_role("button", name="Switch to the new pack").wait_for(timeout=60_000)
     saved = load_pack(packs_dir / "marrowby-with-uploads")
+    template = pd.read_csv(template_path("organisations"))
     assert "Example Befriending Trust (fictional)" in set(saved.organisations[s.ORG_NAME])
-    assert len(saved.organisations) == 402
-    new = saved.organisations[saved.organisations[s.ORG_NAME].str.contains("(fictional)", regex=False)]
-    assert (new[s.LOCATION_QUALITY] == s.LOCATION_CONTACT).all()
+    assert len(saved.organisations) == len(load_pack(packs_dir / "demo").organisations) + len(template)
+    new = saved.organisations[saved.organisations[s.ORG_NAME].isin(template["name"])]
+    assert len(new) == len(template) and (new[s.LOCATION_QUALITY] == s.LOCATION_CONTACT).all()
 
 
 def test_gaps_page_draws_the_bivariate_map_and_the_scatter(page, app_url, demo):
@@ -185,8 +189,21 @@ def test_where_we_fit_ranks_wards_for_a_described_offer(page, app_url, demo):
     page.keyboard.press("Escape")
     page.get_by_role("heading", name="Wards where your offer fits").wait_for(timeout=60_000)
     page.get_by_role("heading", name="Possible partners").wait_for(timeout=60_000)
-    page.wait_for_function(
-        "document.querySelectorAll('[data-testid=\"stDataFrame\"] canvas').length >= 1", timeout=60_000
+    # The tables are drawn on canvases, so the ranking is read from the page's CSV of them.
+    with page.expect_download(timeout=60_000) as info:
+        page.get_by_role("button", name="Download CSV").click()
+    wards = pd.read_csv(
+        io.BytesIO(info.value.path().read_bytes()), encoding="utf-8-sig", dtype={"ward_code": str}
+    )
+    # Every ward once; an offer with no base or reach reaches them all, ranked 1, 2, … by unmet need.
+    assert sorted(wards["ward_code"]) == sorted(demo.wards[s.WARD_CODE])
+    assert wards["in_reach"].all()
+    assert wards["rank"].tolist() == list(range(1, len(demo.wards) + 1))
+    assert wards["score"].is_monotonic_decreasing
+    assert wards["reason"].str.contains("unmet need for poverty, food and money advice").all()
+    # The page's consortium is for the ward the CSV ranks first.
+    page.get_by_text(f"Showing {wards['ward_name'].iloc[0]}, the first ward in your list").wait_for(
+        timeout=30_000
     )
     screenshot(page, "where_we_fit")
 
