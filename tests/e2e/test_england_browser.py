@@ -7,9 +7,11 @@ nothing to compare must say what is missing. Screenshots go to tests/e2e/screens
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterator
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from devtools.appserver import app_server
@@ -97,7 +99,7 @@ def test_gaps_says_there_is_no_provision(page, england_url):
     screenshot(page, "england_gaps")
 
 
-def test_where_we_fit_ranks_wards_by_need_for_a_described_offer(page, england_url):
+def test_where_we_fit_ranks_wards_by_need_for_a_described_offer(page, england_url, england):
     page.goto(f"{england_url}/fit?pack=england")
     page.get_by_role("heading", name="Where we fit — England").wait_for(timeout=LOAD_MS)
     _settled(page)
@@ -106,10 +108,19 @@ def test_where_we_fit_ranks_wards_by_need_for_a_described_offer(page, england_ur
     page.keyboard.press("Escape")
     page.get_by_role("heading", name="Wards where your offer fits").wait_for(timeout=LOAD_MS)
     page.get_by_text("Wards are ranked by need alone").first.wait_for(timeout=LOAD_MS)
-    page.wait_for_function(
-        "document.querySelectorAll('[data-testid=\"stDataFrame\"] canvas').length >= 1", timeout=LOAD_MS
-    )
     _settled(page)
+    # The table is drawn on a canvas, so the ranking is read from the page's CSV of it.
+    with page.expect_download(timeout=LOAD_MS) as info:
+        page.get_by_role("button", name="Download CSV").click()
+    wards = pd.read_csv(
+        io.BytesIO(info.value.path().read_bytes()), encoding="utf-8-sig", dtype={"ward_code": str}
+    )
+    assert sorted(wards["ward_code"]) == sorted(england.wards[s.WARD_CODE])
+    ranked = wards[wards["rank"].notna()]
+    assert len(ranked) > len(wards) / 2 and ranked["rank"].tolist() == list(range(1, len(ranked) + 1))
+    assert ranked["score"].is_monotonic_decreasing  # need alone: there is no provision to compare
+    assert ranked["reason"].str.contains("need for older people").all()
+    assert wards.loc[wards["rank"].isna(), "reason"].str.startswith("no data").all()  # last, unranked
     screenshot(page, "england_where_we_fit")
 
 
