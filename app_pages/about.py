@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from sector_map.pack import schema as s
 from sector_map.views import about, missing
 from ui import sidebar
 from ui.text import md, md_table
@@ -14,7 +15,7 @@ if pack.manifest.get("description"):
 
 st.header("Sources")
 st.caption("Every figure in this pack comes from one of these. Credit them when you use a map or chart.")
-st.table(md_table(about.sources_table(pack).set_index("Source"), links=("Link",)))
+st.table(md_table(about.sources_table(pack).set_index(s.HEADER_SOURCE), links=("Link",)))
 built = pack.manifest.get("built_at")
 if built:
     st.caption(
@@ -26,11 +27,11 @@ no_figures = missing.no_indicators(pack)
 if no_figures:
     st.info(md(no_figures))
 else:
-    st.table(md_table(about.indicators_table(pack).set_index("Indicator")))
+    st.table(md_table(about.indicators_table(pack).set_index(s.HEADER_INDICATOR)))
 
 st.header("Themes")
 st.caption("The shared list of needs and offers. Each theme's need index averages the indicators shown.")
-st.table(md_table(about.themes_table(pack).set_index("Theme")))
+st.table(md_table(about.themes_table(pack).set_index(s.HEADER_THEME)))
 
 st.header("Glossary")
 for term, meaning in about.GLOSSARY.items():

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from sector_map.analysis import matching
+from sector_map.analysis import gaps
 from sector_map.analysis.provision import DEFAULT_RADIUS_KM
 from sector_map.export import tables as table_export
 from sector_map.pack import schema as s
@@ -31,13 +31,12 @@ with notices:
 if offer is None:
     st.stop()
 fit_panel.offer_summary(offer)
-need, gap = cache.need_and_gaps(key, float(DEFAULT_RADIUS_KM))
-ranked = matching.rank_wards_for_offer(pack, offer, need=need, gap=gap)
-score_from = ranked.attrs.get("score_from")
-columns = fit_panel.ward_columns(score_from)
+need, _ = cache.need_and_gaps(key, float(DEFAULT_RADIUS_KM))
+fit = cache.fit(key, offer, float(DEFAULT_RADIUS_KM))
+columns = fit_panel.ward_columns(fit)
 
 st.subheader("Wards where your offer fits")
-if score_from == "need":
+if fit.by_need_alone:
     st.info(
         "Wards are ranked by need alone, not unmet need, and the score is need (0–100). "
         + md(
@@ -50,17 +49,17 @@ else:
         "Wards you reach, ranked by unmet need in your themes: the mean of the ward's need and its gap "
         "(0–100), so the neediest wards come first and provision already there moves a ward down."
     )
-reachable = fit_panel.ward_table(ranked)
+reachable = fit_panel.ward_table(fit)
 if reachable.empty:
     st.write("Your offer reaches no ward of this area with data.")
 else:
     st.dataframe(reachable, hide_index=True, width="stretch", column_config=columns)
-beyond = fit_panel.beyond_reach_table(ranked)
+beyond = fit_panel.beyond_reach_table(fit)
 if not beyond.empty:
     st.subheader("Beyond your reach")
     st.caption(
         f"{len(beyond)} ward{'s' if len(beyond) != 1 else ''} your offer does not reach, highest "
-        f"{'need' if score_from == 'need' else 'unmet need'} "
+        f"{'need' if fit.by_need_alone else 'unmet need'} "
         "first: not ranked, but worth knowing if you could reach further or partner with someone there."
     )
     st.dataframe(beyond, hide_index=True, width="stretch", column_config=columns)
@@ -68,7 +67,7 @@ partners, overlap = cache.partners_and_overlap(key, offer)
 export_panel.table_downloads(
     pack,
     {
-        "Wards": table_export.with_need_indicators(ranked, pack, offer.themes),
+        "Wards": table_export.with_need_indicators(fit.table, pack, offer.themes),
         "Possible partners": partners,
         "Possible overlap": overlap,
     },
@@ -102,11 +101,9 @@ fit_panel.group_section(
 )
 
 st.subheader("A possible consortium for one ward")
-ward = state.selected_ward(pack)
-if ward is None and ranked["rank"].notna().any():
-    ward = ranked.loc[ranked["rank"].idxmin(), s.WARD_CODE]
+ward = fit.ward_or_first(state.selected_ward(pack))
 map_panel.ward_picker(pack, state.selected_ward(pack))
-themes = fit_panel.high_need_themes(need, ward) if ward else []
+themes = gaps.high_need_themes(need, ward) if ward else []
 name = pack.wards.set_index(s.WARD_CODE)[s.WARD_NAME].get(ward, ward)
 if ward is not None and state.selected_ward(pack) is None:
     st.caption(f"Showing {md(name)}, the first ward in your list, until you choose another.")
@@ -121,11 +118,10 @@ else:
         "that together they cover as many of those themes as possible."
     )
     st.dataframe(
-        fit_panel.consortium_table(group),
+        fit_panel.consortium_table(group.table),
         hide_index=True,
         width="stretch",
         column_config=fit_panel.GROUP_COLUMNS,
     )
-    uncovered = group.attrs.get("uncovered") or []
-    if uncovered:
-        st.warning(f"Nobody found covers: {fit_panel.labels(uncovered)}. {md(group.attrs.get('note', ''))}")
+    if group.uncovered:
+        st.warning(f"Nobody found covers: {fit_panel.labels(group.uncovered)}. {md(group.note)}")

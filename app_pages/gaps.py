@@ -6,6 +6,7 @@ from streamlit_folium import st_folium
 from sector_map.analysis import gaps
 from sector_map.export import charts as export_charts
 from sector_map.export import maps as export
+from sector_map.pack import schema as s
 from sector_map.views import missing
 from ui import cache, empty, export_panel, gaps_panel, map_panel, sidebar, state, url_state
 from ui.text import md
@@ -31,9 +32,10 @@ view = gaps_panel.controls(pack)
 if not view.themes:
     st.info("Choose at least one theme.")
     st.stop()
-table = gaps_panel.gap_table(pack, key, view)
-not_known = missing.provision_not_known(pack, view.themes, table)
-unclassed = None if not_known else missing.unclassed_gaps(pack, view.themes, table)
+result = gaps_panel.gap_table(pack, key, view)
+table = result.table
+not_known = missing.provision_not_known(pack, view.themes, result)
+unclassed = None if not_known else missing.unclassed_gaps(pack, view.themes, result)
 if unclassed:
     empty.show(unclassed, need_map=True)
     with notices:
@@ -48,7 +50,7 @@ if not_known:
         url_state.show_notices()
     url_state.share_link()
     st.stop()
-said = gaps.provision_basis(table, gaps.services_word(view.themes))
+said = gaps.provision_basis(result, gaps.services_word(view.themes))
 if said:
     basis.caption(md(said))
 ward = state.selected_ward(pack)
@@ -69,12 +71,12 @@ with side_col:
     map_panel.ward_picker(pack, ward)
     if ward and ward in table.index:
         row = table.loc[ward]
-        st.subheader(md(row["ward_name"]))
+        st.subheader(md(row[s.WARD_NAME]))
         st.markdown(
-            f"**{md(row['gap_class'].capitalize())}**"
-            + (f" · priority {int(row['rank'])}" if row["rank"] == row["rank"] else "")
+            f"**{md(row[s.GAP_CLASS].capitalize())}**"
+            + (f" · priority {int(row[s.RANK])}" if row[s.RANK] == row[s.RANK] else "")
         )
-        st.write(md(row["reason"]))
+        st.write(md(row[s.REASON]))
 
 event = st.plotly_chart(
     gaps_panel.scatter(table, view, ward),

@@ -3,6 +3,7 @@
 import streamlit as st
 
 from sector_map.analysis import subject
+from sector_map.analysis import ward_profile as wp
 from sector_map.export import charts as export_charts
 from sector_map.export import tables as table_export
 from ui import cache, export_panel, map_panel, sidebar, state, url_state, ward_panel
@@ -28,11 +29,10 @@ ward_panel.map_and_organisations(pack, key, ward)
 ward_panel.gaps(pack, key, ward)
 ward_panel.assets(pack, ward)
 ward_panel.sources(pack)
-name = pack.wards.set_index("ward_code").loc[ward, "ward_name"]
 export_panel.table_downloads(
     pack,
     ward_panel.tables(pack, key, ward),
-    title=f"Ward profile: {name}",
+    title=f"Ward profile: {wp.heading(pack, ward).name}",
     file_stem=f"{pack.path.name}-ward-{ward}",
     key="wp",
     about=table_export.need_about_rows(pack, subject.themes_with_indicators(pack)),

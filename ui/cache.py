@@ -6,12 +6,18 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 import streamlit as st
 
 from sector_map.analysis import need
 from sector_map.pack.io import Pack, load_pack, pack_version
+
+if TYPE_CHECKING:  # imported where used, so the app starts without them
+    from sector_map.analysis.matching import FitResult, Offer
+    from sector_map.analysis.partners import Consortium, Partners
+    from sector_map.analysis.provision import ProvisionResult
 
 
 @st.cache_resource(show_spinner="Loading the data pack…", max_entries=8)
@@ -52,7 +58,7 @@ def simplified_wards(key: tuple[str, str]):
 @st.cache_data(show_spinner="Working out provision…", max_entries=64)
 def provision(
     key: tuple[str, str], themes: tuple[str, ...], radius_km: float, decay: str, own_radius: bool
-) -> pd.DataFrame:
+) -> ProvisionResult:
     """Provision per ward for services of any of ``themes`` (see sector_map.analysis.provision)."""
     from sector_map.analysis.provision import ProvisionOptions, provision_table
 
@@ -73,7 +79,17 @@ def need_and_gaps(key: tuple[str, str], radius_km: float) -> tuple[pd.DataFrame,
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def partners_and_overlap(key: tuple[str, str], offer) -> tuple[pd.DataFrame, pd.DataFrame]:
+def fit(key: tuple[str, str], offer: Offer, radius_km: float) -> FitResult:
+    """Wards ranked for an offer (sector_map.analysis.matching.rank_wards_for_offer), cached per
+    pack, offer and catchment (an offer is a small frozen record)."""
+    from sector_map.analysis import matching
+
+    need, gap = need_and_gaps(key, radius_km)
+    return matching.rank_wards_for_offer(_load(*key), offer, need=need, gap=gap)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def partners_and_overlap(key: tuple[str, str], offer: Offer) -> Partners:
     """Possible partners and overlap for an offer (sector_map.analysis.partners), cached per pack and offer."""
     from sector_map.analysis import partners
     from sector_map.analysis.provision import DEFAULT_RADIUS_KM
@@ -83,7 +99,7 @@ def partners_and_overlap(key: tuple[str, str], offer) -> tuple[pd.DataFrame, pd.
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def consortium(key: tuple[str, str], ward: str, themes: tuple[str, ...]) -> pd.DataFrame:
+def consortium(key: tuple[str, str], ward: str, themes: tuple[str, ...]) -> Consortium:
     """A possible consortium for a ward's themes (sector_map.analysis.partners), cached."""
     from sector_map.analysis import partners
 

@@ -47,14 +47,14 @@ def corrections(pack: Pack) -> None:
     if saved:
         table = pd.DataFrame(
             {
-                "Organisation": [c.name or c.key for c in saved],
+                s.HEADER_ORGANISATION: [c.name or c.key for c in saved],
                 "Matched on": [c.key for c in saved],
-                "Themes": [_label(c.themes) for c in saved],
-                "Why": [c.note or "" for c in saved],
+                s.HEADER_THEMES: [_label(c.themes) for c in saved],
+                s.HEADER_WHY: [c.note or "" for c in saved],
                 "Saved": [c.saved for c in saved],
             }
         )
-        st.table(md_table(table.set_index("Organisation")))
+        st.table(md_table(table.set_index(s.HEADER_ORGANISATION)))
         c1, c2 = st.columns([3, 1])
         undo = c1.selectbox("Undo a correction", [c.key for c in saved], key="corr_undo")
         if c2.button("Undo", key="corr_undo_btn"):

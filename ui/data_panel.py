@@ -39,7 +39,7 @@ SHARE = st.column_config.NumberColumn(format="percent")
 # --- what the pack holds ------------------------------------------------------------------------
 def overview(pack: Pack) -> None:
     """Metric row, location and size breakdowns, indicator coverage, sources and warnings."""
-    c = pack_report.counts(pack)
+    c: dict[str, int | float | None] = pack_report.counts(pack)
     cols = st.columns(6)
     cols[0].metric("Wards", f"{c['wards']:,}")
     cols[1].metric("Indicators", f"{c['indicators']:,}")

@@ -121,7 +121,7 @@ def _choose(pack: Pack) -> matching.Offer | None:
                 else f"No organisation matches “{md(query)}”."
             )
             return None
-        labels = dict(zip(found["org_id"], found["label"], strict=True))
+        labels = dict(zip(found[s.ORG_ID], found[s.LABEL], strict=True))
         if st.session_state.get("fit_org") not in labels:
             st.session_state.pop("fit_org", None)  # a new search: start at its first result
         org_id = c2.selectbox(
@@ -190,63 +190,61 @@ def offer_summary(offer: matching.Offer) -> None:
     )
 
 
-def ward_columns(score_from: str) -> dict:
+# The distance as text people read, in place of DISTANCE_KM (a column of the screen only).
+DISTANCE_TEXT = "distance"
+
+
+def ward_columns(fit: matching.FitResult) -> dict:
     """Readable headers for the ward tables; the score is "Need" when provision cannot tell wards apart."""
-    score = "Need (0–100)" if score_from == "need" else "Unmet need (0–100)"
+    score = "Need (0–100)" if fit.by_need_alone else "Unmet need (0–100)"
     return {
-        "rank": st.column_config.NumberColumn("Rank", format="%d", width="small"),
-        "ward_name": st.column_config.TextColumn("Ward"),
-        "score": st.column_config.NumberColumn(score, format="%.0f", width="small"),
-        "distance": st.column_config.TextColumn("Distance from you", width="small"),
-        "reason": st.column_config.TextColumn("Why", width="large"),
+        s.RANK: st.column_config.NumberColumn("Rank", format="%d", width="small"),
+        s.WARD_NAME: st.column_config.TextColumn("Ward"),
+        s.SCORE: st.column_config.NumberColumn(score, format="%.0f", width="small"),
+        DISTANCE_TEXT: st.column_config.TextColumn("Distance from you", width="small"),
+        s.REASON: st.column_config.TextColumn("Why", width="large"),
     }
 
 
 def _distance_column(frame: pd.DataFrame, *, zero: str = "based here") -> pd.DataFrame:
     """``distance_km`` as text people read ("based here", "0.4 km"), or dropped when all unknown."""
-    out = frame.drop(columns=["distance_km"])
-    if frame["distance_km"].notna().any():
-        text = frame["distance_km"].map(lambda d: zero if d == 0 else distance_text(d))
-        out.insert(list(frame.columns).index("distance_km"), "distance", text)
+    out = frame.drop(columns=[s.DISTANCE_KM])
+    if frame[s.DISTANCE_KM].notna().any():
+        text = frame[s.DISTANCE_KM].map(lambda d: zero if d == 0 else distance_text(d))
+        out.insert(list(frame.columns).index(s.DISTANCE_KM), DISTANCE_TEXT, text)
     return out
 
 
-def ward_table(ranked: pd.DataFrame) -> pd.DataFrame:
+# The columns of the ward tables, in order.
+_WARD_COLS = [s.RANK, s.WARD_NAME, s.SCORE, s.DISTANCE_KM, s.REASON]
+
+
+def ward_table(fit: matching.FitResult) -> pd.DataFrame:
     """Wards the offer reaches, ranked (those with no data last, unranked), with readable columns."""
-    return _distance_column(ranked.loc[ranked["in_reach"], _WARD_COLS])
+    ranked = fit.table
+    return _distance_column(ranked.loc[ranked[s.IN_REACH], _WARD_COLS])
 
 
-def beyond_reach_table(ranked: pd.DataFrame) -> pd.DataFrame:
+def beyond_reach_table(fit: matching.FitResult) -> pd.DataFrame:
     """Wards beyond the offer's reach, highest unmet need first (no data last), unranked."""
-    cols = [c for c in _WARD_COLS if c != "rank"]
-    return _distance_column(ranked.loc[~ranked["in_reach"], cols])
-
-
-_WARD_COLS = ["rank", "ward_name", "score", "distance_km", "reason"]
-
-
-def high_need_themes(need: pd.DataFrame, ward: str) -> list[str]:
-    """The ward's themes in the top third of the area for need, highest first."""
-    if ward not in need.index:
-        return []
-    pct = need.rank(pct=True).loc[ward]
-    top = pct[pct > 2 / 3].sort_values(ascending=False)
-    return list(top.index)
+    ranked = fit.table
+    cols = [c for c in _WARD_COLS if c != s.RANK]
+    return _distance_column(ranked.loc[~ranked[s.IN_REACH], cols])
 
 
 GROUP_HEADERS = {
-    "name": "Organisation",
-    "based_in": "Based in",
-    "distance": "Distance from you",
+    s.ORG_NAME: "Organisation",
+    s.BASED_IN: "Based in",
+    DISTANCE_TEXT: "Distance from you",
     s.SIZE_BAND: "Size (income)",
     s.LOCATION_QUALITY: "Location known as",
-    "why": "Why",
+    s.WHY: "Why",
 }
 
 
 def group_table(frame: pd.DataFrame, *, sizes_known: bool = True) -> pd.DataFrame:
     """Partners or overlap with readable headers; size is left out when no income is known."""
-    out = _distance_column(frame, zero="at your base") if "distance_km" in frame.columns else frame
+    out = _distance_column(frame, zero="at your base") if s.DISTANCE_KM in frame.columns else frame
     if s.SIZE_BAND in out.columns and not sizes_known:
         out = out.drop(columns=[s.SIZE_BAND])
     if s.SIZE_BAND in out.columns:
@@ -270,13 +268,15 @@ def group_section(title: str, caption: str, frame: pd.DataFrame, *, none: str, s
     )
 
 
+CONSORTIUM_HEADERS = {s.MEMBER: "Member", s.ORG_NAME: "Organisation", s.COVERS: "Brings", s.REASON: "Why"}
+
+
 def consortium_table(frame: pd.DataFrame) -> pd.DataFrame:
     out = frame.copy()
-    if "covers" in out.columns:
-        out["covers"] = out["covers"].map(labels)
-    headers = {"member": "Member", "name": "Organisation", "covers": "Brings", "reason": "Why"}
-    cols = [c for c in headers if c in out.columns]
-    return out[cols].rename(columns=headers)
+    if s.COVERS in out.columns:
+        out[s.COVERS] = out[s.COVERS].map(labels)
+    cols = [c for c in CONSORTIUM_HEADERS if c in out.columns]
+    return out[cols].rename(columns=CONSORTIUM_HEADERS)
 
 
 GROUP_COLUMNS = {

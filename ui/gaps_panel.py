@@ -139,7 +139,7 @@ def controls(pack: Pack) -> GapView:
     return GapView(chosen, float(radius), str(decay), str(measure), weights, bool(own_radius))
 
 
-def gap_table(pack: Pack, key, view: GapView) -> pd.DataFrame:
+def gap_table(pack: Pack, key, view: GapView) -> gaps.GapResult:
     from sector_map.analysis.provision import ProvisionOptions
     from sector_map.analysis.tables import gap_table_for
 
@@ -158,12 +158,12 @@ def map_layer(pack: Pack, key, table: pd.DataFrame, ward: str | None):
     classes, colours = gap_colours.map_classes(table)
     return map_layers.choropleth_layer(
         cache.simplified_wards(key),
-        table["gap"],
+        table[s.GAP],
         classes,
         colours,
         label="Gap (need against provision, 0–100)",
         value_format=lambda v: f"{v:.0f}/100",
-        ranks=table["rank"].astype("float64"),
+        ranks=table[s.RANK].astype("float64"),
         selected=ward,
         name="Gaps",
     )
@@ -171,7 +171,7 @@ def map_layer(pack: Pack, key, table: pd.DataFrame, ward: str | None):
 
 def legend(table: pd.DataFrame) -> None:
     """The 3×3 legend as a small HTML grid: need up, provision across, with ward counts."""
-    counts = table["gap_class"].value_counts()
+    counts = table[s.GAP_CLASS].value_counts()
     grid = gap_colours.bivariate_legend()
     rows = []
     for need_word, row in grid.iterrows():
@@ -223,34 +223,38 @@ def selected_from_chart(event) -> str | None:
     return None
 
 
-_TABLE_COLUMNS = {
+# The headers people read for the priority list's columns (schema.GAP_LIST_COLUMNS gives the order).
+HEADERS = {
     s.WARD_CODE: "Ward code",
     s.WARD_NAME: "Ward",
-    "rank": "Priority",
-    "need": "Need (0–100)",
-    "provision": "Provision",
-    "services_located": "Located",
-    "services_area_wide": "Area-wide",
-    "gap": "Gap (0–100)",
-    "gap_class": "Class",
-    "reason": "Why",
+    s.RANK: "Priority",
+    s.NEED: "Need (0–100)",
+    s.PROVISION: "Provision",
+    s.SERVICES_LOCATED: "Located",
+    s.SERVICES_AREA_WIDE: "Area-wide",
+    s.GAP: "Gap (0–100)",
+    s.GAP_CLASS: "Class",
+    s.REASON: "Why",
 }
+# What provision that cannot tell wards apart does not have.
+_NOT_KNOWN = (s.RANK, s.PROVISION, s.GAP)
 
 
 def _columns(table: pd.DataFrame) -> list[str]:
-    return [c for c in _TABLE_COLUMNS if c in table.columns or c == s.WARD_CODE]
+    """The priority list's columns that have a header here and are in ``table`` (with its index)."""
+    return [c for c in s.GAP_LIST_COLUMNS if c in HEADERS and (c in table.columns or c == s.WARD_CODE)]
 
 
 def priority_table(table: pd.DataFrame, *, need_only: bool = False) -> pd.DataFrame:
     """The priority list for the screen; ``need_only`` leaves out priority, provision and gap,
     which provision that cannot tell wards apart does not have."""
-    columns = [c for c in _columns(table) if not (need_only and c in ("rank", "provision", "gap"))]
-    return table.reset_index()[columns].rename(columns=_TABLE_COLUMNS)
+    columns = [c for c in _columns(table) if not (need_only and c in _NOT_KNOWN)]
+    return table.reset_index()[columns].rename(columns=HEADERS)
 
 
 def export_table(table: pd.DataFrame) -> pd.DataFrame:
-    """The priority list with the CLI's columns, rounded for reading."""
-    return table.reset_index()[_columns(table)].round({"need": 1, "provision": 3, "gap": 1})
+    """The priority list as the screen shows it, with the data's column names, rounded for reading."""
+    return table.reset_index()[_columns(table)].round({s.NEED: 1, s.PROVISION: 3, s.GAP: 1})
 
 
 def priority_list(pack: Pack, table: pd.DataFrame, view: GapView, *, need_only: bool = False) -> None:

@@ -520,7 +520,10 @@ def ward_panel(pack: Pack, key, ward: str, subj: subject.MapSubject) -> None:
         )
     figures = summaries.ward_key_figures(pack, ward, wide=cache.indicator_table(key))
     st.dataframe(
-        figures[["Indicator", "Value", "Rank in area"]], hide_index=True, width="stretch", height=300
+        figures[[s.HEADER_INDICATOR, s.HEADER_VALUE, s.HEADER_RANK_IN_AREA]],
+        hide_index=True,
+        width="stretch",
+        height=300,
     )
 
 

@@ -45,9 +45,11 @@ def select_ward(ward: str | None) -> None:
 
 def new_click(click: dict | None) -> tuple[float, float] | None:
     """A map click not seen before, as (lat, lon); st_folium repeats the last click on every rerun."""
-    if not click or click.get("lat") is None:
+    from sector_map.views.maps import CLICK_LAT, CLICK_LNG
+
+    if not click or click.get(CLICK_LAT) is None:
         return None
-    point = (round(float(click["lat"]), 7), round(float(click["lng"]), 7))
+    point = (round(float(click[CLICK_LAT]), 7), round(float(click[CLICK_LNG]), 7))
     if st.session_state.get(LAST_CLICK_KEY) == point:
         return None
     st.session_state[LAST_CLICK_KEY] = point

@@ -11,6 +11,7 @@ import streamlit as st
 from sector_map.analysis import gaps as gaps_mod
 from sector_map.analysis import ward_profile as wp
 from sector_map.analysis.provision import DEFAULT_RADIUS_KM
+from sector_map.pack import schema as s
 from sector_map.pack.io import Pack
 from sector_map.views import missing, ward_map
 from ui import cache
@@ -44,7 +45,7 @@ def _pack(key: tuple[str, str]) -> Pack:
 
 
 @st.cache_data(show_spinner="Working out gaps for every theme…", max_entries=8)
-def gap_tables(key: tuple[str, str]) -> dict[str, pd.DataFrame]:
+def gap_tables(key: tuple[str, str]) -> dict[str, gaps_mod.GapResult]:
     """Gap tables of every theme with indicators (default weights and catchment), once per pack."""
     return wp.theme_gap_tables(_pack(key), scores=cache.need_table(key, "rank"))
 
@@ -56,12 +57,12 @@ def organisations(key: tuple[str, str], ward: str) -> pd.DataFrame:
 
 def heading(pack: Pack, ward: str) -> None:
     h = wp.heading(pack, ward)
-    st.header(md(h["name"]), anchor=False)
-    pop = f"population {h['population']:,}" if h["population"] is not None else "population not known"
-    la = f"{h['la_name']} ({h['la_code']})" if h["la_code"] else "not known"
+    st.header(md(h.name), anchor=False)
+    pop = f"population {h.population:,}" if h.population is not None else "population not known"
+    la = f"{h.la_name} ({h.la_code})" if h.la_code else "not known"
     st.markdown(
-        f"**Ward code** {md(h['code'])} · **Local authority** {md(la)} · "
-        f"**{pop.capitalize()}** (source: {md(h['population_source'])})"
+        f"**Ward code** {md(h.code)} · **Local authority** {md(la)} · "
+        f"**{pop.capitalize()}** (source: {md(h.population_source)})"
     )
 
 
@@ -72,7 +73,7 @@ def indicators(pack: Pack, key, ward: str) -> None:
         st.info(md(no_figures))
         return
     rows = wp.indicator_rows(pack, ward, wide=cache.indicator_table(key))
-    st.table(md_table(rows.set_index("Indicator")))
+    st.table(md_table(rows.set_index(s.HEADER_INDICATOR)))
     st.caption(f"Rank in area: among {md(pack.name)}'s wards with data, 1 = most need.")
 
 
@@ -101,9 +102,10 @@ def map_and_organisations(pack: Pack, key, ward: str) -> None:
     st.markdown(wp.organisation_summary(orgs))
     # Organisations based here or nearby stay in the main table even when their services are
     # whole-area, so the table and the sentence above count the same rows.
-    whole = orgs["Whole area"].astype(bool) & orgs["Where"].eq(wp.REACHES)
-    local = orgs.loc[~whole].drop(columns=["org_id", "Whole area"]).set_index("Organisation")
-    wide = orgs.loc[whole].drop(columns=["org_id", "Whole area"]).set_index("Organisation")
+    whole = orgs[s.HEADER_WHOLE_AREA].astype(bool) & orgs[s.HEADER_WHERE].eq(wp.REACHES)
+    hidden = [s.ORG_ID, s.HEADER_WHOLE_AREA]
+    local = orgs.loc[~whole].drop(columns=hidden).set_index(s.HEADER_ORGANISATION)
+    wide = orgs.loc[whole].drop(columns=hidden).set_index(s.HEADER_ORGANISATION)
     if len(local) == 0:
         st.caption("No organisation is based in or near this ward or runs a local service reaching it.")
     elif len(local) <= STATIC_ROWS:
@@ -130,23 +132,27 @@ def gaps(pack: Pack, key, ward: str) -> None:
             st.caption("No organisations, so no provision and no gaps (see above): need by theme alone.")
         rows = wp.gap_rows(gap_tables(key), ward, need_only=True)
         shown = rows.assign(
-            **{"Need (0–100)": rows["Need (0–100)"].map(lambda v: "no data" if pd.isna(v) else f"{v:.0f}")}
+            **{s.HEADER_NEED: rows[s.HEADER_NEED].map(lambda v: "no data" if pd.isna(v) else f"{v:.0f}")}
         )
-        st.table(md_table(shown.set_index("Theme")))
+        st.table(md_table(shown.set_index(s.HEADER_THEME)))
         return
     rows = wp.gap_rows(gap_tables(key), ward)
-    no_data = rows["Class"].eq(gaps_mod.NO_DATA)
+    no_data = rows[s.HEADER_CLASS].eq(gaps_mod.NO_DATA)
     shown = rows.assign(
         **{
             c: [
                 f"{v:.0f}" if pd.notna(v) else "no data" if nd else "—"
                 for v, nd in zip(rows[c], no_data, strict=True)
             ]
-            for c in ("Need (0–100)", "Gap (0–100)")
+            for c in (s.HEADER_NEED, s.HEADER_GAP)
         },
-        Provision=rows["Provision"].map(lambda v: f"{v:.2f}" if pd.notna(v) else "not known"),
+        **{
+            s.HEADER_PROVISION: rows[s.HEADER_PROVISION].map(
+                lambda v: f"{v:.2f}" if pd.notna(v) else "not known"
+            )
+        },
     )
-    st.table(md_table(shown.set_index("Theme")))
+    st.table(md_table(shown.set_index(s.HEADER_THEME)))
     st.caption(
         "Need: the theme's need index (100 = most need in the area). Provision: services within reach per "
         f"1,000 residents (two-step floating catchment, {DEFAULT_RADIUS_KM:g} km). Gap: how much higher the "
@@ -165,9 +171,9 @@ def assets(pack: Pack, ward: str) -> None:
     if table.empty:
         st.caption(f"No community buildings or land recorded in the ward or within {wp.NEAR_KM:g} km.")
         return
-    free = table["Status"].isin(["available for community use", "vacant"]).sum()
+    free = table[s.HEADER_STATUS].isin(wp.FREE_TO_USE).sum()
     st.markdown(f"{len(table)} in or within {wp.NEAR_KM:g} km of the ward; {free} available or vacant.")
-    st.table(md_table(table.set_index("Name")))
+    st.table(md_table(table.set_index(s.HEADER_NAME)))
 
 
 def sources(pack: Pack) -> None:
@@ -181,7 +187,7 @@ def sources(pack: Pack) -> None:
 
 def tables(pack: Pack, key, ward: str) -> dict[str, pd.DataFrame]:
     """The profile's tables, for the CSV/XLSX download."""
-    orgs = organisations(key, ward).drop(columns=["Whole area"])
+    orgs = organisations(key, ward).drop(columns=[s.HEADER_WHOLE_AREA])
     return {
         "Indicators": wp.indicator_rows(pack, ward, wide=cache.indicator_table(key)),
         "Gaps by theme": wp.gap_rows(gap_tables(key), ward),

@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 
 from sector_map.analysis.catchment import distance_text
+from sector_map.pack import schema as s
 
 AREA_WIDE_WORDS = "serve the whole area or are known only by a contact address"
 
@@ -25,7 +26,7 @@ def need_phrase(value: float, level: str, from_top: float, from_bottom: float) -
 
 def provision_phrase(row: Mapping, services_word: str, radius_km: float | None) -> str:
     """The provision half of a reason for a table without a located / area-wide split."""
-    n = row.get("services")
+    n = row.get(s.SERVICES)
     if n is None or pd.isna(n):
         return "provision not known"
     within = f" within {radius_km:g} km" if radius_km else ""
@@ -33,10 +34,10 @@ def provision_phrase(row: Mapping, services_word: str, radius_km: float | None) 
     text = f"{n} {services_word}{'' if n == 1 else 's'} reach{'es' if n == 1 else ''} it"
     if n == 0:
         text = f"no {services_word}s{within}"
-    weak = row.get("services_weak")
+    weak = row.get(s.SERVICES_WEAK)
     if n and weak is not None and pd.notna(weak) and int(weak):
         text += f" ({int(weak)} located only by a contact address or serving the whole area)"
-    near = row.get("nearest_km")
+    near = row.get(s.NEAREST_KM)
     if near is not None and pd.notna(near):
         text += "; one is based in the ward" if near == 0 else f"; nearest {distance_text(near)} away"
     elif n == 0:
@@ -53,14 +54,14 @@ def split_phrase(
     min_located: int,
 ) -> str:
     """The provision half of a reason: the located part (named), then the area-wide part."""
-    n = int(row.get("services_located") or 0)
-    m = int(row.get("services_area_wide") or 0)
-    near, near_name = row.get("nearest_located_km"), row.get("nearest_located_service")
+    n = int(row.get(s.SERVICES_LOCATED) or 0)
+    m = int(row.get(s.SERVICES_AREA_WIDE) or 0)
+    near, near_name = row.get(s.NEAREST_LOCATED_KM), row.get(s.NEAREST_LOCATED_SERVICE)
     area_wide = f"{m} {services_word}{'' if m == 1 else 's'} {AREA_WIDE_WORDS}".replace(
         "1 {services_word} serve the whole area or are", f"1 {services_word} serves the whole area or is"
     )
     if n:
-        names = row.get("located_services")
+        names = row.get(s.LOCATED_SERVICES)
         text = f"{n} located {services_word}{'' if n == 1 else 's'} reach{'es' if n == 1 else ''} it" + (
             f" ({names})" if isinstance(names, str) else ""
         )

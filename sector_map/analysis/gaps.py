@@ -31,12 +31,14 @@ Fewer than three wards with need data give "too few wards to compare" instead. W
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
 from sector_map.analysis import need as need_mod
 from sector_map.analysis.gap_reasons import AREA_WIDE_WORDS, need_phrase, provision_phrase, split_phrase
+from sector_map.analysis.service_reach import LOCATED
 from sector_map.pack import schema as s
 
 LOW, MEDIUM, HIGH = "low", "medium", "high"
@@ -54,11 +56,43 @@ NEED_WORDS = {LOW: "low need", MEDIUM: "medium need", HIGH: "high need"}
 PROVISION_WORDS = {LOW: "little provision", MEDIUM: "some provision", HIGH: "well served"}
 # Priority order of the nine classes, most urgent first (for sorting and legends).
 CLASS_ORDER = tuple(f"{NEED_WORDS[n]}, {PROVISION_WORDS[p]}" for n in (HIGH, MEDIUM, LOW) for p in LEVELS)
+# The provision columns a gap can be measured by (the key is the column of the provision table).
 MEASURES = {
-    "access": "located services within reach per 1,000 residents (two-step floating catchment)",
-    "per_1000": "located services reaching the ward per 1,000 residents",
-    "services": "located services reaching the ward",
+    s.ACCESS: "located services within reach per 1,000 residents (two-step floating catchment)",
+    s.PER_1000: "located services reaching the ward per 1,000 residents",
+    s.SERVICES: "located services reaching the ward",
 }
+# Each measure's located and area-wide parts in a provision table that splits them.
+MEASURE_PARTS = {
+    s.ACCESS: (s.ACCESS_LOCATED, s.ACCESS_AREA_WIDE),
+    s.PER_1000: (s.PER_1000_LOCATED, s.PER_1000_AREA_WIDE),
+    s.SERVICES: (s.SERVICES_LOCATED, s.SERVICES_AREA_WIDE),
+}
+
+
+@dataclass(frozen=True)
+class GapResult:
+    """A gap table and what it was worked out from.
+
+    Like a mapclassify scheme's result, every gap table comes with the same named fields.
+
+    Attributes:
+        table: one row per ward, indexed by ward code, in priority order (no-data wards last);
+            :data:`sector_map.pack.schema.GAP_COLUMNS` (the located / area-wide columns only
+            when the provision table has them).
+        measure: the provision column that set the provision level (a key of :data:`MEASURES`).
+        services_by_reach: how many services of the themes reach people in each way
+            (:data:`sector_map.analysis.service_reach.REACH_KINDS`); empty when not known.
+    """
+
+    table: pd.DataFrame
+    measure: str = s.ACCESS
+    services_by_reach: dict[str, int] = field(default_factory=dict)
+
+
+def _thirds(pct: pd.Series) -> np.ndarray:
+    """Low / medium / high for percentile ranks (0–1]: the top third is above 2/3."""
+    return np.where(pct <= 1 / 3, LOW, np.where(pct <= 2 / 3, MEDIUM, HIGH))
 
 
 def level_of(values: pd.Series) -> pd.Series:
@@ -69,8 +103,25 @@ def level_of(values: pd.Series) -> pd.Series:
         ['low', 'low', 'medium', 'medium', 'high', 'high', nan]
     """
     pct = values.rank(method="average", pct=True)
-    out = pd.Series(np.where(pct <= 1 / 3, LOW, np.where(pct <= 2 / 3, MEDIUM, HIGH)), index=values.index)
+    out = pd.Series(_thirds(pct), index=values.index)
     return out.where(values.notna()).astype(object)
+
+
+def high_need_themes(need: pd.DataFrame, ward_code: str) -> list[str]:
+    """The themes in which a ward's need is high (the top third of the area, as :func:`level_of`),
+    highest first. ``need`` is wards × themes (0–100, NaN = no data).
+
+    Example:
+        >>> need = pd.DataFrame({"older_people": [90.0, 10, 50], "mental_health": [20.0, 80, 50]},
+        ...                     index=["A", "B", "C"])
+        >>> high_need_themes(need, "A"), high_need_themes(need, "C"), high_need_themes(need, "Z")
+        (['older_people'], [], [])
+    """
+    if ward_code not in need.index:
+        return []
+    pct = need.rank(method="average", pct=True).loc[ward_code]
+    top = pct[(_thirds(pct) == HIGH) & pct.notna().to_numpy()].sort_values(ascending=False)
+    return list(top.index)
 
 
 def class_label(need_level: str, provision_level: str) -> str:
@@ -82,17 +133,20 @@ def gap_table(
     need: pd.Series,
     provision: pd.DataFrame,
     *,
-    measure: str = "access",
+    services_by_reach: Mapping[str, int] | None = None,
+    measure: str = s.ACCESS,
     names: pd.Series | None = None,
     need_driver: pd.Series | None = None,
     services_word: str = "service",
     radius_km: float | None = None,
-) -> pd.DataFrame:
+) -> GapResult:
     """Gap score, 3×3 class, rank and reason per ward.
 
     Args:
         need: need index per ward (0–100, NaN = no data), indexed by ward code.
-        provision: from :func:`sector_map.analysis.provision.provision_table` (same index).
+        provision: the table of :func:`sector_map.analysis.provision.provision_table` (same index).
+        services_by_reach: services of the themes by reach kind, as the provision result counts
+            them; with a located / area-wide split, it says whether enough services are located.
         measure: the provision column that sets the provision level (see :data:`MEASURES`).
         names: ward names by code, for the table.
         need_driver: per ward, the label of the indicator behind most of its need.
@@ -100,8 +154,9 @@ def gap_table(
         radius_km: the catchment used, for reasons.
 
     Returns:
-        Indexed by ward code, sorted by rank (no-data wards last): ``ward_name, need,
-        need_level, provision, provision_level, gap, gap_class, rank, reason, need_reason``.
+        The table (indexed by ward code, sorted by rank, no-data wards last: ``ward_name, need,
+        need_level, provision, provision_level, gap, gap_class, rank, reason, need_reason``),
+        with the measure and the services by reach kind.
 
     Example:
         The tiny pack's poverty need (its IMD score; Delta has none) against a made-up provision
@@ -111,10 +166,10 @@ def gap_table(
         >>> from sector_map.analysis.tables import need_scores
         >>> pack = tiny_pack()
         >>> need = need_scores(pack)["imd_score"]
-        >>> provision = pd.DataFrame({"access": [3.0, 0.5, 2.0, 1.0]}, index=need.index)
+        >>> provision = pd.DataFrame({s.ACCESS: [3.0, 0.5, 2.0, 1.0]}, index=need.index)
         >>> names = pack.wards.set_index(s.WARD_CODE)[s.WARD_NAME]
-        >>> table = gap_table(need, provision, names=names)
-        >>> table[[s.WARD_NAME, "gap", "gap_class", "rank"]].round(1).values.tolist()
+        >>> table = gap_table(need, provision, names=names).table
+        >>> table[[s.WARD_NAME, s.GAP, s.GAP_CLASS, s.RANK]].round(1).values.tolist()
         [['Beta', 87.5, 'high need, little provision', 1.0], ['Gamma', 45.8, 'medium need, well served', 2.0], ['Alpha', 16.7, 'low need, well served', 3.0], ['Delta', nan, 'no data', <NA>]]
 
         Gap = (need percentile − provision percentile + 1) / 2 × 100: for Beta (1 − 1/4 + 1) / 2.
@@ -122,10 +177,11 @@ def gap_table(
     if measure not in MEASURES:
         raise ValueError(f"unknown provision measure {measure!r}; use one of {', '.join(MEASURES)}")
     prov = provision.reindex(need.index)
-    split = f"{measure}_located" in prov.columns
-    by_reach = dict(provision.attrs.get("services_by_reach") or {})
-    n_located = sum(by_reach.get(k, 0) for k in ("site", "listed wards")) if by_reach else None
-    supply = prov[f"{measure}_located" if split else measure].astype("float64")
+    located_col, area_wide_col = MEASURE_PARTS[measure]
+    split = located_col in prov.columns
+    by_reach = {k: int(v) for k, v in (services_by_reach or {}).items()}
+    n_located = sum(by_reach.get(k, 0) for k in LOCATED) if by_reach else None
+    supply = prov[located_col if split else measure].astype("float64")
     need_pct = need.rank(method="average", pct=True)
     from_top = need.rank(method="min", ascending=False, pct=True)
     from_bottom = need.rank(method="min", ascending=True, pct=True)
@@ -139,45 +195,45 @@ def gap_table(
     out = pd.DataFrame(
         {
             s.WARD_NAME: names.reindex(need.index) if names is not None else need.index,
-            "need": need.astype("float64"),
-            "need_level": level_of(need),
-            "provision": supply_filled,
-            "provision_level": prov_level,
-            "gap": gap.astype("float64"),
+            s.NEED: need.astype("float64"),
+            s.NEED_LEVEL: level_of(need),
+            s.PROVISION: supply_filled,
+            s.PROVISION_LEVEL: prov_level,
+            s.GAP: gap.astype("float64"),
         },
         index=need.index,
     )
     if split:
-        out["provision_area_wide"] = prov[f"{measure}_area_wide"].astype("float64").fillna(0.0)
-        out["services_located"] = prov["services_located"].astype("Int64")
-        out["services_area_wide"] = prov["services_area_wide"].astype("Int64")
+        out[s.PROVISION_AREA_WIDE] = prov[area_wide_col].astype("float64").fillna(0.0)
+        out[s.SERVICES_LOCATED] = prov[s.SERVICES_LOCATED].astype("Int64")
+        out[s.SERVICES_AREA_WIDE] = prov[s.SERVICES_AREA_WIDE].astype("Int64")
     if unclassed is not None:
         # Thirds or a gap here would be numbers the data cannot support.
-        out["gap"] = np.nan
-        out["provision_level"] = np.nan
+        out[s.GAP] = np.nan
+        out[s.PROVISION_LEVEL] = np.nan
         if unclassed == TOO_FEW_WARDS:
-            out["need_level"] = np.nan
-    out["gap_class"] = [
+            out[s.NEED_LEVEL] = np.nan
+    out[s.GAP_CLASS] = [
         NO_DATA if not isinstance(n, str) and pd.isna(v) else unclassed or class_label(n, p)
-        for n, p, v in zip(out["need_level"], out["provision_level"], out["need"], strict=True)
+        for n, p, v in zip(out[s.NEED_LEVEL], out[s.PROVISION_LEVEL], out[s.NEED], strict=True)
     ]
     # Priority: the 3×3 class first (high need with little provision first), then the gap score.
-    urgency = out["gap_class"].map({c: i for i, c in enumerate(CLASS_ORDER)})
-    key = (urgency * 1000 - out["gap"]).where(out["gap"].notna())
-    out["rank"] = key.rank(method="min").astype("Float64")
+    urgency = out[s.GAP_CLASS].map({c: i for i, c in enumerate(CLASS_ORDER)})
+    key = (urgency * 1000 - out[s.GAP]).where(out[s.GAP].notna())
+    out[s.RANK] = key.rank(method="min").astype("Float64")
     reasons = []
     # Plain dicts, not row lookups: this loop runs once per ward (7,219 for England).
     codes = out.index.tolist()
     prov_cols = prov.reindex(
         columns=[
-            "services",
-            "services_weak",
-            "nearest_km",
-            "services_located",
-            "services_area_wide",
-            "nearest_located_km",
-            "nearest_located_service",
-            "located_services",
+            s.SERVICES,
+            s.SERVICES_WEAK,
+            s.NEAREST_KM,
+            s.SERVICES_LOCATED,
+            s.SERVICES_AREA_WIDE,
+            s.NEAREST_LOCATED_KM,
+            s.NEAREST_LOCATED_SERVICE,
+            s.LOCATED_SERVICES,
         ]
     )
     prov_rows = dict(zip(codes, prov_cols.to_dict("records"), strict=True))
@@ -187,7 +243,7 @@ def gap_table(
 
     drivers, tops, bottoms = by_code(need_driver), by_code(from_top), by_code(from_bottom)
     needs = []
-    for code, value, level in zip(codes, out["need"].tolist(), out["need_level"].tolist(), strict=True):
+    for code, value, level in zip(codes, out[s.NEED].tolist(), out[s.NEED_LEVEL].tolist(), strict=True):
         if split:
             known = unclassed != PROVISION_UNKNOWN
             provision_text = split_phrase(
@@ -209,12 +265,11 @@ def gap_table(
                 provision_text += "; provision is the same in every ward, so it cannot tell wards apart"
         needs.append(need_text)
         reasons.append(f"{need_text}; {provision_text}")
-    out["reason"] = reasons
-    out["need_reason"] = needs  # the need half alone, for views that cannot show provision
+    out[s.REASON] = reasons
+    out[s.NEED_REASON] = needs  # the need half alone, for views that cannot show provision
     out.index.name = s.WARD_CODE
-    out = out.sort_values(["rank", "need"], ascending=[True, False], na_position="last")
-    out.attrs.update(measure=measure, services_by_reach=by_reach)
-    return out
+    out = out.sort_values([s.RANK, s.NEED], ascending=[True, False], na_position="last")
+    return GapResult(out, measure, by_reach)
 
 
 def _why_unclassed(need: pd.Series, supply: pd.Series, n_located: int | None = None) -> str | None:
@@ -232,22 +287,22 @@ def _why_unclassed(need: pd.Series, supply: pd.Series, n_located: int | None = N
     return None
 
 
-def services_count(table: pd.DataFrame) -> dict[str, int]:
-    """How many services of the table's themes there are: ``total``, ``located``, and by reach kind."""
-    by_reach = {k: int(v) for k, v in (table.attrs.get("services_by_reach") or {}).items()}
-    by_reach["located"] = by_reach.get("site", 0) + by_reach.get("listed wards", 0)
+def services_count(result: GapResult) -> dict[str, int]:
+    """How many services of the result's themes there are: ``total``, ``located``, and by reach kind."""
+    by_reach = dict(result.services_by_reach)
+    by_reach["located"] = sum(by_reach.get(k, 0) for k in LOCATED)
     by_reach["total"] = sum(v for k, v in by_reach.items() if k != "located")
     return by_reach
 
 
-def provision_basis(table: pd.DataFrame, services_word: str) -> str | None:
+def provision_basis(result: GapResult, services_word: str) -> str | None:
     """One sentence on what set the classes of a classed table, e.g. "Wards are classed from 13 located …".
 
-    None when the table has no located / area-wide split or no ward is classed.
+    None when the services by reach kind are not known or no ward is classed.
     """
-    if unclassed_reason(table) is not None or not table.attrs.get("services_by_reach"):
+    if unclassed_reason(result.table) is not None or not result.services_by_reach:
         return None
-    n = services_count(table)
+    n = services_count(result)
     text = (
         f"Wards are classed from the {n['located']} located {services_word}s (a site of their own or "
         "listed wards) and the catchment around them"
@@ -273,10 +328,10 @@ def unclassed_reason(table: pd.DataFrame) -> str | None:
     Example:
         >>> from sector_map.demo.tiny import tiny_pack
         >>> from sector_map.analysis.tables import gap_table_for
-        >>> unclassed_reason(gap_table_for(tiny_pack(), ["poverty_food"]))  # one located service
+        >>> unclassed_reason(gap_table_for(tiny_pack(), ["poverty_food"]).table)  # one located service
         'provision not known'
     """
-    classes = set(table["gap_class"])
+    classes = set(table[s.GAP_CLASS])
     for reason in (TOO_FEW_WARDS, PROVISION_UNKNOWN):
         if reason in classes:
             return reason

@@ -9,7 +9,7 @@ the tiny four-ward pack of :func:`sector_map.demo.tiny.tiny_pack`.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -29,6 +29,10 @@ from sector_map.pack.values import normalise_postcode
 HIGH_NEED = 60.0
 # Unmet need (0–100) at or above this (and below HIGH_NEED) is called "moderate"; below it "low".
 MODERATE_NEED = 30.0
+# What a fit's scores were worked out from (FitResult.score_from).
+FROM_NEED = "need"
+FROM_GAP = "gap"
+FROM_NEED_AND_GAP = "need and gap"
 
 
 @dataclass(frozen=True)
@@ -122,10 +126,10 @@ def ward_people(pack: Pack) -> dict[str, np.ndarray]:
     shapes = ward_shapes(pack)
     out = {c: np.empty((0, 2)) for c in shapes.index}
     pcs = pack.postcodes
-    if pcs is None or not len(pcs) or "lon" not in pcs or "lat" not in pcs:
+    if pcs is None or not len(pcs) or s.LON not in pcs or s.LAT not in pcs:
         return out
-    lon = pd.to_numeric(pcs["lon"], errors="coerce").to_numpy(float)
-    lat = pd.to_numeric(pcs["lat"], errors="coerce").to_numpy(float)
+    lon = pd.to_numeric(pcs[s.LON], errors="coerce").to_numpy(float)
+    lat = pd.to_numeric(pcs[s.LAT], errors="coerce").to_numpy(float)
     ok = np.isfinite(lon) & np.isfinite(lat)
     x, y = to_metres(lon[ok], lat[ok])
     pc_i, ward_i = shapely.STRtree(np.asarray(shapes.values)).query(shapely.points(x, y), predicate="within")
@@ -143,7 +147,7 @@ def organisation_table(pack: Pack) -> pd.DataFrame:
     orgs = pack.organisations
     table = pd.DataFrame(
         {
-            "name": orgs[s.ORG_NAME].astype(str).values,
+            s.ORG_NAME: orgs[s.ORG_NAME].astype(str).values,
             s.SIZE_BAND: orgs[s.SIZE_BAND].fillna(s.SIZE_BAND_UNKNOWN).astype(str).values,
             s.LOCATION_QUALITY: orgs[s.LOCATION_QUALITY].astype(str).values,
         },
@@ -155,7 +159,7 @@ def organisation_table(pack: Pack) -> pd.DataFrame:
     if located.any():
         pts = orgs.geometry[located]
         x[located], y[located] = to_metres(pts.x.to_numpy(), pts.y.to_numpy())
-    table["x"], table["y"] = x, y
+    table[s.X_METRES], table[s.Y_METRES] = x, y
     own_themes = dict(zip(table.index, orgs[s.THEMES].map(as_tuple), strict=True))
     groups = orgs[s.CLIENT_GROUPS] if s.CLIENT_GROUPS in orgs.columns else pd.Series([()] * len(orgs))
     own_groups = dict(zip(table.index, groups.map(as_tuple), strict=True))
@@ -181,12 +185,12 @@ def service_table(pack: Pack, orgs: pd.DataFrame) -> pd.DataFrame:
     metres (the service's own lon/lat, else its organisation's point)."""
     svc = pack.services
     org_ids = svc[s.ORG_ID].astype(str)
-    x = orgs["x"].reindex(org_ids).to_numpy(dtype=float, copy=True)
-    y = orgs["y"].reindex(org_ids).to_numpy(dtype=float, copy=True)
-    if "lon" in svc.columns and "lat" in svc.columns:
-        own = svc["lon"].notna().to_numpy() & svc["lat"].notna().to_numpy()
+    x = orgs[s.X_METRES].reindex(org_ids).to_numpy(dtype=float, copy=True)
+    y = orgs[s.Y_METRES].reindex(org_ids).to_numpy(dtype=float, copy=True)
+    if s.LON in svc.columns and s.LAT in svc.columns:
+        own = svc[s.LON].notna().to_numpy() & svc[s.LAT].notna().to_numpy()
         if own.any():
-            x[own], y[own] = to_metres(svc["lon"].to_numpy(float)[own], svc["lat"].to_numpy(float)[own])
+            x[own], y[own] = to_metres(svc[s.LON].to_numpy(float)[own], svc[s.LAT].to_numpy(float)[own])
     return pd.DataFrame(
         {
             s.ORG_ID: org_ids.values,
@@ -194,8 +198,8 @@ def service_table(pack: Pack, orgs: pd.DataFrame) -> pd.DataFrame:
             s.AREA_TYPE: svc[s.AREA_TYPE].astype(str).values,
             s.AREA_WARDS: svc[s.AREA_WARDS].map(lambda v: set(as_tuple(v))).values,
             s.RADIUS_KM: pd.to_numeric(svc[s.RADIUS_KM], errors="coerce").to_numpy(float),
-            "x": x,
-            "y": y,
+            s.X_METRES: x,
+            s.Y_METRES: y,
         }
     )
 
@@ -223,9 +227,9 @@ def offer_from_org(pack: Pack, org_id: str) -> Offer:
     row = orgs.loc[org_id]
     services = service_table(pack, orgs)
     mine = services[services[s.ORG_ID] == org_id]
-    x, y = row["x"], row["y"]
-    if x != x and mine["x"].notna().any():
-        x, y = mine["x"].dropna().iloc[0], mine["y"].dropna().iloc[0]
+    x, y = row[s.X_METRES], row[s.Y_METRES]
+    if x != x and mine[s.X_METRES].notna().any():
+        x, y = mine[s.X_METRES].dropna().iloc[0], mine[s.Y_METRES].dropna().iloc[0]
     point = None
     if x == x:
         lon, lat = pyproj.Transformer.from_crs(s.METRE_CRS, s.PACK_CRS, always_xy=True).transform(x, y)
@@ -239,7 +243,7 @@ def offer_from_org(pack: Pack, org_id: str) -> Offer:
         wards = tuple(sorted(listed))
     caps = pd.to_numeric(pack.services.loc[pack.services[s.ORG_ID].astype(str) == org_id, s.CAPACITY])
     return Offer(
-        name=str(row["name"]),
+        name=str(row[s.ORG_NAME]),
         themes=row[s.THEMES],
         client_groups=row[s.CLIENT_GROUPS],
         point=point,
@@ -287,7 +291,7 @@ def offer_from_description(
                 f"postcode {postcode!r} is not among this pack's postcodes (it may be outside the area "
                 "or mistyped); give a point (lon, lat) instead, or leave it empty for 'whole area'"
             )
-        point = (float(hit["lon"].iloc[0]), float(hit["lat"].iloc[0]))
+        point = (float(hit[s.LON].iloc[0]), float(hit[s.LAT].iloc[0]))
     if reach_km is not None and point is None:
         raise ValueError(
             "a reach in km needs a base: give a postcode or a point, or leave reach empty for 'whole area'"
@@ -313,7 +317,7 @@ def find_organisations(pack: Pack, query: str, *, limit: int = 20) -> pd.DataFra
 
     Example:
         >>> from sector_map.demo.tiny import tiny_pack
-        >>> find_organisations(tiny_pack(), "food share")["label"].tolist()
+        >>> find_organisations(tiny_pack(), "food share")[s.LABEL].tolist()
         ['Alpha Food Share (charity 1000001; DM1 1AA; Alpha ward)']
         >>> find_organisations(tiny_pack(), "1000001")[s.ORG_ID].tolist()  # by charity number
         ['o1']
@@ -332,16 +336,16 @@ def find_organisations(pack: Pack, query: str, *, limit: int = 20) -> pd.DataFra
         mask |= exact
     else:
         mask = exact = pd.Series(True, index=orgs.index)
-    order = pd.DataFrame({"exact": ~exact, "starts": ~names.str.startswith(q), "name": names})[mask]
-    picked = order.sort_values(["exact", "starts", "name"]).index[:limit]
+    order = pd.DataFrame({"exact": ~exact, "starts": ~names.str.startswith(q), s.ORG_NAME: names})[mask]
+    picked = order.sort_values(["exact", "starts", s.ORG_NAME]).index[:limit]
     out = pd.DataFrame(orgs.loc[picked, cols]).reset_index(drop=True)
     out[s.THEMES] = out[s.THEMES].map(lambda v: list(as_tuple(v)))
-    address = orgs["address"] if "address" in orgs.columns else pd.Series(pd.NA, index=orgs.index)
-    out["address"] = address.loc[picked].astype("string").str.strip().replace("", pd.NA).to_numpy()
+    address = orgs[s.ADDRESS] if s.ADDRESS in orgs.columns else pd.Series(pd.NA, index=orgs.index)
+    out[s.ADDRESS] = address.loc[picked].astype("string").str.strip().replace("", pd.NA).to_numpy()
     out[s.POSTCODE] = orgs.loc[picked, s.POSTCODE].astype("string").to_numpy()
     out[s.WARD_NAME] = _ward_of(pack, orgs.geometry.loc[picked])
-    out["label"] = [_search_label(r) for r in out.itertuples()]
-    return out
+    out[s.LABEL] = [_search_label(r) for r in out.to_dict("records")]
+    return out[s.FOUND_COLUMNS]
 
 
 def _ward_of(pack: Pack, geoms) -> list[str | None]:
@@ -358,21 +362,22 @@ def _ward_of(pack: Pack, geoms) -> list[str | None]:
     return out
 
 
-def _search_label(row) -> str:
+def _search_label(row: Mapping) -> str:
     """How a search result reads, enough to tell apart organisations with the same name."""
     parts = []
-    if isinstance(row.charity_number, str) and row.charity_number.strip():
-        parts.append(f"charity {row.charity_number.strip()}")
-    place = row.address if isinstance(row.address, str) else None
-    if isinstance(row.postcode, str) and row.postcode.strip() and (not place or row.postcode not in place):
-        place = f"{place}, {row.postcode}" if place else row.postcode
+    number, postcode, ward = row[s.CHARITY_NUMBER], row[s.POSTCODE], row[s.WARD_NAME]
+    if isinstance(number, str) and number.strip():
+        parts.append(f"charity {number.strip()}")
+    place = row[s.ADDRESS] if isinstance(row[s.ADDRESS], str) else None
+    if isinstance(postcode, str) and postcode.strip() and (not place or postcode not in place):
+        place = f"{place}, {postcode}" if place else postcode
     if place:
         parts.append(place)
-    if isinstance(row.ward_name, str):
-        parts.append(f"{row.ward_name} ward")
-    elif row.location_quality == s.LOCATION_AREA_ONLY:
+    if isinstance(ward, str):
+        parts.append(f"{ward} ward")
+    elif row[s.LOCATION_QUALITY] == s.LOCATION_AREA_ONLY:
         parts.append("location not known")
-    return f"{row.name} ({'; '.join(parts)})" if parts else str(row.name)
+    return f"{row[s.ORG_NAME]} ({'; '.join(parts)})" if parts else str(row[s.ORG_NAME])
 
 
 # --- ward ranking for an offer -------------------------------------------------------------
@@ -398,16 +403,16 @@ def unmet_need(need: pd.DataFrame | None, gap: pd.DataFrame | None) -> tuple[pd.
     if need is None and gap is None:
         raise ValueError("give a gap table, or a need table to rank by need alone")
     if need is None:
-        return gap.astype(float), "gap"
+        return gap.astype(float), FROM_GAP
     need = need.astype(float)
     if gap is None:
-        return need, "need"
+        return need, FROM_NEED
     gap = gap.reindex(index=need.index, columns=need.columns).astype(float)
     known = gap.notna().any(axis=0)
     out = need.copy()
     cols = list(known[known].index)
     out[cols] = (need[cols] + gap[cols]) / 2
-    return out, "need and gap" if cols else "need"
+    return out, FROM_NEED_AND_GAP if cols else FROM_NEED
 
 
 def _theme_phrase(theme: str, need: float | None, gap: float | None) -> str:
@@ -432,17 +437,45 @@ def _rows(
     return unmet, need, gap
 
 
+@dataclass(frozen=True)
+class FitResult:
+    """Wards ranked for an offer (:func:`rank_wards_for_offer`), and what the scores came from.
+
+    Attributes:
+        table: one row per ward, best first: :data:`sector_map.pack.schema.FIT_COLUMNS`.
+        score_from: :data:`FROM_NEED_AND_GAP` or :data:`FROM_GAP` when scores are unmet need,
+            :data:`FROM_NEED` when they are need alone (provision cannot tell wards apart).
+    """
+
+    table: pd.DataFrame
+    score_from: str
+
+    @property
+    def by_need_alone(self) -> bool:
+        """True when the scores are need, not unmet need."""
+        return self.score_from == FROM_NEED
+
+    def first_ward(self) -> str | None:
+        """The code of the ward ranked first (None when the offer reaches no ward with data)."""
+        ranked = self.table[self.table[s.RANK].notna()]
+        return None if ranked.empty else str(ranked[s.WARD_CODE].iloc[0])
+
+    def ward_or_first(self, selected: str | None) -> str | None:
+        """The selected ward, else the one ranked first: the ward a page shows until one is chosen."""
+        return selected if selected is not None else self.first_ward()
+
+
 def rank_wards_for_offer(
     pack: Pack, offer: Offer, *, need: pd.DataFrame | None, gap: pd.DataFrame | None, limit: int | None = None
-) -> pd.DataFrame:
+) -> FitResult:
     """Wards ranked by the unmet need an offer could meet there, each with its reason.
 
     ``score`` (0–100) is the mean over the offer's themes with data of :func:`unmet_need`. Wards
     the offer reaches (whole area, listed wards, or a reach in km touching the ward) are ranked
     1, 2, … by score, nearer first on ties; wards beyond its reach keep their score but get no
     rank and ``in_reach`` False ("beyond your reach"); wards with no data come last. Distances,
-    and so reach, are from the offer's base to the ward's people (:func:`distances_km`); ``attrs["score_from"]``
-    says whether scores use the gap ("gap", "need and gap") or need alone ("need").
+    and so reach, are from the offer's base to the ward's people (:func:`distances_km`); the
+    result's ``score_from`` says whether scores use the gap or need alone.
 
     Raises:
         ValueError: for an offer with no themes.
@@ -455,11 +488,11 @@ def rank_wards_for_offer(
         >>> from sector_map.analysis.tables import need_and_gap_by_theme
         >>> pack = tiny_pack()
         >>> need, gap = need_and_gap_by_theme(pack)
-        >>> ranked = rank_wards_for_offer(pack, offer_from_org(pack, "o1"), need=need, gap=gap)
-        >>> ranked[["rank", s.WARD_NAME, "score", "in_reach"]].values.tolist()
+        >>> fit = rank_wards_for_offer(pack, offer_from_org(pack, "o1"), need=need, gap=gap)
+        >>> fit.table[[s.RANK, s.WARD_NAME, s.SCORE, s.IN_REACH]].values.tolist()
         [[1, 'Beta', 100.0, True], [2, 'Gamma', 50.0, True], [3, 'Alpha', 0.0, True], [<NA>, 'Delta', nan, False]]
-        >>> ranked["reason"].iloc[0]
-        'high need for poverty, food and money advice (need 100/100); 0.3 km from you'
+        >>> fit.table[s.REASON].iloc[0], fit.score_from, fit.first_ward()
+        ('high need for poverty, food and money advice (need 100/100); 0.3 km from you', 'need', 'X05000002')
     """
     if not offer.themes:
         raise ValueError(
@@ -471,7 +504,7 @@ def rank_wards_for_offer(
         raise ValueError("give a gap table, or a need table to rank by need alone")
     codes = pd.Index(pack.wards[s.WARD_CODE].astype(str))
     values, need_v, gap_v = _rows(codes, themes, need, gap)
-    kind = "need" if gap_v is None else "gap" if need_v is None else "need and gap"
+    kind = FROM_NEED if gap_v is None else FROM_GAP if need_v is None else FROM_NEED_AND_GAP
     gap_known = {t for t in themes if gap_v is not None and gap_v[t].notna().any()}
     unmet = values.mean(axis=1).to_numpy()
     shapes = ward_shapes(pack)
@@ -508,12 +541,12 @@ def rank_wards_for_offer(
             for t in ordered
         ]
         head = items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
-        text = f"{_level(float(unmet[i]))} {'need' if kind == 'need' else 'unmet need'} for {head}"
+        text = f"{_level(float(unmet[i]))} {'need' if kind == FROM_NEED else 'unmet need'} for {head}"
         absent = [t for t in themes if t not in present]
         if absent:
             text += f"; no data for {join_labels(absent)}"
         unknown = [t for t in present if gap_v is not None and need_v is not None and t not in gap_known]
-        if unknown and kind != "need":
+        if unknown and kind != FROM_NEED:
             text += f"; provision of {join_labels(unknown)} cannot tell wards apart, so need alone"
         d = dist[i]
         if not in_reach[i]:
@@ -531,20 +564,19 @@ def rank_wards_for_offer(
         {
             s.WARD_CODE: codes.values,
             s.WARD_NAME: pack.wards[s.WARD_NAME].astype(str).values,
-            "score": np.round(unmet, 1),
-            "in_reach": in_reach,
-            "themes_matched": matched,
-            "distance_km": np.round(dist, 2),
-            "reason": reasons,
+            s.SCORE: np.round(unmet, 1),
+            s.IN_REACH: in_reach,
+            s.THEMES_MATCHED: matched,
+            s.DISTANCE_KM: np.round(dist, 2),
+            s.REASON: reasons,
             "_group": np.where(~has_data, 2, np.where(in_reach, 0, 1)),
         }
     )
     out = out.sort_values(
-        ["_group", "score", "distance_km", s.WARD_NAME], ascending=[True, False, True, True], kind="stable"
+        ["_group", s.SCORE, s.DISTANCE_KM, s.WARD_NAME], ascending=[True, False, True, True], kind="stable"
     )
     ranked = (out["_group"] == 0).to_numpy()
-    out.insert(0, "rank", pd.array(np.where(ranked, np.cumsum(ranked), 0), dtype="Int64"))
-    out.loc[~ranked, "rank"] = pd.NA
+    out.insert(0, s.RANK, pd.array(np.where(ranked, np.cumsum(ranked), 0), dtype="Int64"))
+    out.loc[~ranked, s.RANK] = pd.NA
     out = out.drop(columns="_group").reset_index(drop=True)
-    out.attrs["score_from"] = kind
-    return out if limit is None else out.head(limit)
+    return FitResult(out if limit is None else out.head(limit), kind)

@@ -7,6 +7,8 @@ The examples run on the tiny four-ward pack of :func:`sector_map.demo.tiny.tiny_
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -55,7 +57,7 @@ def services_reaching(services: pd.DataFrame, ward_codes: Collection[str], shape
     codes = set(ward_codes)
     listed = services[s.AREA_WARDS].map(lambda w: bool(codes & w)).to_numpy(dtype=bool)
     radius = (services[s.AREA_TYPE] == s.AREA_RADIUS).to_numpy()
-    d = distances_km(services["x"].to_numpy(), services["y"].to_numpy(), shape)
+    d = distances_km(services[s.X_METRES].to_numpy(), services[s.Y_METRES].to_numpy(), shape)
     within = radius & (d <= services[s.RADIUS_KM].to_numpy() + 1e-9)
     return whole | (listed & (services[s.AREA_TYPE] == s.AREA_WARDS_LIST).to_numpy()) | within
 
@@ -64,9 +66,12 @@ def org_distances_km(orgs: pd.DataFrame, services: pd.DataFrame, shape, people=N
     """Per organisation, the km from its nearest known point (its own or a service's) to a place:
     a polygon, or with ``people`` a ward's people (see :func:`sector_map.analysis.matching.distances_km`)."""
     d_org = pd.Series(
-        distances_km(orgs["x"].to_numpy(), orgs["y"].to_numpy(), shape, people), index=orgs.index
+        distances_km(orgs[s.X_METRES].to_numpy(), orgs[s.Y_METRES].to_numpy(), shape, people),
+        index=orgs.index,
     )
-    d_svc = pd.Series(distances_km(services["x"].to_numpy(), services["y"].to_numpy(), shape, people))
+    d_svc = pd.Series(
+        distances_km(services[s.X_METRES].to_numpy(), services[s.Y_METRES].to_numpy(), shape, people)
+    )
     d_svc = d_svc.groupby(services[s.ORG_ID].values).min()
     return pd.concat([d_org, d_svc.reindex(orgs.index)], axis=1).min(axis=1)
 
@@ -109,8 +114,7 @@ class _Place:
             raise ValueError(f"no ward {ward_code!r} in this pack; use a code from its wards table")
         self.orgs = organisation_table(pack)
         self.services = service_table(pack, self.orgs)
-        self.services["reaches"] = services_reaching(self.services, {ward_code}, shapes[ward_code])
-        self.reaching = self.services[self.services["reaches"]]
+        self.reaching = self.services[services_reaching(self.services, {ward_code}, shapes[ward_code])]
         self.by_org = dict(tuple(self.reaching.groupby(s.ORG_ID)))
         self.empty = self.reaching.iloc[:0]
         self.distance = org_distances_km(self.orgs, self.services, shapes[ward_code])
@@ -140,9 +144,9 @@ def rank_organisations_for_ward(
 
         >>> from sector_map.demo.tiny import tiny_pack
         >>> ranked = rank_organisations_for_ward(tiny_pack(), "X05000002", ["poverty_food", "disability_carers"])
-        >>> ranked[["rank", "name", "score"]].values.tolist()
+        >>> ranked[[s.RANK, s.ORG_NAME, s.SCORE]].values.tolist()
         [[1, 'Alpha Food Share', 66.7], [2, 'Beta Carers', 66.0]]
-        >>> ranked["reason"].iloc[0]
+        >>> ranked[s.REASON].iloc[0]
         'covers poverty, food and money advice (1 of 2 themes); its 1.5 km radius reaches this ward; based 0.3 km away; size small (£10k–£100k)'
     """
     themes = check_themes(themes)
@@ -167,21 +171,20 @@ def rank_organisations_for_ward(
         size = s.SIZE_BAND_LABELS.get(band, band).lower()
         rows.append(
             {
-                "org_id": org_id,
-                "name": org["name"],
-                "score": round(score, 1),
-                "themes_covered": covered,
-                "reaches": not mine.empty,
-                "distance_km": round(d, 2) if d == d else np.nan,
+                s.ORG_ID: org_id,
+                s.ORG_NAME: org[s.ORG_NAME],
+                s.SCORE: round(score, 1),
+                s.THEMES_COVERED: covered,
+                s.REACHES: not mine.empty,
+                s.DISTANCE_KM: round(d, 2) if d == d else np.nan,
                 s.SIZE_BAND: band,
                 s.LOCATION_QUALITY: org[s.LOCATION_QUALITY],
-                "reason": f"{cover}; {reach}; {where_phrase(d, org[s.LOCATION_QUALITY])}; size {size}",
+                s.REASON: f"{cover}; {reach}; {where_phrase(d, org[s.LOCATION_QUALITY])}; size {size}",
             }
         )
-    cols = ["org_id", "name", "score", "themes_covered", "reaches", "distance_km"]
-    out = pd.DataFrame(rows, columns=cols + [s.SIZE_BAND, s.LOCATION_QUALITY, "reason"])
-    out = out.sort_values(["score", "distance_km", "name"], ascending=[False, True, True], kind="stable")
-    out.insert(0, "rank", pd.array(np.arange(1, len(out) + 1), dtype="Int64"))
+    out = pd.DataFrame(rows, columns=[c for c in s.ORG_FIT_COLUMNS if c != s.RANK])
+    out = out.sort_values([s.SCORE, s.DISTANCE_KM, s.ORG_NAME], ascending=[False, True, True], kind="stable")
+    out.insert(0, s.RANK, pd.array(np.arange(1, len(out) + 1), dtype="Int64"))
     out = out.reset_index(drop=True)
     return out if limit is None else out.head(limit)
 
@@ -199,6 +202,14 @@ def _offer_area(offer: Offer, shapes: pd.Series, people: dict[str, np.ndarray]) 
     return [c for c in shapes.index if c in codes]
 
 
+class Partners(NamedTuple):
+    """Possible partners and possible overlap for an offer (:func:`partners_and_overlap`), each
+    :data:`sector_map.pack.schema.PARTNER_COLUMNS`."""
+
+    partners: pd.DataFrame
+    overlap: pd.DataFrame
+
+
 def partners_and_overlap(
     pack: Pack,
     offer: Offer,
@@ -206,7 +217,7 @@ def partners_and_overlap(
     within_km: float = 3.0,
     limit: int = 10,
     need: pd.DataFrame | None = None,
-) -> tuple[pd.DataFrame, pd.DataFrame]:
+) -> Partners:
     """Possible partners and possible overlap for an offer, each organisation with where it is
     based (``based_in``: its ward, "outside the area" or "not known") and why.
 
@@ -231,9 +242,9 @@ def partners_and_overlap(
         >>> from sector_map.analysis.matching import offer_from_org
         >>> pack = tiny_pack()
         >>> partners, overlap = partners_and_overlap(pack, offer_from_org(pack, "o1"))
-        >>> partners[["name", "based_in", "distance_km"]].values.tolist(), len(overlap)
+        >>> partners[[s.ORG_NAME, s.BASED_IN, s.DISTANCE_KM]].values.tolist(), len(overlap)
         ([['Beta Carers', 'Beta', 0.66]], 0)
-        >>> partners["why"].iloc[0]
+        >>> partners[s.WHY].iloc[0]
         'brings disability and carers, which you do not offer; based 0.7 km from you (location is a contact address, which may not be where it works)'
     """
     themes = check_themes(offer.themes)
@@ -242,8 +253,7 @@ def partners_and_overlap(
     services = service_table(pack, orgs)
     area = _offer_area(offer, shapes, ward_people(pack))
     area_shape = shapely.union_all(list(shapes[area].values)) if area else shapely.Polygon()
-    services["reaches"] = services_reaching(services, area, area_shape)
-    reach = services[services["reaches"]]
+    reach = services[services_reaching(services, area, area_shape)]
     by_org = dict(tuple(reach.groupby(s.ORG_ID)))
     if offer.point is not None:
         px, py = to_metres(offer.point[0], offer.point[1])
@@ -276,31 +286,31 @@ def partners_and_overlap(
             where = "works in wards you reach"
         also = f"; also works with {', '.join(groups)}" if groups else ""
         row = {
-            "org_id": org_id,
-            "name": org["name"],
-            "themes": list(org[s.THEMES]),
-            "client_groups_shared": groups,
-            "distance_km": round(d, 2) if d == d else np.nan,
+            s.ORG_ID: org_id,
+            s.ORG_NAME: org[s.ORG_NAME],
+            s.THEMES: list(org[s.THEMES]),
+            s.CLIENT_GROUPS_SHARED: groups,
+            s.DISTANCE_KM: round(d, 2) if d == d else np.nan,
             s.SIZE_BAND: _size(org[s.SIZE_BAND]),
             s.LOCATION_QUALITY: org[s.LOCATION_QUALITY],
             "_n": len(shared) if shared else len(groups),
             # near the base of a whole-area offer says nothing about working where it works
             "_place": 0 if located else 1 if near and not offer.whole_area else 2,
-            "based_in": _based_in(homes[org_id], names),
+            s.BASED_IN: _based_in(homes[org_id], names),
             "_need": need_by_ward.get(homes[org_id], np.nan) if homes[org_id] else np.nan,
             "_size": SIZE_FACTOR[_size(org[s.SIZE_BAND])],
         }
         if shared:
-            overlap.append(row | {"why": f"also does {join_labels(shared)}{also}; {where}"})
+            overlap.append(row | {s.WHY: f"also does {join_labels(shared)}{also}; {where}"})
         elif extra:
             brings = f"brings {join_labels(extra)}, which you do not offer"
-            partners.append(row | {"why": f"{brings}{also}; {where}"})
-    return _ordered(partners, limit), _ordered(overlap, limit)
+            partners.append(row | {s.WHY: f"{brings}{also}; {where}"})
+    return Partners(_ordered(partners, limit), _ordered(overlap, limit))
 
 
 def _home_wards(orgs: pd.DataFrame, shapes: pd.Series) -> pd.Series:
     """Per organisation, the code of the ward its point is in ("" outside every ward, NA if no point)."""
-    x, y = orgs["x"].to_numpy(), orgs["y"].to_numpy()
+    x, y = orgs[s.X_METRES].to_numpy(), orgs[s.Y_METRES].to_numpy()
     out = pd.Series(np.where(np.isfinite(x), "", None), index=orgs.index, dtype=object)
     for code, shape in shapes.items():
         out[shapely.contains_xy(shape, x, y)] = code
@@ -314,11 +324,10 @@ def _based_in(code: object, names: dict[str, str]) -> str:
 
 
 def _ordered(rows: list[dict], limit: int) -> pd.DataFrame:
-    cols = ["org_id", "name", "based_in", "themes", "client_groups_shared", "distance_km", s.SIZE_BAND]
-    cols += [s.LOCATION_QUALITY, "why"]
+    cols = s.PARTNER_COLUMNS
     out = pd.DataFrame(rows, columns=cols + ["_n", "_place", "_need", "_size"])
     out = out.sort_values(
-        ["_place", "_n", "_need", "distance_km", "_size", "name"],
+        ["_place", "_n", "_need", s.DISTANCE_KM, "_size", s.ORG_NAME],
         ascending=[True, False, False, True, False, True],
         kind="stable",
         na_position="last",
@@ -327,18 +336,35 @@ def _ordered(rows: list[dict], limit: int) -> pd.DataFrame:
 
 
 # --- consortium -----------------------------------------------------------------------------
-def consortium(pack: Pack, ward_code: str, themes: Sequence[str], *, max_members: int = 4) -> pd.DataFrame:
+@dataclass(frozen=True)
+class Consortium:
+    """A possible consortium for a ward (:func:`consortium`).
+
+    Attributes:
+        table: one row per member, in the order chosen: :data:`sector_map.pack.schema.CONSORTIUM_COLUMNS`.
+        uncovered: theme ids no member covers.
+        note: one plain sentence: everything covered, or why some themes are not.
+    """
+
+    table: pd.DataFrame
+    uncovered: list[str]
+    note: str
+
+
+def consortium(pack: Pack, ward_code: str, themes: Sequence[str], *, max_members: int = 4) -> Consortium:
     """A small group of organisations whose services reach a ward and together cover ``themes``.
 
     Greedy set cover: take the organisation bringing the most themes not yet covered (ties go to
     the nearer, then the larger), and repeat until every theme is covered or ``max_members`` is
-    reached. ``attrs["uncovered"]`` lists theme ids still uncovered and ``attrs["note"]`` says why.
+    reached. The result names the themes still uncovered and says why.
 
     Example:
         >>> from sector_map.demo.tiny import tiny_pack
         >>> group = consortium(tiny_pack(), "X05000002", ["poverty_food", "disability_carers"])
-        >>> group[["member", "name", "covers"]].values.tolist()
+        >>> group.table[[s.MEMBER, s.ORG_NAME, s.COVERS]].values.tolist()
         [[1, 'Beta Carers', ['disability_carers']], [2, 'Alpha Food Share', ['poverty_food']]]
+        >>> group.uncovered, group.note
+        ([], 'together these 2 organisations cover every theme asked for')
     """
     themes = check_themes(themes)
     place = _Place(pack, ward_code)
@@ -353,7 +379,7 @@ def consortium(pack: Pack, ward_code: str, themes: Sequence[str], *, max_members
                 continue
             d = place.distance[org_id]
             size = SIZE_FACTOR[_size(place.orgs.at[org_id, s.SIZE_BAND])]
-            key = (-len(new), d if d == d else np.inf, -size, place.orgs.at[org_id, "name"])
+            key = (-len(new), d if d == d else np.inf, -size, place.orgs.at[org_id, s.ORG_NAME])
             if best_key is None or key < best_key:
                 best, best_key = org_id, key
         if best is None:
@@ -365,21 +391,17 @@ def consortium(pack: Pack, ward_code: str, themes: Sequence[str], *, max_members
         where = where_phrase(place.distance[best], quality)
         rows.append(
             {
-                "member": len(rows) + 1,
-                "org_id": best,
-                "name": place.orgs.at[best, "name"],
-                "covers": new,
-                "reason": f"brings {join_labels(new)}; {_reach_how(mine)}; {where}",
+                s.MEMBER: len(rows) + 1,
+                s.ORG_ID: best,
+                s.ORG_NAME: place.orgs.at[best, s.ORG_NAME],
+                s.COVERS: new,
+                s.REASON: f"brings {join_labels(new)}; {_reach_how(mine)}; {where}",
             }
         )
-    out = pd.DataFrame(rows, columns=["member", "org_id", "name", "covers", "reason"])
-    out.attrs["uncovered"] = left
     if not left:
-        out.attrs["note"] = f"together these {len(rows)} organisations cover every theme asked for"
+        note = f"together these {len(rows)} organisations cover every theme asked for"
     elif any(t in left for has in covers.values() for t in has):
-        out.attrs["note"] = (
-            f"stopped at {max_members} members; still uncovered: {join_labels(left)} (allow more members)"
-        )
+        note = f"stopped at {max_members} members; still uncovered: {join_labels(left)} (allow more members)"
     else:
-        out.attrs["note"] = f"no organisation whose services reach this ward covers {join_labels(left)}"
-    return out
+        note = f"no organisation whose services reach this ward covers {join_labels(left)}"
+    return Consortium(pd.DataFrame(rows, columns=s.CONSORTIUM_COLUMNS), left, note)

@@ -29,7 +29,7 @@ Step 2 of the core loop (why two-step floating catchment:
   ``nearest_located_km`` / ``nearest_located_service`` are the nearest service at a site of its
   own (a listed-wards service's point is only a contact address), and
   ``located_services`` names (up to three, nearest first) the located services reaching the
-  ward. ``attrs["services_by_reach"]`` counts the theme's services by reach kind.
+  ward. :class:`ProvisionResult` also counts the theme's services by reach kind.
 
 The default catchment radius is 2 km: about a 25-minute walk at an ordinary pace of 5 km an
 hour, or a short bus ride, which is roughly how far people go to reach a community service such
@@ -49,7 +49,7 @@ Where people are (``ProvisionOptions.demand_point``):
 
 ``nearest_km`` is 0 for a service inside the ward, else the distance from the ward's nearest
 postcode (its edge when it has none): see :func:`sector_map.analysis.catchment.distances_from_people_km`.
-Output attrs say which kind of point was used, and ``notes`` say when wards fell back.
+The result says which kind of point was used, and its ``notes`` say when wards fell back.
 """
 
 from __future__ import annotations
@@ -73,13 +73,10 @@ from sector_map.analysis.catchment import (
 )
 from sector_map.analysis.service_reach import (
     LOCATED,
-    ORG_NAME_COL,
-    REACH,
     REACH_KINDS,
     REACH_SITE,
-    SUPPLY,
-    WEAK,
     service_locations,
+    unknown_organisations_note,
 )
 from sector_map.pack import schema as s
 from sector_map.pack.schema import LAT, LON
@@ -89,7 +86,9 @@ __all__ = [
     "DECAYS",
     "DEFAULT_RADIUS_KM",
     "DEMAND_POINTS",
+    "DemandPoints",
     "ProvisionOptions",
+    "ProvisionResult",
     "demand_points",
     "provision_by_theme",
     "provision_table",
@@ -102,31 +101,6 @@ DEMAND_POPULATION = "population"
 DEMAND_GEOMETRIC = "geometric"
 DEMAND_POSTCODES = "postcodes"
 DEMAND_POINTS = (DEMAND_POPULATION, DEMAND_GEOMETRIC, DEMAND_POSTCODES)
-
-# Extra columns of demand_points / provision_table (schema names the rest).
-DEMAND = "demand"
-DEMAND_POINT = "demand_point"
-N_POSTCODES = "postcodes"
-TABLE_COLUMNS = [
-    "services",
-    "services_weak",
-    "per_1000",
-    "access",
-    "access_weak_share",
-    "nearest_km",
-    "nearest_service",
-    "nearest_org",
-    "nearest_quality",
-    "services_located",
-    "services_area_wide",
-    "per_1000_located",
-    "per_1000_area_wide",
-    "access_located",
-    "access_area_wide",
-    "nearest_located_km",
-    "nearest_located_service",
-    "located_services",
-]
 
 
 @dataclass(frozen=True)
@@ -208,9 +182,9 @@ def _demand_metres(pack, options: ProvisionOptions):
             s.WARD_CODE: wards[s.WARD_CODE].astype(str).to_numpy(),
             s.WARD_NAME: wards[s.WARD_NAME].astype(object).to_numpy(),
             s.POPULATION: pop,
-            DEMAND: np.nan_to_num(pop, nan=0.0),
-            DEMAND_POINT: method,
-            N_POSTCODES: counts,
+            s.DEMAND: np.nan_to_num(pop, nan=0.0),
+            s.DEMAND_POINT: method,
+            s.N_POSTCODES: counts,
         }
     )
     gdf = gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries(shapely.points(x, y), crs=s.METRE_CRS))
@@ -222,24 +196,60 @@ def _method_label(method: np.ndarray) -> str:
     return kinds.pop() if len(kinds) == 1 else "mixed"
 
 
-def demand_points(pack, *, options: ProvisionOptions = ProvisionOptions()) -> gpd.GeoDataFrame:
-    """One demand point per ward (pack order) with its population and ``demand`` (NaN → 0).
+@dataclass(frozen=True)
+class DemandPoints:
+    """Where each ward's people are taken to be (:func:`demand_points`).
 
-    ``attrs["demand_point"]`` says which kind of point was used ("population", "geometric" or
-    "mixed" when some wards fell back); ``attrs["notes"]`` explains any fallback.
+    Attributes:
+        points: one row per ward (pack order), :data:`sector_map.pack.schema.DEMAND_COLUMNS`.
+        kind: which kind of point was used ("postcodes", "population", "geometric", or "mixed"
+            when some wards fell back to a point inside the ward).
+        notes: plain-English notes on any fallback.
+    """
+
+    points: gpd.GeoDataFrame
+    kind: str
+    notes: list[str]
+
+
+def demand_points(pack, *, options: ProvisionOptions = ProvisionOptions()) -> DemandPoints:
+    """One demand point per ward (pack order) with its population and ``demand`` (NaN → 0).
 
     Example:
         The tiny pack has no postcodes, so each ward's people stand at a point inside it:
 
         >>> from sector_map.demo.tiny import tiny_pack
-        >>> points = demand_points(tiny_pack())
-        >>> points["demand"].tolist(), points["demand_point"].unique().tolist()
-        ([8000.0, 9000.0, 10000.0, 11000.0], ['geometric'])
+        >>> demand = demand_points(tiny_pack())
+        >>> demand.points[s.DEMAND].tolist(), demand.kind
+        ([8000.0, 9000.0, 10000.0, 11000.0], 'geometric')
     """
     gdf, _, notes, _ = _demand_metres(pack, options)
-    out = gdf.to_crs(s.PACK_CRS)
-    out.attrs.update(demand_point=_method_label(gdf[DEMAND_POINT].to_numpy()), notes=notes)
-    return out
+    return DemandPoints(gdf.to_crs(s.PACK_CRS), _method_label(gdf[s.DEMAND_POINT].to_numpy()), notes)
+
+
+@dataclass(frozen=True)
+class ProvisionResult:
+    """Provision per ward for a set of themes, and how it was measured.
+
+    Like a mapclassify scheme's result, every provision table comes with the same named fields.
+
+    Attributes:
+        table: one row per ward (pack order), indexed by ward code;
+            :data:`sector_map.pack.schema.PROVISION_COLUMNS`.
+        themes: the theme ids; a service counts when it has any of them.
+        options: the catchment radius, decay, demand point and own-reach switch used.
+        demand_point: which kind of demand point was used (see :class:`DemandPoints`).
+        notes: plain-English notes: fallbacks, and services that reach no one or are left out.
+        services_by_reach: how many services of the themes reach people in each way
+            (:data:`sector_map.analysis.service_reach.REACH_KINDS`).
+    """
+
+    table: pd.DataFrame
+    themes: list[str]
+    options: ProvisionOptions
+    demand_point: str
+    notes: list[str] = field(default_factory=list)
+    services_by_reach: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass
@@ -259,9 +269,9 @@ class _Context:
 def _context(pack, options: ProvisionOptions) -> _Context:
     svc = service_locations(pack)
     dem, wards_m, notes, units = _demand_metres(pack, options)
-    notes = svc.attrs["notes"] + notes
+    notes = unknown_organisations_note(pack) + notes
     n_s, n_w = len(svc), len(dem)
-    demand = dem[DEMAND].to_numpy()
+    demand = dem[s.DEMAND].to_numpy()
     area_type = svc[s.AREA_TYPE].to_numpy()
     located = has_location(svc.geometry).to_numpy()
     sxy = np.full((n_s, 2), np.nan)
@@ -332,14 +342,17 @@ def _names(svc: gpd.GeoDataFrame, mask: np.ndarray) -> str:
     return ", ".join(names) + (f" and {more} more" if more > 0 else "")
 
 
-def _table(ctx: _Context, wanted: list[str]) -> pd.DataFrame:
+_KM = "km"  # the distance in what _nearest gives
+
+
+def _table(ctx: _Context, wanted: list[str]) -> ProvisionResult:
     svc, dem = ctx.svc, ctx.wards
     match = np.array([bool(set(t) & set(wanted)) for t in svc[s.THEMES]], dtype=bool)
-    weak = svc[WEAK].to_numpy(dtype=bool)
-    supply = svc[SUPPLY].to_numpy() * match
+    weak = svc[s.WEAK].to_numpy(dtype=bool)
+    supply = svc[s.SUPPLY].to_numpy() * match
     pop = dem[s.POPULATION].to_numpy()
 
-    located = np.isin(svc[REACH].to_numpy(), LOCATED)
+    located = np.isin(svc[s.REACH].to_numpy(), LOCATED)
     services = ctx.reach[match].sum(axis=0)
     services_located = ctx.reach[match & located].sum(axis=0)
     access = 1000.0 * (supply @ ctx.contrib)
@@ -352,27 +365,27 @@ def _table(ctx: _Context, wanted: list[str]) -> pd.DataFrame:
 
     near = _nearest(ctx, match, len(dem))
     # A listed-wards service's point is only a contact address: the nearest *site* is measured.
-    near_located = _nearest(ctx, match & (svc[REACH].to_numpy() == REACH_SITE), len(dem))
+    near_located = _nearest(ctx, match & (svc[s.REACH].to_numpy() == REACH_SITE), len(dem))
     out = pd.DataFrame(
         {
-            "services": services.astype("int64"),
-            "services_weak": ctx.reach[match & weak].sum(axis=0).astype("int64"),
-            "per_1000": per_1000,
-            "access": access,
-            "access_weak_share": weak_share,
-            "nearest_km": near["km"],
-            "nearest_service": near[s.SERVICE_NAME],
-            "nearest_org": near[ORG_NAME_COL],
-            "nearest_quality": near[s.LOCATION_QUALITY],
-            "services_located": services_located.astype("int64"),
-            "services_area_wide": (services - services_located).astype("int64"),
-            "per_1000_located": per_1000_located,
-            "per_1000_area_wide": per_1000 - per_1000_located,
-            "access_located": access_located,
-            "access_area_wide": access - access_located,
-            "nearest_located_km": near_located["km"],
-            "nearest_located_service": near_located[s.SERVICE_NAME],
-            "located_services": _located_names(ctx, match & located),
+            s.SERVICES: services.astype("int64"),
+            s.SERVICES_WEAK: ctx.reach[match & weak].sum(axis=0).astype("int64"),
+            s.PER_1000: per_1000,
+            s.ACCESS: access,
+            s.ACCESS_WEAK_SHARE: weak_share,
+            s.NEAREST_KM: near[_KM],
+            s.NEAREST_SERVICE: near[s.SERVICE_NAME],
+            s.NEAREST_ORG: near[s.SERVICE_ORG_NAME],
+            s.NEAREST_QUALITY: near[s.LOCATION_QUALITY],
+            s.SERVICES_LOCATED: services_located.astype("int64"),
+            s.SERVICES_AREA_WIDE: (services - services_located).astype("int64"),
+            s.PER_1000_LOCATED: per_1000_located,
+            s.PER_1000_AREA_WIDE: per_1000 - per_1000_located,
+            s.ACCESS_LOCATED: access_located,
+            s.ACCESS_AREA_WIDE: access - access_located,
+            s.NEAREST_LOCATED_KM: near_located[_KM],
+            s.NEAREST_LOCATED_SERVICE: near_located[s.SERVICE_NAME],
+            s.LOCATED_SERVICES: _located_names(ctx, match & located),
         },
         index=pd.Index(dem[s.WARD_CODE], name=s.WARD_CODE),
     )
@@ -389,16 +402,14 @@ def _table(ctx: _Context, wanted: list[str]) -> pd.DataFrame:
         m = ctx.flags[flag] & match
         if m.any():
             notes.append(f"{int(m.sum())} {text}: {_names(svc, m)}.")
-    out.attrs.update(
+    return ProvisionResult(
+        table=out,
         themes=wanted,
-        radius_km=ctx.options.radius_km,
-        decay=ctx.options.decay,
-        own_radius=ctx.options.own_radius,
-        demand_point=_method_label(dem[DEMAND_POINT].to_numpy()),
+        options=ctx.options,
+        demand_point=_method_label(dem[s.DEMAND_POINT].to_numpy()),
         notes=notes,
-        services_by_reach={k: int((match & (svc[REACH].to_numpy() == k)).sum()) for k in REACH_KINDS},
+        services_by_reach={k: int((match & (svc[s.REACH].to_numpy() == k)).sum()) for k in REACH_KINDS},
     )
-    return out
 
 
 def _nearest(ctx: _Context, mask: np.ndarray, n_wards: int) -> dict[str, np.ndarray]:
@@ -408,15 +419,15 @@ def _nearest(ctx: _Context, mask: np.ndarray, n_wards: int) -> dict[str, np.ndar
     if not cols.size:  # no matching service at all: nothing to index into
         none = pd.array([None] * n_wards, dtype="string")
         return {
-            "km": np.full(n_wards, np.nan),
+            _KM: np.full(n_wards, np.nan),
             s.SERVICE_NAME: none,
-            ORG_NAME_COL: none,
+            s.SERVICE_ORG_NAME: none,
             s.LOCATION_QUALITY: none,
         }
     has = np.isfinite(dist).any(axis=1)
     best = cols[np.argmin(dist, axis=1)]
-    out: dict[str, np.ndarray] = {"km": np.where(has, dist.min(axis=1), np.nan)}
-    for column in (s.SERVICE_NAME, ORG_NAME_COL, s.LOCATION_QUALITY):
+    out: dict[str, np.ndarray] = {_KM: np.where(has, dist.min(axis=1), np.nan)}
+    for column in (s.SERVICE_NAME, s.SERVICE_ORG_NAME, s.LOCATION_QUALITY):
         out[column] = pd.array(np.where(has, ctx.svc[column].to_numpy()[best], None), "string")
     return out
 
@@ -438,14 +449,13 @@ def _located_names(ctx: _Context, mask: np.ndarray, most: int = 3) -> list[str |
 
 def provision_table(
     pack, themes: str | list[str], *, options: ProvisionOptions = ProvisionOptions()
-) -> pd.DataFrame:
+) -> ProvisionResult:
     """Provision for one theme, or several together, in every ward of the pack (pack order).
 
-    A service counts when it has any of the themes. Columns: ``services``, ``services_weak``,
-    ``per_1000``, ``access``, ``access_weak_share``, ``nearest_km``, ``nearest_service``,
-    ``nearest_org``, ``nearest_quality`` and their located / area-wide parts (see the module
-    docstring). ``attrs`` holds ``radius_km``, ``decay``, ``demand_point``,
-    ``services_by_reach`` and plain-English ``notes``.
+    A service counts when it has any of the themes. The result's table has ``services``,
+    ``services_weak``, ``per_1000``, ``access``, ``access_weak_share``, ``nearest_km``,
+    ``nearest_service``, ``nearest_org``, ``nearest_quality`` and their located / area-wide parts
+    (see the module docstring); the result also says how it was measured, with plain-English notes.
 
     Raises:
         ValueError: for an unknown theme id.
@@ -456,16 +466,19 @@ def provision_table(
         1.48 per 1,000; Delta is beyond its reach:
 
         >>> from sector_map.demo.tiny import tiny_pack
-        >>> table = provision_table(tiny_pack(), "poverty_food")
-        >>> table["services"].tolist(), table["access"].round(2).tolist()
+        >>> result = provision_table(tiny_pack(), "poverty_food")
+        >>> table = result.table
+        >>> table[s.SERVICES].tolist(), table[s.ACCESS].round(2).tolist()
         ([1, 1, 1, 0], [1.48, 1.48, 1.48, 0.0])
-        >>> table["nearest_km"].round(1).tolist(), table["nearest_service"].tolist()
+        >>> table[s.NEAREST_KM].round(1).tolist(), table[s.NEAREST_SERVICE].tolist()
         ([0.0, 0.3, 1.0, 1.7], ['Food bank', 'Food bank', 'Food bank', 'Food bank'])
+        >>> result.demand_point, result.services_by_reach[REACH_SITE]
+        ('geometric', 1)
 
         A narrower catchment for every service (a what-if) shares the places among fewer people:
 
         >>> narrow = ProvisionOptions(radius_km=1.0, own_radius=False)
-        >>> provision_table(tiny_pack(), "poverty_food", options=narrow)["access"].round(2).tolist()
+        >>> provision_table(tiny_pack(), "poverty_food", options=narrow).table[s.ACCESS].round(2).tolist()
         [2.35, 2.35, 0.0, 0.0]
     """
     return _table(_context(pack, options), s.check_theme_ids(themes))
@@ -473,7 +486,7 @@ def provision_table(
 
 def provision_by_theme(
     pack, *, options: ProvisionOptions = ProvisionOptions(), themes: list[str] | None = None
-) -> dict[str, pd.DataFrame]:
+) -> dict[str, ProvisionResult]:
     """:func:`provision_table` for every theme that has at least one service, in theme order.
 
     With ``themes``, for exactly those themes (a theme no service offers gets a table of zeros),
@@ -481,8 +494,8 @@ def provision_by_theme(
 
     Example:
         >>> from sector_map.demo.tiny import tiny_pack
-        >>> tables = provision_by_theme(tiny_pack())
-        >>> {theme: table["services"].tolist() for theme, table in tables.items()}
+        >>> results = provision_by_theme(tiny_pack())
+        >>> {theme: result.table[s.SERVICES].tolist() for theme, result in results.items()}
         {'disability_carers': [0, 1, 1, 0], 'poverty_food': [1, 1, 1, 0]}
     """
     ctx = _context(pack, options)

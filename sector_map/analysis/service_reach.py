@@ -32,11 +32,6 @@ from sector_map.pack.schema import LAT, LON
 from sector_map.pack.validate import has_location
 
 _SAME_DEG = 1e-5  # about a metre: a service "at" its organisation's point
-# Extra columns of service_locations (schema names the rest).
-ORG_NAME_COL = "org_name"
-SUPPLY = "supply"
-WEAK = "weak"
-REACH = "reach"
 
 REACH_SITE = "site"
 REACH_WARDS = "listed wards"
@@ -97,7 +92,8 @@ def service_locations(pack) -> gpd.GeoDataFrame:
     The point is the service's own ``lon``/``lat`` ("site"), else its organisation's point
     (with the organisation's ``location_quality``), else empty ("area only"). ``supply`` is the
     capacity, or 1 when unknown; ``weak`` marks contact-address, area-only and whole-area services;
-    ``reach`` is the service's reach kind (see the module docs).
+    ``reach`` is the service's reach kind (see the module docs). Columns:
+    :data:`sector_map.pack.schema.SERVICE_LOCATION_COLUMNS`.
     """
     sv = pack.services.reset_index(drop=True)
     orgs = pack.organisations.drop_duplicates(s.ORG_ID)
@@ -136,23 +132,27 @@ def service_locations(pack) -> gpd.GeoDataFrame:
             s.SERVICE_ID: sv[s.SERVICE_ID].astype(str).to_numpy(),
             s.ORG_ID: sv[s.ORG_ID].astype(str).to_numpy(),
             s.SERVICE_NAME: sv[s.SERVICE_NAME].astype(object).to_numpy(),
-            ORG_NAME_COL: [org_names[i] if i >= 0 else None for i in pos],
+            s.SERVICE_ORG_NAME: [org_names[i] if i >= 0 else None for i in pos],
             s.THEMES: [_as_list(t) for t in sv[s.THEMES]],
             s.AREA_TYPE: area_type,
             s.AREA_WARDS: [_as_list(w) for w in sv[s.AREA_WARDS]],
             s.RADIUS_KM: pd.to_numeric(sv[s.RADIUS_KM], errors="coerce").to_numpy("float64", na_value=np.nan),
             s.CAPACITY: capacity,
-            SUPPLY: np.where(np.isnan(capacity), 1.0, capacity),
+            s.SUPPLY: np.where(np.isnan(capacity), 1.0, capacity),
             s.LOCATION_QUALITY: quality,
-            WEAK: ~is_site(quality) | (area_type == s.AREA_WHOLE),
-            REACH: reach_kind(area_type, quality, located),
+            s.WEAK: ~is_site(quality) | (area_type == s.AREA_WHOLE),
+            s.REACH: reach_kind(area_type, quality, located),
         }
     )
-    gdf = gpd.GeoDataFrame(out, geometry=gpd.GeoSeries(geom, crs=s.PACK_CRS), crs=s.PACK_CRS)
-    missing = int((~found).sum())
-    gdf.attrs["notes"] = (
+    return gpd.GeoDataFrame(out, geometry=gpd.GeoSeries(geom, crs=s.PACK_CRS), crs=s.PACK_CRS)
+
+
+def unknown_organisations_note(pack) -> list[str]:
+    """A note when services name an organisation that is not in the pack (they have no point)."""
+    known = set(pack.organisations[s.ORG_ID].astype(str))
+    missing = int((~pack.services[s.ORG_ID].astype(str).isin(known)).sum())
+    return (
         [f"{missing} services name an organisation that is not in the pack; they have no point."]
         if missing
         else []
     )
-    return gdf

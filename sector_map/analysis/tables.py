@@ -10,7 +10,8 @@ from collections.abc import Mapping, Sequence
 import pandas as pd
 
 from sector_map.analysis import gaps, need
-from sector_map.analysis.provision import ProvisionOptions, provision_table
+from sector_map.analysis.gaps import GapResult
+from sector_map.analysis.provision import ProvisionOptions, ProvisionResult, provision_table
 from sector_map.pack import schema as s
 from sector_map.pack.io import Pack
 
@@ -41,12 +42,12 @@ def gap_table_for(
     themes: Sequence[str],
     *,
     scores: pd.DataFrame | None = None,
-    provision: pd.DataFrame | None = None,
+    provision: ProvisionResult | None = None,
     weights: Mapping[str, Mapping[str, float]] | None = None,
     options: ProvisionOptions | None = None,
-    measure: str = "access",
-) -> pd.DataFrame:
-    """The gap table (:func:`sector_map.analysis.gaps.gap_table`) for a set of themes on a pack.
+    measure: str = s.ACCESS,
+) -> GapResult:
+    """The gaps (:func:`sector_map.analysis.gaps.gap_table`) for a set of themes on a pack.
 
     ``scores`` and ``provision`` may be passed in when the caller has them cached.
 
@@ -56,7 +57,7 @@ def gap_table_for(
 
         >>> from sector_map.demo.tiny import tiny_pack
         >>> pack = tiny_pack()
-        >>> gap_table_for(pack, ["poverty_food"])["gap_class"].tolist()
+        >>> gap_table_for(pack, ["poverty_food"]).table[s.GAP_CLASS].tolist()
         ['provision not known', 'provision not known', 'provision not known', 'no data']
 
         A second located service (a pantry for Alpha, listed by ward) lets wards be compared:
@@ -66,10 +67,10 @@ def gap_table_for(
         ...     service_id="s3", name="Pantry", themes=[["poverty_food"]], area_wards=[["X05000001"]]
         ... )
         >>> pack.services = pd.concat([pack.services, pantry], ignore_index=True)
-        >>> table = gap_table_for(pack, ["poverty_food"])
-        >>> table[[s.WARD_NAME, "need", "gap", "gap_class"]].round(1).values.tolist()
+        >>> table = gap_table_for(pack, ["poverty_food"]).table
+        >>> table[[s.WARD_NAME, s.NEED, s.GAP, s.GAP_CLASS]].round(1).values.tolist()
         [['Beta', 100.0, 68.8, 'high need, some provision'], ['Gamma', 50.0, 52.1, 'medium need, some provision'], ['Alpha', 0.0, 16.7, 'low need, well served'], ['Delta', nan, nan, 'no data']]
-        >>> table["reason"].iloc[0]
+        >>> table[s.REASON].iloc[0]
         'need 100/100, in the top 35% of wards (IMD score); 1 located poverty, food and money advice service reaches it (Food bank); nearest 0.3 km away'
     """
     themes = check_themes(themes)
@@ -79,7 +80,8 @@ def gap_table_for(
     need_values, used = gaps.themes_need(scores, pack.indicator_meta, themes, weights=weights)
     return gaps.gap_table(
         need_values,
-        provision,
+        provision.table,
+        services_by_reach=provision.services_by_reach,
         measure=measure,
         names=pack.wards.set_index(s.WARD_CODE)[s.WARD_NAME],
         need_driver=gaps.need_drivers(scores, used, pack.indicator_meta),
@@ -110,6 +112,6 @@ def need_and_gap_by_theme(
     provision = provision_by_theme(pack, options=options, themes=list(need_frame.columns))
     gap_frame = pd.DataFrame(index=need_frame.index)
     for theme in need_frame.columns:
-        table = gap_table_for(pack, [theme], scores=scores, options=options, provision=provision.get(theme))
-        gap_frame[theme] = table["gap"].reindex(need_frame.index)
+        result = gap_table_for(pack, [theme], scores=scores, options=options, provision=provision.get(theme))
+        gap_frame[theme] = result.table[s.GAP].reindex(need_frame.index)
     return need_frame, gap_frame

@@ -9,6 +9,7 @@ on the tiny four-ward pack of :func:`sector_map.demo.tiny.tiny_pack`.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -27,7 +28,8 @@ REACHES = "services reach it"
 NEARBY = "nearby"
 # Asset statuses listed first, most useful to a group looking for space first.
 ASSET_STATUS_ORDER = ("available for community use", "vacant", "under review", "in community use")
-DECILE_COLUMN = "National decile (1 = most deprived 10%)"
+# Asset statuses a group could use: counted as "available or vacant" on the profile.
+FREE_TO_USE = ASSET_STATUS_ORDER[:2]
 
 
 def _ward_row(pack: Pack, ward_code: str) -> pd.Series:
@@ -37,24 +39,36 @@ def _ward_row(pack: Pack, ward_code: str) -> pd.Series:
     return rows.iloc[0]
 
 
-def heading(pack: Pack, ward_code: str) -> dict[str, object]:
+@dataclass(frozen=True)
+class Heading:
+    """The top of a ward's profile. ``la_name`` and ``la_code`` are "" when not known."""
+
+    name: str
+    code: str
+    la_name: str
+    la_code: str
+    population: int | None
+    population_source: str
+
+
+def heading(pack: Pack, ward_code: str) -> Heading:
     """Name, code, local authority, population and where the population figure comes from.
 
     Example:
         >>> from sector_map.demo.tiny import tiny_pack
         >>> heading(tiny_pack(), "X05000002")
-        {'name': 'Beta', 'code': 'X05000002', 'la_name': 'Testshire', 'la_code': 'X08000001', 'population': 9000, 'population_source': "the pack's wards table"}
+        Heading(name='Beta', code='X05000002', la_name='Testshire', la_code='X08000001', population=9000, population_source="the pack's wards table")
     """
     row = _ward_row(pack, ward_code)
     pop = pd.to_numeric(pd.Series([row[s.POPULATION]]), errors="coerce").iloc[0]
-    return {
-        "name": str(row[s.WARD_NAME]),
-        "code": ward_code,
-        "la_name": "" if pd.isna(row[s.LA_NAME]) else str(row[s.LA_NAME]),
-        "la_code": "" if pd.isna(row[s.LA_CODE]) else str(row[s.LA_CODE]),
-        "population": None if pd.isna(pop) else int(round(float(pop))),
-        "population_source": pack.manifest.get("population_source") or "the pack's wards table",
-    }
+    return Heading(
+        name=str(row[s.WARD_NAME]),
+        code=ward_code,
+        la_name="" if pd.isna(row[s.LA_NAME]) else str(row[s.LA_NAME]),
+        la_code="" if pd.isna(row[s.LA_CODE]) else str(row[s.LA_CODE]),
+        population=None if pd.isna(pop) else int(round(float(pop))),
+        population_source=pack.manifest.get("population_source") or "the pack's wards table",
+    )
 
 
 def _is_decile(meta: s.IndicatorMeta) -> bool:
@@ -92,7 +106,7 @@ def indicator_rows(pack: Pack, ward_code: str, *, wide: pd.DataFrame) -> pd.Data
         >>> from sector_map.demo.tiny import tiny_pack
         >>> pack = tiny_pack()
         >>> rows = indicator_rows(pack, "X05000004", wide=pack.indicator_wide())  # Delta
-        >>> rows[["Indicator", "Value", "Rank in area", "Which way is worse"]].values.tolist()
+        >>> rows[[s.HEADER_INDICATOR, s.HEADER_VALUE, s.HEADER_RANK_IN_AREA, s.HEADER_WORSE]].values.tolist()
         [['IMD score', 'no data', 'no data', 'higher = more need'], ['IMD rank', '500', '4 of 4', 'lower = more need']]
     """
     _ward_row(pack, ward_code)
@@ -102,17 +116,17 @@ def indicator_rows(pack: Pack, ward_code: str, *, wide: pd.DataFrame) -> pd.Data
         col = wide[ind] if ind in wide.columns else pd.Series(np.nan, index=wide.index)
         ranks = need.ranks_within_area(col, higher_is=meta.higher_is)
         row = {
-            "Indicator": meta.label,
-            "Value": format_value(col.get(ward_code, np.nan), unit=meta.unit),
-            "Rank in area": need.rank_text(ranks, ward_code),
+            s.HEADER_INDICATOR: meta.label,
+            s.HEADER_VALUE: format_value(col.get(ward_code, np.nan), unit=meta.unit),
+            s.HEADER_RANK_IN_AREA: need.rank_text(ranks, ward_code),
         }
         if deciles:
-            row[DECILE_COLUMN] = str(deciles[meta.domain]) if meta.domain in deciles else ""
-        row["Which way is worse"] = meta.worse_phrase
-        row["Source"] = f"{meta.source} ({meta.year})" if meta.year else meta.source
+            row[s.HEADER_DECILE] = str(deciles[meta.domain]) if meta.domain in deciles else ""
+        row[s.HEADER_WORSE] = meta.worse_phrase
+        row[s.HEADER_SOURCE] = f"{meta.source} ({meta.year})" if meta.year else meta.source
         rows.append(row)
-    columns = ["Indicator", "Value", "Rank in area"] + ([DECILE_COLUMN] if deciles else [])
-    return pd.DataFrame(rows, columns=columns + ["Which way is worse", "Source"])
+    columns = [c for c in s.PROFILE_INDICATOR_COLUMNS if deciles or c != s.HEADER_DECILE]
+    return pd.DataFrame(rows, columns=columns)
 
 
 def _join(values) -> str:
@@ -133,7 +147,7 @@ def organisations(pack: Pack, ward_code: str, *, near_km: float = NEAR_KM) -> pd
     Example:
         >>> from sector_map.demo.tiny import tiny_pack
         >>> table = organisations(tiny_pack(), "X05000002")  # Beta
-        >>> table[["Organisation", "Where", "Distance"]].values.tolist()
+        >>> table[[s.HEADER_ORGANISATION, s.HEADER_WHERE, s.HEADER_DISTANCE]].values.tolist()
         [['Beta Carers', 'based here', 'based here'], ['Alpha Food Share', 'services reach it', '0.3 km']]
         >>> organisation_summary(table)
         '1 organisation based here, 1 more whose services reach it.'
@@ -181,33 +195,25 @@ def organisations(pack: Pack, ward_code: str, *, near_km: float = NEAR_KM) -> pd
         rows.append(
             {
                 s.ORG_ID: org_id,
-                "Organisation": org["name"],
-                "Where": where,
-                "Whole area": bool(reaches and whole[org_id]),
-                "Distance": distance_text(float(d)) if pd.notna(d) else "not known",
+                s.HEADER_ORGANISATION: org[s.ORG_NAME],
+                s.HEADER_WHERE: where,
+                s.HEADER_WHOLE_AREA: bool(reaches and whole[org_id]),
+                s.HEADER_DISTANCE: distance_text(float(d)) if pd.notna(d) else "not known",
                 "_km": float(d) if pd.notna(d) else np.nan,
-                "Size": s.SIZE_BAND_LABELS.get(org[s.SIZE_BAND], org[s.SIZE_BAND]),
-                "Location": org[s.LOCATION_QUALITY],
-                "Themes": _join(org[s.THEMES]),
-                "Why": f"{why}; {where_phrase(d, org[s.LOCATION_QUALITY])}",
+                s.HEADER_SIZE: s.SIZE_BAND_LABELS.get(org[s.SIZE_BAND], org[s.SIZE_BAND]),
+                s.HEADER_LOCATION: org[s.LOCATION_QUALITY],
+                s.HEADER_THEMES: _join(org[s.THEMES]),
+                s.HEADER_WHY: f"{why}; {where_phrase(d, org[s.LOCATION_QUALITY])}",
             }
         )
-    cols = [
-        s.ORG_ID,
-        "Organisation",
-        "Where",
-        "Whole area",
-        "Distance",
-        "Size",
-        "Location",
-        "Themes",
-        "Why",
-    ]
-    out = pd.DataFrame(rows, columns=cols + ["_km"]).astype({"Whole area": bool})  # a mask even when empty
-    order = out["Where"].map({BASED_HERE: 0, REACHES: 1, NEARBY: 2}) * 2 + out["Whole area"].astype(int)
-    out = out.assign(_o=order).sort_values(["_o", "_km", "Organisation"], kind="stable")
+    cols = list(s.PROFILE_ORGANISATION_COLUMNS)
+    out = pd.DataFrame(rows, columns=cols + ["_km"])
+    whole_area = out[s.HEADER_WHOLE_AREA].astype(bool)  # a mask even when empty
+    out[s.HEADER_WHOLE_AREA] = whole_area
+    order = out[s.HEADER_WHERE].map({BASED_HERE: 0, REACHES: 1, NEARBY: 2}) * 2 + whole_area.astype(int)
+    out = out.assign(_o=order).sort_values(["_o", "_km", s.HEADER_ORGANISATION], kind="stable")
     if not sizes_known:
-        cols.remove("Size")
+        cols.remove(s.HEADER_SIZE)
     return out[cols].reset_index(drop=True)
 
 
@@ -215,14 +221,15 @@ def organisation_summary(table: pd.DataFrame, *, near_km: float = NEAR_KM) -> st
     """One sentence counting the rows of :func:`organisations`.
 
     Example:
-        >>> t = pd.DataFrame({"Where": [BASED_HERE, REACHES, REACHES, NEARBY], "Whole area": [False, True, False, False]})
+        >>> t = pd.DataFrame({s.HEADER_WHERE: [BASED_HERE, REACHES, REACHES, NEARBY],
+        ...                   s.HEADER_WHOLE_AREA: [False, True, False, False]})
         >>> organisation_summary(t)
         '1 organisation based here, 2 more whose services reach it (of which 1 serves the whole area), 1 more based within 1 km.'
     """
-    based = int((table["Where"] == BASED_HERE).sum())
-    reach = table["Where"] == REACHES
-    whole = int((reach & table["Whole area"]).sum())
-    near = int((table["Where"] == NEARBY).sum())
+    based = int((table[s.HEADER_WHERE] == BASED_HERE).sum())
+    reach = table[s.HEADER_WHERE] == REACHES
+    whole = int((reach & table[s.HEADER_WHOLE_AREA]).sum())
+    near = int((table[s.HEADER_WHERE] == NEARBY).sum())
     text = f"{based} organisation{'s' if based != 1 else ''} based here, {int(reach.sum())} more whose services reach it"
     if whole:
         text += f" (of which {whole} serve{'s' if whole == 1 else ''} the whole area)"
@@ -237,8 +244,8 @@ def theme_gap_tables(
     scores: pd.DataFrame | None = None,
     options=None,
     themes: Sequence[str] | None = None,
-) -> dict[str, pd.DataFrame]:
-    """The gap table (:func:`sector_map.analysis.tables.gap_table_for`) of every theme with indicators.
+) -> dict[str, gaps.GapResult]:
+    """The gaps (:func:`sector_map.analysis.tables.gap_table_for`) of every theme with indicators.
 
     Provision is worked out once for all themes (:func:`sector_map.analysis.provision.provision_by_theme`).
 
@@ -247,8 +254,8 @@ def theme_gap_tables(
         for community, cannot tell wards apart:
 
         >>> from sector_map.demo.tiny import tiny_pack
-        >>> tables = theme_gap_tables(tiny_pack())
-        >>> {theme: table["gap_class"].tolist() for theme, table in tables.items()}
+        >>> results = theme_gap_tables(tiny_pack())
+        >>> {theme: result.table[s.GAP_CLASS].tolist() for theme, result in results.items()}
         {'poverty_food': ['provision not known', 'provision not known', 'provision not known', 'no data'], 'community_cohesion': ['provision not known', 'provision not known', 'provision not known', 'no data']}
     """
     from sector_map.analysis.provision import ProvisionOptions, provision_by_theme
@@ -265,7 +272,9 @@ def theme_gap_tables(
     }
 
 
-def gap_rows(tables: Mapping[str, pd.DataFrame], ward_code: str, *, need_only: bool = False) -> pd.DataFrame:
+def gap_rows(
+    results: Mapping[str, gaps.GapResult], ward_code: str, *, need_only: bool = False
+) -> pd.DataFrame:
     """One row per theme for the ward: need, provision, gap, class, priority among wards, reason.
 
     Provision and gap are empty (NaN) where the class is "provision not known".
@@ -279,37 +288,36 @@ def gap_rows(tables: Mapping[str, pd.DataFrame], ward_code: str, *, need_only: b
         [['Poverty, food and money advice', 100.0, 'provision not known', 'not ranked'], ['Community, faith and cohesion', 100.0, 'provision not known', 'not ranked']]
     """
     rows = []
-    for theme, table in tables.items():
+    for theme, result in results.items():
+        table = result.table
         if ward_code not in table.index:
             continue
         r = table.loc[ward_code]
-        n_ranked = int(table["rank"].notna().sum())
+        n_ranked = int(table[s.RANK].notna().sum())
         rows.append(
             {
-                "Theme": s.THEMES_BY_ID[theme].label,
-                "Need (0–100)": r["need"],
+                s.HEADER_THEME: s.THEMES_BY_ID[theme].label,
+                s.HEADER_NEED: r[s.NEED],
                 # provision that cannot tell wards apart is not a figure for this ward
-                "Provision": np.nan if r["gap_class"] == gaps.PROVISION_UNKNOWN else r["provision"],
-                "Gap (0–100)": r["gap"],
-                "Class": r["gap_class"],
-                "Priority": f"{int(r['rank'])} of {n_ranked}"
-                if pd.notna(r["rank"])
+                s.HEADER_PROVISION: np.nan if r[s.GAP_CLASS] == gaps.PROVISION_UNKNOWN else r[s.PROVISION],
+                s.HEADER_GAP: r[s.GAP],
+                s.HEADER_CLASS: r[s.GAP_CLASS],
+                s.HEADER_PRIORITY: f"{int(r[s.RANK])} of {n_ranked}"
+                if pd.notna(r[s.RANK])
                 else "no data"
-                if r["gap_class"] == gaps.NO_DATA
+                if r[s.GAP_CLASS] == gaps.NO_DATA
                 else "not ranked",
-                "Why": r["need_reason"] if need_only else r["reason"],
+                s.HEADER_WHY: r[s.NEED_REASON] if need_only else r[s.REASON],
             }
         )
-    cols = ["Theme", "Need (0–100)", "Provision", "Gap (0–100)", "Class", "Priority", "Why"]
     if need_only:
-        cols = ["Theme", "Need (0–100)", "Why"]
         return (
-            pd.DataFrame(rows, columns=cols)
-            .sort_values("Need (0–100)", ascending=False, na_position="last", kind="stable")
+            pd.DataFrame(rows, columns=s.PROFILE_NEED_COLUMNS)
+            .sort_values(s.HEADER_NEED, ascending=False, na_position="last", kind="stable")
             .reset_index(drop=True)
         )
-    out = pd.DataFrame(rows, columns=cols)
-    return out.sort_values("Gap (0–100)", ascending=False, na_position="last", kind="stable").reset_index(
+    out = pd.DataFrame(rows, columns=s.PROFILE_GAP_COLUMNS)
+    return out.sort_values(s.HEADER_GAP, ascending=False, na_position="last", kind="stable").reset_index(
         drop=True
     )
 
@@ -327,24 +335,25 @@ def assets(pack: Pack, ward_code: str, *, near_km: float = NEAR_KM) -> pd.DataFr
     shape = ward_shapes(pack).get(ward_code)
     if shape is None:
         raise ValueError(f"no ward {ward_code!r} in this pack; use a code from its wards table")
-    cols = ["Name", "Kind", "Status", "Where", "Distance (km)"]
     a = pack.assets[has_location(pack.assets.geometry)] if len(pack.assets) else pack.assets
     if a.empty:
-        return pd.DataFrame(columns=cols)
+        return pd.DataFrame(columns=s.PROFILE_ASSET_COLUMNS)
     x, y = to_metres(a.geometry.x.to_numpy(), a.geometry.y.to_numpy())
     d = distances_km(x, y, shape)
     keep = d <= near_km
     out = pd.DataFrame(
         {
-            "Name": a[s.ASSET_NAME].to_numpy()[keep],
-            "Kind": a[s.ASSET_KIND].to_numpy()[keep],
-            "Status": a[s.ASSET_STATUS].to_numpy()[keep],
-            "Where": np.where(d[keep] == 0, "in the ward", "nearby"),
-            "Distance (km)": np.round(d[keep], 1),
+            s.HEADER_NAME: a[s.ASSET_NAME].to_numpy()[keep],
+            s.HEADER_KIND: a[s.ASSET_KIND].to_numpy()[keep],
+            s.HEADER_STATUS: a[s.ASSET_STATUS].to_numpy()[keep],
+            s.HEADER_WHERE: np.where(d[keep] == 0, "in the ward", "nearby"),
+            s.HEADER_DISTANCE_KM: np.round(d[keep], 1),
         }
     )
     status_order = (
-        out["Status"].map({v: i for i, v in enumerate(ASSET_STATUS_ORDER)}).fillna(len(ASSET_STATUS_ORDER))
+        out[s.HEADER_STATUS]
+        .map({v: i for i, v in enumerate(ASSET_STATUS_ORDER)})
+        .fillna(len(ASSET_STATUS_ORDER))
     )
-    out = out.assign(_o=status_order).sort_values(["_o", "Distance (km)", "Name"], kind="stable")
+    out = out.assign(_o=status_order).sort_values(["_o", s.HEADER_DISTANCE_KM, s.HEADER_NAME], kind="stable")
     return out.drop(columns="_o").reset_index(drop=True)

@@ -11,20 +11,8 @@ import pandas as pd
 from sector_map.pack import schema as s
 from sector_map.pack.io import PackError, load_pack
 
-GAP_COLUMNS = [
-    s.WARD_CODE,
-    s.WARD_NAME,
-    "need",
-    "provision",
-    "provision_area_wide",
-    "services_located",
-    "services_area_wide",
-    "gap",
-    "gap_class",
-    "reason",
-    "need_indicators",
-]
-FIT_COLUMNS = ["rank", s.WARD_CODE, s.WARD_NAME, "score", "in_reach", "reason", "need_indicators"]
+# What `gaps` prints: the priority list without its rank (the rows come in rank order).
+GAP_COLUMNS = [c for c in s.GAP_LIST_COLUMNS if c != s.RANK]
 
 
 def _themes(args: argparse.Namespace) -> list[str]:
@@ -64,16 +52,17 @@ def cmd_gaps(args: argparse.Namespace) -> int:
         pack = load_pack(args.pack)
         options = ProvisionOptions(radius_km=args.radius_km, decay=args.decay)
         themes = _themes(args)
-        table = gap_table_for(pack, themes, options=options, measure=args.measure)
+        result = gap_table_for(pack, themes, options=options, measure=args.measure)
     except (PackError, ValueError) as exc:
         print(str(exc), file=sys.stderr)
         return 1
     # What set the classes (or why none could be set) goes to stderr, so the CSV stays clean.
-    said = missing.unclassed_gaps(pack, themes, table) or gaps.provision_basis(
-        table, gaps.services_word(themes)
+    said = missing.unclassed_gaps(pack, themes, result) or gaps.provision_basis(
+        result, gaps.services_word(themes)
     )
     if said:
         print(said, file=sys.stderr)
+    table = result.table
     if args.csv:
         from sector_map.export.tables import with_need_indicators
 
@@ -101,7 +90,7 @@ def cmd_fit(args: argparse.Namespace) -> int:
                 pack, themes=themes, postcode=args.postcode, reach_km=args.reach_km
             )
         need, gap = need_and_gap_by_theme(pack, options=ProvisionOptions(radius_km=args.radius_km))
-        table = matching.rank_wards_for_offer(pack, offer, need=need, gap=gap)
+        table = matching.rank_wards_for_offer(pack, offer, need=need, gap=gap).table
         if args.csv:
             from sector_map.export.tables import with_need_indicators
 
@@ -109,7 +98,7 @@ def cmd_fit(args: argparse.Namespace) -> int:
     except (PackError, ValueError, KeyError) as exc:
         print(exc.args[0] if isinstance(exc, KeyError) and exc.args else str(exc), file=sys.stderr)
         return 1
-    _print(table, FIT_COLUMNS, args.csv)
+    _print(table, s.FIT_LIST_COLUMNS, args.csv)
     return 0
 
 
@@ -133,7 +122,7 @@ def add_commands(sub) -> None:
     gaps.add_argument("--themes", help="several theme ids, comma-separated (need is their mean)")
     gaps.add_argument("--radius-km", type=float, default=DEFAULT_RADIUS_KM, help="catchment radius")
     gaps.add_argument("--decay", choices=DECAYS, default="none", help="distance decay in the catchment")
-    gaps.add_argument("--measure", choices=list(MEASURES), default="access", help="provision measure")
+    gaps.add_argument("--measure", choices=list(MEASURES), default=s.ACCESS, help="provision measure")
     gaps.add_argument("--csv", action="store_true", help="print CSV instead of a table")
     gaps.set_defaults(func=cmd_gaps)
 
@@ -180,11 +169,11 @@ def cmd_export(args: argparse.Namespace) -> int:
             from sector_map.export import charts as export_charts
 
             themes = analysis.check_themes(_themes(args))
-            table = analysis.gap_table_for(pack, themes)
+            table = analysis.gap_table_for(pack, themes).table
             data, alt = export_charts.scatter_chart(pack, table, themes=themes, options=options)
         elif args.kind == "gap-map":
             themes = _themes(args)
-            table = analysis.gap_table_for(pack, themes)
+            table = analysis.gap_table_for(pack, themes).table
             data, alt = export.gap_map(pack, table, themes=analysis.check_themes(themes), options=options)
         else:
             if bool(args.indicator) == bool(args.theme):

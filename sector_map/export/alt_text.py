@@ -144,7 +144,7 @@ def gap_map_alt(
 
     Args:
         pack: the pack mapped.
-        table: from :func:`sector_map.analysis.tables.gap_table_for` (sorted by priority).
+        table: the table of :func:`sector_map.analysis.tables.gap_table_for` (sorted by priority).
         themes: the theme ids the table was made for.
         need_from: sentences naming the indicators and weights behind each theme's need index.
     """
@@ -153,7 +153,7 @@ def gap_map_alt(
         f"Map of {possessive(pack.name)} {_wards_phrase(len(wards))} shaded by need for "
         f"{theme_words(themes)} against the provision that reaches them"
     )
-    high = table[table["gap_class"] == HIGH_GAP_CLASS]
+    high = table[table[s.GAP_CLASS] == HIGH_GAP_CLASS]
     demo = "".join(f" {line}" for line in need_from) + (_DEMO_NOTE if pack.is_demo else "")
     if high.empty:
         return text + "; no ward has high need with little provision." + demo
@@ -180,7 +180,7 @@ def scatter_alt(pack: Pack, table: pd.DataFrame, themes: Sequence[str]) -> str:
 
     Args:
         pack: the pack charted.
-        table: from :func:`sector_map.analysis.tables.gap_table_for` (sorted by priority).
+        table: the table of :func:`sector_map.analysis.tables.gap_table_for` (sorted by priority).
         themes: the theme ids the table was made for.
     """
     n_wards = len(pack.wards)
@@ -189,12 +189,12 @@ def scatter_alt(pack: Pack, table: pd.DataFrame, themes: Sequence[str]) -> str:
         "against provision"
     )
     demo = _DEMO_NOTE if pack.is_demo else ""
-    ranked = table[table["rank"].notna()]
+    ranked = table[table[s.RANK].notna()]
     if ranked.empty:
         return text + "; no ward has need data." + demo
-    first = ranked["gap_class"].iloc[0]
+    first = ranked[s.GAP_CLASS].iloc[0]
     top = ranked.head(TOP_WARDS)
-    top = top[top["gap_class"] == first]
+    top = top[top[s.GAP_CLASS] == first]
     codes = [str(c) for c in top.index]
     names = [str(n) for n in top[s.WARD_NAME]] if s.WARD_NAME in top else _names(pack, codes)
     verb = "has" if len(names) == 1 else "have"
@@ -225,12 +225,12 @@ def ward_map_alt(
     from sector_map.analysis import ward_profile as wp
 
     near_km = wp.NEAR_KM if near_km is None else near_km
-    name = wp.heading(pack, ward_code)["name"]
+    name = wp.heading(pack, ward_code).name
     orgs = wp.organisations(pack, ward_code, near_km=near_km) if orgs is None else orgs
-    based = int((orgs["Where"] == wp.BASED_HERE).sum())
-    near = int((orgs["Where"] == wp.NEARBY).sum())
-    reach = orgs["Where"] == wp.REACHES
-    whole = int((reach & orgs["Whole area"].astype(bool)).sum())
+    based = int((orgs[s.HEADER_WHERE] == wp.BASED_HERE).sum())
+    near = int((orgs[s.HEADER_WHERE] == wp.NEARBY).sum())
+    reach = orgs[s.HEADER_WHERE] == wp.REACHES
+    whole = int((reach & orgs[s.HEADER_WHOLE_AREA].astype(bool)).sum())
     if based == 0:
         who = "no organisation based there"
     else:

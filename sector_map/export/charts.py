@@ -73,7 +73,7 @@ def scatter_chart(
     *,
     themes: Sequence[str],
     options: ex.ExportOptions,
-    measure: str = "access",
+    measure: str = s.ACCESS,
 ) -> tuple[bytes, str]:
     """The need-against-provision chart (one point per ward) as file bytes, with its alt text.
 
@@ -83,7 +83,7 @@ def scatter_chart(
 
     Args:
         pack: the pack charted.
-        table: from :func:`sector_map.analysis.tables.gap_table_for` for ``themes``.
+        table: the table of :func:`sector_map.analysis.tables.gap_table_for` for ``themes``.
         themes: theme ids the table was made for.
         options: paper, orientation, format, titles.
         measure: the provision measure the table used (a key of :data:`sector_map.analysis.gaps.MEASURES`).
@@ -98,8 +98,8 @@ def scatter_chart(
         f"{pack.name}, {n} ward{'' if n == 1 else 's'}; each dot is a ward, red = high need with little provision"
     )
     alt = alt_text.scatter_alt(pack, table, themes)
-    data = table[table["need"].notna()]
-    n_labels = min(MAX_LABELS, int(data["rank"].notna().sum()))
+    data = table[table[s.NEED].notna()]
+    n_labels = min(MAX_LABELS, int(data[s.RANK].notna().sum()))
     notes = [
         f"Need: the {words} need index, in thirds within the area.",
         f"Provision: {gaps.MEASURES.get(measure, measure)}, in thirds within the area.",
@@ -113,7 +113,7 @@ def scatter_chart(
         chart_box, key_box = frame.body_boxes()
         ax = _chart_axes(fig, chart_box, frame)
         _draw_scatter(ax, data, provision_label=gaps.MEASURES.get(measure, measure), frame=frame)
-        _label_points(ax, data[data["rank"].notna()].head(n_labels), data, frame=frame)
+        _label_points(ax, data[data[s.RANK].notna()].head(n_labels), data, frame=frame)
         _draw_scatter_key(fig, table, key_box, notes=notes, frame=frame)
         return ex.save_figure(fig, options=options, title=title, alt=alt), alt
 
@@ -122,8 +122,8 @@ def _draw_scatter_key(fig, table: pd.DataFrame, box, *, notes: Sequence[str], fr
     """The 3×3 key and the wards in each class: one column beside the chart (landscape), or two
     side by side below it (portrait, where one column would not fit)."""
     heading = "Need against provision"
-    counts = table["gap_class"].value_counts()
-    n_missing = int(table["need"].isna().sum())
+    counts = table[s.GAP_CLASS].value_counts()
+    n_missing = int(table[s.NEED].isna().sum())
     fs = frame.fontsize
     left, bottom, width, height = box
     if frame.page[0] > frame.page[1]:
@@ -155,12 +155,12 @@ def _draw_scatter(ax: Axes, data: pd.DataFrame, *, provision_label: str, frame: 
     fs = frame.fontsize
     colours = [
         gap_colours.bivariate_colour(n, p)
-        for n, p in zip(data["need_level"], data["provision_level"], strict=True)
+        for n, p in zip(data[s.NEED_LEVEL], data[s.PROVISION_LEVEL], strict=True)
     ]
     diameter = 8.5 * frame.scale  # points
     ax.scatter(
-        data["provision"],
-        data["need"],
+        data[s.PROVISION],
+        data[s.NEED],
         s=diameter**2,
         c=colours,
         edgecolors=POINT_EDGE,
@@ -170,11 +170,11 @@ def _draw_scatter(ax: Axes, data: pd.DataFrame, *, provision_label: str, frame: 
     line = {"linestyle": ":", "color": THIRDS_LINE, "linewidth": 1.0 * frame.scale, "zorder": 2}
     for cut in (1 / 3, 2 / 3):
         if len(data):
-            ax.axhline(data["need"].quantile(cut), **line)
-            ax.axvline(data["provision"].quantile(cut), **line)
+            ax.axhline(data[s.NEED].quantile(cut), **line)
+            ax.axvline(data[s.PROVISION].quantile(cut), **line)
     ax.set_ylim(-5, 105)
     if len(data):
-        lo, hi = float(data["provision"].min()), float(data["provision"].max())
+        lo, hi = float(data[s.PROVISION].min()), float(data[s.PROVISION].max())
         pad = (hi - lo) * 0.08 if hi > lo else (abs(hi) * 0.5 or 1.0)
         # Provision is never negative: do not run the axis far below zero.
         low = max(lo - pad, -0.03 * (hi + pad)) if lo >= 0 else lo - pad
@@ -202,7 +202,7 @@ def _label_points(ax: Axes, rows: pd.DataFrame, everyone: pd.DataFrame, *, frame
     r = 4.25 * frame.scale * ax.figure.dpi / 72  # marker radius in pixels
 
     def marks(frame_rows: pd.DataFrame) -> list[Bbox]:
-        xy = ax.transData.transform(frame_rows[["provision", "need"]].to_numpy(dtype=float))
+        xy = ax.transData.transform(frame_rows[[s.PROVISION, s.NEED]].to_numpy(dtype=float))
         return [Bbox.from_extents(x - r, y - r, x + r, y + r) for x, y in xy]
 
     all_marks, named_marks, names = marks(everyone), marks(rows), []
@@ -220,7 +220,7 @@ def _label_points(ax: Axes, rows: pd.DataFrame, everyone: pd.DataFrame, *, frame
         def make(dx: float, dy: float, row=row):
             return ax.annotate(
                 str(row[s.WARD_NAME]),
-                (row["provision"], row["need"]),
+                (row[s.PROVISION], row[s.NEED]),
                 xytext=(dx, dy),
                 textcoords="offset points",
                 ha="left" if dx > 0 else "right" if dx < 0 else "center",
@@ -262,7 +262,7 @@ def ward_map(pack: Pack, ward_code: str, *, options: ex.ExportOptions) -> tuple[
     Raises:
         ValueError: when the pack has no ward ``ward_code``.
     """
-    name = wp.heading(pack, ward_code)["name"]
+    name = wp.heading(pack, ward_code).name
     orgs = wp.organisations(pack, ward_code)
     alt = alt_text.ward_map_alt(pack, ward_code, orgs=orgs)
     title = options.title or f"{name} ward and its neighbours"
@@ -300,14 +300,14 @@ def _draw_ward(fig, pack: Pack, ward_code: str, orgs: pd.DataFrame, *, box, fram
         ax.text(p.x, p.y, str(wards.at[code, s.WARD_NAME]), ha="center", va="center", fontsize=fs * 0.85,
                 color=NEIGHBOUR_TEXT, zorder=2)  # fmt: skip
     wards.loc[[ward_code]].plot(ax=ax, facecolor=WARD_FILL, edgecolor=WARD_EDGE, linewidth=2.2 * frame.scale)
-    xy = organisation_table(pack)[["x", "y"]].reindex(orgs[s.ORG_ID].astype(str))
-    xy["where"] = orgs["Where"].to_numpy()
-    xy = xy.dropna(subset=["x", "y"])
-    xy = xy[xy["x"].between(x0, x1) & xy["y"].between(y0, y1)]
+    xy = organisation_table(pack)[[s.X_METRES, s.Y_METRES]].reindex(orgs[s.ORG_ID].astype(str))
+    xy["where"] = orgs[s.HEADER_WHERE].to_numpy()
+    xy = xy.dropna(subset=[s.X_METRES, s.Y_METRES])
+    xy = xy[xy[s.X_METRES].between(x0, x1) & xy[s.Y_METRES].between(y0, y1)]
     for where in (wp.NEARBY, wp.REACHES, wp.BASED_HERE):
         pts = xy[xy["where"] == where]
         if len(pts):
-            ax.scatter(pts["x"], pts["y"], s=(5 * frame.scale) ** 2, color=WHERE_COLOURS[where],
+            ax.scatter(pts[s.X_METRES], pts[s.Y_METRES], s=(5 * frame.scale) ** 2, color=WHERE_COLOURS[where],
                        edgecolor="white", linewidth=0.5 * frame.scale, zorder=4)  # fmt: skip
     ax.set_xlim(x0, x1)
     ax.set_ylim(y0, y1)
@@ -344,7 +344,7 @@ def _draw_ward_key(ax: Axes, name: str, orgs: pd.DataFrame, shown: pd.Series, *,
         y -= 0.4
         lines(label, fs, x=sw + 3)
         y = min(y, top - sh) - 1.8
-    total = orgs["Where"].value_counts()
+    total = orgs[s.HEADER_WHERE].value_counts()
     words = {
         wp.BASED_HERE: "Organisation based in the ward",
         wp.REACHES: "Organisation whose services reach the ward",

@@ -151,14 +151,14 @@ def gap_map(
     *,
     themes: Sequence[str],
     options: ExportOptions,
-    measure: str = "access",
+    measure: str = s.ACCESS,
     weights: Mapping[str, Mapping[str, float]] | None = None,
 ) -> tuple[bytes, str]:
     """A gap (need against provision, 3×3 bivariate) map as file bytes, with its alt text.
 
     Args:
         pack: the pack mapped.
-        table: from :func:`sector_map.analysis.tables.gap_table_for` for ``themes``.
+        table: the table of :func:`sector_map.analysis.tables.gap_table_for` for ``themes``.
         themes: theme ids the table was made for.
         options: paper, orientation, format, titles, organisations (those working in ``themes``).
         measure: the provision measure the table used (a key of :data:`sector_map.analysis.gaps.MEASURES`).
@@ -174,7 +174,7 @@ def gap_map(
     alt = alt_text.gap_map_alt(pack, table, themes, need_from=need_from)
     classes, colours = gap_colours.map_classes(table)
     fills = ward_colours(classes, colours)
-    counts = table["gap_class"].value_counts()
+    counts = table[s.GAP_CLASS].value_counts()
     notes = [
         f"Need: the {words} need index, in thirds within the area.",
         *need_from,

@@ -21,6 +21,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from sector_map.analysis import need
 from sector_map.export.layout import source_line
+from sector_map.pack import schema as s
 from sector_map.pack.io import Pack
 
 MAX_SHEET_NAME = 31  # Excel's limit
@@ -70,7 +71,7 @@ def to_csv(table: pd.DataFrame) -> bytes:
 
         >>> from sector_map.demo.tiny import tiny_pack
         >>> from sector_map.analysis.tables import gap_table_for
-        >>> table = gap_table_for(tiny_pack(), ["poverty_food"])[["ward_name", "need", "gap_class"]]
+        >>> table = gap_table_for(tiny_pack(), ["poverty_food"]).table[[s.WARD_NAME, s.NEED, s.GAP_CLASS]]
         >>> data = to_csv(table)
         >>> data[:3], data.decode("utf-8-sig").split("\\r\\n")
         (b'\\xef\\xbb\\xbf', ['ward_name,need,gap_class', 'Beta,100.0,provision not known', 'Gamma,50.0,provision not known', 'Alpha,0.0,provision not known', 'Delta,,no data', ''])
@@ -174,12 +175,12 @@ def with_need_indicators(
 
     Example:
         >>> from sector_map.demo.tiny import tiny_pack
-        >>> t = with_need_indicators(pd.DataFrame({"need": [1.0]}), tiny_pack(), ["poverty_food"])
-        >>> t["need_indicators"].tolist()
+        >>> t = with_need_indicators(pd.DataFrame({s.NEED: [1.0]}), tiny_pack(), ["poverty_food"])
+        >>> t[s.NEED_INDICATORS].tolist()
         ['IMD score (weight 1)']
     """
     rows = need_about_rows(pack, themes, weights=weights)
     text = rows[0][1] if len(rows) == 1 else " | ".join(f"{name}: {used}" for name, used in rows)
     out = table.copy()
-    out["need_indicators"] = text
+    out[s.NEED_INDICATORS] = text
     return out

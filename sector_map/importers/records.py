@@ -14,13 +14,12 @@ from __future__ import annotations
 import pandas as pd
 
 from sector_map.pack import schema as s
-from sector_map.pack.schema import LAT, LON, THEMES_REASON
+from sector_map.pack.schema import ADDRESS, LAT, LON, THEMES_REASON
 from sector_map.pack.values import as_list
 
 # Optional extra organisation columns (kept in organisations.parquet when present).
 COMPANY_NUMBER = "company_number"
 ORG_IDENTIFIER = "org_identifier"  # 360Giving / org-id.guide identifier, e.g. GB-CHC-1234567
-ADDRESS = "address"
 EMAIL = "email"
 PHONE = "phone"
 ACTIVITIES = "activities"

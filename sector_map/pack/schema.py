@@ -301,3 +301,252 @@ def check_theme_ids(themes) -> list[str]:
 THEMES_REASON = "themes_reason"  # why each theme was given, "; "-separated, in theme order
 LON = "lon"  # a point given by the source file (WGS84); wins over postcode centroids
 LAT = "lat"
+ADDRESS = "address"  # an organisation's address as its source gave it
+# Optional columns of the organisation and service tables.
+OPTIONAL_COLUMNS = [THEMES_REASON, LON, LAT, ADDRESS]
+# The optional postcode table (POSTCODES_FILE): the postcodes inside the area and their centroids.
+POSTCODE_COLUMNS = [POSTCODE, LON, LAT]
+
+
+# --- derived tables -----------------------------------------------------------------------
+# Columns of the tables the analysis works out from a pack (sector_map.analysis). Pages, the CLI
+# and exports read them under these names. Each constant is its column's name in capitals.
+
+# Services as the analysis places them (analysis.service_reach.service_locations).
+SERVICE_ORG_NAME = "org_name"
+SUPPLY = "supply"  # capacity, or 1 when it is not known
+WEAK = "weak"  # only a contact address, no point at all, or said to serve the whole area
+REACH = "reach"  # how the service reaches people: one of analysis.service_reach.REACH_KINDS
+SERVICE_LOCATION_COLUMNS = [
+    SERVICE_ID,
+    ORG_ID,
+    SERVICE_NAME,
+    SERVICE_ORG_NAME,
+    THEMES,
+    AREA_TYPE,
+    AREA_WARDS,
+    RADIUS_KM,
+    CAPACITY,
+    SUPPLY,
+    LOCATION_QUALITY,
+    WEAK,
+    REACH,
+    GEOMETRY,
+]
+# One demand point per ward (analysis.provision.demand_points).
+DEMAND = "demand"  # the ward's population, 0 when not known
+DEMAND_POINT = "demand_point"  # which kind of point: analysis.provision.DEMAND_POINTS
+N_POSTCODES = "postcodes"  # postcodes inside the ward
+DEMAND_COLUMNS = [WARD_CODE, WARD_NAME, POPULATION, DEMAND, DEMAND_POINT, N_POSTCODES, GEOMETRY]
+
+# Provision (analysis.provision.provision_table): one row per ward, indexed by WARD_CODE.
+SERVICES = "services"  # services of the themes reaching the ward
+SERVICES_WEAK = "services_weak"
+PER_1000 = "per_1000"
+ACCESS = "access"  # two-step floating catchment: supply per 1,000 residents
+ACCESS_WEAK_SHARE = "access_weak_share"
+NEAREST_KM = "nearest_km"
+NEAREST_SERVICE = "nearest_service"
+NEAREST_ORG = "nearest_org"
+NEAREST_QUALITY = "nearest_quality"
+SERVICES_LOCATED = "services_located"
+SERVICES_AREA_WIDE = "services_area_wide"
+PER_1000_LOCATED = "per_1000_located"
+PER_1000_AREA_WIDE = "per_1000_area_wide"
+ACCESS_LOCATED = "access_located"
+ACCESS_AREA_WIDE = "access_area_wide"
+NEAREST_LOCATED_KM = "nearest_located_km"
+NEAREST_LOCATED_SERVICE = "nearest_located_service"
+LOCATED_SERVICES = "located_services"
+PROVISION_COLUMNS = [
+    SERVICES,
+    SERVICES_WEAK,
+    PER_1000,
+    ACCESS,
+    ACCESS_WEAK_SHARE,
+    NEAREST_KM,
+    NEAREST_SERVICE,
+    NEAREST_ORG,
+    NEAREST_QUALITY,
+    SERVICES_LOCATED,
+    SERVICES_AREA_WIDE,
+    PER_1000_LOCATED,
+    PER_1000_AREA_WIDE,
+    ACCESS_LOCATED,
+    ACCESS_AREA_WIDE,
+    NEAREST_LOCATED_KM,
+    NEAREST_LOCATED_SERVICE,
+    LOCATED_SERVICES,
+]
+
+# Gaps (analysis.gaps.gap_table): one row per ward, indexed by WARD_CODE, in priority order.
+NEED = "need"
+NEED_LEVEL = "need_level"
+PROVISION = "provision"  # located provision, the figure that sets the provision level
+PROVISION_LEVEL = "provision_level"
+PROVISION_AREA_WIDE = "provision_area_wide"
+GAP = "gap"
+GAP_CLASS = "gap_class"
+RANK = "rank"
+REASON = "reason"
+NEED_REASON = "need_reason"  # the need half of the reason alone
+GAP_COLUMNS = [
+    WARD_NAME,
+    NEED,
+    NEED_LEVEL,
+    PROVISION,
+    PROVISION_LEVEL,
+    PROVISION_AREA_WIDE,
+    SERVICES_LOCATED,
+    SERVICES_AREA_WIDE,
+    GAP,
+    GAP_CLASS,
+    RANK,
+    REASON,
+    NEED_REASON,
+]
+# Added to a downloaded table (export.tables.with_need_indicators): what its need was made from.
+NEED_INDICATORS = "need_indicators"
+# The priority list people read, in order: the Gaps page shows the columns it has a header for,
+# and `gaps --csv` prints all but the rank (other tools read exactly those columns).
+GAP_LIST_COLUMNS = [
+    WARD_CODE,
+    WARD_NAME,
+    RANK,
+    NEED,
+    PROVISION,
+    PROVISION_AREA_WIDE,
+    SERVICES_LOCATED,
+    SERVICES_AREA_WIDE,
+    GAP,
+    GAP_CLASS,
+    REASON,
+    NEED_INDICATORS,
+]
+
+# Where an offer fits (analysis.matching.rank_wards_for_offer): one row per ward, best first.
+SCORE = "score"
+IN_REACH = "in_reach"
+THEMES_MATCHED = "themes_matched"
+DISTANCE_KM = "distance_km"
+FIT_COLUMNS = [RANK, WARD_CODE, WARD_NAME, SCORE, IN_REACH, THEMES_MATCHED, DISTANCE_KM, REASON]
+# `fit --csv` (other tools read exactly these columns).
+FIT_LIST_COLUMNS = [RANK, WARD_CODE, WARD_NAME, SCORE, IN_REACH, REASON, NEED_INDICATORS]
+
+# Organisations as the matching sees them (analysis.matching.organisation_table and
+# service_table): points in metres (METRE_CRS).
+X_METRES = "x"
+Y_METRES = "y"
+ORG_TABLE_COLUMNS = [ORG_NAME, SIZE_BAND, LOCATION_QUALITY, X_METRES, Y_METRES, THEMES, CLIENT_GROUPS]
+# Organisations found by name (analysis.matching.find_organisations).
+LABEL = "label"  # the name with what tells it apart: charity number, address, ward
+FOUND_COLUMNS = [
+    ORG_ID,
+    ORG_NAME,
+    CHARITY_NUMBER,
+    THEMES,
+    SIZE_BAND,
+    LOCATION_QUALITY,
+    ADDRESS,
+    POSTCODE,
+    WARD_NAME,
+    LABEL,
+]
+# Organisations ranked for a ward (analysis.partners.rank_organisations_for_ward).
+THEMES_COVERED = "themes_covered"
+REACHES = "reaches"
+ORG_FIT_COLUMNS = [
+    RANK,
+    ORG_ID,
+    ORG_NAME,
+    SCORE,
+    THEMES_COVERED,
+    REACHES,
+    DISTANCE_KM,
+    SIZE_BAND,
+    LOCATION_QUALITY,
+    REASON,
+]
+# Possible partners and overlap (analysis.partners.partners_and_overlap).
+BASED_IN = "based_in"
+CLIENT_GROUPS_SHARED = "client_groups_shared"
+WHY = "why"
+PARTNER_COLUMNS = [
+    ORG_ID,
+    ORG_NAME,
+    BASED_IN,
+    THEMES,
+    CLIENT_GROUPS_SHARED,
+    DISTANCE_KM,
+    SIZE_BAND,
+    LOCATION_QUALITY,
+    WHY,
+]
+# A possible consortium (analysis.partners.consortium).
+MEMBER = "member"
+COVERS = "covers"
+CONSORTIUM_COLUMNS = [MEMBER, ORG_ID, ORG_NAME, COVERS, REASON]
+
+# --- tables whose columns are the headers people read --------------------------------------
+# The Ward profile's tables (analysis.ward_profile), a ward's key figures (views.summaries) and
+# the About page's tables (views.about) are shown and downloaded as they are.
+HEADER_INDICATOR = "Indicator"
+HEADER_VALUE = "Value"
+HEADER_RANK_IN_AREA = "Rank in area"
+HEADER_DECILE = "National decile (1 = most deprived 10%)"
+HEADER_WORSE = "Which way is worse"
+HEADER_SOURCE = "Source"
+HEADER_ORGANISATION = "Organisation"
+HEADER_WHERE = "Where"
+HEADER_WHOLE_AREA = "Whole area"
+HEADER_DISTANCE = "Distance"
+HEADER_SIZE = "Size"
+HEADER_LOCATION = "Location"
+HEADER_THEMES = "Themes"
+HEADER_WHY = "Why"
+HEADER_THEME = "Theme"
+HEADER_NEED = "Need (0–100)"
+HEADER_PROVISION = "Provision"
+HEADER_GAP = "Gap (0–100)"
+HEADER_CLASS = "Class"
+HEADER_PRIORITY = "Priority"
+HEADER_NAME = "Name"
+HEADER_KIND = "Kind"
+HEADER_STATUS = "Status"
+HEADER_DISTANCE_KM = "Distance (km)"
+# Every indicator for one ward (the decile only when the pack holds national deciles).
+PROFILE_INDICATOR_COLUMNS = [
+    HEADER_INDICATOR,
+    HEADER_VALUE,
+    HEADER_RANK_IN_AREA,
+    HEADER_DECILE,
+    HEADER_WORSE,
+    HEADER_SOURCE,
+]
+# A ward's key figures on the Need map.
+KEY_FIGURE_COLUMNS = [HEADER_INDICATOR, HEADER_VALUE, HEADER_RANK_IN_AREA, HEADER_WORSE]
+# Organisations in, reaching or near the ward (the size only when some income is known).
+PROFILE_ORGANISATION_COLUMNS = [
+    ORG_ID,
+    HEADER_ORGANISATION,
+    HEADER_WHERE,
+    HEADER_WHOLE_AREA,
+    HEADER_DISTANCE,
+    HEADER_SIZE,
+    HEADER_LOCATION,
+    HEADER_THEMES,
+    HEADER_WHY,
+]
+# Gaps by theme for the ward, and need by theme alone when there is no provision to compare.
+PROFILE_GAP_COLUMNS = [
+    HEADER_THEME,
+    HEADER_NEED,
+    HEADER_PROVISION,
+    HEADER_GAP,
+    HEADER_CLASS,
+    HEADER_PRIORITY,
+    HEADER_WHY,
+]
+PROFILE_NEED_COLUMNS = [HEADER_THEME, HEADER_NEED, HEADER_WHY]
+# Community buildings and land in or near the ward.
+PROFILE_ASSET_COLUMNS = [HEADER_NAME, HEADER_KIND, HEADER_STATUS, HEADER_WHERE, HEADER_DISTANCE_KM]

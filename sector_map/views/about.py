@@ -62,7 +62,7 @@ def sources_table(pack: Pack) -> pd.DataFrame:
     """
     rows = [
         {
-            "Source": src.get("title", ""),
+            s.HEADER_SOURCE: src.get("title", ""),
             "Publisher": src.get("publisher", ""),
             "Vintage": src.get("vintage", ""),
             "Licence": src.get("licence", ""),
@@ -71,7 +71,9 @@ def sources_table(pack: Pack) -> pd.DataFrame:
         }
         for src in pack.sources
     ]
-    return pd.DataFrame(rows, columns=["Source", "Publisher", "Vintage", "Licence", "Attribution", "Link"])
+    return pd.DataFrame(
+        rows, columns=[s.HEADER_SOURCE, "Publisher", "Vintage", "Licence", "Attribution", "Link"]
+    )
 
 
 def indicators_table(pack: Pack) -> pd.DataFrame:
@@ -81,13 +83,13 @@ def indicators_table(pack: Pack) -> pd.DataFrame:
     for m in pack.indicator_meta.values():
         rows.append(
             {
-                "Indicator": m.label,
+                s.HEADER_INDICATOR: m.label,
                 "What it means": m.description,
                 "Unit": m.unit,
-                "Which way is worse": m.worse_phrase,
-                "Source": m.source,
+                s.HEADER_WORSE: m.worse_phrase,
+                s.HEADER_SOURCE: m.source,
                 "Year": m.year,
-                "Themes": ", ".join(s.THEMES_BY_ID[t].label for t in m.themes),
+                s.HEADER_THEMES: ", ".join(s.THEMES_BY_ID[t].label for t in m.themes),
                 "Wards with data": f"{int(counts.get(m.id, 0))} of {len(pack.wards)}",
             }
         )
@@ -99,5 +101,5 @@ def themes_table(pack: Pack) -> pd.DataFrame:
     rows = []
     for t in s.THEMES_LIST:
         ids = [m.label for m in pack.indicator_meta.values() if t.id in m.themes]
-        rows.append({"Theme": t.label, "Need indicators in this pack": "; ".join(ids) or "none"})
+        rows.append({s.HEADER_THEME: t.label, "Need indicators in this pack": "; ".join(ids) or "none"})
     return pd.DataFrame(rows)

@@ -21,28 +21,28 @@ def need_provision_scatter(
     """Each ward as a point: provision across, need up; colour = its 3×3 class.
 
     Args:
-        table: from :func:`sector_map.analysis.gaps.gap_table` (indexed by ward code).
+        table: the table of :func:`sector_map.analysis.gaps.gap_table` (indexed by ward code).
         title: chart title.
         provision_label: what the x axis measures, in words with units.
         selected: ward code to ring.
 
     The ward code rides in ``customdata`` so a selection in the app can select the ward.
     """
-    data = table[table["need"].notna()]
+    data = table[table[s.NEED].notna()]
     colours = [
         gap_colours.bivariate_colour(n, p)
-        for n, p in zip(data["need_level"], data["provision_level"], strict=True)
+        for n, p in zip(data[s.NEED_LEVEL], data[s.PROVISION_LEVEL], strict=True)
     ]
     # Plotly reads tags (<a href>, <b>) in hover labels and point text: names go in escaped.
     names = [html.escape(str(n)) for n in data[s.WARD_NAME]]
     fig = go.Figure()
     fig.add_trace(
         go.Scatter(
-            x=data["provision"],
-            y=data["need"],
+            x=data[s.PROVISION],
+            y=data[s.NEED],
             mode="markers",
             marker={"size": 12, "color": colours, "line": {"width": 1, "color": "#444"}},
-            customdata=list(zip(data.index, names, data["gap_class"], strict=True)),
+            customdata=list(zip(data.index, names, data[s.GAP_CLASS], strict=True)),
             hovertemplate=(
                 "<b>%{customdata[1]}</b><br>need %{y:.0f}/100<br>provision %{x:.2f}<br>%{customdata[2]}"
                 "<extra></extra>"
@@ -55,8 +55,8 @@ def need_provision_scatter(
         row = data.loc[selected]
         fig.add_trace(
             go.Scatter(
-                x=[row["provision"]],
-                y=[row["need"]],
+                x=[row[s.PROVISION]],
+                y=[row[s.NEED]],
                 mode="markers+text",
                 marker={"size": 20, "color": "rgba(0,0,0,0)", "line": {"width": 3, "color": "#111"}},
                 text=[html.escape(str(row[s.WARD_NAME]))],
@@ -66,8 +66,8 @@ def need_provision_scatter(
             )
         )
     for cut in (1 / 3, 2 / 3):
-        fig.add_hline(y=data["need"].quantile(cut), line={"dash": "dot", "color": "#999", "width": 1})
-        fig.add_vline(x=data["provision"].quantile(cut), line={"dash": "dot", "color": "#999", "width": 1})
+        fig.add_hline(y=data[s.NEED].quantile(cut), line={"dash": "dot", "color": "#999", "width": 1})
+        fig.add_vline(x=data[s.PROVISION].quantile(cut), line={"dash": "dot", "color": "#999", "width": 1})
     fig.update_layout(
         title={"text": title, "x": 0},
         xaxis_title=provision_label,

@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from sector_map.analysis.gaps import CLASS_ORDER, HIGH, LEVELS, LOW, MEDIUM, NEED_WORDS, PROVISION_WORDS
+from sector_map.pack import schema as s
 from sector_map.views.classify import NO_DATA_COLOUR, Classes
 
 # Bivariate colours: bilinear between four corner colours chosen here: light grey (low need,
@@ -69,7 +70,7 @@ def map_classes(table: pd.DataFrame):
     """
     order = list(reversed(CLASS_ORDER))
     lookup = {label: i for i, label in enumerate(order)}
-    class_of = table["gap_class"].map(lookup).fillna(-1).astype(int)
+    class_of = table[s.GAP_CLASS].map(lookup).fillna(-1).astype(int)
     colours = []
     for label in order:
         need_word, prov_word = label.split(", ")

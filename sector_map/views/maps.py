@@ -127,13 +127,17 @@ def ward_at(wards: gpd.GeoDataFrame, lat: float | None, lon: float | None) -> st
     return str(wards[s.WARD_CODE].iloc[int(np.min(hits))])
 
 
+# The keys of a click as Leaflet reports it (``st_folium``'s ``last_clicked``).
+CLICK_LAT, CLICK_LNG = "lat", "lng"
+
+
 def ward_from_click(wards: gpd.GeoDataFrame, map_state: Mapping | None) -> str | None:
     """The ward clicked, from what ``st_folium(returned_objects=["last_clicked"])`` returned."""
     clicked = (map_state or {}).get("last_clicked")
     if not isinstance(clicked, Mapping):
         return None
     try:
-        return ward_at(wards, float(clicked["lat"]), float(clicked["lng"]))
+        return ward_at(wards, float(clicked[CLICK_LAT]), float(clicked[CLICK_LNG]))
     except (KeyError, TypeError, ValueError):
         return None
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sector_map.analysis import gaps
+from sector_map.analysis import gaps, service_reach
 from sector_map.pack import schema as s
 from sector_map.pack.io import Pack
 
@@ -101,13 +101,13 @@ def no_provision(pack: Pack, themes: Sequence[str] = ()) -> str | None:
     return None
 
 
-def unclassed_gaps(pack: Pack, themes: Sequence[str], table) -> str | None:
-    """Why a gap table (:func:`sector_map.analysis.gaps.gap_table`) gives no ward a class, or None."""
-    reason = gaps.unclassed_reason(table)
+def unclassed_gaps(pack: Pack, themes: Sequence[str], result: gaps.GapResult) -> str | None:
+    """Why gaps (:func:`sector_map.analysis.gaps.gap_table`) give no ward a class, or None."""
+    reason = gaps.unclassed_reason(result.table)
     if reason is None:
         return None
     if reason == gaps.TOO_FEW_WARDS:
-        n = int(table["need"].notna().sum())
+        n = int(result.table[s.NEED].notna().sum())
         return (
             f"Only {n} ward{'s' if n != 1 else ''} of {pack.name} {'has' if n == 1 else 'have'} need data "
             f"for {_labels(themes)}, so wards cannot be placed in thirds of need and provision (at least "
@@ -118,33 +118,33 @@ def unclassed_gaps(pack: Pack, themes: Sequence[str], table) -> str | None:
             f"No ward of {pack.name} has need data for {_labels(themes)}, so there is no need to compare "
             f"with provision. {ADD_INDICATORS}."
         )
-    return no_provision(pack, themes) or provision_not_known(pack, themes, table)
+    return no_provision(pack, themes) or provision_not_known(pack, themes, result)
 
 
 ADD_SITES = "Add a service list with sites to see gaps"
 
 
-def provision_not_known(pack: Pack, themes: Sequence[str], table) -> str | None:
+def provision_not_known(pack: Pack, themes: Sequence[str], result: gaps.GapResult) -> str | None:
     """The plain statement shown above a gap table whose provision cannot tell wards apart.
 
     E.g. "Provision data cannot tell Trafford's wards apart for children and young people: 203 of
     203 services serve the whole area; wards are ranked by need only. Add a service list with sites
     to see gaps." None when the table's wards are classed (or unclassed for another reason).
     """
-    if gaps.unclassed_reason(table) != gaps.PROVISION_UNKNOWN:
+    if gaps.unclassed_reason(result.table) != gaps.PROVISION_UNKNOWN:
         return None
     label = _labels(themes)
     label = label[:1].lower() + label[1:]
     owner = f"{pack.name}'" if pack.name.endswith("s") else f"{pack.name}'s"
-    n = gaps.services_count(table)
+    n = gaps.services_count(result)
     total = n["total"]
     parts = [
-        (n.get("whole area", 0), "serve{s} the whole area"),
+        (n.get(service_reach.REACH_WHOLE, 0), "serve{s} the whole area"),
         (
-            n.get("contact address only", 0),
+            n.get(service_reach.REACH_CONTACT, 0),
             "{are} known only by a contact address (where a charity is run, not where it works)",
         ),
-        (n.get("no location", 0), "{have} no location"),
+        (n.get(service_reach.REACH_NONE, 0), "{have} no location"),
     ]
     said = []
     for count, verb in parts:

@@ -83,24 +83,24 @@ def indicator_coverage(pack: Pack) -> pd.DataFrame:
         n = int(with_value.get(m.id, 0))
         rows.append(
             {
-                "Indicator": m.label,
+                s.HEADER_INDICATOR: m.label,
                 "Id": m.id,
                 "Wards with a value": n,
                 "Wards": total,
                 "Coverage": _share(n, total),
-                "Which way is worse": m.worse_phrase,
-                "Source": m.source,
+                s.HEADER_WORSE: m.worse_phrase,
+                s.HEADER_SOURCE: m.source,
                 "Year": m.year,
             }
         )
     columns = [
-        "Indicator",
+        s.HEADER_INDICATOR,
         "Id",
         "Wards with a value",
         "Wards",
         "Coverage",
-        "Which way is worse",
-        "Source",
+        s.HEADER_WORSE,
+        s.HEADER_SOURCE,
         "Year",
     ]
     return pd.DataFrame(rows, columns=columns)
@@ -149,7 +149,7 @@ def theme_table(pack: Pack) -> pd.DataFrame:
     services = per_theme(pack.services)
     rows = [
         {
-            "Theme": t.label,
+            s.HEADER_THEME: t.label,
             "Organisations": int(orgs.get(t.id, 0)),
             "Services": int(services.get(t.id, 0)),
         }
@@ -160,8 +160,8 @@ def theme_table(pack: Pack) -> pd.DataFrame:
         if len(pack.organisations)
         else []
     )
-    rows.append({"Theme": "No theme", "Organisations": int(sum(none)), "Services": 0})
-    return pd.DataFrame(rows, columns=["Theme", "Organisations", "Services"])
+    rows.append({s.HEADER_THEME: "No theme", "Organisations": int(sum(none)), "Services": 0})
+    return pd.DataFrame(rows, columns=[s.HEADER_THEME, "Organisations", "Services"])
 
 
 def sources_table(pack: Pack) -> pd.DataFrame:

@@ -46,22 +46,19 @@ def organisations_in_ward(pack: Pack, ward_code: str) -> gpd.GeoDataFrame:
 def ward_key_figures(pack: Pack, ward_code: str, *, wide: pd.DataFrame) -> pd.DataFrame:
     """Every indicator for one ward: its value, rank within the area (1 = most need) and direction."""
     rows = []
-    n = len(wide)
     for ind, meta in pack.indicator_meta.items():
         col = wide[ind] if ind in wide.columns else pd.Series(np.nan, index=wide.index)
         ranks = need.ranks_within_area(col, higher_is=meta.higher_is)
         value = col.get(ward_code, np.nan)
         rows.append(
             {
-                "Indicator": meta.label,
-                "Value": format_value(value, unit=meta.unit),
-                "Rank in area": need.rank_text(ranks, ward_code),
-                "Which way is worse": meta.worse_phrase,
+                s.HEADER_INDICATOR: meta.label,
+                s.HEADER_VALUE: format_value(value, unit=meta.unit),
+                s.HEADER_RANK_IN_AREA: need.rank_text(ranks, ward_code),
+                s.HEADER_WORSE: meta.worse_phrase,
             }
         )
-    out = pd.DataFrame(rows, columns=["Indicator", "Value", "Rank in area", "Which way is worse"])
-    out.attrs["wards"] = n
-    return out
+    return pd.DataFrame(rows, columns=s.KEY_FIGURE_COLUMNS)
 
 
 def ward_label(pack: Pack, ward_code: str) -> str:

@@ -38,15 +38,15 @@ def map_figure(pack: Pack, ward_code: str, orgs: pd.DataFrame | None = None, *, 
     if orgs is not None and len(orgs):
         from sector_map.analysis.matching import organisation_table
 
-        xy = organisation_table(pack)[["x", "y"]].reindex(orgs[s.ORG_ID])
-        xy["where"] = orgs["Where"].to_numpy()
-        xy = xy.dropna(subset=["x", "y"])
+        xy = organisation_table(pack)[[s.X_METRES, s.Y_METRES]].reindex(orgs[s.ORG_ID])
+        xy["where"] = orgs[s.HEADER_WHERE].to_numpy()
+        xy = xy.dropna(subset=[s.X_METRES, s.Y_METRES])
         for where, colour in ((NEARBY, "#9e9e9e"), (REACHES, "#4575b4"), (BASED_HERE, "#b2182b")):
             pts = xy[xy["where"] == where]
             if len(pts):
                 ax.scatter(
-                    pts["x"],
-                    pts["y"],
+                    pts[s.X_METRES],
+                    pts[s.Y_METRES],
                     s=14,
                     color=colour,
                     edgecolor="white",

@@ -35,7 +35,7 @@ def test_food_bank_offer_puts_most_deprived_wards_on_top(pack, need_table):
     org_id = found.loc[found["name"] == "STRETFORD FOODBANK", "org_id"].iloc[0]
     offer = offer_from_org(pack, org_id)
     assert offer.whole_area and offer.point is not None  # whole-area charity with a contact address
-    out = rank_wards_for_offer(pack, offer, need=need_table, gap=need_table)
+    out = rank_wards_for_offer(pack, offer, need=need_table, gap=need_table).table
     assert len(out) == 21 and out["rank"].notna().all()
     top3 = out["ward_name"].head(3).tolist()
     assert BUCKLOW in top3 and CLIFFORD in top3
@@ -46,7 +46,7 @@ def test_partington_food_bank_reach_is_local(pack, need_table):
     # A Trussell Trust site in Partington with a 1.5 km radius: Bucklow-St Martins is its own ward.
     offer = offer_from_org(pack, "trafford_food_banks-2")
     assert offer.reach_km == 1.5
-    out = rank_wards_for_offer(pack, offer, need=need_table, gap=None)
+    out = rank_wards_for_offer(pack, offer, need=need_table, gap=None).table
     assert out["ward_name"].iloc[0] == BUCKLOW
     assert out["reason"].iloc[0].endswith("your base is in this ward")
     outside = out[~out["in_reach"]]
@@ -61,7 +61,7 @@ def test_salford_food_share_puts_the_neediest_wards_first(pack):
     need, gap = need_and_gap_by_theme(pack)
     found = find_organisations(pack, "salford food share")
     offer = offer_from_org(pack, found["org_id"].iloc[0])
-    out = rank_wards_for_offer(pack, offer, need=need, gap=gap)
+    out = rank_wards_for_offer(pack, offer, need=need, gap=gap).table
     top = out["ward_name"].head(3).tolist()
     # Ranked by unmet need (need and gap): Clifford (poverty need 99, no food bank inside) leads the
     # first two; Bucklow-St Martins is high need but has the Partington food bank and hub, so less of
@@ -82,14 +82,14 @@ def test_organisations_partners_and_consortium_for_bucklow(pack):
     assert len(partners) and len(overlap)
     assert "trafford_food_banks-2" not in set(overlap["org_id"]) | set(partners["org_id"])
     group = consortium(pack, code, ["poverty_food", "mental_health", "children_young_people", "older_people"])
-    covered = {t for c in group["covers"] for t in c}
-    assert covered | set(group.attrs["uncovered"]) == {
+    covered = {t for c in group.table["covers"] for t in c}
+    assert covered | set(group.uncovered) == {
         "poverty_food",
         "mental_health",
         "children_young_people",
         "older_people",
     }
-    assert 1 <= len(group) <= 4
+    assert 1 <= len(group.table) <= 4
 
 
 def test_bucklow_food_bank_is_based_here_in_the_profile_and_the_reason(pack):
@@ -100,8 +100,8 @@ def test_bucklow_food_bank_is_based_here_in_the_profile_and_the_reason(pack):
     orgs = wp.organisations(pack, code).set_index("org_id")
     assert orgs.loc["trafford_food_banks-2", "Where"] == wp.BASED_HERE
     assert orgs.loc["trafford_food_banks-2", "Distance"] == "based here"
-    assert provision_table(pack, themes=["poverty_food"]).loc[code, "nearest_km"] == 0.0
-    reason = wp.theme_gap_tables(pack, themes=["poverty_food"])["poverty_food"].loc[code, "reason"]
+    assert provision_table(pack, themes=["poverty_food"]).table.loc[code, "nearest_km"] == 0.0
+    reason = wp.theme_gap_tables(pack, themes=["poverty_food"])["poverty_food"].table.loc[code, "reason"]
     assert "one is based in the ward" in reason and "km away" not in reason
 
 

@@ -26,12 +26,13 @@ def test_every_theme_every_ward(trafford):
     by = provision_by_theme(trafford)
     assert list(by) == list(s.THEME_IDS)  # Trafford has services in all 13 themes
     codes = trafford.wards[s.WARD_CODE].tolist()
-    for theme, table in by.items():
+    for theme, result in by.items():
+        table = result.table
         assert table.index.tolist() == codes, theme
         assert (table["services"] >= table["services_weak"]).all(), theme
         assert table["access"].ge(0).all() and table["access"].notna().all(), theme
         assert table["access_weak_share"].dropna().between(0, 1 + 1e-9).all(), theme
-        assert table.attrs["demand_point"] == "postcodes"
+        assert result.demand_point == "postcodes"
 
 
 def test_poverty_food_counts_and_conservation(trafford):
@@ -41,7 +42,8 @@ def test_poverty_food_counts_and_conservation(trafford):
     sites = food[(food[s.AREA_TYPE] == s.AREA_RADIUS) & (food[s.LOCATION_QUALITY] == s.LOCATION_SITE)]
     assert len(sites) == 13
     assert len(food) >= 13
-    t = provision_table(trafford, "poverty_food")
+    result = provision_table(trafford, "poverty_food")
+    t = result.table
     whole = int((food[s.AREA_TYPE] == s.AREA_WHOLE).sum())
     # Every ward is reached by every whole-area service (all weak), and some by sites as well.
     assert (t["services"] >= whole).all() and (t["services_weak"] >= whole).all()
@@ -51,7 +53,7 @@ def test_poverty_food_counts_and_conservation(trafford):
     # every located service reaches some postcode, which they all do.
     pop = trafford.wards.set_index(s.WARD_CODE)[s.POPULATION]
     assert float((t["access"] * pop).sum() / 1000) == pytest.approx(len(food), rel=1e-9)
-    assert not [n for n in t.attrs["notes"] if "reach no ward" in n]
+    assert not [n for n in result.notes if "reach no ward" in n]
     # Bucklow-St Martins holds the two Partington food services: it has the most access.
     names = trafford.wards.set_index(s.WARD_CODE)[s.WARD_NAME]
     assert names[t["access"].idxmax()] == "Bucklow-St Martins"
@@ -61,12 +63,13 @@ def test_poverty_food_counts_and_conservation(trafford):
 def test_one_point_per_ward_loses_partington(trafford):
     # The classic single-point version misses the Partington services (their 1.5 km circles do
     # not reach the ward's mean postcode point), and says so.
-    t = provision_table(trafford, "poverty_food", options=ProvisionOptions(demand_point="population"))
-    assert any("reach no ward" in n and "Partington" in n for n in t.attrs["notes"])
+    result = provision_table(trafford, "poverty_food", options=ProvisionOptions(demand_point="population"))
+    assert any("reach no ward" in n and "Partington" in n for n in result.notes)
 
 
 def test_radius_what_if_changes_access(trafford):
-    base = provision_table(trafford, "poverty_food")
-    wide = provision_table(trafford, "poverty_food", options=ProvisionOptions(radius_km=4, own_radius=False))
+    base = provision_table(trafford, "poverty_food").table
+    options = ProvisionOptions(radius_km=4, own_radius=False)
+    wide = provision_table(trafford, "poverty_food", options=options).table
     assert (wide["services"] >= base["services"]).all() and (wide["services"] > base["services"]).any()
     assert not np.allclose(wide["access"], base["access"])

@@ -182,7 +182,7 @@ def test_no_data_in_legend_and_real_pack_not_marked_demo():
 
 def test_gap_map_files(demo):
     pack = demo[0]
-    table = analysis.gap_table_for(pack, ["poverty_food"])
+    table = analysis.gap_table_for(pack, ["poverty_food"]).table
     options = export.ExportOptions(fmt="svg", made_on=MADE_ON, show_organisations=True)
     data, alt = export.gap_map(pack, table, themes=["poverty_food"], options=options)
     root, text = svg_texts(data)

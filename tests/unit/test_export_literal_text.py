@@ -66,7 +66,7 @@ def _exports(fmt: str, *, titled: bool) -> dict[str, tuple[bytes, str]]:
     subject = indicator_subject(pack, "imd_score", wide=pack.indicator_wide())
     classes = classify.classify(subject.values)
     colours = classify.class_colours(classes.k_effective, higher_is=subject.meta.higher_is)
-    table = analysis.gap_table_for(pack, THEMES)
+    table = analysis.gap_table_for(pack, THEMES).table
     return {
         "need": export.need_map(pack, subject, classes, colours, options=options),
         "gap": export.gap_map(pack, table, themes=THEMES, options=options),
@@ -120,7 +120,7 @@ def test_typed_title_and_subtitle_are_literal_in_svg():
 def test_exports_ignore_a_usetex_setting():
     """A user's matplotlibrc with ``text.usetex: True`` must not send names to LaTeX."""
     pack = hostile_pack()
-    table = analysis.gap_table_for(pack, THEMES)
+    table = analysis.gap_table_for(pack, THEMES).table
     with mpl.rc_context({"text.usetex": True, "text.parse_math": True}):
         data, _ = export.gap_map(pack, table, themes=THEMES, options=export.ExportOptions(fmt="svg", dpi=50))
     assert PACK_NAME in svg_texts(data)[1]
@@ -142,7 +142,7 @@ def test_svg_stays_well_formed_with_control_characters_in_names():
     pack = make_tiny_pack()
     pack.manifest["name"] = "Bell\x07 pack"
     pack.wards[s.WARD_NAME] = ["A\x00b", "C\x1bd", "E\x0bf", "Gamma"]
-    table = analysis.gap_table_for(pack, THEMES)
+    table = analysis.gap_table_for(pack, THEMES).table
     options = export.ExportOptions(fmt="svg", dpi=50, title="T\x01")
     data, _ = export.gap_map(pack, table, themes=THEMES, options=options)
     root, text = svg_texts(data)  # parses: no control character left in the XML

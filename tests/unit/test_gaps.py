@@ -32,7 +32,7 @@ def frames():
 
 def test_gap_scores_classes_and_ranks_by_hand(frames):
     need, provision, names = frames
-    table = gaps.gap_table(need, provision, names=names, radius_km=2, services_word="food service")
+    table = gaps.gap_table(need, provision, names=names, radius_km=2, services_word="food service").table
     # Need percentile ranks among the 6 wards with data: W1 6/6, W2 5/6, W3 4/6, W4 3/6, W5 2/6, W6 1/6.
     # Access (missing = none located = 0): W1 0 → 1/7; W2 0.5 → 2/7; W4, W7 1.0 → 3.5/7;
     # W3 2.0 → 5/7; W6 2.5 → 6/7; W5 3.0 → 7/7.
@@ -51,7 +51,7 @@ def test_gap_scores_classes_and_ranks_by_hand(frames):
 
 def test_no_need_data_is_no_data_and_never_ranked(frames):
     need, provision, names = frames
-    table = gaps.gap_table(need, provision, names=names)
+    table = gaps.gap_table(need, provision, names=names).table
     assert table.index[-1] == "W7"
     assert table.loc["W7", "gap_class"] == gaps.NO_DATA
     assert pd.isna(table.loc["W7", "rank"]) and pd.isna(table.loc["W7", "gap"])
@@ -63,7 +63,7 @@ def test_reasons_say_why_in_plain_english(frames):
     drivers = pd.Series({"W1": "Income Deprivation Affecting Children"})
     table = gaps.gap_table(
         need, provision, names=names, need_driver=drivers, radius_km=2, services_word="children's service"
-    )
+    ).table
     assert table.loc["W1", "reason"] == (
         # W1 is first of the 6 wards with need data: 1/6 = 17%, rounded up to the top 20%.
         "need 90/100, in the top 20% of wards (Income Deprivation Affecting Children); "
@@ -104,7 +104,7 @@ def test_unknown_measure_is_refused(frames):
 def test_no_provision_anywhere_gives_no_class_gap_or_rank(frames):
     need, provision, names = frames
     none = provision.assign(services=0, services_weak=0, access=0.0, per_1000=0.0, nearest_km=np.nan)
-    table = gaps.gap_table(need, none, names=names, radius_km=2, services_word="food service")
+    table = gaps.gap_table(need, none, names=names, radius_km=2, services_word="food service").table
     has_need = table["need"].notna()
     assert (table.loc[has_need, "gap_class"] == gaps.PROVISION_UNKNOWN).all()
     assert table.loc["W7", "gap_class"] == gaps.NO_DATA
@@ -121,7 +121,7 @@ def test_a_ward_with_no_provision_is_never_some_provision():
     codes = list("ABCDEF")
     need = pd.Series([90.0, 70, 50, 30, 20, 10], index=codes)
     provision = pd.DataFrame({"services": [0, 0, 0, 0, 0, 3], "access": [0, 0, 0, 0, 0, 1.5]}, index=codes)
-    table = gaps.gap_table(need, provision)
+    table = gaps.gap_table(need, provision).table
     assert (table.loc[list("ABCDE"), "provision_level"] == gaps.LOW).all()
     assert table.loc["A", "gap_class"] == "high need, little provision"
     assert table.loc["F", "provision_level"] == gaps.HIGH
@@ -131,7 +131,7 @@ def test_a_ward_with_no_provision_is_never_some_provision():
 def test_fewer_than_three_wards_with_need_cannot_be_placed_in_thirds():
     need = pd.Series([80.0, np.nan], index=["A", "B"])
     provision = pd.DataFrame({"services": [1, 0], "access": [1.0, 0.0]}, index=["A", "B"])
-    table = gaps.gap_table(need, provision)
+    table = gaps.gap_table(need, provision).table
     assert table.loc["A", "gap_class"] == gaps.TOO_FEW_WARDS
     assert table.loc["B", "gap_class"] == gaps.NO_DATA
     assert table["gap"].isna().all() and table["rank"].isna().all() and table["need_level"].isna().all()

@@ -188,7 +188,8 @@ def test_search_results_say_where_each_organisation_is(pack):
 # --- wards for an offer ---------------------------------------------------------------------
 def test_rank_wards_scores_reach_and_no_data(pack):
     gap = _frame(poverty_food=[30.0, 60.0, 90.0, 95.0, np.nan])
-    out = rank_wards_for_offer(pack, offer_from_org(pack, "o1"), need=None, gap=gap)
+    fit = rank_wards_for_offer(pack, offer_from_org(pack, "o1"), need=None, gap=gap)
+    out = fit.table
     # o1 is at x=600 with a 1.5 km reach; the wards' edges are 0, 0.4, 1.4, 2.4, 3.4 km away.
     # Score = unmet need (the gap alone here, with no need table): in reach Gamma 90, Beta 60,
     # Alpha 30, ranked 1–3. Delta (95) is beyond the reach: it keeps its score but gets no rank,
@@ -208,6 +209,9 @@ def test_rank_wards_scores_reach_and_no_data(pack):
         "beyond your reach (2.4 km from your base; you reach 1.5 km)"
     )
     assert out["reason"][4].startswith("no data")
+    # Until a ward is chosen, pages show the one ranked first (Gamma), not the highest score (Delta).
+    assert fit.first_ward() == W3 and fit.ward_or_first(None) == W3 and fit.ward_or_first(W5) == W5
+    assert fit.ward_or_first(None) == fit.first_ward() and fit.ward_or_first("E9") == "E9"
 
 
 def test_high_need_with_some_provision_beats_middling_need_with_none(pack):
@@ -215,11 +219,12 @@ def test_high_need_with_some_provision_beats_middling_need_with_none(pack):
     offer = offer_from_description(pack, themes=[POV])
     need = _frame(poverty_food=[99.0, 50.0, 20.0, 70.0, 10.0])
     gap = _frame(poverty_food=[55.0, 71.0, 60.0, 50.0, 40.0])
-    out = rank_wards_for_offer(pack, offer, need=need, gap=gap)
+    fit = rank_wards_for_offer(pack, offer, need=need, gap=gap)
+    out = fit.table
     # unmet = (need + gap) / 2: Alpha 77, Delta 60, Beta 60.5, Gamma 40, Epsilon 25.
     assert out["ward_name"].tolist() == ["Alpha", "Beta", "Delta", "Gamma", "Epsilon"]
     assert out["score"].tolist() == pytest.approx([77.0, 60.5, 60.0, 40.0, 25.0])
-    assert out.attrs["score_from"] == "need and gap"
+    assert fit.score_from == "need and gap" and not fit.by_need_alone
     assert out["reason"][0] == "high unmet need for poverty, food and money advice (need 99, gap 55/100)"
 
 
@@ -229,7 +234,7 @@ def test_rank_wards_whole_area_mean_over_themes_with_data(pack):
         poverty_food=[82.0, 20.0, np.nan, 40.0, np.nan],
         children_young_people=[71.0, 10.0, 50.0, 80.0, np.nan],
     )
-    out = rank_wards_for_offer(pack, offer, need=None, gap=gap, limit=4)
+    out = rank_wards_for_offer(pack, offer, need=None, gap=gap, limit=4).table
     # No need table: score = mean gap over the themes with data.
     # Alpha (82+71)/2 = 76.5; Delta (40+80)/2 = 60; Gamma 50 (poverty missing); Beta 15.
     assert out["ward_name"].tolist() == ["Alpha", "Delta", "Gamma", "Beta"]
@@ -243,7 +248,8 @@ def test_rank_wards_whole_area_mean_over_themes_with_data(pack):
 
 def test_rank_wards_falls_back_to_need_and_honours_ward_lists(pack):
     need = _frame(disability_carers=[90.0, 40.0, 70.0, 10.0, 95.0])
-    out = rank_wards_for_offer(pack, offer_from_org(pack, "o2"), need=need, gap=None)
+    fit = rank_wards_for_offer(pack, offer_from_org(pack, "o2"), need=need, gap=None)
+    out = fit.table
     # o2 works in Beta and Gamma only: Gamma 70 and Beta 40 are ranked; the others are beyond its
     # reach, unranked, by need (Epsilon 95, Alpha 90, Delta 10).
     assert out["ward_name"].tolist() == ["Gamma", "Beta", "Epsilon", "Alpha", "Delta"]
@@ -251,16 +257,25 @@ def test_rank_wards_falls_back_to_need_and_honours_ward_lists(pack):
     assert out["rank"].tolist()[:2] == [1, 2] and out["rank"].isna().sum() == 3
     assert out["reason"][0].startswith("high need for disability and carers (need 70/100)")
     assert out["reason"][2].endswith("beyond your reach (not one of the wards you work in)")
-    assert out.attrs["score_from"] == "need"
+    assert fit.score_from == "need" and fit.by_need_alone
 
 
 def test_rank_wards_uses_need_when_no_ward_has_a_gap(pack):
     need = _frame(disability_carers=[90.0, 40.0, 70.0, 10.0, 95.0])
     gap = _frame(disability_carers=[np.nan] * 5)  # no provision anywhere: gap is unknown
-    out = rank_wards_for_offer(pack, offer_from_org(pack, "o2"), need=need, gap=gap)
-    assert out.attrs["score_from"] == "need"
+    fit = rank_wards_for_offer(pack, offer_from_org(pack, "o2"), need=need, gap=gap)
+    out = fit.table
+    assert fit.score_from == "need"
     assert out["score"].tolist()[:2] == pytest.approx([70.0, 40.0])
     assert out["reason"][0].startswith("high need for disability and carers (need 70/100)")
+
+
+def test_no_first_ward_when_the_offer_reaches_no_ward_with_data(pack):
+    # o2 works in Beta and Gamma only, and neither has data: nothing is ranked.
+    need = _frame(disability_carers=[90.0, np.nan, np.nan, 10.0, 95.0])
+    fit = rank_wards_for_offer(pack, offer_from_org(pack, "o2"), need=need, gap=None)
+    assert fit.table["rank"].isna().all()
+    assert fit.first_ward() is None and fit.ward_or_first(None) is None and fit.ward_or_first(W2) == W2
 
 
 def test_an_offer_with_no_themes_is_a_plain_error(pack):
@@ -329,22 +344,23 @@ def test_partners_of_a_whole_area_offer_put_located_ones_in_needier_wards_first(
 
 
 def test_consortium_greedy_cover(pack):
-    out = consortium(pack, W3, [POV, CYP, MH, "environment"])
+    group = consortium(pack, W3, [POV, CYP, MH, "environment"])
+    out = group.table
     # Reaching Gamma: o1 {poverty}, o3 {poverty, mental health}, o4 {children}, o5 {mental health}.
     # o3 brings 2 → then o4 brings children; nobody brings environment.
     assert out["org_id"].tolist() == ["o3", "o4"]
     assert out["covers"].tolist() == [[MH, POV], [CYP]]
-    assert out.attrs["uncovered"] == ["environment"]
-    assert "no organisation" in out.attrs["note"] and "environment and green space" in out.attrs["note"]
+    assert group.uncovered == ["environment"]
+    assert "no organisation" in group.note and "environment and green space" in group.note
 
 
 def test_consortium_ties_go_to_the_nearer(pack):
     # Each of o3 (location unknown), o4 (children, in the ward, d=0) and o5 (mental health,
     # 0.5 km) brings one theme; the nearest, o4, wins the only place.
-    out = consortium(pack, W3, [MH, CYP], max_members=1)
-    assert out["org_id"].tolist() == ["o4"]
-    assert out.attrs["uncovered"] == [MH] and "stopped at 1 members" in out.attrs["note"]
-    out = consortium(pack, W3, [MH])  # o3 and o5 tie on themes; o5 is nearer (0.5 km vs unknown)
+    group = consortium(pack, W3, [MH, CYP], max_members=1)
+    assert group.table["org_id"].tolist() == ["o4"]
+    assert group.uncovered == [MH] and "stopped at 1 members" in group.note
+    out = consortium(pack, W3, [MH]).table  # o3 and o5 tie on themes; o5 is nearer (0.5 km vs unknown)
     assert out["org_id"].tolist() == ["o5"]
     assert out["reason"][0].startswith("brings mental health; its 1 km radius reaches this ward")
 
@@ -360,7 +376,7 @@ def test_a_theme_with_no_gap_anywhere_is_ranked_by_its_need(pack):
         poverty_food=[90.0, 20.0, 50.0, 40.0, 10.0], children_young_people=[60.0, 10.0, 30.0, 20.0, 0.0]
     )
     gap = _frame(poverty_food=[70.0, 20.0, 50.0, 40.0, np.nan], children_young_people=[np.nan] * 5)
-    out = rank_wards_for_offer(pack, offer, need=need, gap=gap)
+    out = rank_wards_for_offer(pack, offer, need=need, gap=gap).table
     # Alpha: poverty (90 + 70) / 2 = 80, children 60 (need alone) → 70.
     assert out["score"][0] == pytest.approx(70.0)
     assert out["reason"][0] == (

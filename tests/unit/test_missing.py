@@ -47,12 +47,12 @@ def test_no_service_of_the_chosen_theme_names_it():
     pack = make_tiny_pack()
     text = missing.no_provision(pack, ["community_cohesion"])
     assert text.startswith("No service in this pack offers Community, faith and cohesion")
-    table = gap_table_for(pack, ["community_cohesion"])
-    assert gaps.unclassed_reason(table) == gaps.PROVISION_UNKNOWN
-    assert missing.unclassed_gaps(pack, ["community_cohesion"], table) == text
+    result = gap_table_for(pack, ["community_cohesion"])
+    assert gaps.unclassed_reason(result.table) == gaps.PROVISION_UNKNOWN
+    assert missing.unclassed_gaps(pack, ["community_cohesion"], result) == text
 
 
 def test_one_ward_is_too_few_for_gaps():
     pack = degenerate.one_ward()
-    table = gap_table_for(pack, ["poverty_food"])
-    assert missing.unclassed_gaps(pack, ["poverty_food"], table).startswith("Only 1 ward of One ward has")
+    result = gap_table_for(pack, ["poverty_food"])
+    assert missing.unclassed_gaps(pack, ["poverty_food"], result).startswith("Only 1 ward of One ward has")

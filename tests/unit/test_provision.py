@@ -186,7 +186,8 @@ def test_service_locations_points_and_quality():
 
 
 def test_provision_table_by_hand_no_decay():
-    t = provision_table(make_pack(), "poverty_food", options=POP)
+    result = provision_table(make_pack(), "poverty_food", options=POP)
+    t = result.table
     assert t.index.tolist() == CODES
     # Reach: s1 (0.5 km circle at A's centre, ~1 km from A's borders) -> A.
     # s2 (2.5 km circle at B's centre) -> A, B, C polygons (their borders are ~1 km away), not D (~3 km).
@@ -218,16 +219,16 @@ def test_provision_table_by_hand_no_decay():
     assert t["nearest_service"].tolist() == ["Pantry", "Bus", "Advice line", "Corner shop"]
     assert t["nearest_org"].tolist() == ["Hub", "Hub", "Advice", "Corner"]
     assert t["nearest_quality"].tolist() == ["site", "site", "contact address", "contact address"]
-    assert t.attrs["radius_km"] == DEFAULT_RADIUS_KM and t.attrs["decay"] == "none"
-    assert t.attrs["demand_point"] == "population"
-    notes = " ".join(t.attrs["notes"])
+    assert result.options.radius_km == DEFAULT_RADIUS_KM and result.options.decay == "none"
+    assert result.demand_point == "population" and result.themes == ["poverty_food"]
+    notes = " ".join(result.notes)
     assert "1 radius services have no point" in notes and "Ghost" in notes
     assert "1 wards have no population figure" in notes and ": C." in notes
 
 
 def test_provision_table_linear_decay():
     t = provision_table(make_pack(), "poverty_food", options=ProvisionOptions(demand_point="population",
-                                                                                 decay="linear"))  # fmt: skip
+                                                                                 decay="linear")).table  # fmt: skip
     # s2 (2.5 km): W(A) = W(C) = 1 - 1.99/2.5 ≈ 0.204, W(B) = 1; R = 1 / (0.204*1000 + 2000) ≈ 1/2204.
     # s1 and s7 sit at (or 0.33 km from) their only ward's point: W(s1->A) = 1; W(s7->D) = 1 - 0.33/0.5 = 0.336,
     # but with D the only ward reached, 8 * 0.336 / (0.336 * 4000) is still 2 per 1,000.
@@ -241,10 +242,10 @@ def test_provision_table_linear_decay():
 
 def test_whole_area_service_adds_the_same_everywhere():
     pack = make_pack()
-    before = provision_table(pack, "poverty_food", options=POP)
+    before = provision_table(pack, "poverty_food", options=POP).table
     extra = pack.services.iloc[[3]].assign(service_id="s8", capacity=14.0)
     pack.services = pd.concat([pack.services, extra], ignore_index=True)
-    after = provision_table(pack, "poverty_food", options=POP)
+    after = provision_table(pack, "poverty_food", options=POP).table
     # 14 places over 7,000 people = 2 per 1,000 in every ward, including C with no population.
     assert (after["access"] - before["access"]).tolist() == pytest.approx([2.0] * 4)
     assert (after["services"] - before["services"]).tolist() == [1, 1, 1, 1]
@@ -259,45 +260,45 @@ def test_postcodes_spread_people_within_a_ward():
     extra = pack.services.iloc[[5]].assign(service_id="s9", themes=[["environment"]], radius_km=0.2)
     pack.services = pd.concat([pack.services, extra], ignore_index=True)
     one_point = provision_table(pack, "environment", options=POP)
-    assert one_point["access"].tolist() == [0.0] * 4
-    assert "reach no ward with people in it" in " ".join(one_point.attrs["notes"])
+    assert one_point.table["access"].tolist() == [0.0] * 4
+    assert "reach no ward with people in it" in " ".join(one_point.notes)
     spread = provision_table(pack, "environment")
-    assert spread.attrs["demand_point"] == "postcodes"
-    assert spread["access"].tolist() == pytest.approx([0.0, 0.0, 0.0, 0.25])
-    assert spread["services"].tolist() == [0, 0, 0, 1]
+    assert spread.demand_point == "postcodes"
+    assert spread.table["access"].tolist() == pytest.approx([0.0, 0.0, 0.0, 0.25])
+    assert spread.table["services"].tolist() == [0, 0, 0, 1]
 
 
 def test_demand_points_fall_back_to_a_point_inside_the_ward():
     pack = make_pack(postcodes=False)
-    pts = demand_points(pack, options=POP)
-    assert pts.attrs["demand_point"] == "geometric"
-    assert "no postcode table" in pts.attrs["notes"][0]
-    assert pts.within(pack.wards.geometry.reset_index(drop=True)).all()
-    assert pts["demand"].tolist() == [1000.0, 2000.0, 0.0, 4000.0]
+    demand = demand_points(pack, options=POP)
+    assert demand.kind == "geometric"
+    assert "no postcode table" in demand.notes[0]
+    assert demand.points.within(pack.wards.geometry.reset_index(drop=True)).all()
+    assert demand.points["demand"].tolist() == [1000.0, 2000.0, 0.0, 4000.0]
     with_pcs = demand_points(make_pack(), options=POP)
-    assert with_pcs.attrs["demand_point"] == "population"
-    assert with_pcs.geometry.iloc[3].x == pytest.approx(centre(3, 0.005)[0])
-    assert provision_table(pack, "poverty_food").attrs["demand_point"] == "geometric"
+    assert with_pcs.kind == "population"
+    assert with_pcs.points.geometry.iloc[3].x == pytest.approx(centre(3, 0.005)[0])
+    assert provision_table(pack, "poverty_food").demand_point == "geometric"
 
 
 def test_several_themes_and_by_theme():
     pack = make_pack()
-    both = provision_table(pack, ["poverty_food", "children_young_people"], options=POP)
-    food = provision_table(pack, "poverty_food", options=POP)
+    both = provision_table(pack, ["poverty_food", "children_young_people"], options=POP).table
+    food = provision_table(pack, "poverty_food", options=POP).table
     # The youth club (0.5 km at D's centre, 1 place) adds 1 service and 1/4000*1000 = 0.25 to D.
     assert (both["services"] - food["services"]).tolist() == [0, 0, 0, 1]
     assert (both["access"] - food["access"]).tolist() == pytest.approx([0, 0, 0, 0.25])
     by = provision_by_theme(pack, options=POP)
     assert list(by) == ["children_young_people", "poverty_food"]
-    pd.testing.assert_frame_equal(by["poverty_food"], food)
-    young = by["children_young_people"]
+    pd.testing.assert_frame_equal(by["poverty_food"].table, food)
+    young = by["children_young_people"].table
     assert young["services"].tolist() == [0, 0, 0, 1] and young["services_weak"].tolist() == [0, 0, 0, 0]
     assert young["access_weak_share"].isna().tolist() == [True, True, True, False]
     assert young["nearest_service"].tolist() == ["Youth club"] * 4
 
 
 def test_theme_with_no_services_gives_zeros_and_no_nearest():
-    t = provision_table(make_pack(), "environment")
+    t = provision_table(make_pack(), "environment").table
     assert t["services"].tolist() == [0] * 4 and t["access"].tolist() == [0.0] * 4
     assert t["nearest_km"].isna().all() and t["nearest_service"].isna().all()
 
@@ -326,7 +327,7 @@ def test_unknown_theme_is_a_plain_error():
 
 def test_every_decay_runs_and_conserves_supply():
     for decay in DECAYS:
-        t = provision_table(make_pack(), "poverty_food", options=ProvisionOptions(decay=decay))
+        t = provision_table(make_pack(), "poverty_food", options=ProvisionOptions(decay=decay)).table
         assert float((t["access"] * [1000, 2000, 0, 4000]).sum() / 1000) == pytest.approx(100.0)
 
 
@@ -336,12 +337,14 @@ def test_a_pack_with_no_matching_service_has_zero_provision_and_no_nearest(facto
     from tests import degenerate
 
     pack = getattr(degenerate, factory)()
-    table = provision_table(pack, ["poverty_food"])
+    table = provision_table(pack, ["poverty_food"]).table
     assert list(table.index) == list(pack.wards[s.WARD_CODE])
     assert (table["services"] == 0).all() and (table["access"] == 0).all()
     assert table["nearest_km"].isna().all() and table["nearest_service"].isna().all()
     both = provision_by_theme(pack, themes=["poverty_food", "older_people"])
-    assert list(both) == ["poverty_food", "older_people"] and (both["older_people"]["services"] == 0).all()
+    assert (
+        list(both) == ["poverty_food", "older_people"] and (both["older_people"].table["services"] == 0).all()
+    )
     assert provision_by_theme(pack, themes=[]) == {}
 
 
@@ -378,7 +381,7 @@ def test_any_contact_address_quality_is_contact_address_only():
 
 
 def test_a_site_just_outside_the_area_is_a_site_and_not_weak():
-    from sector_map.analysis.service_reach import WEAK, reach_kind
+    from sector_map.analysis.service_reach import reach_kind
 
     kinds = reach_kind(
         np.array(["radius", "radius"]),
@@ -394,11 +397,12 @@ def test_a_site_just_outside_the_area_is_a_site_and_not_weak():
     pack.organisations = orgs
     svc = service_locations(pack).set_index(s.SERVICE_ID)
     assert svc.loc[["s1", "s2", "s6"], "reach"].tolist() == ["site"] * 3
-    assert not svc.loc[["s1", "s2", "s6"], WEAK].any()
+    assert not svc.loc[["s1", "s2", "s6"], s.WEAK].any()
 
 
 def test_located_and_area_wide_parts_by_hand():
-    t = provision_table(make_pack(), "poverty_food", options=POP)
+    result = provision_table(make_pack(), "poverty_food", options=POP)
+    t = result.table
     # Located: s1 (site, A), s2 (site, A B C), s3 (listed B, D). Area-wide: s4 (whole), s5 (none), s7 (contact, D).
     assert t["services_located"].tolist() == [2, 2, 1, 1]
     assert t["services_area_wide"].tolist() == [1, 1, 1, 2]
@@ -416,7 +420,7 @@ def test_located_and_area_wide_parts_by_hand():
     # ward away; D Bus two wards away (D's nearest postcode is its centre, not the mean of its two).
     assert t["nearest_located_service"].tolist() == ["Pantry", "Bus", "Bus", "Bus"]
     assert t["nearest_located_km"].tolist() == pytest.approx([0, 0, KM, 2 * KM], rel=5e-3, abs=1e-6)
-    assert t.attrs["services_by_reach"] == {
+    assert result.services_by_reach == {
         "site": 2,
         "listed wards": 1,
         "whole area": 1,

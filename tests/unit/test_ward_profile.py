@@ -59,14 +59,14 @@ def pack():
 
 def test_heading_names_the_ward_and_its_population_source(pack):
     h = wp.heading(pack, BETA)
-    assert h == {
-        "name": "Beta",
-        "code": BETA,
-        "la_name": "Testshire",
-        "la_code": "X08000001",
-        "population": 9000,
-        "population_source": "test_population.csv",
-    }
+    assert h == wp.Heading(
+        name="Beta",
+        code=BETA,
+        la_name="Testshire",
+        la_code="X08000001",
+        population=9000,
+        population_source="test_population.csv",
+    )
     with pytest.raises(ValueError, match="no ward 'nope'"):
         wp.heading(pack, "nope")
 
@@ -79,7 +79,7 @@ def test_indicator_rows_rank_within_the_area_without_inventing_deciles(pack):
     # imd_rank 300, 10, 120, 500 (lower = more need): Beta's 10 is rank 1 of 4.
     assert rows.loc["IMD rank", "Rank in area"] == "1 of 4"
     assert rows.loc["IMD rank", "Which way is worse"] == "lower = more need"
-    assert wp.DECILE_COLUMN not in rows.columns
+    assert s.HEADER_DECILE not in rows.columns
     delta = wp.indicator_rows(pack, DELTA, wide=pack.indicator_wide()).set_index("Indicator")
     assert (
         delta.loc["IMD score", "Value"] == "no data" and delta.loc["IMD score", "Rank in area"] == "no data"
@@ -96,10 +96,10 @@ def test_a_national_decile_in_the_pack_fills_its_domain(pack):
     )
     pack.indicators = pd.concat([pack.indicators, extra], ignore_index=True)
     rows = wp.indicator_rows(pack, BETA, wide=pack.indicator_wide()).set_index("Indicator")
-    assert rows[wp.DECILE_COLUMN].to_dict() == {"IMD score": "2", "IMD rank": "2", "IMD decile": "2"}
+    assert rows[s.HEADER_DECILE].to_dict() == {"IMD score": "2", "IMD rank": "2", "IMD decile": "2"}
     # Gamma has no decile: the column stays out rather than showing a guess.
     gamma = wp.indicator_rows(pack, GAMMA, wide=pack.indicator_wide())
-    assert wp.DECILE_COLUMN not in gamma.columns
+    assert s.HEADER_DECILE not in gamma.columns
 
 
 def test_organisations_based_here_reaching_and_nearby(pack):
@@ -137,7 +137,7 @@ def test_one_distance_for_profile_reasons_and_provision(pack):
     alpha = wp.organisations(pack, ALPHA).set_index(s.ORG_ID)
     assert alpha.loc["o1", "Where"] == wp.BASED_HERE and alpha.loc["o1", "Distance"] == "based here"
     tables = wp.theme_gap_tables(pack)
-    reason = tables["poverty_food"].loc[ALPHA, "reason"]
+    reason = tables["poverty_food"].table.loc[ALPHA, "reason"]
     assert "one is based in the ward" in reason and "km away" not in reason
     # From Beta, distance is to Beta's people: with a postcode at Beta's far (east) edge it is
     # 1.5 ward widths (≈ 1.0 km) from o1 at Alpha's centre, not the 0.33 km to Beta's nearest edge.
@@ -147,9 +147,11 @@ def test_one_distance_for_profile_reasons_and_provision(pack):
     )
     from sector_map.analysis.provision import provision_table
 
-    near = provision_table(pack, themes=["poverty_food"]).loc[BETA, "nearest_km"]
+    near = provision_table(pack, themes=["poverty_food"]).table.loc[BETA, "nearest_km"]
     assert near == pytest.approx(1.0, abs=0.02)
-    assert f"nearest {near:.1f} km away" in wp.theme_gap_tables(pack)["poverty_food"].loc[BETA, "reason"]
+    assert (
+        f"nearest {near:.1f} km away" in wp.theme_gap_tables(pack)["poverty_food"].table.loc[BETA, "reason"]
+    )
     beta_orgs = wp.organisations(pack, BETA, near_km=2.0).set_index(s.ORG_ID)
     assert beta_orgs.loc["o1", "Distance"] == f"{near:.1f} km"
 
@@ -168,7 +170,7 @@ def test_gap_rows_give_every_theme_its_need_class_and_reason(pack):
     assert poverty["Need (0–100)"] == pytest.approx(100.0)
     # One located poverty service (the food bank) cannot tell wards apart: no class, no priority.
     assert poverty["Class"] == gaps.PROVISION_UNKNOWN
-    assert poverty["Why"] == tables["poverty_food"].loc[BETA, "reason"]
+    assert poverty["Why"] == tables["poverty_food"].table.loc[BETA, "reason"]
     assert poverty["Priority"] == "not ranked"
     delta = wp.gap_rows(tables, DELTA)
     assert (delta["Class"] == "no data").all() and (delta["Priority"] == "no data").all()
