@@ -7,7 +7,7 @@ from sector_map.analysis.provision import DEFAULT_RADIUS_KM
 from sector_map.export import tables as table_export
 from sector_map.pack import schema as s
 from sector_map.views import missing
-from ui import cache, empty, export_panel, fit_panel, map_panel, sidebar, state, url_state
+from ui import cache, empty, export_panel, fit_panel, sidebar, state, url_state, widgets
 from ui.text import md
 
 pack = sidebar.current_pack()
@@ -102,7 +102,7 @@ fit_panel.group_section(
 
 st.subheader("A possible consortium for one ward")
 ward = fit.ward_or_first(state.selected_ward(pack))
-map_panel.ward_picker(pack, state.selected_ward(pack))
+widgets.ward_picker(pack, state.selected_ward(pack))
 themes = gaps.high_need_themes(need, ward) if ward else []
 name = pack.wards.set_index(s.WARD_CODE)[s.WARD_NAME].get(ward, ward)
 if ward is not None and state.selected_ward(pack) is None:

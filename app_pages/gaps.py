@@ -8,7 +8,7 @@ from sector_map.export import charts as export_charts
 from sector_map.export import maps as export
 from sector_map.pack import schema as s
 from sector_map.views import missing
-from ui import cache, empty, export_panel, gaps_panel, map_panel, sidebar, state, url_state
+from ui import cache, empty, export_panel, gaps_panel, sidebar, state, url_state, widgets
 from ui.text import md
 
 pack = sidebar.current_pack()
@@ -58,17 +58,17 @@ ward = state.selected_ward(pack)
 map_col, side_col = st.columns([3, 1.35], gap="medium")
 with map_col:
     result = st_folium(
-        map_panel.base(pack, key),
+        widgets.base_map(pack, key),
         key=f"gap_map_{pack.path.name}",
         feature_group_to_add=[gaps_panel.map_layer(pack, key, table, ward)],
         returned_objects=["last_clicked"],
         height=520,
         use_container_width=True,
     )
-    map_panel.select_clicked_ward(pack, result, ward)
+    widgets.select_clicked_ward(pack, result, ward)
 with side_col:
     gaps_panel.legend(table)
-    map_panel.ward_picker(pack, ward)
+    widgets.ward_picker(pack, ward)
     if ward and ward in table.index:
         row = table.loc[ward]
         st.subheader(md(row[s.WARD_NAME]))

@@ -5,7 +5,7 @@ from streamlit_folium import st_folium
 
 from sector_map.export import maps as export
 from sector_map.views import missing
-from ui import cache, empty, export_panel, map_panel, sidebar, state, url_state
+from ui import cache, empty, export_panel, need_map_panel, sidebar, state, url_state, widgets
 from ui.text import md
 
 pack = sidebar.current_pack()
@@ -16,27 +16,27 @@ notices = st.empty()
 no_figures = missing.no_indicators(pack)
 if no_figures:
     empty.show(no_figures)
-    map_panel.boundaries_map(pack, key)
+    need_map_panel.boundaries_map(pack, key)
     with notices:
         url_state.show_notices()
     st.stop()
 if single := missing.one_ward(pack):
     st.info(md(single))
 
-url_params = map_panel.restore_from_url(pack)
-view = map_panel.need_controls(pack)
+url_params = need_map_panel.restore_from_url(pack)
+view = need_map_panel.need_controls(pack)
 map_col, side_col = st.columns([3, 1.35], gap="medium")
 with side_col:
-    map_panel.theme_weights(pack, view)
-map_panel.publish_to_url(pack, url_params, view)
-subject = map_panel.build_subject(pack, key, view)
-styled = map_panel.style(subject, view)
-orgs_shown, n_unlocated = map_panel.organisations_to_show(pack, view)
+    need_map_panel.theme_weights(pack, view)
+need_map_panel.publish_to_url(pack, url_params, view)
+subject = need_map_panel.build_subject(pack, key, view)
+styled = need_map_panel.style(subject, view)
+orgs_shown, n_unlocated = need_map_panel.organisations_to_show(pack, view)
 ward = state.selected_ward(pack)
 
 with map_col:
-    base = map_panel.base(pack, key)
-    layers = map_panel.layers(pack, key, subject, styled, view, orgs_shown, ward)
+    base = widgets.base_map(pack, key)
+    layers = need_map_panel.layers(pack, key, subject, styled, view, orgs_shown, ward)
     result = st_folium(
         base,
         key=f"need_map_{pack.path.name}",
@@ -45,22 +45,22 @@ with map_col:
         height=580,
         use_container_width=True,
     )
-    map_panel.select_clicked_ward(pack, result, ward)
-    map_panel.layer_notes(view, orgs_shown, n_unlocated, pack)
+    widgets.select_clicked_ward(pack, result, ward)
+    need_map_panel.layer_notes(view, orgs_shown, n_unlocated, pack)
 
 with side_col:
-    map_panel.legend(subject, styled)
-    map_panel.symbols_legend(view, orgs_shown, len(pack.assets))
-    map_panel.ward_picker(pack, ward)
+    need_map_panel.legend(subject, styled)
+    need_map_panel.symbols_legend(view, orgs_shown, len(pack.assets))
+    widgets.ward_picker(pack, ward)
     if ward:
-        map_panel.ward_panel(pack, key, ward, subject)
+        need_map_panel.ward_panel(pack, key, ward, subject)
     else:
         st.caption("Click a ward on the map, or pick one above, to see its key figures.")
 
-if view.mode == map_panel.MODE_THEME:
-    map_panel.theme_explainer(subject)
+if view.mode == need_map_panel.MODE_THEME:
+    need_map_panel.theme_explainer(subject)
 with st.expander("Ward values as a table"):
-    st.dataframe(map_panel.ward_table(pack, subject), hide_index=True, width="stretch")
+    st.dataframe(need_map_panel.ward_table(pack, subject), hide_index=True, width="stretch")
     st.caption(
         f"{md(subject.meta.label)}: {md(subject.meta.worse_phrase)}. Ranks are within {md(pack.name)}; "
         "1 = most need."

@@ -6,7 +6,7 @@ from sector_map.analysis import subject
 from sector_map.analysis import ward_profile as wp
 from sector_map.export import charts as export_charts
 from sector_map.export import tables as table_export
-from ui import cache, export_panel, map_panel, sidebar, state, url_state, ward_panel
+from ui import cache, export_panel, sidebar, state, url_state, ward_panel, widgets
 from ui.text import md
 
 pack = sidebar.current_pack()
@@ -15,7 +15,7 @@ ward_panel.print_css()
 st.title(f"Ward profile — {md(pack.name)}")
 sidebar.demo_banner(pack)
 ward = state.selected_ward(pack)
-map_panel.ward_picker(pack, ward)
+widgets.ward_picker(pack, ward)
 if not ward:
     st.info(
         "Choose a ward in the box above, or click one on the Need map or Gaps page: the profile follows "

@@ -1,6 +1,6 @@
 """The server-side work of the Need map page, step by step, as ``app_pages/need_map.py`` does it.
 
-Each scenario calls :mod:`sector_map` exactly as the page and ``ui/map_panel.py`` do (without
+Each scenario calls :mod:`sector_map` exactly as the page and ``ui/need_map_panel.py`` do (without
 Streamlit), so the figures are those of a real rerun minus Streamlit's own overhead. The
 page's defaults are mirrored: theme need index, quantiles, 5 classes, organisations and
 assets shown with no filters, no ward selected.
@@ -36,7 +36,7 @@ ORGANISATIONS = "organisation_layer"
 ASSETS = "asset_layer"
 ST_FOLIUM = "st_folium_serialise"
 
-PAGE_THEME = "poverty_food"  # ui/map_panel.py DEFAULT_THEME
+PAGE_THEME = "poverty_food"  # ui/need_map_panel.py DEFAULT_THEME
 WEIGHT_CHOICES = (0.5, 1.5, 2.0, 2.5, 3.0)  # slider positions (0–3 in steps of 0.5)
 
 
@@ -84,7 +84,7 @@ def time_simplify(pack: Pack, *, repeats: int) -> Stats:
     ]
 
 
-# --- the page's layers, as ui/map_panel.py layers() builds them --------------------------------
+# --- the page's layers, as ui/need_map_panel.py layers() builds them ---------------------------
 def choropleth(
     wards: gpd.GeoDataFrame, subj: subject.MapSubject, classes: classify.Classes, colours: list[str]
 ) -> folium.FeatureGroup:

@@ -13,7 +13,7 @@ from sector_map.export import tables as table_export
 from sector_map.pack import schema as s
 from sector_map.pack.io import Pack
 from sector_map.views import charts, gap_colours, map_layers
-from ui import cache, export_panel, map_panel, url_state
+from ui import cache, export_panel, url_state, widgets
 
 DEFAULT_THEMES = ["poverty_food"]
 PRIORITY_COLUMNS = {
@@ -132,7 +132,7 @@ def controls(pack: Pack) -> GapView:
         with st.sidebar:
             st.caption("Need weights (shared with the Need map)")
             for theme in chosen:
-                weights[theme] = map_panel.theme_weight_sliders(
+                weights[theme] = widgets.theme_weight_sliders(
                     pack, theme, title=f"Weights: {s.THEMES_BY_ID[theme].label}"
                 )
     url_state.publish(params)

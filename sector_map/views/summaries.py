@@ -43,6 +43,17 @@ def organisations_in_ward(pack: Pack, ward_code: str) -> gpd.GeoDataFrame:
     return orgs[orgs.within(ward.geometry.iloc[0])]
 
 
+def common_themes(orgs: pd.DataFrame, *, most: int = 3) -> pd.Series:
+    """How many organisations have each theme, the ``most`` common first (theme id → count).
+
+    Example:
+        >>> orgs = pd.DataFrame({s.THEMES: [["poverty_food"], ["poverty_food", "older_people"], []]})
+        >>> common_themes(orgs).to_dict()
+        {'poverty_food': 2, 'older_people': 1}
+    """
+    return orgs[s.THEMES].explode().value_counts().head(most)
+
+
 def ward_key_figures(pack: Pack, ward_code: str, *, wide: pd.DataFrame) -> pd.DataFrame:
     """Every indicator for one ward: its value, rank within the area (1 = most need) and direction."""
     rows = []

@@ -8,19 +8,17 @@ from dataclasses import dataclass, field
 import pandas as pd
 import streamlit as st
 
-from sector_map.analysis import need, subject
+from sector_map.analysis import subject
 from sector_map.pack import schema as s
 from sector_map.pack import values
 from sector_map.pack.io import Pack
 from sector_map.views import classify, map_layers, maps, missing, summaries
-from sector_map.views.web_assets import missing_assets
-from ui import cache, paths, state, url_state
+from ui import cache, state, url_state, widgets
 from ui.text import html_text, md
 
 MODE_THEME = "Theme need index"
 MODE_INDICATOR = "Indicator"
 DEFAULT_THEME = "poverty_food"
-WEIGHT_STEPS = (0.0, 3.0, 0.5)
 
 
 @dataclass
@@ -38,65 +36,6 @@ class View:
     show_assets: bool
     org_themes: list[str] = field(default_factory=list)
     org_sizes: list[str] = field(default_factory=list)
-
-
-def _weight_key(pack: Pack, theme: str, ind: str) -> str:
-    return f"w|{pack.path.name}|{theme}|{ind}"
-
-
-def _kept(k: str) -> str:
-    return f"keep|{k}"
-
-
-def _keep(k: str) -> None:
-    st.session_state[_kept(k)] = st.session_state[k]
-
-
-def default_choices(pack: Pack, theme: str) -> list[need.Choice]:
-    """The theme's indicators, which its default index uses and why (see need.default_choices)."""
-    scores = cache.need_table(cache.pack_key(pack), "rank")
-    return need.default_choices(pack.indicator_meta, theme, scores=scores)
-
-
-def default_weights(pack: Pack, theme: str) -> dict[str, float]:
-    return {c.id: c.weight for c in default_choices(pack, theme)}
-
-
-def theme_weight_sliders(pack: Pack, theme: str, *, title: str | None = None) -> dict[str, float]:
-    """Weight sliders for one theme's indicators, shared by every page, and a line naming those used.
-
-    Streamlit forgets a widget's value when a page that does not draw it runs, so each weight
-    is also kept under a plain session key and put back before its slider is drawn.
-    """
-    choices = default_choices(pack, theme)
-    defaults = {c.id: c.weight for c in choices}
-    with st.expander(title or "Weights of this theme's indicators", expanded=False):
-        st.caption(
-            "How much each indicator counts in the need index. 0 leaves it out. "
-            "By default each need is counted once: one indicator per measure (the deprivation "
-            "domain score rather than its '% in the most deprived 10%/20%' versions), and none that "
-            "ranks the wards almost as another one does. You can still raise any of them."
-        )
-        out = {}
-        for c in choices:
-            k = _weight_key(pack, theme, c.id)
-            st.session_state[k] = st.session_state.setdefault(_kept(k), c.weight)
-            out[c.id] = st.slider(
-                md(c.label),
-                *WEIGHT_STEPS[:2],
-                step=WEIGHT_STEPS[2],
-                key=k,
-                on_change=_keep,
-                args=(k,),
-                help=md(("Default " if c.weight else "Left out by default: ") + c.reason),
-            )
-        if st.button("Reset weights", key=f"reset|{theme}"):
-            for ind, default in defaults.items():
-                st.session_state[_kept(_weight_key(pack, theme, ind))] = default
-            st.rerun()
-    changed = "" if out == defaults else " (changed from the defaults)"
-    st.caption(md(f"Need index from{changed}: {need.weights_text(pack.indicator_meta, out)}."))
-    return out
 
 
 _MODES_IN_URL = {MODE_THEME: "theme", MODE_INDICATOR: "indicator"}
@@ -188,8 +127,8 @@ def restore_from_url(pack: Pack) -> list[url_state.Param]:
         url_state.restore_weights(
             "need_map",
             st.query_params.get("w"),
-            default_weights(pack, theme),
-            lambda ind: _kept(_weight_key(pack, theme, ind)),
+            widgets.default_weights(pack, theme),
+            lambda ind: widgets.kept_weight_key(pack, theme, ind),
         )
     return params
 
@@ -197,7 +136,7 @@ def restore_from_url(pack: Pack) -> list[url_state.Param]:
 def publish_to_url(pack: Pack, params: list[url_state.Param], view: View) -> None:
     url_state.publish(params)
     if view.mode == MODE_THEME and view.theme:
-        url_state.publish_weights(view.weights, default_weights(pack, view.theme))
+        url_state.publish_weights(view.weights, widgets.default_weights(pack, view.theme))
     elif "w" in st.query_params:
         del st.query_params["w"]
 
@@ -279,7 +218,7 @@ def need_controls(pack: Pack) -> View:
 def theme_weights(pack: Pack, view: View) -> None:
     """The weight sliders of the chosen theme (fills ``view.weights``)."""
     if view.theme is not None:
-        view.weights = theme_weight_sliders(pack, view.theme)
+        view.weights = widgets.theme_weight_sliders(pack, view.theme)
 
 
 def build_subject(pack: Pack, key: tuple[str, str], view: View) -> subject.MapSubject:
@@ -311,16 +250,6 @@ def organisations_to_show(pack: Pack, view: View):
         pack.organisations, themes=view.org_themes or None, size_bands=view.org_sizes or None
     )
     return orgs, maps.unmapped_count(orgs)
-
-
-def base(pack: Pack, key: tuple[str, str]):
-    missing = missing_assets(paths.STATIC_DIR)
-    if missing:
-        st.error(
-            "The map's browser files are missing (" + ", ".join(missing[:3]) + "), so the map may be blank. "
-            "Run `make run` (or `bash scripts/fetch_leaflet.sh`) to fetch them."
-        )
-    return maps.base_map(cache.simplified_wards(key), basemap=not pack.is_demo)
 
 
 def layers(pack, key, subj, styled: Styled, view: View, orgs, ward):
@@ -367,29 +296,15 @@ def boundaries_map(pack: Pack, key: tuple[str, str]) -> None:
     if len(pack.assets):
         out.append(map_layers.asset_layer(pack.assets))
     result = st_folium(
-        base(pack, key),
+        widgets.base_map(pack, key),
         key=f"need_map_{pack.path.name}",
         feature_group_to_add=out,
         returned_objects=["last_clicked"],
         height=580,
         use_container_width=True,
     )
-    select_clicked_ward(pack, result, ward)
-    ward_picker(pack, ward)
-
-
-def select_clicked_ward(pack: Pack, result: dict | None, ward: str | None) -> None:
-    """After an ``st_folium`` map: select the ward a new click landed in, and rerun to show it."""
-    clicked = state.new_click((result or {}).get("last_clicked"))
-    if clicked is not None:
-        hit = ward_at_click(pack, clicked)
-        if hit != ward:
-            state.select_ward(hit)
-            st.rerun()
-
-
-def ward_at_click(pack: Pack, point: tuple[float, float]) -> str | None:
-    return maps.ward_at(pack.wards, point[0], point[1])
+    widgets.select_clicked_ward(pack, result, ward)
+    widgets.ward_picker(pack, ward)
 
 
 def layer_notes(view: View, orgs, n_unlocated: int, pack: Pack) -> None:
@@ -439,28 +354,6 @@ def legend(subj: subject.MapSubject, styled: Styled) -> None:
     if styled.classes.note:
         st.caption(md(styled.classes.note))
     st.caption(f"{classify.SCHEMES[styled.classes.scheme]}, {styled.classes.k_effective} classes.")
-
-
-def ward_picker(pack: Pack, ward: str | None) -> None:
-    """A selectbox bound to the shared selection (the keyboard way to pick a ward)."""
-    names = dict(zip(pack.wards[s.WARD_CODE], pack.wards[s.WARD_NAME], strict=True))
-    labels = {c: f"{n} ({c})" for c, n in names.items()}  # one lookup per ward, not a scan (England)
-    codes = sorted(labels, key=labels.get)
-
-    def changed() -> None:
-        state.select_ward(st.session_state["nm_ward_pick"])
-
-    if st.session_state.get("nm_ward_pick", "unset") != ward:
-        st.session_state["nm_ward_pick"] = ward
-    st.selectbox(
-        "Selected ward",
-        codes,
-        key="nm_ward_pick",
-        on_change=changed,
-        index=None,
-        placeholder="Click the map or choose a ward",
-        format_func=lambda c: labels.get(c, c),
-    )
 
 
 def symbols_legend(view: View, orgs, n_assets: int) -> None:
@@ -514,7 +407,7 @@ def ward_panel(pack: Pack, key, ward: str, subj: subject.MapSubject) -> None:
     in_ward = summaries.organisations_in_ward(pack, ward)
     st.markdown(f"**{len(in_ward):,}** organisations based in this ward")
     if len(in_ward):
-        top = in_ward[s.THEMES].explode().value_counts().head(3)
+        top = summaries.common_themes(in_ward)
         st.caption(
             "Most common themes: " + ", ".join(f"{s.THEMES_BY_ID[t].label} ({n})" for t, n in top.items())
         )

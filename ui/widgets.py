@@ -1,0 +1,123 @@
+"""Widgets more than one page draws: the ward picker, the base map and its clicks, and a theme's
+need weights. Layout only: every number comes from sector_map."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from sector_map.analysis import need
+from sector_map.pack import schema as s
+from sector_map.pack.io import Pack
+from sector_map.views import maps
+from sector_map.views.web_assets import missing_assets
+from ui import cache, paths, state
+from ui.text import md
+
+WEIGHT_STEPS = (0.0, 3.0, 0.5)
+WARD_PICK_KEY = "nm_ward_pick"
+
+
+# --- the selected ward ----------------------------------------------------------------------
+def ward_picker(pack: Pack, ward: str | None) -> None:
+    """A selectbox bound to the shared selection (the keyboard way to pick a ward)."""
+    names = dict(zip(pack.wards[s.WARD_CODE], pack.wards[s.WARD_NAME], strict=True))
+    labels = {c: f"{n} ({c})" for c, n in names.items()}  # one lookup per ward, not a scan (England)
+    codes = sorted(labels, key=labels.get)
+
+    def changed() -> None:
+        state.select_ward(st.session_state[WARD_PICK_KEY])
+
+    if st.session_state.get(WARD_PICK_KEY, "unset") != ward:
+        st.session_state[WARD_PICK_KEY] = ward
+    st.selectbox(
+        "Selected ward",
+        codes,
+        key=WARD_PICK_KEY,
+        on_change=changed,
+        index=None,
+        placeholder="Click the map or choose a ward",
+        format_func=lambda c: labels.get(c, c),
+    )
+
+
+# --- maps -----------------------------------------------------------------------------------
+def base_map(pack: Pack, key: tuple[str, str]):
+    """The folium base map of the pack's wards (a note when the browser files are missing)."""
+    absent = missing_assets(paths.STATIC_DIR)
+    if absent:
+        st.error(
+            "The map's browser files are missing (" + ", ".join(absent[:3]) + "), so the map may be blank. "
+            "Run `make run` (or `bash scripts/fetch_leaflet.sh`) to fetch them."
+        )
+    return maps.base_map(cache.simplified_wards(key), basemap=not pack.is_demo)
+
+
+def select_clicked_ward(pack: Pack, result: dict | None, ward: str | None) -> None:
+    """After an ``st_folium`` map: select the ward a new click landed in, and rerun to show it."""
+    clicked = state.new_click((result or {}).get("last_clicked"))
+    if clicked is not None:
+        hit = maps.ward_at(pack.wards, clicked[0], clicked[1])
+        if hit != ward:
+            state.select_ward(hit)
+            st.rerun()
+
+
+# --- need weights ---------------------------------------------------------------------------
+def _weight_key(pack: Pack, theme: str, ind: str) -> str:
+    return f"w|{pack.path.name}|{theme}|{ind}"
+
+
+def kept_weight_key(pack: Pack, theme: str, ind: str) -> str:
+    """The plain session key that keeps an indicator's weight while its slider is not drawn."""
+    return f"keep|{_weight_key(pack, theme, ind)}"
+
+
+def _keep(k: str) -> None:
+    st.session_state[f"keep|{k}"] = st.session_state[k]
+
+
+def default_choices(pack: Pack, theme: str) -> list[need.Choice]:
+    """The theme's indicators, which its default index uses and why (see need.default_choices)."""
+    scores = cache.need_table(cache.pack_key(pack), "rank")
+    return need.default_choices(pack.indicator_meta, theme, scores=scores)
+
+
+def default_weights(pack: Pack, theme: str) -> dict[str, float]:
+    return {c.id: c.weight for c in default_choices(pack, theme)}
+
+
+def theme_weight_sliders(pack: Pack, theme: str, *, title: str | None = None) -> dict[str, float]:
+    """Weight sliders for one theme's indicators, shared by every page, and a line naming those used.
+
+    Streamlit forgets a widget's value when a page that does not draw it runs, so each weight
+    is also kept under a plain session key and put back before its slider is drawn.
+    """
+    choices = default_choices(pack, theme)
+    defaults = {c.id: c.weight for c in choices}
+    with st.expander(title or "Weights of this theme's indicators", expanded=False):
+        st.caption(
+            "How much each indicator counts in the need index. 0 leaves it out. "
+            "By default each need is counted once: one indicator per measure (the deprivation "
+            "domain score rather than its '% in the most deprived 10%/20%' versions), and none that "
+            "ranks the wards almost as another one does. You can still raise any of them."
+        )
+        out = {}
+        for c in choices:
+            k = _weight_key(pack, theme, c.id)
+            st.session_state[k] = st.session_state.setdefault(kept_weight_key(pack, theme, c.id), c.weight)
+            out[c.id] = st.slider(
+                md(c.label),
+                *WEIGHT_STEPS[:2],
+                step=WEIGHT_STEPS[2],
+                key=k,
+                on_change=_keep,
+                args=(k,),
+                help=md(("Default " if c.weight else "Left out by default: ") + c.reason),
+            )
+        if st.button("Reset weights", key=f"reset|{theme}"):
+            for ind, default in defaults.items():
+                st.session_state[kept_weight_key(pack, theme, ind)] = default
+            st.rerun()
+    changed = "" if out == defaults else " (changed from the defaults)"
+    st.caption(md(f"Need index from{changed}: {need.weights_text(pack.indicator_meta, out)}."))
+    return out
