@@ -204,11 +204,11 @@ def upload_flow(pack: Pack) -> None:
         st.error(md(exc))
         return
     st.markdown(f"**First rows of {md(path.name)}**")
-    st.dataframe(first, hide_index=True)
-    for note in first.attrs.get("notes", []):
+    st.dataframe(first.table, hide_index=True)
+    for note in first.notes:
         st.text(note)  # plain text: a note quotes the file's own column names
 
-    options = _options(kind, path, list(first.columns), pack, part=part)
+    options = _options(kind, path, list(first.table.columns), pack, part=part)
     if st.button("Check this file", key="data_check", type="primary"):
         with st.spinner(f"Reading {md(path.name)} and checking it against {md(pack.name)}…"):
             try:

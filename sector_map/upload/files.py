@@ -57,6 +57,7 @@ __all__ = [
     "UPLOAD_KINDS",
     "UPLOAD_LIMITS",
     "UPLOAD_PREFIX",
+    "Preview",
     "UploadKind",
     "UploadResult",
     "check_upload",
@@ -302,13 +303,19 @@ def _layer(part: str | None) -> dict:
     return {"layer": part} if part else {}
 
 
-def preview(
-    path: str | Path, kind: str, *, rows: int = PREVIEW_ROWS, part: str | None = None
-) -> pd.DataFrame:
+@dataclass(frozen=True)
+class Preview:
+    """The first rows of a file as read, and what reading it noticed (encodings, repeated
+    column names, other sheets), one plain sentence each."""
+
+    table: pd.DataFrame
+    notes: list[str]
+
+
+def preview(path: str | Path, kind: str, *, rows: int = PREVIEW_ROWS, part: str | None = None) -> Preview:
     """The first rows of the file as read (boundaries: their attributes, without shapes).
 
-    ``part`` is the sheet of a workbook, or the layer of a GeoPackage. What reading the file
-    noticed (encodings, repeated column names, other sheets) is in ``attrs["notes"]``.
+    ``part`` is the sheet of a workbook, or the layer of a GeoPackage.
     """
     path = Path(path)
     check_upload(path, kind)
@@ -319,18 +326,16 @@ def preview(
             gdf = read_geo(path, **_layer(part))
             out = pd.DataFrame(gdf.drop(columns=gdf.geometry.name)).head(rows)
             out["shape"] = gdf.geometry.geom_type.head(rows).astype("string")
-            out = out.reset_index(drop=True)
-            out.attrs["notes"] = []
-            return out
+            return Preview(out.reset_index(drop=True), [])
         notes = Notes()
         out = read_table(path, what=UPLOAD_KINDS[kind].what, sheet=part, notes=notes).head(rows)
-    out.attrs["notes"] = [n.message() for n in notes]
-    return out
+    return Preview(out, [n.message() for n in notes])
 
 
 def columns_of(path: str | Path, kind: str, *, part: str | None = None) -> list[str]:
     """The file's column names (for the mapping form)."""
-    return [c for c in preview(path, kind, rows=1, part=part).columns if c != "shape" or kind != BOUNDARIES]
+    columns = preview(path, kind, rows=1, part=part).table.columns
+    return [c for c in columns if c != "shape" or kind != BOUNDARIES]
 
 
 def slugify(name: str) -> str:

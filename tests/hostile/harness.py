@@ -86,8 +86,9 @@ def drive(
         step = "parts_of"
         out.parts = upload.parts_of(path, kind)
         step = "preview"
-        out.preview = upload.preview(path, kind, part=part)
-        out.notes += out.preview.attrs.get("notes", [])
+        shown = upload.preview(path, kind, part=part)
+        out.preview = shown.table
+        out.notes += shown.notes
         step = "columns_of"
         out.columns = upload.columns_of(path, kind, part=part)
         step = "import_upload"

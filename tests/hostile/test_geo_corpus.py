@@ -214,7 +214,7 @@ def refused_on_page(path: Path, pack, tmp: Path, *, layer: str | None = None) ->
     from sector_map.pack.errors import InputError
 
     try:
-        shown = upload.preview(path, "boundaries")
+        shown = upload.preview(path, "boundaries").table
     except InputError as e:
         plain(str(e), path.name, tmp)
     else:

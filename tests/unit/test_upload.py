@@ -43,7 +43,7 @@ ORGS = (
 
 def test_organisations_good_file(tmp_path, pack):
     path = write(tmp_path, "groups.csv", ORGS)
-    mapping = upload.guess_mapping("organisations", list(upload.preview(path, "organisations").columns))
+    mapping = upload.guess_mapping("organisations", list(upload.preview(path, "organisations").table.columns))
     assert mapping["name"] == "Name" and mapping["charity_number"] == "Charity Number"
     assert mapping["email"] is None
     res = upload.import_upload("organisations", path, pack=pack, mapping=mapping, themes=["older_people"])
@@ -141,7 +141,7 @@ def test_bom_windows_1252_and_thousands_separators(tmp_path, pack):
     assert any("Windows-1252" in n.text for n in res.notes)
     bom = tmp_path / "bom.csv"
     bom.write_bytes(b"\xef\xbb\xbfname,postcode\nBom Group,DM1 3CD\n")
-    assert upload.preview(bom, "organisations").columns[0] == "name"
+    assert upload.preview(bom, "organisations").table.columns[0] == "name"
     res = upload.import_upload("organisations", bom, pack=pack)
     assert res.stats["added"] == 1
 
@@ -229,7 +229,7 @@ def _square_geojson(codes: list[str]) -> str:
 
 def test_boundaries_make_a_new_pack_that_saves_and_loads(tmp_path, pack):
     path = write(tmp_path, "new_wards.geojson", _square_geojson(["E05000001", "E05000002"]))
-    prev = upload.preview(path, "boundaries")
+    prev = upload.preview(path, "boundaries").table
     assert list(prev["WD22CD"]) == ["E05000001", "E05000002"] and prev["shape"].iloc[0] == "Polygon"
     res = upload.import_upload("boundaries", path, pack=pack, name="New Town")
     assert res.new_pack_only and len(res.accepted) == 2
