@@ -74,7 +74,7 @@ def need_and_gaps(key: tuple[str, str], radius_km: float) -> tuple[pd.DataFrame,
 
     pack = _load(*key)
     return need_and_gap_by_theme(
-        pack, options=ProvisionOptions(radius_km=radius_km), scores=need_table(key, "rank")
+        pack, options=ProvisionOptions(radius_km=radius_km), scores=need_table(key, need.BY_RANK)
     )
 
 
@@ -84,8 +84,8 @@ def fit(key: tuple[str, str], offer: Offer, radius_km: float) -> FitResult:
     pack, offer and catchment (an offer is a small frozen record)."""
     from sector_map.analysis import matching
 
-    need, gap = need_and_gaps(key, radius_km)
-    return matching.rank_wards_for_offer(_load(*key), offer, need=need, gap=gap)
+    need_frame, gap_frame = need_and_gaps(key, radius_km)
+    return matching.rank_wards_for_offer(_load(*key), offer, need=need_frame, gap=gap_frame)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -94,8 +94,8 @@ def partners_and_overlap(key: tuple[str, str], offer: Offer) -> Partners:
     from sector_map.analysis import partners
     from sector_map.analysis.provision import DEFAULT_RADIUS_KM
 
-    need, _ = need_and_gaps(key, float(DEFAULT_RADIUS_KM))
-    return partners.partners_and_overlap(_load(*key), offer, need=need)
+    need_frame, _ = need_and_gaps(key, float(DEFAULT_RADIUS_KM))
+    return partners.partners_and_overlap(_load(*key), offer, need=need_frame)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)

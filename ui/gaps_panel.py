@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import pandas as pd
 import streamlit as st
 
-from sector_map.analysis import gaps, subject
+from sector_map.analysis import gaps, need, subject
 from sector_map.export import tables as table_export
 from sector_map.pack import schema as s
 from sector_map.pack.io import Pack
@@ -146,7 +146,7 @@ def gap_table(pack: Pack, key, view: GapView) -> gaps.GapResult:
     return gap_table_for(
         pack,
         view.themes,
-        scores=cache.need_table(key, "rank"),
+        scores=cache.need_table(key, need.BY_RANK),
         provision=cache.provision(key, tuple(view.themes), view.radius_km, view.decay, view.own_radius),
         weights=view.weights,
         options=ProvisionOptions(radius_km=view.radius_km, decay=view.decay, own_radius=view.own_radius),

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 import streamlit as st
 
-from sector_map.analysis import subject
+from sector_map.analysis import need, subject
 from sector_map.pack import schema as s
 from sector_map.pack import values
 from sector_map.pack.io import Pack
@@ -223,7 +223,7 @@ def theme_weights(pack: Pack, view: View) -> None:
 
 def build_subject(pack: Pack, key: tuple[str, str], view: View) -> subject.MapSubject:
     if view.mode == MODE_THEME:
-        scores = cache.need_table(key, "rank")
+        scores = cache.need_table(key, need.BY_RANK)
         return subject.theme_subject(pack, view.theme, scores=scores, weights=view.weights)
     return subject.indicator_subject(pack, view.indicator_id, wide=cache.indicator_table(key))
 

@@ -9,6 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from sector_map.analysis import gaps as gaps_mod
+from sector_map.analysis import need
 from sector_map.analysis import ward_profile as wp
 from sector_map.analysis.provision import DEFAULT_RADIUS_KM
 from sector_map.pack import schema as s
@@ -47,7 +48,7 @@ def _pack(key: tuple[str, str]) -> Pack:
 @st.cache_data(show_spinner="Working out gaps for every theme…", max_entries=8)
 def gap_tables(key: tuple[str, str]) -> dict[str, gaps_mod.GapResult]:
     """Gap tables of every theme with indicators (default weights and catchment), once per pack."""
-    return wp.theme_gap_tables(_pack(key), scores=cache.need_table(key, "rank"))
+    return wp.theme_gap_tables(_pack(key), scores=cache.need_table(key, need.BY_RANK))
 
 
 @st.cache_data(show_spinner=False, max_entries=64)

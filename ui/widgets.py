@@ -78,7 +78,7 @@ def _keep(k: str) -> None:
 
 def default_choices(pack: Pack, theme: str) -> list[need.Choice]:
     """The theme's indicators, which its default index uses and why (see need.default_choices)."""
-    scores = cache.need_table(cache.pack_key(pack), "rank")
+    scores = cache.need_table(cache.pack_key(pack), need.BY_RANK)
     return need.default_choices(pack.indicator_meta, theme, scores=scores)
 
 

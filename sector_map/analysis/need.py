@@ -20,9 +20,12 @@ import pandas as pd
 from sector_map.pack import indicator_rules as rules
 from sector_map.pack import schema as s
 
+# How indicator values become 0–100 need scores (the app and the CLI score by rank).
+BY_RANK = "rank"
+BY_MINMAX = "minmax"
 METHODS = {
-    "rank": "Rank within the area (robust to outliers)",
-    "minmax": "Scaled between the area's lowest and highest value",
+    BY_RANK: "Rank within the area (robust to outliers)",
+    BY_MINMAX: "Scaled between the area's lowest and highest value",
 }
 
 

@@ -24,7 +24,7 @@ def need_scores(pack: Pack) -> pd.DataFrame:
         >>> need_scores(tiny_pack()).round(1).to_dict("list")
         {'imd_score': [0.0, 100.0, 50.0, nan], 'imd_rank': [33.3, 100.0, 66.7, 0.0]}
     """
-    return need.need_score_table(pack.indicator_wide(), pack.indicator_meta, method="rank")
+    return need.need_score_table(pack.indicator_wide(), pack.indicator_meta, method=need.BY_RANK)
 
 
 def check_themes(themes: Sequence[str]) -> list[str]:
