@@ -137,3 +137,17 @@ def test_fewer_than_three_wards_with_need_cannot_be_placed_in_thirds():
     assert table["gap"].isna().all() and table["rank"].isna().all() and table["need_level"].isna().all()
     assert "no thirds" in table.loc["A", "reason"] and "top" not in table.loc["A", "reason"]
     assert gaps.unclassed_reason(table) == gaps.TOO_FEW_WARDS
+
+
+def test_high_need_themes_are_the_top_third_that_gap_classes_call_high_need():
+    # The fit page's consortium asks for a ward's high-need themes: the same thirds as gap_table.
+    rng = np.random.default_rng(7)
+    need = pd.DataFrame(rng.integers(0, 100, size=(9, 4)).astype(float), columns=list(s.THEME_IDS[:4]))
+    need.iloc[2, 1] = np.nan  # no data is never high
+    for ward in need.index:
+        themes = gaps.high_need_themes(need, ward)
+        high = [t for t in need.columns if gaps.level_of(need[t])[ward] == gaps.HIGH]
+        assert sorted(themes) == sorted(high)
+        pct = need.rank(pct=True).loc[ward, themes]
+        assert list(pct) == sorted(pct, reverse=True)  # highest first
+    assert gaps.high_need_themes(need, "not a ward") == []
