@@ -32,6 +32,7 @@ from sector_map.pack.schema import LAT, LON
 from sector_map.pack.validate import has_location
 
 _SAME_DEG = 1e-5  # about a metre: a service "at" its organisation's point
+REACH = s.REACH  # the column of service_locations holding each service's reach kind
 
 REACH_SITE = "site"
 REACH_WARDS = "listed wards"

@@ -199,7 +199,7 @@ def test_ward_map_svg_holds_neighbours_key_and_source_as_text(demo, top_ward, wa
     pack, _ = demo
     data, alt = ward_maps["svg"]
     root, text = svg_texts(data)
-    name = wp.heading(pack, top_ward)["name"]
+    name = wp.heading(pack, top_ward).name
     assert root.find(f"{SVG_NS}title").text == f"{name} ward and its neighbours"
     assert root.find(f"{SVG_NS}desc").text == alt
     orgs = wp.organisations(pack, top_ward)
@@ -226,7 +226,7 @@ def test_ward_map_svg_holds_neighbours_key_and_source_as_text(demo, top_ward, wa
 
 def test_ward_map_alt_counts_the_organisations(demo, top_ward, ward_maps):
     pack, _ = demo
-    name = wp.heading(pack, top_ward)["name"]
+    name = wp.heading(pack, top_ward).name
     based, near, reaching, whole = _where_counts(pack, top_ward)
     assert based > 1 and near > 1 and reaching > 1 and whole > 1  # the plural of every part
     expected = (
