@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import pandas as pd
+
 from sector_map.analysis import gaps
 from sector_map.pack import schema as s
 from sector_map.pack.io import Pack
@@ -101,7 +103,7 @@ def no_provision(pack: Pack, themes: Sequence[str] = ()) -> str | None:
     return None
 
 
-def unclassed_gaps(pack: Pack, themes: Sequence[str], table) -> str | None:
+def unclassed_gaps(pack: Pack, themes: Sequence[str], table: pd.DataFrame) -> str | None:
     """Why a gap table (:func:`sector_map.analysis.gaps.gap_table`) gives no ward a class, or None."""
     reason = gaps.unclassed_reason(table)
     if reason is None:
@@ -124,7 +126,7 @@ def unclassed_gaps(pack: Pack, themes: Sequence[str], table) -> str | None:
 ADD_SITES = "Add a service list with sites to see gaps"
 
 
-def provision_not_known(pack: Pack, themes: Sequence[str], table) -> str | None:
+def provision_not_known(pack: Pack, themes: Sequence[str], table: pd.DataFrame) -> str | None:
     """The plain statement shown above a gap table whose provision cannot tell wards apart.
 
     E.g. "Provision data cannot tell Trafford's wards apart for children and young people: 203 of
@@ -146,7 +148,7 @@ def provision_not_known(pack: Pack, themes: Sequence[str], table) -> str | None:
         ),
         (n.get("no location", 0), "{have} no location"),
     ]
-    said = []
+    said: list[str] = []
     for count, verb in parts:
         if count:
             one = count == 1
