@@ -6,11 +6,13 @@ The examples run on the tiny four-ward pack of :func:`sector_map.demo.tiny.tiny_
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterable, Sequence
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
 import shapely
+from shapely.geometry.base import BaseGeometry
 
 from sector_map.analysis.catchment import distance_text
 from sector_map.analysis.matching import (
@@ -48,7 +50,7 @@ _QUALITY_CAVEAT = {
 }
 
 
-def services_reaching(services: pd.DataFrame, ward_codes: Collection[str], shape) -> np.ndarray:
+def services_reaching(services: pd.DataFrame, ward_codes: Collection[str], shape: BaseGeometry) -> np.ndarray:
     """Which services reach a place (wards ``ward_codes``, polygon ``shape`` in metres): whole area,
     one of the wards listed, or a radius from the service's point touching the polygon."""
     whole = (services[s.AREA_TYPE] == s.AREA_WHOLE).to_numpy()
@@ -60,14 +62,16 @@ def services_reaching(services: pd.DataFrame, ward_codes: Collection[str], shape
     return whole | (listed & (services[s.AREA_TYPE] == s.AREA_WARDS_LIST).to_numpy()) | within
 
 
-def org_distances_km(orgs: pd.DataFrame, services: pd.DataFrame, shape, people=None) -> pd.Series:
+def org_distances_km(
+    orgs: pd.DataFrame, services: pd.DataFrame, shape: BaseGeometry, people: np.ndarray | None = None
+) -> pd.Series:
     """Per organisation, the km from its nearest known point (its own or a service's) to a place:
     a polygon, or with ``people`` a ward's people (see :func:`sector_map.analysis.matching.distances_km`)."""
     d_org = pd.Series(
         distances_km(orgs["x"].to_numpy(), orgs["y"].to_numpy(), shape, people), index=orgs.index
     )
     d_svc = pd.Series(distances_km(services["x"].to_numpy(), services["y"].to_numpy(), shape, people))
-    d_svc = d_svc.groupby(services[s.ORG_ID].values).min()
+    d_svc = d_svc.groupby(services[s.ORG_ID].to_numpy()).min()
     return pd.concat([d_org, d_svc.reindex(orgs.index)], axis=1).min(axis=1)
 
 
@@ -120,7 +124,7 @@ class _Place:
             mine = self.by_org.get(org_id, self.empty)
             have = {t for ts in mine[s.THEMES] for t in ts}
         else:
-            have = set(self.orgs.at[org_id, s.THEMES])
+            have = set(cast(Iterable[str], self.orgs.at[org_id, s.THEMES]))
         return [t for t in themes if t in have]
 
 
@@ -148,6 +152,7 @@ def rank_organisations_for_ward(
     themes = check_themes(themes)
     place = _Place(pack, ward_code)
     rows = []
+    org_id: Any  # the index of the organisation table: org ids
     for org_id, org in place.orgs.iterrows():
         covered = place.covers(org_id, themes, reaching_only=False)
         if not covered:
@@ -181,7 +186,7 @@ def rank_organisations_for_ward(
     cols = ["org_id", "name", "score", "themes_covered", "reaches", "distance_km"]
     out = pd.DataFrame(rows, columns=cols + [s.SIZE_BAND, s.LOCATION_QUALITY, "reason"])
     out = out.sort_values(["score", "distance_km", "name"], ascending=[False, True, True], kind="stable")
-    out.insert(0, "rank", pd.array(np.arange(1, len(out) + 1), dtype="Int64"))
+    out.insert(0, "rank", pd.array(np.arange(1, len(out) + 1), dtype="Int64"))  # type: ignore[arg-type]  # pandas-stubs: an Int64 array
     out = out.reset_index(drop=True)
     return out if limit is None else out.head(limit)
 
@@ -253,9 +258,10 @@ def partners_and_overlap(
     homes = _home_wards(orgs, shapes)
     names = dict(zip(pack.wards[s.WARD_CODE].astype(str), pack.wards[s.WARD_NAME].astype(str), strict=True))
     cols = [t for t in themes if need is not None and t in need.columns]
-    need_by_ward = need[cols].mean(axis=1) if cols else pd.Series(dtype=float)
+    need_by_ward = need[cols].mean(axis=1) if cols and need is not None else pd.Series(dtype=float)
 
     partners, overlap = [], []
+    org_id: Any  # the index of the organisation table: org ids
     for org_id, org in orgs.iterrows():
         if org_id == offer.org_id:
             continue
@@ -301,13 +307,14 @@ def partners_and_overlap(
 def _home_wards(orgs: pd.DataFrame, shapes: pd.Series) -> pd.Series:
     """Per organisation, the code of the ward its point is in ("" outside every ward, NA if no point)."""
     x, y = orgs["x"].to_numpy(), orgs["y"].to_numpy()
-    out = pd.Series(np.where(np.isfinite(x), "", None), index=orgs.index, dtype=object)
+    # numpy stubs take no None fill (and then pandas-stubs see a text array given dtype=object)
+    out = pd.Series(np.where(np.isfinite(x), "", None), index=orgs.index, dtype=object)  # type: ignore[call-overload, arg-type]
     for code, shape in shapes.items():
-        out[shapely.contains_xy(shape, x, y)] = code
+        out[shapely.contains_xy(shape, x, y)] = str(code)
     return out
 
 
-def _based_in(code: object, names: dict[str, str]) -> str:
+def _based_in(code: str | None, names: dict[str, str]) -> str:
     if code is None:
         return "not known"
     return names.get(code, "outside the area") if code else "outside the area"
@@ -344,7 +351,7 @@ def consortium(pack: Pack, ward_code: str, themes: Sequence[str], *, max_members
     place = _Place(pack, ward_code)
     covers = {o: place.covers(o, themes, reaching_only=True) for o in place.reaching[s.ORG_ID].unique()}
     left = list(themes)
-    rows = []
+    rows: list[dict] = []
     while left and len(rows) < max_members:
         best, best_key = None, None
         for org_id, has in covers.items():
@@ -352,7 +359,7 @@ def consortium(pack: Pack, ward_code: str, themes: Sequence[str], *, max_members
             if not new:
                 continue
             d = place.distance[org_id]
-            size = SIZE_FACTOR[_size(place.orgs.at[org_id, s.SIZE_BAND])]
+            size = SIZE_FACTOR[_size(cast(str, place.orgs.at[org_id, s.SIZE_BAND]))]
             key = (-len(new), d if d == d else np.inf, -size, place.orgs.at[org_id, "name"])
             if best_key is None or key < best_key:
                 best, best_key = org_id, key
@@ -361,7 +368,7 @@ def consortium(pack: Pack, ward_code: str, themes: Sequence[str], *, max_members
         new = [t for t in covers.pop(best) if t in left]
         left = [t for t in left if t not in new]
         mine = place.by_org[best]
-        quality = place.orgs.at[best, s.LOCATION_QUALITY]
+        quality = cast(str, place.orgs.at[best, s.LOCATION_QUALITY])
         where = where_phrase(place.distance[best], quality)
         rows.append(
             {

@@ -21,6 +21,7 @@ only (:mod:`sector_map.analysis.gaps`).
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
 import numpy as np
@@ -30,6 +31,9 @@ import shapely
 from sector_map.pack import schema as s
 from sector_map.pack.schema import LAT, LON
 from sector_map.pack.validate import has_location
+
+if TYPE_CHECKING:
+    from sector_map.pack.io import Pack
 
 _SAME_DEG = 1e-5  # about a metre: a service "at" its organisation's point
 # Extra columns of service_locations (schema names the rest).
@@ -83,7 +87,7 @@ def reach_kind(area_type: np.ndarray, quality: np.ndarray, has_point: np.ndarray
     ).astype(object)
 
 
-def _as_list(v) -> list[str]:
+def _as_list(v: Any) -> list[str]:
     if v is None or (isinstance(v, float) and math.isnan(v)):
         return []
     if isinstance(v, str):
@@ -91,7 +95,7 @@ def _as_list(v) -> list[str]:
     return [str(x) for x in v]
 
 
-def service_locations(pack) -> gpd.GeoDataFrame:
+def service_locations(pack: Pack) -> gpd.GeoDataFrame:
     """One row per service with the point it is at and how good that point is.
 
     The point is the service's own ``lon``/``lat`` ("site"), else its organisation's point
@@ -101,7 +105,7 @@ def service_locations(pack) -> gpd.GeoDataFrame:
     """
     sv = pack.services.reset_index(drop=True)
     orgs = pack.organisations.drop_duplicates(s.ORG_ID)
-    pos = pd.Index(orgs[s.ORG_ID].astype(str)).get_indexer(sv[s.ORG_ID].astype(str))
+    pos = pd.Index(orgs[s.ORG_ID].astype(str)).get_indexer(pd.Index(sv[s.ORG_ID].astype(str)))
     found = pos >= 0
     org_pts = np.asarray(orgs.geometry.values, dtype=object)
     org_ok = has_location(orgs.geometry).to_numpy()

@@ -8,7 +8,8 @@ on the tiny four-ward pack of :func:`sector_map.demo.tiny.tiny_pack`.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 import pandas as pd
@@ -19,6 +20,9 @@ from sector_map.pack import schema as s
 from sector_map.pack.io import Pack
 from sector_map.pack.validate import has_location
 from sector_map.pack.values import format_value
+
+if TYPE_CHECKING:
+    from sector_map.analysis.provision import ProvisionOptions
 
 # Organisations and assets this close to the ward (but not in it) count as "near".
 NEAR_KM = 1.0
@@ -115,7 +119,7 @@ def indicator_rows(pack: Pack, ward_code: str, *, wide: pd.DataFrame) -> pd.Data
     return pd.DataFrame(rows, columns=columns + ["Which way is worse", "Source"])
 
 
-def _join(values) -> str:
+def _join(values: Iterable[str]) -> str:
     return ", ".join(s.THEMES_BY_ID[t].label for t in values if t in s.THEMES_BY_ID)
 
 
@@ -158,6 +162,7 @@ def organisations(pack: Pack, ward_code: str, *, near_km: float = NEAR_KM) -> pd
     distance = org_distances_km(orgs, svc, shape, people)
     own_km = org_distances_km(orgs, svc.iloc[:0], shape, people)
     rows = []
+    org_id: Any  # the index of the organisation table: org ids
     for org_id, org in orgs.iterrows():
         based = bool(own_km[org_id] == 0)
         reaches = org_id in count.index
@@ -235,7 +240,7 @@ def theme_gap_tables(
     pack: Pack,
     *,
     scores: pd.DataFrame | None = None,
-    options=None,
+    options: ProvisionOptions | None = None,
     themes: Sequence[str] | None = None,
 ) -> dict[str, pd.DataFrame]:
     """The gap table (:func:`sector_map.analysis.tables.gap_table_for`) of every theme with indicators.
@@ -282,7 +287,7 @@ def gap_rows(tables: Mapping[str, pd.DataFrame], ward_code: str, *, need_only: b
     for theme, table in tables.items():
         if ward_code not in table.index:
             continue
-        r = table.loc[ward_code]
+        r = cast(pd.Series, table.loc[ward_code])  # one ward's row
         n_ranked = int(table["rank"].notna().sum())
         rows.append(
             {
