@@ -11,8 +11,10 @@ LEAFLET := static/vendor/leaflet/leaflet.js
 run: $(VENV)/.runtime-ok $(LEAFLET) $(DEMO)/manifest.json
 	$(BIN)/streamlit run app.py --server.port $(PORT) --server.headless true
 
+# mypy checks sector_map/ as configured in pyproject.toml ([tool.mypy]).
 test: $(VENV)/.dev-ok $(LEAFLET) $(DEMO)/manifest.json
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: $(VENV)/.dev-ok

@@ -20,9 +20,15 @@ about packs; :mod:`sector_map.analysis.provision` feeds it.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
 import numpy as np
 from scipy import sparse
 from scipy.spatial import cKDTree
+
+if TYPE_CHECKING:
+    from shapely.geometry.base import BaseGeometry
 
 DECAYS = ("none", "linear", "gaussian")
 _GAUSS_EDGE = np.log(100.0)  # W(d0) = exp(-ln(100)) = 0.01
@@ -196,7 +202,7 @@ def two_step_fca(
 
 def distances_from_people_km(
     points_xy: np.ndarray,
-    area_shapes,
+    area_shapes: Iterable[BaseGeometry],
     people: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> np.ndarray:
     """How far each point is from each area's people, in km: the one definition of "nearest".

@@ -32,6 +32,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import cast
 
 import numpy as np
 import pandas as pd
@@ -119,7 +120,7 @@ def high_need_themes(need: pd.DataFrame, ward_code: str) -> list[str]:
     """
     if ward_code not in need.index:
         return []
-    pct = need.rank(method="average", pct=True).loc[ward_code]
+    pct = cast(pd.Series, need.rank(method="average", pct=True).loc[ward_code])  # one row: a Series
     top = pct[(_thirds(pct) == HIGH) & pct.notna().to_numpy()].sort_values(ascending=False)
     return list(top.index)
 
@@ -351,9 +352,9 @@ def need_drivers(
     used = [k for k, w in weights.items() if float(w) > 0 and k in scores.columns]
     sub = scores[used]
     has = sub.notna().any(axis=1)
-    out = pd.Series(np.nan, index=scores.index, dtype=object)
+    out: pd.Series = pd.Series(np.nan, index=scores.index, dtype=object)
     if used and has.any():
-        top = sub[has].fillna(-1).idxmax(axis=1)
+        top: pd.Series = sub[has].fillna(-1).idxmax(axis=1)
         out[has] = [meta[k].label for k in top]
     return out
 
@@ -378,7 +379,8 @@ def themes_need(
         ([0.0, 100.0, 50.0, nan], {'imd_score': 1.0, 'imd_rank': 0.0})
     """
     weights = weights or {}
-    parts, merged = [], {}
+    parts: list[pd.Series] = []
+    merged: dict[str, float] = {}
     for theme in themes:
         w = dict(weights.get(theme) or need_mod.default_weights(meta, theme, scores=scores))
         if not any(v > 0 for v in w.values()):

@@ -12,11 +12,15 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any, cast
 
+import geopandas as gpd
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 import pyproj
 import shapely
+from shapely.geometry.base import BaseGeometry
 
 from sector_map.analysis.catchment import distance_text, distances_from_people_km
 from sector_map.pack import schema as s
@@ -74,7 +78,7 @@ def join_labels(themes: Iterable[str]) -> str:
     return ", ".join(labels[:-1]) + " and " + labels[-1]
 
 
-def as_tuple(value) -> tuple[str, ...]:
+def as_tuple(value: Any) -> tuple[str, ...]:
     """A list-like cell (list, array, None, NaN) as a tuple of strings."""
     if value is None or isinstance(value, float | str):
         return (value,) if isinstance(value, str) and value else ()
@@ -92,7 +96,7 @@ def _transformer() -> pyproj.Transformer:
     return pyproj.Transformer.from_crs(s.PACK_CRS, s.METRE_CRS, always_xy=True)
 
 
-def to_metres(lon, lat) -> tuple[np.ndarray, np.ndarray]:
+def to_metres(lon: npt.ArrayLike, lat: npt.ArrayLike) -> tuple[np.ndarray, np.ndarray]:
     """WGS84 lon/lat (scalars or arrays) to British National Grid metres; NaN stays NaN."""
     x, y = _transformer().transform(np.asarray(lon, dtype=float), np.asarray(lat, dtype=float))
     return np.asarray(x, dtype=float), np.asarray(y, dtype=float)
@@ -104,7 +108,9 @@ def ward_shapes(pack: Pack) -> pd.Series:
     return pd.Series(np.asarray(geoms, dtype=object), index=pack.wards[s.WARD_CODE].astype(str).values)
 
 
-def distances_km(x: np.ndarray, y: np.ndarray, shape, people: np.ndarray | None = None) -> np.ndarray:
+def distances_km(
+    x: np.ndarray, y: np.ndarray, shape: BaseGeometry, people: np.ndarray | None = None
+) -> np.ndarray:
     """Distance in km from points (metres; NaN = unknown) to one ward: 0 inside it.
 
     With ``people`` (the ward's postcode points, from :func:`ward_people`) this is the shared
@@ -157,18 +163,19 @@ def organisation_table(pack: Pack) -> pd.DataFrame:
     x = np.full(len(orgs), np.nan)
     y = np.full(len(orgs), np.nan)
     if located.any():
-        pts = orgs.geometry[located]
+        pts = cast(gpd.GeoSeries, orgs.geometry[located])  # the stubs lose the GeoSeries in a mask
         x[located], y[located] = to_metres(pts.x.to_numpy(), pts.y.to_numpy())
     table[s.X_METRES], table[s.Y_METRES] = x, y
     own_themes = dict(zip(table.index, orgs[s.THEMES].map(as_tuple), strict=True))
     groups = orgs[s.CLIENT_GROUPS] if s.CLIENT_GROUPS in orgs.columns else pd.Series([()] * len(orgs))
     own_groups = dict(zip(table.index, groups.map(as_tuple), strict=True))
     svc = pack.services
+    # pandas-stubs take no set as an aggregate: each group's themes (client groups) as a set
     svc_themes = svc.groupby(svc[s.ORG_ID].astype(str))[s.THEMES].agg(
-        lambda v: {t for x in v for t in as_tuple(x)}
+        lambda v: {t for x in v for t in as_tuple(x)}  # type: ignore[type-var]
     )
     svc_groups = svc.groupby(svc[s.ORG_ID].astype(str))[s.CLIENT_GROUPS].agg(
-        lambda v: {g for x in v for g in as_tuple(x)}
+        lambda v: {g for x in v for g in as_tuple(x)}  # type: ignore[type-var]
     )
     table[s.THEMES] = [
         tuple(t for t in s.THEME_IDS if t in (svc_themes.get(o) or set(own_themes[o]))) for o in table.index
@@ -244,8 +251,8 @@ def offer_from_org(pack: Pack, org_id: str) -> Offer:
     caps = pd.to_numeric(pack.services.loc[pack.services[s.ORG_ID].astype(str) == org_id, s.CAPACITY])
     return Offer(
         name=str(row[s.ORG_NAME]),
-        themes=row[s.THEMES],
-        client_groups=row[s.CLIENT_GROUPS],
+        themes=tuple(row[s.THEMES]),
+        client_groups=tuple(row[s.CLIENT_GROUPS]),
         point=point,
         reach_km=reach_km,
         capacity=float(caps.sum()) if caps.notna().any() else None,
@@ -341,14 +348,14 @@ def find_organisations(pack: Pack, query: str, *, limit: int = 20) -> pd.DataFra
     out = pd.DataFrame(orgs.loc[picked, cols]).reset_index(drop=True)
     out[s.THEMES] = out[s.THEMES].map(lambda v: list(as_tuple(v)))
     address = orgs[s.ADDRESS] if s.ADDRESS in orgs.columns else pd.Series(pd.NA, index=orgs.index)
-    out[s.ADDRESS] = address.loc[picked].astype("string").str.strip().replace("", pd.NA).to_numpy()
+    out[s.ADDRESS] = address.loc[picked].astype("string").str.strip().replace("", pd.NA).to_numpy()  # type: ignore[call-overload]  # pandas-stubs: replace() takes no pd.NA
     out[s.POSTCODE] = orgs.loc[picked, s.POSTCODE].astype("string").to_numpy()
-    out[s.WARD_NAME] = _ward_of(pack, orgs.geometry.loc[picked])
+    out[s.WARD_NAME] = _ward_of(pack, cast(gpd.GeoSeries, orgs.geometry.loc[picked]))
     out[s.LABEL] = [_search_label(r) for r in out.to_dict("records")]
     return out[s.FOUND_COLUMNS]
 
 
-def _ward_of(pack: Pack, geoms) -> list[str | None]:
+def _ward_of(pack: Pack, geoms: gpd.GeoSeries) -> list[str | None]:
     """The name of the pack's ward each point lies in (None outside every ward or unknown)."""
     names = pack.wards[s.WARD_NAME].astype(str).to_numpy()
     out: list[str | None] = [None] * len(geoms)
@@ -403,6 +410,7 @@ def unmet_need(need: pd.DataFrame | None, gap: pd.DataFrame | None) -> tuple[pd.
     if need is None and gap is None:
         raise ValueError("give a gap table, or a need table to rank by need alone")
     if need is None:
+        assert gap is not None  # both None raised above
         return gap.astype(float), FROM_GAP
     need = need.astype(float)
     if gap is None:
@@ -425,7 +433,7 @@ def _theme_phrase(theme: str, need: float | None, gap: float | None) -> str:
 def _rows(
     codes: pd.Index, themes: tuple[str, ...], need: pd.DataFrame | None, gap: pd.DataFrame | None
 ) -> tuple[pd.DataFrame, pd.DataFrame | None, pd.DataFrame | None]:
-    def pick(table):
+    def pick(table: pd.DataFrame | None) -> pd.DataFrame | None:
         if table is None:
             return None
         return table.reindex(index=codes, columns=list(themes)).astype(float)
@@ -535,8 +543,8 @@ def rank_wards_for_offer(
         items = [
             _theme_phrase(
                 t,
-                None if need_v is None else need_v.at[code, t],
-                gap_v.at[code, t] if t in gap_known else None,
+                None if need_v is None else cast(float, need_v.at[code, t]),
+                cast(float, gap_v.at[code, t]) if gap_v is not None and t in gap_known else None,
             )
             for t in ordered
         ]
@@ -576,7 +584,7 @@ def rank_wards_for_offer(
         ["_group", s.SCORE, s.DISTANCE_KM, s.WARD_NAME], ascending=[True, False, True, True], kind="stable"
     )
     ranked = (out["_group"] == 0).to_numpy()
-    out.insert(0, s.RANK, pd.array(np.where(ranked, np.cumsum(ranked), 0), dtype="Int64"))
+    out.insert(0, s.RANK, pd.array(np.where(ranked, np.cumsum(ranked), 0), dtype="Int64"))  # type: ignore[arg-type]  # pandas-stubs: an Int64 array
     out.loc[~ranked, s.RANK] = pd.NA
     out = out.drop(columns="_group").reset_index(drop=True)
     return FitResult(out if limit is None else out.head(limit), kind)

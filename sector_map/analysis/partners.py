@@ -6,13 +6,14 @@ The examples run on the tiny four-ward pack of :func:`sector_map.demo.tiny.tiny_
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import Any, NamedTuple, cast
 
 import numpy as np
 import pandas as pd
 import shapely
+from shapely.geometry.base import BaseGeometry
 
 from sector_map.analysis.catchment import distance_text
 from sector_map.analysis.matching import (
@@ -50,7 +51,7 @@ _QUALITY_CAVEAT = {
 }
 
 
-def services_reaching(services: pd.DataFrame, ward_codes: Collection[str], shape) -> np.ndarray:
+def services_reaching(services: pd.DataFrame, ward_codes: Collection[str], shape: BaseGeometry) -> np.ndarray:
     """Which services reach a place (wards ``ward_codes``, polygon ``shape`` in metres): whole area,
     one of the wards listed, or a radius from the service's point touching the polygon."""
     whole = (services[s.AREA_TYPE] == s.AREA_WHOLE).to_numpy()
@@ -62,7 +63,9 @@ def services_reaching(services: pd.DataFrame, ward_codes: Collection[str], shape
     return whole | (listed & (services[s.AREA_TYPE] == s.AREA_WARDS_LIST).to_numpy()) | within
 
 
-def org_distances_km(orgs: pd.DataFrame, services: pd.DataFrame, shape, people=None) -> pd.Series:
+def org_distances_km(
+    orgs: pd.DataFrame, services: pd.DataFrame, shape: BaseGeometry, people: np.ndarray | None = None
+) -> pd.Series:
     """Per organisation, the km from its nearest known point (its own or a service's) to a place:
     a polygon, or with ``people`` a ward's people (see :func:`sector_map.analysis.matching.distances_km`)."""
     d_org = pd.Series(
@@ -72,7 +75,7 @@ def org_distances_km(orgs: pd.DataFrame, services: pd.DataFrame, shape, people=N
     d_svc = pd.Series(
         distances_km(services[s.X_METRES].to_numpy(), services[s.Y_METRES].to_numpy(), shape, people)
     )
-    d_svc = d_svc.groupby(services[s.ORG_ID].values).min()
+    d_svc = d_svc.groupby(services[s.ORG_ID].to_numpy()).min()
     return pd.concat([d_org, d_svc.reindex(orgs.index)], axis=1).min(axis=1)
 
 
@@ -124,7 +127,7 @@ class _Place:
             mine = self.by_org.get(org_id, self.empty)
             have = {t for ts in mine[s.THEMES] for t in ts}
         else:
-            have = set(self.orgs.at[org_id, s.THEMES])
+            have = set(cast(Iterable[str], self.orgs.at[org_id, s.THEMES]))
         return [t for t in themes if t in have]
 
 
@@ -152,6 +155,7 @@ def rank_organisations_for_ward(
     themes = check_themes(themes)
     place = _Place(pack, ward_code)
     rows = []
+    org_id: Any  # the index of the organisation table: org ids
     for org_id, org in place.orgs.iterrows():
         covered = place.covers(org_id, themes, reaching_only=False)
         if not covered:
@@ -184,7 +188,7 @@ def rank_organisations_for_ward(
         )
     out = pd.DataFrame(rows, columns=[c for c in s.ORG_FIT_COLUMNS if c != s.RANK])
     out = out.sort_values([s.SCORE, s.DISTANCE_KM, s.ORG_NAME], ascending=[False, True, True], kind="stable")
-    out.insert(0, s.RANK, pd.array(np.arange(1, len(out) + 1), dtype="Int64"))
+    out.insert(0, s.RANK, pd.array(np.arange(1, len(out) + 1), dtype="Int64"))  # type: ignore[arg-type]  # pandas-stubs: an Int64 array
     out = out.reset_index(drop=True)
     return out if limit is None else out.head(limit)
 
@@ -263,9 +267,10 @@ def partners_and_overlap(
     homes = _home_wards(orgs, shapes)
     names = dict(zip(pack.wards[s.WARD_CODE].astype(str), pack.wards[s.WARD_NAME].astype(str), strict=True))
     cols = [t for t in themes if need is not None and t in need.columns]
-    need_by_ward = need[cols].mean(axis=1) if cols else pd.Series(dtype=float)
+    need_by_ward = need[cols].mean(axis=1) if cols and need is not None else pd.Series(dtype=float)
 
     partners, overlap = [], []
+    org_id: Any  # the index of the organisation table: org ids
     for org_id, org in orgs.iterrows():
         if org_id == offer.org_id:
             continue
@@ -311,13 +316,14 @@ def partners_and_overlap(
 def _home_wards(orgs: pd.DataFrame, shapes: pd.Series) -> pd.Series:
     """Per organisation, the code of the ward its point is in ("" outside every ward, NA if no point)."""
     x, y = orgs[s.X_METRES].to_numpy(), orgs[s.Y_METRES].to_numpy()
-    out = pd.Series(np.where(np.isfinite(x), "", None), index=orgs.index, dtype=object)
+    # numpy stubs take no None fill (and then pandas-stubs see a text array given dtype=object)
+    out = pd.Series(np.where(np.isfinite(x), "", None), index=orgs.index, dtype=object)  # type: ignore[call-overload, arg-type]
     for code, shape in shapes.items():
-        out[shapely.contains_xy(shape, x, y)] = code
+        out[shapely.contains_xy(shape, x, y)] = str(code)
     return out
 
 
-def _based_in(code: object, names: dict[str, str]) -> str:
+def _based_in(code: str | None, names: dict[str, str]) -> str:
     if code is None:
         return "not known"
     return names.get(code, "outside the area") if code else "outside the area"
@@ -370,7 +376,7 @@ def consortium(pack: Pack, ward_code: str, themes: Sequence[str], *, max_members
     place = _Place(pack, ward_code)
     covers = {o: place.covers(o, themes, reaching_only=True) for o in place.reaching[s.ORG_ID].unique()}
     left = list(themes)
-    rows = []
+    rows: list[dict] = []
     while left and len(rows) < max_members:
         best, best_key = None, None
         for org_id, has in covers.items():
@@ -378,7 +384,7 @@ def consortium(pack: Pack, ward_code: str, themes: Sequence[str], *, max_members
             if not new:
                 continue
             d = place.distance[org_id]
-            size = SIZE_FACTOR[_size(place.orgs.at[org_id, s.SIZE_BAND])]
+            size = SIZE_FACTOR[_size(cast(str, place.orgs.at[org_id, s.SIZE_BAND]))]
             key = (-len(new), d if d == d else np.inf, -size, place.orgs.at[org_id, s.ORG_NAME])
             if best_key is None or key < best_key:
                 best, best_key = org_id, key
@@ -387,7 +393,7 @@ def consortium(pack: Pack, ward_code: str, themes: Sequence[str], *, max_members
         new = [t for t in covers.pop(best) if t in left]
         left = [t for t in left if t not in new]
         mine = place.by_org[best]
-        quality = place.orgs.at[best, s.LOCATION_QUALITY]
+        quality = cast(str, place.orgs.at[best, s.LOCATION_QUALITY])
         where = where_phrase(place.distance[best], quality)
         rows.append(
             {

@@ -56,11 +56,13 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, cast
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
+from pandas.api.extensions import ExtensionArray
 
 from sector_map.analysis.catchment import (
     DECAYS,
@@ -81,6 +83,9 @@ from sector_map.analysis.service_reach import (
 from sector_map.pack import schema as s
 from sector_map.pack.schema import LAT, LON
 from sector_map.pack.validate import has_location
+
+if TYPE_CHECKING:
+    from sector_map.pack.io import Pack
 
 __all__ = [
     "DECAYS",
@@ -133,7 +138,9 @@ class ProvisionOptions:
             )
 
 
-def _demand_metres(pack, options: ProvisionOptions):
+def _demand_metres(
+    pack: Pack, options: ProvisionOptions
+) -> tuple[gpd.GeoDataFrame, gpd.GeoSeries, list[str], tuple[np.ndarray, np.ndarray] | None]:
     """Demand points in metres, the wards in metres, notes, and (postcode xy, ward index) or None."""
     wards = pack.wards.reset_index(drop=True)
     wards_m = wards.geometry.to_crs(s.METRE_CRS)
@@ -212,7 +219,7 @@ class DemandPoints:
     notes: list[str]
 
 
-def demand_points(pack, *, options: ProvisionOptions = ProvisionOptions()) -> DemandPoints:
+def demand_points(pack: Pack, *, options: ProvisionOptions = ProvisionOptions()) -> DemandPoints:
     """One demand point per ward (pack order) with its population and ``demand`` (NaN → 0).
 
     Example:
@@ -266,7 +273,7 @@ class _Context:
     notes: list[str] = field(default_factory=list)
 
 
-def _context(pack, options: ProvisionOptions) -> _Context:
+def _context(pack: Pack, options: ProvisionOptions) -> _Context:
     svc = service_locations(pack)
     dem, wards_m, notes, units = _demand_metres(pack, options)
     notes = unknown_organisations_note(pack) + notes
@@ -276,7 +283,8 @@ def _context(pack, options: ProvisionOptions) -> _Context:
     located = has_location(svc.geometry).to_numpy()
     sxy = np.full((n_s, 2), np.nan)
     if located.any():
-        pts = np.asarray(svc.geometry[located].to_crs(s.METRE_CRS).values)
+        located_geoms = cast(gpd.GeoSeries, svc.geometry[located])  # the stubs lose the GeoSeries in a mask
+        pts = np.asarray(located_geoms.to_crs(s.METRE_CRS).values)
         sxy[located] = np.column_stack([shapely.get_x(pts), shapely.get_y(pts)])
     dxy = np.column_stack([shapely.get_x(dem.geometry.values), shapely.get_y(dem.geometry.values)])
 
@@ -314,7 +322,7 @@ def _context(pack, options: ProvisionOptions) -> _Context:
     code_pos = {c: i for i, c in enumerate(dem[s.WARD_CODE])}
     unknown_list = np.zeros(n_s, dtype=bool)
     for j in np.flatnonzero(area_type == s.AREA_WARDS_LIST):
-        listed = svc[s.AREA_WARDS].iat[j]
+        listed: Any = svc[s.AREA_WARDS].iat[int(j)]  # a list cell
         idx = sorted({code_pos[c] for c in listed if c in code_pos})
         unknown_list[j] = len(idx) < len(set(listed))
         reach[j, idx] = True
@@ -412,7 +420,7 @@ def _table(ctx: _Context, wanted: list[str]) -> ProvisionResult:
     )
 
 
-def _nearest(ctx: _Context, mask: np.ndarray, n_wards: int) -> dict[str, np.ndarray]:
+def _nearest(ctx: _Context, mask: np.ndarray, n_wards: int) -> dict[str, np.ndarray | ExtensionArray]:
     """Per ward, the nearest service of ``mask`` that has a point: its distance, name, org, quality."""
     dist = ctx.dist_km[:, mask]
     cols = np.flatnonzero(mask)
@@ -426,9 +434,9 @@ def _nearest(ctx: _Context, mask: np.ndarray, n_wards: int) -> dict[str, np.ndar
         }
     has = np.isfinite(dist).any(axis=1)
     best = cols[np.argmin(dist, axis=1)]
-    out: dict[str, np.ndarray] = {_KM: np.where(has, dist.min(axis=1), np.nan)}
+    out: dict[str, np.ndarray | ExtensionArray] = {_KM: np.where(has, dist.min(axis=1), np.nan)}
     for column in (s.SERVICE_NAME, s.SERVICE_ORG_NAME, s.LOCATION_QUALITY):
-        out[column] = pd.array(np.where(has, ctx.svc[column].to_numpy()[best], None), "string")
+        out[column] = pd.array(np.where(has, ctx.svc[column].to_numpy()[best], None), "string")  # type: ignore[call-overload]  # numpy stubs take no None fill
     return out
 
 
@@ -448,7 +456,7 @@ def _located_names(ctx: _Context, mask: np.ndarray, most: int = 3) -> list[str |
 
 
 def provision_table(
-    pack, themes: str | list[str], *, options: ProvisionOptions = ProvisionOptions()
+    pack: Pack, themes: str | list[str], *, options: ProvisionOptions = ProvisionOptions()
 ) -> ProvisionResult:
     """Provision for one theme, or several together, in every ward of the pack (pack order).
 
@@ -485,7 +493,7 @@ def provision_table(
 
 
 def provision_by_theme(
-    pack, *, options: ProvisionOptions = ProvisionOptions(), themes: list[str] | None = None
+    pack: Pack, *, options: ProvisionOptions = ProvisionOptions(), themes: list[str] | None = None
 ) -> dict[str, ProvisionResult]:
     """:func:`provision_table` for every theme that has at least one service, in theme order.
 

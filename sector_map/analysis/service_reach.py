@@ -21,6 +21,7 @@ only (:mod:`sector_map.analysis.gaps`).
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
 import numpy as np
@@ -30,6 +31,9 @@ import shapely
 from sector_map.pack import schema as s
 from sector_map.pack.schema import LAT, LON
 from sector_map.pack.validate import has_location
+
+if TYPE_CHECKING:
+    from sector_map.pack.io import Pack
 
 _SAME_DEG = 1e-5  # about a metre: a service "at" its organisation's point
 REACH = s.REACH  # the column of service_locations holding each service's reach kind
@@ -79,7 +83,7 @@ def reach_kind(area_type: np.ndarray, quality: np.ndarray, has_point: np.ndarray
     ).astype(object)
 
 
-def _as_list(v) -> list[str]:
+def _as_list(v: Any) -> list[str]:
     if v is None or (isinstance(v, float) and math.isnan(v)):
         return []
     if isinstance(v, str):
@@ -87,7 +91,7 @@ def _as_list(v) -> list[str]:
     return [str(x) for x in v]
 
 
-def service_locations(pack) -> gpd.GeoDataFrame:
+def service_locations(pack: Pack) -> gpd.GeoDataFrame:
     """One row per service with the point it is at and how good that point is.
 
     The point is the service's own ``lon``/``lat`` ("site"), else its organisation's point
@@ -98,7 +102,7 @@ def service_locations(pack) -> gpd.GeoDataFrame:
     """
     sv = pack.services.reset_index(drop=True)
     orgs = pack.organisations.drop_duplicates(s.ORG_ID)
-    pos = pd.Index(orgs[s.ORG_ID].astype(str)).get_indexer(sv[s.ORG_ID].astype(str))
+    pos = pd.Index(orgs[s.ORG_ID].astype(str)).get_indexer(pd.Index(sv[s.ORG_ID].astype(str)))
     found = pos >= 0
     org_pts = np.asarray(orgs.geometry.values, dtype=object)
     org_ok = has_location(orgs.geometry).to_numpy()
@@ -148,7 +152,7 @@ def service_locations(pack) -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame(out, geometry=gpd.GeoSeries(geom, crs=s.PACK_CRS), crs=s.PACK_CRS)
 
 
-def unknown_organisations_note(pack) -> list[str]:
+def unknown_organisations_note(pack: Pack) -> list[str]:
     """A note when services name an organisation that is not in the pack (they have no point)."""
     known = set(pack.organisations[s.ORG_ID].astype(str))
     missing = int((~pack.services[s.ORG_ID].astype(str).isin(known)).sum())

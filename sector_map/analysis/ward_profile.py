@@ -8,8 +8,9 @@ on the tiny four-ward pack of :func:`sector_map.demo.tiny.tiny_pack`.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 import pandas as pd
@@ -20,6 +21,9 @@ from sector_map.pack import schema as s
 from sector_map.pack.io import Pack
 from sector_map.pack.validate import has_location
 from sector_map.pack.values import format_value
+
+if TYPE_CHECKING:
+    from sector_map.analysis.provision import ProvisionOptions
 
 # Organisations and assets this close to the ward (but not in it) count as "near".
 NEAR_KM = 1.0
@@ -129,7 +133,7 @@ def indicator_rows(pack: Pack, ward_code: str, *, wide: pd.DataFrame) -> pd.Data
     return pd.DataFrame(rows, columns=columns)
 
 
-def _join(values) -> str:
+def _join(values: Iterable[str]) -> str:
     return ", ".join(s.THEMES_BY_ID[t].label for t in values if t in s.THEMES_BY_ID)
 
 
@@ -172,6 +176,7 @@ def organisations(pack: Pack, ward_code: str, *, near_km: float = NEAR_KM) -> pd
     distance = org_distances_km(orgs, svc, shape, people)
     own_km = org_distances_km(orgs, svc.iloc[:0], shape, people)
     rows = []
+    org_id: Any  # the index of the organisation table: org ids
     for org_id, org in orgs.iterrows():
         based = bool(own_km[org_id] == 0)
         reaches = org_id in count.index
@@ -242,7 +247,7 @@ def theme_gap_tables(
     pack: Pack,
     *,
     scores: pd.DataFrame | None = None,
-    options=None,
+    options: ProvisionOptions | None = None,
     themes: Sequence[str] | None = None,
 ) -> dict[str, gaps.GapResult]:
     """The gaps (:func:`sector_map.analysis.tables.gap_table_for`) of every theme with indicators.
@@ -302,7 +307,7 @@ def gap_rows(
                 s.HEADER_PROVISION: np.nan if r[s.GAP_CLASS] == gaps.PROVISION_UNKNOWN else r[s.PROVISION],
                 s.HEADER_GAP: r[s.GAP],
                 s.HEADER_CLASS: r[s.GAP_CLASS],
-                s.HEADER_PRIORITY: f"{int(r[s.RANK])} of {n_ranked}"
+                s.HEADER_PRIORITY: f"{int(cast(float, r[s.RANK]))} of {n_ranked}"
                 if pd.notna(r[s.RANK])
                 else "no data"
                 if r[s.GAP_CLASS] == gaps.NO_DATA

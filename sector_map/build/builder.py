@@ -92,7 +92,7 @@ class _Steps:
 def _wards(st: _Steps) -> gpd.GeoDataFrame:
     from sector_map.importers.wards import read_wards
 
-    sec = st.recipe.one("wards")
+    sec = st.recipe.section("wards")
     t0 = st.step(f"Reading ward boundaries from {sec['path'].name}")
     wards = read_wards(
         sec["path"],
@@ -114,11 +114,11 @@ def _wards(st: _Steps) -> gpd.GeoDataFrame:
     return wards
 
 
-def _imd(st: _Steps, wards: gpd.GeoDataFrame):
+def _imd(st: _Steps, wards: gpd.GeoDataFrame) -> tuple[pd.DataFrame, dict[str, s.IndicatorMeta], pd.Series]:
     from sector_map.importers.imd import aggregate_to_wards
     from sector_map.importers.imd_read import POP_TOTAL, read_imd_lsoa, read_lookup
 
-    sec = st.recipe.one("imd2019")
+    sec = st.recipe.section("imd2019")
     lsoa_paths = sec["lsoa"] if isinstance(sec["lsoa"], list) else [sec["lsoa"]]
     t0 = st.step(f"Aggregating IMD 2019 from {len(lsoa_paths)} LSOA file(s) to wards")
     try:
@@ -187,7 +187,7 @@ def _indicators(st: _Steps, wards: gpd.GeoDataFrame, have: dict) -> list[tuple[p
 def _population(st: _Steps, wards: gpd.GeoDataFrame) -> pd.Series:
     from sector_map.importers.tables import find_column, read_table, to_number
 
-    sec = st.recipe.one("population")
+    sec = st.recipe.section("population")
     t0 = st.step(f"Reading ward populations from {sec['path'].name}")
     df = read_table(sec["path"], what="a ward population table", notes=st.notes)
     code = sec.get("code") or find_column(df.columns, ["ward_code", "area_code", "code", "WD19CD", "WD22CD"])
@@ -224,7 +224,7 @@ def _postcodes(st: _Steps, wards: gpd.GeoDataFrame, used: set[str]) -> pd.DataFr
     """
     from sector_map.importers.postcodes import read_postcodes
 
-    sec = st.recipe.one("postcodes")
+    sec = st.recipe.section("postcodes")
     t0 = st.step(
         f"Reading postcode centroids from {sec['path'].name} (the {len(used):,} postcodes the "
         f"organisations give, and those within {NEAR_KM:g} km of the area)"
@@ -235,7 +235,7 @@ def _postcodes(st: _Steps, wards: gpd.GeoDataFrame, used: set[str]) -> pd.DataFr
     return table
 
 
-def _read_org_source(sec: dict, notes: Notes, recipe: Recipe):
+def _read_org_source(sec: dict, notes: Notes, recipe: Recipe) -> tuple[pd.DataFrame, pd.DataFrame]:
     kind = sec.get("kind", "csv")
     src = sec.get("title")
     if kind == "ccew":
@@ -292,7 +292,7 @@ def _organisations(
     raws: list[tuple[pd.DataFrame, pd.DataFrame]],
     wards: gpd.GeoDataFrame,
     postcodes: pd.DataFrame | None,
-):
+) -> tuple[gpd.GeoDataFrame, pd.DataFrame, dict]:
     from sector_map.importers.organisations import combine
 
     if not raws:
@@ -363,7 +363,7 @@ def build_pack(
     indicator_parts += _indicators(st, wards, meta)
     if recipe.one("population") is not None:
         population = _population(st, wards)
-        st.stats["population_source"] = recipe.one("population")["path"].name
+        st.stats["population_source"] = recipe.section("population")["path"].name
     elif population is not None:
         st.stats["population_source"] = "IoD2019 mid-2015 population (File 6), summed over LSOAs"
     if population is not None:

@@ -124,6 +124,13 @@ class Recipe:
         value = self.sections.get(key)
         return value if isinstance(value, dict) else None
 
+    def section(self, key: str) -> dict:
+        """The one-table section ``key``, which the caller knows is there (``wards`` always is)."""
+        value = self.one(key)
+        if value is None:
+            raise KeyError(f"the recipe has no [{key}] section")
+        return value
+
     def many(self, key: str) -> list[dict]:
         value = self.sections.get(key)
         return value if isinstance(value, list) else []
@@ -142,7 +149,7 @@ class Recipe:
         return {k: base.get(k, "") for k in SOURCE_KEYS}
 
 
-def _resolve(folder: Path, value):
+def _resolve(folder: Path, value: object) -> Path | list:
     if isinstance(value, list):
         return [_resolve(folder, v) for v in value]
     p = Path(str(value)).expanduser()
@@ -240,10 +247,10 @@ def load_recipe(path: Path | str) -> Recipe:
         checked = []
         for i, item in enumerate(items, 1):
             where = f"[[{key}]] number {i}" if key in _LISTS else f"[{key}]"
-            bad = sorted(set(item) - allowed)
-            if bad:
+            extra = sorted(set(item) - allowed)
+            if extra:
                 problems.append(
-                    f"{where}: unknown keys {', '.join(bad)} (known: {', '.join(sorted(allowed))})"
+                    f"{where}: unknown keys {', '.join(extra)} (known: {', '.join(sorted(allowed))})"
                 )
             need = ("lsoa", "lookup") if key == "imd2019" else ("path",)
             for n in need:

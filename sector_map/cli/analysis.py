@@ -102,7 +102,7 @@ def cmd_fit(args: argparse.Namespace) -> int:
     return 0
 
 
-def add_commands(sub) -> None:
+def add_commands(sub: argparse._SubParsersAction) -> None:
     """Register ``gaps`` and ``fit`` on the main parser's subcommands."""
     from sector_map.analysis.gaps import MEASURES
     from sector_map.analysis.provision import DECAYS, DEFAULT_RADIUS_KM
@@ -199,7 +199,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
-def add_export_command(sub) -> None:
+def add_export_command(sub: argparse._SubParsersAction) -> None:
     from pathlib import Path
 
     from sector_map.export import maps as export

@@ -12,12 +12,14 @@ then bends the straight Voronoi edges without opening gaps or overlaps.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 import shapely
 from scipy.spatial import cKDTree
 from shapely.geometry import MultiPoint, Point, Polygon
+from shapely.geometry.base import BaseGeometry
 
 CENTRE = (640_000.0, 520_000.0)
 HALF_WIDTH_M = 6_000.0
@@ -42,7 +44,7 @@ class BoroughGeometry:
         industrial: unit vector pointing to the old industrial side of the borough.
     """
 
-    outline: Polygon
+    outline: BaseGeometry  # the union of the wards: one polygon for this borough
     wards: list
     grid_xy: np.ndarray
     grid_ward: np.ndarray
@@ -143,7 +145,7 @@ def _faces_to_wards(faces: list, seeds: np.ndarray) -> list:
     return [ps[0] if len(ps) == 1 else shapely.multipolygons(ps) for ps in parts]
 
 
-def _warp_function(rng: np.random.Generator):
+def _warp_function(rng: np.random.Generator) -> Callable[[np.ndarray], np.ndarray]:
     waves = []
     for amplitude, wavelength in WARP_WAVES:
         for _axis in range(2):
@@ -187,7 +189,7 @@ def ward_means(values: np.ndarray, geo: BoroughGeometry) -> np.ndarray:
     return total / np.maximum(count, 1)
 
 
-def random_points_in(rng: np.random.Generator, polygon, n: int) -> list[Point]:
+def random_points_in(rng: np.random.Generator, polygon: BaseGeometry, n: int) -> list[Point]:
     """``n`` uniformly random points inside ``polygon`` (rejection sampling in its bounds)."""
     if n == 0:
         return []

@@ -18,6 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 from scipy.special import ndtr
 
@@ -294,6 +295,6 @@ def _meta(
     )
 
 
-def _std(x: np.ndarray) -> np.ndarray:
-    x = np.asarray(x, dtype=float)
-    return (x - x.mean()) / x.std()
+def _std(x: npt.ArrayLike) -> np.ndarray:
+    a = np.asarray(x, dtype=float)
+    return (a - a.mean()) / a.std()

@@ -122,7 +122,7 @@ def build_demo_pack(*, seed: int = DEFAULT_SEED) -> Pack:
     return pack
 
 
-def _postcode_table(orgs) -> pd.DataFrame:
+def _postcode_table(orgs: gpd.GeoDataFrame) -> pd.DataFrame:
     """The demo's own 'postcode directory': each placed organisation's postcode at its point,
     so files uploaded to the demo can be placed by postcode as they would be in a real pack."""
     placed = orgs[has_location(orgs.geometry) & orgs[s.POSTCODE].notna()]

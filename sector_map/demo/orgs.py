@@ -14,6 +14,8 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
+from shapely.geometry import Point
+from shapely.geometry.base import BaseGeometry
 
 from sector_map.demo.geo import random_points_in
 from sector_map.demo.names import BOROUGH, FAITH_PATTERNS, LARGE_PATTERNS, ORG_PATTERNS, SAINTS, slug
@@ -119,7 +121,7 @@ class WardContext:
     names: list[str]
     stems: list[str]
     polygons: list
-    outline: object
+    outline: BaseGeometry
     centroids: np.ndarray
     population: np.ndarray
     deprivation: np.ndarray
@@ -147,7 +149,7 @@ def build_organisations(rng: np.random.Generator, wards: WardContext) -> tuple[g
     numbers = iter(f"9{num:06d}" for num in 100_000 + rng.choice(900_000, size=n, replace=False))
     charity_number = [next(numbers) if k in REGISTERED else None for k in kinds]
     quality = _location_quality(rng, kinds, bands)
-    geometry = []
+    geometry: list[Point | None] = []
     for q, h in zip(quality, home, strict=True):
         if q == s.LOCATION_AREA_ONLY:
             geometry.append(None)
@@ -176,7 +178,9 @@ def build_organisations(rng: np.random.Generator, wards: WardContext) -> tuple[g
             s.SOURCE: "demo",
         }
     )
-    orgs = gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries(geometry, crs=s.METRE_CRS), crs=s.METRE_CRS)
+    # types-geopandas takes no None items; here they are the organisations with no point
+    points = gpd.GeoSeries(geometry, crs=s.METRE_CRS)  # type: ignore[arg-type]
+    orgs = gpd.GeoDataFrame(frame, geometry=points, crs=s.METRE_CRS)
     return orgs[s.ORGANISATION_COLUMNS], home
 
 
@@ -219,9 +223,10 @@ def _names(
 ) -> list[str]:
     """Unique, plausible names from theme patterns and the names of the fictional wards."""
     taken: set[str] = set()
-    out = []
+    out: list[str] = []
     for kind, band, th, stem in zip(kinds, bands, themes, stems, strict=True):
         name = ""
+        patterns: tuple[str, ...]
         for attempt in range(40):
             if kind == "faith group":
                 patterns = FAITH_PATTERNS
@@ -292,7 +297,7 @@ def nearest_wards(wards: WardContext, point: tuple[float, float], home: int, k: 
     return [wards.codes[i] for i in order[:k]]
 
 
-def located_xy(geom, wards: WardContext, home: int) -> tuple[float, float]:
+def located_xy(geom: Point | None, wards: WardContext, home: int) -> tuple[float, float]:
     """The organisation's point, or its home ward's centroid when it has none."""
     if geom is None or shapely.is_empty(geom):
         return float(wards.centroids[home, 0]), float(wards.centroids[home, 1])

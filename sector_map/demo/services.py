@@ -7,6 +7,8 @@ known only by the area they cover never get a radius (they have no point to draw
 
 from __future__ import annotations
 
+from typing import Any
+
 import geopandas as gpd
 import numpy as np
 import pandas as pd
@@ -92,6 +94,7 @@ def build_services(
         Services with ``schema.SERVICE_COLUMNS``.
     """
     rows = []
+    org: Any  # a row of ``orgs``, whose fields pandas-stubs cannot see
     for org, h in zip(orgs.itertuples(index=False), home, strict=True):
         band = getattr(org, s.SIZE_BAND)
         themes = list(getattr(org, s.THEMES))

@@ -95,7 +95,8 @@ def tiny_pack() -> Pack:
             s.LOCATION_QUALITY: [s.LOCATION_SITE, s.LOCATION_CONTACT, s.LOCATION_AREA_ONLY],
             s.SOURCE: ["test"] * 3,
         },
-        geometry=[Point(x0 + 0.005, y0 + 0.005), Point(x0 + 0.015, y0 + 0.005), None],
+        # types-geopandas takes no None items; None is the organisation with no point
+        geometry=[Point(x0 + 0.005, y0 + 0.005), Point(x0 + 0.015, y0 + 0.005), None],  # type: ignore[arg-type]
         crs=s.PACK_CRS,
     )
     services = pd.DataFrame(

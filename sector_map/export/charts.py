@@ -19,12 +19,15 @@ Example:
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any, cast
 
 import matplotlib as mpl
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
+from matplotlib.text import Annotation
 from matplotlib.transforms import Bbox
 from shapely.geometry import box as shapely_box
 
@@ -118,7 +121,14 @@ def scatter_chart(
         return ex.save_figure(fig, options=options, title=title, alt=alt), alt
 
 
-def _draw_scatter_key(fig, table: pd.DataFrame, box, *, notes: Sequence[str], frame: ex.Frame) -> None:
+def _draw_scatter_key(
+    fig: Figure,
+    table: pd.DataFrame,
+    box: tuple[float, float, float, float],
+    *,
+    notes: Sequence[str],
+    frame: ex.Frame,
+) -> None:
     """The 3×3 key and the wards in each class: one column beside the chart (landscape), or two
     side by side below it (portrait, where one column would not fit)."""
     heading = "Need against provision"
@@ -141,7 +151,7 @@ def _draw_scatter_key(fig, table: pd.DataFrame, box, *, notes: Sequence[str], fr
     lay.draw_class_legend(rows, heading="Wards in each class", notes=(), entries=entries, fontsize=fs)
 
 
-def _chart_axes(fig, box: tuple[float, float, float, float], frame: ex.Frame) -> Axes:
+def _chart_axes(fig: Figure, box: tuple[float, float, float, float], frame: ex.Frame) -> Axes:
     """Axes inside ``box`` (mm), leaving room on the left and below for ticks and axis labels."""
     left, bottom, width, height = box
     pw, ph = frame.page
@@ -167,11 +177,16 @@ def _draw_scatter(ax: Axes, data: pd.DataFrame, *, provision_label: str, frame: 
         linewidths=0.7 * frame.scale,
         zorder=3,
     )
-    line = {"linestyle": ":", "color": THIRDS_LINE, "linewidth": 1.0 * frame.scale, "zorder": 2}
+    line: dict[str, Any] = {
+        "linestyle": ":",
+        "color": THIRDS_LINE,
+        "linewidth": 1.0 * frame.scale,
+        "zorder": 2,
+    }
     for cut in (1 / 3, 2 / 3):
         if len(data):
-            ax.axhline(data[s.NEED].quantile(cut), **line)
-            ax.axvline(data[s.PROVISION].quantile(cut), **line)
+            ax.axhline(float(data[s.NEED].quantile(cut)), **line)
+            ax.axvline(float(data[s.PROVISION].quantile(cut)), **line)
     ax.set_ylim(-5, 105)
     if len(data):
         lo, hi = float(data[s.PROVISION].min()), float(data[s.PROVISION].max())
@@ -197,7 +212,7 @@ def _label_points(ax: Axes, rows: pd.DataFrame, everyone: pd.DataFrame, *, frame
     axes and misses the names already placed and every point (``everyone``); failing that, the first
     that misses the names and the named points; failing that, the first offset.
     """
-    renderer = ax.figure.canvas.get_renderer()
+    renderer = cast(FigureCanvasAgg, ax.figure.canvas).get_renderer()  # the scatter made it an Agg canvas
     inside = ax.get_window_extent(renderer)
     r = 4.25 * frame.scale * ax.figure.dpi / 72  # marker radius in pixels
 
@@ -205,7 +220,8 @@ def _label_points(ax: Axes, rows: pd.DataFrame, everyone: pd.DataFrame, *, frame
         xy = ax.transData.transform(frame_rows[[s.PROVISION, s.NEED]].to_numpy(dtype=float))
         return [Bbox.from_extents(x - r, y - r, x + r, y + r) for x, y in xy]
 
-    all_marks, named_marks, names = marks(everyone), marks(rows), []
+    all_marks, named_marks = marks(everyone), marks(rows)
+    names: list[Bbox] = []
     halo = {"boxstyle": "round,pad=0.15", "facecolor": "white", "alpha": 0.8, "linewidth": 0}
     leader = {
         "arrowstyle": "-",
@@ -217,7 +233,7 @@ def _label_points(ax: Axes, rows: pd.DataFrame, everyone: pd.DataFrame, *, frame
     offsets = label_offsets(frame.scale)
     for _, row in rows.iterrows():
 
-        def make(dx: float, dy: float, row=row):
+        def make(dx: float, dy: float, row: pd.Series = row) -> Annotation:
             return ax.annotate(
                 str(row[s.WARD_NAME]),
                 (row[s.PROVISION], row[s.NEED]),
@@ -276,7 +292,15 @@ def ward_map(pack: Pack, ward_code: str, *, options: ex.ExportOptions) -> tuple[
         return ex.save_figure(fig, options=options, title=title, alt=alt), alt
 
 
-def _draw_ward(fig, pack: Pack, ward_code: str, orgs: pd.DataFrame, *, box, frame: ex.Frame) -> pd.Series:
+def _draw_ward(
+    fig: Figure,
+    pack: Pack,
+    ward_code: str,
+    orgs: pd.DataFrame,
+    *,
+    box: tuple[float, float, float, float],
+    frame: ex.Frame,
+) -> pd.Series:
     """Draw the ward, its neighbours and the organisations in view; returns points drawn per "Where"."""
     from sector_map.analysis.matching import organisation_table
 
@@ -324,7 +348,7 @@ def _draw_ward_key(ax: Axes, name: str, orgs: pd.DataFrame, shown: pd.Series, *,
     width = ax.get_xlim()[1]
     y = ax.get_ylim()[1]
 
-    def lines(text: str, size: float, x: float = 0, **kw) -> None:
+    def lines(text: str, size: float, x: float = 0, **kw: Any) -> None:
         nonlocal y
         for line in lay.wrap(text, width - x, size):
             ax.text(

@@ -19,7 +19,9 @@ import math
 import textwrap
 from collections.abc import Sequence
 from datetime import date
+from typing import Any
 
+import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
@@ -65,7 +67,9 @@ def panel(fig: Figure, left: float, bottom: float, width: float, height: float, 
     return ax
 
 
-def fit_limits(bounds: Sequence[float], box_w: float, box_h: float, *, pad: float = 0.04) -> tuple:
+def fit_limits(
+    bounds: Sequence[float] | np.ndarray, box_w: float, box_h: float, *, pad: float = 0.04
+) -> tuple[tuple[float, float], tuple[float, float]]:
     """Data limits that show ``bounds`` (minx, miny, maxx, maxy) at equal scale in a ``box_w × box_h`` box.
 
     Returns ``((xmin, xmax), (ymin, ymax))``: the bounds padded by ``pad`` and widened in one
@@ -142,7 +146,7 @@ def draw_north_arrow(ax: Axes, *, fontsize: float) -> None:
     ax.text(0.96, 0.845, "N", transform=ax.transAxes, ha="center", va="top", fontsize=fontsize, weight="bold")
 
 
-def _text_block(ax: Axes, x: float, y: float, lines: Sequence[str], *, fontsize: float, **kw) -> float:
+def _text_block(ax: Axes, x: float, y: float, lines: Sequence[str], *, fontsize: float, **kw: Any) -> float:
     for line in lines:
         ax.text(x, y, line, va="top", fontsize=fontsize, color=kw.get("color", TEXT), weight=kw.get("weight"))
         y -= line_height_mm(fontsize)
@@ -222,7 +226,7 @@ def draw_bivariate_key(ax: Axes, *, heading: str, notes: Sequence[str], fontsize
                 )
             )
     bottom = top - 3 * cell
-    arrow = {"arrowstyle": "-|>", "mutation_scale": fontsize, "color": TEXT, "linewidth": 0.8}
+    arrow: dict[str, Any] = {"arrowstyle": "-|>", "mutation_scale": fontsize, "color": TEXT, "linewidth": 0.8}
     ax.add_patch(FancyArrowPatch((left - 2, bottom), (left - 2, top), **arrow))
     ax.text(
         left - 3.5, (top + bottom) / 2, "more need", rotation=90, ha="right", va="center", fontsize=fontsize

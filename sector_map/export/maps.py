@@ -18,14 +18,16 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from typing import TYPE_CHECKING, Any
 from xml.sax.saxutils import escape
 
 import geopandas as gpd
 import matplotlib as mpl
 import pandas as pd
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from sector_map.analysis import gaps, need
@@ -38,6 +40,9 @@ from sector_map.pack.validate import has_location
 from sector_map.views import gap_colours
 from sector_map.views.classify import NO_DATA_COLOUR, Classes, legend_entries, legend_text, ward_colours
 
+if TYPE_CHECKING:
+    from matplotlib.typing import RcKeyType
+
 PAPER = {"a4": (210, 297), "a3": (297, 420)}  # mm, portrait
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 ORIENTATIONS = ("portrait", "landscape")
@@ -45,9 +50,11 @@ FORMATS = ("png", "svg", "pdf")
 ORG_COLOUR = "#1b1b1b"
 # Ward names are printed on the map up to this many wards; more would crowd it.
 MAX_LABELLED_WARDS = 60
+# Draws the legend panel: (axes, font size, extra rows of (colour, label)).
+Legend = Callable[[Axes, float, Sequence[tuple[str, str]]], None]
 # Text stays text: SVG <text> elements, PDF Type 42 fonts (searchable). Names come from data
 # files, so every Text is literal: "Fund $5 to $10" is not mathtext and never goes to LaTeX.
-PRINT_RC = {
+PRINT_RC: dict[RcKeyType, Any] = {
     "svg.fonttype": "none",
     "pdf.fonttype": 42,
     "font.family": "DejaVu Sans",
@@ -135,7 +142,7 @@ def need_map(
     elif meta.source:
         notes.append(f"Source: {meta.source}{f', {meta.year}' if meta.year else ''}.")
 
-    def legend(ax, fontsize: float, extra) -> None:
+    def legend(ax: Axes, fontsize: float, extra: Sequence[tuple[str, str]]) -> None:
         lay.draw_class_legend(
             ax, heading=f"{meta.label}{unit}", notes=notes, entries=entries, fontsize=fontsize, extra=extra
         )
@@ -182,7 +189,7 @@ def gap_map(
         "Red, top left of the key: high need with little provision (the gap).",
     ]
 
-    def legend(ax, fontsize: float, extra) -> None:
+    def legend(ax: Axes, fontsize: float, extra: Sequence[tuple[str, str]]) -> None:
         y = lay.draw_bivariate_legend(
             ax,
             heading="Need against provision",
@@ -226,7 +233,7 @@ def _organisations(pack: Pack, *, themes: Sequence[str] | None = None) -> gpd.Ge
 def _render(
     pack: Pack,
     fills: pd.Series,
-    legend,
+    legend: Legend,
     *,
     orgs: gpd.GeoSeries | None,
     title: str,
@@ -310,7 +317,16 @@ def draw_frame(fig: Figure, pack: Pack, *, title: str, subtitle: str, options: E
     return Frame(page=(pw, ph), scale=scale, margin=margin, top=top, bottom=bottom, fontsize=8.0 * scale)
 
 
-def _draw_page(pack: Pack, fills: pd.Series, legend, *, orgs, title: str, subtitle: str, options) -> Figure:
+def _draw_page(
+    pack: Pack,
+    fills: pd.Series,
+    legend: Legend,
+    *,
+    orgs: gpd.GeoSeries | None,
+    title: str,
+    subtitle: str,
+    options: ExportOptions,
+) -> Figure:
     fig = new_figure(options)
     frame = draw_frame(fig, pack, title=title, subtitle=subtitle, options=options)
     # Body: map with the legend beside it (landscape) or below it (portrait).
@@ -322,7 +338,16 @@ def _draw_page(pack: Pack, fills: pd.Series, legend, *, orgs, title: str, subtit
     return fig
 
 
-def _draw_map(fig: Figure, pack: Pack, fills: pd.Series, orgs, *, box, page, fontsize: float) -> None:
+def _draw_map(
+    fig: Figure,
+    pack: Pack,
+    fills: pd.Series,
+    orgs: gpd.GeoSeries | None,
+    *,
+    box: tuple[float, float, float, float],
+    page: tuple[float, float],
+    fontsize: float,
+) -> None:
     left, bottom, width, height = box
     ax = fig.add_axes((left / page[0], bottom / page[1], width / page[0], height / page[1]))
     wards = alt_text.wards_in_metres(pack)

@@ -18,6 +18,7 @@ from datetime import date
 
 import pandas as pd
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.utils import get_column_letter
 
 from sector_map.analysis import need
 from sector_map.export.layout import source_line
@@ -57,7 +58,7 @@ def safe_table(table: pd.DataFrame, *, cell: Callable[[object], object] = safe_c
     for i in range(out.shape[1]):
         col = out.iloc[:, i]
         if not (pd.api.types.is_numeric_dtype(col) or pd.api.types.is_datetime64_any_dtype(col)):
-            out.isetitem(i, col.astype(object).map(cell, na_action="ignore"))
+            out.isetitem(i, col.astype(object).map(cell, na_action="ignore").to_numpy())
     return out
 
 
@@ -140,9 +141,9 @@ def to_xlsx(
                 writer, sheet_name=_sheet_name(name, used), index=False
             )
         for ws in writer.book.worksheets:
-            for column in ws.columns:
+            for i, column in enumerate(ws.columns, start=1):  # columns start at A
                 width = max(len(str(c.value or "")) for c in column[:200])
-                ws.column_dimensions[column[0].column_letter].width = min(max(10, width + 2), 80)
+                ws.column_dimensions[get_column_letter(i)].width = min(max(10, width + 2), 80)
     return buffer.getvalue()
 
 
@@ -158,7 +159,8 @@ def need_about_rows(
     """
     scores = need.need_score_table(pack.indicator_wide(), pack.indicator_meta)
     text = need.themes_weights_text(pack.indicator_meta, themes, weights=weights, scores=scores)
-    return [tuple(line.split(": ", 1)) for line in text.splitlines() if ": " in line]
+    pairs = [line.split(": ", 1) for line in text.splitlines() if ": " in line]
+    return [(name, value) for name, value in pairs]
 
 
 def with_need_indicators(

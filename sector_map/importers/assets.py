@@ -10,7 +10,9 @@ in the notes.
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from pathlib import Path
+from typing import cast
 
 import geopandas as gpd
 import numpy as np
@@ -87,7 +89,9 @@ def _check_columns(df: pd.DataFrame, cols: dict[str, str], file: str) -> None:
             )
 
 
-def _choose(columns, override: str | None, names: list[str], file: str, role: str) -> str | None:
+def _choose(
+    columns: Collection[str], override: str | None, names: list[str], file: str, role: str
+) -> str | None:
     if override is not None:
         if override not in columns:
             raise InputError(
@@ -97,7 +101,9 @@ def _choose(columns, override: str | None, names: list[str], file: str, role: st
     return find_column(columns, names)
 
 
-def _table_points(df, file, cols, postcodes, notes) -> tuple[np.ndarray, np.ndarray]:
+def _table_points(
+    df: pd.DataFrame, file: str, cols: dict[str, str], postcodes: pd.DataFrame | None, notes: Notes
+) -> tuple[np.ndarray, np.ndarray]:
     """lon, lat per row from lon/lat, else easting/northing, else postcode (NaN when none works)."""
     lon = pd.Series(np.nan, index=df.index)
     lat = pd.Series(np.nan, index=df.index)
@@ -242,8 +248,9 @@ def read_assets(
         )
         geom = gdf.geometry
         located = geom.notna() & ~geom.is_empty
-        n_poly = int(geom[located].geom_type.isin(["Polygon", "MultiPolygon"]).sum())
-        points = geom.where(~located, geom[located].representative_point())
+        present = cast(gpd.GeoSeries, geom[located])  # the stubs lose the GeoSeries in a mask
+        n_poly = int(present.geom_type.isin(["Polygon", "MultiPolygon"]).sum())
+        points = geom.where(~located, present.representative_point())
         if n_poly:
             notes.add(file, f"{n_poly} outlines (polygons) were placed at a point inside each")
         lon = np.where(located, points.x, np.nan)

@@ -60,7 +60,7 @@ def normalise_charity_number(values: pd.Series) -> pd.Series:
     """
     text = values.astype("string").str.strip().str.replace(r"-\d+$", "", regex=True)
     digits = text.str.replace(r"\D", "", regex=True).str.lstrip("0")
-    return digits.where(digits.str.len() > 0, pd.NA).astype("string")
+    return digits.where(digits.str.len() > 0).astype("string")  # a string column fills the rest with <NA>
 
 
 def _col(cols: list[str], key: str) -> str | None:
@@ -82,7 +82,7 @@ def _address(df: pd.DataFrame, cols: list[str]) -> pd.Series:
     if not lines:
         return pd.Series(pd.NA, index=df.index, dtype="string")
     joined = df[lines].apply(lambda row: ", ".join(v for v in row if isinstance(v, str) and v), axis=1)
-    return joined.astype("string").replace("", pd.NA)
+    return joined.astype("string").replace("", pd.NA)  # type: ignore[call-overload]  # pandas-stubs: replace() takes no pd.NA
 
 
 def _kind(df: pd.DataFrame, cols: list[str]) -> pd.Series:

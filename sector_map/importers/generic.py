@@ -22,6 +22,7 @@ says nothing about where the work happens.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import numpy as np
@@ -181,7 +182,9 @@ def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "_", text.lower()).strip("_") or "org"
 
 
-def _coordinates(df, cols, file, notes) -> tuple[pd.Series, pd.Series]:
+def _coordinates(
+    df: pd.DataFrame, cols: dict[str, str], file: str, notes: Notes
+) -> tuple[pd.Series, pd.Series]:
     nan = pd.Series(np.nan, index=df.index)
     if "lon" in cols and "lat" in cols:
         lon, bad_lon = to_number(df[cols["lon"]])
@@ -211,8 +214,8 @@ def _coordinates(df, cols, file, notes) -> tuple[pd.Series, pd.Series]:
         east, _ = to_number(df[cols["easting"]])
         north, _ = to_number(df[cols["northing"]])
         ok = east.between(0, 700_000) & north.between(0, 1_300_000)
-        lon, lat = bng_to_wgs84(east.to_numpy(), north.to_numpy())
-        return pd.Series(lon, index=df.index).where(ok), pd.Series(lat, index=df.index).where(ok)
+        xs, ys = bng_to_wgs84(east.to_numpy(), north.to_numpy())
+        return pd.Series(xs, index=df.index).where(ok), pd.Series(ys, index=df.index).where(ok)
     return nan, nan.copy()
 
 
@@ -368,11 +371,18 @@ def read_generic(
             column=cols.get("radius_km"),
             rows=file_rows(df.index[bad_radius]),
         )
-    radius_km = radius_km.where(~bad_radius).fillna(DEFAULT_RADIUS_KM).to_numpy()
-    return orgs, _services(orgs, radius_km, hint)
+    radii = radius_km.where(~bad_radius).fillna(DEFAULT_RADIUS_KM).to_numpy()
+    return orgs, _services(orgs, radii, hint)
 
 
-def _themes(df, get, file, default_themes, notes, cols) -> tuple[pd.Series, pd.Series]:
+def _themes(
+    df: pd.DataFrame,
+    get: Callable[[str], pd.Series],
+    file: str,
+    default_themes: list[str],
+    notes: Notes,
+    cols: dict[str, str],
+) -> tuple[pd.Series, pd.Series]:
     col_themes, bad = parse_labels(get("themes"), THEME_VOCAB)
     _note_unknown(bad, file, cols.get("themes"), "themes", s.THEME_IDS, notes)
     text_ids, text_why = themes_from_text(get("activities")) if "activities" in cols else (None, None)
@@ -384,7 +394,7 @@ def _themes(df, get, file, default_themes, notes, cols) -> tuple[pd.Series, pd.S
             why[t] = f"the {cols['themes']} column of {file} gives this theme"
         for t in default_themes:
             why.setdefault(t, f"every row of {file} was given this theme when it was imported")
-        if not why and text_ids is not None:
+        if not why and text_ids is not None and text_why is not None:
             why = dict(zip(text_ids[idx], str(text_why[idx]).split("; "), strict=False))
         got = sorted(why, key=lambda t: order.get(t, len(order)))
         ids.append(got)
@@ -392,7 +402,9 @@ def _themes(df, get, file, default_themes, notes, cols) -> tuple[pd.Series, pd.S
     return pd.Series(ids, index=df.index, dtype=object), pd.Series(reasons, index=df.index, dtype="string")
 
 
-def _note_unknown(bad: pd.Series, file, column, what, allowed, notes) -> None:
+def _note_unknown(
+    bad: pd.Series, file: str, column: str | None, what: str, allowed: Iterable[str], notes: Notes
+) -> None:
     has = bad.str.len() > 0
     if has.any():
         words = sorted({w for ws in bad[has] for w in ws})

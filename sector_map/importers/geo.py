@@ -15,9 +15,11 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import cast
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import pyogrio
 import shapely
 
@@ -216,6 +218,11 @@ def _reproject(gdf: gpd.GeoDataFrame, present: gpd.GeoSeries, file: str, notes: 
     return gdf.to_crs(s.PACK_CRS)
 
 
+def _rows(gdf: gpd.GeoDataFrame, mask: pd.Series) -> gpd.GeoSeries:
+    """The geometries where ``mask`` holds (a GeoSeries, which the stubs type as a plain Series)."""
+    return cast(gpd.GeoSeries, gdf.geometry[mask])
+
+
 def _swapped(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     out = gdf.copy()
     out[out.geometry.name] = gpd.GeoSeries(
@@ -251,19 +258,19 @@ def to_pack_crs(gdf: gpd.GeoDataFrame, file: str, notes: Notes) -> gpd.GeoDataFr
     located = gdf.geometry.notna() & ~gdf.geometry.is_empty
     if not located.any():
         return gdf.set_crs(s.PACK_CRS, allow_override=True)
-    out = _reproject(gdf, gdf.geometry[located], file, notes)
-    inside = _in_box(out.geometry[located].bounds.to_numpy(), UK_BOX, _SPARE)
+    out = _reproject(gdf, _rows(gdf, located), file, notes)
+    inside = _in_box(_rows(out, located).bounds.to_numpy(), UK_BOX, _SPARE)
     if inside.all():
         return out
-    minx, miny, maxx, maxy = out.geometry[located].total_bounds
+    minx, miny, maxx, maxy = _rows(out, located).total_bounds
     where = f"longitude {minx:.2f} to {maxx:.2f}, latitude {miny:.2f} to {maxy:.2f}"
     if not inside.any():
         swapped = _swapped(gdf)
         try:
-            back = _reproject(swapped, swapped.geometry[located], file, Notes())
+            back = _reproject(swapped, _rows(swapped, located), file, Notes())
         except InputError:
             back = None
-        if back is not None and _in_box(back.geometry[located].bounds.to_numpy(), UK_BOX, _SPARE).all():
+        if back is not None and _in_box(_rows(back, located).bounds.to_numpy(), UK_BOX, _SPARE).all():
             notes.add(
                 file,
                 f"latitude and longitude look swapped: the shapes lie at {where}, which is not in the UK, "

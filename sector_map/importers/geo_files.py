@@ -26,16 +26,18 @@ from __future__ import annotations
 
 import glob
 import gzip
+import io
 import re
 import stat
 import struct
 import tempfile
 import zipfile
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+from typing import IO
 
 from sector_map.importers.tables import InputError, examples
 
@@ -142,7 +144,15 @@ def _bomb(file: str, member: str, out: int, packed: int) -> InputError:
     )
 
 
-def _copy(src, dest: Path, *, file: str, member: str, packed, budget: int) -> int:
+def _copy(
+    src: IO[bytes] | io.BufferedIOBase,
+    dest: Path,
+    *,
+    file: str,
+    member: str,
+    packed: Callable[..., int],
+    budget: int,
+) -> int:
     """Copy a stream in chunks, stopping at the running ``budget`` or a bomb's ratio; bytes written."""
     written = 0
     with open(dest, "wb") as out:

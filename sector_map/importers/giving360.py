@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import contextlib
 import re
+from collections.abc import Iterable
 from pathlib import Path
 
 import numpy as np
@@ -223,14 +224,14 @@ def _organisations(grants: pd.DataFrame, source: str) -> pd.DataFrame:
     orgs[s.ORG_KIND] = np.where(
         orgs[s.CHARITY_NUMBER].notna(),
         "registered charity",
-        np.where(orgs[s.ORG_NAME].fillna("").str.strip().str.contains(_CIC_NAME), "CIC", None),
+        np.where(orgs[s.ORG_NAME].fillna("").str.strip().str.contains(_CIC_NAME), "CIC", None),  # type: ignore[call-overload]  # numpy stubs take no None fill
     )
     orgs[r.LOCATION_HINT] = pd.Series(s.LOCATION_CONTACT, index=orgs.index).where(orgs[s.POSTCODE].notna())
     orgs[s.SOURCE] = source
     return r.raw_org_frame(orgs.rename_axis(s.ORG_ID).reset_index())
 
 
-def _ward_codes(locations) -> list[str]:
+def _ward_codes(locations: Iterable[tuple[str, str]]) -> list[str]:
     return sorted({code for code, kind in locations if kind == "WD" or WARD_CODE_RE.match(code)})
 
 
@@ -248,7 +249,7 @@ def _services(grants: pd.DataFrame, orgs: pd.DataFrame, source: str, ward_filter
         if not codes:
             continue
         names = titles.get(org_id, [])
-        name = names[-1] if names else f"Grant-funded work of {org.at[org_id, s.ORG_NAME]}"
+        name = names[-1] if names else f"Grant-funded work of {str(org.at[org_id, s.ORG_NAME])}"
         if len(names) > 1:
             name += f" and {len(names) - 1} other funded project{'s' if len(names) > 2 else ''}"
         rows.append(

@@ -132,7 +132,9 @@ def _grants_from_table(table: pd.DataFrame, file: str) -> pd.DataFrame:
         if which == REC_LOCS:
             for i, col in enumerate(c for c in table.columns if _norm(c) in _GRANTNAV_RECIPIENT):
                 pairs[f"grantnav{i}"] = {"code": col}
-        grants[which] = _location_lists(table, list(pairs.values()))
+        grants[which] = pd.Series(
+            _location_lists(table, list(pairs.values())), index=grants.index, dtype=object
+        )
     grants["_row"] = file_rows(table.index)
     return grants
 
@@ -151,7 +153,7 @@ def _location_lists(table: pd.DataFrame, pairs: list[dict[str, str]]) -> list[li
     return out
 
 
-def _grants_from_json(data, file: str) -> pd.DataFrame:
+def _grants_from_json(data: object, file: str) -> pd.DataFrame:
     grants = data.get("grants") if isinstance(data, dict) else None
     if not isinstance(grants, list):
         keys = examples(sorted(data)) if isinstance(data, dict) else "a list"
@@ -181,17 +183,17 @@ def _grants_from_json(data, file: str) -> pd.DataFrame:
     return frame
 
 
-def _blank(value) -> bool:
+def _blank(value: object) -> bool:
     return value is None or (isinstance(value, float) and np.isnan(value)) or str(value).strip() == ""
 
 
-def _first(value) -> dict:
+def _first(value: object) -> dict:
     if isinstance(value, list):
         value = value[0] if value else None
     return value if isinstance(value, dict) else {}
 
 
-def _json_locations(value) -> list[tuple[str, str]]:
+def _json_locations(value: object) -> list[tuple[str, str]]:
     items = value if isinstance(value, list) else [value] if isinstance(value, dict) else []
     return [
         (str(loc["geoCode"]).strip().upper(), str(loc.get("geoCodeType") or "").strip().upper())
@@ -203,7 +205,7 @@ def _json_locations(value) -> list[tuple[str, str]]:
 # --- recipient identifiers ------------------------------------------------------------------
 def _clean_number(values: pd.Series) -> pd.Series:
     text = values.astype("string").str.upper().str.replace(r"\s+", "", regex=True)
-    return text.str.replace(r"\.0$", "", regex=True).replace("", pd.NA)
+    return text.str.replace(r"\.0$", "", regex=True).replace("", pd.NA)  # type: ignore[call-overload]  # pandas-stubs: replace() takes no pd.NA
 
 
 def _slug(text: str) -> str:

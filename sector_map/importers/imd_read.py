@@ -187,12 +187,10 @@ def read_imd_lsoa(
         ValueError: naming the file, for an empty file, a file of another kind, duplicate
             LSOA codes, non-numeric values or files that disagree.
     """
-    if isinstance(paths, (str, Path)):
-        paths = [paths]
-    paths = [Path(p) for p in paths]
-    if not paths:
+    files = [Path(paths)] if isinstance(paths, (str, Path)) else [Path(p) for p in paths]
+    if not files:
         raise ValueError("no IoD2019 files given")
-    frames = [(p.name, _read_one(p)) for p in paths]
+    frames = [(p.name, _read_one(p)) for p in files]
     out = _merge(frames)
     for col in _TEXT_COLUMNS & set(out.columns):
         out[col] = out[col].astype("string")

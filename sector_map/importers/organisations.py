@@ -26,6 +26,9 @@ an empty point.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Any, cast
+
 import geopandas as gpd
 import numpy as np
 import pandas as pd
@@ -58,7 +61,7 @@ def normalise_name(values: pd.Series) -> pd.Series:
     out = words.map(
         lambda ws: " ".join(w for w in ws if w not in _LEGAL_WORDS) if isinstance(ws, list) else pd.NA
     )
-    return out.astype("string").replace("", pd.NA)
+    return out.astype("string").replace("", pd.NA)  # type: ignore[call-overload]  # pandas-stubs: replace() takes no pd.NA
 
 
 def normalise_company_number(values: pd.Series) -> pd.Series:
@@ -70,7 +73,8 @@ def normalise_company_number(values: pd.Series) -> pd.Series:
     """
     text = values.astype("string").str.upper().str.replace(r"[^A-Z0-9]", "", regex=True)
     text = text.where(~text.str.fullmatch(r"\d{1,8}", na=False), text.str.zfill(8))
-    return text.where(text.str.len() > 0, pd.NA).replace("00000000", pd.NA)
+    # a string column fills the rest with <NA>
+    return text.where(text.str.len() > 0).replace("00000000", pd.NA)  # type: ignore[call-overload]  # pandas-stubs: replace() takes no pd.NA
 
 
 def _keys(orgs: pd.DataFrame) -> list[pd.Series]:
@@ -121,7 +125,7 @@ def _groups(orgs: pd.DataFrame) -> tuple[np.ndarray, int]:
     return np.array([find(i) for i in range(len(orgs))]), refused
 
 
-def _ordered_union(lists, order: dict[str, int]) -> list[str]:
+def _ordered_union(lists: Iterable[Iterable[str]], order: dict[str, int]) -> list[str]:
     seen = dict.fromkeys(x for lst in lists for x in lst)
     return sorted(seen, key=lambda x: order.get(x, len(order)))
 
@@ -131,7 +135,7 @@ def _merge_group(rows: pd.DataFrame) -> dict:
 
     The exception is where it is: a file's coordinates, else a site postcode, else the first postcode.
     """
-    out = {}
+    out: dict[str, Any] = {}
     for col in rows.columns:
         vals = rows[col]
         if col in r.LIST_COLUMNS:
@@ -301,7 +305,7 @@ def _services(
         )
         sv = sv[~dup]
     geom = orgs.set_index(s.ORG_ID).geometry
-    located = geom[~geom.is_empty]
+    located = cast(gpd.GeoSeries, geom[~geom.is_empty])  # the stubs lose the GeoSeries in a mask
     own = sv[r.LON].notna() & sv[r.LAT].notna()
     sv.loc[~own, r.LON] = sv.loc[~own, s.ORG_ID].map(located.x).astype("float64")
     sv.loc[~own, r.LAT] = sv.loc[~own, s.ORG_ID].map(located.y).astype("float64")

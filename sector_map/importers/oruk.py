@@ -23,6 +23,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
@@ -142,7 +143,7 @@ def read_oruk(
 
 
 # --- loading -----------------------------------------------------------------------------------
-def _load(path_or_json) -> tuple[object, str]:
+def _load(path_or_json: Path | str | dict | list) -> tuple[object, str]:
     if isinstance(path_or_json, (dict, list)):
         return path_or_json, "ORUK JSON"
     text = str(path_or_json)
@@ -170,7 +171,7 @@ def _load(path_or_json) -> tuple[object, str]:
         ) from None
 
 
-def _service_records(data, file: str, notes: Notes) -> list[dict]:
+def _service_records(data: object, file: str, notes: Notes) -> list[dict]:
     if isinstance(data, dict) and data.get("type") in _GEOJSON_TYPES:
         raise InputError(
             file, "this is GeoJSON (map features), not Open Referral UK services", hint=f"Expected {WHAT}"
@@ -258,11 +259,11 @@ def _nest_tables(data: dict) -> list[dict]:
 
 
 # --- one service -------------------------------------------------------------------------------
-def _text(value) -> str:
+def _text(value: object) -> str:
     return "" if value is None or isinstance(value, (dict, list)) else " ".join(str(value).split())
 
 
-def _list(value) -> list:
+def _list(value: object) -> list:
     return (
         [x for x in value if isinstance(x, dict)]
         if isinstance(value, list)
@@ -272,7 +273,7 @@ def _list(value) -> list:
     )
 
 
-def _id(given, *parts) -> str:
+def _id(given: object, *parts: object) -> str:
     """``oruk-<id>``, or a stable id made from the record's text when it has none."""
     if given not in (None, ""):
         return ID_PREFIX + str(given).strip()
@@ -281,7 +282,9 @@ def _id(given, *parts) -> str:
 
 
 def _org_row(svc: dict, orgs: dict[str, dict], source: str) -> str:
-    org = svc.get("organization") if isinstance(svc.get("organization"), dict) else {}
+    org = svc.get("organization")
+    if not isinstance(org, dict):
+        org = {}
     name = _text(org.get("name")) or _text(svc.get("name")) or "Unnamed organisation"
     org_id = _id(org.get("id"), "org", name)
     if org_id not in orgs:
@@ -304,7 +307,8 @@ def _org_row(svc: dict, orgs: dict[str, dict], source: str) -> str:
 
 def _location(svc: dict) -> tuple[float | None, float | None, str | None]:
     """The first service location's point, and the first postcode among its locations."""
-    point, postcode = (None, None), None
+    point: tuple[float | None, float | None] = (None, None)
+    postcode = None
     for link in _list(svc.get("service_at_locations")):
         loc = link.get("location") if isinstance(link.get("location"), dict) else link
         lat, lon = pd.to_numeric(pd.Series([loc.get("latitude"), loc.get("longitude")]), errors="coerce")
@@ -318,7 +322,7 @@ def _location(svc: dict) -> tuple[float | None, float | None, str | None]:
     return point[0], point[1], postcode
 
 
-def _reach(svc: dict, lon, postcode) -> tuple[str, list[str], float]:
+def _reach(svc: dict, lon: float | None, postcode: str | None) -> tuple[str, list[str], float]:
     areas = _list(svc.get("service_areas"))
     wards = sorted({w for a in areas for w in _WARD.findall(json.dumps(a, default=str))})
     if wards:
@@ -357,7 +361,11 @@ def _eligibility_groups(svc: dict) -> set[str]:
     return groups
 
 
-def _text_fallback(frame: pd.DataFrame, themes_from_text, client_groups_from_text) -> pd.DataFrame:
+def _text_fallback(
+    frame: pd.DataFrame,
+    themes_from_text: Callable[..., tuple[pd.Series, pd.Series]],
+    client_groups_from_text: Callable[[pd.Series], pd.Series],
+) -> pd.DataFrame:
     """Themes from name + description for services whose taxonomy terms gave none."""
     frame = frame.copy()
     empty = frame[s.THEMES].map(len) == 0
@@ -377,8 +385,7 @@ def _orgs_frame(orgs: dict[str, dict], services: pd.DataFrame) -> pd.DataFrame:
 
     why: dict[str, dict[str, str]] = {org_id: {} for org_id in orgs}
     groups: dict[str, set[str]] = {org_id: set() for org_id in orgs}
-    for row in services.itertuples(index=False):
-        row = row._asdict()
+    for row in services.to_dict("records"):
         for theme, reason in zip_reasons(row[s.THEMES], row[r.THEMES_REASON]):
             why[row[s.ORG_ID]].setdefault(theme, f"service '{row[s.SERVICE_NAME]}': {reason}")
         groups[row[s.ORG_ID]].update(row[s.CLIENT_GROUPS])

@@ -21,6 +21,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from sector_map.importers.table_read import RowFilter
@@ -52,7 +53,7 @@ _LA_NAMES = ["la_code", "oslaua", "laua", "lad_code", "lad22cd", "lad23cd", "lad
 _TERMINATED_NAMES = ["doterm", "date_of_termination", "terminated"]
 
 
-def bng_to_wgs84(easting, northing) -> tuple[np.ndarray, np.ndarray]:
+def bng_to_wgs84(easting: npt.ArrayLike, northing: npt.ArrayLike) -> tuple[np.ndarray, np.ndarray]:
     """Longitude and latitude (WGS84) for British National Grid eastings and northings (metres).
 
     Example:
@@ -127,7 +128,9 @@ def _row_filter(keep: Iterable[str] | None, near: Bounds | None) -> RowFilter | 
     return rows
 
 
-def _drop(df: pd.DataFrame, mask: pd.Series, notes: Notes | None, file: str, text: str, column=None):
+def _drop(
+    df: pd.DataFrame, mask: pd.Series, notes: Notes | None, file: str, text: str, column: str | None = None
+) -> pd.DataFrame:
     if mask.any() and notes is not None:
         notes.add(file, f"{int(mask.sum())} {text}", column=column, rows=file_rows(df.index[mask]))
     return df[~mask]

@@ -25,8 +25,10 @@ import gzip
 import io
 import re
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 BLOCK = 1 << 20
 HEAD = 1 << 16
@@ -174,12 +176,12 @@ class Findings:
 
 
 def _count_lines(data: bytes | str) -> int:
-    nl = b"\n" if isinstance(data, bytes) else "\n"
-    cr = b"\r" if isinstance(data, bytes) else "\r"
-    return data.count(nl) + data.count(cr) - data.count(cr + nl)
+    if isinstance(data, bytes):
+        return data.count(b"\n") + data.count(b"\r") - data.count(b"\r\n")
+    return data.count("\n") + data.count("\r") - data.count("\r\n")
 
 
-def _lines_with(block: bytes | str, test) -> list[int]:
+def _lines_with(block: bytes | str, test: Callable[[Any], object]) -> list[int]:
     """0-based line offsets within ``block`` of the lines for which ``test(line)`` holds."""
     lines = block.splitlines() if isinstance(block, bytes) else re.split("\r\n|\r|\n", block)
     return [i for i, line in enumerate(lines) if test(line)]

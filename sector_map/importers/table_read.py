@@ -14,6 +14,7 @@ import csv
 import re
 from collections.abc import Callable
 from pathlib import Path
+from typing import Literal
 
 import numpy as np
 import pandas as pd
@@ -54,7 +55,9 @@ def _split_hint(limits: Limits) -> str:
     ).rstrip("; ")
 
 
-def read_xlsx(path: Path, file: str, sheet, limits: Limits, notes: Notes) -> tuple[pd.DataFrame, list[str]]:
+def read_xlsx(
+    path: Path, file: str, sheet: str | int | None, limits: Limits, notes: Notes
+) -> tuple[pd.DataFrame, list[str]]:
     try:
         header, rows, name, names = xlsx.read_sheet(path, sheet, limits)
     except xlsx.WorkbookError as e:
@@ -88,7 +91,7 @@ def read_text_table(
             sep = ","
         # Tab-separated exports (the Charity Commission's register extract) are unquoted: a cell may
         # start with a quote mark that is just text.
-        quoting = csv.QUOTE_NONE if sep == "\t" else csv.QUOTE_MINIMAL
+        quoting: Literal[0, 1, 2, 3] = csv.QUOTE_NONE if sep == "\t" else csv.QUOTE_MINIMAL
         header = next(csv.reader([first], delimiter=sep, quoting=quoting), [])
         if len(header) > limits.columns:
             raise InputError(
@@ -127,11 +130,10 @@ def read_text_table(
                     hint="Close the quote (or delete it) in that row, and save the file again",
                 ) from None
             line = re.search(r"(?:line|row) (\d+)", str(e))
-            rows = (int(line.group(1)),) if line else ()
             raise InputError(
                 file,
                 f"rows do not all have the same number of columns ({str(e).strip()})",
-                rows=rows,
+                rows=(int(line.group(1)),) if line else (),
                 hint="Check for unquoted commas or an unclosed quote mark in that row, or save the file "
                 "again as CSV",
             ) from None
@@ -227,7 +229,7 @@ def finish(df: pd.DataFrame, header: list[str], file: str, what: str, notes: Not
     df = df.drop(columns=[c for c in blank if df[c].replace("", np.nan).isna().all()])
     df = df.astype("string")
     for c in df.columns:
-        df[c] = df[c].str.strip().replace(EMPTY_CELLS, pd.NA)
+        df[c] = df[c].str.strip().replace(EMPTY_CELLS, pd.NA)  # type: ignore[call-overload]  # pandas-stubs: replace() takes no pd.NA
     return df
 
 

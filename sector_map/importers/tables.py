@@ -15,8 +15,9 @@ import re
 import threading
 import zlib
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -148,7 +149,8 @@ def _wrong_kind(file: str, kind: str, what: str) -> InputError:
 
 
 # --- parsed tables, cached per file for the Data page's reruns -------------------------------------
-_CACHE: OrderedDict[tuple, tuple[pd.DataFrame, list] | InputError] = OrderedDict()
+# A table and its notes (with its size in bytes, for the cache's budget), or the error it raised.
+_CACHE: OrderedDict[tuple, tuple[pd.DataFrame, list, int] | InputError] = OrderedDict()
 _CACHE_LOCK = threading.Lock()
 CACHE_ENTRIES = 6
 CACHE_BYTES = 400_000_000
@@ -168,7 +170,7 @@ def forget_folder(folder: Path | str) -> None:
             del _CACHE[key]
 
 
-def _cache_key(path: Path, file: str, sheet, limits: Limits) -> tuple | None:
+def _cache_key(path: Path, file: str, sheet: str | int | None, limits: Limits) -> tuple | None:
     try:
         st = path.stat()
     except OSError:
@@ -176,7 +178,7 @@ def _cache_key(path: Path, file: str, sheet, limits: Limits) -> tuple | None:
     return (str(path.resolve()), st.st_size, st.st_mtime_ns, file, sheet, limits)
 
 
-def _cache_get(key):
+def _cache_get(key: tuple) -> tuple[pd.DataFrame, list, int] | InputError | None:
     with _CACHE_LOCK:
         hit = _CACHE.get(key)
         if hit is not None:
@@ -184,7 +186,7 @@ def _cache_get(key):
         return hit
 
 
-def _cache_put(key, value) -> None:
+def _cache_put(key: tuple, value: tuple[pd.DataFrame, list] | InputError) -> None:
     size = int(value[0].memory_usage(deep=True).sum()) if isinstance(value, tuple) else 0
     if size > CACHE_BYTES // 2:
         return
@@ -242,7 +244,7 @@ def read_table(
         if key is not None:
             _cache_put(key, (df, list(found)))
     else:
-        df, found = hit[0], hit[1]
+        df, found = hit[0], Notes(hit[1])
     if notes is not None:
         notes.extend(found)
     return df.copy(deep=False)
@@ -275,7 +277,13 @@ def sheet_names(path: Path | str, *, display_name: str | None = None) -> list[st
 
 
 def _read_any(
-    path: Path, file: str, what: str, sheet, limits: Limits, notes: Notes, rows: RowFilter | None = None
+    path: Path,
+    file: str,
+    what: str,
+    sheet: str | int | None,
+    limits: Limits,
+    notes: Notes,
+    rows: RowFilter | None = None,
 ) -> pd.DataFrame:
     found = _sniff_or_fail(path, file, what)
     if found.kind == "zip" and not found.gzip:
@@ -289,7 +297,7 @@ def _read_any(
     return finish(df, header, file, what, notes)
 
 
-def read_json(path: Path | str, *, what: str, display_name: str | None = None):
+def read_json(path: Path | str, *, what: str, display_name: str | None = None) -> Any:
     """Parse a JSON file (plain or gzipped, with or without BOM)."""
     path = Path(path)
     file = display_name or path.name
@@ -308,7 +316,7 @@ def _norm_header(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", " ", str(name).lower()).strip()
 
 
-def find_column(columns, candidates, *, contains: bool = False) -> str | None:
+def find_column(columns: Iterable[str], candidates: Sequence[str], *, contains: bool = False) -> str | None:
     """The first of ``columns`` matching a candidate name, ignoring case, spaces and punctuation.
 
     Example:

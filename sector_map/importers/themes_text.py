@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import functools
 import re
-from typing import NamedTuple
+from typing import Any, NamedTuple, cast
 
 import pandas as pd
 
@@ -141,7 +141,7 @@ def _first_hits(texts: pd.Series, rule: Rule, contexts: pd.DataFrame | None, nam
     hits = _extract(text, phrases)
     if contexts is None:
         return hits
-    ignores = {c.label: dict(c.ignore).get(rule.id) for c in CONTEXTS}
+    ignores = {c.label: dict(c.ignore).get(rule.id, ()) for c in CONTEXTS}
     active = [lab for lab, ign in ignores.items() if ign and contexts[lab].any()]
     if not active:
         return hits
@@ -149,7 +149,7 @@ def _first_hits(texts: pd.Series, rule: Rule, contexts: pd.DataFrame | None, nam
     for labels, rows in combo.groupby(combo).groups.items():
         if not labels:
             continue
-        ignored = tuple(p for lab in labels for p in ignores[lab])
+        ignored = tuple(p for lab in cast("tuple[str, ...]", labels) for p in ignores[lab])  # combo's tuples
         if ALL in ignored:
             hits.loc[rows] = pd.NA
         else:
@@ -256,7 +256,7 @@ def merge_themes(
     )
 
 
-def zip_reasons(themes: list[str], reasons) -> list[tuple[str, str]]:
+def zip_reasons(themes: list[str], reasons: Any) -> list[tuple[str, str]]:
     """Pair each theme with its reason from a "; "-separated reasons string (in theme order).
 
     When the counts differ (a hand-written reason), every theme gets the whole string.

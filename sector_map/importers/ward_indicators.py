@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -88,7 +89,7 @@ def code_column(df: pd.DataFrame, file: str) -> str:
     col = col or find_column(df.columns, CODE_NAMES)
     if col is None:
         share = {c: df[c].dropna().str.match(_ONS).mean() for c in df.columns if df[c].notna().any()}
-        col = max(share, key=share.get) if share and max(share.values()) > 0.8 else None
+        col = max(share, key=lambda c: share[c]) if share and max(share.values()) > 0.8 else None
     if col is None:
         raise InputError(
             file,
@@ -99,7 +100,9 @@ def code_column(df: pd.DataFrame, file: str) -> str:
     return col
 
 
-def _meta(iid, label, unit, year, source, description, context: str) -> s.IndicatorMeta:
+def _meta(
+    iid: str, label: str, unit: str, year: str, source: str, description: str, context: str
+) -> s.IndicatorMeta:
     higher_is, why, guessed = direction_for(context)
     domain = domain_for(context)
     direction = ("Direction guessed: " if guessed else "Direction: ") + (
@@ -125,11 +128,13 @@ def _unique_ids(base: pd.Series) -> pd.Series:
         n = seen.get(v, 0)
         seen[v] = n + 1
         if n:
-            ids[i] = f"{v}_{n + 1}"
+            ids.at[i] = f"{v}_{n + 1}"
     return ids
 
 
-def _long(df, file, code, ind, val, source, year, notes):
+def _long(
+    df: pd.DataFrame, file: str, code: str, ind: str, val: str, source: str, year: str | None, notes: Notes
+) -> tuple[pd.DataFrame, dict[str, s.IndicatorMeta]]:
     period = find_column(df.columns, PERIOD_NAMES)
     measure = find_column(df.columns, MEASURE_NAMES)
     unit = find_column(df.columns, UNIT_NAMES)
@@ -187,6 +192,7 @@ def _long(df, file, code, ind, val, source, year, notes):
     base = base.where(~base.duplicated(keep=False), base + "_" + keys["unit"].map(slug))
     keys["id"] = _unique_ids(base)
     meta = {}
+    k: Any  # a row of ``keys``: text fields, which pandas-stubs cannot see
     for k, lab in zip(keys.itertuples(index=False), labels, strict=True):
         if dims:
             unit_txt = k.unit
@@ -206,7 +212,9 @@ def _long(df, file, code, ind, val, source, year, notes):
     return t, meta
 
 
-def _drop_total_dimensions(df: pd.DataFrame, dims: list[str], file: str, notes: Notes):
+def _drop_total_dimensions(
+    df: pd.DataFrame, dims: list[str], file: str, notes: Notes
+) -> tuple[pd.DataFrame, list[str]]:
     """With several category columns (age × sex), keep only the 'All ...'/'Total' rows of the others."""
     dims = list(dims)
     for d in list(dims):
@@ -242,7 +250,9 @@ def _census_shares(t: pd.DataFrame, file: str, notes: Notes) -> pd.DataFrame:
     return out
 
 
-def _wide(df, file, code, source, year, notes):
+def _wide(
+    df: pd.DataFrame, file: str, code: str, source: str, year: str | None, notes: Notes
+) -> tuple[pd.DataFrame, dict[str, s.IndicatorMeta]]:
     name = find_column(df.columns, ["ward_name", "area_name", "name", "ward name", "WD19NM"])
     meta, skipped = {}, []
     stem = Path(file).name.lower()

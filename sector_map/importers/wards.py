@@ -13,6 +13,7 @@ vintage (kept as ``attrs["ward_vintage"]``, e.g. ``"WD19"``), Trafford Data Lab'
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from pathlib import Path
 
 import geopandas as gpd
@@ -20,6 +21,7 @@ import numpy as np
 import pandas as pd
 import shapely
 from shapely.geometry import MultiPolygon, Polygon
+from shapely.geometry.base import BaseGeometry
 
 from sector_map.importers.geo import read_geo, to_pack_crs
 from sector_map.importers.tables import (
@@ -55,7 +57,14 @@ def _as_code(values: pd.Series) -> pd.Series:
     return out.mask(out == "")
 
 
-def _pick(columns, explicit: str | None, pattern: re.Pattern, names: list[str], file: str, role: str):
+def _pick(
+    columns: Collection[str],
+    explicit: str | None,
+    pattern: re.Pattern,
+    names: list[str],
+    file: str,
+    role: str,
+) -> tuple[str | None, str | None]:
     """(column, vintage) for a role: an explicit name, else ONS xxYYCD/NM, else common names."""
     if explicit is not None:
         if explicit not in columns:
@@ -64,9 +73,9 @@ def _pick(columns, explicit: str | None, pattern: re.Pattern, names: list[str], 
             )
         m = pattern.match(explicit)
         return explicit, (m.group(1) if m else None)
-    ons = sorted((c for c in columns if pattern.match(str(c))), key=lambda c: pattern.match(c).group(1))
+    ons = sorted(((c, m.group(1)) for c in columns if (m := pattern.match(str(c)))), key=lambda cm: cm[1])
     if ons:
-        return ons[-1], pattern.match(ons[-1]).group(1)
+        return ons[-1]
     return find_column(columns, names), None
 
 
@@ -92,7 +101,7 @@ def _lookup_frame(path: str | Path, file: str, notes: Notes) -> pd.DataFrame:
 
 
 # --- geometry -----------------------------------------------------------------------------------
-def _polygonal(geom) -> Polygon | MultiPolygon | None:
+def _polygonal(geom: BaseGeometry | None) -> Polygon | MultiPolygon | None:
     """Polygonal part of a repaired geometry (make_valid may add stray lines or points)."""
     if geom is None or geom.is_empty:
         return None
@@ -127,7 +136,9 @@ def _check_geometry(gdf: gpd.GeoDataFrame, file: str, feature: pd.Series) -> Non
         )
 
 
-def _dissolve_duplicates(gdf: gpd.GeoDataFrame, file: str, feature: pd.Series, notes: Notes):
+def _dissolve_duplicates(
+    gdf: gpd.GeoDataFrame, file: str, feature: pd.Series, notes: Notes
+) -> tuple[gpd.GeoDataFrame, pd.Series]:
     dup = gdf[s.WARD_CODE].duplicated(keep=False)
     if not dup.any():
         return gdf, feature
@@ -145,7 +156,9 @@ def _dissolve_duplicates(gdf: gpd.GeoDataFrame, file: str, feature: pd.Series, n
         )
     codes = sorted(set(gdf.loc[dup, s.WARD_CODE]))
     merged = (
-        gdf.loc[dup].groupby(s.WARD_CODE, sort=False).geometry.apply(lambda g: shapely.union_all(g.values))
+        gdf.loc[dup]
+        .groupby(s.WARD_CODE, sort=False)
+        .geometry.apply(lambda g: shapely.union_all(np.asarray(g)))
     )
     first = ~gdf[s.WARD_CODE].duplicated()
     out = gdf[first].copy()
@@ -164,12 +177,13 @@ def _repair(gdf: gpd.GeoDataFrame, file: str, feature: pd.Series, notes: Notes) 
     bad = ~gdf.geometry.is_valid
     if not bad.any():
         return gdf
-    fixed = [_polygonal(g) for g in shapely.make_valid(gdf.geometry[bad].values)]
+    fixed = [_polygonal(g) for g in shapely.make_valid(np.asarray(gdf.geometry[bad]))]
     lost = [c for c, g in zip(gdf.loc[bad, s.WARD_CODE], fixed, strict=True) if g is None]
     if lost:
         raise InputError(file, f"ward boundaries are broken beyond repair: {examples(lost)}")
+    repaired = [g for g in fixed if g is not None]  # all of them, since none was lost
     gdf = gdf.copy()
-    gdf.loc[bad, "geometry"] = gpd.GeoSeries(fixed, index=gdf.index[bad], crs=gdf.crs)
+    gdf.loc[bad, "geometry"] = gpd.GeoSeries(repaired, index=gdf.index[bad], crs=gdf.crs)
     n = int(bad.sum())
     notes.add(
         file,

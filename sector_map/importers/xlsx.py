@@ -11,9 +11,14 @@ from __future__ import annotations
 
 import datetime as dt
 import zipfile
+from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sector_map.importers.limits import Limits
+
+if TYPE_CHECKING:
+    from openpyxl.workbook.workbook import Workbook
 
 # A member that unzips to more than this many times its size (and is big) is a zip bomb: real
 # sheets compress 5 to 30 times.
@@ -24,7 +29,9 @@ MAX_MEMBERS = 10_000
 class WorkbookError(Exception):
     """A workbook that cannot be read; ``text`` and ``hint`` are for the user, ``rows``/``column`` say where."""
 
-    def __init__(self, text: str, hint: str | None = None, *, rows=(), column: str | None = None):
+    def __init__(
+        self, text: str, hint: str | None = None, *, rows: Iterable[int] = (), column: str | None = None
+    ) -> None:
         super().__init__(text)
         self.text, self.hint, self.rows, self.column = text, hint, tuple(rows), column
 
@@ -77,7 +84,7 @@ def sheet_names(path: Path, limits: Limits) -> list[str]:
         wb.close()
 
 
-def _open(path: Path):
+def _open(path: Path) -> Workbook:
     import openpyxl
 
     try:
@@ -88,7 +95,7 @@ def _open(path: Path):
         ) from None
 
 
-def _cell(value) -> str | None:
+def _cell(value: object) -> str | None:
     if value is None:
         return None
     if isinstance(value, float) and value.is_integer():

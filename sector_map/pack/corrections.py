@@ -26,6 +26,7 @@ import tempfile
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TypeVar
 
 import pandas as pd
 
@@ -52,6 +53,9 @@ __all__ = [
 
 CORRECTED = "corrected by an officer"
 _VERSION = 1
+# The tables come back as the kind they came in (a GeoDataFrame stays one).
+_Orgs = TypeVar("_Orgs", bound=pd.DataFrame)
+_Services = TypeVar("_Services", bound=pd.DataFrame)
 
 
 @dataclass(frozen=True)
@@ -200,8 +204,8 @@ class AsBuilt:
 
 
 def apply_corrections(
-    organisations: pd.DataFrame, services: pd.DataFrame, corrections: list[Correction]
-) -> tuple[pd.DataFrame, pd.DataFrame, list[Correction], AsBuilt | None]:
+    organisations: _Orgs, services: _Services, corrections: list[Correction]
+) -> tuple[_Orgs, _Services, list[Correction], AsBuilt | None]:
     """Organisations and services with corrected themes (copies), the corrections not matched,
     and the themes they replaced (``None`` when nothing was corrected).
 
@@ -242,9 +246,7 @@ def apply_corrections(
     return orgs, svcs, unmatched, built if built.organisations else None
 
 
-def as_built(
-    organisations: pd.DataFrame, services: pd.DataFrame, built: AsBuilt | None
-) -> tuple[pd.DataFrame, pd.DataFrame]:
+def as_built(organisations: _Orgs, services: _Services, built: AsBuilt | None) -> tuple[_Orgs, _Services]:
     """Organisations and services with corrected themes put back as built, for writing the pack.
 
     Only rows that still carry a correction are put back: an organisation whose themes an upload
@@ -261,21 +263,22 @@ def as_built(
             if was is None or not str(reason if pd.notna(reason) else "").startswith(CORRECTED):
                 continue
             corrected_themes[str(org_id)] = as_list(themes)
-            orgs.at[i, s.THEMES] = was[0]
-            orgs.at[i, THEMES_REASON] = was[1]
+            # pandas-stubs types a cell as a scalar; these object columns hold lists and text
+            orgs.at[i, s.THEMES] = was[0]  # type: ignore[assignment]
+            orgs.at[i, THEMES_REASON] = was[1]  # type: ignore[assignment]
         if not built.reason_column and orgs[THEMES_REASON].isna().all():
             orgs = orgs.drop(columns=THEMES_REASON)  # only the corrections had put it there
     if {s.SERVICE_ID, s.ORG_ID, s.THEMES} <= set(svcs.columns):
         for i, service_id, org_id, themes in svcs[[s.SERVICE_ID, s.ORG_ID, s.THEMES]].itertuples():
-            was = built.services.get(str(service_id))
-            if was is not None and corrected_themes.get(str(org_id)) == as_list(themes):
-                svcs.at[i, s.THEMES] = was
+            built_themes = built.services.get(str(service_id))
+            if built_themes is not None and corrected_themes.get(str(org_id)) == as_list(themes):
+                svcs.at[i, s.THEMES] = built_themes  # type: ignore[assignment]  # a list cell, as above
     return orgs, svcs
 
 
 def apply_saved_corrections(
-    folder: str | os.PathLike, organisations: pd.DataFrame, services: pd.DataFrame
-) -> tuple[pd.DataFrame, pd.DataFrame, list[Problem], AsBuilt | None]:
+    folder: str | os.PathLike, organisations: _Orgs, services: _Services
+) -> tuple[_Orgs, _Services, list[Problem], AsBuilt | None]:
     """:func:`apply_corrections` with the pack's saved corrections; problems become warnings.
 
     A broken corrections file never stops a pack from loading: it is reported and ignored.

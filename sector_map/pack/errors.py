@@ -6,6 +6,8 @@ Both name the file, the column and the *file* rows (header = row 1, first record
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from sector_map.pack.validate import Problem
 
 __all__ = ["MAX_EXAMPLES", "InputError", "Notes", "examples", "file_rows"]
@@ -34,17 +36,19 @@ class InputError(ValueError):
 class Notes(list):
     """Warnings gathered while importing: the file can be used, but the user should know."""
 
-    def add(self, file: str, text: str, *, column: str | None = None, rows=(), limit: int = 50) -> None:
+    def add(
+        self, file: str, text: str, *, column: str | None = None, rows: Iterable[int] = (), limit: int = 50
+    ) -> None:
         self.append(Problem(file, text, column, tuple(int(r) for r in list(rows)[:limit])))
 
 
-def file_rows(index) -> list[int]:
+def file_rows(index: Iterable[int]) -> list[int]:
     """File row numbers (header = row 1) for positional index labels 0, 1, ..."""
     return [int(i) + 2 for i in index]
 
 
-def examples(values, n: int = MAX_EXAMPLES) -> str:
+def examples(values: Iterable[object], n: int = MAX_EXAMPLES) -> str:
     """'a, b, c and 4 more' for messages."""
-    values = [str(v) for v in values]
-    more = f" and {len(values) - n} more" if len(values) > n else ""
-    return ", ".join(values[:n]) + more
+    texts = [str(v) for v in values]
+    more = f" and {len(texts) - n} more" if len(texts) > n else ""
+    return ", ".join(texts[:n]) + more

@@ -14,6 +14,7 @@ import os
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal, TypeVar, overload
 
 import geopandas as gpd
 import numpy as np
@@ -21,6 +22,11 @@ import pandas as pd
 
 from sector_map.pack import schema as s
 from sector_map.pack.validate import PackError, Problem, has_location, validate_pack
+
+if TYPE_CHECKING:
+    from sector_map.pack.corrections import AsBuilt
+
+_Frame = TypeVar("_Frame", bound=pd.DataFrame)
 
 __all__ = [
     "Pack",
@@ -51,7 +57,7 @@ class Pack:
     postcodes: pd.DataFrame | None = None  # optional: postcode, lon, lat for placing uploads
     revision: str = ""  # the folder's revision when loaded or saved (see pack_revision)
     # the themes officers' corrections replaced on load (corrections.AsBuilt); saves write these
-    as_built: object | None = None
+    as_built: AsBuilt | None = None
 
     @property
     def name(self) -> str:
@@ -154,10 +160,8 @@ def load_pack(path: str | os.PathLike) -> Pack:
     return pack
 
 
-def _lists_from_arrays(df):
+def _lists_from_arrays(df: _Frame) -> _Frame:
     """Object columns holding numpy arrays (Parquet list columns) as Python lists, in place."""
-    if df is None:
-        return df
     for col in df.columns:
         if df[col].dtype != object:
             continue
@@ -183,6 +187,9 @@ def _load_once(path: Path) -> Pack:
     assets = _read_table(path / s.ASSETS_FILE, problems, geo=True)
     if problems:
         raise PackError(problems)
+    # A table is None only when a problem was recorded, so none is None here.
+    assert wards is not None and indicators is not None and organisations is not None
+    assert services is not None and assets is not None
 
     meta: dict[str, s.IndicatorMeta] = {}
     if not isinstance(meta_raw, list):
@@ -220,7 +227,7 @@ def _load_once(path: Path) -> Pack:
     return pack
 
 
-def _read_json(path: Path, problems: list[Problem]):
+def _read_json(path: Path, problems: list[Problem]) -> Any:
     if not path.exists():
         problems.append(Problem(path.name, "file is missing"))
         return None
@@ -231,7 +238,12 @@ def _read_json(path: Path, problems: list[Problem]):
         return None
 
 
-def _read_table(path: Path, problems: list[Problem], *, geo: bool):
+@overload
+def _read_table(path: Path, problems: list[Problem], *, geo: Literal[True]) -> gpd.GeoDataFrame | None: ...
+@overload
+def _read_table(path: Path, problems: list[Problem], *, geo: Literal[False]) -> pd.DataFrame | None: ...
+def _read_table(path: Path, problems: list[Problem], *, geo: bool) -> pd.DataFrame | None:
+    """The table at ``path``, or None when it is missing or unreadable (a problem says so)."""
     if not path.exists():
         problems.append(Problem(path.name, "file is missing"))
         return None

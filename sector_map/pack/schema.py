@@ -7,6 +7,7 @@ contract against this module.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 # --- pack files ---------------------------------------------------------------------------
@@ -282,7 +283,7 @@ class IndicatorMeta:
         return "higher = more need" if self.higher_is == HIGHER_IS_MORE_NEED else "lower = more need"
 
 
-def check_theme_ids(themes) -> list[str]:
+def check_theme_ids(themes: str | Iterable[str]) -> list[str]:
     """The theme ids as a list (one id may be given as a string); ValueError for unknown ids or none.
 
     Example:

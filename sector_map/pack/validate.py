@@ -6,8 +6,9 @@ and all problems are gathered before raising so a user can fix them in one go.
 
 from __future__ import annotations
 
+from collections.abc import Container
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
 import numpy as np
@@ -88,7 +89,7 @@ def _rows(mask: pd.Series | np.ndarray) -> tuple[int, ...]:
     return tuple(int(i) + 1 for i in np.flatnonzero(np.asarray(mask)))
 
 
-def _check_manifest(manifest, errors: list[Problem]) -> None:
+def _check_manifest(manifest: object, errors: list[Problem]) -> None:
     if not isinstance(manifest, dict):
         errors.append(Problem(s.MANIFEST_FILE, "must be a JSON object"))
         return
@@ -106,14 +107,14 @@ def _check_manifest(manifest, errors: list[Problem]) -> None:
             )
 
 
-def _check_columns(df, file: str, required: list[str], errors: list[Problem]) -> None:
+def _check_columns(df: pd.DataFrame, file: str, required: list[str], errors: list[Problem]) -> None:
     missing = [c for c in required if c not in df.columns]
     if missing:
         cols = ", ".join(f"`{c}`" for c in missing)
         errors.append(Problem(file, f"is missing the column(s) {cols}"))
 
 
-def _check_string_codes(df, file: str, column: str, errors: list[Problem]) -> None:
+def _check_string_codes(df: pd.DataFrame, file: str, column: str, errors: list[Problem]) -> None:
     values = df[column]
     blank = values.isna() | (values.astype("string").str.strip() == "")
     if blank.any():
@@ -124,7 +125,7 @@ def _check_string_codes(df, file: str, column: str, errors: list[Problem]) -> No
         errors.append(Problem(file, "codes must be text, not numbers", column=column, rows=_rows(not_str)))
 
 
-def _check_wards(wards, errors, warnings) -> set[str]:
+def _check_wards(wards: gpd.GeoDataFrame, errors: list[Problem], warnings: list[Problem]) -> set[str]:
     f = s.WARDS_FILE
     if not isinstance(wards, gpd.GeoDataFrame) or wards.crs is None:
         errors.append(Problem(f, "has no coordinate reference system; save it as EPSG:4326"))
@@ -163,7 +164,9 @@ def _check_wards(wards, errors, warnings) -> set[str]:
     return set(wards[s.WARD_CODE].dropna().astype(str))
 
 
-def _check_indicators(pack: Pack, ward_codes: set[str], errors, warnings) -> None:
+def _check_indicators(
+    pack: Pack, ward_codes: set[str], errors: list[Problem], warnings: list[Problem]
+) -> None:
     f = s.INDICATORS_FILE
     ind = pack.indicators
     _check_string_codes(ind, f, s.WARD_CODE, errors)
@@ -211,14 +214,16 @@ def _check_indicators(pack: Pack, ward_codes: set[str], errors, warnings) -> Non
         warnings.append(Problem(f, f"indicators with no values at all: {', '.join(empty[:5])}"))
 
 
-def _check_list_values(df, file: str, column: str, allowed, errors) -> None:
+def _check_list_values(
+    df: pd.DataFrame, file: str, column: str, allowed: Container[object], errors: list[Problem]
+) -> None:
     bad = df[column].map(lambda v: v is not None and any(x not in allowed for x in _as_list(v)))
     if bad.any():
         seen = sorted({x for v in df.loc[bad, column] for x in _as_list(v) if x not in allowed})
         errors.append(Problem(file, f"unknown values {seen[:5]}", column, _rows(bad)))
 
 
-def _as_list(v) -> list:
+def _as_list(v: Any) -> list:
     if v is None:
         return []
     if isinstance(v, float) and np.isnan(v):
@@ -228,7 +233,7 @@ def _as_list(v) -> list:
     return list(v)
 
 
-def _check_organisations(orgs, errors, warnings) -> set[str]:
+def _check_organisations(orgs: gpd.GeoDataFrame, errors: list[Problem], warnings: list[Problem]) -> set[str]:
     f = s.ORGANISATIONS_FILE
     if len(orgs) and orgs.crs is not None and not orgs.crs.equals(s.PACK_CRS):
         errors.append(Problem(f, f"must be in EPSG:4326, not {orgs.crs}"))
@@ -273,7 +278,9 @@ def _check_organisations(orgs, errors, warnings) -> set[str]:
     return set(orgs[s.ORG_ID].dropna().astype(str))
 
 
-def _check_services(services, org_ids: set[str], ward_codes: set[str], errors) -> None:
+def _check_services(
+    services: pd.DataFrame, org_ids: set[str], ward_codes: set[str], errors: list[Problem]
+) -> None:
     f = s.SERVICES_FILE
     _check_string_codes(services, f, s.SERVICE_ID, errors)
     dup = services[s.SERVICE_ID].duplicated(keep=False)
@@ -302,7 +309,7 @@ def _check_services(services, org_ids: set[str], ward_codes: set[str], errors) -
         errors.append(Problem(f, "capacity cannot be negative", s.CAPACITY, _rows(cap < 0)))
 
 
-def _check_assets(assets, errors) -> None:
+def _check_assets(assets: gpd.GeoDataFrame, errors: list[Problem]) -> None:
     f = s.ASSETS_FILE
     _check_string_codes(assets, f, s.ASSET_ID, errors)
     dup = assets[s.ASSET_ID].duplicated(keep=False)

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 
-def as_list(value) -> list:
+def as_list(value: object) -> list:
     """A list column's cell as a Python list: lists, tuples and numpy arrays (how Parquet hands
     list columns back) keep their items; anything else (None, NaN, a stray string) is empty.
 
@@ -42,7 +42,7 @@ def normalise_postcode(values: pd.Series) -> pd.Series:
     text = values.astype("string").str.upper().str.replace(r"\s+", "", regex=True)
     ok = text.str.match(_POSTCODE_SHAPE).fillna(False).astype(bool)
     out = text.str[:-3] + " " + text.str[-3:]
-    return out.where(ok, pd.NA).astype("string")
+    return out.where(ok).astype("string")  # a string column fills the rest with <NA>
 
 
 def is_postcode(values: pd.Series) -> pd.Series:

@@ -10,10 +10,11 @@ from __future__ import annotations
 import functools
 import inspect
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any, TypeVar
 
 import geopandas as gpd
 import numpy as np
@@ -25,6 +26,8 @@ from sector_map.pack import schema as s
 from sector_map.pack.io import Pack
 from sector_map.pack.validate import has_location
 from sector_map.pack.values import is_postcode
+
+_Frame = TypeVar("_Frame", bound=pd.DataFrame)
 
 ORGANISATIONS = "organisations"
 INDICATORS = "indicators"
@@ -78,7 +81,7 @@ class UploadResult:
         return text + "."
 
 
-def rejected_frame(rows: list[tuple[int | None, str]] | None = None) -> pd.DataFrame:
+def rejected_frame(rows: Sequence[tuple[int | None, str]] | None = None) -> pd.DataFrame:
     """The table of what was left out: file row (header = row 1; blank for a whole column) and why."""
     df = pd.DataFrame(rows or [], columns=["File row", "Reason"])
     df["File row"] = df["File row"].astype("Int64")
@@ -108,7 +111,7 @@ def _source_entry(file: str, kind: str) -> dict:
     }
 
 
-def _with_upload(pack: Pack, file: str, kind: str, notes: Notes, **changes) -> Pack:
+def _with_upload(pack: Pack, file: str, kind: str, notes: Notes, **changes: Any) -> Pack:
     """A new Pack (the input is never changed) recording the upload in its manifest."""
     manifest = dict(pack.manifest)
     sources = [src for src in manifest.get("sources", []) if src.get("title") != file]
@@ -176,7 +179,9 @@ def import_indicators(
     pack_codes = set(pack.wards[s.WARD_CODE].astype(str))
     values, meta = read_ward_indicators(path, ward_codes=pack_codes, notes=notes, sheet=sheet)
 
-    rejected = [(row, "no ward code") for row in file_rows(table.index[codes.isna()])]
+    rejected: list[tuple[int | None, str]] = [
+        (row, "no ward code") for row in file_rows(table.index[codes.isna()])
+    ]
     unknown = codes.notna() & ~codes.isin(pack_codes)
     rejected += [
         (row, f"ward code {c} is not one of this pack's wards")
@@ -221,15 +226,16 @@ def import_indicators(
             for m in new_meta.values()
         ]
     )
+    not_added = clash if not replace_existing else []
     stats = {
         "rows_read": len(table),
         "rows_accepted": int((codes.notna() & codes.isin(pack_codes)).sum()),
         "indicators": len(new_meta),
         "values": int(values[s.VALUE].notna().sum()),
         "unknown_codes": int(codes[unknown].nunique()),
-        "not_added": clash if not replace_existing else [],
+        "not_added": not_added,
     }
-    rejected += [(None, f"indicator {i!r} is already in the pack; not added") for i in stats["not_added"]]
+    rejected += [(None, f"indicator {i!r} is already in the pack; not added") for i in not_added]
     return UploadResult(INDICATORS, file, accepted, rejected_frame(rejected), notes, new, stats)
 
 
@@ -277,7 +283,7 @@ def _merged_into(rows: pd.DataFrame, result: pd.DataFrame) -> pd.Series:
     return target
 
 
-def _location_reason(lon, postcode, quality: str, pack: Pack, *, well_formed: bool = True) -> str:
+def _location_reason(lon: Any, postcode: Any, quality: str, pack: Pack, *, well_formed: bool = True) -> str:
     if quality == s.LOCATION_SITE:
         return "on the map (site)"
     if quality == s.LOCATION_CONTACT:
@@ -296,7 +302,15 @@ def _location_reason(lon, postcode, quality: str, pack: Pack, *, well_formed: bo
 
 
 def import_organisations(
-    path, *, pack, mapping, themes, location, notes, keep_outside: bool = False, sheet: str | None = None
+    path: Path,
+    *,
+    pack: Pack,
+    mapping: dict[str, str | None] | None,
+    themes: list[str] | None,
+    location: str | None,
+    notes: Notes,
+    keep_outside: bool = False,
+    sheet: str | None = None,
 ) -> UploadResult:
     from sector_map.importers.generic import read_generic
     from sector_map.importers.organisations import combine
@@ -391,10 +405,10 @@ def import_organisations(
         accepted, added = accepted[~outside].reset_index(drop=True), added[~outside].reset_index(drop=True)
     off_map = added & accepted["Map"].str.startswith("not on the map")
     for reason, group in accepted[off_map].groupby("Map"):
-        why = reason.removeprefix("not on the map: ")
+        because = str(reason).removeprefix("not on the map: ")
         notes.add(
             file,
-            f"{len(group)} new organisations are not on the map ('area only'): {why}",
+            f"{len(group)} new organisations are not on the map ('area only'): {because}",
             rows=group["File row"],
         )
 
@@ -404,7 +418,7 @@ def import_organisations(
         (row, rejected.get(row, "no name")) for row in file_rows(table.index) if row not in taken
     ] + left_out
     new = _with_upload(pack, file, ORGANISATIONS, notes, organisations=orgs, services=services)
-    stats = {
+    stats: dict[str, int | str] = {
         "rows_read": len(table),
         "rows_accepted": len(accepted),
         "added": int(added.sum()),
@@ -421,7 +435,9 @@ def import_organisations(
     return UploadResult(ORGANISATIONS, file, accepted, rejected_frame(rejected_rows), notes, new, stats)
 
 
-def _keep_old_locations(pack: Pack, orgs: gpd.GeoDataFrame, services: pd.DataFrame):
+def _keep_old_locations(
+    pack: Pack, orgs: gpd.GeoDataFrame, services: pd.DataFrame
+) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
     """Organisations already placed keep their point and location quality; services their own points.
 
     :func:`combine` re-places every row it is given; the pack's existing placements were decided at
@@ -433,7 +449,7 @@ def _keep_old_locations(pack: Pack, orgs: gpd.GeoDataFrame, services: pd.DataFra
     if keep.any():
         ids = orgs.loc[keep, s.ORG_ID]
         geom = orgs.geometry.copy()
-        geom[keep] = old.geometry.reindex(ids).to_numpy()
+        geom[keep] = np.asarray(old.geometry.reindex(ids))
         orgs = orgs.set_geometry(geom)
         orgs.loc[keep, s.LOCATION_QUALITY] = old[s.LOCATION_QUALITY].reindex(ids).to_numpy()
     if {r.LON, r.LAT} <= set(pack.services.columns):
@@ -445,7 +461,7 @@ def _keep_old_locations(pack: Pack, orgs: gpd.GeoDataFrame, services: pd.DataFra
     return orgs, services
 
 
-def _keep_other_columns(old: pd.DataFrame, new: pd.DataFrame, key: str) -> pd.DataFrame:
+def _keep_other_columns(old: pd.DataFrame, new: _Frame, key: str) -> _Frame:
     """Columns of the pack that :func:`combine` does not know are carried over by id, never dropped."""
     other = [c for c in old.columns if c not in new.columns]
     if not other or not len(old):
@@ -465,7 +481,9 @@ def _clean(mapping: dict[str, str | None] | None) -> dict[str, str] | None:
     return {k: v for k, v in mapping.items() if v not in (None, "", NONE_CHOICE)}
 
 
-def import_assets(path, *, pack, mapping, notes, sheet: str | None = None) -> UploadResult:
+def import_assets(
+    path: Path, *, pack: Pack, mapping: dict[str, str | None] | None, notes: Notes, sheet: str | None = None
+) -> UploadResult:
     from sector_map.importers.assets import read_assets
 
     file = path.name
@@ -542,7 +560,7 @@ def remember_request(import_upload: Callable[..., UploadResult]) -> Callable[...
     signature = inspect.signature(import_upload)
 
     @functools.wraps(import_upload)
-    def wrapper(*args, **kwargs) -> UploadResult:
+    def wrapper(*args: Any, **kwargs: Any) -> UploadResult:
         result = import_upload(*args, **kwargs)
         bound = signature.bind(*args, **kwargs)
         request: dict = {}

@@ -90,7 +90,7 @@ class LegendEntry(NamedTuple):
 
     colour: str
     label: str
-    count: int
+    count: int  # type: ignore[assignment]  # a field named like tuple.count; readers use .count
 
 
 def classify(values: pd.Series, *, scheme: str = DEFAULT_SCHEME, k: int = DEFAULT_K) -> Classes:

@@ -62,7 +62,7 @@ def bivariate_legend() -> pd.DataFrame:
     )
 
 
-def map_classes(table: pd.DataFrame):
+def map_classes(table: pd.DataFrame) -> tuple[Classes, list[str]]:
     """The nine 3×3 classes as map classes: ``(classify.Classes, colours)`` for the choropleth.
 
     Class order follows :data:`CLASS_ORDER` reversed (least urgent first), so the legend and the

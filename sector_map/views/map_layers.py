@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Mapping
+from typing import Any
 
 import folium
 import geopandas as gpd
@@ -18,7 +19,7 @@ import pandas as pd
 from folium.elements import MacroElement
 from folium.plugins import FastMarkerCluster
 from folium.template import Template
-from shapely.geometry import mapping
+from shapely.geometry import Point, mapping
 
 from sector_map.pack import schema as s
 from sector_map.pack.values import format_value, value_format_for
@@ -251,7 +252,7 @@ def organisation_rows(
     rows = []
     for _, org in _located(orgs).iterrows():
         themes = _as_list(org.get(s.THEMES))
-        band = org.get(s.SIZE_BAND)
+        band: Any = org.get(s.SIZE_BAND)  # a cell: a band id, or missing
         parts = (safe_text(org.get(s.ORG_KIND)), safe_text(s.SIZE_BAND_LABELS.get(band, "")))
         labels = [s.THEMES_BY_ID[t].label if t in s.THEMES_BY_ID else t for t in themes]
         colour = colour_of.get(themes[0], NO_THEME_COLOUR) if themes else NO_THEME_COLOUR
@@ -263,7 +264,7 @@ def organisation_rows(
                 safe_text(org.get(s.ORG_NAME)),
                 ref("subtitles", " · ".join(p for p in parts if p)),
                 ref("themes", safe_text("; ".join(labels))),
-                int(s.LOCATION_KIND.get(org.get(s.LOCATION_QUALITY)) == s.LOCATION_CONTACT),
+                int(s.LOCATION_KIND.get(str(org.get(s.LOCATION_QUALITY))) == s.LOCATION_CONTACT),
             ]
         )
     return rows, tables
@@ -320,7 +321,7 @@ def asset_layer(
     status_index = {status: i for i, status in enumerate(ASSET_STYLES)}
     rows = []
     for _, asset in _located(assets).iterrows():
-        status = asset.get(s.ASSET_STATUS)
+        status: Any = asset.get(s.ASSET_STATUS)  # a cell: a status, or missing
         i = status_index.get(status, len(styles) - 1)
         lines = [
             f"<b>{safe_text(asset.get(s.ASSET_NAME))}</b>",
@@ -346,11 +347,11 @@ def _located(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     return gdf[keep]
 
 
-def _latlon(point) -> list[float]:
+def _latlon(point: Point) -> list[float]:
     return [round(float(point.y), COORD_DECIMALS), round(float(point.x), COORD_DECIMALS)]
 
 
-def _as_list(v) -> list[str]:
+def _as_list(v: Any) -> list[str]:
     if v is None or (isinstance(v, float) and np.isnan(v)):
         return []
     if isinstance(v, str):

@@ -12,15 +12,18 @@ import copy
 import html
 import math
 from collections.abc import Iterable, Mapping
+from typing import cast
 
 import folium
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
+from branca.element import Figure
 from folium.elements import JSCSSMixin
 from folium.plugins import MarkerCluster
 from folium.template import Template
+from shapely.geometry.base import BaseGeometry
 
 from sector_map.pack import schema as s
 from sector_map.views.web_assets import DEFAULT_BASE_URL, use_local_assets
@@ -89,12 +92,15 @@ def simplify_wards(wards: gpd.GeoDataFrame, *, tolerance_m: float = DEFAULT_TOLE
         return out
     metric = out.geometry.to_crs(s.METRE_CRS)
     if tolerance_m > 0:
+        simplified: gpd.GeoSeries | None
         try:
             clean = bool(shapely.coverage_is_valid(metric.to_numpy()))
-            metric = metric.simplify_coverage(tolerance_m) if clean else None
+            simplified = metric.simplify_coverage(tolerance_m) if clean else None
         except shapely.errors.GEOSException:
-            metric = None
-        if metric is None:
+            simplified = None
+        if simplified is not None:
+            metric = simplified
+        else:
             # Overlapping or invalid boundaries: simplify_coverage would quietly leave most
             # edges as they are, so simplify each ward on its own (hairline slivers may show).
             metric = out.geometry.to_crs(s.METRE_CRS).simplify(tolerance_m, preserve_topology=True)
@@ -118,7 +124,7 @@ def ward_at(wards: gpd.GeoDataFrame, lat: float | None, lon: float | None) -> st
     """
     if lat is None or lon is None or not (math.isfinite(lat) and math.isfinite(lon)) or wards.empty:
         return None
-    point = shapely.Point(lon, lat)
+    point: BaseGeometry = shapely.Point(lon, lat)
     if wards.crs is not None and not wards.crs.equals(s.PACK_CRS):
         point = gpd.GeoSeries([point], crs=s.PACK_CRS).to_crs(wards.crs).iloc[0]
     hits = wards.sindex.query(point, predicate="intersects")
@@ -203,7 +209,8 @@ def base_map(
     m.options.update(max_zoom=MAX_ZOOM, min_zoom=MIN_ZOOM)
     m.fit_bounds(bounds, padding=(8, 8))
     m.add_child(_Plugins(), name="sector_map_plugins")
-    m.get_root().header.add_child(folium.Element(f"<style>{MAP_CSS}</style>"), name="sector_map_css")
+    root = cast(Figure, m.get_root())  # a Map's root is always a Figure
+    root.header.add_child(folium.Element(f"<style>{MAP_CSS}</style>"), name="sector_map_css")
     if assets_base_url is not None:
         use_local_assets(m, base_url=assets_base_url)
     return m

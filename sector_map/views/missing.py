@@ -146,7 +146,7 @@ def provision_not_known(pack: Pack, themes: Sequence[str], result: gaps.GapResul
         ),
         (n.get(service_reach.REACH_NONE, 0), "{have} no location"),
     ]
-    said = []
+    said: list[str] = []
     for count, verb in parts:
         if count:
             one = count == 1

@@ -10,6 +10,7 @@ import json
 import os
 from pathlib import Path
 
+import geopandas as gpd
 import pandas as pd
 
 from sector_map.pack import schema as s
@@ -37,7 +38,7 @@ LOCATION_LABELS = {
 }
 
 
-def _placed(orgs) -> pd.Series:
+def _placed(orgs: gpd.GeoDataFrame) -> pd.Series:
     """Organisations with a point to draw."""
     return has_location(orgs.geometry)
 
@@ -155,7 +156,7 @@ def theme_table(pack: Pack) -> pd.DataFrame:
         }
         for t in s.THEMES_LIST
     ]
-    none = (
+    none: pd.Series | list[bool] = (
         pack.organisations[s.THEMES].map(lambda v: v is None or len(v) == 0)
         if len(pack.organisations)
         else []

@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import pandas as pd
 
 from sector_map.analysis.ward_profile import BASED_HERE, NEAR_KM, NEARBY, REACHES
 from sector_map.pack import schema as s
 from sector_map.pack.io import Pack
 
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
-def map_figure(pack: Pack, ward_code: str, orgs: pd.DataFrame | None = None, *, near_km: float = NEAR_KM):
+
+def map_figure(
+    pack: Pack, ward_code: str, orgs: pd.DataFrame | None = None, *, near_km: float = NEAR_KM
+) -> Figure:
     """A small static map (matplotlib, British National Grid): the ward outlined, its neighbours in
     light grey, and the located organisations of ``orgs`` (rows of :func:`organisations`).
 
