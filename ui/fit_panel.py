@@ -24,24 +24,8 @@ def labels(themes) -> str:
 def url_params(pack: Pack) -> list[url_state.Param]:
     """The described offer as query parameters (an organisation travels as ``org=``)."""
     return [
-        url_state.Param(
-            "offer_themes",
-            "fit_themes",
-            [],
-            parse=url_state.as_list,
-            fmt=url_state.join_list,
-            allowed=s.THEME_IDS,
-            what="theme",
-        ),
-        url_state.Param(
-            "groups",
-            "fit_groups",
-            [],
-            parse=url_state.as_list,
-            fmt=url_state.join_list,
-            allowed=s.CLIENT_GROUP_IDS,
-            what="client group",
-        ),
+        url_state.list_param("offer_themes", "fit_themes", allowed=s.THEME_IDS, what="theme"),
+        url_state.list_param("groups", "fit_groups", allowed=s.CLIENT_GROUP_IDS, what="client group"),
         url_state.Param("postcode", "fit_postcode", "", what="postcode"),
         url_state.Param("reach", "fit_reach", 0.0, parse=float, fmt=lambda v: f"{v:g}", what="reach in km"),
     ]

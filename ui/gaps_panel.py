@@ -55,15 +55,7 @@ def url_params(pack: Pack) -> list[url_state.Param]:
         for i in range(int((RADIUS_STEPS[1] - RADIUS_STEPS[0]) / RADIUS_STEPS[2]) + 1)
     ]
     return [
-        url_state.Param(
-            "themes",
-            "gp_themes",
-            default_themes,
-            parse=url_state.as_list,
-            fmt=url_state.join_list,
-            allowed=themes,
-            what="theme",
-        ),
+        url_state.list_param("themes", "gp_themes", allowed=themes, what="theme", default=default_themes),
         url_state.Param(
             "radius",
             "gp_radius",

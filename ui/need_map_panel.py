@@ -94,24 +94,8 @@ def url_params(pack: Pack) -> list[url_state.Param]:
         url_state.Param(
             "orgs", "nm_orgs", True, parse=url_state.as_bool, fmt=url_state.fmt_bool, what="on/off switch"
         ),
-        url_state.Param(
-            "org_themes",
-            "nm_org_themes",
-            [],
-            parse=url_state.as_list,
-            fmt=url_state.join_list,
-            allowed=s.THEME_IDS,
-            what="theme",
-        ),
-        url_state.Param(
-            "sizes",
-            "nm_org_sizes",
-            [],
-            parse=url_state.as_list,
-            fmt=url_state.join_list,
-            allowed=s.SIZE_BAND_IDS,
-            what="size band",
-        ),
+        url_state.list_param("org_themes", "nm_org_themes", allowed=s.THEME_IDS, what="theme"),
+        url_state.list_param("sizes", "nm_org_sizes", allowed=s.SIZE_BAND_IDS, what="size band"),
         url_state.Param(
             "assets", "nm_assets", True, parse=url_state.as_bool, fmt=url_state.fmt_bool, what="on/off switch"
         ),

@@ -40,6 +40,11 @@ def join_list(values) -> str:
     return ",".join(values)
 
 
+def list_param(name: str, key: str, *, allowed: Collection, what: str, default: list | None = None) -> Param:
+    """A comma-separated list in the URL (``themes=a,b``) bound to a multiselect's session key."""
+    return Param(name, key, list(default or []), parse=as_list, fmt=join_list, allowed=allowed, what=what)
+
+
 def as_bool(text: str) -> bool:
     if text in ("1", "true", "yes", "on"):
         return True
