@@ -12,17 +12,21 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import geopandas as gpd
 import pandas as pd
 
 from sector_map.build.postcodes import NEAR_KM, near_box, postcodes_in_area, used_postcodes
-from sector_map.build.recipe import Recipe, load_recipe
+from sector_map.build.recipe import IMD_SECTIONS, Recipe, load_recipe
 from sector_map.build.report import summary_text
 from sector_map.importers.tables import InputError, Notes, examples
 from sector_map.pack import schema as s
 from sector_map.pack.io import Pack, save_pack
 from sector_map.pack.store import check_target
+
+if TYPE_CHECKING:
+    from sector_map.importers.imd import Release
 
 Progress = Callable[[str], None]
 
@@ -72,7 +76,7 @@ class _Steps:
         self.stats: dict = {}
         self.total = (
             2
-            + sum(1 for k in ("imd2019", "population", "postcodes") if recipe.one(k) is not None)
+            + sum(1 for k in (*IMD_SECTIONS, "population", "postcodes") if recipe.one(k) is not None)
             + len(recipe.many("indicators"))
             + len(recipe.many("organisations"))
             + len(recipe.many("assets"))
@@ -103,6 +107,7 @@ def _wards(st: _Steps) -> gpd.GeoDataFrame:
         area_codes=st.recipe.area_codes,
         layer=sec.get("layer"),
         english_only=bool(sec.get("english_only", False)),
+        la_fallback=lambda: _ward_la_from_lookups(st.recipe),
         notes=st.notes,
     )
     vintage = wards.attrs.get("ward_vintage", "")
@@ -114,31 +119,118 @@ def _wards(st: _Steps) -> gpd.GeoDataFrame:
     return wards
 
 
-def _imd(st: _Steps, wards: gpd.GeoDataFrame) -> tuple[pd.DataFrame, dict[str, s.IndicatorMeta], pd.Series]:
-    from sector_map.importers.imd import aggregate_to_wards
+def _ward_la_from_lookups(recipe: Recipe) -> tuple[str, pd.DataFrame] | None:
+    """Ward → local authority from the recipe's LSOA → ward lookup, for a wards file that lacks it."""
+    from sector_map.importers.imd_read import read_lookup
+
+    for key in IMD_SECTIONS:
+        sec = recipe.one(key)
+        if sec is None:
+            continue
+        try:
+            lookup = read_lookup(sec["lookup"], edition=key.removeprefix("imd"))
+        except ValueError:
+            return None  # the [imd] step reports the lookup's problem by name
+        if s.LA_CODE not in lookup.columns:
+            return None
+        cols = [c for c in (s.WARD_CODE, s.LA_CODE, s.LA_NAME) if c in lookup.columns]
+        out = lookup[cols].drop_duplicates(s.WARD_CODE)
+        out.attrs["ward_vintage"] = lookup.attrs.get("ward_vintage")
+        return f"the [{key}] lookup {sec['lookup'].name}", out
+    return None
+
+
+def _imd_weights(st: _Steps, key: str, sec: dict, lsoa: pd.DataFrame) -> tuple[pd.DataFrame, Release, str]:
+    """The LSOA table with its weight column, the release saying which weight, and the population source."""
+    from sector_map.importers.imd import IOD2019, Release, denominators
+    from sector_map.importers.imd_read import LSOA_CODE, POP_TOTAL, read_lsoa_population
+
+    edition = key.removeprefix("imd")
+    has_own = POP_TOTAL in lsoa.columns and bool(lsoa[POP_TOTAL].notna().any())
+    pop_file = sec.get("population")
+    if has_own:
+        if pop_file is not None:
+            st.notes.add(
+                f"[{key}]",
+                f"the LSOA files give the IoD{edition} population denominators, so they weight the ward "
+                f"averages and {pop_file.name} was not used",
+            )
+        if edition == "2019":
+            return lsoa, IOD2019, "IoD2019 mid-2015 population (File 6), summed over LSOAs"
+        return (
+            lsoa,
+            denominators(edition),
+            f"IoD{edition} population denominators (File 6/7), summed over LSOAs",
+        )
+    if pop_file is None:
+        raise InputError(
+            f"[{key}]",
+            f"the IoD{edition} LSOA files give no population denominators (File 6, or File 7's "
+            "'Total population' column), so the ward averages have no weights",
+            hint='Add File 6 or File 7 to `lsoa`, or an LSOA population file as `population = "..."`',
+        )
+    pop = read_lsoa_population(
+        pop_file, code=sec.get("population_code"), value=sec.get("population_value"), edition=edition
+    )
+    lsoa = lsoa.drop(columns=[POP_TOTAL], errors="ignore")
+    lsoa[POP_TOTAL] = lsoa[LSOA_CODE].map(pop).astype("float64")
+    column = pop.attrs.get("column", "")
+    weight = f"the LSOA population in {pop_file.name} (column {column})"
+    release = Release(edition, f"{weight}, as the IoD{edition} population denominators were not given")
+    st.notes.add(
+        f"[{key}]",
+        f"ward averages are weighted by {weight}, not by the IoD{edition} population denominators "
+        "(File 6/7), which were not given; ward scores can differ a little from published ward figures",
+    )
+    return lsoa, release, f"{pop_file.name} (column {column}), summed over LSOAs"
+
+
+def _imd(
+    st: _Steps, wards: gpd.GeoDataFrame, key: str
+) -> tuple[pd.DataFrame, dict[str, s.IndicatorMeta], pd.Series, str]:
+    """IoD ward indicators from the recipe's [imd2019] or [imd2025] section.
+
+    Returns ``(values, meta, ward population, population source)``.
+    """
+    from sector_map.importers.imd import aggregate_to_wards, check_vintages
     from sector_map.importers.imd_read import POP_TOTAL, read_imd_lsoa, read_lookup
 
-    sec = st.recipe.section("imd2019")
+    edition = key.removeprefix("imd")
+    sec = st.recipe.section(key)
     lsoa_paths = sec["lsoa"] if isinstance(sec["lsoa"], list) else [sec["lsoa"]]
-    t0 = st.step(f"Aggregating IMD 2019 from {len(lsoa_paths)} LSOA file(s) to wards")
+    t0 = st.step(f"Aggregating IMD {edition} from {len(lsoa_paths)} LSOA file(s) to wards")
     try:
-        lsoa = read_imd_lsoa(lsoa_paths)
-        lookup = read_lookup(sec["lookup"])
+        lookup = read_lookup(sec["lookup"], edition=edition)
+        check_vintages(
+            edition,
+            f"[{key}]",
+            lookup=lookup.attrs.get("ward_vintage"),
+            wards=wards.attrs.get("ward_vintage"),
+        )
+        lsoa = read_imd_lsoa(lsoa_paths, edition=edition)
+        lsoa, release, pop_source = _imd_weights(st, key, sec, lsoa)
         la = st.recipe.area_codes
         if la is not None and s.LA_CODE not in lsoa.columns and s.LA_CODE not in lookup.columns:
             la = None
-        values, meta, warnings = aggregate_to_wards(lsoa, lookup, la_codes=la, wards=wards[s.WARD_CODE])
+        values, meta, warnings = aggregate_to_wards(
+            lsoa, lookup, la_codes=la, wards=wards[s.WARD_CODE], release=release
+        )
     except ValueError as e:
         if isinstance(e, InputError):
             raise
-        raise InputError("[imd2019]", str(e)) from None
+        raise InputError(f"[{key}]", str(e)) from None
     for w in warnings:
-        st.notes.add("[imd2019]", w)
+        st.notes.add(f"[{key}]", w)
     joined = lsoa.merge(lookup[["lsoa_code", s.WARD_CODE]], on="lsoa_code", how="inner")
     population = joined.groupby(s.WARD_CODE)[POP_TOTAL].sum(min_count=1)
-    st.sources.append(st.recipe.source_entry("imd2019", sec))
+    entry = st.recipe.source_entry(key, sec)
+    entry["vintage"] = "; ".join(
+        v for v in (entry["vintage"], f"ward averages weighted by {release.population}") if v
+    )
+    entry["weights"] = release.population
+    st.sources.append(entry)
     st.done(t0, f"{len(meta)} indicators for {values[s.WARD_CODE].nunique():,} wards")
-    return values, meta, population
+    return values, meta, population, pop_source
 
 
 def _indicators(st: _Steps, wards: gpd.GeoDataFrame, have: dict) -> list[tuple[pd.DataFrame, dict]]:
@@ -356,16 +448,18 @@ def build_pack(
     indicator_parts: list[tuple[pd.DataFrame, dict]] = []
     meta: dict[str, s.IndicatorMeta] = {}
     population = None
-    if recipe.one("imd2019") is not None:
-        values, imd_meta, population = _imd(st, wards)
-        indicator_parts.append((values, imd_meta))
-        meta.update(imd_meta)
+    pop_source = ""
+    for key in IMD_SECTIONS:
+        if recipe.one(key) is not None:
+            values, imd_meta, population, pop_source = _imd(st, wards, key)
+            indicator_parts.append((values, imd_meta))
+            meta.update(imd_meta)
     indicator_parts += _indicators(st, wards, meta)
     if recipe.one("population") is not None:
         population = _population(st, wards)
         st.stats["population_source"] = recipe.section("population")["path"].name
     elif population is not None:
-        st.stats["population_source"] = "IoD2019 mid-2015 population (File 6), summed over LSOAs"
+        st.stats["population_source"] = pop_source
     if population is not None:
         wards[s.POPULATION] = wards[s.WARD_CODE].map(population).astype("float64")
 

@@ -28,6 +28,7 @@ SOURCE_KEYS = ("title", "publisher", "vintage", "licence", "attribution", "url")
 _SECTIONS: dict[str, set[str]] = {
     "wards": {"path", "code", "name", "la_code", "la_lookup", "layer", "english_only", *SOURCE_KEYS},
     "imd2019": {"lsoa", "lookup", *SOURCE_KEYS},
+    "imd2025": {"lsoa", "lookup", "population", "population_code", "population_value", *SOURCE_KEYS},
     "indicators": {"path", "kind", "indicators", "source", "year", *SOURCE_KEYS},
     "population": {"path", "code", "value", *SOURCE_KEYS},
     "postcodes": {"path", *SOURCE_KEYS},
@@ -51,7 +52,8 @@ for _keys in _SECTIONS.values():
     _keys.add("allow_outside")
 _TOP = {"name", "area_codes", "description", "allow_outside", *_SECTIONS}
 _LISTS = {"indicators", "organisations", "assets"}
-_PATH_KEYS = {"path", "lsoa", "lookup", "la_lookup", "classification", "area_of_operation"}
+_PATH_KEYS = {"path", "lsoa", "lookup", "la_lookup", "classification", "area_of_operation", "population"}
+IMD_SECTIONS = ("imd2019", "imd2025")
 
 DEFAULT_SOURCES: dict[str, dict[str, str]] = {
     "wards": {
@@ -68,6 +70,14 @@ DEFAULT_SOURCES: dict[str, dict[str, str]] = {
         "licence": "Open Government Licence v3.0",
         "attribution": "Contains public sector information licensed under the Open Government Licence v3.0",
         "url": "https://www.gov.uk/government/statistics/english-indices-of-deprivation-2019",
+    },
+    "imd2025": {
+        "title": "English Indices of Deprivation 2025",
+        "publisher": "Ministry of Housing, Communities and Local Government",
+        "vintage": "2025 (LSOA 2021)",
+        "licence": "Open Government Licence v3.0",
+        "attribution": "Contains public sector information licensed under the Open Government Licence v3.0",
+        "url": "https://www.gov.uk/government/statistics/english-indices-of-deprivation-2025",
     },
     "postcodes": {
         "title": "Postcode centroids (ONS Postcode Directory)",
@@ -252,7 +262,7 @@ def load_recipe(path: Path | str) -> Recipe:
                 problems.append(
                     f"{where}: unknown keys {', '.join(extra)} (known: {', '.join(sorted(allowed))})"
                 )
-            need = ("lsoa", "lookup") if key == "imd2019" else ("path",)
+            need = ("lsoa", "lookup") if key in IMD_SECTIONS else ("path",)
             for n in need:
                 if n not in item:
                     problems.append(f"{where}: needs `{n}`")
@@ -266,6 +276,11 @@ def load_recipe(path: Path | str) -> Recipe:
             checked.append(item)
         sections[key] = checked if key in _LISTS else checked[0]
 
+    if all(k in raw for k in IMD_SECTIONS):
+        problems.append(
+            "has both [imd2019] and [imd2025]; a pack holds one IoD release (they measure the same "
+            "domains on different LSOAs): keep one"
+        )
     area_codes = raw.get("area_codes")
     if area_codes is not None and (
         not isinstance(area_codes, list) or not all(isinstance(c, str) for c in area_codes)

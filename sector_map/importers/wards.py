@@ -13,7 +13,7 @@ vintage (kept as ``attrs["ward_vintage"]``, e.g. ``"WD19"``), Trafford Data Lab'
 from __future__ import annotations
 
 import re
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from pathlib import Path
 
 import geopandas as gpd
@@ -34,7 +34,11 @@ from sector_map.importers.tables import (
 )
 from sector_map.pack import schema as s
 
-__all__ = ["read_geo", "read_wards", "to_pack_crs"]
+__all__ = ["LaFallback", "read_geo", "read_wards", "to_pack_crs"]
+
+LaFallback = Callable[[], tuple[str, pd.DataFrame] | None]
+"""Gives ``(file name, frame of ward_code, la_code[, la_name])`` for wards whose file names no
+local authority, or None; called only when it is needed (see :func:`read_wards`)."""
 
 _WARD_CD = re.compile(r"^wd(\d\d)cd$", re.IGNORECASE)
 _LAD_CD = re.compile(r"^lad(\d\d)cd$", re.IGNORECASE)
@@ -193,6 +197,36 @@ def _repair(gdf: gpd.GeoDataFrame, file: str, feature: pd.Series, notes: Notes) 
     return gdf
 
 
+def _fill_la(
+    gdf: gpd.GeoDataFrame, filled: tuple[str, pd.DataFrame], file: str, vintage: str | None, notes: Notes
+) -> str | None:
+    """Fill the wards' local authority (in place) from another file of the build; the ward vintage."""
+    src, lookup = filled
+    by_code = lookup.dropna(subset=[s.WARD_CODE, s.LA_CODE]).drop_duplicates(s.WARD_CODE)
+    by_code = by_code.set_index(s.WARD_CODE)
+    found = gdf[s.WARD_CODE].isin(by_code.index)
+    if not found.any():
+        return vintage
+    gdf.loc[found, s.LA_CODE] = gdf.loc[found, s.WARD_CODE].map(by_code[s.LA_CODE])
+    if s.LA_NAME in by_code.columns:
+        need = found & gdf[s.LA_NAME].isna()
+        gdf.loc[need, s.LA_NAME] = gdf.loc[need, s.WARD_CODE].map(by_code[s.LA_NAME])
+    missing = f"; {int((~found).sum()):,} wards are not in it: {examples(gdf.loc[~found, s.WARD_CODE])}"
+    notes.add(
+        file,
+        f"has no local authority column, so the local authority of {int(found.sum()):,} of {len(gdf):,} "
+        f"wards was taken from {src}" + (missing if not found.all() else ""),
+    )
+    lk_vintage = lookup.attrs.get("ward_vintage")
+    if vintage is None and found.all() and lk_vintage:
+        notes.add(
+            file,
+            f"all ward codes are {lk_vintage} codes in {src}, so the ward vintage is recorded as {lk_vintage}",
+        )
+        return str(lk_vintage)
+    return vintage
+
+
 # --- the importer --------------------------------------------------------------------------------
 def read_wards(
     path: str | Path,
@@ -204,6 +238,7 @@ def read_wards(
     area_codes: list[str] | None = None,
     layer: str | None = None,
     english_only: bool = False,
+    la_fallback: LaFallback | None = None,
     notes: Notes | None = None,
 ) -> gpd.GeoDataFrame:
     """Read ward boundaries into the pack's ``wards`` table (EPSG:4326).
@@ -219,6 +254,10 @@ def read_wards(
         layer: the layer of a GeoPackage (or member of a zip) holding several; see
             :func:`sector_map.importers.geo.list_layers`.
         english_only: keep only English wards (codes starting ``E05``).
+        la_fallback: where else the wards' local authorities may be found (e.g. the LSOA → ward →
+            LAD lookup of the same build), used only when ``area_codes`` is given and neither the
+            file nor ``la_lookup`` says which authority any ward is in: a file already cut to the
+            area, as councils publish them. What it fills is noted.
         notes: collects warnings (repairs, guesses, merges, unmatched lookups).
 
     Returns:
@@ -334,6 +373,10 @@ def read_wards(
         gdf, feature = gdf[keep], feature[keep]
     if area_codes is not None:
         wanted = [str(a).strip() for a in area_codes]
+        if gdf[s.LA_CODE].isna().all() and la_fallback is not None:
+            filled = la_fallback()
+            if filled is not None:
+                vintage = _fill_la(gdf, filled, file, vintage, notes)
         if gdf[s.LA_CODE].isna().all():
             raise InputError(
                 file,
