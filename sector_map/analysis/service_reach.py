@@ -154,8 +154,9 @@ def service_locations(pack: Pack) -> gpd.GeoDataFrame:
 
 def unknown_organisations_note(pack: Pack) -> list[str]:
     """A note when services name an organisation that is not in the pack (they have no point)."""
-    known = set(pack.organisations[s.ORG_ID].astype(str))
-    missing = int((~pack.services[s.ORG_ID].astype(str).isin(known)).sum())
+    # plain Python sets: pandas' isin on string columns costs ~5 ms here on every provision run
+    known = {str(o) for o in pack.organisations[s.ORG_ID].astype(object).tolist()}
+    missing = sum(str(o) not in known for o in pack.services[s.ORG_ID].astype(object).tolist())
     return (
         [f"{missing} services name an organisation that is not in the pack; they have no point."]
         if missing
