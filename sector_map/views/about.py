@@ -16,9 +16,10 @@ GLOSSARY: dict[str, str] = {
     "LSOA": "Lower layer Super Output Area: a small statistical area of about 1,500 residents "
     "(around 650 households) used by the Office for National Statistics. Deprivation figures are "
     "published for LSOAs and combined into ward figures.",
-    "IMD": "The Index of Multiple Deprivation, part of the English Indices of Deprivation 2019 "
-    "published by the Ministry of Housing, Communities and Local Government. It combines seven "
-    "domains into one score: a higher score means more deprived.",
+    "IMD": "The Index of Multiple Deprivation, part of the English Indices of Deprivation published "
+    "by the Ministry of Housing, Communities and Local Government: the 2019 release (on 2011 LSOAs) "
+    "or the 2025 release (on 2021 LSOAs); the sources below say which this pack uses. It combines "
+    "seven domains into one score: a higher score means more deprived.",
     "Domain": "One of the seven kinds of deprivation the IMD combines: income; employment; "
     "education, skills and training; health and disability; crime; barriers to housing and "
     "services; and living environment.",
