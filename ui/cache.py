@@ -5,7 +5,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
+from types import MappingProxyType
 from typing import TYPE_CHECKING
 
 import pandas as pd
@@ -39,6 +41,15 @@ def need_table(key: tuple[str, str], method: str) -> pd.DataFrame:
     """0–100 need scores, wards × indicators, for the pack named by ``key``."""
     pack = _load(*key)
     return need.need_score_table(pack.indicator_wide(), pack.indicator_meta, method=method)
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def ward_labels(key: tuple[str, str]) -> Mapping[str, str]:
+    """'Name (code)' per ward code, in label order (sector_map.views.summaries.ward_labels);
+    read-only, shared across sessions."""
+    from sector_map.views.summaries import ward_labels as labels
+
+    return MappingProxyType(labels(_load(*key).wards))
 
 
 @st.cache_data(show_spinner=False, max_entries=8)

@@ -6,7 +6,6 @@ from __future__ import annotations
 import streamlit as st
 
 from sector_map.analysis import need
-from sector_map.pack import schema as s
 from sector_map.pack.io import Pack
 from sector_map.views import maps
 from sector_map.views.web_assets import missing_assets
@@ -20,9 +19,7 @@ WARD_PICK_KEY = "nm_ward_pick"
 # --- the selected ward ----------------------------------------------------------------------
 def ward_picker(pack: Pack, ward: str | None) -> None:
     """A selectbox bound to the shared selection (the keyboard way to pick a ward)."""
-    names = dict(zip(pack.wards[s.WARD_CODE], pack.wards[s.WARD_NAME], strict=True))
-    labels = {c: f"{n} ({c})" for c, n in names.items()}  # one lookup per ward, not a scan (England)
-    codes = sorted(labels, key=labels.get)
+    labels = cache.ward_labels(cache.pack_key(pack))  # in label order; one lookup per option
 
     def changed() -> None:
         state.select_ward(st.session_state[WARD_PICK_KEY])
@@ -31,7 +28,7 @@ def ward_picker(pack: Pack, ward: str | None) -> None:
         st.session_state[WARD_PICK_KEY] = ward
     st.selectbox(
         "Selected ward",
-        codes,
+        list(labels),
         key=WARD_PICK_KEY,
         on_change=changed,
         index=None,

@@ -73,9 +73,22 @@ def ward_key_figures(pack: Pack, ward_code: str, *, wide: pd.DataFrame) -> pd.Da
 
 
 def ward_label(pack: Pack, ward_code: str) -> str:
-    """'Name (code)' for a ward code, or the code itself if unknown."""
+    """'Name (code)' for a ward code, or the code itself if unknown.
+
+    Reads every ward: for many labels (a picker of all wards) use :func:`ward_labels` once.
+    """
     match = pack.wards.loc[pack.wards[s.WARD_CODE] == ward_code, s.WARD_NAME]
     return f"{match.iloc[0]} ({ward_code})" if len(match) else ward_code
+
+
+def ward_labels(wards: pd.DataFrame) -> dict[str, str]:
+    """Every ward's :func:`ward_label`, keyed by ward code, in the order of the labels.
+
+    Computed once per pack, so a picker of all wards (7,219 in England) lists them in order and
+    labels each option with a dictionary lookup rather than a scan of the wards per option.
+    """
+    labels = {c: f"{n} ({c})" for c, n in zip(wards[s.WARD_CODE], wards[s.WARD_NAME], strict=True)}
+    return dict(sorted(labels.items(), key=lambda item: item[1]))
 
 
 def subject_table(pack: Pack, values: pd.Series, ranks: pd.Series, *, unit: str) -> pd.DataFrame:

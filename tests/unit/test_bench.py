@@ -11,11 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from bench import cli, payload
+from bench import cli, pack_scale, payload
 from bench import scenarios as sc
 from sector_map.analysis import subject
 from sector_map.pack.io import load_pack
-from sector_map.views import classify, maps
+from sector_map.views import classify, maps, summaries
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -97,3 +97,14 @@ def test_mirror_uses_the_pages_st_folium_arguments():
         except ValueError:
             continue
     assert literal == payload.PAGE_KWARGS
+
+
+def test_pack_scale_times_every_step_and_both_pickers_agree(demo_dir, capsys):
+    assert pack_scale.main(["--pack", str(demo_dir), "--repeats", "1", "--with-scan"]) == 0
+    printed = capsys.readouterr().out
+    for step in (pack_scale.LOAD, pack_scale.VALIDATE, pack_scale.LABELS, pack_scale.PICKER, pack_scale.SCAN):
+        assert step in printed
+    pack = load_pack(demo_dir)
+    cached = pack_scale.picker_rerun(summaries.ward_labels(pack.wards))
+    assert cached == pack_scale.picker_by_scan(pack)
+    assert len(cached) == len(pack.wards)

@@ -138,3 +138,49 @@ def test_indicator_values_must_be_numbers(tiny_pack):
     with pytest.raises(PackError, match="values must be numbers"):
         validate_pack(tiny_pack)
     assert pd.api.types.is_string_dtype(tiny_pack.indicators[s.VALUE])
+
+
+def test_list_values_checked_cell_by_cell_meaning(tiny_pack):
+    """Empty lists and missing cells are fine; a lone string is a list of one; a missing value
+    inside a list is unknown; every bad row is named once, with its unknown values sorted."""
+    orgs = tiny_pack.organisations
+    orgs.at[0, s.THEMES] = []
+    orgs.at[1, s.THEMES] = None
+    orgs.at[2, s.THEMES] = "knitting"
+    tiny_pack.services.at[0, s.THEMES] = ["poverty_food", None, "juggling"]
+    tiny_pack.services.at[1, s.AREA_WARDS] = ("X05000002", "E05999999")
+    with pytest.raises(PackError) as err:
+        validate_pack(tiny_pack)
+    assert [(p.file, p.column, p.rows, p.text) for p in err.value.problems] == [
+        (s.ORGANISATIONS_FILE, s.THEMES, (3,), "unknown values ['knitting']"),
+        (s.SERVICES_FILE, s.THEMES, (1,), "unknown values [None, 'juggling']"),
+        (s.SERVICES_FILE, s.AREA_WARDS, (2,), "unknown values ['E05999999']"),
+    ]
+
+
+def test_list_values_rows_are_positions_not_index_labels(tiny_pack):
+    tiny_pack.services.index = [7, 7]  # both rows share one label
+    tiny_pack.services[s.THEMES] = [["poverty_food"], ["knitting"]]
+    with pytest.raises(PackError) as err:
+        validate_pack(tiny_pack)
+    assert [p.rows for p in err.value.problems if p.column == s.THEMES] == [(2,)]
+
+
+def test_codes_held_as_numbers_named_by_row(tiny_pack):
+    codes = tiny_pack.organisations[s.ORG_ID].astype(object)
+    codes.iloc[1] = 12
+    codes.iloc[2] = None
+    tiny_pack.organisations[s.ORG_ID] = codes
+    tiny_pack.services = tiny_pack.services.iloc[:1]
+    with pytest.raises(PackError) as err:
+        validate_pack(tiny_pack)
+    found = {p.text: p.rows for p in err.value.problems if p.column == s.ORG_ID}
+    assert found == {"has empty codes": (3,), "codes must be text, not numbers": (2,)}
+
+
+def test_orphan_services_found_among_many_organisations(tiny_pack):
+    tiny_pack.services.loc[0, s.ORG_ID] = "o4"
+    tiny_pack.services.loc[1, s.ORG_ID] = "o3"
+    with pytest.raises(PackError) as err:
+        validate_pack(tiny_pack)
+    assert [(p.column, p.rows) for p in err.value.problems] == [(s.ORG_ID, (1,))]

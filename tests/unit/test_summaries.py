@@ -32,3 +32,25 @@ def test_ward_key_figures_rank_and_no_data(tiny_pack):
     assert missing.set_index("Indicator").loc["IMD score", "Value"] == "no data"
     assert missing.set_index("Indicator").loc["IMD score", "Rank in area"] == "no data"
     assert summaries.ward_label(tiny_pack, "X05000003") == "Gamma (X05000003)"
+
+
+def test_ward_labels_match_ward_label_in_label_order(tiny_pack):
+    wards = tiny_pack.wards
+    wards[s.WARD_NAME] = ["Park", "Abbey", "Park", "Abbey"]  # two pairs of wards share a name
+    wards[s.WARD_CODE] = ["X05000004", "X05000003", "X05000001", "X05000002"]
+    labels = summaries.ward_labels(wards)
+    assert labels == {c: summaries.ward_label(tiny_pack, c) for c in wards[s.WARD_CODE]}
+    assert list(labels.values()) == [
+        "Abbey (X05000002)",
+        "Abbey (X05000003)",
+        "Park (X05000001)",
+        "Park (X05000004)",
+    ]
+    assert list(labels) == ["X05000002", "X05000003", "X05000001", "X05000004"]
+
+
+def test_ward_labels_keep_a_ward_with_no_name(tiny_pack):
+    tiny_pack.wards.loc[1, s.WARD_NAME] = None
+    labels = summaries.ward_labels(tiny_pack.wards)
+    assert labels["X05000002"] == summaries.ward_label(tiny_pack, "X05000002")
+    assert len(labels) == 4
