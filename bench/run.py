@@ -73,5 +73,5 @@ def collect(
     page = None
     if browser:
         _say(f"Starting the app and timing the first page in Chromium ({page_repeats} fresh contexts) …")
-        page = time_first_page(pack_dir, repeats=page_repeats)
+        page = time_first_page(pack_dir, wards=len(pack.wards), repeats=page_repeats)
     return Results(pack, pack_dir, choice, repeats, load, simplify, rerun, switch, page_bytes, sent, page)
