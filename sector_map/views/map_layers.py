@@ -37,6 +37,11 @@ from sector_map.views.web_assets import DEFAULT_BASE_URL, use_local_assets
 
 NO_THEME_COLOUR = "#555555"
 SELECTED_OUTLINE = "#000000"
+# Above this many wards (a region or the country) the map opens so far out that many wards are
+# under a pixel across, and 1 px white outlines would wash them out to near-white. Their outlines
+# then take the ward's own fill colour at half the width, so every ward keeps its class colour;
+# a borough (about 20 wards) or a city region (about 200) keeps the white outlines.
+MANY_WARDS = 400
 
 # Asset status -> (shape, colour): shape and colour both differ, so status reads without colour.
 # Colours from the Okabe-Ito colour-blind-safe set.
@@ -109,6 +114,7 @@ def choropleth_layer(
         value_format = value_format_for(values, unit=unit)
 
     features, styles = [], {}
+    many = len(w) > MANY_WARDS
     names = w[s.WARD_NAME] if s.WARD_NAME in w else pd.Series(codes, index=w.index)
     for i, (name_, geom) in enumerate(zip(names, w.geometry, strict=True)):
         value_text = format_value(vals[i], unit=unit, value_format=value_format)
@@ -121,7 +127,7 @@ def choropleth_layer(
                 "(1 = most need)</span>"
             )
         fid = str(i)
-        styles[fid] = _ward_style(colours[cls[i]] if cls[i] >= 0 else None)
+        styles[fid] = _ward_style(colours[cls[i]] if cls[i] >= 0 else None, many=many)
         features.append(
             {
                 "type": "Feature",
@@ -154,14 +160,28 @@ def choropleth_layer(
     return group
 
 
-def _ward_style(fill: str | None) -> dict:
+def _ward_style(fill: str | None, *, many: bool = False) -> dict:
+    """Leaflet style of one ward; ``many``: more than :data:`MANY_WARDS` wards are drawn.
+
+    The fill opacities (0.85, 0.9 for no data) also tell ward polygons from organisation circles
+    in the browser tests and the first-page benchmark.
+    """
     if fill is None:
         return {
             "fillColor": NO_DATA_COLOUR,
             "fillOpacity": 0.9,
             "color": "#6c757d",
-            "weight": 1.2,
+            "weight": 0.5 if many else 1.2,
             "dashArray": "4 3",
+        }
+    if many:
+        return {
+            "fillColor": fill,
+            "fillOpacity": 0.85,
+            "color": fill,
+            "weight": 0.5,
+            "opacity": 0.85,
+            "dashArray": None,
         }
     return {"fillColor": fill, "fillOpacity": 0.85, "color": "#ffffff", "weight": 1, "dashArray": None}
 

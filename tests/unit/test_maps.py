@@ -327,6 +327,60 @@ def test_selected_ward_gets_a_thick_outline_layer(wards, values):
     assert len(_geojson(_choropleth(wards, values, selected="E05999999")[0])) == 1
 
 
+def _grid_wards(n: int) -> gpd.GeoDataFrame:
+    """``n`` small square wards in rows of 25, as a region or national pack would have."""
+    return gpd.GeoDataFrame(
+        {s.WARD_CODE: [f"E05{i:06d}" for i in range(n)], s.WARD_NAME: [f"Ward {i}" for i in range(n)]},
+        geometry=[
+            box(X0 + (i % 25) * D, Y0 + (i // 25) * D, X0 + (i % 25 + 1) * D, Y0 + (i // 25 + 1) * D)
+            for i in range(n)
+        ],
+        crs=s.PACK_CRS,
+    )
+
+
+def test_a_borough_keeps_white_ward_outlines(wards, values):
+    layer, _, colours = _choropleth(wards, values)
+    (gj,) = _geojson(layer)
+    styles = [gj.style_function(f) for f in gj.data["features"]]
+    assert styles[0] == {
+        "fillColor": colours[0],
+        "fillOpacity": 0.85,
+        "color": "#ffffff",
+        "weight": 1,
+        "dashArray": None,
+    }
+    assert styles[3] == {
+        "fillColor": c.NO_DATA_COLOUR,
+        "fillOpacity": 0.9,
+        "color": "#6c757d",
+        "weight": 1.2,
+        "dashArray": "4 3",
+    }
+
+
+@pytest.mark.parametrize("n, national", [(ml.MANY_WARDS, False), (ml.MANY_WARDS + 1, True)])
+def test_many_wards_are_outlined_in_their_own_colour_so_small_ones_keep_it(n, national):
+    grid = _grid_wards(n)
+    values = pd.Series(np.arange(n, dtype=float), index=grid[s.WARD_CODE])
+    values.iloc[-1] = np.nan
+    layer, _, _ = _choropleth(grid, values, selected=grid[s.WARD_CODE].iloc[0])
+    fill, outline = _geojson(layer)
+    styles = [fill.style_function(f) for f in fill.data["features"]]
+    with_data, no_data = styles[:-1], styles[-1]
+    if national:
+        assert all(st["color"] == st["fillColor"] and st["weight"] == 0.5 for st in with_data)
+        assert no_data["weight"] == 0.5 and no_data["dashArray"] == "4 3"
+    else:
+        assert all(st["color"] == "#ffffff" and st["weight"] == 1 for st in with_data)
+        assert no_data["weight"] == 1.2
+    assert {st["fillOpacity"] for st in with_data} == {0.85} and no_data["fillOpacity"] == 0.9
+    (feature,) = outline.data["features"]
+    selected = outline.style_function(feature)
+    assert selected["color"] == ml.SELECTED_OUTLINE and selected["weight"] >= 4 and selected["opacity"] == 1
+    assert selected["weight"] > max(st["weight"] for st in styles)
+
+
 # --- organisations and assets ---------------------------------------------------------------
 def test_organisation_layer_clusters_located_orgs_coloured_by_first_theme(orgs):
     layer = ml.organisation_layer(orgs)
