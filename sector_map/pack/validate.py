@@ -119,7 +119,7 @@ def _check_string_codes(df: pd.DataFrame, file: str, column: str, errors: list[P
     blank = values.isna() | (values.astype("string").str.strip() == "")
     if blank.any():
         errors.append(Problem(file, "has empty codes", column=column, rows=_rows(blank)))
-    not_str = _not_text(values)
+    not_str = _not_text(values) & ~blank.to_numpy(dtype=bool)  # a missing code is reported once, as empty
     if not_str.any():
         errors.append(Problem(file, "codes must be text, not numbers", column=column, rows=_rows(not_str)))
 
@@ -130,10 +130,8 @@ def _not_text(values: pd.Series) -> np.ndarray:
     A text column (pandas' string dtypes, as Parquet text is read) holds only text and its missing
     marker, so it is answered without visiting each value; any other column is checked value by value.
     """
-    if isinstance(values.dtype, pd.StringDtype):
-        if values.dtype.na_value is pd.NA:
-            return np.zeros(len(values), dtype=bool)
-        return values.isna().to_numpy()
+    if isinstance(values.dtype, pd.StringDtype):  # text and its missing marker (pd.NA or NaN) only
+        return np.zeros(len(values), dtype=bool)
     return np.array([not (isinstance(v, str) or v is None or v is pd.NA) for v in values], dtype=bool)
 
 

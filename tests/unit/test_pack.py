@@ -178,6 +178,18 @@ def test_codes_held_as_numbers_named_by_row(tiny_pack):
     assert found == {"has empty codes": (3,), "codes must be text, not numbers": (2,)}
 
 
+@pytest.mark.parametrize("dtype", ["string", "str", object])
+def test_a_missing_code_is_reported_once_as_empty(tiny_pack, dtype):
+    codes = tiny_pack.organisations[s.ORG_ID].astype(dtype)
+    codes.iloc[2] = None  # pandas 3's "str" columns hold NaN here, "string" ones pd.NA
+    tiny_pack.organisations[s.ORG_ID] = codes
+    tiny_pack.services = tiny_pack.services.iloc[:1]
+    with pytest.raises(PackError) as err:
+        validate_pack(tiny_pack)
+    found = {p.text: p.rows for p in err.value.problems if p.column == s.ORG_ID}
+    assert found == {"has empty codes": (3,)}
+
+
 def test_orphan_services_found_among_many_organisations(tiny_pack):
     tiny_pack.services.loc[0, s.ORG_ID] = "o4"
     tiny_pack.services.loc[1, s.ORG_ID] = "o3"
