@@ -66,21 +66,8 @@ def url_params(pack: Pack) -> list[url_state.Param]:
             what="catchment in km (0.5 to 5, in steps of 0.5)",
         ),
         url_state.Param("decay", "gp_decay", DECAYS[0], allowed=DECAYS, what="distance decay"),
-        url_state.Param(
-            "measure",
-            "gp_measure",
-            next(iter(gaps.MEASURES)),
-            allowed=list(gaps.MEASURES),
-            what="provision measure",
-        ),
-        url_state.Param(
-            "own_reach",
-            "gp_own_radius",
-            True,
-            parse=url_state.as_bool,
-            fmt=url_state.fmt_bool,
-            what="on/off switch",
-        ),
+        url_state.choice_param("measure", "gp_measure", gaps.MEASURES, what="provision measure"),
+        url_state.bool_param("own_reach", "gp_own_radius"),
     ]
 
 

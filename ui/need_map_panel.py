@@ -67,38 +67,16 @@ def url_params(pack: Pack) -> list[url_state.Param]:
             allowed=themes,
             what="theme",
         ),
-        url_state.Param(
-            "indicator",
-            "nm_indicator",
-            next(iter(pack.indicator_meta), None),
-            allowed=list(pack.indicator_meta),
-            what="indicator",
-        ),
-        url_state.Param(
-            "classes",
-            "nm_scheme",
-            next(iter(classify.SCHEMES)),
-            allowed=list(classify.SCHEMES),
-            what="classification",
-        ),
+        url_state.choice_param("indicator", "nm_indicator", pack.indicator_meta, what="indicator"),
+        url_state.choice_param("classes", "nm_scheme", classify.SCHEMES, what="classification"),
         url_state.Param(
             "k", "nm_k", classify.DEFAULT_K, parse=int, allowed=range(3, 8), what="number of classes"
         ),
-        url_state.Param(
-            "palette",
-            "nm_palette",
-            next(iter(classify.PALETTES)),
-            allowed=list(classify.PALETTES),
-            what="palette",
-        ),
-        url_state.Param(
-            "orgs", "nm_orgs", True, parse=url_state.as_bool, fmt=url_state.fmt_bool, what="on/off switch"
-        ),
+        url_state.choice_param("palette", "nm_palette", classify.PALETTES, what="palette"),
+        url_state.bool_param("orgs", "nm_orgs"),
         url_state.list_param("org_themes", "nm_org_themes", allowed=s.THEME_IDS, what="theme"),
         url_state.list_param("sizes", "nm_org_sizes", allowed=s.SIZE_BAND_IDS, what="size band"),
-        url_state.Param(
-            "assets", "nm_assets", True, parse=url_state.as_bool, fmt=url_state.fmt_bool, what="on/off switch"
-        ),
+        url_state.bool_param("assets", "nm_assets"),
     ]
 
 

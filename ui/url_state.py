@@ -45,6 +45,17 @@ def list_param(name: str, key: str, *, allowed: Collection, what: str, default: 
     return Param(name, key, list(default or []), parse=as_list, fmt=join_list, allowed=allowed, what=what)
 
 
+def choice_param(name: str, key: str, choices: Collection, *, what: str) -> Param:
+    """One of ``choices`` in the URL, the first by default."""
+    options = list(choices)
+    return Param(name, key, next(iter(options), None), allowed=options, what=what)
+
+
+def bool_param(name: str, key: str, default: bool = True) -> Param:
+    """An on/off switch in the URL (``1`` or ``0``)."""
+    return Param(name, key, default, parse=as_bool, fmt=fmt_bool, what="on/off switch")
+
+
 def as_bool(text: str) -> bool:
     if text in ("1", "true", "yes", "on"):
         return True

@@ -113,8 +113,9 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
         description=(
             "One row per ward: ward_code, ward_name, need, provision (from located services: a site "
             "or listed wards), provision_area_wide, services_located, services_area_wide, gap, "
-            "gap_class, reason. A line on stderr says what set the classes, or why provision cannot "
-            "tell wards apart (then every gap_class is 'provision not known')."
+            "gap_class, reason (and with --csv, need_indicators: the indicators and weights behind "
+            "need). A line on stderr says what set the classes, or why provision cannot tell wards "
+            "apart (then every gap_class is 'provision not known')."
         ),
     )
     gaps.add_argument("pack", help="pack folder")
@@ -129,7 +130,10 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     fit = sub.add_parser(
         "fit",
         help="wards ranked by the unmet need an organisation's offer could meet",
-        description="Ranked wards: rank, ward_code, ward_name, score, reason.",
+        description=(
+            "Ranked wards: rank, ward_code, ward_name, score, in_reach, reason (and with --csv, "
+            "need_indicators). Wards beyond the offer's reach have no rank."
+        ),
     )
     fit.add_argument("pack", help="pack folder")
     fit.add_argument("--org", help="an organisation's org_id in the pack")
