@@ -28,6 +28,7 @@ packs: $(VENV)/.runtime-ok
 	$(BIN)/python -m sector_map build-pack recipes/trafford.toml --out data/packs/trafford
 	$(BIN)/python -m sector_map build-pack recipes/greater_manchester.toml --out data/packs/greater-manchester --quiet
 	$(BIN)/python -m sector_map build-pack recipes/england.toml --out data/packs/england --quiet
+	$(BIN)/python -m sector_map build-pack recipes/england-2019.toml --out data/packs/england-2019 --quiet
 
 bench: $(VENV)/.runtime-ok $(DEMO)/manifest.json
 	$(BIN)/python -m bench

@@ -96,14 +96,25 @@ def test_build_pack_command_prints_progress_and_summary(tmp_path, capsys, shared
     assert wide["income_score"].notna().sum() == 215
 
 
-def test_england_pack_has_every_english_ward_and_marks_missing_imd(tmp_path, shared_data):
+def test_england_pack_has_every_current_english_ward_and_marks_missing_imd(tmp_path, shared_data):
     result = build_pack(RECIPES / "england.toml", tmp_path / "england")
+    pack = result.pack
+    assert len(pack.wards) == 6_817 and pack.wards[s.WARD_CODE].str.startswith("E05").all()
+    score = pack.indicator_wide()["imd_score"]
+    # 33 May-2024 wards have no best-fitted LSOA 2021: no data, not zero.
+    assert score.notna().sum() == 6_784 and score.isna().sum() == 33
+    assert "(33 no data)" in summary_text(result)
+    assert pack.manifest["sources"] and any("2025" in str(src) for src in pack.manifest["sources"])
+    assert load_pack(tmp_path / "england").summary()["wards"] == 6_817
+
+
+def test_england_2019_pack_keeps_the_december_2019_wards(tmp_path, shared_data):
+    result = build_pack(RECIPES / "england-2019.toml", tmp_path / "england-2019")
     pack = result.pack
     assert len(pack.wards) == 7_219 and pack.wards[s.WARD_CODE].str.startswith("E05").all()
     score = pack.indicator_wide()["imd_score"]
     assert score.notna().sum() == 7_180 and score.isna().sum() == 39
     assert "39 wards have no LSOA" in summary_text(result) or "(39 no data)" in summary_text(result)
-    assert load_pack(tmp_path / "england").summary()["wards"] == 7_219
 
 
 def test_a_failed_build_leaves_the_existing_pack_untouched(tmp_path, trafford_pack_dir, capsys):

@@ -1,4 +1,4 @@
-"""Every page on the England pack (7,219 wards, no organisations) in headless Chromium.
+"""Every page on the England pack (6,817 current wards, IoD2025, no organisations) in headless Chromium.
 
 The pack is built once from ../shared/data by recipes/england.toml and served by its own app.
 Each page must draw without an exception box; the Need map must draw every ward; pages with
@@ -24,7 +24,7 @@ from tests.e2e.test_browser import WARD_PATHS
 pytestmark = [pytest.mark.e2e, pytest.mark.data]
 
 NO_ORGS = "This pack has no organisations yet"
-# Slow on purpose: 7,219 ward polygons are drawn, and the first page builds the caches.
+# Slow on purpose: 6,817 ward polygons are drawn, and the first page builds the caches.
 LOAD_MS = 240_000
 
 
