@@ -23,10 +23,13 @@ lint: $(VENV)/.dev-ok
 demo: $(VENV)/.runtime-ok
 	$(BIN)/python -m sector_map demo --out $(DEMO)
 
-# The real-data packs from recipes/ (they read ../shared/data; see README "Build a pack").
+# The real-data packs from recipes/ (they read ../shared/data; see README "Build a pack"): each
+# area on its current wards with IoD2025, and on its 2019-era wards with IoD2019 (*-2019).
 packs: $(VENV)/.runtime-ok
 	$(BIN)/python -m sector_map build-pack recipes/trafford.toml --out data/packs/trafford
+	$(BIN)/python -m sector_map build-pack recipes/trafford-2019.toml --out data/packs/trafford-2019 --quiet
 	$(BIN)/python -m sector_map build-pack recipes/greater_manchester.toml --out data/packs/greater-manchester --quiet
+	$(BIN)/python -m sector_map build-pack recipes/greater_manchester-2019.toml --out data/packs/greater-manchester-2019 --quiet
 	$(BIN)/python -m sector_map build-pack recipes/england.toml --out data/packs/england --quiet
 	$(BIN)/python -m sector_map build-pack recipes/england-2019.toml --out data/packs/england-2019 --quiet
 

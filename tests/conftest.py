@@ -52,11 +52,25 @@ def shared_data_or_skip() -> Path:
 
 @pytest.fixture(scope="session")
 def trafford_pack_dir(tmp_path_factory) -> Path:
-    """The Trafford pack built once per test run from recipes/trafford.toml and ../shared/data."""
+    """Trafford on its 2004–2023 wards with IoD2019 (recipes/trafford-2019.toml), built once per test
+    run from ../shared/data: the build the published 2019 ward figures and the hand-labelled
+    charities are checked against."""
     shared_data_or_skip()
     from sector_map.build.builder import build_pack
 
     root = tmp_path_factory.mktemp("trafford-packs")
+    build_pack(ROOT / "recipes" / "trafford-2019.toml", root / "trafford")
+    return root / "trafford"
+
+
+@pytest.fixture(scope="session")
+def trafford_current_dir(tmp_path_factory) -> Path:
+    """Trafford today: its 21 current wards with IoD2025 (recipes/trafford.toml), built once per test
+    run from ../shared/data."""
+    shared_data_or_skip()
+    from sector_map.build.builder import build_pack
+
+    root = tmp_path_factory.mktemp("trafford-current")
     build_pack(ROOT / "recipes" / "trafford.toml", root / "trafford")
     return root / "trafford"
 

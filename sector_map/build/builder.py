@@ -17,7 +17,13 @@ from typing import TYPE_CHECKING
 import geopandas as gpd
 import pandas as pd
 
-from sector_map.build.postcodes import NEAR_KM, near_box, postcodes_in_area, used_postcodes
+from sector_map.build.postcodes import (
+    NEAR_KM,
+    near_box,
+    postcodes_in_area,
+    used_postcodes,
+    ward_la_from_postcodes,
+)
 from sector_map.build.recipe import IMD_SECTIONS, Recipe, load_recipe
 from sector_map.build.report import summary_text
 from sector_map.importers.tables import InputError, Notes, examples
@@ -107,16 +113,33 @@ def _wards(st: _Steps) -> gpd.GeoDataFrame:
         area_codes=st.recipe.area_codes,
         layer=sec.get("layer"),
         english_only=bool(sec.get("english_only", False)),
-        la_fallback=lambda: _ward_la_from_lookups(st.recipe),
+        la_fallback=lambda gdf: _ward_la_fallback(st.recipe, gdf),
         notes=st.notes,
     )
-    vintage = wards.attrs.get("ward_vintage", "")
+    vintage = wards.attrs.get("ward_vintage") or ""
     entry = st.recipe.source_entry("wards", sec)
     entry["vintage"] = entry["vintage"] or vintage
     st.sources.append(entry)
-    st.stats["ward_vintage"] = vintage
+    # A file whose columns do not name the vintage (area_code, ...) is recorded by the recipe's word.
+    st.stats["ward_vintage"] = vintage or entry["vintage"]
     st.done(t0, f"{len(wards):,} wards" + (f" ({vintage})" if vintage else ""))
     return wards
+
+
+def _ward_la_fallback(recipe: Recipe, wards: gpd.GeoDataFrame) -> tuple[str, pd.DataFrame] | None:
+    """Ward → local authority for a wards file that lacks it: the recipe's LSOA → ward lookup when
+    it holds every ward, else its postcode file's authority codes, whichever covers more wards."""
+    found = _ward_la_from_lookups(recipe)
+    codes = set(wards[s.WARD_CODE].dropna())
+
+    def covered(got: tuple[str, pd.DataFrame] | None) -> int:
+        return 0 if got is None else len(codes & set(got[1][s.WARD_CODE].dropna()))
+
+    sec = recipe.one("postcodes")
+    if covered(found) == len(codes) or sec is None:
+        return found
+    by_postcode = ward_la_from_postcodes(sec["path"], wards)
+    return by_postcode if covered(by_postcode) > covered(found) else found
 
 
 def _ward_la_from_lookups(recipe: Recipe) -> tuple[str, pd.DataFrame] | None:

@@ -4,18 +4,23 @@
 its organisation sources give and those in a box :data:`NEAR_KM` beyond the wards
 (:func:`near_box`); the pack's ``postcodes.parquet`` then keeps those inside the wards
 (:func:`postcodes_in_area`), so uploads can be placed later.
+
+A wards file already cut to the area may not say which local authority its wards are in; a
+postcode file with authority codes (Code-Point Open's ``Admin_district_code``, ONSPD's ``oslaua``)
+can (:func:`ward_la_from_postcodes`).
 """
 
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
 
 from sector_map.pack import schema as s
 
-__all__ = ["NEAR_KM", "near_box", "postcodes_in_area", "used_postcodes"]
+__all__ = ["NEAR_KM", "near_box", "postcodes_in_area", "used_postcodes", "ward_la_from_postcodes"]
 
 # Postcodes kept around the area besides the organisations' own: a box this far beyond the wards'
 # bounds, so assets and uploads near the border can be placed (postcodes.parquet keeps only those
@@ -52,3 +57,39 @@ def postcodes_in_area(table: pd.DataFrame | None, wards: gpd.GeoDataFrame) -> pd
     inside = gpd.sjoin(pts, wards[[s.GEOMETRY]], how="inner", predicate="within")
     out = pd.DataFrame(pts.loc[sorted(set(inside.index)), ["postcode", "lon", "lat"]])
     return out.astype({"postcode": "string", "lon": "float64", "lat": "float64"}).reset_index(drop=True)
+
+
+def ward_la_from_postcodes(path: Path, wards: gpd.GeoDataFrame) -> tuple[str, pd.DataFrame] | None:
+    """Each ward's local authority: the one most of the postcodes inside the ward are in.
+
+    For a wards file that names no authority. Only the postcodes in the wards' bounding box are
+    read (a chunk at a time from a national file). The ward is found by where the postcode is, so
+    the postcode file's ward codes need not be of the same vintage as the wards.
+
+    Returns:
+        ``(what it came from, frame of ward_code, la_code)``, or None when the file has no local
+        authority column or no postcode lies in any ward.
+    """
+    from sector_map.importers.postcodes import read_postcodes
+
+    polygons = gpd.GeoDataFrame(
+        {s.WARD_CODE: wards[s.WARD_CODE].to_numpy()},
+        geometry=wards.geometry.make_valid().to_crs(s.PACK_CRS).to_numpy(),
+        crs=s.PACK_CRS,
+    )
+    table = read_postcodes(path, near=near_box(polygons, km=0.0))
+    if s.LA_CODE not in table.columns or table.empty:
+        return None
+    table = table[table[s.LA_CODE].notna()]
+    points = gpd.GeoDataFrame(
+        {s.LA_CODE: table[s.LA_CODE].to_numpy()},
+        geometry=gpd.points_from_xy(table["lon"], table["lat"]),
+        crs=s.PACK_CRS,
+    )
+    hits = gpd.sjoin(points, polygons, how="inner", predicate="within")
+    if hits.empty:
+        return None
+    counts = hits.groupby([s.WARD_CODE, s.LA_CODE]).size().rename("n").reset_index()
+    most = counts.sort_values("n", ascending=False, kind="stable").drop_duplicates(s.WARD_CODE)
+    out = most[[s.WARD_CODE, s.LA_CODE]].astype("string").reset_index(drop=True)
+    return f"the postcode file {path.name} (the authority of most of the postcodes inside each ward)", out

@@ -47,9 +47,16 @@ _LAT_NAMES = ["lat", "latitude", "y_lat"]
 _LON_NAMES = ["long", "lon", "longitude", "lng", "x_lon"]
 _EAST_NAMES = ["oseast1m", "easting", "eastings", "os_easting", "bng_e", "east"]
 _NORTH_NAMES = ["osnrth1m", "northing", "northings", "os_northing", "bng_n", "north"]
-_WARD_NAMES = ["ward_code", "osward", "ward", "wd22cd", "wd23cd", "wd24cd", "wd19cd", "wd17cd", "wardcode"]
+# Code-Point Open names its ward and district columns Admin_ward_code and Admin_district_code.
+_WARD_NAMES = [
+    *("ward_code", "osward", "ward", "wd22cd", "wd23cd", "wd24cd", "wd25cd", "wd19cd", "wd17cd"),
+    *("wardcode", "admin_ward_code"),
+]
 _LSOA_NAMES = ["lsoa_code", "lsoa11", "lsoa21", "lsoa11cd", "lsoa21cd", "lsoa"]
-_LA_NAMES = ["la_code", "oslaua", "laua", "lad_code", "lad22cd", "lad23cd", "lad24cd", "lad19cd", "ladcd"]
+_LA_NAMES = [
+    *("la_code", "oslaua", "laua", "lad_code", "lad22cd", "lad23cd", "lad24cd", "lad25cd", "lad19cd"),
+    *("ladcd", "admin_district_code"),
+]
 _TERMINATED_NAMES = ["doterm", "date_of_termination", "terminated"]
 
 

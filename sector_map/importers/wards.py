@@ -36,9 +36,10 @@ from sector_map.pack import schema as s
 
 __all__ = ["LaFallback", "read_geo", "read_wards", "to_pack_crs"]
 
-LaFallback = Callable[[], tuple[str, pd.DataFrame] | None]
-"""Gives ``(file name, frame of ward_code, la_code[, la_name])`` for wards whose file names no
-local authority, or None; called only when it is needed (see :func:`read_wards`)."""
+LaFallback = Callable[[gpd.GeoDataFrame], tuple[str, pd.DataFrame] | None]
+"""Given the wards read so far (codes and geometry, in the file's CRS), gives ``(what it came from,
+frame of ward_code, la_code[, la_name])`` for wards whose file names no local authority, or None;
+called only when it is needed (see :func:`read_wards`)."""
 
 _WARD_CD = re.compile(r"^wd(\d\d)cd$", re.IGNORECASE)
 _LAD_CD = re.compile(r"^lad(\d\d)cd$", re.IGNORECASE)
@@ -255,7 +256,8 @@ def read_wards(
             :func:`sector_map.importers.geo.list_layers`.
         english_only: keep only English wards (codes starting ``E05``).
         la_fallback: where else the wards' local authorities may be found (e.g. the LSOA → ward →
-            LAD lookup of the same build), used only when ``area_codes`` is given and neither the
+            LAD lookup of the same build, or its postcode file's authority codes), called with the
+            wards read so far, and used only when ``area_codes`` is given and neither the
             file nor ``la_lookup`` says which authority any ward is in: a file already cut to the
             area, as councils publish them. What it fills is noted.
         notes: collects warnings (repairs, guesses, merges, unmatched lookups).
@@ -374,7 +376,7 @@ def read_wards(
     if area_codes is not None:
         wanted = [str(a).strip() for a in area_codes]
         if gdf[s.LA_CODE].isna().all() and la_fallback is not None:
-            filled = la_fallback()
+            filled = la_fallback(gdf)
             if filled is not None:
                 vintage = _fill_la(gdf, filled, file, vintage, notes)
         if gdf[s.LA_CODE].isna().all():
@@ -382,7 +384,10 @@ def read_wards(
                 file,
                 f"cannot keep the wards of {examples(wanted)}: the file does not say which local "
                 "authority each ward is in",
-                hint="Add la_lookup= (a ward to local authority lookup CSV such as WD19CD, LAD19CD)",
+                hint=(
+                    "Add la_lookup= (a ward to local authority lookup CSV such as WD19CD, LAD19CD); in a "
+                    "recipe, an LSOA → ward lookup with LAD codes or a postcode file with them also does"
+                ),
             )
         keep = gdf[s.LA_CODE].isin(wanted)
         if not keep.any():

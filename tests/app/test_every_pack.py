@@ -191,6 +191,18 @@ def test_every_page_opens_on_trafford(trafford_pack_dir, open_app):
 
 
 @pytest.mark.data
+def test_every_page_opens_on_trafford_today(trafford_current_dir, open_app):
+    pack = load_pack(trafford_current_dir)
+    ward = pack.wards.loc[pack.wards[s.WARD_NAME] == "Bucklow-St Martins", s.WARD_CODE].iloc[0]
+    assert ward in set(pack.wards[s.WARD_CODE]) and ward.startswith("E050152")
+    at = open_app(packs=trafford_current_dir.parent, pack=trafford_current_dir.name, check=False, ward=ward)
+    shown = _every_page(at, "Trafford today")
+    assert "Priority list" in shown["gaps"] and "high need" in shown["gaps"]
+    assert "Gaps by theme" in shown["ward"] and "Bucklow-St Martins" in shown["ward"]
+    assert "2025" in shown["about"]
+
+
+@pytest.mark.data
 def test_every_page_opens_on_greater_manchester(real_packs, open_app):
     pack = load_pack(real_packs / "greater-manchester")
     ward = pack.wards[s.WARD_CODE].iloc[0]

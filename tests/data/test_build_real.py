@@ -82,9 +82,9 @@ def test_trafford_sources_and_attribution(trafford):
     assert pcs["lon"].between(-2.48, -2.25).all() and pcs["lat"].between(53.35, 53.48).all()
 
 
-def test_build_pack_command_prints_progress_and_summary(tmp_path, capsys, shared_data):
+def test_build_pack_command_prints_progress_and_summary_for_gm_2017(tmp_path, capsys, shared_data):
     out = tmp_path / "gm"
-    assert main(["build-pack", str(RECIPES / "greater_manchester.toml"), "--out", str(out)]) == 0
+    assert main(["build-pack", str(RECIPES / "greater_manchester-2019.toml"), "--out", str(out)]) == 0
     printed = capsys.readouterr().out
     assert "[1/" in printed and "Reading ward boundaries" in printed
     assert "wards:          215" in printed
@@ -94,6 +94,22 @@ def test_build_pack_command_prints_progress_and_summary(tmp_path, capsys, shared
     assert wide["imd_score"].notna().sum() == 215
     # Domain scores come from the published WD17 ward aggregate, which agrees on the IMD score.
     assert wide["income_score"].notna().sum() == 215
+
+
+def test_greater_manchester_today_is_its_215_current_wards_with_iod2025(tmp_path, shared_data):
+    pack = build_pack(RECIPES / "greater_manchester.toml", tmp_path / "gm").pack
+    lookup = pd.read_csv(
+        shared_data / "lookups/lsoa21_to_wd24_lad24_bestfit_england_wales.csv", dtype="string"
+    )
+    gm = lookup[lookup["LAD24CD"].isin(pack.manifest["area_codes"])]
+    # The wards are the ones the LSOA21 -> May 2024 ward lookup fits GM's LSOAs to, borough by borough.
+    assert len(pack.wards) == 215 and pack.wards[s.LA_CODE].nunique() == 10
+    assert set(pack.wards[s.WARD_CODE]) == set(gm["WD24CD"])
+    by_ward = gm.drop_duplicates("WD24CD").set_index("WD24CD")["LAD24CD"]
+    assert (pack.wards.set_index(s.WARD_CODE)[s.LA_CODE] == by_ward.reindex(pack.wards[s.WARD_CODE])).all()
+    wide = pack.indicator_wide()
+    assert wide["imd_score"].notna().sum() == 215 and wide["income_score"].notna().sum() == 215
+    assert {m.year for m in pack.indicator_meta.values()} == {"2025"}
 
 
 def test_england_pack_has_every_current_english_ward_and_marks_missing_imd(tmp_path, shared_data):
@@ -125,7 +141,7 @@ def test_a_failed_build_leaves_the_existing_pack_untouched(tmp_path, trafford_pa
     before = sorted((p.name, p.stat().st_mtime_ns) for p in out.iterdir())
     recipe = tmp_path / "broken.toml"
     recipe.write_text(
-        (RECIPES / "trafford.toml")
+        (RECIPES / "trafford-2019.toml")
         .read_text()
         .replace("../../shared", str(ROOT.parent / "shared"))
         .replace("trafford_charities_ccew_extract_2023-04-04.csv", "trafford_food_banks.csv")

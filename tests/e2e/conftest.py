@@ -36,7 +36,7 @@ def packs_dir(tmp_path_factory) -> Path:
     if SHARED_DATA.is_dir():  # the Trafford tests skip or fail by tests.conftest.shared_data_or_skip
         from sector_map.build.builder import build_pack
 
-        build_pack(ROOT / "recipes" / "trafford.toml", root / "trafford")
+        build_pack(ROOT / "recipes" / "trafford-2019.toml", root / "trafford")
     return root
 
 

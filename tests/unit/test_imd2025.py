@@ -250,6 +250,54 @@ def test_a_wards_file_without_an_la_column_takes_it_from_the_recipes_lookup(tmp_
     assert any("no local authority column" in m and "lsoa21_wd24.csv" in m for m in said)
 
 
+def _codepoint(folder: Path) -> Path:
+    """Code-Point Open's layout: North holds two Sometown postcodes and one of its neighbour's, South
+    two of the neighbour's; the far one lies in no ward. The ward codes are of another vintage."""
+    rows = [
+        ("SM1 1AA", 380_200, 390_200, "E08000099"),
+        ("SM1 1AB", 380_400, 390_500, "E08000099"),
+        ("SM1 1AD", 380_800, 390_800, "E08000098"),
+        ("SM2 1AA", 380_300, 391_300, "E08000098"),
+        ("SM2 1AB", 380_600, 391_700, "E08000098"),
+        ("SM9 9ZZ", 390_000, 400_000, "E08000001"),
+    ]
+    lines = [
+        "Postcode,Positional_quality_indicator,Eastings,Northings,Country_code,Admin_district_code,Admin_ward_code"
+    ]
+    lines += [f'"{pc}",10,{e},{n},"E92000001","{la}","E05099999"' for pc, e, n, la in rows]
+    return _write(folder / "codepoint.csv.gz", "\n".join(lines) + "\n", gz=True)
+
+
+def test_a_wards_file_without_an_la_column_takes_it_from_the_recipes_postcode_file(tmp_path):
+    _wards(tmp_path, la_column=False)
+    _codepoint(tmp_path)
+    path = tmp_path / "recipe.toml"
+    path.write_text(
+        'name = "x"\narea_codes = ["E08000099"]\n[wards]\npath = "wards.geojson"\n'
+        '[postcodes]\npath = "codepoint.csv.gz"\n'
+    )
+    result = build_pack(path)
+    # By where the postcodes are, not by their (other-vintage) ward codes: North is mostly
+    # Sometown's, South wholly its neighbour's, so only North is in the area.
+    assert result.pack.wards[s.WARD_CODE].tolist() == [WARDS[0]]
+    assert result.pack.wards[s.LA_CODE].tolist() == ["E08000099"]
+    said = [n.message() for n in result.notes if n.file == "wards.geojson"]
+    assert any("no local authority column" in m and "postcode file codepoint.csv.gz" in m for m in said)
+
+
+def test_the_lookup_is_preferred_to_the_postcode_file_when_it_holds_every_ward(tmp_path):
+    _wards(tmp_path, la_column=False)
+    _renamed(tmp_path)
+    _lookup21(tmp_path)
+    _population(tmp_path)
+    _codepoint(tmp_path)
+    extra = 'population = "pop2024.csv"\n[postcodes]\npath = "codepoint.csv.gz"\n'
+    result = build_pack(_recipe(tmp_path, "imd2025_renamed.csv", extra))
+    assert result.pack.wards[s.WARD_CODE].tolist() == WARDS
+    said = [n.message() for n in result.notes if n.file == "wards.geojson"]
+    assert any("lsoa21_wd24.csv" in m for m in said) and not any("codepoint" in m for m in said)
+
+
 def test_without_a_lookup_a_wards_file_with_no_la_column_still_says_what_is_missing(tmp_path):
     _wards(tmp_path, la_column=False)
     path = tmp_path / "recipe.toml"

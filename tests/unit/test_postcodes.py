@@ -147,6 +147,12 @@ def test_national_file_keeps_only_the_wanted_postcodes_and_those_near(tmp_path):
     town_hall = got.set_index(s.POSTCODE).loc["M32 0TH"]
     assert (town_hall["lon"], town_hall["lat"]) == pytest.approx((-2.287483, 53.458999), abs=2e-4)
     assert got.set_index(s.POSTCODE).loc["AB12 9ZZ", "lat"] == pytest.approx(57.14, abs=0.02)
+    # Code-Point's Admin_ward_code is the ward code (empty where the file leaves it empty).
+    assert got.set_index(s.POSTCODE)[s.WARD_CODE].fillna("").to_dict() == {
+        "AB12 9ZZ": "",
+        "M32 0TH": "E05015247",
+        "WA14 2EN": "",
+    }
     # The wanted postcode with no grid reference is noted with its row in the file, not placed.
     (note,) = [n for n in notes if "no grid reference" in n.text]
     assert note.text.startswith("1 postcodes") and list(note.rows) == [11_501]  # header = line 1
@@ -176,7 +182,7 @@ def test_lat_lon_file_is_filtered_by_the_box_too(tmp_path):
 def test_a_filter_that_keeps_nothing_gives_an_empty_table_not_an_error(tmp_path):
     p = _codepoint_file(tmp_path, n_far=50)
     got = read_postcodes(p, keep=["ZZ9 9ZZ"], near=(0.0, 51.0, 0.1, 51.1))
-    assert got.empty and list(got.columns) == [s.POSTCODE, "lon", "lat"]
+    assert got.empty and list(got.columns) == [s.POSTCODE, "lon", "lat", s.WARD_CODE]
     empty = _write(tmp_path, "empty.csv", "pcds,lat,long\n")
     with pytest.raises(InputError, match="no data rows"):
         read_postcodes(empty, near=NEAR_TRAFFORD)
