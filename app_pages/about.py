@@ -16,6 +16,8 @@ if pack.manifest.get("description"):
 st.header("Sources")
 st.caption("Every figure in this pack comes from one of these. Credit them when you use a map or chart.")
 st.table(md_table(about.sources_table(pack).set_index(s.HEADER_SOURCE), links=("Link",)))
+for sentence in about.deprivation_weights(pack):
+    st.caption(md(sentence))
 built = pack.manifest.get("built_at")
 if built:
     st.caption(

@@ -190,7 +190,7 @@ def default_choices(
 
     The rule, so that no need is counted twice:
 
-    1. Each indicator measures a *concept*: its IoD2019 domain (the children's and older
+    1. Each indicator measures a *concept*: its IoD domain (the children's and older
        people's income indices count as Income), else a concept rule on its label, else itself.
     2. One indicator per concept: one of the theme's own domains first, then the most direct
        form: a domain score, then a plain measure, then "% in the most deprived 20%", then

@@ -24,7 +24,7 @@ from sector_map.build.postcodes import (
     used_postcodes,
     ward_la_from_postcodes,
 )
-from sector_map.build.recipe import IMD_SECTIONS, Recipe, load_recipe
+from sector_map.build.recipe import IMD_SECTIONS, IMD_WARD_KINDS, Recipe, load_recipe
 from sector_map.build.report import summary_text
 from sector_map.importers.tables import InputError, Notes, examples
 from sector_map.pack import schema as s
@@ -261,11 +261,17 @@ def _indicators(st: _Steps, wards: gpd.GeoDataFrame, have: dict) -> list[tuple[p
     codes = set(wards[s.WARD_CODE])
     for sec in st.recipe.many("indicators"):
         t0 = st.step(f"Reading ward indicators from {sec['path'].name}")
-        if sec.get("kind") == "imd2019_ward":
-            from sector_map.importers.imd_ward import read_imd_ward_scores
+        if sec.get("kind") in IMD_WARD_KINDS:
+            from sector_map.importers.imd_ward import PUBLISHERS_WEIGHTS, read_imd_ward_scores
 
-            values, meta = read_imd_ward_scores(sec["path"], ward_codes=codes, notes=st.notes)
-            entry = st.recipe.source_entry("imd2019", sec)
+            edition = IMD_WARD_KINDS[sec["kind"]]
+            weights = sec.get("weights") or PUBLISHERS_WEIGHTS
+            values, meta = read_imd_ward_scores(
+                sec["path"], edition=edition, weights=weights, ward_codes=codes, notes=st.notes
+            )
+            entry = st.recipe.source_entry(f"imd{edition}", sec)
+            entry["vintage"] = f"{entry['vintage']}; ward averages as published, weighted by {weights}"
+            entry["weights"] = weights
         elif sec.get("kind") == "360giving_wards":
             from sector_map.importers.giving360 import ward_grant_indicators
 

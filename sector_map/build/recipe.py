@@ -29,7 +29,7 @@ _SECTIONS: dict[str, set[str]] = {
     "wards": {"path", "code", "name", "la_code", "la_lookup", "layer", "english_only", *SOURCE_KEYS},
     "imd2019": {"lsoa", "lookup", *SOURCE_KEYS},
     "imd2025": {"lsoa", "lookup", "population", "population_code", "population_value", *SOURCE_KEYS},
-    "indicators": {"path", "kind", "indicators", "source", "year", *SOURCE_KEYS},
+    "indicators": {"path", "kind", "indicators", "source", "year", "weights", *SOURCE_KEYS},
     "population": {"path", "code", "value", *SOURCE_KEYS},
     "postcodes": {"path", *SOURCE_KEYS},
     "organisations": {
@@ -54,6 +54,9 @@ _TOP = {"name", "area_codes", "description", "allow_outside", *_SECTIONS}
 _LISTS = {"indicators", "organisations", "assets"}
 _PATH_KEYS = {"path", "lsoa", "lookup", "la_lookup", "classification", "area_of_operation", "population"}
 IMD_SECTIONS = ("imd2019", "imd2025")
+# [[indicators]] kinds for IoD scores already aggregated to wards, and the release each holds.
+IMD_WARD_KINDS = {"imd2019_ward": "2019", "imd2025_ward": "2025"}
+INDICATOR_KINDS = ("table", *IMD_WARD_KINDS, "360giving_wards")
 
 DEFAULT_SOURCES: dict[str, dict[str, str]] = {
     "wards": {
@@ -268,6 +271,14 @@ def load_recipe(path: Path | str) -> Recipe:
                     problems.append(f"{where}: needs `{n}`")
             if key == "organisations" and item.get("kind", "csv") not in ORG_KINDS:
                 problems.append(f"{where}: kind {item.get('kind')!r} is not one of {', '.join(ORG_KINDS)}")
+            if key == "indicators" and item.get("kind", "table") not in INDICATOR_KINDS:
+                problems.append(
+                    f"{where}: kind {item.get('kind')!r} is not one of {', '.join(INDICATOR_KINDS)}"
+                )
+            if key == "indicators" and "weights" in item and item.get("kind") not in IMD_WARD_KINDS:
+                problems.append(
+                    f"{where}: `weights` is for ward IoD scores (kind = {' or '.join(IMD_WARD_KINDS)})"
+                )
             allow = item.get("allow_outside", raw.get("allow_outside", False))
             if not isinstance(allow, bool):
                 problems.append(f"{where}: allow_outside must be true or false")

@@ -1,10 +1,12 @@
-"""IMD 2019 already aggregated to wards: files that hold ward domain *scores* as they are.
+"""IoD2019 or IoD2025 already aggregated to wards: files that hold ward domain *scores* as they are.
 
-Domain scores are not published at LSOA level in open CSVs, only pre-aggregated to wards
-(population-weighted means of LSOA scores, the same method as :mod:`imd`). This reads such
-a file (``ward_code`` or ``WDyyCD`` plus ``Score``, ``Income_Score``, ... columns) into the
-same indicator ids and metadata that :func:`imd.aggregate_to_wards` uses, so both routes
-give one vocabulary. Proportion and extent columns are left out: they are not scores.
+IoD2019 domain scores are not published at LSOA level in open CSVs, only pre-aggregated to
+wards (population-weighted means of LSOA scores, the same method as :mod:`imd`), and councils
+publish their own ward figures for either release. This reads such a file (``ward_code`` or
+``WDyyCD`` plus ``Score``, ``Income_Score``, ... columns) into the same indicator ids and
+metadata that :func:`imd.aggregate_to_wards` uses, so both routes give one vocabulary, naming the
+release and the weights its publisher used (:data:`PUBLISHERS_WEIGHTS` when the recipe does not
+say). Proportion and extent columns are left out: they are not scores.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from sector_map.importers.imd import indicator_meta
+from sector_map.importers.imd import Release, indicator_meta
 from sector_map.importers.tables import InputError, Notes, examples, file_rows, read_table, to_number
 from sector_map.pack import schema as s
 
@@ -35,6 +37,8 @@ _DOMAIN_WORDS = (
     ("imd", s.DOMAIN_IMD),
 )
 _CODE = re.compile(r"^(ward_code|wd\d\dcd|area_code|code)$", re.IGNORECASE)
+EDITIONS = ("2019", "2025")
+PUBLISHERS_WEIGHTS = "the population its publisher chose (not named in the recipe)"
 
 
 def score_column_domain(column: str) -> str | None:
@@ -61,22 +65,34 @@ def score_column_domain(column: str) -> str | None:
 def read_imd_ward_scores(
     path: Path | str,
     *,
+    edition: str = "2019",
+    weights: str | None = None,
     ward_codes: set[str] | None = None,
     notes: Notes | None = None,
 ) -> tuple[pd.DataFrame, dict[str, s.IndicatorMeta]]:
-    """Read ward-level IoD2019 domain scores.
+    """Read ward-level IoD domain scores of one release.
+
+    Args:
+        edition: the release the file holds, ``"2019"`` or ``"2025"``.
+        weights: the population its publisher weighted the LSOA scores by, as the indicator
+            descriptions should say it; else :data:`PUBLISHERS_WEIGHTS`.
 
     Returns:
         ``(values, meta)``: long table (``ward_code``, ``indicator_id``, ``value``) using the
-        ids ``imd_score``, ``income_score`` ...; and their metadata.
+        ids ``imd_score``, ``income_score`` ...; and their metadata, naming the release and weights.
 
     Raises:
         InputError: no ward code column, no score columns, or no code among ``ward_codes``.
+        ValueError: an edition other than 2019 or 2025.
     """
+    if edition not in EDITIONS:
+        raise ValueError(f"IoD edition {edition!r} is not one of {', '.join(EDITIONS)}")
+    release = Release(edition, weights or PUBLISHERS_WEIGHTS)
+    iod = f"IoD{edition}"
     path = Path(path)
     notes = notes if notes is not None else Notes()
     df = read_table(
-        path, what="a ward table of IoD2019 scores (ward code, Score, Income_Score ...)", notes=notes
+        path, what=f"a ward table of {iod} scores (ward code, Score, Income_Score ...)", notes=notes
     )
     code_col = next((c for c in df.columns if _CODE.match(c)), None)
     if code_col is None:
@@ -87,7 +103,7 @@ def read_imd_ward_scores(
     scores = {c: score_column_domain(c) for c in df.columns if c != code_col}
     scores = {c: d for c, d in scores.items() if d}
     if not scores:
-        raise InputError(path.name, "no IoD2019 score columns (expected Score, Income_Score ...)")
+        raise InputError(path.name, f"no {iod} score columns (expected Score, Income_Score ...)")
     codes = df[code_col].astype("string").str.strip()
     keep = codes.notna()
     if ward_codes is not None:
@@ -116,7 +132,7 @@ def read_imd_ward_scores(
                 rows=file_rows(df.index[bad]),
             )
         parts.append(pd.DataFrame({s.WARD_CODE: codes[keep], s.INDICATOR_ID: ind, s.VALUE: values[keep]}))
-        meta[ind] = indicator_meta(ind)
+        meta[ind] = indicator_meta(ind, release)
     out = pd.concat(parts, ignore_index=True).dropna(subset=[s.VALUE])
     out = out.astype({s.WARD_CODE: "string", s.INDICATOR_ID: "string", s.VALUE: "float64"})
     if ward_codes is not None:
@@ -124,6 +140,6 @@ def read_imd_ward_scores(
         if missing:
             notes.add(
                 path.name,
-                f"{len(missing):,} wards have no IoD2019 ward score, shown as no data: {examples(sorted(missing))}",
+                f"{len(missing):,} wards have no {iod} ward score, shown as no data: {examples(sorted(missing))}",
             )
     return out.reset_index(drop=True), meta

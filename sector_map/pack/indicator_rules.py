@@ -57,7 +57,7 @@ DIRECTION_RULES: tuple[tuple[str, str, str], ...] = (
     ),
 )
 
-# IoD2019 domains; applied only to labels that are about deprivation (see _DEPRIVATION).
+# IoD domains (the same in IoD2019 and IoD2025); applied only to labels that are about deprivation (see _DEPRIVATION).
 DOMAIN_RULES: tuple[tuple[str, str], ...] = (
     (r"index of multiple deprivation", s.DOMAIN_IMD),
     (r"affecting children|idaci", s.DOMAIN_IDACI),
@@ -72,7 +72,7 @@ DOMAIN_RULES: tuple[tuple[str, str], ...] = (
 )
 _DEPRIVATION = re.compile(r"deprivation|indices of|\biod\b|\bimd|idaci|idaopi")
 
-# (pattern, themes) for indicators that are not IoD2019 domains; every matching rule adds themes.
+# (pattern, themes) for indicators that are not IoD domains; every matching rule adds themes.
 THEME_RULES: tuple[tuple[str, tuple[str, ...]], ...] = (
     (r"self-harm|mental|depress|anxiety|suicide", ("mental_health",)),
     (
@@ -101,7 +101,7 @@ THEME_RULES: tuple[tuple[str, tuple[str, ...]], ...] = (
 
 
 # What an indicator measures, so a theme's default need index counts each concept once.
-# IoD2019 domains are concepts in their own right, except the two supplementary indices, which
+# IoD domains are concepts in their own right, except the two supplementary indices, which
 # are subsets of Income deprivation. Other indicators: first matching (pattern, concept) wins;
 # an indicator no rule matches is a concept of its own.
 DOMAIN_CONCEPTS: dict[str, str] = {s.DOMAIN_IDACI: s.DOMAIN_INCOME, s.DOMAIN_IDAOPI: s.DOMAIN_INCOME}
@@ -115,7 +115,7 @@ CONCEPT_RULES: tuple[tuple[str, str], ...] = (
 
 
 def concept_for(label: str, domain: str = "") -> str:
-    """The concept an indicator measures: its IoD2019 domain, else a :data:`CONCEPT_RULES` match, else ''.
+    """The concept an indicator measures: its IoD domain, else a :data:`CONCEPT_RULES` match, else ''.
 
     Example:
         >>> concept_for("Income Deprivation Affecting Children", "idaci")
@@ -161,7 +161,7 @@ def direction_for(label: str) -> tuple[str, str, bool]:
 
 
 def domain_for(label: str) -> str:
-    """IoD2019 domain key for a deprivation label, else ''.
+    """IoD domain key for a deprivation label, else ''.
 
     Example:
         >>> domain_for("Income Deprivation Affecting Children")

@@ -184,7 +184,7 @@ def size_band_for(income: float | None) -> str:
 # --- themes -------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Theme:
-    """One need/offer theme and the IMD 2019 domains its need index draws on.
+    """One need/offer theme and the IoD domains its need index draws on (the same in IoD2019 and IoD2025).
 
     Indicators of these domains (and others tagged with the theme in ``indicators.json``) are the
     theme's candidates; :func:`sector_map.analysis.need.default_choices` picks one per concept, the
@@ -197,7 +197,7 @@ class Theme:
     colour: str
 
 
-# Domain keys name IMD 2019 concepts; importers and the demo map their indicator ids to them.
+# Domain keys name IoD concepts (the same in IoD2019 and IoD2025); importers and the demo map their indicator ids to them.
 DOMAIN_IMD = "imd"
 DOMAIN_INCOME = "income"
 DOMAIN_EMPLOYMENT = "employment"
@@ -231,7 +231,7 @@ THEME_IDS = tuple(THEMES_BY_ID)
 
 
 def themes_for_domain(domain: str) -> list[str]:
-    """Theme ids whose default need index draws on an IMD 2019 domain key."""
+    """Theme ids whose default need index draws on an IoD domain key."""
     return [t.id for t in THEMES_LIST if domain in t.domains]
 
 

@@ -77,6 +77,27 @@ def sources_table(pack: Pack) -> pd.DataFrame:
     )
 
 
+def deprivation_weights(pack: Pack) -> list[str]:
+    """One sentence per deprivation source: which IoD release, and what weights its ward averages.
+
+    A ward figure of the Indices of Deprivation is a population-weighted mean of LSOA scores; with
+    the release's own denominators it matches MHCLG's method, with another population (a later
+    year's estimates) it can differ a little from published ward figures, so the page says which.
+
+    Example:
+        >>> from sector_map.demo.tiny import tiny_pack
+        >>> p = tiny_pack()
+        >>> p.manifest["sources"] = [{"title": "English Indices of Deprivation 2025", "weights": "pop.csv"}]
+        >>> deprivation_weights(p)
+        ['English Indices of Deprivation 2025: ward averages weighted by pop.csv.']
+    """
+    return [
+        f"{src.get('title') or 'Deprivation'}: ward averages weighted by {src['weights']}."
+        for src in pack.sources
+        if str(src.get("weights") or "").strip()
+    ]
+
+
 def indicators_table(pack: Pack) -> pd.DataFrame:
     """One row per indicator: what it is, its unit, which way is worse, its source and themes."""
     counts = pack.indicators.groupby(s.INDICATOR_ID)[s.VALUE].count()

@@ -199,7 +199,9 @@ def test_every_page_opens_on_trafford_today(trafford_current_dir, open_app):
     shown = _every_page(at, "Trafford today")
     assert "Priority list" in shown["gaps"] and "high need" in shown["gaps"]
     assert "Gaps by theme" in shown["ward"] and "Bucklow-St Martins" in shown["ward"]
-    assert "2025" in shown["about"]
+    # The About page names the release and the weights (the mid-2024 populations, not the denominators).
+    assert "English Indices of Deprivation 2025: ward averages weighted by" in shown["about"]
+    assert "2024POP" in shown["about"]
 
 
 @pytest.mark.data
