@@ -136,7 +136,11 @@ def codepoint(charities):
 
 def test_codepoint_is_filtered_as_it_is_read(codepoint, charities):
     table, notes = codepoint
-    assert list(table.columns) == ["postcode", "lon", "lat"] and table[s.POSTCODE].is_unique
+    assert list(table.columns) == ["postcode", "lon", "lat", s.WARD_CODE, s.LA_CODE]
+    assert table[s.POSTCODE].is_unique
+    # Code-Point's Admin_ward_code and Admin_district_code: Trafford's postcodes are on its current wards.
+    trafford = table[table[s.LA_CODE] == "E08000009"]
+    assert len(trafford) > 6_000 and trafford[s.WARD_CODE].str.match(r"^E050152(39|[45]\d)$").all()
     # Of 1.75 million rows, only the charities' and the box's are kept.
     assert 20_000 < len(table) < 60_000
     # (the box is cut in easting/northing, a little wider than in degrees: allow 0.05° of slack)
