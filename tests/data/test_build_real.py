@@ -92,8 +92,16 @@ def test_build_pack_command_prints_progress_and_summary_for_gm_2017(tmp_path, ca
     assert len(pack.wards) == 215 and pack.wards[s.LA_CODE].nunique() == 10
     wide = pack.indicator_wide()
     assert wide["imd_score"].notna().sum() == 215
-    # Domain scores come from the published WD17 ward aggregate, which agrees on the IMD score.
+    # Domain scores come from the published WD17 ward aggregate, whose weights are not File 6's: its IMD
+    # scores are not those [imd2019] gives, so its descriptions do not claim the mid-2015 population.
     assert wide["income_score"].notna().sum() == 215
+    published = pd.read_csv(
+        shared_data / "imd2019/imd2019_england_wd17_aggregated.csv.gz", dtype={"WD17CD": str}
+    )
+    published = published.set_index("WD17CD")["Score"].reindex(wide.index)
+    assert (wide["imd_score"] - published).abs().max() > 0.5
+    income = pack.indicator_meta["income_score"].description
+    assert "does not name" in income and "mid-2015" not in income.split("(not")[0]
 
 
 def test_greater_manchester_today_is_its_215_current_wards_with_iod2025(tmp_path, shared_data):
@@ -131,6 +139,15 @@ def test_england_2019_pack_keeps_the_december_2019_wards(tmp_path, shared_data):
     score = pack.indicator_wide()["imd_score"]
     assert score.notna().sum() == 7_180 and score.isna().sum() == 39
     assert "39 wards have no LSOA" in summary_text(result) or "(39 no data)" in summary_text(result)
+    # The published WD19 aggregate (its domain scores are used) has the weights the recipe names:
+    # File 6's, with which [imd2019] gives the same IMD scores from the LSOA files.
+    published = pd.read_csv(
+        shared_data / "imd2019/imd2019_england_wd19_aggregated.csv.gz", dtype={"ward_code": str}
+    )
+    published = published.set_index("ward_code")["Score"]
+    assert (score.dropna() - published.reindex(score.dropna().index)).abs().max() < 1e-9
+    entry = next(e for e in pack.manifest["sources"] if "by 2019 ward" in e["title"])
+    assert "File 6" in entry["weights"] and "mid-2015" in pack.indicator_meta["income_score"].description
 
 
 def test_a_failed_build_leaves_the_existing_pack_untouched(tmp_path, trafford_pack_dir, capsys):
