@@ -137,3 +137,31 @@ def test_food_banks_placed_by_postcode(shared_data):
     )
     assert len(banks) == 7
     assert banks.geometry.x.between(-2.48, -2.25).all() and banks.geometry.y.between(53.35, 53.49).all()
+
+
+def test_gm_wards_without_their_la_column_take_it_from_code_point(shared_data, tmp_path):
+    """Each of GM's 215 current wards gets the borough its file names, from the postcodes inside it
+    (Code-Point Open's Admin_district_code), when the file's borough columns are removed."""
+    import geopandas as gpd
+
+    from sector_map.build.builder import build_pack
+    from sector_map.build.postcodes import ward_la_from_postcodes
+
+    gm = gpd.read_file(shared_data / "boundaries/greater_manchester/gm_wards_2023_generalised.geojson")
+    stripped = gm.drop(columns=["local_authority_area_code", "local_authority_area_name"])
+    stripped.to_file(tmp_path / "wards.geojson", driver="GeoJSON")
+    codepoint = shared_data / "postcodes/codepoint_open_2025-10_gm_postcode_areas_bl_m_ol_sk_wa_wn.csv.gz"
+    got = ward_la_from_postcodes(codepoint, stripped.rename(columns={"area_code": s.WARD_CODE}))
+    assert got is not None
+    by_postcode = got[1].set_index(s.WARD_CODE)[s.LA_CODE]
+    assert by_postcode.reindex(gm["area_code"]).tolist() == gm["local_authority_area_code"].tolist()
+    recipe = tmp_path / "recipe.toml"
+    recipe.write_text(
+        f'name = "x"\narea_codes = ["{TRAFFORD}"]\n[wards]\npath = "wards.geojson"\n'
+        f'[postcodes]\npath = "{codepoint}"\n',
+        encoding="utf-8",
+    )
+    result = build_pack(recipe)
+    trafford = gm.loc[gm["local_authority_area_code"] == TRAFFORD, "area_code"]
+    assert sorted(result.pack.wards[s.WARD_CODE]) == sorted(trafford)
+    assert any("postcode file" in n.message() for n in result.notes)
