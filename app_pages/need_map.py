@@ -1,11 +1,10 @@
 """Need map: a choropleth of an indicator or a theme's need index, with organisations and assets."""
 
 import streamlit as st
-from streamlit_folium import st_folium
 
 from sector_map.export import maps as export
 from sector_map.views import missing
-from ui import cache, empty, export_panel, need_map_panel, sidebar, state, url_state, widgets
+from ui import cache, empty, export_panel, need_map_panel, sidebar, state, url_state, ward_map, widgets
 from ui.text import md
 
 pack = sidebar.current_pack()
@@ -35,17 +34,15 @@ orgs_shown, n_unlocated = need_map_panel.organisations_to_show(pack, view)
 ward = state.selected_ward(pack)
 
 with map_col:
-    base = widgets.base_map(pack, key)
-    layers = need_map_panel.layers(pack, key, subject, styled, view, orgs_shown, ward)
-    result = st_folium(
-        base,
-        key=f"need_map_{pack.path.name}",
-        feature_group_to_add=layers,
-        returned_objects=["last_clicked"],
-        height=580,
-        use_container_width=True,
+    widgets.missing_assets_note()
+    ward_map.ward_map(
+        pack,
+        key,
+        need_map_panel.map_wards(key, subject, styled, ward),
+        orgs=orgs_shown if view.show_orgs else None,
+        show_assets=view.show_assets,
+        map_key=f"need_map_{pack.path.name}",
     )
-    widgets.select_clicked_ward(pack, result, ward)
     need_map_panel.layer_notes(view, orgs_shown, n_unlocated, pack)
 
 with side_col:

@@ -66,6 +66,25 @@ def simplified_wards(key: tuple[str, str]):
     return simplify_wards(_load(*key).wards)
 
 
+@st.cache_resource(show_spinner=False, max_entries=8)
+def ward_geometry(key: tuple[str, str]):
+    """The ward geometry file the map component fetches (sector_map.views.web_map.ward_geometry)."""
+    from sector_map.views.web_map import ward_geometry as geometry
+
+    return geometry(simplified_wards(key))
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def organisation_wards(key: tuple[str, str]):
+    """Position of each organisation's ward in the pack's wards (-1: none); read-only numpy array."""
+    from sector_map.views.web_map import ward_of_points
+
+    pack = _load(*key)
+    out = ward_of_points(pack.wards, pack.organisations)
+    out.setflags(write=False)
+    return out
+
+
 @st.cache_data(show_spinner="Working out provision…", max_entries=64)
 def provision(
     key: tuple[str, str], themes: tuple[str, ...], radius_km: float, decay: str, own_radius: bool

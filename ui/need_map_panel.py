@@ -12,8 +12,8 @@ from sector_map.analysis import need, subject
 from sector_map.pack import schema as s
 from sector_map.pack import values
 from sector_map.pack.io import Pack
-from sector_map.views import classify, map_layers, maps, missing, summaries
-from ui import cache, state, url_state, widgets
+from sector_map.views import classify, map_layers, maps, missing, summaries, web_map
+from ui import cache, state, url_state, ward_map, widgets
 from ui.text import html_text, md
 
 MODE_THEME = "Theme need index"
@@ -214,58 +214,36 @@ def organisations_to_show(pack: Pack, view: View):
     return orgs, maps.unmapped_count(orgs)
 
 
-def layers(pack, key, subj, styled: Styled, view: View, orgs, ward):
-    wards = cache.simplified_wards(key)
-    out = [
-        map_layers.choropleth_layer(
-            wards,
-            subj.values,
-            styled.classes,
-            styled.colours,
-            label=subj.meta.label,
-            unit=subj.meta.unit,
-            value_format=values.value_format_for(subj.values, unit=subj.meta.unit),
-            ranks=subj.ranks,
-            selected=ward,
-        )
-    ]
-    if view.show_orgs and len(orgs):
-        out.append(map_layers.organisation_layer(orgs))
-    if view.show_assets and len(pack.assets):
-        out.append(map_layers.asset_layer(pack.assets))
-    return out
+def map_wards(key, subj, styled: Styled, ward: str | None) -> dict:
+    """What the map is told about the wards on this run (classes, value texts, ranks, selection)."""
+    return web_map.ward_state(
+        cache.ward_geometry(key),
+        subj.values,
+        styled.classes,
+        styled.colours,
+        label=subj.meta.label,
+        unit=subj.meta.unit,
+        value_format=values.value_format_for(subj.values, unit=subj.meta.unit),
+        ranks=subj.ranks,
+        selected=ward,
+    )
 
 
 def boundaries_map(pack: Pack, key: tuple[str, str]) -> None:
     """The wards outlined, with organisations and assets, for a pack with no figures to map yet."""
-    from streamlit_folium import st_folium
-
     ward = state.selected_ward(pack)
-    values = pd.Series(float("nan"), index=pack.wards[s.WARD_CODE].astype(str))
-    out = [
-        map_layers.choropleth_layer(
-            cache.simplified_wards(key),
-            values,
-            classify.classify(values),
-            [],
-            label="Ward figures",
-            selected=ward,
-            name="Wards",
-        )
-    ]
-    if len(pack.organisations):
-        out.append(map_layers.organisation_layer(pack.organisations))
-    if len(pack.assets):
-        out.append(map_layers.asset_layer(pack.assets))
-    result = st_folium(
-        widgets.base_map(pack, key),
-        key=f"need_map_{pack.path.name}",
-        feature_group_to_add=out,
-        returned_objects=["last_clicked"],
-        height=580,
-        use_container_width=True,
+    nothing = pd.Series(float("nan"), index=pack.wards[s.WARD_CODE].astype(str))
+    wards = web_map.ward_state(
+        cache.ward_geometry(key), nothing, classify.classify(nothing), [], label="Ward figures", selected=ward
     )
-    widgets.select_clicked_ward(pack, result, ward)
+    ward_map.ward_map(
+        pack,
+        key,
+        wards,
+        orgs=pack.organisations if len(pack.organisations) else None,
+        show_assets=True,
+        map_key=f"need_map_{pack.path.name}",
+    )
     widgets.ward_picker(pack, ward)
 
 
@@ -275,7 +253,11 @@ def layer_notes(view: View, orgs, n_unlocated: int, pack: Pack) -> None:
         bits.append("no organisations in this pack yet (add a list on the Data page)")
     elif view.show_orgs:
         drawn = len(orgs) - n_unlocated
-        bits.append(f"{drawn:,} organisations drawn (coloured by their main theme; clusters show counts)")
+        bits.append(
+            f"{drawn:,} organisations drawn (coloured by their main theme; clusters show counts)"
+            if drawn <= web_map.POINT_CAP
+            else f"{drawn:,} organisations: circles show how many are in each ward; zoom in to see them one by one"
+        )
         if n_unlocated:
             bits.append(
                 f"{n_unlocated:,} more match the filters but have no location ('area only'), so are not drawn"

@@ -38,14 +38,19 @@ def ward_picker(pack: Pack, ward: str | None) -> None:
 
 
 # --- maps -----------------------------------------------------------------------------------
-def base_map(pack: Pack, key: tuple[str, str]):
-    """The folium base map of the pack's wards (a note when the browser files are missing)."""
+def missing_assets_note() -> None:
+    """An error box when the vendored Leaflet files are missing (the map would be blank)."""
     absent = missing_assets(paths.STATIC_DIR)
     if absent:
         st.error(
             "The map's browser files are missing (" + ", ".join(absent[:3]) + "), so the map may be blank. "
             "Run `make run` (or `bash scripts/fetch_leaflet.sh`) to fetch them."
         )
+
+
+def base_map(pack: Pack, key: tuple[str, str]):
+    """The folium base map of the pack's wards (a note when the browser files are missing)."""
+    missing_assets_note()
     return maps.base_map(cache.simplified_wards(key), basemap=not pack.is_demo)
 
 
