@@ -305,7 +305,8 @@ def symbols_legend(view: View, orgs, n_assets: int) -> None:
     parts = []
     if view.show_orgs and len(orgs):
         themes = orgs[s.THEMES].map(lambda ts: ts[0] if ts is not None and len(ts) else None).dropna()
-        for t in [t for t in s.THEME_IDS if t in set(themes)]:
+        present = set(themes.unique())  # once: each look-up into an Arrow column walks it all
+        for t in [t for t in s.THEME_IDS if t in present]:
             theme = s.THEMES_BY_ID[t]
             parts.append(
                 f'<span style="white-space:nowrap;margin-right:10px"><span style="display:inline-block;width:10px;'

@@ -323,6 +323,10 @@ class WardMap {
       line(box, plural(n, "organisation", "organisations") + " shown here");
       line(box, "Zoom in to see them one by one", "sm-muted");
       m.bindTooltip(box, { className: TIP, direction: "top" });
+      m.on("click", (e) => {
+        L.DomEvent.stopPropagation(e);
+        this.api.setTriggerValue("ward", geo.codes[i]);
+      });
       this.orgLayer.addLayer(m);
     });
   }
