@@ -163,6 +163,7 @@ class WardMap {
       }
       const layer = L.polygon(polys, { renderer: this.renderer, smoothFactor: 0.5 });
       layer.wardIndex = i;
+      layer.wardCode = geo.codes[i];
       layer.bindTooltip(() => this.tooltip(i), { sticky: true, className: TIP });
       layer.on("mouseover", () => layer.setStyle({ weight: 3, color: "#212529", dashArray: null }));
       layer.on("mouseout", () => layer.setStyle(this.style(i)));

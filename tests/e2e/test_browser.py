@@ -19,10 +19,10 @@ pytestmark = pytest.mark.e2e
 WARD_PATHS = "path.leaflet-interactive[fill-opacity='0.85'], path.leaflet-interactive[fill-opacity='0.9']"
 
 # A point well inside some ward polygon, found the way a person would: where the mouse lands on
-# the same ward path at the point and a few pixels around it.
-FIND_WARD_POINT = """(() => {
-  const r = document.getElementById('map_div').getBoundingClientRect();
-  const isWard = e => e && e.tagName === 'path' && ['0.85', '0.9'].includes(e.getAttribute('fill-opacity'));
+# the same ward path at the point and a few pixels around it (the demo's wards are SVG paths).
+FIND_WARD_POINT = """((selector) => {
+  const r = window.sectorMap.getContainer().getBoundingClientRect();
+  const isWard = e => e && e.tagName === 'path' && e.matches(selector || "[fill-opacity='0.85'], [fill-opacity='0.9']");
   for (let y = r.top + r.height * 0.3; y < r.bottom - 40; y += 9)
     for (let x = r.left + r.width * 0.3; x < r.right - 40; x += 9) {
       const here = document.elementFromPoint(x, y);
@@ -30,28 +30,68 @@ FIND_WARD_POINT = """(() => {
       const same = [[0, 0], [14, 0], [-14, 0], [0, 14], [0, -14]].every(([dx, dy]) =>
         document.elementFromPoint(x + dx, y + dy) === here);
       if (same) {
-        const ll = window.map.containerPointToLatLng([x - r.left, y - r.top]);
+        const ll = window.sectorMap.containerPointToLatLng([x - r.left, y - r.top]);
         return [x, y, ll.lat, ll.lng];
       }
     }
+  return null; })"""
+
+# The same on a map drawn on a canvas (more than 400 wards): the first point, scanning from the
+# map's middle, where Leaflet's own hit test finds one ward at it and 3 pixels around; returns
+# (x, y, ward code).
+FIND_WARD_POINT_CANVAS = """(() => {
+  const m = window.sectorMap, r = m.getContainer().getBoundingClientRect();
+  const wards = []; m.eachLayer(l => { if (l.wardCode !== undefined) wards.push(l); });
+  const at = (x, y) => {
+    const ll = m.containerPointToLatLng([x - r.left, y - r.top]);
+    const p = m.latLngToLayerPoint(ll);
+    return wards.find(l => l.getBounds().contains(ll) && l._containsPoint(p));
+  };
+  for (let y = r.top + r.height * 0.4; y < r.bottom - 40; y += 4)
+    for (let x = r.left + r.width * 0.4; x < r.right - 40; x += 4) {
+      const here = at(x, y);
+      if (here && [[3, 0], [-3, 0], [0, 3], [0, -3]].every(([dx, dy]) => at(x + dx, y + dy) === here))
+        return [x, y, here.wardCode];
+    }
   return null; })()"""
 
-# Render every organisation marker's tooltip the way Leaflet does when it opens one (innerHTML
-# of its content), including markers hidden inside clusters.
+# The text of every tooltip on the map, built as Leaflet builds it when one opens (ward tooltips
+# are made on hover; organisation markers may be hidden inside clusters). The component gives
+# Leaflet elements filled with textContent, so any markup in a name must come back as text.
 RENDER_ALL_TOOLTIPS = """(() => {
   const out = [];
   const host = document.createElement('div'); host.id = 'tooltip-probe'; document.body.appendChild(host);
   const visit = l => {
-    if (l.getTooltip && l.getTooltip()) {
-      const d = document.createElement('div'); d.innerHTML = l.getTooltip().getContent(); host.appendChild(d);
-      out.push(d.innerText);
-    }
+    const tip = l.getTooltip && l.getTooltip();
+    if (!tip) return;
+    let content = tip.getContent();
+    if (typeof content === 'function') content = content(l);
+    const d = document.createElement('div');
+    if (typeof content === 'string') d.innerHTML = content; else d.appendChild(content.cloneNode(true));
+    host.appendChild(d);
+    out.push(d.innerText);
   };
-  window.map.eachLayer(l => {
+  window.sectorMap.eachLayer(l => {
     if (window.L.MarkerClusterGroup && l instanceof window.L.MarkerClusterGroup) l.getLayers().forEach(visit);
     else visit(l);
   });
   return out; })()"""
+
+WARD_MAP = ".sm-ward-map[data-wards-drawn]"
+MAP_WARD_PATHS = ", ".join(f".sm-ward-map {p}" for p in WARD_PATHS.split(", "))
+
+
+def ward_map(page, *, timeout: int = 60_000):
+    """The ward map component once every ward polygon is drawn; returns its container."""
+    page.wait_for_selector(WARD_MAP, state="attached", timeout=timeout)
+    return page.locator(WARD_MAP)
+
+
+def selected_outlines(page) -> int:
+    return page.evaluate(
+        "Array.from(document.querySelectorAll('.sm-ward-map path')).filter("
+        "p => p.getAttribute('stroke-width') === '4').length"
+    )
 
 
 def folium_frame(page):
@@ -66,16 +106,6 @@ def folium_frame(page):
     raise AssertionError("the map component never appeared")
 
 
-def frame_box(page, frame):
-    """The iframe's box, once scrolled fully into view (Chromium scrolls a partly hidden iframe
-    into view on mousedown, which would move the click)."""
-    for el in page.query_selector_all("iframe"):
-        if el.content_frame() == frame:
-            el.scroll_into_view_if_needed()
-            return el.bounding_box()
-    raise AssertionError("iframe not found")
-
-
 @pytest.fixture(scope="module")
 def demo(packs_dir):
     return load_pack(packs_dir / "demo")
@@ -83,32 +113,78 @@ def demo(packs_dir):
 
 def test_need_map_draws_offline_and_click_selects_ward(page, app_url, demo):
     page.goto(f"{app_url}/?pack=demo")
-    frame = folium_frame(page)
-    assert frame.locator(WARD_PATHS).count() == len(demo.wards)
-    frame.wait_for_selector(".sm-cluster", timeout=30_000)
-    scripts = frame.evaluate("Array.from(document.scripts).map(s => s.src).filter(Boolean)")
+    container = ward_map(page)
+    assert container.get_attribute("data-wards-drawn") == str(len(demo.wards))
+    assert page.locator(
+        f".sm-ward-map {WARD_PATHS.split(', ')[0]}, .sm-ward-map {WARD_PATHS.split(', ')[1]}"
+    ).count() == len(demo.wards)
+    page.wait_for_selector(".sm-ward-map .sm-cluster", timeout=30_000)
+    scripts = page.evaluate("Array.from(document.scripts).map(s => s.src).filter(Boolean)")
     assert any(src.endswith("/app/static/vendor/leaflet/leaflet.js") for src in scripts), scripts
-    assert frame.evaluate("window.L.version") == "1.9.4"
+    assert page.evaluate("window.L.version") == "1.9.4"
     page.get_by_text("Fictional demo data").first.wait_for()
     screenshot(page, "need_map")
 
-    x, y, lat, lng = frame.evaluate(FIND_WARD_POINT)
+    container.scroll_into_view_if_needed()
+    x, y, lat, lng = page.evaluate(FIND_WARD_POINT, None)
     code = maps.ward_at(demo.wards, lat, lng)
     ward_name = demo.wards.set_index(s.WARD_CODE).loc[code, s.WARD_NAME]
-    box = frame_box(page, frame)
-    page.mouse.move(box["x"] + x, box["y"] + y)
-    frame.locator(".leaflet-tooltip", has_text=ward_name).wait_for(timeout=10_000)
-    page.mouse.click(box["x"] + x, box["y"] + y)
+    page.mouse.move(x, y)
+    page.locator(".sm-ward-map .leaflet-tooltip", has_text=ward_name).wait_for(timeout=10_000)
+    page.mouse.click(x, y)
     page.get_by_role("heading", name=ward_name).wait_for(timeout=30_000)
     assert f"ward={code}" in page.url
-    frame = folium_frame(page)
-    outlined = frame.evaluate(
-        "Array.from(document.querySelectorAll('path')).filter(p => p.getAttribute('stroke-width') === '4').length"
+    page.wait_for_function(
+        "Array.from(document.querySelectorAll('.sm-ward-map path')).some(p => p.getAttribute('stroke-width') === '4')",
+        timeout=10_000,
     )
-    assert outlined >= 1
+    assert selected_outlines(page) == 1
     screenshot(page, "need_map_ward_selected")
     leaked = [u for u in page.blocked if u.endswith((".js", ".css"))]
     assert leaked == [], f"the map asked the internet for {leaked}"
+
+
+def test_need_map_fetches_the_geometry_once_and_reruns_without_it(page, app_url, demo):
+    """The ward geometry comes from a static file named by its content; a rerun sends no coordinates."""
+    files, frames = [], []
+    page.on("response", lambda r: files.append(r.url) if "/app/static/maps/" in r.url else None)
+    page.on("websocket", lambda ws: ws.on("framereceived", lambda f: frames.append(f)))
+    page.goto(f"{app_url}/?pack=demo")
+    ward_map(page)
+    assert len(files) == 1 and "/app/static/maps/wards-" in files[0]
+    frames.clear()
+    page.get_by_test_id("stNumberInputStepDown").first.click()  # one class fewer
+    page.get_by_text("Quantiles (equal counts), 4 classes.").wait_for(timeout=30_000)
+    sent = b"".join(f if isinstance(f, bytes) else f.encode() for f in frames)
+    assert b"wards-" in sent and b"cls" in sent  # the map was told the new classes
+    x0 = f"{demo.wards.geometry.iloc[0].exterior.coords[0][0]:.5f}".encode()
+    assert x0 not in sent  # but not the wards' outlines
+    assert len(files) == 1
+
+
+def test_need_map_shows_no_data_wards_hatched_grey_with_no_data_tooltip(page, app_url, demo):
+    """The demo's 'children in poverty' indicator has a ward with no figure."""
+    from sector_map.analysis.subject import indicator_subject
+
+    missing = [
+        i
+        for i in demo.indicator_meta
+        if indicator_subject(demo, i, wide=demo.indicator_wide()).values.isna().any()
+    ]
+    assert missing, "the demo pack should have an indicator with a missing ward"
+    page.goto(f"{app_url}/?pack=demo&view=indicator&indicator={missing[0]}")
+    ward_map(page)
+    page.wait_for_function(
+        "Array.from(document.querySelectorAll('.sm-ward-map path')).some("
+        "p => p.getAttribute('fill-opacity') === '0.9' && p.getAttribute('stroke-dasharray') === '4 3')",
+        timeout=30_000,
+    )
+    ward_map(page).scroll_into_view_if_needed()
+    x, y, _, _ = page.evaluate(FIND_WARD_POINT, "[fill-opacity='0.9'][stroke-dasharray='4 3']")
+    page.mouse.move(x, y)
+    page.locator(".sm-ward-map .leaflet-tooltip", has_text="no data").wait_for(timeout=10_000)
+    page.get_by_text("No data").first.wait_for()
+    screenshot(page, "need_map_no_data")
 
 
 def test_trafford_pack_draws_its_21_wards_with_real_sources(page, app_url, packs_dir):
@@ -117,15 +193,16 @@ def test_trafford_pack_draws_its_21_wards_with_real_sources(page, app_url, packs
     shared_data_or_skip()
     trafford = load_pack(packs_dir / "trafford")
     page.goto(f"{app_url}/?pack=trafford")
-    frame = folium_frame(page)
-    assert frame.locator(WARD_PATHS).count() == 21
-    frame.wait_for_selector(".sm-cluster, .leaflet-marker-icon", timeout=30_000)
+    assert ward_map(page).get_attribute("data-wards-drawn") == "21"
+    page.wait_for_selector(".sm-ward-map .sm-cluster, .sm-ward-map .leaflet-marker-icon", timeout=30_000)
     page.get_by_role("heading", name="Need map — Trafford").wait_for()
     assert page.get_by_text("Fictional demo data").count() == 0
     screenshot(page, "trafford_need_map")
     code = trafford.wards.loc[trafford.wards[s.WARD_NAME] == "Bucklow-St Martins", s.WARD_CODE].iloc[0]
     page.goto(f"{app_url}/?pack=trafford&ward={code}")
     page.get_by_role("heading", name="Bucklow-St Martins").wait_for(timeout=60_000)
+    ward_map(page)
+    assert selected_outlines(page) == 1
     screenshot(page, "trafford_ward_selected")
     page.goto(f"{app_url}/about?pack=trafford")
     page.get_by_text("Charity Commission for England and Wales").first.wait_for(timeout=60_000)
@@ -226,7 +303,7 @@ def test_a_shared_link_opens_the_same_view(page, app_url, demo):
     code = demo.wards[s.WARD_CODE].iloc[3]
     name = demo.wards.set_index(s.WARD_CODE).loc[code, s.WARD_NAME]
     page.goto(f"{app_url}/?pack=demo&view=indicator&indicator=imd_rank&classes=equal_interval&ward={code}")
-    folium_frame(page)
+    ward_map(page)
     page.get_by_role("heading", name=name).wait_for(timeout=60_000)
     page.get_by_text("lower rank; rank 1 = most deprived").first.wait_for(timeout=30_000)
     page.get_by_text("Share this view").click()
@@ -243,7 +320,7 @@ def test_a_shared_link_opens_the_same_view(page, app_url, demo):
 
 def test_export_panel_downloads_a_print_ready_png(page, app_url, tmp_path):
     page.goto(f"{app_url}/?pack=demo")
-    folium_frame(page)
+    ward_map(page)
     page.get_by_text("Export this map for a report").click()
     page.get_by_role("button", name="Make the file").click()
     page.get_by_text("Alt text").first.wait_for(timeout=120_000)
@@ -273,26 +350,26 @@ def test_about_page(page, app_url, demo):
 
 def test_hostile_names_run_nothing(page, app_url):
     page.goto(f"{app_url}/?pack=hostile")
-    frame = folium_frame(page)
-    frame.wait_for_selector(".sm-cluster", timeout=30_000)
-    box = frame_box(page, frame)
-    wards = frame.locator(WARD_PATHS)
+    container = ward_map(page)
+    page.wait_for_selector(".sm-ward-map .sm-cluster", timeout=30_000)
+    container.scroll_into_view_if_needed()
+    wards = page.locator(MAP_WARD_PATHS)
     seen = []
     for i in range(wards.count()):
         wards.nth(i).hover(force=True)
-        tip = frame.locator(".leaflet-tooltip")
+        tip = page.locator(".sm-ward-map .leaflet-tooltip")
         if tip.count():
             seen.append(tip.first.inner_text())
     assert any('<img src=y onerror="window.__xss=5">' in t for t in seen), seen[:3]
-    texts = frame.evaluate(RENDER_ALL_TOOLTIPS)
+    texts = page.evaluate(RENDER_ALL_TOOLTIPS)
     joined = "\n".join(texts)
     for name in HOSTILE_NAMES:
         assert name in joined, f"{name!r} was not shown as plain text"
+    box = container.bounding_box()
     page.mouse.move(box["x"] + 5, box["y"] + 5)
     page.wait_for_timeout(500)
-    assert frame.evaluate("window.__xss") is None
     assert page.evaluate("window.__xss") is None
-    assert frame.locator("#tooltip-probe img").count() == 0
+    assert page.locator("#tooltip-probe img, .leaflet-tooltip img").count() == 0
     screenshot(page, "hostile_names")
 
 

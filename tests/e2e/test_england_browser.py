@@ -19,7 +19,7 @@ from sector_map.pack import schema as s
 from sector_map.pack.io import load_pack
 from tests.conftest import ROOT, shared_data_or_skip
 from tests.e2e.conftest import screenshot
-from tests.e2e.test_browser import WARD_PATHS
+from tests.e2e.test_browser import FIND_WARD_POINT_CANVAS, ward_map
 
 pytestmark = [pytest.mark.e2e, pytest.mark.data]
 
@@ -50,19 +50,6 @@ def england(england_dir):
     return load_pack(england_dir / "england")
 
 
-def _map_frame(page):
-    """The streamlit-folium iframe once Leaflet has drawn wards in it (attached: at England's zoom
-    many wards are too small to count as visible)."""
-    page.wait_for_selector("iframe[title*='st_folium'], iframe[src*='streamlit_folium']", timeout=LOAD_MS)
-    for _ in range(960):
-        for frame in page.frames:
-            if "streamlit_folium" in frame.url:
-                frame.wait_for_selector("path.leaflet-interactive", state="attached", timeout=LOAD_MS)
-                return frame
-        page.wait_for_timeout(250)
-    raise AssertionError("the map component never appeared")
-
-
 def _settled(page) -> None:
     """Wait until the script has finished and every element is drawn, then check for tracebacks."""
     page.wait_for_function(
@@ -75,17 +62,24 @@ def _settled(page) -> None:
     assert errors.count() == 0, errors.first.inner_text()[:2000]
 
 
-def test_need_map_draws_every_english_ward(page, england_url, england):
+def test_need_map_draws_every_english_ward_and_a_click_selects_one(page, england_url, england):
     page.goto(f"{england_url}/?pack=england")
     page.get_by_role("heading", name="Need map — England").wait_for(timeout=LOAD_MS)
-    frame = _map_frame(page)
-    frame.wait_for_function(
-        f"document.querySelectorAll({WARD_PATHS!r}).length >= {len(england.wards)}", timeout=LOAD_MS
-    )
-    assert frame.locator(WARD_PATHS).count() == len(england.wards)
+    container = ward_map(page, timeout=LOAD_MS)
+    assert container.get_attribute("data-wards-drawn") == str(len(england.wards))
+    assert page.evaluate("window.sectorMapWardsDrawn") == len(england.wards)
     page.get_by_text("Ward values as a table").wait_for(timeout=LOAD_MS)
     _settled(page)
     screenshot(page, "england_need_map")
+    container.scroll_into_view_if_needed()
+    x, y, code = page.evaluate(FIND_WARD_POINT_CANVAS)
+    name = england.wards.set_index(s.WARD_CODE).loc[code, s.WARD_NAME]
+    page.mouse.move(x, y)
+    page.locator(".sm-ward-map .leaflet-tooltip", has_text=name).wait_for(timeout=30_000)
+    page.mouse.click(x, y)
+    page.get_by_role("heading", name=name).wait_for(timeout=LOAD_MS)
+    assert f"ward={code}" in page.url
+    screenshot(page, "england_need_map_ward_selected")
     leaked = [u for u in page.blocked if u.endswith((".js", ".css"))]
     assert leaked == [], f"the map asked the internet for {leaked}"
 
