@@ -1,14 +1,13 @@
 """Gaps: where need is high and provision thin, per theme, with a reason for every ward."""
 
 import streamlit as st
-from streamlit_folium import st_folium
 
 from sector_map.analysis import gaps
 from sector_map.export import charts as export_charts
 from sector_map.export import maps as export
 from sector_map.pack import schema as s
 from sector_map.views import missing
-from ui import cache, empty, export_panel, gaps_panel, sidebar, state, url_state, widgets
+from ui import cache, empty, export_panel, gaps_panel, sidebar, state, url_state, ward_map, widgets
 from ui.text import md
 
 pack = sidebar.current_pack()
@@ -57,15 +56,10 @@ ward = state.selected_ward(pack)
 
 map_col, side_col = st.columns([3, 1.35], gap="medium")
 with map_col:
-    result = st_folium(
-        widgets.base_map(pack, key),
-        key=f"gap_map_{pack.path.name}",
-        feature_group_to_add=[gaps_panel.map_layer(pack, key, table, ward)],
-        returned_objects=["last_clicked"],
-        height=520,
-        use_container_width=True,
+    widgets.missing_assets_note()
+    ward_map.ward_map(
+        pack, key, gaps_panel.map_wards(key, table, ward), map_key=f"gap_map_{pack.path.name}", height=520
     )
-    widgets.select_clicked_ward(pack, result, ward)
 with side_col:
     gaps_panel.legend(table)
     widgets.ward_picker(pack, ward)

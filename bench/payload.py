@@ -21,7 +21,8 @@ from branca.colormap import ColorMap
 from branca.element import Element
 from folium.elements import JSCSSMixin
 
-# The literal keyword arguments app_pages/need_map.py gives st_folium (a test keeps them in step).
+# The keyword arguments app_pages/need_map.py gave st_folium before the ward map component
+# (docs/decisions/0006-national-map.md): the folium page the bench still measures for comparison.
 PAGE_KWARGS: dict[str, Any] = {
     "returned_objects": ["last_clicked"],
     "height": 580,

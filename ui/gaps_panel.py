@@ -12,7 +12,7 @@ from sector_map.analysis import gaps, need, subject
 from sector_map.export import tables as table_export
 from sector_map.pack import schema as s
 from sector_map.pack.io import Pack
-from sector_map.views import charts, gap_colours, map_layers
+from sector_map.views import charts, gap_colours, web_map
 from ui import cache, export_panel, url_state, widgets
 
 DEFAULT_THEMES = ["poverty_food"]
@@ -133,10 +133,11 @@ def gap_table(pack: Pack, key, view: GapView) -> gaps.GapResult:
     )
 
 
-def map_layer(pack: Pack, key, table: pd.DataFrame, ward: str | None):
+def map_wards(key, table: pd.DataFrame, ward: str | None) -> dict:
+    """What the ward map is told on this run: each ward's 3×3 class, its gap and rank, the selection."""
     classes, colours = gap_colours.map_classes(table)
-    return map_layers.choropleth_layer(
-        cache.simplified_wards(key),
+    return web_map.ward_state(
+        cache.ward_geometry(key),
         table[s.GAP],
         classes,
         colours,
@@ -144,7 +145,6 @@ def map_layer(pack: Pack, key, table: pd.DataFrame, ward: str | None):
         value_format=lambda v: f"{v:.0f}/100",
         ranks=table[s.RANK].astype("float64"),
         selected=ward,
-        name="Gaps",
     )
 
 

@@ -13,7 +13,6 @@ from sector_map.pack.io import Pack
 
 WARD_KEY = "selected_ward"
 PACK_KEY = "pack_name"
-LAST_CLICK_KEY = "_last_map_click"
 
 
 def selected_ward(pack: Pack) -> str | None:
@@ -41,16 +40,3 @@ def select_ward(ward: str | None) -> None:
         st.query_params["ward"] = ward
     elif "ward" in st.query_params:
         del st.query_params["ward"]
-
-
-def new_click(click: dict | None) -> tuple[float, float] | None:
-    """A map click not seen before, as (lat, lon); st_folium repeats the last click on every rerun."""
-    from sector_map.views.maps import CLICK_LAT, CLICK_LNG
-
-    if not click or click.get(CLICK_LAT) is None:
-        return None
-    point = (round(float(click[CLICK_LAT]), 7), round(float(click[CLICK_LNG]), 7))
-    if st.session_state.get(LAST_CLICK_KEY) == point:
-        return None
-    st.session_state[LAST_CLICK_KEY] = point
-    return point

@@ -1,4 +1,4 @@
-"""Widgets more than one page draws: the ward picker, the base map and its clicks, and a theme's
+"""Widgets more than one page draws: the ward picker, the map's missing-files note, and a theme's
 need weights. Layout only: every number comes from sector_map."""
 
 from __future__ import annotations
@@ -7,7 +7,6 @@ import streamlit as st
 
 from sector_map.analysis import need
 from sector_map.pack.io import Pack
-from sector_map.views import maps
 from sector_map.views.web_assets import missing_assets
 from ui import cache, paths, state
 from ui.text import md
@@ -46,22 +45,6 @@ def missing_assets_note() -> None:
             "The map's browser files are missing (" + ", ".join(absent[:3]) + "), so the map may be blank. "
             "Run `make run` (or `bash scripts/fetch_leaflet.sh`) to fetch them."
         )
-
-
-def base_map(pack: Pack, key: tuple[str, str]):
-    """The folium base map of the pack's wards (a note when the browser files are missing)."""
-    missing_assets_note()
-    return maps.base_map(cache.simplified_wards(key), basemap=not pack.is_demo)
-
-
-def select_clicked_ward(pack: Pack, result: dict | None, ward: str | None) -> None:
-    """After an ``st_folium`` map: select the ward a new click landed in, and rerun to show it."""
-    clicked = state.new_click((result or {}).get("last_clicked"))
-    if clicked is not None:
-        hit = maps.ward_at(pack.wards, clicked[0], clicked[1])
-        if hit != ward:
-            state.select_ward(hit)
-            st.rerun()
 
 
 # --- need weights ---------------------------------------------------------------------------

@@ -94,18 +94,6 @@ def selected_outlines(page) -> int:
     )
 
 
-def folium_frame(page):
-    """The streamlit-folium iframe, once Leaflet has drawn in it."""
-    page.wait_for_selector("iframe[title*='st_folium'], iframe[src*='streamlit_folium']", timeout=60_000)
-    for _ in range(240):
-        for frame in page.frames:
-            if "streamlit_folium" in frame.url:
-                frame.wait_for_selector("path.leaflet-interactive", timeout=60_000)
-                return frame
-        page.wait_for_timeout(250)
-    raise AssertionError("the map component never appeared")
-
-
 @pytest.fixture(scope="module")
 def demo(packs_dir):
     return load_pack(packs_dir / "demo")
@@ -245,8 +233,9 @@ def test_data_page_checks_an_upload_and_saves_a_new_pack(page, app_url, packs_di
 def test_gaps_page_draws_the_bivariate_map_and_the_scatter(page, app_url, demo):
     code = demo.wards[s.WARD_CODE].iloc[4]
     page.goto(f"{app_url}/gaps?pack=demo&ward={code}")
-    frame = folium_frame(page)
-    assert frame.locator(WARD_PATHS).count() == len(demo.wards)
+    assert ward_map(page).get_attribute("data-wards-drawn") == str(len(demo.wards))
+    assert page.locator(MAP_WARD_PATHS).count() == len(demo.wards)
+    assert selected_outlines(page) == 1
     page.get_by_text("Need against provision").first.wait_for(timeout=60_000)
     page.locator(".js-plotly-plot").first.wait_for(timeout=60_000)
     name = demo.wards.set_index(s.WARD_CODE).loc[code, s.WARD_NAME]

@@ -5,7 +5,6 @@ Benchmarks are not pass/fail on their figures; this only checks the runner measu
 
 from __future__ import annotations
 
-import ast
 import json
 from pathlib import Path
 
@@ -81,22 +80,6 @@ def test_mirror_sends_exactly_what_st_folium_sends(demo_dir, monkeypatch):
     streamlit_folium.st_folium(base, key="need_map_demo", feature_group_to_add=layers, **payload.PAGE_KWARGS)
     sent.pop("on_change")
     assert mine == sent
-
-
-def test_mirror_uses_the_pages_st_folium_arguments():
-    """Every literal keyword the Need map page gives st_folium is the one the mirror uses."""
-    tree = ast.parse((ROOT / "app_pages" / "need_map.py").read_text(encoding="utf-8"))
-    calls = [
-        n for n in ast.walk(tree) if isinstance(n, ast.Call) and getattr(n.func, "id", "") == "st_folium"
-    ]
-    assert len(calls) == 1
-    literal = {}
-    for kw in calls[0].keywords:
-        try:
-            literal[kw.arg] = ast.literal_eval(kw.value)
-        except ValueError:
-            continue
-    assert literal == payload.PAGE_KWARGS
 
 
 def test_pack_scale_times_every_step_and_both_pickers_agree(demo_dir, capsys):
