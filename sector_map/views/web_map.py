@@ -86,7 +86,7 @@ def ward_geometry(wards: gpd.GeoDataFrame) -> WardGeometry:
     list of rings of delta-encoded ``[lat, lon, dlat, dlon, …]`` integers in units of 1/``QUANTUM``
     degree. The same wards always give the same bytes and so the same name.
     """
-    w = wards.to_crs(s.PACK_CRS) if wards.crs is not None and not wards.crs.equals(s.PACK_CRS) else wards
+    w = _in_pack_crs(wards)
     codes = w[s.WARD_CODE].astype(str).tolist()
     names = w[s.WARD_NAME].astype(str).tolist() if s.WARD_NAME in w else list(codes)
     geoms = w.geometry.to_numpy()
@@ -182,11 +182,27 @@ def ward_state(
     }
 
 
+_PACK_CRS_SEEN: dict[int, tuple[Any, bool]] = {}
+
+
+def _in_pack_crs(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    crs = gdf.crs
+    if crs is None:
+        return gdf
+    # pyproj's CRS.equals takes ~80 ms, half a borough's rerun budget; a pack's frames share one
+    # CRS object, so its answer is kept (with the object, so its id is not reused).
+    seen = _PACK_CRS_SEEN.get(id(crs))
+    if seen is None or seen[0] is not crs:
+        if len(_PACK_CRS_SEEN) > 64:
+            _PACK_CRS_SEEN.clear()
+        seen = _PACK_CRS_SEEN[id(crs)] = (crs, bool(crs.equals(s.PACK_CRS)))
+    return gdf if seen[1] else gdf.to_crs(s.PACK_CRS)
+
+
 def _located(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     if gdf.empty:
         return gdf
-    if gdf.crs is not None and not gdf.crs.equals(s.PACK_CRS):
-        gdf = gdf.to_crs(s.PACK_CRS)
+    gdf = _in_pack_crs(gdf)
     geom = gdf.geometry
     return gdf[~(geom.isna() | geom.is_empty) & (geom.geom_type == "Point").to_numpy()]
 
