@@ -10,6 +10,7 @@ const VENDOR = "/app/static/vendor";
 const TIP = "sm-tip";
 const CLUSTER = "sm-cluster";
 const ASSET = "sm-asset";
+const COUNT_ZOOM = 8;
 const SHAPES = {
   square: "3,3 15,3 15,15 3,15",
   diamond: "9,1 17,9 9,17 1,9",
@@ -271,8 +272,10 @@ class WardMap {
     const L = this.L;
     this.orgLayer.clearLayers();
     this.root.removeAttribute("data-org-mode");
+    this.note("");
     if (!orgs) return;
     this.root.setAttribute("data-org-mode", orgs.mode);
+    this.countZoom = this.map.getZoom();
     const markers = (orgs.rows || []).map((row) =>
       L.circleMarker([row[0], row[1]], {
         radius: row[3],
@@ -307,16 +310,25 @@ class WardMap {
       markers.forEach((m) => this.orgLayer.addLayer(m));
       return;
     }
+    // Below COUNT_ZOOM the wards' colours are the story: circles would cover them, so a note
+    // says to zoom in. From there, a circle per ward sized by its count, growing with the zoom.
     const geo = this.geo;
+    const zoom = this.map.getZoom();
+    if (zoom < COUNT_ZOOM) {
+      this.note("Zoom in to see how many organisations are in each ward.");
+      return;
+    }
+    this.note("");
     const most = Math.max(1, ...orgs.counts);
+    const scale = Math.min(1.5, Math.pow(2, (zoom - 11) / 2));
     orgs.counts.forEach((n, i) => {
       if (!n || !geo.centres[i]) return;
       const m = L.circleMarker(geo.centres[i], {
-        radius: 3 + 9 * Math.sqrt(n / most),
+        radius: Math.max(2, (3 + 11 * Math.sqrt(n / most)) * scale),
         color: "#ffffff",
         weight: 1,
         fillColor: "#263238",
-        fillOpacity: 0.75,
+        fillOpacity: 0.7,
         className: "sm-count",
       });
       const box = document.createElement("div");
@@ -330,6 +342,10 @@ class WardMap {
       });
       this.orgLayer.addLayer(m);
     });
+  }
+
+  note(text) {
+    this.status.textContent = text;
   }
 
   drawAssets(assets) {
@@ -350,6 +366,11 @@ class WardMap {
     });
   }
 
+  redrawOrgs() {
+    this.drawnOrgs = null;
+    this.drawOrgs(this.data.orgs);
+  }
+
   // A national map with many organisations asks Python for the points in view once zoomed in.
   reportView() {
     const orgs = this.data && this.data.orgs;
@@ -361,11 +382,11 @@ class WardMap {
         this.asked = null;
         this.api.setStateValue("view", null);
       }
+      if (zoom !== this.countZoom) this.redrawOrgs();
       return;
     }
     if (this.asked && this.asked.contains(view)) {
-      this.drawnOrgs = null;
-      this.drawOrgs(orgs);
+      this.redrawOrgs();
       return;
     }
     const wide = view.pad(0.5);

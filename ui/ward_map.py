@@ -32,8 +32,9 @@ _CSS = (
 .sm-ward-map { position: relative; width: 100%; border-radius: 6px; overflow: hidden; }
 .sm-ward-map .sm-leaflet { position: absolute; inset: 0; }
 .sm-ward-map path.leaflet-interactive:focus { outline: none; }
-.sm-ward-map .sm-status { position: absolute; left: 12px; bottom: 12px; z-index: 1000; color: #444;
-  font: 13px system-ui, sans-serif; }
+.sm-ward-map .sm-status { position: absolute; right: 10px; top: 10px; z-index: 1000; color: #333;
+  background: rgba(255, 255, 255, 0.92); padding: 4px 8px; border-radius: 4px;
+  font: 13px system-ui, sans-serif; pointer-events: none; }
 .sm-ward-map .sm-status:empty { display: none; }
 """
 )
