@@ -321,8 +321,15 @@ def symbols_legend(view: View, orgs, n_assets: int) -> None:
             )
     if parts:
         st.markdown(
-            "<div style='font-size:0.8rem;line-height:1.7'><b>On the map</b> — organisations by main theme; "
-            "community buildings and land by status:<br>" + " ".join(parts) + "</div>",
+            "<div style='font-size:0.8rem;line-height:1.7'><b>On the map</b> — "
+            + (
+                "dark circles: how many organisations are in each ward; zoomed in, each one "
+                if view.show_orgs and len(orgs) > web_map.POINT_CAP
+                else "organisations "
+            )
+            + "by main theme; community buildings and land by status:<br>"
+            + " ".join(parts)
+            + "</div>",
             unsafe_allow_html=True,
         )
 
