@@ -27,6 +27,8 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
+from shapely.geometry import MultiPolygon, Polygon
+from shapely.geometry.base import BaseGeometry
 
 from sector_map.pack import schema as s
 from sector_map.pack.values import format_value, value_format_for
@@ -59,23 +61,25 @@ class WardGeometry:
         return {c: i for i, c in enumerate(self.codes)}
 
 
-def _ring(coords: np.ndarray) -> list[int]:
+def _ring(coords: Any) -> list[int]:  # a shapely CoordinateSequence or an (n, 2) array
     q = np.round(np.asarray(coords)[:-1, :2] * QUANTUM).astype(np.int64)  # the closing point is implied
     q = q[:, ::-1]  # lat, lon as Leaflet takes them
     d = np.diff(q, axis=0, prepend=np.zeros((1, 2), dtype=np.int64))
     return d.ravel().tolist()
 
 
-def _shape(geom) -> list[list[list[int]]]:
+def _shape(geom: BaseGeometry | None) -> list[list[list[int]]]:
     if geom is None or geom.is_empty:
         return []
-    polys = list(geom.geoms) if geom.geom_type == "MultiPolygon" else [geom]
-    out = []
-    for p in polys:
-        if p.geom_type != "Polygon" or p.is_empty:
-            continue
-        out.append([_ring(p.exterior.coords), *(_ring(r.coords) for r in p.interiors)])
-    return out
+    if isinstance(geom, MultiPolygon):
+        polys = list(geom.geoms)
+    elif isinstance(geom, Polygon):
+        polys = [geom]
+    else:
+        polys = []
+    return [
+        [_ring(p.exterior.coords), *(_ring(r.coords) for r in p.interiors)] for p in polys if not p.is_empty
+    ]
 
 
 def ward_geometry(wards: gpd.GeoDataFrame) -> WardGeometry:
@@ -253,16 +257,15 @@ def organisation_points(
     """
     colour_of = dict(theme_colours) if theme_colours is not None else {t.id: t.colour for t in s.THEMES_LIST}
     pts = _located(orgs)
-    if len(pts):
-        lat = pts.geometry.y.to_numpy()
-        lon = pts.geometry.x.to_numpy()
-        if bounds is not None:
-            (south, west), (north, east) = bounds
-            inside = (lat >= south) & (lat <= north) & (lon >= west) & (lon <= east)
-            pts, lat, lon = pts[inside], lat[inside], lon[inside]
+    lat = pts.geometry.y.to_numpy(dtype="float64") if len(pts) else np.empty(0)
+    lon = pts.geometry.x.to_numpy(dtype="float64") if len(pts) else np.empty(0)
+    if bounds is not None and len(pts):
+        (south, west), (north, east) = bounds
+        inside = (lat >= south) & (lat <= north) & (lon >= west) & (lon <= east)
+        pts, lat, lon = pts[inside], lat[inside], lon[inside]
     total = len(pts)
     pts = pts.iloc[:cap]
-    lat, lon = (np.round(lat[:cap], 5), np.round(lon[:cap], 5)) if total else ([], [])
+    lat, lon = np.round(lat[:cap], 5), np.round(lon[:cap], 5)
     tables: dict[str, list[str]] = {"colours": [], "subtitles": [], "themes": []}
     seen: dict[tuple[str, str], int] = {}
 
@@ -308,9 +311,12 @@ def asset_points(assets: gpd.GeoDataFrame, *, cap: int = POINT_CAP) -> dict[str,
     styles = [*ASSET_STYLES.values(), ("square", "#777777")]
     status_index = {status: i for i, status in enumerate(ASSET_STYLES)}
     pts = _located(assets).iloc[:cap]
+    ys = pts.geometry.y.to_numpy(dtype="float64") if len(pts) else np.empty(0)
+    xs = pts.geometry.x.to_numpy(dtype="float64") if len(pts) else np.empty(0)
     rows = []
-    for geom, name, kind, status in zip(
-        pts.geometry,
+    for y, x, name, kind, status in zip(
+        ys,
+        xs,
         pts.get(s.ASSET_NAME, pd.Series([""] * len(pts), index=pts.index)),
         pts.get(s.ASSET_KIND, pd.Series([""] * len(pts), index=pts.index)),
         pts.get(s.ASSET_STATUS, pd.Series([None] * len(pts), index=pts.index)),
@@ -319,8 +325,8 @@ def asset_points(assets: gpd.GeoDataFrame, *, cap: int = POINT_CAP) -> dict[str,
         st = status if isinstance(status, str) else None
         rows.append(
             [
-                round(float(geom.y), 5),
-                round(float(geom.x), 5),
+                round(float(y), 5),
+                round(float(x), 5),
                 status_index.get(st, len(styles) - 1) if st else len(styles) - 1,
                 _text(name),
                 _text(kind),
