@@ -296,7 +296,7 @@ def _search_label(row: Mapping) -> str:
 
 
 # --- ward ranking for an offer -------------------------------------------------------------
-def _distances_from(pack: Pack, point: tuple[float, float]) -> np.ndarray:
+def distances_from_point(pack: Pack, point: tuple[float, float]) -> np.ndarray:
     """km from a (lon, lat) point to every ward's people, pack order (:func:`distances_km`)."""
     pl = places(pack)
     x, y = to_metres(point[0], point[1])
@@ -432,7 +432,7 @@ def rank_wards_for_offer(
     kind = FROM_NEED if gap_v is None else FROM_GAP if need_v is None else FROM_NEED_AND_GAP
     gap_known = {t for t in themes if gap_v is not None and gap_v[t].notna().any()}
     unmet = values.mean(axis=1).to_numpy()
-    dist = _distances_from(pack, offer.point) if offer.point is not None else np.full(len(codes), np.nan)
+    dist = distances_from_point(pack, offer.point) if offer.point is not None else np.full(len(codes), np.nan)
     if offer.whole_area:
         in_reach = np.ones(len(codes), dtype=bool)
     else:
