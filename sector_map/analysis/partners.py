@@ -311,8 +311,8 @@ def partners_and_overlap(
             "_groups": groups,
         }
     )
-    is_overlap = frame["_shared"].map(bool)
-    is_partner = ~is_overlap & frame["_extra"].map(bool)
+    is_overlap = np.array([bool(a) for a in shared], dtype=bool)
+    is_partner = ~is_overlap & np.array([bool(a) for a in extra], dtype=bool)
 
     def rows(picked: pd.DataFrame, overlap: bool) -> pd.DataFrame:
         out = []

@@ -9,7 +9,7 @@ what it touches rather than organisations × wards. The tables are shared: never
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from typing import Any, TypeVar, cast
@@ -31,19 +31,24 @@ T = TypeVar("T")
 _MEMO = "_analysis_memo"
 
 
-def per_pack(pack: Pack, name: str, build: Callable[[Pack], T]) -> T:
+def per_pack(pack: Pack, name: Hashable, build: Callable[[Pack], T], *, keep: int | None = None) -> T:
     """``build(pack)``, worked out once and kept with the pack while its tables are the same.
 
     The pack's wards, organisations, services and postcodes are compared by identity: a pack whose
     tables are replaced (an upload, a test's edit) gets fresh results. The memo holds the tables
     it was built from, so a replaced table's identity is never reused while the memo lives.
+    With ``keep``, ``name`` is ``(group, key)`` and only the ``keep`` latest keys of the group stay.
     """
     tables = (pack.wards, pack.organisations, pack.services, pack.postcodes)
-    memo: dict[str, tuple[tuple, Any]] = pack.__dict__.setdefault(_MEMO, {})
+    memo: dict[Hashable, tuple[tuple, Any]] = pack.__dict__.setdefault(_MEMO, {})
     hit = memo.get(name)
     if hit is not None and all(a is b for a, b in zip(hit[0], tables, strict=True)):
         return cast(T, hit[1])
     value = build(pack)
+    if keep is not None:
+        group = [k for k in memo if isinstance(k, tuple) and k[0] == cast(tuple, name)[0] and k != name]
+        for old in group[: max(0, len(group) - keep + 1)]:
+            memo.pop(old, None)
     memo[name] = (tables, value)
     return value
 

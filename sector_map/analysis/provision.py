@@ -74,6 +74,7 @@ from sector_map.analysis.catchment import (
     supply_shares,
     two_step_fca,
 )
+from sector_map.analysis.places import per_pack
 from sector_map.analysis.service_reach import (
     LOCATED,
     REACH_KINDS,
@@ -308,7 +309,16 @@ def _listed_pairs(svc: gpd.GeoDataFrame, codes: pd.Index) -> tuple[np.ndarray, n
     return listed["s"].to_numpy()[keep], pos[keep].astype(np.int64), unknown
 
 
+# How many catchment settings' contexts a pack keeps (the Gaps page's current and previous one).
+_CONTEXTS_KEPT = 2
+
+
 def _context(pack: Pack, options: ProvisionOptions) -> _Context:
+    """The theme-independent part for ``options``, kept with the pack (shared: never change it)."""
+    return per_pack(pack, ("provision", options), lambda p: _new_context(p, options), keep=_CONTEXTS_KEPT)
+
+
+def _new_context(pack: Pack, options: ProvisionOptions) -> _Context:
     svc = service_locations(pack)
     dem, wards_m, notes, units = _demand_metres(pack, options)
     notes = unknown_organisations_note(pack) + notes
