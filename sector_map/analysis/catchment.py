@@ -258,12 +258,12 @@ class PeopleDistances:
         if not len(pairs):
             return out
         pxy, area = self.xy[point_i[pairs]], area_i[pairs]
-        pts = shapely.points(pxy)
-        inside = shapely.intersects(self.shapes[area], pts)
+        n_a = np.int64(len(self.shapes))
+        inside = np.isin(point_i[pairs] * n_a + area, self.inside_point * n_a + self.inside_area)
         d = np.zeros(len(pairs))
         crowd = ~inside & (self.counts[area] > 0)
         edge = ~inside & ~crowd
-        d[edge] = shapely.distance(pts[edge], self.shapes[area[edge]])
+        d[edge] = shapely.distance(shapely.points(pxy[edge]), self.shapes[area[edge]])
         if crowd.any():
             d[crowd] = self._people_metres(area[crowd], pxy[crowd])
         out[pairs] = d

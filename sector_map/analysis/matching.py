@@ -140,7 +140,7 @@ def offer_from_org(pack: Pack, org_id: str) -> Offer:
             f"no organisation with id {org_id!r} in this pack; search by name on the Where we fit page (or `find_organisations`)"
         )
     row = orgs.loc[org_id]
-    services = service_table(pack, orgs)
+    services = service_table(pack)
     mine = services[services[s.ORG_ID] == org_id]
     x, y = row[s.X_METRES], row[s.Y_METRES]
     if x != x and mine[s.X_METRES].notna().any():

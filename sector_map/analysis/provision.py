@@ -281,7 +281,8 @@ class _Context:
     themes: np.ndarray  # (n_services, n_themes) bool, columns in schema.THEME_IDS order
     pair_s: np.ndarray  # services of the reaching (service, ward) pairs, radius and listed wards
     pair_w: np.ndarray  # their wards
-    pair_km: np.ndarray  # their distance (catchment.distances_from_people_km), inf without a point
+    pair_km: np.ndarray  # their distance (catchment.distances_from_people_km), inf without a point;
+    # NaN until a table first needs it (:func:`_pair_km`)
     share_s: np.ndarray  # services of the non-zero 2SFCA shares
     share_w: np.ndarray  # their wards
     share: np.ndarray  # share per person of one unit of supply
@@ -385,8 +386,7 @@ def _new_context(pack: Pack, options: ProvisionOptions) -> _Context:
     order = np.lexsort((pair_w, pair_s))
     pair_s, pair_w = pair_s[order], pair_w[order]
     distances = PeopleDistances(sxy, shapes, units)
-    d = distances.pair_metres(pair_s, pair_w) / 1000.0
-    pair_km = np.where(np.isfinite(d), d, np.inf)
+    pair_km = np.full(len(pair_s), np.nan)
     reaches = (np.bincount(pair_s, minlength=n_s) > 0) | (whole & (n_w > 0))
     supplied = (np.bincount(share_s, share, minlength=n_s) > 0) | (whole & (whole_share > 0))
     flags = {
@@ -520,10 +520,19 @@ def _nearest(ctx: _Context, mask: np.ndarray, n_wards: int) -> dict[str, np.ndar
     return out
 
 
+def _pair_km(ctx: _Context, keep: np.ndarray) -> np.ndarray:
+    """The distances of the reaching pairs ``keep``, measured the first time they are asked for."""
+    todo = np.flatnonzero(keep & np.isnan(ctx.pair_km))
+    if len(todo):
+        d = ctx.distances.pair_metres(ctx.pair_s[todo], ctx.pair_w[todo]) / 1000.0
+        ctx.pair_km[todo] = np.where(np.isfinite(d), d, np.inf)
+    return ctx.pair_km[keep]
+
+
 def _located_names(ctx: _Context, mask: np.ndarray, most: int = 3) -> list[str | None]:
     """Per ward, the names of the located services that reach it (distinct, nearest first)."""
     keep = mask[ctx.pair_s]
-    ward, km, svc_i = ctx.pair_w[keep], ctx.pair_km[keep], ctx.pair_s[keep]
+    ward, km, svc_i = ctx.pair_w[keep], _pair_km(ctx, keep), ctx.pair_s[keep]
     order = np.lexsort((svc_i, km, ward))  # by ward, nearest first, ties in service order
     pairs = pd.DataFrame(
         {"w": ward[order], "name": ctx.columns[s.SERVICE_NAME][svc_i[order]].astype(str)}
