@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any, NamedTuple, cast
+from typing import NamedTuple, cast
 
 import numpy as np
 import pandas as pd
@@ -165,17 +165,20 @@ def rank_organisations_for_ward(
     """
     themes = check_themes(themes)
     place = _Place(pack, ward_code)
-    distance = place.distance(place.orgs.index)
+    orgs = place.orgs
+    org_themes = orgs[s.THEMES].tolist()
+    covering = [i for i, have in enumerate(org_themes) if any(t in have for t in themes)]
+    ids = orgs.index[covering]
+    distance = place.distance(ids).tolist()
+    names = orgs[s.ORG_NAME].to_numpy()
+    bands = orgs[s.SIZE_BAND].to_numpy()
+    qualities = orgs[s.LOCATION_QUALITY].to_numpy()
     rows = []
-    org_id: Any  # the index of the organisation table: org ids
-    for org_id, org in place.orgs.iterrows():
-        covered = place.covers(org_id, themes, reaching_only=False)
-        if not covered:
-            continue
+    for i, org_id, d in zip(covering, ids, distance, strict=True):
+        covered = [t for t in themes if t in org_themes[i]]
         mine = place.by_org.get(org_id, place.empty)
-        d = distance[org_id]
         closeness = 0.0 if d != d else max(0.0, 1.0 - d / ORG_SCALE_KM)
-        band = _size(org[s.SIZE_BAND])
+        band = _size(bands[i])
         score = (
             ORG_THEME_POINTS * len(covered) / len(themes)
             + ORG_REACH_POINTS * (not mine.empty)
@@ -188,14 +191,14 @@ def rank_organisations_for_ward(
         rows.append(
             {
                 s.ORG_ID: org_id,
-                s.ORG_NAME: org[s.ORG_NAME],
+                s.ORG_NAME: names[i],
                 s.SCORE: round(score, 1),
                 s.THEMES_COVERED: covered,
                 s.REACHES: not mine.empty,
                 s.DISTANCE_KM: round(d, 2) if d == d else np.nan,
                 s.SIZE_BAND: band,
-                s.LOCATION_QUALITY: org[s.LOCATION_QUALITY],
-                s.REASON: f"{cover}; {reach}; {where_phrase(d, org[s.LOCATION_QUALITY])}; size {size}",
+                s.LOCATION_QUALITY: qualities[i],
+                s.REASON: f"{cover}; {reach}; {where_phrase(d, qualities[i])}; size {size}",
             }
         )
     out = pd.DataFrame(rows, columns=[c for c in s.ORG_FIT_COLUMNS if c != s.RANK])
