@@ -275,7 +275,7 @@ class _Context:
     """
 
     options: ProvisionOptions
-    svc: gpd.GeoDataFrame
+    svc: pd.DataFrame  # the services' supply (the other columns the tables need are in ``columns``)
     wards: gpd.GeoDataFrame  # demand points in metres
     distances: PeopleDistances  # services' points against the wards' people
     themes: np.ndarray  # (n_services, n_themes) bool, columns in schema.THEME_IDS order
@@ -401,7 +401,7 @@ def _new_context(pack: Pack, options: ProvisionOptions) -> _Context:
     themes[svc_i, theme_i] = True
     return _Context(
         options,
-        svc,
+        svc[[s.SUPPLY]].copy(),
         dem,
         distances,
         themes,
@@ -420,10 +420,10 @@ def _new_context(pack: Pack, options: ProvisionOptions) -> _Context:
     )
 
 
-def _names(svc: gpd.GeoDataFrame, mask: np.ndarray) -> str:
-    names = svc[s.SERVICE_NAME][mask].astype(str).head(5).tolist()
-    more = int(mask.sum()) - len(names)
-    return ", ".join(names) + (f" and {more} more" if more > 0 else "")
+def _names(names: np.ndarray, mask: np.ndarray) -> str:
+    shown = names[mask][:5].astype(str).tolist()
+    more = int(mask.sum()) - len(shown)
+    return ", ".join(shown) + (f" and {more} more" if more > 0 else "")
 
 
 _KM = "km"  # the distance in what _nearest gives
@@ -497,7 +497,7 @@ def _table(ctx: _Context, wanted: list[str]) -> ProvisionResult:
     ):
         m = ctx.flags[flag] & match
         if m.any():
-            notes.append(f"{int(m.sum())} {text}: {_names(svc, m)}.")
+            notes.append(f"{int(m.sum())} {text}: {_names(ctx.columns[s.SERVICE_NAME], m)}.")
     return ProvisionResult(
         table=out,
         themes=wanted,
@@ -601,5 +601,5 @@ def provision_by_theme(
     ctx = _context(pack, options)
     if themes is not None:
         return {t: _table(ctx, [t]) for t in (s.check_theme_ids(themes) if themes else [])}
-    present = {t for themes in ctx.svc[s.THEMES] for t in themes}
+    present = {t for t, offered in zip(s.THEME_IDS, ctx.themes.any(axis=0), strict=True) if offered}
     return {t: _table(ctx, [t]) for t in s.THEME_IDS if t in present}
