@@ -178,9 +178,11 @@ def organisations(pack: Pack, ward_code: str, *, near_km: float = NEAR_KM) -> pd
     candidates = np.union1d(owners[owners >= 0], pl.orgs_near(shape, near_km))
     distance = pd.Series(pl.org_distances_km(candidates, shape, people), index=candidates)
     own_km = pd.Series(pl.distances_km(pl.org_xy[candidates], shape, people), index=candidates)
+    names, bands = orgs[s.ORG_NAME].to_numpy(), orgs[s.SIZE_BAND].to_numpy()
+    qualities, org_themes = orgs[s.LOCATION_QUALITY].to_numpy(), orgs[s.THEMES].to_numpy()
     rows = []
     for i in candidates.tolist():
-        org_id, org = orgs.index[i], orgs.iloc[i]
+        org_id = orgs.index[i]
         based = bool(own_km[i] == 0)
         reaches = org_id in count.index
         near = bool(distance[i] <= near_km) if pd.notna(distance[i]) else False
@@ -203,15 +205,15 @@ def organisations(pack: Pack, ward_code: str, *, near_km: float = NEAR_KM) -> pd
         rows.append(
             {
                 s.ORG_ID: org_id,
-                s.HEADER_ORGANISATION: org[s.ORG_NAME],
+                s.HEADER_ORGANISATION: names[i],
                 s.HEADER_WHERE: where,
                 s.HEADER_WHOLE_AREA: bool(reaches and whole[org_id]),
                 s.HEADER_DISTANCE: distance_text(float(d)) if pd.notna(d) else "not known",
                 "_km": float(d) if pd.notna(d) else np.nan,
-                s.HEADER_SIZE: s.SIZE_BAND_LABELS.get(org[s.SIZE_BAND], org[s.SIZE_BAND]),
-                s.HEADER_LOCATION: org[s.LOCATION_QUALITY],
-                s.HEADER_THEMES: _join(org[s.THEMES]),
-                s.HEADER_WHY: f"{why}; {where_phrase(d, org[s.LOCATION_QUALITY])}",
+                s.HEADER_SIZE: s.SIZE_BAND_LABELS.get(bands[i], bands[i]),
+                s.HEADER_LOCATION: qualities[i],
+                s.HEADER_THEMES: _join(org_themes[i]),
+                s.HEADER_WHY: f"{why}; {where_phrase(d, qualities[i])}",
             }
         )
     cols = list(s.PROFILE_ORGANISATION_COLUMNS)
