@@ -24,6 +24,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 import numpy as np
+import shapely
 from scipy import sparse
 from scipy.spatial import cKDTree
 
@@ -129,7 +130,7 @@ def spread_shares(
     radius_m: float,
     decay: str = "none",
     supply_radius_m: np.ndarray | None = None,
-) -> np.ndarray:
+) -> sparse.csr_matrix:
     """Like :func:`supply_shares` for areas whose people are spread evenly over smaller units.
 
     Each area's demand is split equally over its units (e.g. the postcodes in a ward), 2SFCA is
@@ -141,7 +142,7 @@ def spread_shares(
         units: ``(unit_xy, unit_area)``: unit coordinates and the index of the area each is in.
 
     Returns:
-        A dense ``(n_supply, n_areas)`` array of shares per person; ``A = S @ shares``.
+        A sparse ``(n_supply, n_areas)`` CSR matrix of shares per person; ``A = S @ shares``.
     """
     unit_xy, unit_area = units
     n_a = len(area_xy)
@@ -157,7 +158,7 @@ def spread_shares(
     to_area = sparse.csr_matrix(
         (1.0 / counts[unit_area], (np.arange(len(unit_area)), unit_area)), shape=(len(unit_area), n_a)
     )
-    return (shares @ to_area).toarray()
+    return sparse.csr_matrix(shares @ to_area)
 
 
 def two_step_fca(
@@ -200,6 +201,161 @@ def two_step_fca(
     return np.asarray(supply @ supply_shares(weights, demand)).reshape(-1)
 
 
+# Areas' people share one k-d tree, each area lifted this many metres above the last, so a
+# query never finds another area's people (further apart than any two places on Earth).
+_AREA_GAP_M = 1e8
+
+
+class PeopleDistances:
+    """How far points are from areas' people (:func:`distances_from_people_km`), with the indexes
+    built once so that each question costs what it touches, not points × areas.
+
+    Args:
+        points_xy: ``(n_points, 2)`` coordinates in metres; NaN rows are unknown points.
+        area_shapes: ``n_areas`` shapely polygons in metres.
+        people: postcode coordinates in metres and the index of the area each lies in.
+    """
+
+    def __init__(
+        self,
+        points_xy: np.ndarray,
+        area_shapes: Iterable[BaseGeometry],
+        people: tuple[np.ndarray, np.ndarray] | None = None,
+    ):
+        self.xy = np.asarray(points_xy, dtype="float64").reshape(-1, 2)
+        self.shapes = np.asarray(list(area_shapes), dtype=object).reshape(-1)
+        shapely.prepare(self.shapes)
+        n_a = len(self.shapes)
+        if people is None:
+            pxy, area = np.empty((0, 2)), np.empty(0, dtype=np.int64)
+        else:
+            pxy = np.asarray(people[0], dtype="float64").reshape(-1, 2)
+            area = np.asarray(people[1], dtype=np.int64)
+        order = np.argsort(area, kind="stable")
+        self.people_xy, self.people_area = pxy[order], area[order]
+        self.counts = np.bincount(self.people_area, minlength=n_a)
+        self._people_tree = (
+            cKDTree(np.column_stack([self.people_xy, self.people_area * _AREA_GAP_M])) if len(pxy) else None
+        )
+        # Which points lie in (or on) which areas: a point there is 0 km from the area.
+        self.known = np.flatnonzero(np.isfinite(self.xy).all(axis=1))
+        pts = shapely.points(self.xy[self.known])
+        p_i, a_i = shapely.STRtree(self.shapes).query(pts)
+        hit = shapely.intersects(self.shapes[a_i], pts[p_i])
+        self.inside_point, self.inside_area = self.known[p_i[hit]], a_i[hit].astype(np.int64)
+
+    def _people_metres(self, area_i: np.ndarray, xy: np.ndarray) -> np.ndarray:
+        """Metres from each point to the nearest person of its area (areas that have people)."""
+        assert self._people_tree is not None
+        lifted = np.column_stack([xy, np.asarray(area_i, dtype="float64") * _AREA_GAP_M])
+        return self._people_tree.query(lifted, distance_upper_bound=_AREA_GAP_M / 2)[0]
+
+    def pair_metres(self, point_i: np.ndarray, area_i: np.ndarray) -> np.ndarray:
+        """Metres from points to areas, pair by pair; NaN where the point is unknown."""
+        point_i, area_i = np.asarray(point_i, dtype=np.int64), np.asarray(area_i, dtype=np.int64)
+        out = np.full(len(point_i), np.nan)
+        pairs = np.flatnonzero(np.isfinite(self.xy[point_i]).all(axis=1))
+        if not len(pairs):
+            return out
+        pxy, area = self.xy[point_i[pairs]], area_i[pairs]
+        n_a = np.int64(len(self.shapes))
+        inside = np.isin(point_i[pairs] * n_a + area, self.inside_point * n_a + self.inside_area)
+        d = np.zeros(len(pairs))
+        crowd = ~inside & (self.counts[area] > 0)
+        edge = ~inside & ~crowd
+        d[edge] = shapely.distance(shapely.points(pxy[edge]), self.shapes[area[edge]])
+        if crowd.any():
+            d[crowd] = self._people_metres(area[crowd], pxy[crowd])
+        out[pairs] = d
+        return out
+
+    def nearest(self, mask: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """For each area, the nearest point (of ``mask``, else of all) and its distance in km.
+
+        Ties go to the lowest index (as ``argmin`` over a full table would). Areas holding a point
+        are settled at 0 from the points-in-areas index; an area measured to its edge asks an
+        R-tree of the points for the nearest to its polygon; an area with people asks a k-d tree
+        of the points for the nearest to each of its people, and measures only the points that
+        tie with the best.
+
+        Returns:
+            ``(index, km)`` per area; index -1 and km NaN where no point is known.
+        """
+        n_a = len(self.shapes)
+        best, metres = np.full(n_a, -1, dtype=np.int64), np.full(n_a, np.nan)
+        use = np.zeros(len(self.xy), dtype=bool)
+        use[self.known] = True
+        if mask is not None:
+            use &= np.asarray(mask, dtype=bool)
+        ids = np.flatnonzero(use)
+        if not len(ids) or not n_a:
+            return best, metres
+        here = use[self.inside_point]
+        cand_area, cand_id, cand_m = (
+            [self.inside_area[here]],
+            [self.inside_point[here]],
+            [np.zeros(int(here.sum()))],
+        )
+        todo = np.ones(n_a, dtype=bool)
+        todo[self.inside_area[here]] = False
+        # One leaf per distinct point, standing for the lowest index there.
+        distinct, first = np.unique(self.xy[ids], axis=0, return_index=True)
+        ids = ids[first]
+        bare = np.flatnonzero(todo & (self.counts == 0))
+        if len(bare):
+            tree = shapely.STRtree(shapely.points(distinct))
+            (a_i, leaf), edge = tree.query_nearest(self.shapes[bare], all_matches=True, return_distance=True)
+            cand_area.append(bare[a_i])
+            cand_id.append(ids[leaf])
+            cand_m.append(edge)
+        crowd = todo & (self.counts > 0)
+        if crowd.any():
+            person = np.flatnonzero(crowd[self.people_area])
+            tree_xy = cKDTree(distinct)
+            d = tree_xy.query(self.people_xy[person])[0]
+            area = self.people_area[person]
+            bound = np.full(n_a, np.inf)
+            np.minimum.at(bound, area, d)
+            reach = bound[area] * (1 + 1e-9) + 1e-6
+            close = d <= reach
+            hits = tree_xy.query_ball_point(self.people_xy[person[close]], r=reach[close])
+            pair_area = np.repeat(area[close], [len(h) for h in hits])
+            leaf = np.fromiter((i for h in hits for i in h), dtype=np.int64, count=len(pair_area))
+            pairs = np.unique(np.column_stack([pair_area, leaf]), axis=0)
+            cand_area.append(pairs[:, 0])
+            cand_id.append(ids[pairs[:, 1]])
+            cand_m.append(self._people_metres(pairs[:, 0], distinct[pairs[:, 1]]))
+        a, i, m = np.concatenate(cand_area), np.concatenate(cand_id), np.concatenate(cand_m)
+        order = np.lexsort((i, m, a))
+        a, i, m = a[order], i[order], m[order]
+        head = np.r_[True, a[1:] != a[:-1]] if len(a) else np.zeros(0, dtype=bool)
+        best[a[head]], metres[a[head]] = i[head], m[head]
+        return best, metres / 1000.0
+
+
+def pair_distances_km(
+    points_xy: np.ndarray,
+    area_shapes: Iterable[BaseGeometry],
+    people: tuple[np.ndarray, np.ndarray] | None,
+    point_i: np.ndarray,
+    area_i: np.ndarray,
+) -> np.ndarray:
+    """:func:`distances_from_people_km` for chosen (point, area) pairs only, so the cost follows
+    the pairs asked for rather than points × areas.
+
+    Returns:
+        km for each pair; NaN where the point is unknown.
+
+    Example:
+        >>> from shapely.geometry import box
+        >>> people = (np.array([[500.0, 500.0]]), np.array([0]))
+        >>> shapes = [box(0, 0, 1000, 1000), box(1000, 0, 2000, 1000)]
+        >>> pair_distances_km(np.array([[100.0, 100.0], [2500.0, 500.0]]), shapes, people, [0, 1, 1], [0, 0, 1]).tolist()
+        [0.0, 2.0, 0.5]
+    """
+    return PeopleDistances(points_xy, area_shapes, people).pair_metres(point_i, area_i) / 1000.0
+
+
 def distances_from_people_km(
     points_xy: np.ndarray,
     area_shapes: Iterable[BaseGeometry],
@@ -211,7 +367,9 @@ def distances_from_people_km(
     to the area's nearest resident, with people placed at the postcodes inside the area
     (``people = (xy, area_index)``, as in :func:`spread_shares`); an area with no postcodes is
     measured to its edge. Every distance shown for a ward (Ward profile, gap reasons, exports,
-    Where we fit) comes from here, so "based here" and "nearest 1.8 km away" cannot disagree.
+    Where we fit) follows this definition; :class:`PeopleDistances` answers the same questions
+    pair by pair or nearest by nearest, without the full table, so "based here" and "nearest
+    1.8 km away" cannot disagree.
 
     Args:
         points_xy: ``(n_points, 2)`` coordinates in metres; NaN rows are unknown points.
@@ -227,26 +385,29 @@ def distances_from_people_km(
         >>> distances_from_people_km(np.array([[100.0, 100.0], [2500.0, 500.0]]), [box(0, 0, 1000, 1000)], people).tolist()
         [[0.0, 2.0]]
     """
-    import shapely
+    found = PeopleDistances(points_xy, area_shapes, people)
+    n_a, n_p = len(found.shapes), len(found.xy)
+    area_i, point_i = np.divmod(np.arange(n_a * n_p, dtype=np.int64), max(n_p, 1))
+    return (found.pair_metres(point_i, area_i) / 1000.0).reshape(n_a, n_p)
 
-    points_xy = np.asarray(points_xy, dtype="float64").reshape(-1, 2)
-    shapes = list(area_shapes)
-    out = np.full((len(shapes), len(points_xy)), np.nan)
-    ok = np.isfinite(points_xy).all(axis=1)
-    if not ok.any() or not shapes:
-        return out
-    xy = points_xy[ok]
-    pts = shapely.points(xy)
-    if people is not None:
-        people_xy = np.asarray(people[0], dtype="float64").reshape(-1, 2)
-        people_area = np.asarray(people[1], dtype=np.int64)
-    else:
-        people_xy, people_area = np.empty((0, 2)), np.empty(0, dtype=np.int64)
-    for i, shape in enumerate(shapes):
-        mine = people_xy[people_area == i]
-        d = cKDTree(mine).query(xy)[0] if len(mine) else shapely.distance(pts, shape)
-        out[i, ok] = np.where(shapely.intersects(shape, pts), 0.0, d) / 1000.0
-    return out
+
+def nearest_from_people(
+    points_xy: np.ndarray,
+    area_shapes: Iterable[BaseGeometry],
+    people: tuple[np.ndarray, np.ndarray] | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """For each area, the nearest point by :func:`distances_from_people_km` (see
+    :meth:`PeopleDistances.nearest`): ``(index, km)``, index -1 where no point is known.
+
+    Example:
+        >>> from shapely.geometry import box
+        >>> people = (np.array([[900.0, 500.0]]), np.array([0]))
+        >>> xy = np.array([[np.nan, np.nan], [-100.0, 500.0], [1300.0, 500.0], [1300.0, 500.0]])
+        >>> index, km = nearest_from_people(xy, [box(0, 0, 1000, 1000), box(5000, 0, 6000, 1000)], people)
+        >>> index.tolist(), km.round(2).tolist()
+        ([2, 2], [0.4, 3.7])
+    """
+    return PeopleDistances(points_xy, area_shapes, people).nearest()
 
 
 def distance_text(km: float) -> str:

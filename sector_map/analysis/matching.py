@@ -11,18 +11,17 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
-from typing import Any, cast
+from typing import cast
 
 import geopandas as gpd
 import numpy as np
-import numpy.typing as npt
 import pandas as pd
 import pyproj
 import shapely
 from shapely.geometry.base import BaseGeometry
 
-from sector_map.analysis.catchment import distance_text, distances_from_people_km
+from sector_map.analysis.catchment import PeopleDistances, distance_text, distances_from_people_km
+from sector_map.analysis.places import as_tuple, organisation_table, places, service_table, to_metres
 from sector_map.pack import schema as s
 from sector_map.pack.io import Pack
 from sector_map.pack.validate import has_location
@@ -78,34 +77,16 @@ def join_labels(themes: Iterable[str]) -> str:
     return ", ".join(labels[:-1]) + " and " + labels[-1]
 
 
-def as_tuple(value: Any) -> tuple[str, ...]:
-    """A list-like cell (list, array, None, NaN) as a tuple of strings."""
-    if value is None or isinstance(value, float | str):
-        return (value,) if isinstance(value, str) and value else ()
-    return tuple(str(v) for v in value)
-
-
 def check_themes(themes: Iterable[str]) -> tuple[str, ...]:
     """Theme ids, de-duplicated in taxonomy order; ValueError naming any unknown id."""
     themes = s.check_theme_ids(themes)
     return tuple(t for t in s.THEME_IDS if t in themes)
 
 
-@lru_cache(maxsize=1)
-def _transformer() -> pyproj.Transformer:
-    return pyproj.Transformer.from_crs(s.PACK_CRS, s.METRE_CRS, always_xy=True)
-
-
-def to_metres(lon: npt.ArrayLike, lat: npt.ArrayLike) -> tuple[np.ndarray, np.ndarray]:
-    """WGS84 lon/lat (scalars or arrays) to British National Grid metres; NaN stays NaN."""
-    x, y = _transformer().transform(np.asarray(lon, dtype=float), np.asarray(lat, dtype=float))
-    return np.asarray(x, dtype=float), np.asarray(y, dtype=float)
-
-
 def ward_shapes(pack: Pack) -> pd.Series:
-    """Ward polygons in metres, indexed by ward code."""
-    geoms = pack.wards.to_crs(s.METRE_CRS).geometry.values
-    return pd.Series(np.asarray(geoms, dtype=object), index=pack.wards[s.WARD_CODE].astype(str).values)
+    """Ward polygons in metres, indexed by ward code (shared: never change them)."""
+    pl = places(pack)
+    return pd.Series(pl.shapes, index=pl.codes.values)
 
 
 def distances_km(
@@ -129,86 +110,13 @@ def ward_people(pack: Pack) -> dict[str, np.ndarray]:
 
     Where the ward's people are, for :func:`distances_km`; a postcode on a border counts once.
     """
-    shapes = ward_shapes(pack)
-    out = {c: np.empty((0, 2)) for c in shapes.index}
-    pcs = pack.postcodes
-    if pcs is None or not len(pcs) or s.LON not in pcs or s.LAT not in pcs:
-        return out
-    lon = pd.to_numeric(pcs[s.LON], errors="coerce").to_numpy(float)
-    lat = pd.to_numeric(pcs[s.LAT], errors="coerce").to_numpy(float)
-    ok = np.isfinite(lon) & np.isfinite(lat)
-    x, y = to_metres(lon[ok], lat[ok])
-    pc_i, ward_i = shapely.STRtree(np.asarray(shapes.values)).query(shapely.points(x, y), predicate="within")
-    first = np.unique(pc_i, return_index=True)[1]
-    pc_i, ward_i = pc_i[first], ward_i[first]
-    for w in np.unique(ward_i):
-        mine = pc_i[ward_i == w]
-        out[shapes.index[w]] = np.column_stack([x[mine], y[mine]])
+    pl = places(pack)
+    out = {c: np.empty((0, 2)) for c in pl.codes}
+    if pl.people is not None:
+        xy, ward = pl.people
+        for w in np.unique(ward):
+            out[pl.codes[w]] = xy[ward == w]
     return out
-
-
-def organisation_table(pack: Pack) -> pd.DataFrame:
-    """One row per organisation (index org_id): name, size band, location quality, themes and
-    client groups (unions over its services, else its own), and its point in metres (x, y)."""
-    orgs = pack.organisations
-    table = pd.DataFrame(
-        {
-            s.ORG_NAME: orgs[s.ORG_NAME].astype(str).values,
-            s.SIZE_BAND: orgs[s.SIZE_BAND].fillna(s.SIZE_BAND_UNKNOWN).astype(str).values,
-            s.LOCATION_QUALITY: orgs[s.LOCATION_QUALITY].astype(str).values,
-        },
-        index=orgs[s.ORG_ID].astype(str).values,
-    )
-    located = has_location(orgs.geometry).to_numpy()
-    x = np.full(len(orgs), np.nan)
-    y = np.full(len(orgs), np.nan)
-    if located.any():
-        pts = cast(gpd.GeoSeries, orgs.geometry[located])  # the stubs lose the GeoSeries in a mask
-        x[located], y[located] = to_metres(pts.x.to_numpy(), pts.y.to_numpy())
-    table[s.X_METRES], table[s.Y_METRES] = x, y
-    own_themes = dict(zip(table.index, orgs[s.THEMES].map(as_tuple), strict=True))
-    groups = orgs[s.CLIENT_GROUPS] if s.CLIENT_GROUPS in orgs.columns else pd.Series([()] * len(orgs))
-    own_groups = dict(zip(table.index, groups.map(as_tuple), strict=True))
-    svc = pack.services
-    # pandas-stubs take no set as an aggregate: each group's themes (client groups) as a set
-    svc_themes = svc.groupby(svc[s.ORG_ID].astype(str))[s.THEMES].agg(
-        lambda v: {t for x in v for t in as_tuple(x)}  # type: ignore[type-var]
-    )
-    svc_groups = svc.groupby(svc[s.ORG_ID].astype(str))[s.CLIENT_GROUPS].agg(
-        lambda v: {g for x in v for g in as_tuple(x)}  # type: ignore[type-var]
-    )
-    table[s.THEMES] = [
-        tuple(t for t in s.THEME_IDS if t in (svc_themes.get(o) or set(own_themes[o]))) for o in table.index
-    ]
-    table[s.CLIENT_GROUPS] = [
-        tuple(g for g in s.CLIENT_GROUP_IDS if g in (svc_groups.get(o, set()) | set(own_groups[o])))
-        for o in table.index
-    ]
-    return table
-
-
-def service_table(pack: Pack, orgs: pd.DataFrame) -> pd.DataFrame:
-    """Services with org_id, themes (tuple), area type, area wards (set), radius and point in
-    metres (the service's own lon/lat, else its organisation's point)."""
-    svc = pack.services
-    org_ids = svc[s.ORG_ID].astype(str)
-    x = orgs[s.X_METRES].reindex(org_ids).to_numpy(dtype=float, copy=True)
-    y = orgs[s.Y_METRES].reindex(org_ids).to_numpy(dtype=float, copy=True)
-    if s.LON in svc.columns and s.LAT in svc.columns:
-        own = svc[s.LON].notna().to_numpy() & svc[s.LAT].notna().to_numpy()
-        if own.any():
-            x[own], y[own] = to_metres(svc[s.LON].to_numpy(float)[own], svc[s.LAT].to_numpy(float)[own])
-    return pd.DataFrame(
-        {
-            s.ORG_ID: org_ids.values,
-            s.THEMES: svc[s.THEMES].map(as_tuple).values,
-            s.AREA_TYPE: svc[s.AREA_TYPE].astype(str).values,
-            s.AREA_WARDS: svc[s.AREA_WARDS].map(lambda v: set(as_tuple(v))).values,
-            s.RADIUS_KM: pd.to_numeric(svc[s.RADIUS_KM], errors="coerce").to_numpy(float),
-            s.X_METRES: x,
-            s.Y_METRES: y,
-        }
-    )
 
 
 # --- offers ---------------------------------------------------------------------------------
@@ -232,7 +140,7 @@ def offer_from_org(pack: Pack, org_id: str) -> Offer:
             f"no organisation with id {org_id!r} in this pack; search by name on the Where we fit page (or `find_organisations`)"
         )
     row = orgs.loc[org_id]
-    services = service_table(pack, orgs)
+    services = service_table(pack)
     mine = services[services[s.ORG_ID] == org_id]
     x, y = row[s.X_METRES], row[s.Y_METRES]
     if x != x and mine[s.X_METRES].notna().any():
@@ -388,6 +296,15 @@ def _search_label(row: Mapping) -> str:
 
 
 # --- ward ranking for an offer -------------------------------------------------------------
+def distances_from_point(pack: Pack, point: tuple[float, float]) -> np.ndarray:
+    """km from a (lon, lat) point to every ward's people, pack order (:func:`distances_km`)."""
+    pl = places(pack)
+    x, y = to_metres(point[0], point[1])
+    found = PeopleDistances(np.array([[float(x), float(y)]]), pl.shapes, pl.people)
+    n = len(pl.shapes)
+    return found.pair_metres(np.zeros(n, dtype=np.int64), np.arange(n)) / 1000.0
+
+
 def _level(value: float) -> str:
     return "high" if value >= HIGH_NEED else "moderate" if value >= MODERATE_NEED else "low"
 
@@ -515,13 +432,7 @@ def rank_wards_for_offer(
     kind = FROM_NEED if gap_v is None else FROM_GAP if need_v is None else FROM_NEED_AND_GAP
     gap_known = {t for t in themes if gap_v is not None and gap_v[t].notna().any()}
     unmet = values.mean(axis=1).to_numpy()
-    shapes = ward_shapes(pack)
-    people = ward_people(pack)
-    if offer.point is not None:
-        px, py = to_metres(offer.point[0], offer.point[1])
-        dist = np.array([distances_km(px, py, shapes[c], people[c])[0] for c in codes])
-    else:
-        dist = np.full(len(codes), np.nan)
+    dist = distances_from_point(pack, offer.point) if offer.point is not None else np.full(len(codes), np.nan)
     if offer.whole_area:
         in_reach = np.ones(len(codes), dtype=bool)
     else:
@@ -532,8 +443,12 @@ def rank_wards_for_offer(
     has_data = ~np.isnan(unmet)
 
     reasons, matched = [], []
+    cols = list(themes)
+    value_rows = values[cols].to_numpy(float).tolist()
+    need_rows = None if need_v is None else need_v[cols].to_numpy(float).tolist()
+    gap_rows = None if gap_v is None else gap_v[cols].to_numpy(float).tolist()
     for i, code in enumerate(codes):
-        row = values.loc[code]
+        row = dict(zip(cols, value_rows[i], strict=True))
         present = [t for t in themes if row[t] == row[t]]
         matched.append(present)
         if not has_data[i]:
@@ -543,8 +458,8 @@ def rank_wards_for_offer(
         items = [
             _theme_phrase(
                 t,
-                None if need_v is None else cast(float, need_v.at[code, t]),
-                cast(float, gap_v.at[code, t]) if gap_v is not None and t in gap_known else None,
+                None if need_rows is None else need_rows[i][cols.index(t)],
+                gap_rows[i][cols.index(t)] if gap_rows is not None and t in gap_known else None,
             )
             for t in ordered
         ]

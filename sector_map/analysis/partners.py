@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any, NamedTuple, cast
+from typing import NamedTuple, cast
 
 import numpy as np
 import pandas as pd
@@ -19,14 +19,12 @@ from sector_map.analysis.catchment import distance_text
 from sector_map.analysis.matching import (
     Offer,
     check_themes,
+    distances_from_point,
     distances_km,
     join_labels,
-    organisation_table,
-    service_table,
     to_metres,
-    ward_people,
-    ward_shapes,
 )
+from sector_map.analysis.places import places
 from sector_map.pack import schema as s
 from sector_map.pack.io import Pack
 
@@ -112,15 +110,28 @@ class _Place:
     """Organisations and services, with reach to and distance from one ward."""
 
     def __init__(self, pack: Pack, ward_code: str):
-        shapes = ward_shapes(pack)
-        if ward_code not in shapes.index:
+        self.places = places(pack)
+        ward = int(self.places.codes.get_indexer(pd.Index([ward_code]))[0])
+        if ward < 0:
             raise ValueError(f"no ward {ward_code!r} in this pack; use a code from its wards table")
-        self.orgs = organisation_table(pack)
-        self.services = service_table(pack, self.orgs)
-        self.reaching = self.services[services_reaching(self.services, {ward_code}, shapes[ward_code])]
+        self.shape = self.places.shapes[ward]
+        self.orgs = self.places.orgs
+        self.services = self.places.services
+        self.reaching = self.services[self.places.reaching(np.array([ward]))]
         self.by_org = dict(tuple(self.reaching.groupby(s.ORG_ID)))
         self.empty = self.reaching.iloc[:0]
-        self.distance = org_distances_km(self.orgs, self.services, shapes[ward_code])
+        self._distance: dict[str, float] = {}
+
+    def distance(self, org_ids: Iterable[str]) -> pd.Series:
+        """km from each organisation's nearest known point to the ward's edge (0 inside)."""
+        org_ids = list(org_ids)
+        todo = [o for o in dict.fromkeys(org_ids) if o not in self._distance]
+        if todo:
+            pos = pd.Index(self.orgs.index).get_indexer(pd.Index(todo))
+            self._distance.update(
+                zip(todo, self.places.org_distances_km(pos, self.shape).tolist(), strict=True)
+            )
+        return pd.Series([self._distance[o] for o in org_ids], index=org_ids, dtype=float)
 
     def covers(self, org_id: str, themes: Sequence[str], *, reaching_only: bool) -> list[str]:
         if reaching_only:
@@ -154,16 +165,20 @@ def rank_organisations_for_ward(
     """
     themes = check_themes(themes)
     place = _Place(pack, ward_code)
+    orgs = place.orgs
+    org_themes = orgs[s.THEMES].tolist()
+    covering = [i for i, have in enumerate(org_themes) if any(t in have for t in themes)]
+    ids = orgs.index[covering]
+    distance = place.distance(ids).tolist()
+    names = orgs[s.ORG_NAME].to_numpy()
+    bands = orgs[s.SIZE_BAND].to_numpy()
+    qualities = orgs[s.LOCATION_QUALITY].to_numpy()
     rows = []
-    org_id: Any  # the index of the organisation table: org ids
-    for org_id, org in place.orgs.iterrows():
-        covered = place.covers(org_id, themes, reaching_only=False)
-        if not covered:
-            continue
+    for i, org_id, d in zip(covering, ids, distance, strict=True):
+        covered = [t for t in themes if t in org_themes[i]]
         mine = place.by_org.get(org_id, place.empty)
-        d = place.distance[org_id]
         closeness = 0.0 if d != d else max(0.0, 1.0 - d / ORG_SCALE_KM)
-        band = _size(org[s.SIZE_BAND])
+        band = _size(bands[i])
         score = (
             ORG_THEME_POINTS * len(covered) / len(themes)
             + ORG_REACH_POINTS * (not mine.empty)
@@ -176,14 +191,14 @@ def rank_organisations_for_ward(
         rows.append(
             {
                 s.ORG_ID: org_id,
-                s.ORG_NAME: org[s.ORG_NAME],
+                s.ORG_NAME: names[i],
                 s.SCORE: round(score, 1),
                 s.THEMES_COVERED: covered,
                 s.REACHES: not mine.empty,
                 s.DISTANCE_KM: round(d, 2) if d == d else np.nan,
                 s.SIZE_BAND: band,
-                s.LOCATION_QUALITY: org[s.LOCATION_QUALITY],
-                s.REASON: f"{cover}; {reach}; {where_phrase(d, org[s.LOCATION_QUALITY])}; size {size}",
+                s.LOCATION_QUALITY: qualities[i],
+                s.REASON: f"{cover}; {reach}; {where_phrase(d, qualities[i])}; size {size}",
             }
         )
     out = pd.DataFrame(rows, columns=[c for c in s.ORG_FIT_COLUMNS if c != s.RANK])
@@ -194,16 +209,17 @@ def rank_organisations_for_ward(
 
 
 # --- partners and overlap -------------------------------------------------------------------
-def _offer_area(offer: Offer, shapes: pd.Series, people: dict[str, np.ndarray]) -> list[str]:
-    """Ward codes the offer reaches (every ward for a whole-area offer), as in rank_wards_for_offer."""
+def _offer_area(offer: Offer, pack: Pack) -> np.ndarray:
+    """Positions of the wards the offer reaches (every ward for a whole-area offer), as in
+    rank_wards_for_offer."""
+    pl = places(pack)
     if offer.whole_area:
-        return list(shapes.index)
-    codes = set(offer.wards)
+        return np.arange(len(pl.codes))
+    area = np.zeros(len(pl.codes), dtype=bool)
+    area[pl.ward_index(offer.wards)] = True
     if offer.reach_km is not None and offer.point is not None:
-        px, py = to_metres(offer.point[0], offer.point[1])
-        d = np.array([distances_km(px, py, shapes[c], people[c])[0] for c in shapes.index])
-        codes |= set(shapes.index[d <= offer.reach_km + 1e-9])
-    return [c for c in shapes.index if c in codes]
+        area |= distances_from_point(pack, offer.point) <= offer.reach_km + 1e-9
+    return np.flatnonzero(area)
 
 
 class Partners(NamedTuple):
@@ -252,75 +268,95 @@ def partners_and_overlap(
         'brings disability and carers, which you do not offer; based 0.7 km from you (location is a contact address, which may not be where it works)'
     """
     themes = check_themes(offer.themes)
-    shapes = ward_shapes(pack)
-    orgs = organisation_table(pack)
-    services = service_table(pack, orgs)
-    area = _offer_area(offer, shapes, ward_people(pack))
-    area_shape = shapely.union_all(list(shapes[area].values)) if area else shapely.Polygon()
-    reach = services[services_reaching(services, area, area_shape)]
-    by_org = dict(tuple(reach.groupby(s.ORG_ID)))
+    pl = places(pack)
+    orgs = pl.orgs
+    reach = pl.reaching(_offer_area(offer, pack))
+    owner = pl.service_org
+    has_reach = np.zeros(len(orgs), dtype=bool)
+    has_reach[owner[reach & (owner >= 0)]] = True
+    located = np.zeros(len(orgs), dtype=bool)  # a reaching service at a site or in listed wards
+    located[owner[reach & (owner >= 0) & (pl.services[s.AREA_TYPE].to_numpy() != s.AREA_WHOLE)]] = True
+    dist = np.full(len(orgs), np.nan)
     if offer.point is not None:
         px, py = to_metres(offer.point[0], offer.point[1])
-        dist = org_distances_km(orgs, services, shapely.Point(float(px), float(py)))
-    else:
-        dist = pd.Series(np.nan, index=orgs.index)
-    homes = _home_wards(orgs, shapes)
+        base = shapely.Point(float(px), float(py))
+        # only organisations reaching the offer's wards or near its base are listed
+        measured = np.union1d(np.flatnonzero(has_reach), pl.orgs_near(base, within_km))
+        dist[measured] = pl.org_distances_km(measured, base)
+    near = dist <= within_km + 1e-9
+    keep = (near | has_reach) & (orgs.index.to_numpy() != offer.org_id)
+    org_themes = orgs[s.THEMES].to_numpy()
+    org_groups = orgs[s.CLIENT_GROUPS].to_numpy()
+    chosen = np.flatnonzero(keep)
+    shared = [[t for t in themes if t in org_themes[i]] for i in chosen]
+    extra = [[t for t in org_themes[i] if t not in themes] for i in chosen]
+    groups = [[g for g in offer.client_groups if g in org_groups[i]] for i in chosen]
     names = dict(zip(pack.wards[s.WARD_CODE].astype(str), pack.wards[s.WARD_NAME].astype(str), strict=True))
     cols = [t for t in themes if need is not None and t in need.columns]
     need_by_ward = need[cols].mean(axis=1) if cols and need is not None else pd.Series(dtype=float)
-
-    partners, overlap = [], []
-    org_id: Any  # the index of the organisation table: org ids
-    for org_id, org in orgs.iterrows():
-        if org_id == offer.org_id:
-            continue
-        d = dist[org_id]
-        near = d == d and d <= within_km + 1e-9
-        mine = by_org.get(org_id, reach.iloc[:0])
-        if not near and mine.empty:
-            continue
-        shared = [t for t in themes if t in org[s.THEMES]]
-        extra = [t for t in org[s.THEMES] if t not in themes]
-        groups = [g for g in offer.client_groups if g in org[s.CLIENT_GROUPS]]
-        located = bool((mine[s.AREA_TYPE] != s.AREA_WHOLE).any())
-        if near:
-            where = where_phrase(d, org[s.LOCATION_QUALITY], from_you=True)
-        elif not located:
-            where = "works across the whole area"
-        else:
-            where = "works in wards you reach"
-        also = f"; also works with {', '.join(groups)}" if groups else ""
-        row = {
-            s.ORG_ID: org_id,
-            s.ORG_NAME: org[s.ORG_NAME],
-            s.THEMES: list(org[s.THEMES]),
-            s.CLIENT_GROUPS_SHARED: groups,
-            s.DISTANCE_KM: round(d, 2) if d == d else np.nan,
-            s.SIZE_BAND: _size(org[s.SIZE_BAND]),
-            s.LOCATION_QUALITY: org[s.LOCATION_QUALITY],
-            "_n": len(shared) if shared else len(groups),
+    home = pl.home_ward[chosen]
+    home_need = np.full(len(chosen), np.nan)
+    inside = home >= 0
+    home_need[inside] = need_by_ward.reindex(pl.codes[home[inside]]).to_numpy(float)
+    sizes = orgs[s.SIZE_BAND].to_numpy()[chosen]
+    frame = pd.DataFrame(
+        {
+            "_i": chosen,
+            s.ORG_NAME: orgs[s.ORG_NAME].to_numpy()[chosen],
+            s.DISTANCE_KM: np.round(dist[chosen], 2),
+            "_n": [len(a) if a else len(g) for a, g in zip(shared, groups, strict=True)],
             # near the base of a whole-area offer says nothing about working where it works
-            "_place": 0 if located else 1 if near and not offer.whole_area else 2,
-            s.BASED_IN: _based_in(homes[org_id], names),
-            "_need": need_by_ward.get(homes[org_id], np.nan) if homes[org_id] else np.nan,
-            "_size": SIZE_FACTOR[_size(org[s.SIZE_BAND])],
+            "_place": np.where(located[chosen], 0, np.where(near[chosen] & (not offer.whole_area), 1, 2)),
+            "_need": home_need,
+            "_size": [SIZE_FACTOR[_size(b)] for b in sizes],
+            "_shared": shared,
+            "_extra": extra,
+            "_groups": groups,
         }
-        if shared:
-            overlap.append(row | {s.WHY: f"also does {join_labels(shared)}{also}; {where}"})
-        elif extra:
-            brings = f"brings {join_labels(extra)}, which you do not offer"
-            partners.append(row | {s.WHY: f"{brings}{also}; {where}"})
-    return Partners(_ordered(partners, limit), _ordered(overlap, limit))
+    )
+    is_overlap = np.array([bool(a) for a in shared], dtype=bool)
+    is_partner = ~is_overlap & np.array([bool(a) for a in extra], dtype=bool)
+
+    def rows(picked: pd.DataFrame, overlap: bool) -> pd.DataFrame:
+        out = []
+        for r in _ordered(picked, limit).to_dict("records"):
+            i = int(r["_i"])
+            quality = str(orgs[s.LOCATION_QUALITY].iat[i])
+            d = dist[i]
+            if near[i]:
+                where = where_phrase(d, quality, from_you=True)
+            elif not located[i]:
+                where = "works across the whole area"
+            else:
+                where = "works in wards you reach"
+            also = f"; also works with {', '.join(r['_groups'])}" if r["_groups"] else ""
+            code = home_code(int(pl.home_ward[i]), pl.codes)
+            why = (
+                f"also does {join_labels(r['_shared'])}{also}; {where}"
+                if overlap
+                else f"brings {join_labels(r['_extra'])}, which you do not offer{also}; {where}"
+            )
+            out.append(
+                {
+                    s.ORG_ID: orgs.index[i],
+                    s.ORG_NAME: r[s.ORG_NAME],
+                    s.THEMES: list(org_themes[i]),
+                    s.CLIENT_GROUPS_SHARED: list(r["_groups"]),
+                    s.DISTANCE_KM: round(d, 2) if d == d else np.nan,
+                    s.SIZE_BAND: _size(str(orgs[s.SIZE_BAND].iat[i])),
+                    s.LOCATION_QUALITY: quality,
+                    s.BASED_IN: _based_in(code, names),
+                    s.WHY: why,
+                }
+            )
+        return pd.DataFrame(out, columns=s.PARTNER_COLUMNS)
+
+    return Partners(rows(frame[is_partner], False), rows(frame[is_overlap], True))
 
 
-def _home_wards(orgs: pd.DataFrame, shapes: pd.Series) -> pd.Series:
-    """Per organisation, the code of the ward its point is in ("" outside every ward, NA if no point)."""
-    x, y = orgs[s.X_METRES].to_numpy(), orgs[s.Y_METRES].to_numpy()
-    # numpy stubs take no None fill (and then pandas-stubs see a text array given dtype=object)
-    out = pd.Series(np.where(np.isfinite(x), "", None), index=orgs.index, dtype=object)  # type: ignore[call-overload, arg-type]
-    for code, shape in shapes.items():
-        out[shapely.contains_xy(shape, x, y)] = str(code)
-    return out
+def home_code(position: int, codes: pd.Index) -> str | None:
+    """The ward code of a :attr:`Places.home_ward` position: None with no point, "" outside every ward."""
+    return None if position == -1 else "" if position == -2 else str(codes[position])
 
 
 def _based_in(code: str | None, names: dict[str, str]) -> str:
@@ -329,16 +365,15 @@ def _based_in(code: str | None, names: dict[str, str]) -> str:
     return names.get(code, "outside the area") if code else "outside the area"
 
 
-def _ordered(rows: list[dict], limit: int) -> pd.DataFrame:
-    cols = s.PARTNER_COLUMNS
-    out = pd.DataFrame(rows, columns=cols + ["_n", "_place", "_need", "_size"])
-    out = out.sort_values(
+def _ordered(frame: pd.DataFrame, limit: int) -> pd.DataFrame:
+    """The first ``limit`` rows: best placed, most in common, most need at home, nearest, largest."""
+    out = frame.sort_values(
         ["_place", "_n", "_need", s.DISTANCE_KM, "_size", s.ORG_NAME],
         ascending=[True, False, False, True, False, True],
         kind="stable",
         na_position="last",
     )
-    return out[cols].head(limit).reset_index(drop=True)
+    return out.head(limit)
 
 
 # --- consortium -----------------------------------------------------------------------------
@@ -375,6 +410,7 @@ def consortium(pack: Pack, ward_code: str, themes: Sequence[str], *, max_members
     themes = check_themes(themes)
     place = _Place(pack, ward_code)
     covers = {o: place.covers(o, themes, reaching_only=True) for o in place.reaching[s.ORG_ID].unique()}
+    distance = place.distance([o for o in covers if o in place.orgs.index])
     left = list(themes)
     rows: list[dict] = []
     while left and len(rows) < max_members:
@@ -383,7 +419,7 @@ def consortium(pack: Pack, ward_code: str, themes: Sequence[str], *, max_members
             new = [t for t in has if t in left]
             if not new:
                 continue
-            d = place.distance[org_id]
+            d = distance.get(org_id, np.nan)
             size = SIZE_FACTOR[_size(cast(str, place.orgs.at[org_id, s.SIZE_BAND]))]
             key = (-len(new), d if d == d else np.inf, -size, place.orgs.at[org_id, s.ORG_NAME])
             if best_key is None or key < best_key:
@@ -394,7 +430,7 @@ def consortium(pack: Pack, ward_code: str, themes: Sequence[str], *, max_members
         left = [t for t in left if t not in new]
         mine = place.by_org[best]
         quality = cast(str, place.orgs.at[best, s.LOCATION_QUALITY])
-        where = where_phrase(place.distance[best], quality)
+        where = where_phrase(distance[best], quality)
         rows.append(
             {
                 s.MEMBER: len(rows) + 1,

@@ -56,23 +56,25 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, cast
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
 from pandas.api.extensions import ExtensionArray
+from scipy import sparse
 
 from sector_map.analysis.catchment import (
     DECAYS,
+    PeopleDistances,
     catchment_weights,
     check_decay,
-    distances_from_people_km,
     spread_shares,
     supply_shares,
     two_step_fca,
 )
+from sector_map.analysis.places import per_pack
 from sector_map.analysis.service_reach import (
     LOCATED,
     REACH_KINDS,
@@ -259,21 +261,65 @@ class ProvisionResult:
     services_by_reach: dict[str, int] = field(default_factory=dict)
 
 
+# The service columns the tables show, read into numpy once per context.
+_SERVICE_TEXT = (s.SERVICE_NAME, s.SERVICE_ORG_NAME, s.LOCATION_QUALITY, s.REACH)
+
+
 @dataclass
 class _Context:
-    """Everything that does not depend on the theme, computed once per pack and options."""
+    """Everything that does not depend on the theme, computed once per pack and options.
+
+    Only the (service, ward) pairs that reach are kept, so memory and time follow how many wards
+    each service reaches, not services × wards: whole-area services reach every ward and are
+    kept as a flag with one share per person, not as a pair per ward.
+    """
 
     options: ProvisionOptions
-    svc: gpd.GeoDataFrame
+    svc: pd.DataFrame  # the services' supply (the other columns the tables need are in ``columns``)
     wards: gpd.GeoDataFrame  # demand points in metres
-    reach: np.ndarray  # (n_services, n_wards) bool
-    contrib: np.ndarray  # (n_services, n_wards) share per person of one unit of supply
-    dist_km: np.ndarray  # (n_wards, n_services), inf where a service has no point
+    distances: PeopleDistances  # services' points against the wards' people
+    themes: np.ndarray  # (n_services, n_themes) bool, columns in schema.THEME_IDS order
+    pair_s: np.ndarray  # services of the reaching (service, ward) pairs, radius and listed wards
+    pair_w: np.ndarray  # their wards
+    pair_km: np.ndarray  # their distance (catchment.distances_from_people_km), inf without a point;
+    # NaN until a table first needs it (:func:`_pair_km`)
+    share_s: np.ndarray  # services of the non-zero 2SFCA shares
+    share_w: np.ndarray  # their wards
+    share: np.ndarray  # share per person of one unit of supply
+    whole: np.ndarray  # whole-area services (they reach every ward)
+    whole_share: float  # a whole-area service's share per person in every ward
+    columns: dict[str, np.ndarray] = field(default_factory=dict)  # service columns as numpy arrays
     flags: dict[str, np.ndarray] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
 
 
+def _listed_pairs(svc: gpd.GeoDataFrame, codes: pd.Index) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(service, ward) pairs of listed-wards services, each pair once, and which list unknown wards."""
+    rows = np.flatnonzero(svc[s.AREA_TYPE].to_numpy() == s.AREA_WARDS_LIST)
+    lists = svc[s.AREA_WARDS].to_numpy()[rows]
+    listed = pd.DataFrame(
+        {
+            "s": np.repeat(rows, [len(v) for v in lists]).astype(np.int64),
+            "code": [str(c) for v in lists for c in v],
+        }
+    ).drop_duplicates()
+    pos = codes.get_indexer(pd.Index(listed["code"]))
+    unknown = np.zeros(len(svc), dtype=bool)
+    unknown[listed["s"].to_numpy()[pos < 0]] = True
+    keep = pos >= 0
+    return listed["s"].to_numpy()[keep], pos[keep].astype(np.int64), unknown
+
+
+# How many catchment settings' contexts a pack keeps (the Gaps page's current and previous one).
+_CONTEXTS_KEPT = 2
+
+
 def _context(pack: Pack, options: ProvisionOptions) -> _Context:
+    """The theme-independent part for ``options``, kept with the pack (shared: never change it)."""
+    return per_pack(pack, ("provision", options), lambda p: _new_context(p, options), keep=_CONTEXTS_KEPT)
+
+
+def _new_context(pack: Pack, options: ProvisionOptions) -> _Context:
     svc = service_locations(pack)
     dem, wards_m, notes, units = _demand_metres(pack, options)
     notes = unknown_organisations_note(pack) + notes
@@ -287,20 +333,21 @@ def _context(pack: Pack, options: ProvisionOptions) -> _Context:
         pts = np.asarray(located_geoms.to_crs(s.METRE_CRS).values)
         sxy[located] = np.column_stack([shapely.get_x(pts), shapely.get_y(pts)])
     dxy = np.column_stack([shapely.get_x(dem.geometry.values), shapely.get_y(dem.geometry.values)])
-
-    reach = np.zeros((n_s, n_w), dtype=bool)
-    contrib = np.zeros((n_s, n_w))
+    shapes = np.asarray(wards_m.values, dtype=object)
+    no_pairs = np.empty(0, dtype=np.int64)
+    radius_s, radius_w = no_pairs, no_pairs
+    shares = sparse.csr_matrix((0, n_w))
     # Radius services with a point: circle against ward polygons, 2SFCA against demand points.
     own = svc[s.RADIUS_KM].to_numpy() if options.own_radius else np.full(n_s, np.nan)
     radius_m = np.where(np.isfinite(own) & (own > 0), own, options.radius_km) * 1000.0
     rad = np.flatnonzero((area_type == s.AREA_RADIUS) & located)
     if len(rad):
-        q, w = shapely.STRtree(np.asarray(wards_m.values)).query(
+        q, radius_w = shapely.STRtree(shapes).query(
             shapely.points(sxy[rad]), predicate="dwithin", distance=radius_m[rad]
         )
-        reach[rad[q], w] = True
+        radius_s = rad[q]
         if units is not None and options.demand_point == DEMAND_POSTCODES:
-            contrib[rad] = spread_shares(
+            shares = spread_shares(
                 sxy[rad],
                 dxy,
                 demand,
@@ -317,37 +364,66 @@ def _context(pack: Pack, options: ProvisionOptions) -> _Context:
                 decay=options.decay,
                 supply_radius_m=radius_m[rad],
             )
-            contrib[rad] = supply_shares(weights, demand).toarray()
+            shares = supply_shares(weights, demand)
+    shares = shares.tocoo()
+    share_s, share_w, share = (
+        rad[shares.row] if len(rad) else no_pairs,
+        shares.col.astype(np.int64),
+        shares.data,
+    )
     # Listed wards: shared over the listed wards' population.
-    code_pos = {c: i for i, c in enumerate(dem[s.WARD_CODE])}
-    unknown_list = np.zeros(n_s, dtype=bool)
-    for j in np.flatnonzero(area_type == s.AREA_WARDS_LIST):
-        listed: Any = svc[s.AREA_WARDS].iat[int(j)]  # a list cell
-        idx = sorted({code_pos[c] for c in listed if c in code_pos})
-        unknown_list[j] = len(idx) < len(set(listed))
-        reach[j, idx] = True
-        total = demand[idx].sum()
-        if total > 0:
-            contrib[j, idx] = 1.0 / total
+    list_s, list_w, unknown_list = _listed_pairs(svc, pd.Index(dem[s.WARD_CODE]))
+    total = np.bincount(list_s, demand[list_w], minlength=n_s)
+    counted = total[list_s] > 0
+    share_s = np.concatenate([share_s, list_s[counted]])
+    share_w = np.concatenate([share_w, list_w[counted]])
+    share = np.concatenate([share, 1.0 / total[list_s[counted]]])
     whole = area_type == s.AREA_WHOLE
-    reach[whole] = True
-    if demand.sum() > 0:
-        contrib[whole] = 1.0 / demand.sum()
+    whole_share = 1.0 / demand.sum() if demand.sum() > 0 else 0.0
 
-    d = distances_from_people_km(sxy, np.asarray(wards_m.values), units)
-    dist_km = np.where(np.isfinite(d), d, np.inf)
+    pair_s = np.concatenate([radius_s.astype(np.int64), list_s])
+    pair_w = np.concatenate([radius_w.astype(np.int64), list_w])
+    order = np.lexsort((pair_w, pair_s))
+    pair_s, pair_w = pair_s[order], pair_w[order]
+    distances = PeopleDistances(sxy, shapes, units)
+    pair_km = np.full(len(pair_s), np.nan)
+    reaches = (np.bincount(pair_s, minlength=n_s) > 0) | (whole & (n_w > 0))
+    supplied = (np.bincount(share_s, share, minlength=n_s) > 0) | (whole & (whole_share > 0))
     flags = {
         "no_point_radius": (area_type == s.AREA_RADIUS) & ~located,
-        "lost": reach.any(axis=1) & (contrib.sum(axis=1) == 0),
+        "lost": reaches & ~supplied,
         "unknown_list": unknown_list,
     }
-    return _Context(options, svc, dem, reach, contrib, dist_km, flags, notes)
+    theme_pos = {t: i for i, t in enumerate(s.THEME_IDS)}
+    themes = np.zeros((n_s, len(s.THEME_IDS)), dtype=bool)
+    svc_i = [i for i, ts in enumerate(svc[s.THEMES]) for t in ts if t in theme_pos]
+    theme_i = [theme_pos[t] for ts in svc[s.THEMES] for t in ts if t in theme_pos]
+    themes[svc_i, theme_i] = True
+    return _Context(
+        options,
+        svc[[s.SUPPLY]].copy(),
+        dem,
+        distances,
+        themes,
+        pair_s,
+        pair_w,
+        pair_km,
+        share_s,
+        share_w,
+        share,
+        whole,
+        whole_share,
+        {c: svc[c].to_numpy(dtype=object) for c in _SERVICE_TEXT}
+        | {s.WEAK: svc[s.WEAK].to_numpy(dtype=bool)},
+        flags,
+        notes,
+    )
 
 
-def _names(svc: gpd.GeoDataFrame, mask: np.ndarray) -> str:
-    names = svc[s.SERVICE_NAME][mask].astype(str).head(5).tolist()
-    more = int(mask.sum()) - len(names)
-    return ", ".join(names) + (f" and {more} more" if more > 0 else "")
+def _names(names: np.ndarray, mask: np.ndarray) -> str:
+    shown = names[mask][:5].astype(str).tolist()
+    more = int(mask.sum()) - len(shown)
+    return ", ".join(shown) + (f" and {more} more" if more > 0 else "")
 
 
 _KM = "km"  # the distance in what _nearest gives
@@ -355,29 +431,41 @@ _KM = "km"  # the distance in what _nearest gives
 
 def _table(ctx: _Context, wanted: list[str]) -> ProvisionResult:
     svc, dem = ctx.svc, ctx.wards
-    match = np.array([bool(set(t) & set(wanted)) for t in svc[s.THEMES]], dtype=bool)
-    weak = svc[s.WEAK].to_numpy(dtype=bool)
+    n_w = len(dem)
+    match = ctx.themes[:, [s.THEME_IDS.index(t) for t in wanted]].any(axis=1)
+    weak = ctx.columns[s.WEAK]
+    reach = ctx.columns[s.REACH]
     supply = svc[s.SUPPLY].to_numpy() * match
     pop = dem[s.POPULATION].to_numpy()
 
-    located = np.isin(svc[s.REACH].to_numpy(), LOCATED)
-    services = ctx.reach[match].sum(axis=0)
-    services_located = ctx.reach[match & located].sum(axis=0)
-    access = 1000.0 * (supply @ ctx.contrib)
-    access_weak = 1000.0 * ((supply * weak) @ ctx.contrib)
-    access_located = 1000.0 * ((supply * located) @ ctx.contrib)
+    located = np.isin(reach, LOCATED)
+
+    def count(mask: np.ndarray) -> np.ndarray:
+        """Services of ``mask`` reaching each ward."""
+        return np.bincount(ctx.pair_w[mask[ctx.pair_s]], minlength=n_w) + int((mask & ctx.whole).sum())
+
+    def supply_per_person(values: np.ndarray) -> np.ndarray:
+        """Per ward, the supply ``values`` reaching it per person (2SFCA)."""
+        local = np.bincount(ctx.share_w, values[ctx.share_s] * ctx.share, minlength=n_w)
+        return local + ctx.whole_share * values[ctx.whole].sum()
+
+    services = count(match)
+    services_located = count(match & located)
+    access = 1000.0 * supply_per_person(supply)
+    access_weak = 1000.0 * supply_per_person(supply * weak)
+    access_located = 1000.0 * supply_per_person(supply * located)
     with np.errstate(divide="ignore", invalid="ignore"):
         per_1000 = np.where(pop > 0, services / pop * 1000.0, np.nan)
         per_1000_located = np.where(pop > 0, services_located / pop * 1000.0, np.nan)
         weak_share = np.where(access > 0, access_weak / access, np.nan)
 
-    near = _nearest(ctx, match, len(dem))
+    near = _nearest(ctx, match, n_w)
     # A listed-wards service's point is only a contact address: the nearest *site* is measured.
-    near_located = _nearest(ctx, match & (svc[s.REACH].to_numpy() == REACH_SITE), len(dem))
+    near_located = _nearest(ctx, match & (reach == REACH_SITE), n_w)
     out = pd.DataFrame(
         {
             s.SERVICES: services.astype("int64"),
-            s.SERVICES_WEAK: ctx.reach[match & weak].sum(axis=0).astype("int64"),
+            s.SERVICES_WEAK: count(match & weak).astype("int64"),
             s.PER_1000: per_1000,
             s.ACCESS: access,
             s.ACCESS_WEAK_SHARE: weak_share,
@@ -409,49 +497,53 @@ def _table(ctx: _Context, wanted: list[str]) -> ProvisionResult:
     ):
         m = ctx.flags[flag] & match
         if m.any():
-            notes.append(f"{int(m.sum())} {text}: {_names(svc, m)}.")
+            notes.append(f"{int(m.sum())} {text}: {_names(ctx.columns[s.SERVICE_NAME], m)}.")
     return ProvisionResult(
         table=out,
         themes=wanted,
         options=ctx.options,
         demand_point=_method_label(dem[s.DEMAND_POINT].to_numpy()),
         notes=notes,
-        services_by_reach={k: int((match & (svc[s.REACH].to_numpy() == k)).sum()) for k in REACH_KINDS},
+        services_by_reach={k: int((match & (reach == k)).sum()) for k in REACH_KINDS},
     )
 
 
 def _nearest(ctx: _Context, mask: np.ndarray, n_wards: int) -> dict[str, np.ndarray | ExtensionArray]:
     """Per ward, the nearest service of ``mask`` that has a point: its distance, name, org, quality."""
-    dist = ctx.dist_km[:, mask]
-    cols = np.flatnonzero(mask)
-    if not cols.size:  # no matching service at all: nothing to index into
-        none = pd.array([None] * n_wards, dtype="string")
-        return {
-            _KM: np.full(n_wards, np.nan),
-            s.SERVICE_NAME: none,
-            s.SERVICE_ORG_NAME: none,
-            s.LOCATION_QUALITY: none,
-        }
-    has = np.isfinite(dist).any(axis=1)
-    best = cols[np.argmin(dist, axis=1)]
-    out: dict[str, np.ndarray | ExtensionArray] = {_KM: np.where(has, dist.min(axis=1), np.nan)}
+    best, km = ctx.distances.nearest(mask)
+    has = best >= 0
+    out: dict[str, np.ndarray | ExtensionArray] = {_KM: km}
     for column in (s.SERVICE_NAME, s.SERVICE_ORG_NAME, s.LOCATION_QUALITY):
-        out[column] = pd.array(np.where(has, ctx.svc[column].to_numpy()[best], None), "string")  # type: ignore[call-overload]  # numpy stubs take no None fill
+        values = np.full(n_wards, None, dtype=object)
+        values[has] = ctx.columns[column][best[has]]
+        out[column] = pd.array(values, dtype="string")
     return out
+
+
+def _pair_km(ctx: _Context, keep: np.ndarray) -> np.ndarray:
+    """The distances of the reaching pairs ``keep``, measured the first time they are asked for."""
+    todo = np.flatnonzero(keep & np.isnan(ctx.pair_km))
+    if len(todo):
+        d = ctx.distances.pair_metres(ctx.pair_s[todo], ctx.pair_w[todo]) / 1000.0
+        ctx.pair_km[todo] = np.where(np.isfinite(d), d, np.inf)
+    return ctx.pair_km[keep]
 
 
 def _located_names(ctx: _Context, mask: np.ndarray, most: int = 3) -> list[str | None]:
     """Per ward, the names of the located services that reach it (distinct, nearest first)."""
-    names = ctx.svc[s.SERVICE_NAME].astype(str).to_numpy()
-    out: list[str | None] = []
-    for w in range(ctx.reach.shape[1]):
-        idx = np.flatnonzero(mask & ctx.reach[:, w])
-        if not idx.size:
-            out.append(None)
-            continue
-        ordered = list(dict.fromkeys(names[idx[np.argsort(ctx.dist_km[w, idx], kind="stable")]]))
-        more = len(ordered) - most
-        out.append(", ".join(ordered[:most]) + (f" and {more} more" if more > 0 else ""))
+    keep = mask[ctx.pair_s]
+    ward, km, svc_i = ctx.pair_w[keep], _pair_km(ctx, keep), ctx.pair_s[keep]
+    order = np.lexsort((svc_i, km, ward))  # by ward, nearest first, ties in service order
+    pairs = pd.DataFrame(
+        {"w": ward[order], "name": ctx.columns[s.SERVICE_NAME][svc_i[order]].astype(str)}
+    ).drop_duplicates()
+    out: list[str | None] = [None] * len(ctx.wards)
+    names = pairs["name"].to_numpy()
+    wards = pairs["w"].to_numpy()
+    bounds = np.r_[0, np.flatnonzero(np.diff(wards)) + 1, len(wards)] if len(wards) else np.zeros(1, int)
+    for lo, hi in zip(bounds[:-1], bounds[1:], strict=True):
+        more = hi - lo - most
+        out[wards[lo]] = ", ".join(names[lo : min(hi, lo + most)]) + (f" and {more} more" if more > 0 else "")
     return out
 
 
@@ -509,5 +601,5 @@ def provision_by_theme(
     ctx = _context(pack, options)
     if themes is not None:
         return {t: _table(ctx, [t]) for t in (s.check_theme_ids(themes) if themes else [])}
-    present = {t for themes in ctx.svc[s.THEMES] for t in themes}
+    present = {t for t, offered in zip(s.THEME_IDS, ctx.themes.any(axis=0), strict=True) if offered}
     return {t: _table(ctx, [t]) for t in s.THEME_IDS if t in present}

@@ -127,7 +127,7 @@ def service_locations(pack: Pack) -> gpd.GeoDataFrame:
         site = own & ~same
         x[site], y[site], quality[site] = lon[site], lat[site], s.LOCATION_SITE
     located = np.isfinite(x)
-    geom = np.array([shapely.Point() for _ in range(n)], dtype=object)
+    geom = np.full(n, shapely.Point(), dtype=object)  # one shared empty point (geometries are immutable)
     geom[located] = shapely.points(x[located], y[located])
 
     capacity = pd.to_numeric(sv[s.CAPACITY], errors="coerce").to_numpy("float64", na_value=np.nan)

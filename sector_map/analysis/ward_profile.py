@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, cast
 
 import numpy as np
 import pandas as pd
@@ -156,31 +156,36 @@ def organisations(pack: Pack, ward_code: str, *, near_km: float = NEAR_KM) -> pd
         >>> organisation_summary(table)
         '1 organisation based here, 1 more whose services reach it.'
     """
-    from sector_map.analysis.matching import organisation_table, service_table, ward_people, ward_shapes
-    from sector_map.analysis.partners import org_distances_km, services_reaching, where_phrase
+    from sector_map.analysis.partners import where_phrase
+    from sector_map.analysis.places import places
     from sector_map.analysis.provision import DEFAULT_RADIUS_KM
 
-    shape = ward_shapes(pack).get(ward_code)
-    if shape is None:
+    pl = places(pack)
+    ward = int(pl.codes.get_indexer(pd.Index([ward_code]))[0])
+    if ward < 0:
         raise ValueError(f"no ward {ward_code!r} in this pack; use a code from its wards table")
-    people = ward_people(pack)[ward_code]
-    orgs = organisation_table(pack)
-    svc = service_table(pack, orgs)
-    svc[s.RADIUS_KM] = svc[s.RADIUS_KM].fillna(DEFAULT_RADIUS_KM)
-    reach = services_reaching(svc, {ward_code}, shape)
+    shape, people = pl.shapes[ward], pl.ward_people(ward)
+    orgs, svc = pl.orgs, pl.services
+    radius = svc[s.RADIUS_KM].fillna(DEFAULT_RADIUS_KM).to_numpy(float)
+    reach = pl.reaching(np.array([ward]), radius)
     sizes_known = orgs[s.SIZE_BAND].ne(s.SIZE_BAND_UNKNOWN).any()
     reaching = svc[reach]
     whole = reaching[s.AREA_TYPE].eq(s.AREA_WHOLE).groupby(reaching[s.ORG_ID]).all()
     listed = reaching[s.AREA_TYPE].eq(s.AREA_WARDS_LIST).groupby(reaching[s.ORG_ID]).any()
     count = reaching.groupby(s.ORG_ID).size()
-    distance = org_distances_km(orgs, svc, shape, people)
-    own_km = org_distances_km(orgs, svc.iloc[:0], shape, people)
+    # Only organisations whose services reach the ward, or with a point near it, can be listed.
+    owners = pl.service_org[reach]
+    candidates = np.union1d(owners[owners >= 0], pl.orgs_near(shape, near_km))
+    distance = pd.Series(pl.org_distances_km(candidates, shape, people), index=candidates)
+    own_km = pd.Series(pl.distances_km(pl.org_xy[candidates], shape, people), index=candidates)
+    names, bands = orgs[s.ORG_NAME].to_numpy(), orgs[s.SIZE_BAND].to_numpy()
+    qualities, org_themes = orgs[s.LOCATION_QUALITY].to_numpy(), orgs[s.THEMES].to_numpy()
     rows = []
-    org_id: Any  # the index of the organisation table: org ids
-    for org_id, org in orgs.iterrows():
-        based = bool(own_km[org_id] == 0)
+    for i in candidates.tolist():
+        org_id = orgs.index[i]
+        based = bool(own_km[i] == 0)
         reaches = org_id in count.index
-        near = bool(distance[org_id] <= near_km) if pd.notna(distance[org_id]) else False
+        near = bool(distance[i] <= near_km) if pd.notna(distance[i]) else False
         if not (based or reaches or near):
             continue
         where = BASED_HERE if based else REACHES if reaches else NEARBY
@@ -196,19 +201,19 @@ def organisations(pack: Pack, ward_code: str, *, near_km: float = NEAR_KM) -> pd
             why = f"{n} service{'s' if n != 1 else ''} reach{'' if n != 1 else 'es'} it ({how})"
         else:
             why = "no service of it is known to reach this ward"
-        d = distance[org_id]
+        d = distance[i]
         rows.append(
             {
                 s.ORG_ID: org_id,
-                s.HEADER_ORGANISATION: org[s.ORG_NAME],
+                s.HEADER_ORGANISATION: names[i],
                 s.HEADER_WHERE: where,
                 s.HEADER_WHOLE_AREA: bool(reaches and whole[org_id]),
                 s.HEADER_DISTANCE: distance_text(float(d)) if pd.notna(d) else "not known",
                 "_km": float(d) if pd.notna(d) else np.nan,
-                s.HEADER_SIZE: s.SIZE_BAND_LABELS.get(org[s.SIZE_BAND], org[s.SIZE_BAND]),
-                s.HEADER_LOCATION: org[s.LOCATION_QUALITY],
-                s.HEADER_THEMES: _join(org[s.THEMES]),
-                s.HEADER_WHY: f"{why}; {where_phrase(d, org[s.LOCATION_QUALITY])}",
+                s.HEADER_SIZE: s.SIZE_BAND_LABELS.get(bands[i], bands[i]),
+                s.HEADER_LOCATION: qualities[i],
+                s.HEADER_THEMES: _join(org_themes[i]),
+                s.HEADER_WHY: f"{why}; {where_phrase(d, qualities[i])}",
             }
         )
     cols = list(s.PROFILE_ORGANISATION_COLUMNS)

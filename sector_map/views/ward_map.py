@@ -4,8 +4,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import geopandas as gpd
+import numpy as np
 import pandas as pd
+import shapely
 
+from sector_map.analysis.places import places
 from sector_map.analysis.ward_profile import BASED_HERE, NEAR_KM, NEARBY, REACHES
 from sector_map.pack import schema as s
 from sector_map.pack.io import Pack
@@ -27,12 +31,18 @@ def map_figure(
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    wards = pack.wards.to_crs(s.METRE_CRS)
-    target = wards[wards[s.WARD_CODE] == ward_code]
-    if target.empty:
+    pl = places(pack)  # ward polygons in metres, once per pack
+    ward = int(pl.codes.get_indexer(pd.Index([ward_code]))[0])
+    if ward < 0:
         raise ValueError(f"no ward {ward_code!r} in this pack; use a code from its wards table")
-    shape = target.geometry.iloc[0]
-    around = wards[wards.geometry.distance(shape) <= near_km * 1000]
+    shape = pl.shapes[ward]
+    near = np.sort(shapely.STRtree(pl.shapes).query(shape, predicate="dwithin", distance=near_km * 1000))
+    around = gpd.GeoDataFrame(
+        pack.wards[[s.WARD_CODE, s.WARD_NAME]].iloc[near].reset_index(drop=True),
+        geometry=list(pl.shapes[near]),
+        crs=s.METRE_CRS,
+    )
+    target = around[around[s.WARD_CODE] == ward_code]
     fig, ax = plt.subplots(figsize=(6, 4.2), dpi=100)
     around.plot(ax=ax, color="#eeeeee", edgecolor="#b0b0b0", linewidth=0.6)
     for _, w in around[around[s.WARD_CODE] != ward_code].iterrows():

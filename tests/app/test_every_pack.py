@@ -154,6 +154,27 @@ def test_where_we_fit_for_an_organisation_with_no_themes_offers_to_describe_it(d
     assert BY_NEED in _shown(at)
 
 
+def test_a_theme_no_service_offers_is_named_on_every_page_instead_of_failing(degenerate_root, open_app):
+    # The tiny pack's services offer food and carers' support; its IMD score is also tagged
+    # community, which no service offers (Nowhere Group says it does, but lists no service).
+    community = "for community, faith and cohesion: no service in this pack offers it"
+    at = open_app(
+        "app_pages/gaps.py", packs=degenerate_root, pack="no-assets", check=False, themes="community_cohesion"
+    )
+    _no_exception(at, "gaps")
+    assert community in _shown(at)
+    at = _go(at, "fit")
+    at.radio(key="fit_mode").set_value("Describe an offer").run()
+    at.multiselect(key="fit_themes").set_value(["community_cohesion"]).run()
+    _no_exception(at, "fit")
+    text = _shown(at)
+    assert BY_NEED in text and "No service in this pack offers Community" in text
+    at = open_app("app_pages/ward.py", packs=degenerate_root, pack="no-assets", check=False, ward=FIRST_WARD)
+    _no_exception(at, "ward")
+    text = _shown(at)
+    assert "Community, faith and cohesion" in text and "Beta Carers" in text
+
+
 # --- the demo and the real packs ------------------------------------------------------------------
 def _every_page(at: AppTest, label: str) -> dict[str, str]:
     _no_exception(at, f"{label} first run")
