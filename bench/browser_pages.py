@@ -36,7 +36,8 @@ from devtools import appserver
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = os.environ.get("SECTOR_MAP_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
-QUIET_S = 1.0  # no new script run for this long after one finished: the page has settled
+QUIET_S = 2.0  # no new script run for this long after one finished: the page has settled
+CLICK_TRIES = 3
 POLL_MS = 50
 VENDOR = ROOT / "static" / "vendor"
 # The naive peer's CDN files, answered from the app's vendored copies (others are aborted).
@@ -67,15 +68,24 @@ CLICK_POINT_JS = """(i) => {
   let paths = [...document.querySelectorAll(
     "path.leaflet-interactive[fill-opacity='0.85'], path.leaflet-interactive[fill-opacity='0.9']")];
   if (!paths.length) paths = [...document.querySelectorAll('path.leaflet-interactive')];
+  const inner = (x, y) => x > 60 && y > 60 && x < innerWidth - 60 && y < innerHeight - 60;
   const boxes = paths.map(p => [p, p.getBoundingClientRect()])
-    .filter(([p, r]) => r.width > 4 && r.height > 4 && r.top >= 0 && r.left >= 0
-            && r.bottom <= innerHeight && r.right <= innerWidth)
+    .filter(([p, r]) => r.width > 12 && r.height > 12)
     .sort((a, b) => b[1].width * b[1].height - a[1].width * a[1].height);
+  // well inside the ward (the same path 8 px around) and away from the map's controls and edges
+  const hits = (p, x, y) => [[0, 0], [8, 0], [-8, 0], [0, 8], [0, -8]].every(
+    ([dx, dy]) => document.elementFromPoint(x + dx, y + dy) === p);
   for (const [p, r] of boxes.slice(i, i + 40)) {
-    for (let gy = 1; gy < 6; gy++) for (let gx = 1; gx < 6; gx++) {
-      const x = r.left + r.width * gx / 6, y = r.top + r.height * gy / 6;
-      if (document.elementFromPoint(x, y) === p) return [x, y];
+    for (let gy = 1; gy < 8; gy++) for (let gx = 1; gx < 8; gx++) {
+      const x = r.left + r.width * gx / 8, y = r.top + r.height * gy / 8;
+      if (inner(x, y) && hits(p, x, y)) return [x, y];
     }
+  }
+  // A map that draws its own way (a canvas, say): a point near the middle of its element.
+  const own = document.querySelector('[data-wards-drawn]');
+  if (own || window.sectorMapWardsDrawn) {
+    const r = (own || document.documentElement).getBoundingClientRect();
+    return [r.left + r.width * (0.5 + 0.03 * i), r.top + r.height * 0.5];
   }
   return null;
 }"""
@@ -236,6 +246,8 @@ def _click_ward(page, wire: Wire, i: int, names: set[str], timeout: float) -> Vi
     """Click the i-th largest ward on the map; time until a ward panel heading for it shows."""
     for frame in page.frames:
         try:
+            if frame.parent_frame:  # Chromium scrolls a partly hidden iframe into view on mousedown
+                frame.frame_element().scroll_into_view_if_needed()
             point = frame.evaluate(CLICK_POINT_JS, i)
         except Exception:  # noqa: BLE001 — a frame that is navigating or gone
             continue
@@ -245,21 +257,38 @@ def _click_ward(page, wire: Wire, i: int, names: set[str], timeout: float) -> Vi
             break
     else:
         raise NotMeasured("not measured: no ward polygon to click on the page")
+    page.mouse.move(x, y)
     before = _heading_ward(page, names)
     before_bytes, before_runs = wire.ws_bytes, wire.finished
-    start = time.perf_counter()
-    page.mouse.click(x, y)
-    _poll(
-        page, lambda: (h := _heading_ward(page, names)) is not None and h != before, timeout, "no ward panel"
-    )
-    shown = time.perf_counter() - start
-    _settle(page, wire, before_runs, timeout)
-    return Visit(
-        shown,
-        wire.ws_bytes - before_bytes,
-        runs=wire.finished - before_runs,
-        note=_heading_ward(page, names) or "",
-    )
+    for attempt in range(1, CLICK_TRIES + 1):
+        start = time.perf_counter()
+        page.mouse.click(x, y)
+        try:
+            _poll(
+                page, lambda t0=start: _new_heading(page, names, before, wire, t0), timeout, "no ward panel"
+            )
+        except _Missed:
+            continue  # the click came while the map was being replaced; it is timed again
+        shown = time.perf_counter() - start
+        _settle(page, wire, before_runs, timeout)
+        note = f"{_heading_ward(page, names) or ''}" + (f" (click {attempt})" if attempt > 1 else "")
+        return Visit(shown, wire.ws_bytes - before_bytes, runs=wire.finished - before_runs, note=note)
+    raise NotMeasured(f"not measured: {CLICK_TRIES} clicks on a ward showed no panel")
+
+
+class _Missed(Exception):
+    pass
+
+
+def _new_heading(page, names: set[str], before: str | None, wire: Wire, start: float) -> bool:
+    """A ward panel other than ``before`` shows; raises _Missed when the page settled without one."""
+    heading = _heading_ward(page, names)
+    if heading is not None and heading != before:
+        return True
+    now = time.perf_counter()
+    if wire.last_finished > start and wire.finished >= wire.started and now - wire.last_event >= QUIET_S:
+        raise _Missed
+    return False
 
 
 def _open_page(page, wire: Wire, url: str, timeout: float) -> dict[str, Visit]:

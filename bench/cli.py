@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import signal
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -57,6 +58,8 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
+    # a plain `kill` unwinds like Ctrl-C, so the app server and Chromium are stopped too
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     if args.repeats < 1 or args.page_repeats < 1:
         print("--repeats and --page-repeats must be at least 1.", file=sys.stderr)
         return 2
