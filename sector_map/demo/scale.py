@@ -9,7 +9,7 @@ than a moor, and its ward is the base ward that contains the point (points in no
 postcodes beyond the generalised coastline, are drawn again).
 
 The mix of kinds, sizes, themes and reach follows the demo borough (:mod:`sector_map.demo.orgs`,
-:mod:`sector_map.demo.services`), widened for a country: most services work from a site with a
+:mod:`sector_map.demo.services`), widened for a country (:mod:`sector_map.demo.scale_services`): most services work from a site with a
 reach of a few kilometres, some list the wards near their base, a few cover their whole local
 authority (listed as its wards), and a handful of major charities cover the whole area. Names
 come from the demo's invented place stems, so none is a real charity's. Postcodes are the
@@ -37,17 +37,13 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from scipy.spatial import cKDTree
 
 from sector_map.demo.names import (
-    CLIENT_GROUPS_BY_THEME,
-    DAYS,
     DIRECTIONS,
     FAITH_PATTERNS,
     LARGE_PATTERNS,
     ORG_PATTERNS,
     SAINTS,
-    SERVICE_NAMES,
     SUBURBAN_STEMS,
     SUBURBAN_SUFFIXES,
     URBAN_NAMES,
@@ -63,30 +59,12 @@ from sector_map.demo.orgs import (
     THEME_DEPRIVATION_LEAN,
     THEME_WEIGHTS,
 )
-from sector_map.demo.services import (
-    CAPACITY_RANGE,
-    N_SERVICES_P,
-    RADIUS_RANGE,
-    SHARE_WITH_CAPACITY,
-    WARD_COUNT_RANGE,
-)
+from sector_map.demo.scale_services import SOURCE, categorical, national_services
 from sector_map.pack import schema as s
 from sector_map.pack.io import Pack, load_pack, save_pack, validate_pack
 
 DEFAULT_SEED = 1
 ENGLAND = "E92000001"  # Code-Point Open's country code for England
-SOURCE = "sector-map scale fixture (fictional)"
-# How services reach people, by size band: P(site + radius, wards near the base, the whole local
-# authority, the whole area). Organisations known only by their area never get a radius.
-REACH_P = {
-    "micro": (0.80, 0.18, 0.02, 0.0),
-    "unknown": (0.80, 0.18, 0.02, 0.0),
-    "small": (0.72, 0.22, 0.06, 0.0),
-    "medium": (0.55, 0.25, 0.20, 0.0),
-    "large": (0.40, 0.25, 0.33, 0.02),
-    "major": (0.30, 0.20, 0.40, 0.10),
-}
-AREA_ONLY_REACH_P = (0.0, 0.85, 0.15, 0.0)
 SHARE_AREA_ONLY = 0.10
 SHARE_CONTACT = 0.15
 WEBSITE_P = {"micro": 0.3, "unknown": 0.3, "small": 0.6, "medium": 0.9}
@@ -141,7 +119,7 @@ def scale_pack(base: Pack, postcodes: pd.DataFrame, *, organisations: int, seed:
     wards = base.wards.to_crs(s.METRE_CRS).reset_index(drop=True)
     pick, home = _place(org_rng, wards, postcodes, organisations)
     orgs = _organisations(org_rng, name_rng, base, wards, postcodes.iloc[pick], home)
-    services = _services(svc_rng, orgs, home, wards)
+    services = national_services(svc_rng, orgs, home, wards)
     orgs = orgs.to_crs(s.PACK_CRS)[s.ORGANISATION_COLUMNS]
     manifest = {
         k: v for k, v in base.manifest.items() if k not in ("revision", "built_at", "build", "build_notes")
@@ -229,13 +207,6 @@ def _place(
     return np.concatenate(picks), np.concatenate(homes)
 
 
-def _categorical(rng: np.random.Generator, p: np.ndarray) -> np.ndarray:
-    """One draw per row of a (rows × choices) weight matrix."""
-    cum = np.cumsum(p, axis=1)
-    u = rng.random((len(p), 1)) * cum[:, -1:]
-    return np.minimum((u >= cum).sum(axis=1), p.shape[1] - 1)
-
-
 def _top_weighted(rng: np.random.Generator, weights: np.ndarray, k: int) -> np.ndarray:
     """``k`` rows drawn without replacement with the given weights (Efraimidis–Spirakis keys)."""
     with np.errstate(divide="ignore"):
@@ -264,7 +235,7 @@ def _organisations(
 ) -> gpd.GeoDataFrame:
     n = len(sites)
     pairs = [(k, b, c) for k, bands in COMPOSITION.items() for b, c in bands.items()]
-    pair = _categorical(rng, np.tile([c for _, _, c in pairs], (n, 1)).astype(float))
+    pair = categorical(rng, np.tile([c for _, _, c in pairs], (n, 1)).astype(float))
     kinds = np.array([k for k, _, _ in pairs], dtype=object)[pair]
     bands = np.array([b for _, b, _ in pairs], dtype=object)[pair]
     themes = _themes(rng, kinds, bands, _deprivation(base, wards[s.WARD_CODE])[home])
@@ -307,14 +278,14 @@ def _themes(rng: np.random.Generator, kinds: np.ndarray, bands: np.ndarray, depr
     weights = np.array([THEME_WEIGHTS[t] for t in ids]) * np.exp(np.outer(deprivation, lean))
     faith = kinds == "faith group"
     weights[faith] = [FAITH_THEMES.get(t, 0.0) for t in ids]
-    main = _categorical(rng, weights)
+    main = categorical(rng, weights)
     p_extra = np.array(
         [
             {"small": (0.4, 0.45, 0.15)}.get(b, (0.2, 0.45, 0.35) if b in BIG else (0.6, 0.35, 0.05))
             for b in bands
         ]
     )
-    extra = _categorical(rng, p_extra)
+    extra = categorical(rng, p_extra)
     affinity = [AFFINITY[t] for t in ids]
     order = np.argsort(rng.random((len(kinds), 4)), axis=1)
     out = []
@@ -375,94 +346,3 @@ def _org_names(rng: np.random.Generator, kinds: np.ndarray, bands: np.ndarray, t
         seen[name] += 1
         out.append(name if seen[name] == 1 else f"{name} ({seen[name]})")
     return out
-
-
-def _services(
-    rng: np.random.Generator, orgs: gpd.GeoDataFrame, home: np.ndarray, wards: gpd.GeoDataFrame
-) -> pd.DataFrame:
-    """One to three services per organisation in its themes, with a national mix of reach."""
-    bands = orgs[s.SIZE_BAND].to_numpy()
-    count = _categorical(rng, np.array([N_SERVICES_P[b] for b in bands])) + 1
-    owner = np.repeat(np.arange(len(orgs)), count)
-    nth = np.arange(len(owner)) - np.repeat(np.cumsum(count) - count, count)
-    m = len(owner)
-    area_only = (orgs[s.LOCATION_QUALITY].to_numpy() == s.LOCATION_AREA_ONLY)[owner]
-    sband = bands[owner]
-    reach = _categorical(
-        rng, np.array([AREA_ONLY_REACH_P if a else REACH_P[b] for a, b in zip(area_only, sband, strict=True)])
-    )
-    org_themes = orgs[s.THEMES].tolist()
-    theme = [org_themes[o][k % len(org_themes[o])] for o, k in zip(owner, nth, strict=True)]
-    u = rng.random((m, 6))
-    service_themes = []
-    for i, (o, t) in enumerate(zip(owner, theme, strict=True)):
-        others = [x for x in org_themes[o] if x != t]
-        service_themes.append([t, others[int(u[i, 1] * len(others))]] if others and u[i, 0] < 0.3 else [t])
-
-    radius = np.full(m, np.nan)
-    is_radius = reach == 0
-    r_low = np.array([RADIUS_RANGE[b][0] for b in sband])
-    r_high = np.array([RADIUS_RANGE[b][1] for b in sband])
-    radius[is_radius] = np.round(r_low + (r_high - r_low) * u[:, 2], 1)[is_radius]
-
-    codes = wards[s.WARD_CODE].to_numpy()
-    area_wards: list[list[str]] = [[] for _ in range(m)]
-    near = np.flatnonzero(reach == 1)
-    if len(near):
-        centroids = np.column_stack([wards.geometry.centroid.x, wards.geometry.centroid.y])
-        site = orgs.geometry.to_numpy()[owner[near]]
-        has_point = ~shapely.is_missing(site)
-        xy = centroids[home[owner[near]]].copy()
-        xy[has_point] = shapely.get_coordinates(site[has_point])
-        k_low = np.array([WARD_COUNT_RANGE[b][0] for b in sband[near]])
-        k_high = np.array([WARD_COUNT_RANGE[b][1] for b in sband[near]])
-        k = k_low + (u[near, 3] * (k_high - k_low + 1)).astype(int)
-        _, nearest = cKDTree(centroids).query(xy, k=max(WARD_COUNT_RANGE["large"]) + 1)
-        for j, i in enumerate(near):
-            h = home[owner[i]]
-            area_wards[i] = [
-                codes[w] for w in [h, *(x for x in nearest[j] if x != h and x < len(codes))][: k[j]]
-            ]
-    la_wards = wards.groupby(s.LA_CODE, sort=False)[s.WARD_CODE].agg(list).to_dict()
-    la_of = wards[s.LA_CODE].to_numpy()
-    for i in np.flatnonzero(reach == 2):
-        area_wards[i] = list(la_wards[la_of[home[owner[i]]]])
-
-    cap_low = np.array([CAPACITY_RANGE[b][0] for b in sband])
-    cap_high = np.array([CAPACITY_RANGE[b][1] for b in sband])
-    capacity = np.where(
-        u[:, 4] < SHARE_WITH_CAPACITY, np.floor(cap_low + (cap_high - cap_low) * u[:, 5]), np.nan
-    )
-    pattern_u, day_u, group_u = rng.random((3, m))
-    names = []
-    for t, pu, du in zip(theme, pattern_u, day_u, strict=True):
-        options = SERVICE_NAMES[t]
-        name = options[int(pu * len(options))].format(day=DAYS[int(du * len(DAYS))])
-        names.append(name[0].upper() + name[1:])
-    org_ids = orgs[s.ORG_ID].to_numpy()
-    area_types = np.array([s.AREA_RADIUS, s.AREA_WARDS_LIST, s.AREA_WARDS_LIST, s.AREA_WHOLE], dtype=object)
-    services = pd.DataFrame(
-        {
-            s.SERVICE_ID: [f"{org_ids[o]}-S{k + 1}" for o, k in zip(owner, nth, strict=True)],
-            s.ORG_ID: org_ids[owner],
-            s.SERVICE_NAME: names,
-            s.THEMES: service_themes,
-            s.CLIENT_GROUPS: [_client_groups(t, g) for t, g in zip(theme, group_u, strict=True)],
-            s.CAPACITY: capacity,
-            s.AREA_TYPE: area_types[reach].astype(str),
-            s.AREA_WARDS: area_wards,
-            s.RADIUS_KM: radius,
-            s.SOURCE: SOURCE,
-        },
-        columns=s.SERVICE_COLUMNS,
-    )
-    return services.astype({s.CAPACITY: "float64", s.RADIUS_KM: "float64"})
-
-
-def _client_groups(theme: str, u: float) -> list[str]:
-    """One of the theme's client groups (60%), or two of them, in the theme's order."""
-    groups = CLIENT_GROUPS_BY_THEME[theme]
-    if len(groups) == 1 or u < 0.6:
-        return [groups[int(u / 0.6 * len(groups)) if u < 0.6 else 0]]
-    drop = int((u - 0.6) / 0.4 * len(groups))
-    return [g for j, g in enumerate(groups) if j != drop][:2]
