@@ -5,8 +5,9 @@ One server (``devtools.appserver``, under an address-space cap) and one Chromium
 * **first load**: ``page.goto`` in a fresh context until the Need map's ward polygons are drawn,
   counting the HTTP response bodies and the websocket frames received until the app settles;
   the first visit after the server starts is reported apart (cold caches);
-* **rerun**: the number of classes stepped up or down in the page, timed until the script
-  finishes, with the websocket bytes that came with it;
+* **rerun**: the number of classes stepped, or the palette changed, in the page (each change
+  to a view not shown before in the session), timed until the script finishes, with the
+  websocket bytes that came with it;
 * **click**: a click on a ward polygon until that ward's panel heading shows;
 * **pages**: Gaps, Where we fit and a Ward profile opened by URL in the same session (the pack's
   caches warm) until their script finishes without an exception, then rerun (the ``r`` key);
@@ -224,15 +225,44 @@ def _load(page, wire: Wire, url: str, wards: int, timeout: float) -> Visit:
     return Visit(drawn, wire.ws_bytes, total, frontend, transferred, runs=wire.finished)
 
 
-def _rerun(page, wire: Wire, i: int, timeout: float) -> Visit:
-    """Step the number of classes up (even i) or down (odd i) and time the rerun."""
-    box = page.locator('[data-testid="stNumberInput"]').filter(has_text="Classes").first
-    button = "stNumberInputStepUp" if i % 2 == 0 else "stNumberInputStepDown"
+def _rerun_steps(n: int, k: int = 5, low: int = 3, high: int = 7) -> list[str]:
+    """Widget changes that each lead to a view the page has not shown before.
+
+    Streamlit's browser keeps large messages it has received and the server then sends only
+    their hash, so going back to a view already seen costs a few KB; a rerun is timed on a new
+    view. The number of classes is stepped from ``k`` towards a limit, twice, then the palette
+    changes, then the classes step on (turning at the limits): new (classes, palette) pairs for
+    the first 11 changes with four palettes.
+    """
+    steps, up = [], True
+    for i in range(n):
+        if i % 3 == 2:
+            steps.append("palette")
+            continue
+        if (up and k == high) or (not up and k == low):
+            up = not up
+        k += 1 if up else -1
+        steps.append("up" if up else "down")
+    return steps
+
+
+def _rerun(page, wire: Wire, step: str, palettes_changed: int, timeout: float) -> Visit:
+    """Make one widget change (``_rerun_steps``) and time the rerun until the page settles."""
     before_bytes, before_runs = wire.ws_bytes, wire.finished
-    start = time.perf_counter()
-    box.locator(f'[data-testid="{button}"]').click(timeout=timeout * 1000)
+    if step == "palette":
+        box = page.locator('[data-testid="stSelectbox"]').filter(has_text="Colours").first
+        box.get_by_role("combobox").click(timeout=timeout * 1000)
+        options = page.get_by_role("option")
+        options.first.wait_for(timeout=timeout * 1000)
+        start = time.perf_counter()
+        options.nth((palettes_changed + 1) % options.count()).click(timeout=timeout * 1000)
+    else:
+        box = page.locator('[data-testid="stNumberInput"]').filter(has_text="Classes").first
+        button = "stNumberInputStepUp" if step == "up" else "stNumberInputStepDown"
+        start = time.perf_counter()
+        box.locator(f'[data-testid="{button}"]').click(timeout=timeout * 1000)
     end = _settle(page, wire, before_runs, timeout)
-    return Visit(end - start, wire.ws_bytes - before_bytes, runs=wire.finished - before_runs)
+    return Visit(end - start, wire.ws_bytes - before_bytes, runs=wire.finished - before_runs, note=step)
 
 
 def _heading_ward(page, names: set[str]) -> str | None:
@@ -412,8 +442,15 @@ def measure_browser(
                         attempt("first_load", lambda: fresh_load(False))
                     if "page" in session:
                         page, wire = session["page"], session["wire"]
-                        for i in range(reruns):
-                            attempt("rerun", lambda i=i: fig.reruns.append(_rerun(page, wire, i, timeout)))
+                        steps = _rerun_steps(reruns)
+                        for i, step in enumerate(steps):
+                            changed = steps[:i].count("palette")
+                            attempt(
+                                "rerun",
+                                lambda step=step, changed=changed: fig.reruns.append(
+                                    _rerun(page, wire, step, changed, timeout)
+                                ),
+                            )
                         for i in range(clicks):
                             attempt(
                                 "click",
