@@ -135,6 +135,8 @@ class Wire:
         self.ws_bytes = 0
         self.started = 0
         self.finished = 0
+        self.running = False  # a script run started and has not finished (an interrupted run
+        # may never report its end: the next run's start and finish stand for it)
         self.last_event = time.perf_counter()
         self.last_finished = 0.0
         self.exceptions: list[str] = []
@@ -152,9 +154,11 @@ class Wire:
         kind = msg.WhichOneof("type")
         if kind == "new_session":
             self.started += 1
+            self.running = True
             self.last_event = time.perf_counter()
         elif kind == "script_finished":
             self.finished += 1
+            self.running = False
             self.last_event = self.last_finished = time.perf_counter()
         elif kind == "delta" and msg.delta.WhichOneof("type") == "new_element":
             element = msg.delta.new_element
@@ -194,7 +198,7 @@ def _settle(page, wire: Wire, finished_before: int, timeout: float) -> float:
     def settled() -> bool:
         return (
             wire.finished > finished_before
-            and wire.finished >= wire.started
+            and not wire.running
             and time.perf_counter() - wire.last_event >= QUIET_S
         )
 
@@ -316,7 +320,7 @@ def _new_heading(page, names: set[str], before: str | None, wire: Wire, start: f
     if heading is not None and heading != before:
         return True
     now = time.perf_counter()
-    if wire.last_finished > start and wire.finished >= wire.started and now - wire.last_event >= QUIET_S:
+    if wire.last_finished > start and not wire.running and now - wire.last_event >= QUIET_S:
         raise _Missed
     return False
 
