@@ -183,9 +183,25 @@ class Wire:
         return total, frontend, transferred
 
 
+_SERVER = {"pid": 0}  # the app server being measured, so a wait notices when it has died
+
+
+def _server_gone() -> str:
+    pid = _SERVER["pid"]
+    if not pid:
+        return ""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        state = "gone"
+    return "" if state not in ("Z", "X", "gone") else "failed: the app server died (see its log)"
+
+
 def _poll(page, done: Callable[[], bool], timeout: float, what: str) -> None:
     deadline = time.perf_counter() + timeout
     while not done():
+        if gone := _server_gone():
+            raise NotMeasured(gone)
         if time.perf_counter() > deadline:
             raise NotMeasured(f"not measured in {timeout:.0f} s ({what})")
         page.wait_for_timeout(POLL_MS)
@@ -423,6 +439,7 @@ def measure_browser(
                 sync_playwright() as pw,
             ):
                 fig.server_start = app.started
+                _SERVER["pid"] = app.pid
                 browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
                 url = f"{app.url}/?pack={name}"
                 try:
