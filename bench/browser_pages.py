@@ -183,7 +183,7 @@ class Wire:
         return total, frontend, transferred
 
 
-_SERVER = {"pid": 0}  # the app server being measured, so a wait notices when it has died
+_SERVER: dict = {"pid": 0, "log": ""}  # the app server being measured, so a wait notices when it has died
 
 
 def _server_gone() -> str:
@@ -194,7 +194,13 @@ def _server_gone() -> str:
         state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
     except OSError:
         state = "gone"
-    return "" if state not in ("Z", "X", "gone") else "failed: the app server died (see its log)"
+    if state not in ("Z", "X", "gone"):
+        return ""
+    try:
+        lines = [x for x in Path(_SERVER["log"]).read_text(errors="replace").splitlines() if x.strip()]
+    except OSError:
+        lines = []
+    return "failed: the app server died" + (f": {lines[-1].strip()[:200]}" if lines else "")
 
 
 def _poll(page, done: Callable[[], bool], timeout: float, what: str) -> None:
@@ -439,7 +445,7 @@ def measure_browser(
                 sync_playwright() as pw,
             ):
                 fig.server_start = app.started
-                _SERVER["pid"] = app.pid
+                _SERVER.update(pid=app.pid, log=str(Path(tmp) / "streamlit.log"))
                 browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
                 url = f"{app.url}/?pack={name}"
                 try:
