@@ -213,9 +213,9 @@ def _poll(page, done: Callable[[], bool], timeout: float, what: str) -> None:
         page.wait_for_timeout(POLL_MS)
 
 
-def _settle(page, wire: Wire, finished_before: int, timeout: float) -> float:
+def _settle(page, wire: Wire, finished_before: int, timeout: float, errors_before: int = 0) -> float:
     """Wait until a script run has finished since ``finished_before`` and no other starts; return
-    the time the last run finished."""
+    the time the last run finished. An exception shown since ``errors_before`` fails the step."""
 
     def settled() -> bool:
         return (
@@ -225,7 +225,7 @@ def _settle(page, wire: Wire, finished_before: int, timeout: float) -> float:
         )
 
     _poll(page, settled, timeout + QUIET_S, "the script did not finish")
-    if wire.exceptions:
+    if len(wire.exceptions) > errors_before:
         raise NotMeasured(f"failed: {wire.exceptions[-1]}")
     return wire.last_finished
 
@@ -274,7 +274,7 @@ def _rerun_steps(n: int, k: int = 5, low: int = 3, high: int = 7) -> list[str]:
 
 def _rerun(page, wire: Wire, step: str, palettes_changed: int, timeout: float) -> Visit:
     """Make one widget change (``_rerun_steps``) and time the rerun until the page settles."""
-    before_bytes, before_runs = wire.ws_bytes, wire.finished
+    before_bytes, before_runs, errors = wire.ws_bytes, wire.finished, len(wire.exceptions)
     if step == "palette":
         box = page.locator('[data-testid="stSelectbox"]').filter(has_text="Colours").first
         box.get_by_role("combobox").click(timeout=timeout * 1000)
@@ -287,7 +287,7 @@ def _rerun(page, wire: Wire, step: str, palettes_changed: int, timeout: float) -
         button = "stNumberInputStepUp" if step == "up" else "stNumberInputStepDown"
         start = time.perf_counter()
         box.locator(f'[data-testid="{button}"]').click(timeout=timeout * 1000)
-    end = _settle(page, wire, before_runs, timeout)
+    end = _settle(page, wire, before_runs, timeout, errors)
     return Visit(end - start, wire.ws_bytes - before_bytes, runs=wire.finished - before_runs, note=step)
 
 
@@ -315,7 +315,7 @@ def _click_ward(page, wire: Wire, i: int, names: set[str], timeout: float) -> Vi
         raise NotMeasured("not measured: no ward polygon to click on the page")
     page.mouse.move(x, y)
     before = _heading_ward(page, names)
-    before_bytes, before_runs = wire.ws_bytes, wire.finished
+    before_bytes, before_runs, errors = wire.ws_bytes, wire.finished, len(wire.exceptions)
     for attempt in range(1, CLICK_TRIES + 1):
         start = time.perf_counter()
         page.mouse.click(x, y)
@@ -326,7 +326,7 @@ def _click_ward(page, wire: Wire, i: int, names: set[str], timeout: float) -> Vi
         except _Missed:
             continue  # the click came while the map was being replaced; it is timed again
         shown = time.perf_counter() - start
-        _settle(page, wire, before_runs, timeout)
+        _settle(page, wire, before_runs, timeout, errors)
         note = f"{_heading_ward(page, names) or ''}" + (f" (click {attempt})" if attempt > 1 else "")
         return Visit(shown, wire.ws_bytes - before_bytes, runs=wire.finished - before_runs, note=note)
     raise NotMeasured(f"not measured: {CLICK_TRIES} clicks on a ward showed no panel")
@@ -349,10 +349,10 @@ def _new_heading(page, names: set[str], before: str | None, wire: Wire, start: f
 
 def _open_page(page, wire: Wire, url: str, timeout: float) -> dict[str, Visit]:
     """Open a page by URL; then rerun it with the ``r`` key."""
-    before = wire.finished
+    before, errors = wire.finished, len(wire.exceptions)
     start = time.perf_counter()
     page.goto(url, wait_until="commit")
-    first = Visit(_settle(page, wire, before, timeout) - start, runs=wire.finished - before)
+    first = Visit(_settle(page, wire, before, timeout, errors) - start, runs=wire.finished - before)
     before, before_bytes = wire.finished, wire.ws_bytes
     page.evaluate("document.activeElement && document.activeElement.blur()")  # "r" reruns, not types
     start = time.perf_counter()
