@@ -358,7 +358,7 @@ def _open_page(page, wire: Wire, url: str, timeout: float) -> dict[str, Visit]:
     start = time.perf_counter()
     page.keyboard.press("r")
     rerun = Visit(
-        _settle(page, wire, before, timeout) - start,
+        _settle(page, wire, before, timeout, len(wire.exceptions)) - start,
         wire.ws_bytes - before_bytes,
         runs=wire.finished - before,
     )
