@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import resource
 import socket
 import subprocess
 import sys
@@ -10,6 +11,7 @@ import time
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -39,12 +41,29 @@ def wait_healthy(url: str, proc: subprocess.Popen, log: Path, *, timeout: float 
     raise RuntimeError(f"the app did not answer at {url} within {timeout:.0f} s:\n{log.read_text()[-2000:]}")
 
 
+@dataclass(frozen=True)
+class RunningApp:
+    """A started app: its address, seconds until it answered, and the server's pid."""
+
+    url: str
+    started: float
+    pid: int
+
+
 @contextmanager
 def app_server(packs_dir: Path, log: Path) -> Iterator[tuple[str, float]]:
     """Run ``streamlit run app.py`` with packs from ``packs_dir``; yield (url, seconds until healthy).
 
     The server is stopped by its own pid on exit.
     """
+    with app_process(packs_dir, log) as app:
+        yield app.url, app.started
+
+
+@contextmanager
+def app_process(packs_dir: Path, log: Path, *, memory_limit: int | None = None) -> Iterator[RunningApp]:
+    """:func:`app_server`, yielding a :class:`RunningApp`; ``memory_limit`` caps the server's address
+    space in bytes (an allocation beyond it raises MemoryError in the app instead of swapping)."""
     port = free_port()
     env = dict(os.environ, SECTOR_MAP_PACKS_DIR=str(packs_dir))
     cmd = [
@@ -63,10 +82,17 @@ def app_server(packs_dir: Path, log: Path) -> Iterator[tuple[str, float]]:
     url = f"http://127.0.0.1:{port}"
     start = time.perf_counter()
     with log.open("w") as out:
-        proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+        proc = subprocess.Popen(
+            cmd,
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            preexec_fn=(lambda: cap_memory(memory_limit)) if memory_limit else None,
+        )
     try:
         wait_healthy(url, proc, log)
-        yield url, time.perf_counter() - start
+        yield RunningApp(url, time.perf_counter() - start, proc.pid)
     finally:
         proc.terminate()
         try:
@@ -74,6 +100,22 @@ def app_server(packs_dir: Path, log: Path) -> Iterator[tuple[str, float]]:
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait(timeout=10)
+
+
+def cap_memory(limit: int) -> None:
+    """Cap this process's address space at ``limit`` bytes (in a child, before it starts)."""
+    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+
+
+def peak_rss(pid: int) -> int | None:
+    """The process's peak resident memory so far in bytes (``VmHWM``), or None once it is gone."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) * 1024
+    except OSError:
+        return None
+    return None
 
 
 def block_internet(context, blocked: list[str]) -> None:

@@ -9,6 +9,9 @@ from pathlib import Path
 
 from sector_map.pack.io import PackError, describe, load_pack
 
+# Beside the repository (see README: real data); only the default of `demo --postcodes`.
+CODEPOINT = Path(__file__).resolve().parents[3] / "shared/data/postcodes/codepoint_open_2025-10_gb_all.csv.gz"
+
 
 def _cmd_check(args: argparse.Namespace) -> int:
     try:
@@ -23,16 +26,25 @@ def _cmd_check(args: argparse.Namespace) -> int:
 
 def _cmd_demo(args: argparse.Namespace) -> int:
     from sector_map.demo.make import write_demo_pack
+    from sector_map.demo.scale import write_scale_pack
     from sector_map.pack.errors import InputError
 
+    if args.scale is not None and (args.base is None or args.scale < 1):
+        print("--scale needs a number above 0 and --base, the pack to add organisations to", file=sys.stderr)
+        return 2
     start = time.perf_counter()
     try:
-        out = write_demo_pack(Path(args.out), seed=args.seed)
-    except InputError as exc:
+        if args.scale is None:
+            out = write_demo_pack(Path(args.out), seed=args.seed)
+        else:
+            out = write_scale_pack(
+                args.base, args.postcodes, Path(args.out), organisations=args.scale, seed=args.seed
+            )
+    except (InputError, PackError, OSError, ValueError) as exc:
         print(f"Could not write the demo pack: {exc}", file=sys.stderr)
         return 1
     pack = load_pack(out)
-    print(f"Wrote the fictional demo pack to {out} in {time.perf_counter() - start:.1f} s")
+    print(f"Wrote the fictional pack to {out} in {time.perf_counter() - start:.1f} s")
     print(describe(pack))
     return 0
 
@@ -73,6 +85,18 @@ def build_parser() -> argparse.ArgumentParser:
         help="folder to write: new, empty, or a pack (replaced whole); any other folder is refused",
     )
     demo.add_argument("--seed", type=int, default=20261122, help="random seed (same seed, same pack)")
+    demo.add_argument(
+        "--scale",
+        type=int,
+        metavar="N",
+        help="instead of the demo borough: the --base pack's wards with N fictional organisations",
+    )
+    demo.add_argument("--base", help="with --scale: the pack whose wards and indicators are kept")
+    demo.add_argument(
+        "--postcodes",
+        default=str(CODEPOINT),
+        help="with --scale: a Code-Point Open CSV; organisations sit at its live English postcodes",
+    )
     demo.set_defaults(func=_cmd_demo)
     build = sub.add_parser(
         "build-pack",

@@ -32,12 +32,17 @@ def demo_dir(tmp_path_factory) -> Path:
 
 def test_runner_prints_table_and_writes_json(demo_dir, tmp_path, capsys):
     out = tmp_path / "figures.json"
-    assert cli.main(["--pack", str(demo_dir), "--repeats", "1", "--no-browser", "--json", str(out)]) == 0
+    args = ["--pack", str(demo_dir), "--repeats", "1", "--no-browser", "--no-peer", "--no-pages", "--steps"]
+    assert cli.main([*args, "--json", str(out)]) == 0
     printed = capsys.readouterr().out
     assert "total recompute" in printed and "≤ 150 ms" in printed and "≤ 500 KB" in printed
     assert "skipped (--no-browser)" in printed
+    assert "1. Need map rerun after a widget change" in printed and "one council targets" in printed
 
     figures = json.loads(out.read_text())
+    assert figures["pack"]["wards"] == len(load_pack(demo_dir).wards)
+    assert figures["browser"] is None and figures["peer"] is None
+    figures = figures["steps"]
     assert figures["pack"]["wards"] == len(load_pack(demo_dir).wards)
     t = figures["timings"]
     assert all(len(v["samples_ms"]) == 1 and v["median_ms"] > 0 for v in t.values())
@@ -91,3 +96,59 @@ def test_pack_scale_times_every_step_and_both_pickers_agree(demo_dir, capsys):
     cached = pack_scale.picker_rerun(summaries.ward_labels(pack.wards))
     assert cached == pack_scale.picker_by_scan(pack)
     assert len(cached) == len(pack.wards)
+
+
+def test_naive_peer_maps_every_ward_and_located_organisation(tmp_path):
+    from bench.peer import measure_peers
+    from sector_map.demo.tiny import tiny_pack
+
+    pack = tiny_pack()
+    fig = measure_peers(pack, tmp_path, repeats=2)
+    located = int((~pack.organisations.geometry.isna() & ~pack.organisations.geometry.is_empty).sum())
+    assert fig.errors == {} and len(fig.folium_build.samples) == 2 and fig.markers == located
+    html = fig.html_path.read_text(encoding="utf-8")
+    assert fig.folium_bytes == len(html.encode()) and html.count("L.marker(") == located
+    assert all(code in html for code in pack.wards["ward_code"])
+    assert fig.plotly_bytes > 0 and all(code in html for code in pack.wards["ward_code"])
+
+
+def test_issue_table_judges_medians_and_peer_ratios(tiny_pack):
+    from bench import national_report
+    from bench.browser_pages import BrowserFigures, Visit
+    from bench.national import NATIONAL, NationalResults
+    from bench.peer import PeerFigures
+    from bench.server_pages import PageFigures
+    from bench.timing import Stats
+
+    browser = BrowserFigures(
+        loads=[Visit(4.0, ws_bytes=2_000_000, http_bytes=6_000_000, http_frontend=5_000_000)],
+        reruns=[Visit(0.5, ws_bytes=100_000), Visit(0.7, ws_bytes=300_000), Visit(0.6, ws_bytes=200_000)],
+        peer_drawn=Visit(2.0),
+        peak_rss=2_000_000_000,
+        errors={"click": "not measured in 9 s (no ward panel)"},
+    )
+    results = NationalResults(
+        tiny_pack,
+        Path("x"),
+        NATIONAL,
+        9.0,
+        8_000_000_000,
+        PageFigures("need_map", first=9.0, reruns=[2.0, 3.0, 4.0]),
+        pages={"gaps": PageFigures("gaps", error="failed: MemoryError: Unable to allocate 14.5 GiB")},
+        browser=browser,
+        peer=PeerFigures("imd", folium_build=Stats((30.0,)), folium_bytes=1_000_000),
+    )
+    table = {row[0].split(" (")[0].split(" [")[0]: row for row in national_report.rows(results)}
+    rerun = table["1. Need map rerun after a widget change, server"]
+    assert rerun[1:4] == ("3.00 s", "≤ 1 s", "OVER") and "10.0× (≥ 5×: within)" in rerun[4]
+    payload = table["2. Payload per rerun"]
+    assert payload[1:4] == ("0.20 MB", "≤ 1.00 MB", "within") and "5.0× (≥ 10×: OVER)" in payload[4]
+    first = table["   first load, map"]
+    assert first[1] == "3.00 MB" and first[3] == "within"  # 2 MB websocket + 1 MB of map files
+    drawn = table["3. Ward polygons drawn, warm server"]
+    assert drawn[3] == "OVER" and "2.0×" in drawn[4]  # within 5 s, but later than the peer's 2 s
+    assert "not measured in 9 s" in table["4. Click a ward → its panel shows"][0]
+    assert "MemoryError" in table["5. Gaps: first visit, server"][0]
+    assert table["6. Server peak memory"][1:4] == ("2.00 GB", "≤ 1.5 GB", "OVER")
+    text = national_report.table(results)
+    assert "national targets" in text and "Need map rerun" in text
