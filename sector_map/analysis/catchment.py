@@ -239,7 +239,7 @@ class PeopleDistances:
         )
         # Which points lie in (or on) which areas: a point there is 0 km from the area.
         self.known = np.flatnonzero(np.isfinite(self.xy).all(axis=1))
-        pts = shapely.points(self.xy[self.known])
+        pts = np.asarray(shapely.points(self.xy[self.known]))
         p_i, a_i = shapely.STRtree(self.shapes).query(pts)
         hit = shapely.intersects(self.shapes[a_i], pts[p_i])
         self.inside_point, self.inside_area = self.known[p_i[hit]], a_i[hit].astype(np.int64)
@@ -303,7 +303,7 @@ class PeopleDistances:
         ids = ids[first]
         bare = np.flatnonzero(todo & (self.counts == 0))
         if len(bare):
-            tree = shapely.STRtree(shapely.points(distinct))
+            tree = shapely.STRtree(np.asarray(shapely.points(distinct)))
             (a_i, leaf), edge = tree.query_nearest(self.shapes[bare], all_matches=True, return_distance=True)
             cand_area.append(bare[a_i])
             cand_id.append(ids[leaf])

@@ -217,12 +217,12 @@ class Places:
     @cached_property
     def _service_tree(self) -> tuple[shapely.STRtree, np.ndarray]:
         ids = np.flatnonzero(np.isfinite(self.service_xy).all(axis=1))
-        return shapely.STRtree(shapely.points(self.service_xy[ids])), ids
+        return shapely.STRtree(np.asarray(shapely.points(self.service_xy[ids]))), ids
 
     @cached_property
     def _org_tree(self) -> tuple[shapely.STRtree, np.ndarray]:
         ids = np.flatnonzero(np.isfinite(self.org_xy).all(axis=1))
-        return shapely.STRtree(shapely.points(self.org_xy[ids])), ids
+        return shapely.STRtree(np.asarray(shapely.points(self.org_xy[ids]))), ids
 
     def ward_index(self, codes: Iterable[str]) -> np.ndarray:
         """Positions of ward codes (those in the pack) in pack order."""

@@ -432,13 +432,13 @@ _KM = "km"  # the distance in what _nearest gives
 def _table(ctx: _Context, wanted: list[str]) -> ProvisionResult:
     svc, dem = ctx.svc, ctx.wards
     n_w = len(dem)
-    match = ctx.themes[:, [s.THEME_IDS.index(t) for t in wanted]].any(axis=1)
+    match: np.ndarray = np.asarray(ctx.themes[:, [s.THEME_IDS.index(t) for t in wanted]].any(axis=1))
     weak = ctx.columns[s.WEAK]
     reach = ctx.columns[s.REACH]
     supply = svc[s.SUPPLY].to_numpy() * match
     pop = dem[s.POPULATION].to_numpy()
 
-    located = np.isin(reach, LOCATED)
+    located: np.ndarray = np.asarray(np.isin(reach, LOCATED))
 
     def count(mask: np.ndarray) -> np.ndarray:
         """Services of ``mask`` reaching each ward."""
@@ -535,10 +535,10 @@ def _located_names(ctx: _Context, mask: np.ndarray, most: int = 3) -> list[str |
     ward, km, svc_i = ctx.pair_w[keep], _pair_km(ctx, keep), ctx.pair_s[keep]
     order = np.lexsort((svc_i, km, ward))  # by ward, nearest first, ties in service order
     pairs = pd.DataFrame(
-        {"w": ward[order], "name": ctx.columns[s.SERVICE_NAME][svc_i[order]].astype(str)}
+        {"w": ward[order], "text": ctx.columns[s.SERVICE_NAME][svc_i[order]].astype(str)}
     ).drop_duplicates()
     out: list[str | None] = [None] * len(ctx.wards)
-    names = pairs["name"].to_numpy()
+    names = pairs["text"].to_numpy()
     wards = pairs["w"].to_numpy()
     bounds = np.r_[0, np.flatnonzero(np.diff(wards)) + 1, len(wards)] if len(wards) else np.zeros(1, int)
     for lo, hi in zip(bounds[:-1], bounds[1:], strict=True):
@@ -601,5 +601,7 @@ def provision_by_theme(
     ctx = _context(pack, options)
     if themes is not None:
         return {t: _table(ctx, [t]) for t in (s.check_theme_ids(themes) if themes else [])}
-    present = {t for t, offered in zip(s.THEME_IDS, ctx.themes.any(axis=0), strict=True) if offered}
+    present = {
+        t for t, offered in zip(s.THEME_IDS, np.asarray(ctx.themes.any(axis=0)), strict=True) if offered
+    }
     return {t: _table(ctx, [t]) for t in s.THEME_IDS if t in present}

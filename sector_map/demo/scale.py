@@ -251,7 +251,7 @@ def _organisations(
         f"https://www.{slug(nm)}-{i + 1}.example" if u < WEBSITE_P.get(b, 1.0) else None
         for i, (nm, b, u) in enumerate(zip(names, bands, web_u, strict=True))
     ]
-    points = shapely.points(sites["x"].to_numpy(), sites["y"].to_numpy())
+    points = np.asarray(shapely.points(sites["x"].to_numpy(), sites["y"].to_numpy()))
     points[quality == s.LOCATION_AREA_ONLY] = None
     frame = pd.DataFrame(
         {

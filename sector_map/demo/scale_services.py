@@ -87,14 +87,14 @@ def national_services(
         k_high = np.array([WARD_COUNT_RANGE[b][1] for b in sband[near]])
         k = k_low + (u[near, 3] * (k_high - k_low + 1)).astype(int)
         _, nearest = cKDTree(centroids).query(xy, k=max(WARD_COUNT_RANGE["large"]) + 1)
-        for j, i in enumerate(near):
+        for j, i in enumerate(near.tolist()):
             h = home[owner[i]]
             area_wards[i] = [
                 codes[w] for w in [h, *(x for x in nearest[j] if x != h and x < len(codes))][: k[j]]
             ]
     la_wards = wards.groupby(s.LA_CODE, sort=False)[s.WARD_CODE].agg(list).to_dict()
     la_of = wards[s.LA_CODE].to_numpy()
-    for i in np.flatnonzero(reach == 2):
+    for i in np.flatnonzero(reach == 2).tolist():
         area_wards[i] = list(la_wards[la_of[home[owner[i]]]])
 
     cap_low = np.array([CAPACITY_RANGE[b][0] for b in sband])
