@@ -319,6 +319,11 @@ def _context(pack: Pack, options: ProvisionOptions) -> _Context:
     return per_pack(pack, ("provision", options), lambda p: _new_context(p, options), keep=_CONTEXTS_KEPT)
 
 
+def provision_context(pack: Pack, options: ProvisionOptions = ProvisionOptions()) -> None:
+    """Work out (or find kept) the theme-independent part of provision for the pack and options."""
+    _context(pack, options)
+
+
 def _new_context(pack: Pack, options: ProvisionOptions) -> _Context:
     svc = service_locations(pack)
     dem, wards_m, notes, units = _demand_metres(pack, options)
