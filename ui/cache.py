@@ -127,11 +127,27 @@ def organisation_wards(key: tuple[str, str]):
     return out
 
 
-@st.cache_data(show_spinner="Working out provision…", max_entries=64)
 def provision(
     key: tuple[str, str], themes: tuple[str, ...], radius_km: float, decay: str, own_radius: bool
 ) -> ProvisionResult:
-    """Provision per ward for services of any of ``themes`` (see sector_map.analysis.provision)."""
+    """Provision per ward for services of any of ``themes`` (see sector_map.analysis.provision),
+    under a spinner while the pack's theme-independent part for this catchment is prepared."""
+    from sector_map.analysis.provision import ProvisionOptions, has_context
+
+    pack = _load(*key)
+    options = ProvisionOptions(radius_km=radius_km, decay=decay, own_radius=own_radius)
+    return prepared(
+        pack,
+        f"the reach of every service ({radius_km:g} km catchment)",
+        has_context(pack, options),
+        lambda: _provision(key, themes, radius_km, decay, own_radius),
+    )
+
+
+@st.cache_data(show_spinner="Working out provision…", max_entries=64)
+def _provision(
+    key: tuple[str, str], themes: tuple[str, ...], radius_km: float, decay: str, own_radius: bool
+) -> ProvisionResult:
     from sector_map.analysis.provision import ProvisionOptions, provision_table
 
     options = ProvisionOptions(radius_km=radius_km, decay=decay, own_radius=own_radius)
