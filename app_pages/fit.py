@@ -3,6 +3,7 @@
 import streamlit as st
 
 from sector_map.analysis import gaps
+from sector_map.analysis import need as need_method
 from sector_map.analysis.provision import DEFAULT_RADIUS_KM
 from sector_map.export import tables as table_export
 from sector_map.pack import schema as s
@@ -67,7 +68,9 @@ partners, overlap = cache.partners_and_overlap(key, offer)
 export_panel.table_downloads(
     pack,
     {
-        "Wards": table_export.with_need_indicators(fit.table, pack, offer.themes),
+        "Wards": table_export.with_need_indicators(
+            fit.table, pack, offer.themes, scores=cache.need_table(key, need_method.BY_RANK)
+        ),
         "Possible partners": partners,
         "Possible overlap": overlap,
     },

@@ -5,7 +5,6 @@ import streamlit as st
 from sector_map.analysis import subject
 from sector_map.analysis import ward_profile as wp
 from sector_map.export import charts as export_charts
-from sector_map.export import tables as table_export
 from ui import cache, export_panel, sidebar, state, url_state, ward_panel, widgets
 from ui.text import md
 
@@ -35,7 +34,7 @@ export_panel.table_downloads(
     title=f"Ward profile: {wp.heading(pack, ward).name}",
     file_stem=f"{pack.path.name}-ward-{ward}",
     key="wp",
-    about=table_export.need_about_rows(pack, subject.themes_with_indicators(pack)),
+    about=cache.need_about_rows(key, tuple(subject.themes_with_indicators(pack))),
 )
 export_panel.panel(
     "ward map",

@@ -78,14 +78,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         tuple[pd.DataFrame, pd.DataFrame],
         _once(
             "need and gap for every theme (Where we fit's cache)",
-            lambda: analysis.need_and_gap_by_theme(pack, options=options, scores=scores),
+            lambda: analysis.need_and_gap_by_theme(pack, options=options),
         ),
     )
     gap_tables = cast(
         dict[str, GapResult],
         _once(
-            "gap tables for every theme (Ward profile's cache)",
-            lambda: wp.theme_gap_tables(pack, scores=scores),
+            "gap tables for every theme (Ward profile's: shared, kept)",
+            lambda: wp.theme_gap_tables(pack, options=options),
         ),
     )
     print(

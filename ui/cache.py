@@ -5,10 +5,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from types import MappingProxyType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 import pandas as pd
 import streamlit as st
@@ -17,9 +17,12 @@ from sector_map.analysis import need
 from sector_map.pack.io import Pack, load_pack, pack_version
 
 if TYPE_CHECKING:  # imported where used, so the app starts without them
+    from sector_map.analysis.gaps import GapResult
     from sector_map.analysis.matching import FitResult, Offer
     from sector_map.analysis.partners import Consortium, Partners
     from sector_map.analysis.provision import ProvisionResult
+
+T = TypeVar("T")
 
 
 @st.cache_resource(show_spinner="Loading the data pack…", max_entries=8)
@@ -28,8 +31,47 @@ def _load(path: str, version: str) -> Pack:
 
 
 def get_pack(path: Path) -> Pack:
-    """The validated pack at ``path`` (re-read when its files change). Shared: do not mutate."""
-    return _load(str(path), pack_version(path))
+    """The validated pack at ``path`` (re-read when its files change). Shared: do not mutate.
+
+    Opening a pack starts warming its per-pack results in the background, once per pack
+    (sector_map.analysis.warm), so the Gaps page, Where we fit and the Ward profile find them ready.
+    """
+    from sector_map.analysis import warm
+
+    pack = _load(str(path), pack_version(path))
+    warm.start(pack)
+    return pack
+
+
+PREPARING = (
+    "Preparing {what} for {name}: this happens once per pack (it started when the pack was opened) "
+    "and is then shared by every page and user…"
+)
+
+
+def prepared(pack: Pack, what: str, done: bool, work: Callable[[], T]) -> T:
+    """``work()``, under a spinner saying what is being prepared once per pack unless ``done``."""
+    if done:
+        return work()
+    with st.spinner(PREPARING.format(what=what, name=pack.name)):
+        return work()
+
+
+def theme_gaps(key: tuple[str, str], radius_km: float | None = None) -> Mapping[str, GapResult]:
+    """Gap tables of every theme with indicators, default weights (sector_map.analysis.tables.theme_gaps):
+    one computation per pack and catchment, kept with the pack and shared by Where we fit and the
+    Ward profile. Shared: do not mutate."""
+    from sector_map.analysis import tables, warm
+    from sector_map.analysis.provision import ProvisionOptions
+
+    pack = _load(*key)
+    options = ProvisionOptions() if radius_km is None else ProvisionOptions(radius_km=radius_km)
+    return prepared(
+        pack,
+        "need and gaps for every theme",
+        warm.ready(pack, options),
+        lambda: tables.theme_gaps(pack, options=options),
+    )
 
 
 def pack_key(pack: Pack) -> tuple[str, str]:
@@ -85,27 +127,46 @@ def organisation_wards(key: tuple[str, str]):
     return out
 
 
-@st.cache_data(show_spinner="Working out provision…", max_entries=64)
 def provision(
     key: tuple[str, str], themes: tuple[str, ...], radius_km: float, decay: str, own_radius: bool
 ) -> ProvisionResult:
-    """Provision per ward for services of any of ``themes`` (see sector_map.analysis.provision)."""
+    """Provision per ward for services of any of ``themes`` (see sector_map.analysis.provision),
+    under a spinner while the pack's theme-independent part for this catchment is prepared."""
+    from sector_map.analysis.provision import ProvisionOptions, has_context
+
+    pack = _load(*key)
+    options = ProvisionOptions(radius_km=radius_km, decay=decay, own_radius=own_radius)
+    return prepared(
+        pack,
+        f"the reach of every service ({radius_km:g} km catchment)",
+        has_context(pack, options),
+        lambda: _provision(key, themes, radius_km, decay, own_radius),
+    )
+
+
+@st.cache_data(show_spinner="Working out provision…", max_entries=64)
+def _provision(
+    key: tuple[str, str], themes: tuple[str, ...], radius_km: float, decay: str, own_radius: bool
+) -> ProvisionResult:
     from sector_map.analysis.provision import ProvisionOptions, provision_table
 
     options = ProvisionOptions(radius_km=radius_km, decay=decay, own_radius=own_radius)
     return provision_table(_load(*key), list(themes), options=options)
 
 
-@st.cache_data(show_spinner="Working out need and gaps for every theme…", max_entries=16)
 def need_and_gaps(key: tuple[str, str], radius_km: float) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Need index and gap score, wards × themes (see sector_map.analysis.tables.need_and_gap_by_theme)."""
+    """Need index and gap score, wards × themes (sector_map.analysis.tables.need_and_gap_by_theme),
+    from the gap tables :func:`theme_gaps` shares with the Ward profile."""
+    theme_gaps(key, radius_km)  # the spinner, if they are still being prepared
+    return _need_and_gaps(key, radius_km)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _need_and_gaps(key: tuple[str, str], radius_km: float) -> tuple[pd.DataFrame, pd.DataFrame]:
     from sector_map.analysis.provision import ProvisionOptions
     from sector_map.analysis.tables import need_and_gap_by_theme
 
-    pack = _load(*key)
-    return need_and_gap_by_theme(
-        pack, options=ProvisionOptions(radius_km=radius_km), scores=need_table(key, need.BY_RANK)
-    )
+    return need_and_gap_by_theme(_load(*key), options=ProvisionOptions(radius_km=radius_km))
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -122,9 +183,9 @@ def fit(key: tuple[str, str], offer: Offer, radius_km: float) -> FitResult:
 def partners_and_overlap(key: tuple[str, str], offer: Offer) -> Partners:
     """Possible partners and overlap for an offer (sector_map.analysis.partners), cached per pack and offer."""
     from sector_map.analysis import partners
-    from sector_map.analysis.provision import DEFAULT_RADIUS_KM
+    from sector_map.analysis.provision import ProvisionOptions
 
-    need_frame, _ = need_and_gaps(key, float(DEFAULT_RADIUS_KM))
+    need_frame, _ = need_and_gaps(key, float(ProvisionOptions().radius_km))
     return partners.partners_and_overlap(_load(*key), offer, need=need_frame)
 
 
@@ -134,3 +195,11 @@ def consortium(key: tuple[str, str], ward: str, themes: tuple[str, ...]) -> Cons
     from sector_map.analysis import partners
 
     return partners.consortium(_load(*key), ward, list(themes))
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def need_about_rows(key: tuple[str, str], themes: tuple[str, ...]) -> list[tuple[str, str]]:
+    """The XLSX 'About' rows for themes' default need indexes (sector_map.export.tables.need_about_rows)."""
+    from sector_map.export.tables import need_about_rows as rows
+
+    return rows(_load(*key), themes)

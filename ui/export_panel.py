@@ -91,19 +91,23 @@ def table_downloads(
     about: list[tuple[str, str]] | None = None,
 ) -> None:
     """CSV (of the first table) and XLSX (all tables, with an About sheet of sources and any
-    ``about`` rows, e.g. :func:`sector_map.export.tables.need_about_rows`) side by side."""
+    ``about`` rows, e.g. :func:`sector_map.export.tables.need_about_rows`) side by side.
+
+    The files are written when a button is clicked, not on every rerun: an XLSX of England's
+    7,000 wards takes seconds to write.
+    """
     first = next(iter(sheets.values()))
     c1, c2, _ = st.columns([1, 1, 2])
     c1.download_button(
         "Download CSV",
-        table_export.to_csv(first),
+        lambda: table_export.to_csv(first),
         file_name=f"{file_stem}.csv",
         mime="text/csv",
         key=f"{key}_csv",
     )
     c2.download_button(
         "Download Excel (XLSX)",
-        table_export.to_xlsx(sheets, title=title, pack=pack, about=about or ()),
+        lambda: table_export.to_xlsx(sheets, title=title, pack=pack, about=about or ()),
         file_name=f"{file_stem}.xlsx",
         mime=XLSX_MIME,
         key=f"{key}_xlsx",

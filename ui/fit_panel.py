@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 import streamlit as st
 
@@ -10,7 +12,7 @@ from sector_map.analysis.catchment import distance_text
 from sector_map.pack import schema as s
 from sector_map.pack.io import Pack
 from sector_map.views import missing
-from ui import url_state
+from ui import cache, url_state
 from ui.text import md, md_code
 
 MODE_ORG = "An organisation in this pack"
@@ -83,6 +85,18 @@ def _describe_instead() -> None:
     st.session_state["fit_mode"] = MODE_DESCRIBE
 
 
+@st.cache_data(show_spinner=False, max_entries=64)
+def _find(key: tuple[str, str], query: str) -> pd.DataFrame:
+    """The organisations matching a search, once per pack and query (a scan of every name)."""
+    return matching.find_organisations(cache.get_pack(Path(key[0])), query, limit=50)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _offer(key: tuple[str, str], org_id: str) -> matching.Offer:
+    """An organisation's offer (sector_map.analysis.matching.offer_from_org), once per pack and organisation."""
+    return matching.offer_from_org(cache.get_pack(Path(key[0])), org_id)
+
+
 def _choose(pack: Pack) -> matching.Offer | None:
     if not len(pack.organisations):
         st.session_state.setdefault("fit_mode", MODE_DESCRIBE)
@@ -97,7 +111,7 @@ def _choose(pack: Pack) -> matching.Offer | None:
         query = c1.text_input(
             "Search by name or charity number", key="fit_query", placeholder="e.g. food bank, 1123456"
         )
-        found = matching.find_organisations(pack, query or "", limit=50) if query else None
+        found = _find(cache.pack_key(pack), query) if query else None
         if found is None or found.empty:
             c2.caption(
                 "Type part of a name or a charity number to find an organisation."
@@ -112,7 +126,7 @@ def _choose(pack: Pack) -> matching.Offer | None:
             f"Organisation ({len(labels)} found)", list(labels), format_func=labels.get, key="fit_org"
         )
         try:
-            offer = matching.offer_from_org(pack, org_id)
+            offer = _offer(cache.pack_key(pack), org_id)
         except ValueError as exc:
             st.warning(md(exc))
             return None

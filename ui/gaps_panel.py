@@ -245,17 +245,18 @@ def priority_list(pack: Pack, table: pd.DataFrame, view: GapView, *, need_only: 
         width="stretch",
         column_config=PRIORITY_COLUMNS,
     )
+    scores = cache.need_table(cache.pack_key(pack), need.BY_RANK)
     export_panel.table_downloads(
         pack,
         {
             "Priority list": table_export.with_need_indicators(
-                export_table(table), pack, view.themes, weights=view.weights
+                export_table(table), pack, view.themes, weights=view.weights, scores=scores
             )
         },
         title=f"Gaps: {themes_title(view)}",
         file_stem=f"gaps-{pack.path.name}-{'-'.join(view.themes)}",
         key="gp",
-        about=table_export.need_about_rows(pack, view.themes, weights=view.weights),
+        about=table_export.need_about_rows(pack, view.themes, weights=view.weights, scores=scores),
     )
 
 

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
+from collections.abc import Mapping
 from pathlib import Path
 
 import pandas as pd
 import streamlit as st
 
 from sector_map.analysis import gaps as gaps_mod
-from sector_map.analysis import need
 from sector_map.analysis import ward_profile as wp
 from sector_map.analysis.provision import DEFAULT_RADIUS_KM
 from sector_map.pack import schema as s
@@ -45,10 +46,10 @@ def _pack(key: tuple[str, str]) -> Pack:
     return cache.get_pack(Path(key[0]))
 
 
-@st.cache_data(show_spinner="Working out gaps for every theme…", max_entries=8)
-def gap_tables(key: tuple[str, str]) -> dict[str, gaps_mod.GapResult]:
-    """Gap tables of every theme with indicators (default weights and catchment), once per pack."""
-    return wp.theme_gap_tables(_pack(key), scores=cache.need_table(key, need.BY_RANK))
+def gap_tables(key: tuple[str, str]) -> Mapping[str, gaps_mod.GapResult]:
+    """Gap tables of every theme with indicators (default weights and catchment), once per pack and
+    shared with Where we fit (ui.cache.theme_gaps)."""
+    return cache.theme_gaps(key)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -78,14 +79,22 @@ def indicators(pack: Pack, key, ward: str) -> None:
     st.caption(f"Rank in area: among {md(pack.name)}'s wards with data, 1 = most need.")
 
 
-def map_and_organisations(pack: Pack, key, ward: str) -> None:
+@st.cache_data(show_spinner=False, max_entries=32)
+def map_png(key: tuple[str, str], ward: str) -> bytes:
+    """The ward's map as a PNG, drawn once per pack and ward (drawing it costs most of a rerun)."""
     import matplotlib.pyplot as plt
 
+    fig = ward_map.map_figure(_pack(key), ward, organisations(key, ward))
+    image = io.BytesIO()
+    fig.savefig(image, format="png", dpi=200, bbox_inches="tight")  # as st.pyplot draws it
+    plt.close(fig)
+    return image.getvalue()
+
+
+def map_and_organisations(pack: Pack, key, ward: str) -> None:
     orgs = organisations(key, ward)
     st.subheader("Map", anchor=False)
-    fig = ward_map.map_figure(pack, ward, orgs)
-    st.pyplot(fig, clear_figure=True, width="content")
-    plt.close(fig)
+    st.image(map_png(key, ward), width="content")
     st.caption(
         f"The ward outlined; neighbouring wards within {wp.NEAR_KM:g} km in grey"
         + (

@@ -9,6 +9,7 @@ what it touches rather than organisations × wards. The tables are shared: never
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
@@ -31,26 +32,69 @@ T = TypeVar("T")
 _MEMO = "_analysis_memo"
 
 
+_GUARD = threading.Lock()  # guards every pack's memo dict and its table of locks
+_LOCKS = "_analysis_locks"
+
+
+def _tables(pack: Pack) -> tuple:
+    return (
+        pack.wards,
+        pack.organisations,
+        pack.services,
+        pack.postcodes,
+        pack.indicators,
+        pack.indicator_meta,
+    )
+
+
+def _group(name: Hashable) -> Hashable:
+    return name[0] if isinstance(name, tuple) and name else name
+
+
+def _hit(pack: Pack, name: Hashable) -> tuple[tuple, Any] | None:
+    hit = pack.__dict__.get(_MEMO, {}).get(name)
+    return (
+        hit if hit is not None and all(a is b for a, b in zip(hit[0], _tables(pack), strict=True)) else None
+    )
+
+
+def kept(pack: Pack, name: Hashable) -> bool:
+    """Whether :func:`per_pack` holds ``name`` for the pack's present tables (a look-up costs nothing)."""
+    return _hit(pack, name) is not None
+
+
 def per_pack(pack: Pack, name: Hashable, build: Callable[[Pack], T], *, keep: int | None = None) -> T:
     """``build(pack)``, worked out once and kept with the pack while its tables are the same.
 
-    The pack's wards, organisations, services and postcodes are compared by identity: a pack whose
-    tables are replaced (an upload, a test's edit) gets fresh results. The memo holds the tables
-    it was built from, so a replaced table's identity is never reused while the memo lives.
+    The pack's wards, organisations, services, postcodes and indicators are compared by identity:
+    a pack whose tables are replaced (an upload, a test's edit) gets fresh results. The memo holds
+    the tables it was built from, so a replaced table's identity is never reused while the memo lives.
     With ``keep``, ``name`` is ``(group, key)`` and only the ``keep`` latest keys of the group stay.
+
+    Thread-safe: one lock per pack and group, so two threads (two sessions, or a session and
+    :mod:`sector_map.analysis.warm`) asking for the same result wait for one build, not two.
     """
-    tables = (pack.wards, pack.organisations, pack.services, pack.postcodes)
-    memo: dict[Hashable, tuple[tuple, Any]] = pack.__dict__.setdefault(_MEMO, {})
-    hit = memo.get(name)
-    if hit is not None and all(a is b for a, b in zip(hit[0], tables, strict=True)):
+    hit = _hit(pack, name)
+    if hit is not None:
         return cast(T, hit[1])
-    value = build(pack)
-    if keep is not None:
-        group = [k for k in memo if isinstance(k, tuple) and k[0] == cast(tuple, name)[0] and k != name]
-        for old in group[: max(0, len(group) - keep + 1)]:
-            memo.pop(old, None)
-    memo[name] = (tables, value)
-    return value
+    with _GUARD:
+        lock = pack.__dict__.setdefault(_LOCKS, {}).setdefault(_group(name), threading.RLock())
+    with lock:
+        hit = _hit(pack, name)
+        if hit is not None:  # built by another thread while this one waited
+            return cast(T, hit[1])
+        tables = _tables(pack)
+        value = build(pack)
+        with _GUARD:
+            memo: dict[Hashable, tuple[tuple, Any]] = pack.__dict__.setdefault(_MEMO, {})
+            if keep is not None:
+                group = [
+                    k for k in memo if isinstance(k, tuple) and k[0] == cast(tuple, name)[0] and k != name
+                ]
+                for old in group[: max(0, len(group) - keep + 1)]:
+                    memo.pop(old, None)
+            memo[name] = (tables, value)
+        return value
 
 
 def as_tuple(value: Any) -> tuple[str, ...]:

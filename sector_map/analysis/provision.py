@@ -74,7 +74,7 @@ from sector_map.analysis.catchment import (
     supply_shares,
     two_step_fca,
 )
-from sector_map.analysis.places import per_pack
+from sector_map.analysis.places import kept, per_pack
 from sector_map.analysis.service_reach import (
     LOCATED,
     REACH_KINDS,
@@ -97,7 +97,9 @@ __all__ = [
     "ProvisionOptions",
     "ProvisionResult",
     "demand_points",
+    "has_context",
     "provision_by_theme",
+    "provision_context",
     "provision_table",
     "service_locations",
     "two_step_fca",
@@ -317,6 +319,16 @@ _CONTEXTS_KEPT = 2
 def _context(pack: Pack, options: ProvisionOptions) -> _Context:
     """The theme-independent part for ``options``, kept with the pack (shared: never change it)."""
     return per_pack(pack, ("provision", options), lambda p: _new_context(p, options), keep=_CONTEXTS_KEPT)
+
+
+def has_context(pack: Pack, options: ProvisionOptions = ProvisionOptions()) -> bool:
+    """Whether the pack keeps the theme-independent part for ``options`` (no work if not)."""
+    return kept(pack, ("provision", options))
+
+
+def provision_context(pack: Pack, options: ProvisionOptions = ProvisionOptions()) -> None:
+    """Work out (or find kept) the theme-independent part of provision for the pack and options."""
+    _context(pack, options)
 
 
 def _new_context(pack: Pack, options: ProvisionOptions) -> _Context:

@@ -11,6 +11,7 @@ import pandas as pd
 
 from sector_map.analysis import gaps, need
 from sector_map.analysis.gaps import GapResult
+from sector_map.analysis.places import per_pack
 from sector_map.analysis.provision import ProvisionOptions, ProvisionResult, provision_table
 from sector_map.pack import schema as s
 from sector_map.pack.io import Pack
@@ -90,10 +91,55 @@ def gap_table_for(
     )
 
 
+def theme_gaps(pack: Pack, *, options: ProvisionOptions | None = None) -> dict[str, GapResult]:
+    """The gaps (:func:`gap_table_for`) of every theme with indicators, default weights, in theme order.
+
+    Worked out once per pack and catchment setting and kept with the pack (two settings, as the
+    provision context): Where we fit (:func:`need_and_gap_by_theme`) and the Ward profile
+    (:func:`sector_map.analysis.ward_profile.theme_gap_tables`) both read it, so a user visiting
+    both pays once. The results are shared: never change them.
+
+    Example:
+        >>> from sector_map.demo.tiny import tiny_pack
+        >>> pack = tiny_pack()
+        >>> list(theme_gaps(pack))
+        ['poverty_food', 'community_cohesion']
+        >>> theme_gaps(pack) is theme_gaps(pack)
+        True
+    """
+    options = options or ProvisionOptions()
+    return per_pack(pack, (THEME_GAPS, options), lambda p: gaps_by_theme(p, options), keep=THEME_GAPS_KEPT)
+
+
+THEME_GAPS = "theme_gaps"
+THEME_GAPS_KEPT = 2
+
+
+def gaps_by_theme(
+    pack: Pack,
+    options: ProvisionOptions,
+    scores: pd.DataFrame | None = None,
+    themes: Sequence[str] | None = None,
+) -> dict[str, GapResult]:
+    """:func:`theme_gaps` worked out afresh, for given need ``scores`` or ``themes`` (not kept)."""
+    from sector_map.analysis.provision import provision_by_theme
+    from sector_map.analysis.subject import themes_with_indicators
+
+    scores = need_scores(pack) if scores is None else scores
+    themes = list(themes) if themes is not None else themes_with_indicators(pack)
+    provision = provision_by_theme(pack, options=options, themes=themes)
+    return {
+        t: gap_table_for(pack, [t], scores=scores, options=options, provision=provision.get(t))
+        for t in themes
+    }
+
+
 def need_and_gap_by_theme(
     pack: Pack, *, options: ProvisionOptions | None = None, scores: pd.DataFrame | None = None
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Need index and gap score per ward × theme, for every theme with indicators.
+
+    The gaps come from :func:`theme_gaps` (kept with the pack) unless ``scores`` are given.
 
     Example:
         On the tiny pack no theme has enough located services to tell wards apart, so every
@@ -104,14 +150,12 @@ def need_and_gap_by_theme(
         >>> need_frame["poverty_food"].tolist(), gap_frame["poverty_food"].tolist()
         ([0.0, 100.0, 50.0, nan], [nan, nan, nan, nan])
     """
-    from sector_map.analysis.provision import provision_by_theme
-
     options = options or ProvisionOptions()
+    results = theme_gaps(pack, options=options) if scores is None else gaps_by_theme(pack, options, scores)
     scores = need_scores(pack) if scores is None else scores
     need_frame = need.theme_need_table(scores, pack.indicator_meta)
-    provision = provision_by_theme(pack, options=options, themes=list(need_frame.columns))
-    gap_frame = pd.DataFrame(index=need_frame.index)
-    for theme in need_frame.columns:
-        result = gap_table_for(pack, [theme], scores=scores, options=options, provision=provision.get(theme))
-        gap_frame[theme] = result.table[s.GAP].reindex(need_frame.index)
+    gap_frame = pd.DataFrame(
+        {theme: results[theme].table[s.GAP].reindex(need_frame.index) for theme in need_frame.columns},
+        index=need_frame.index,
+    )
     return need_frame, gap_frame

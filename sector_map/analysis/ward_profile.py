@@ -258,6 +258,8 @@ def theme_gap_tables(
     """The gaps (:func:`sector_map.analysis.tables.gap_table_for`) of every theme with indicators.
 
     Provision is worked out once for all themes (:func:`sector_map.analysis.provision.provision_by_theme`).
+    Without ``scores`` and ``themes`` this is :func:`sector_map.analysis.tables.theme_gaps`, kept with
+    the pack and shared with Where we fit: never change the results.
 
     Example:
         The themes the tiny pack's IMD score is tagged with; one located food service, and none
@@ -268,18 +270,13 @@ def theme_gap_tables(
         >>> {theme: result.table[s.GAP_CLASS].tolist() for theme, result in results.items()}
         {'poverty_food': ['provision not known', 'provision not known', 'provision not known', 'no data'], 'community_cohesion': ['provision not known', 'provision not known', 'provision not known', 'no data']}
     """
-    from sector_map.analysis.provision import ProvisionOptions, provision_by_theme
-    from sector_map.analysis.subject import themes_with_indicators
-    from sector_map.analysis.tables import gap_table_for, need_scores
+    from sector_map.analysis.provision import ProvisionOptions
+    from sector_map.analysis.tables import gaps_by_theme, theme_gaps
 
     options = options or ProvisionOptions()
-    scores = need_scores(pack) if scores is None else scores
-    themes = list(themes) if themes is not None else themes_with_indicators(pack)
-    provision = provision_by_theme(pack, options=options, themes=themes)
-    return {
-        t: gap_table_for(pack, [t], scores=scores, options=options, provision=provision.get(t))
-        for t in themes
-    }
+    if scores is None and themes is None:
+        return theme_gaps(pack, options=options)
+    return gaps_by_theme(pack, options, scores, themes)
 
 
 def gap_rows(

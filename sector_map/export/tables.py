@@ -148,7 +148,11 @@ def to_xlsx(
 
 
 def need_about_rows(
-    pack: Pack, themes: Sequence[str], *, weights: Mapping[str, Mapping[str, float]] | None = None
+    pack: Pack,
+    themes: Sequence[str],
+    *,
+    weights: Mapping[str, Mapping[str, float]] | None = None,
+    scores: pd.DataFrame | None = None,
 ) -> list[tuple[str, str]]:
     """'About' rows naming, per theme, the indicators and weights of its need index (for ``to_xlsx``).
 
@@ -157,7 +161,8 @@ def need_about_rows(
         >>> need_about_rows(tiny_pack(), ["poverty_food"])
         [('Poverty, food and money advice need index', 'IMD score (weight 1)')]
     """
-    scores = need.need_score_table(pack.indicator_wide(), pack.indicator_meta)
+    if scores is None:  # the rank need scores, unless the caller has them
+        scores = need.need_score_table(pack.indicator_wide(), pack.indicator_meta)
     text = need.themes_weights_text(pack.indicator_meta, themes, weights=weights, scores=scores)
     pairs = [line.split(": ", 1) for line in text.splitlines() if ": " in line]
     return [(name, value) for name, value in pairs]
@@ -169,6 +174,7 @@ def with_need_indicators(
     themes: Sequence[str],
     *,
     weights: Mapping[str, Mapping[str, float]] | None = None,
+    scores: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """``table`` with a ``need_indicators`` column naming the indicators and weights behind its
     ``need`` (the same text in every row), so a CSV says what its need was computed from.
@@ -181,7 +187,7 @@ def with_need_indicators(
         >>> t[s.NEED_INDICATORS].tolist()
         ['IMD score (weight 1)']
     """
-    rows = need_about_rows(pack, themes, weights=weights)
+    rows = need_about_rows(pack, themes, weights=weights, scores=scores)
     text = rows[0][1] if len(rows) == 1 else " | ".join(f"{name}: {used}" for name, used in rows)
     out = table.copy()
     out[s.NEED_INDICATORS] = text

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
@@ -29,10 +30,9 @@ def need_provision_scatter(
     The ward code rides in ``customdata`` so a selection in the app can select the ward.
     """
     data = table[table[s.NEED].notna()]
-    colours = [
-        gap_colours.bivariate_colour(n, p)
-        for n, p in zip(data[s.NEED_LEVEL], data[s.PROVISION_LEVEL], strict=True)
-    ]
+    levels = list(zip(data[s.NEED_LEVEL], data[s.PROVISION_LEVEL], strict=True))
+    by_levels = {pair: gap_colours.bivariate_colour(*pair) for pair in set(levels)}  # 9 classes, 7,000 wards
+    colours = [by_levels[pair] for pair in levels]
     # Plotly reads tags (<a href>, <b>) in hover labels and point text: names go in escaped.
     names = [html.escape(str(n)) for n in data[s.WARD_NAME]]
     fig = go.Figure()
@@ -42,7 +42,14 @@ def need_provision_scatter(
             y=data[s.NEED],
             mode="markers",
             marker={"size": 12, "color": colours, "line": {"width": 1, "color": "#444"}},
-            customdata=list(zip(data.index, names, data[s.GAP_CLASS], strict=True)),
+            # one object array, which plotly takes as it is (a list of tuples it checks cell by cell)
+            customdata=np.column_stack(
+                [
+                    data.index.astype(str).to_numpy(object),
+                    np.array(names, dtype=object),
+                    data[s.GAP_CLASS].astype(str).to_numpy(object),
+                ]
+            ),  # fmt: skip
             hovertemplate=(
                 "<b>%{customdata[1]}</b><br>need %{y:.0f}/100<br>provision %{x:.2f}<br>%{customdata[2]}"
                 "<extra></extra>"

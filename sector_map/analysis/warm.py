@@ -1,0 +1,78 @@
+"""Warming a pack's caches in a background thread when it is opened, once per pack.
+
+At national scale the per-pack work (the provision context, the organisation and service tables,
+need and gaps for every theme) takes a minute or more, once. :func:`start` begins it in a daemon
+thread of plain Python as soon as a pack is opened, so that by the time a user reaches the Gaps
+page, Where we fit or the Ward profile it is done or under way. The results are kept where the
+analysis keeps them anyway (:func:`sector_map.analysis.places.per_pack`, with the pack), whose
+locks make a page that asks for a result the thread is building wait for that build instead of
+starting a second one. A pack is warmed at most once however many sessions open it at once.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+from sector_map.analysis.places import kept, places
+from sector_map.analysis.provision import ProvisionOptions, provision_context
+from sector_map.analysis.tables import THEME_GAPS, theme_gaps
+from sector_map.pack.io import Pack
+
+_GUARD = threading.Lock()
+_THREAD = "_warming_thread"
+log = logging.getLogger(__name__)
+
+# What is warmed, in order: the Gaps page needs only the first; the Ward profile and Where we fit
+# need all three.
+STEPS = (
+    "the provision of every service",
+    "the organisation and service tables",
+    "need and gaps for every theme",
+)
+
+
+def warm(pack: Pack, options: ProvisionOptions | None = None) -> None:
+    """Work out (or find kept) the pack's per-pack results for ``options`` (default catchment).
+
+    Example:
+        >>> from sector_map.demo.tiny import tiny_pack
+        >>> pack = tiny_pack()
+        >>> ready(pack)
+        False
+        >>> warm(pack)
+        >>> ready(pack)
+        True
+    """
+    options = options or ProvisionOptions()
+    provision_context(pack, options)
+    places(pack)
+    theme_gaps(pack, options=options)
+
+
+def ready(pack: Pack, options: ProvisionOptions | None = None) -> bool:
+    """Whether need and gaps for every theme (the last step) are kept for the pack."""
+    return kept(pack, (THEME_GAPS, options or ProvisionOptions()))
+
+
+def start(pack: Pack, options: ProvisionOptions | None = None) -> threading.Thread:
+    """The thread warming the pack: started by the first call for a pack, the same one after.
+
+    A failure is logged and left for the page that needs the result to meet (and show) itself.
+    """
+    with _GUARD:
+        thread = pack.__dict__.get(_THREAD)
+        if thread is None:
+            thread = threading.Thread(
+                target=_run, args=(pack, options), name=f"warm {pack.path or pack.name}", daemon=True
+            )
+            pack.__dict__[_THREAD] = thread
+            thread.start()
+    return thread
+
+
+def _run(pack: Pack, options: ProvisionOptions | None) -> None:
+    try:
+        warm(pack, options)
+    except Exception:  # the page asking for the result works it out again and shows the error
+        log.exception("warming %s failed", pack.path or pack.name)
