@@ -112,6 +112,13 @@ def _page_rows(label: str, f: PageFigures, r: NationalResults) -> list[Row]:
             _judge(rerun, t.page_rerun_s),
             "",
         ),
+        (
+            "   preparing the pack once in the background (after its first page), waited for",
+            _s(f.warming),
+            "",
+            "",
+            "",
+        ),
     ]
 
 
