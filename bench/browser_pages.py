@@ -37,6 +37,9 @@ from devtools import appserver
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = os.environ.get("SECTOR_MAP_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+# Where we fit is timed on a described offer (a theme, no base: the whole area), so it ranks every
+# ward and looks for partners and a consortium, not on its empty form.
+FIT_QUERY = "&offer_themes=poverty_food"
 QUIET_S = 2.0  # no new script run for this long after one finished: the page has settled
 CLICK_TRIES = 3
 POLL_MS = 50
@@ -486,7 +489,7 @@ def measure_browser(
                                 ),
                             )
                         for key, path in (("gaps", "gaps"), ("fit", "fit"), ("ward", "ward")):
-                            extra = f"&ward={ward_code}" if key == "ward" else ""
+                            extra = {"ward": f"&ward={ward_code}", "fit": FIT_QUERY}.get(key, "")
                             target = f"{app.url}/{path}?pack={name}{extra}"
                             attempt(
                                 key,

@@ -135,6 +135,8 @@ def child(pack_dir: Path, page: str, *, repeats: int, timeout: float, ward: str 
         at.query_params["pack"] = pack_dir.name
         if ward:  # read once per session, on its first run
             at.query_params["ward"] = ward
+        if page == "fit":  # a described offer, as in the browser (browser_pages.FIT_QUERY)
+            at.query_params["offer_themes"] = "poverty_food"
         try:
             first = _timed_run(at, timeout)
             if page == NEED_MAP:
