@@ -104,6 +104,7 @@ def table_downloads(
         file_name=f"{file_stem}.csv",
         mime="text/csv",
         key=f"{key}_csv",
+        on_click="ignore",  # no rerun: a second download can follow at once
     )
     c2.download_button(
         "Download Excel (XLSX)",
@@ -111,4 +112,5 @@ def table_downloads(
         file_name=f"{file_stem}.xlsx",
         mime=XLSX_MIME,
         key=f"{key}_xlsx",
+        on_click="ignore",  # no rerun: a second download can follow at once
     )
