@@ -7,7 +7,6 @@ from typing import TYPE_CHECKING
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-import shapely
 
 from sector_map.analysis.places import places
 from sector_map.analysis.ward_profile import BASED_HERE, NEAR_KM, NEARBY, REACHES
@@ -36,7 +35,7 @@ def map_figure(
     if ward < 0:
         raise ValueError(f"no ward {ward_code!r} in this pack; use a code from its wards table")
     shape = pl.shapes[ward]
-    near = np.sort(shapely.STRtree(pl.shapes).query(shape, predicate="dwithin", distance=near_km * 1000))
+    near = np.sort(pl.ward_tree.query(shape, predicate="dwithin", distance=near_km * 1000))
     around = gpd.GeoDataFrame(
         pack.wards[[s.WARD_CODE, s.WARD_NAME]].iloc[near].reset_index(drop=True),
         geometry=list(pl.shapes[near]),
