@@ -25,10 +25,14 @@ def map_figure(
 
     Prints cleanly (no tiles, no interaction). Returns the matplotlib Figure.
     """
-    import matplotlib
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    class _Canvas(FigureCanvasAgg):
+        """geopandas asks for a redraw after each layer; the figure is drawn once, when it is saved."""
+
+        def draw_idle(self, *args: object, **kwargs: object) -> None:
+            pass
 
     pl = places(pack)  # ward polygons in metres, once per pack
     ward = int(pl.codes.get_indexer(pd.Index([ward_code]))[0])
@@ -42,7 +46,9 @@ def map_figure(
         crs=s.METRE_CRS,
     )
     target = around[around[s.WARD_CODE] == ward_code]
-    fig, ax = plt.subplots(figsize=(6, 4.2), dpi=100)
+    fig = Figure(figsize=(6, 4.2), dpi=100)  # not pyplot's: nothing to close, no idle redraws
+    _Canvas(fig)
+    ax = fig.subplots()
     around.plot(ax=ax, color="#eeeeee", edgecolor="#b0b0b0", linewidth=0.6)
     for _, w in around[around[s.WARD_CODE] != ward_code].iterrows():
         p = w.geometry.representative_point()
@@ -61,8 +67,8 @@ def map_figure(
             pts = xy[xy["where"] == where]
             if len(pts):
                 ax.scatter(
-                    pts[s.X_METRES],
-                    pts[s.Y_METRES],
+                    pts[s.X_METRES].to_numpy(float),  # arrays: matplotlib checks a Series' units slowly
+                    pts[s.Y_METRES].to_numpy(float),
                     s=14,
                     color=colour,
                     edgecolor="white",
