@@ -422,7 +422,11 @@ def consortium(pack: Pack, ward_code: str, themes: Sequence[str], *, max_members
     themes = check_themes(themes)
     place = _Place(pack, ward_code)
     covers = {o: place.covers(o, themes, reaching_only=True) for o in place.reaching[s.ORG_ID].unique()}
-    distance = place.distance([o for o in covers if o in place.orgs.index])
+    known = [o for o in covers if o in place.orgs.index]
+    distance = place.distance(known).to_dict()
+    here = place.orgs.loc[known]
+    size_of = {o: SIZE_FACTOR[_size(str(b))] for o, b in zip(known, here[s.SIZE_BAND].tolist(), strict=True)}
+    name_of = dict(zip(known, here[s.ORG_NAME].tolist(), strict=True))
     left = list(themes)
     rows: list[dict] = []
     while left and len(rows) < max_members:
@@ -432,8 +436,7 @@ def consortium(pack: Pack, ward_code: str, themes: Sequence[str], *, max_members
             if not new:
                 continue
             d = distance.get(org_id, np.nan)
-            size = SIZE_FACTOR[_size(cast(str, place.orgs.at[org_id, s.SIZE_BAND]))]
-            key = (-len(new), d if d == d else np.inf, -size, place.orgs.at[org_id, s.ORG_NAME])
+            key = (-len(new), d if d == d else np.inf, -size_of[org_id], name_of[org_id])
             if best_key is None or key < best_key:
                 best, best_key = org_id, key
         if best is None:

@@ -16,7 +16,7 @@ import threading
 
 from sector_map.analysis.places import kept, offered_themes, places
 from sector_map.analysis.provision import ProvisionOptions, provision_context
-from sector_map.analysis.tables import THEME_GAPS, theme_gaps
+from sector_map.analysis.tables import THEME_GAPS, need_and_gap_by_theme, theme_gaps
 from sector_map.pack.io import Pack
 
 _GUARD = threading.Lock()
@@ -49,6 +49,7 @@ def warm(pack: Pack, options: ProvisionOptions | None = None) -> None:
     provision_context(pack, options)
     places(pack)
     theme_gaps(pack, options=options)
+    need_and_gap_by_theme(pack, options=options)
     places(pack).warm()
     offered_themes(pack)
 
