@@ -54,7 +54,7 @@ def services_reaching(services: pd.DataFrame, ward_codes: Collection[str], shape
     one of the wards listed, or a radius from the service's point touching the polygon."""
     whole = (services[s.AREA_TYPE] == s.AREA_WHOLE).to_numpy()
     codes = set(ward_codes)
-    listed = services[s.AREA_WARDS].map(lambda w: bool(codes & w)).to_numpy(dtype=bool)
+    listed = services[s.AREA_WARDS].map(lambda w: not codes.isdisjoint(w)).to_numpy(dtype=bool)
     radius = (services[s.AREA_TYPE] == s.AREA_RADIUS).to_numpy()
     d = distances_km(services[s.X_METRES].to_numpy(), services[s.Y_METRES].to_numpy(), shape)
     within = radius & (d <= services[s.RADIUS_KM].to_numpy() + 1e-9)

@@ -188,13 +188,22 @@ def _organisation_table(pack: Pack) -> pd.DataFrame:
 
 
 def service_table(pack: Pack, orgs: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Services with org_id, themes (tuple), area type, area wards (set), radius and point in
+    """Services with org_id, themes (tuple), area type, area wards (tuple), radius and point in
     metres (the service's own lon/lat, else its organisation's point).
 
     With no ``orgs`` given, worked out once per pack; shared, so never change it."""
     if orgs is None:
         return per_pack(pack, "service_table", lambda p: _service_table(p, organisation_table(p)))
     return _service_table(pack, orgs)
+
+
+def _shared_tuples(cells: pd.Series) -> np.ndarray:
+    """List cells as tuples (:func:`as_tuple`), equal ones one shared object: hundreds of thousands
+    of services name a few hundred sets of themes, and many list the same wards."""
+    seen: dict[tuple[str, ...], tuple[str, ...]] = {}
+    return np.fromiter(
+        (seen.setdefault(v, v) for v in map(as_tuple, cells.tolist())), dtype=object, count=len(cells)
+    )
 
 
 def _service_table(pack: Pack, orgs: pd.DataFrame) -> pd.DataFrame:
@@ -209,9 +218,9 @@ def _service_table(pack: Pack, orgs: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(
         {
             s.ORG_ID: org_ids.values,
-            s.THEMES: svc[s.THEMES].map(as_tuple).values,
+            s.THEMES: _shared_tuples(svc[s.THEMES]),
             s.AREA_TYPE: svc[s.AREA_TYPE].astype(str).values,
-            s.AREA_WARDS: svc[s.AREA_WARDS].map(lambda v: set(as_tuple(v))).values,
+            s.AREA_WARDS: _shared_tuples(svc[s.AREA_WARDS]),
             s.RADIUS_KM: pd.to_numeric(svc[s.RADIUS_KM], errors="coerce").to_numpy(float),
             s.X_METRES: x,
             s.Y_METRES: y,

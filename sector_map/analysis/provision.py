@@ -425,10 +425,18 @@ def _new_context(pack: Pack, options: ProvisionOptions) -> _Context:
         share,
         whole,
         whole_share,
-        {c: svc[c].to_numpy(dtype=object) for c in _SERVICE_TEXT}
-        | {s.WEAK: svc[s.WEAK].to_numpy(dtype=bool)},
+        {c: _shared_text(svc[c]) for c in _SERVICE_TEXT} | {s.WEAK: svc[s.WEAK].to_numpy(dtype=bool)},
         flags,
         notes,
+    )
+
+
+def _shared_text(column: pd.Series) -> np.ndarray:
+    """A text column as an object array whose equal values are one shared string: a national pack's
+    services repeat a few location qualities and reach kinds, and their organisations' names."""
+    seen: dict = {}
+    return np.fromiter(
+        (seen.setdefault(v, v) for v in column.to_numpy(dtype=object)), dtype=object, count=len(column)
     )
 
 
