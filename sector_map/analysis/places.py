@@ -247,6 +247,7 @@ class Places:
     people: tuple[np.ndarray, np.ndarray] | None
     _reach: dict[float | None, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    warmed: bool = field(default=False, init=False)  # set by :meth:`warm` once every index is built
 
     @cached_property
     def theme_bits(self) -> np.ndarray:
@@ -385,6 +386,7 @@ class Places:
         for name in ("group_bits", "name_rank"):
             getattr(self, name)
         self._radius_reach(None)
+        self.warmed = True
 
     def distances_km(
         self, xy: np.ndarray, shape: BaseGeometry, people: np.ndarray | None = None

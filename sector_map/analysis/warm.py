@@ -55,8 +55,13 @@ def warm(pack: Pack, options: ProvisionOptions | None = None) -> None:
 
 
 def ready(pack: Pack, options: ProvisionOptions | None = None) -> bool:
-    """Whether need and gaps for every theme are kept for the pack."""
-    return kept(pack, (THEME_GAPS, options or ProvisionOptions()))
+    """Whether need and gaps for every theme, and the indexes (the last step), are kept for the pack."""
+    return kept(pack, (THEME_GAPS, options or ProvisionOptions())) and indexed(pack)
+
+
+def indexed(pack: Pack) -> bool:
+    """Whether the pack's organisation and service indexes (:meth:`sector_map.analysis.places.Places.warm`) are built."""
+    return kept(pack, "places") and places(pack).warmed
 
 
 def start(pack: Pack, options: ProvisionOptions | None = None) -> threading.Thread:

@@ -181,3 +181,17 @@ def test_partners_say_what_they_share(pack):
         assert not {"poverty_food", "health_wellbeing"} & set(row[s.THEMES])
         also = "; also works with families;" in row[s.WHY]
         assert row[s.CLIENT_GROUPS_SHARED] == (["families"] if also else [])
+
+
+def test_warming_builds_the_reach_of_every_service_once():
+    from sector_map.analysis import warm
+
+    pack = build_demo_pack()
+    assert not warm.indexed(pack)
+    warm.warm(pack)
+    assert warm.indexed(pack) and warm.ready(pack)
+    pl = places(pack)
+    built = pl._reach[None]  # the search over every service, done by the warming
+    pl.reaching(np.array([0, 1]))
+    pl.reaching(np.arange(len(pl.codes)))
+    assert pl._reach == {None: built} and pl._reach[None] is built  # questions afterwards search nothing
