@@ -47,7 +47,7 @@ with map_col:
 
 with side_col:
     need_map_panel.legend(subject, styled)
-    need_map_panel.symbols_legend(view, orgs_shown, len(pack.assets))
+    need_map_panel.symbols_legend(pack, key, view, orgs_shown, len(pack.assets))
     widgets.ward_picker(pack, ward)
     if ward:
         need_map_panel.ward_panel(pack, key, ward, subject)
@@ -56,12 +56,14 @@ with side_col:
 
 if view.mode == need_map_panel.MODE_THEME:
     need_map_panel.theme_explainer(subject)
-with st.expander("Ward values as a table"):
-    st.dataframe(need_map_panel.ward_table(pack, subject), hide_index=True, width="stretch")
-    st.caption(
-        f"{md(subject.meta.label)}: {md(subject.meta.worse_phrase)}. Ranks are within {md(pack.name)}; "
-        "1 = most need."
-    )
+table_box = widgets.lazy_expander("Ward values as a table", "nm_table_open")
+if table_box.open:
+    with table_box:
+        st.dataframe(need_map_panel.ward_table(pack, subject), hide_index=True, width="stretch")
+        st.caption(
+            f"{md(subject.meta.label)}: {md(subject.meta.worse_phrase)}. Ranks are within {md(pack.name)}; "
+            "1 = most need."
+        )
 
 export_panel.panel(
     "map",

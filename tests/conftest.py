@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from sector_map.demo import tiny
+from sector_map.pack import schema as s
 from sector_map.pack.io import Pack
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -81,3 +82,25 @@ def demo_pack_dir(tmp_path_factory) -> Path:
     from sector_map.demo.make import write_demo_pack
 
     return write_demo_pack(tmp_path_factory.mktemp("demo") / "demo")
+
+
+def open_expanders(at, *keys: str):
+    """Open lazy expanders (``ui.widgets.lazy_expander``) by their keys, as clicks on them would,
+    and run the page again; returns the AppTest."""
+    for key in keys:
+        at.session_state[key] = True
+    return at.run()
+
+
+# Every lazy expander's key (what the pages pass to ``ui.widgets.lazy_expander``).
+LAZY_EXPANDERS = (
+    "nm_table_open",
+    "wp_whole_area_open",
+    *(f"ex_open|{name}" for name in ("map", "gap map", "chart", "ward map")),
+    *(f"w_open|{theme}" for theme in s.THEME_IDS),
+)
+
+
+def open_all_expanders(at):
+    """Open every lazy expander the pages draw, so a test sees all their text; returns the AppTest."""
+    return open_expanders(at, *LAZY_EXPANDERS)

@@ -129,6 +129,16 @@ def organisation_wards(key: tuple[str, str]):
     return out
 
 
+@st.cache_resource(show_spinner=False, max_entries=8)
+def organisation_main_themes(key: tuple[str, str]):
+    """Each organisation's main theme (None if it has none), in the pack's order; read-only."""
+    from sector_map.views.summaries import main_themes
+
+    out = main_themes(_load(*key).organisations)
+    out.setflags(write=False)
+    return out
+
+
 def provision(
     key: tuple[str, str], themes: tuple[str, ...], radius_km: float, decay: str, own_radius: bool
 ) -> ProvisionResult:

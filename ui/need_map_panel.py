@@ -300,12 +300,12 @@ def legend(subj: subject.MapSubject, styled: Styled) -> None:
     st.caption(f"{classify.SCHEMES[styled.classes.scheme]}, {styled.classes.k_effective} classes.")
 
 
-def symbols_legend(view: View, orgs, n_assets: int) -> None:
+def symbols_legend(pack: Pack, key, view: View, orgs, n_assets: int) -> None:
     """What the points and shapes on the map mean."""
     parts = []
     if view.show_orgs and len(orgs):
-        themes = orgs[s.THEMES].map(lambda ts: ts[0] if ts is not None and len(ts) else None).dropna()
-        present = set(themes.unique())  # once: each look-up into an Arrow column walks it all
+        positions = pack.organisations.index.get_indexer(orgs.index)
+        present = set(cache.organisation_main_themes(key)[positions[positions >= 0]]) - {None}
         for t in [t for t in s.THEME_IDS if t in present]:
             theme = s.THEMES_BY_ID[t]
             parts.append(
@@ -356,7 +356,7 @@ def ward_panel(pack: Pack, key, ward: str, subj: subject.MapSubject) -> None:
         "no data" if rank is None or pd.isna(rank) else f"{int(rank)} of {n}",
         help="1 = most need in this area",
     )
-    in_ward = summaries.organisations_in_ward(pack, ward)
+    in_ward = summaries.organisations_in_ward(pack, ward, ward_of_each=cache.organisation_wards(key))
     st.markdown(f"**{len(in_ward):,}** organisations based in this ward")
     if len(in_ward):
         top = summaries.common_themes(in_ward)

@@ -68,7 +68,7 @@ def current_pack() -> Pack:
 def draw_sidebar(pack: Pack) -> None:
     """Area name, demo notice and a short 'about'."""
     st.sidebar.markdown(
-        f"**Area:** {md(pack.name)}  \n{len(pack.wards)} wards · {len(pack.organisations):,} organisations"
+        f"**Area:** {md(pack.name)}  \n{len(pack.wards):,} wards · {len(pack.organisations):,} organisations"
     )
     if pack.is_demo:
         st.sidebar.caption(":orange[**Fictional demo data**: not a real place.]")

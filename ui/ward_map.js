@@ -44,27 +44,33 @@ function leaflet() {
   return window.__sectorMapLeaflet;
 }
 
-function geometry(url) {
-  if (!geometryCache.has(url)) {
+// From its file, or from the run itself where the app could not write the file.
+function geometry(data) {
+  const key = data.geometryKey;
+  if (!geometryCache.has(key)) {
     geometryCache.set(
-      url,
-      fetch(url).then((r) => {
-        if (!r.ok) throw new Error("the ward boundaries file did not load (" + r.status + ")");
-        return r.json();
-      })
+      key,
+      data.geometryText
+        ? Promise.resolve().then(() => JSON.parse(data.geometryText))
+        : fetch(data.geometryUrl).then((r) => {
+            if (!r.ok) throw new Error("the ward boundaries file did not load (" + r.status + ")");
+            return r.json();
+          })
     );
   }
-  return geometryCache.get(url);
+  return geometryCache.get(key);
 }
 
-function decodeRing(flat, q) {
+// Straight to Leaflet's LatLng objects: L.polygon keeps them as they are instead of converting
+// a [lat, lon] array per point (about 300,000 points for England's wards).
+function decodeRing(L, flat, q) {
   const out = new Array(flat.length / 2);
   let lat = 0;
   let lon = 0;
   for (let i = 0; i < flat.length; i += 2) {
     lat += flat[i];
     lon += flat[i + 1];
-    out[i / 2] = [lat / q, lon / q];
+    out[i / 2] = new L.LatLng(lat / q, lon / q);
   }
   return out;
 }
@@ -114,14 +120,14 @@ class WardMap {
     this.data = data;
     this.api = api;
     this.root.style.height = (data.height || 580) + "px";
-    if (data.geometryUrl === this.url && this.geo) {
+    if (data.geometryKey === this.url && this.geo) {
       this.apply();
       return;
     }
-    this.url = data.geometryUrl;
-    Promise.all([leaflet(), geometry(data.geometryUrl)])
+    this.url = data.geometryKey;
+    Promise.all([leaflet(), geometry(data)])
       .then(([L, geo]) => {
-        if (this.url !== data.geometryUrl) return; // a newer pack is on its way
+        if (this.url !== data.geometryKey) return; // a newer pack is on its way
         this.build(L, geo);
         this.apply();
       })
@@ -155,33 +161,35 @@ class WardMap {
     map.fitBounds(geo.bounds, { padding: [8, 8] });
     this.renderer = many ? L.canvas({ padding: 0.3, tolerance: 0 }) : L.svg({ padding: 0.3 });
     this.wards = [];
+    // Each ward is made in its colours for this run (so apply() has nothing to restyle), and one
+    // tooltip and one set of handlers on the group serve every ward.
     const group = L.featureGroup();
     for (let i = 0; i < n; i++) {
-      const polys = geo.shapes[i].map((rings) => rings.map((r) => decodeRing(r, geo.q)));
+      const polys = geo.shapes[i].map((rings) => rings.map((r) => decodeRing(L, r, geo.q)));
       if (!polys.length) {
         this.wards.push(null);
         continue;
       }
-      const layer = L.polygon(polys, { renderer: this.renderer, smoothFactor: 0.5 });
+      const layer = L.polygon(polys, { renderer: this.renderer, smoothFactor: 0.5, ...this.style(i) });
       layer.wardIndex = i;
       layer.wardCode = geo.codes[i];
-      layer.bindTooltip(() => this.tooltip(i), { sticky: true, className: TIP });
-      layer.on("mouseover", () => layer.setStyle({ weight: 3, color: "#212529", dashArray: null }));
-      layer.on("mouseout", () => layer.setStyle(this.style(i)));
-      layer.on("click", (e) => {
-        L.DomEvent.stopPropagation(e);
-        this.api.setTriggerValue("ward", geo.codes[i]);
-      });
-      layer.addTo(group);
+      group.addLayer(layer);
       this.wards.push(layer);
     }
+    this.styled = this.styleKey();
+    group.bindTooltip((layer) => this.tooltip(layer.wardIndex), { sticky: true, className: TIP });
+    group.on("mouseover", (e) => e.layer.setStyle({ weight: 3, color: "#212529", dashArray: null }));
+    group.on("mouseout", (e) => e.layer.setStyle(this.style(e.layer.wardIndex)));
+    group.on("click", (e) => {
+      L.DomEvent.stopPropagation(e);
+      this.api.setTriggerValue("ward", geo.codes[e.layer.wardIndex]);
+    });
     group.addTo(map);
     map.on("click", () => this.api.setTriggerValue("ward", null));
     map.on("moveend", () => this.reportView());
     this.orgLayer = L.layerGroup().addTo(map);
     this.assetLayer = L.layerGroup().addTo(map);
     this.selectedLayer = null;
-    this.styled = null;
     this.drawnOrgs = null;
     this.drawnAssets = null;
     requestAnimationFrame(() =>
@@ -228,9 +236,14 @@ class WardMap {
     return box;
   }
 
+  styleKey() {
+    const w = this.data.wards;
+    return JSON.stringify([w.cls, w.colours, w.noData, w.many]);
+  }
+
   apply() {
     const w = this.data.wards;
-    const key = JSON.stringify([w.cls, w.colours, w.noData, w.many]);
+    const key = this.styleKey();
     if (key !== this.styled) {
       this.wards.forEach((layer, i) => layer && layer.setStyle(this.style(i)));
       this.styled = key;

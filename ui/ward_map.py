@@ -2,7 +2,8 @@
 
 A ``st.components.v2`` component with a hand-written renderer (``ui/ward_map.js``, no build step).
 The pack's ward geometry is written once to ``static/maps/wards-<hash>.json`` (served by
-Streamlit's static file serving, so the browser fetches it once and keeps it); every run sends
+Streamlit's static file serving, so the browser fetches it once and keeps it; if that folder
+cannot be written, the geometry goes with each run instead); every run sends
 only :func:`sector_map.views.web_map.ward_state` and the organisations and assets shown. A click
 on a ward selects it in a callback, before the page runs, so one rerun shows its panel.
 See docs/decisions/0006-national-map.md.
@@ -10,6 +11,7 @@ See docs/decisions/0006-national-map.md.
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +24,8 @@ from sector_map.views import maps, web_map
 from ui import cache, paths, state
 
 _HERE = Path(__file__).resolve().parent
+_LOG = logging.getLogger(__name__)
+_INLINE_WARNED: set[str] = set()
 MAPS_DIR = paths.STATIC_DIR / "maps"
 MAPS_URL = "/app/static/maps"
 HEIGHT = 580
@@ -63,11 +67,26 @@ def _on_view(map_key: str) -> None:
     st.session_state[_view_key(map_key)] = value.get("view") if hasattr(value, "get") else None
 
 
-def geometry_url(key: tuple[str, str]) -> str:
-    """The URL of the pack's ward geometry file, written on first use."""
+def geometry_source(key: tuple[str, str]) -> dict[str, str]:
+    """Where the browser gets the pack's ward geometry: the URL of its file, written on first use.
+
+    Where the app's folder cannot be written (a read-only deployment), the geometry travels in
+    the run itself instead: the map still works, each run is larger, and the log says why.
+    """
     geometry = cache.ward_geometry(key)
-    web_map.write_geometry(geometry, MAPS_DIR)
-    return f"{MAPS_URL}/{geometry.name}"
+    try:
+        web_map.write_geometry(geometry, MAPS_DIR)
+    except OSError as exc:
+        if geometry.name not in _INLINE_WARNED:
+            _INLINE_WARNED.add(geometry.name)
+            _LOG.warning(
+                "cannot write the ward geometry file %s (%s): sending it with each run instead; "
+                "make that folder writable for faster maps",
+                MAPS_DIR / geometry.name,
+                exc,
+            )
+        return {"geometryKey": geometry.name, "geometryText": geometry.body.decode("utf-8")}
+    return {"geometryKey": geometry.name, "geometryUrl": f"{MAPS_URL}/{geometry.name}"}
 
 
 def organisations(pack: Pack, key: tuple[str, str], orgs: gpd.GeoDataFrame, map_key: str) -> dict | None:
@@ -114,7 +133,7 @@ def ward_map(
     """
     map_key = map_key or f"ward_map_{pack.path.name}"
     data = {
-        "geometryUrl": geometry_url(key),
+        **geometry_source(key),
         "basemap": not pack.is_demo,
         "height": height,
         "wards": wards,

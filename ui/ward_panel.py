@@ -16,7 +16,7 @@ from sector_map.analysis.provision import DEFAULT_RADIUS_KM
 from sector_map.pack import schema as s
 from sector_map.pack.io import Pack
 from sector_map.views import missing, ward_map
-from ui import cache
+from ui import cache, widgets
 from ui.text import md, md_table
 
 # Longest table drawn as a static (printable) table; longer ones scroll.
@@ -130,8 +130,12 @@ def map_and_organisations(pack: Pack, key, ward: str) -> None:
     else:
         st.dataframe(local, width="stretch", height=420)
     if len(wide):
-        with st.expander(f"{len(wide):,} more whose services reach it by serving the whole area"):
-            st.dataframe(wide, width="stretch", height=360)
+        box = widgets.lazy_expander(
+            f"{len(wide):,} more whose services reach it by serving the whole area", "wp_whole_area_open"
+        )
+        if box.open:
+            with box:
+                st.dataframe(wide, width="stretch", height=360)
 
 
 def gaps(pack: Pack, key, ward: str) -> None:

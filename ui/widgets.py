@@ -1,5 +1,5 @@
-"""Widgets more than one page draws: the ward picker, the map's missing-files note, and a theme's
-need weights. Layout only: every number comes from sector_map."""
+"""Widgets more than one page draws: the ward picker, the map's missing-files note, a theme's
+need weights and the lazy expander. Layout only: every number comes from sector_map."""
 
 from __future__ import annotations
 
@@ -13,6 +13,17 @@ from ui.text import md
 
 WEIGHT_STEPS = (0.0, 3.0, 0.5)
 WARD_PICK_KEY = "nm_ward_pick"
+
+
+# --- an expander whose contents are only drawn when it is open ------------------------------
+def lazy_expander(label: str, key: str, **kwargs):
+    """An expander that reruns the page when opened or closed; draw into it only if ``.open``.
+
+    A closed expander's contents still travel to the browser and are laid out there; on the
+    national packs that made the Need map's first paint seconds later (decision 0006). Its
+    contents are drawn after a click on it, in one short rerun.
+    """
+    return st.expander(label, key=key, on_change="rerun", **kwargs)
 
 
 # --- the selected ward ----------------------------------------------------------------------
@@ -79,14 +90,25 @@ def theme_weight_sliders(pack: Pack, theme: str, *, title: str | None = None) ->
     """
     choices = default_choices(pack, theme)
     defaults = {c.id: c.weight for c in choices}
-    with st.expander(title or "Weights of this theme's indicators", expanded=False):
+    # Closed, the weights are the kept ones (each slider's value is kept under a plain key).
+    out = {c.id: st.session_state.setdefault(kept_weight_key(pack, theme, c.id), c.weight) for c in choices}
+    weights_box = lazy_expander(title or "Weights of this theme's indicators", f"w_open|{theme}")
+    if weights_box.open:
+        _weight_sliders(pack, theme, choices, defaults, weights_box, out)
+    changed = "" if out == defaults else " (changed from the defaults)"
+    st.caption(md(f"Need index from{changed}: {need.weights_text(pack.indicator_meta, out)}."))
+    return out
+
+
+def _weight_sliders(pack: Pack, theme: str, choices, defaults: dict[str, float], box, out: dict) -> None:
+    """The sliders of an open weights expander; each one's value goes into ``out``."""
+    with box:
         st.caption(
             "How much each indicator counts in the need index. 0 leaves it out. "
             "By default each need is counted once: one indicator per measure (the deprivation "
             "domain score rather than its '% in the most deprived 10%/20%' versions), and none that "
             "ranks the wards almost as another one does. You can still raise any of them."
         )
-        out = {}
         for c in choices:
             k = _weight_key(pack, theme, c.id)
             st.session_state[k] = st.session_state.setdefault(kept_weight_key(pack, theme, c.id), c.weight)
@@ -103,6 +125,3 @@ def theme_weight_sliders(pack: Pack, theme: str, *, title: str | None = None) ->
             for ind, default in defaults.items():
                 st.session_state[kept_weight_key(pack, theme, ind)] = default
             st.rerun()
-    changed = "" if out == defaults else " (changed from the defaults)"
-    st.caption(md(f"Need index from{changed}: {need.weights_text(pack.indicator_meta, out)}."))
-    return out

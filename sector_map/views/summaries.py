@@ -34,13 +34,34 @@ def located(orgs: gpd.GeoDataFrame) -> pd.Series:
     return has_location(geom)
 
 
-def organisations_in_ward(pack: Pack, ward_code: str) -> gpd.GeoDataFrame:
-    """Organisations whose point lies in the ward (area-only ones cannot be placed)."""
-    ward = pack.wards.loc[pack.wards[s.WARD_CODE] == ward_code]
-    if ward.empty:
+def organisations_in_ward(
+    pack: Pack, ward_code: str, *, ward_of_each: np.ndarray | None = None
+) -> gpd.GeoDataFrame:
+    """Organisations whose point lies in the ward (area-only ones cannot be placed).
+
+    ``ward_of_each``: the position of each organisation's ward in ``pack.wards`` (-1: none), as
+    :func:`sector_map.views.web_map.ward_of_points` gives it once per pack; without it every
+    organisation's point is tested against the ward.
+    """
+    at = np.flatnonzero(pack.wards[s.WARD_CODE].to_numpy() == ward_code)
+    if not len(at):
         return pack.organisations.iloc[0:0]
+    if ward_of_each is not None:
+        return pack.organisations.iloc[np.flatnonzero(ward_of_each == at[0])]
     orgs = pack.organisations[located(pack.organisations)]
-    return orgs[orgs.within(ward.geometry.iloc[0])]
+    return orgs[orgs.within(pack.wards.geometry.iloc[at[0]])]
+
+
+def main_themes(orgs: pd.DataFrame) -> np.ndarray:
+    """Each organisation's main (first) theme, or None; one pass over the list column.
+
+    Example:
+        >>> main_themes(pd.DataFrame({s.THEMES: [["poverty_food", "older_people"], [], None]})).tolist()
+        ['poverty_food', None, None]
+    """
+    return np.array(
+        [ts[0] if ts is not None and len(ts) else None for ts in orgs[s.THEMES].to_list()], dtype=object
+    )
 
 
 def common_themes(orgs: pd.DataFrame, *, most: int = 3) -> pd.Series:

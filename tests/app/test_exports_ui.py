@@ -5,6 +5,7 @@ from __future__ import annotations
 from streamlit.testing.v1 import AppTest
 
 from sector_map.pack import schema as s
+from tests.conftest import open_expanders
 
 
 def _alt(at: AppTest) -> str:
@@ -12,7 +13,7 @@ def _alt(at: AppTest) -> str:
 
 
 def test_need_map_export_makes_the_chosen_format_with_alt_text(open_app, demo):
-    at = open_app()
+    at = open_expanders(open_app(), "ex_open|map")
     at.selectbox(key="ex_fmt|map").set_value("pdf").run()
     at.selectbox(key="ex_paper|map").set_value("a3").run()
     at.text_input(key="ex_title|map").set_value("Where poverty bites").run()
@@ -33,6 +34,7 @@ def test_need_map_export_makes_the_chosen_format_with_alt_text(open_app, demo):
 def test_gap_map_export_names_the_gap_wards(open_app):
     at = open_app("app_pages/gaps.py")
     at.multiselect(key="gp_themes").set_value(["older_people"]).run()
+    open_expanders(at, "ex_open|gap map")
     at.button(key="ex_make|gap map").click().run()
     assert not at.exception, [e.message for e in at.exception]
     priority = next(d.value for d in at.dataframe if "Priority" in d.value.columns)
@@ -45,7 +47,7 @@ def test_gap_map_export_names_the_gap_wards(open_app):
 
 
 def test_chart_and_ward_map_exports(open_app, demo):
-    at = open_app("app_pages/gaps.py")
+    at = open_expanders(open_app("app_pages/gaps.py"), "ex_open|chart")
     at.selectbox(key="ex_fmt|chart").set_value("svg").run()
     at.button(key="ex_make|chart").click().run()
     assert not at.exception, [e.message for e in at.exception]
@@ -53,6 +55,7 @@ def test_chart_and_ward_map_exports(open_app, demo):
     ward = demo.wards[s.WARD_CODE].iloc[0]
     at.session_state["selected_ward"] = ward
     at.switch_page("app_pages/ward.py").run()
+    open_expanders(at, "ex_open|ward map")
     at.button(key="ex_make|ward map").click().run()
     assert not at.exception, [e.message for e in at.exception]
     assert any(m.value.startswith("**Alt text**") and f"ward in {demo.name}" in m.value for m in at.markdown)

@@ -7,6 +7,7 @@ from streamlit.testing.v1 import AppTest
 
 from sector_map.analysis import gaps
 from sector_map.pack import schema as s
+from tests.conftest import open_expanders
 
 
 @pytest.fixture
@@ -44,6 +45,7 @@ def test_changing_theme_radius_and_weights_changes_the_list(at):
     wide = _priority(at).set_index("Ward code")["Provision"]
     assert not narrow.reindex(wide.index).equals(wide)
     need = _priority(at).set_index("Ward code")["Need (0–100)"]
+    open_expanders(at, "w_open|older_people")
     weight = at.slider(key="w|demo|older_people|pop_65plus_pct")
     assert weight.value != 3.0
     weight.set_value(3.0).run()
@@ -56,11 +58,13 @@ def test_changing_theme_radius_and_weights_changes_the_list(at):
 def test_weights_and_selected_ward_are_shared_with_the_need_map(at, demo):
     code = demo.wards[s.WARD_CODE].iloc[2]
     at.switch_page("app_pages/need_map.py").run()
+    open_expanders(at, "w_open|poverty_food")
     key = next(sl.key for sl in at.slider if sl.key and sl.key.startswith("w|demo|poverty_food|"))
     at.slider(key=key).set_value(2.5).run()
     at.selectbox(key="nm_ward_pick").set_value(code).run()
     at.switch_page("app_pages/gaps.py").run()
     assert not at.exception
+    open_expanders(at, "w_open|poverty_food")
     assert at.slider(key=key).value == 2.5
     assert at.session_state["selected_ward"] == code
     name = demo.wards[s.WARD_NAME].iloc[2]

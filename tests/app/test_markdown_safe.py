@@ -20,6 +20,7 @@ from streamlit.testing.v1 import element_tree as et
 
 from sector_map.pack import schema as s
 from sector_map.pack.io import Pack, save_pack
+from tests.conftest import open_all_expanders
 from ui.text import md
 
 FOLDER = "mdhostile"
@@ -176,7 +177,11 @@ def open_page(hostile, open_app):
     root, ward, org = hostile
 
     def run(page: str | None, **params: str) -> list[str]:
-        return markdown_texts(open_app(page, packs=root, pack=FOLDER, **params))
+        # The first run (a link's notices show once), then again with every lazy expander open,
+        # so all the page's text is checked.
+        at = open_app(page, packs=root, pack=FOLDER, **params)
+        first = markdown_texts(at)
+        return first + markdown_texts(open_all_expanders(at))
 
     return run, ward, org
 

@@ -6,11 +6,13 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from sector_map.pack import schema as s
+from tests.conftest import open_expanders
 
 
 @pytest.fixture
 def at(open_app) -> AppTest:
-    return open_app(timeout=60)
+    """The Need map with its table of ward values open."""
+    return open_expanders(open_app(timeout=60), "nm_table_open")
 
 
 def _text(app: AppTest) -> str:
@@ -61,10 +63,19 @@ def test_missing_value_shows_no_data(at, demo):
     assert table["Rank in area (1 = most need)"].isna().sum() == 1
 
 
+def test_need_map_table_is_drawn_only_once_its_expander_is_open(open_app, demo):
+    at = open_app()
+    assert not [df for df in at.dataframe if "Code" in df.value.columns]
+    open_expanders(at, "nm_table_open")
+    assert not at.exception
+    assert len(_table(at, "Rank in area")) == len(demo.wards)
+
+
 def test_changing_theme_and_weights_changes_index(at):
     at.selectbox(key="nm_theme").set_value("older_people").run()
     assert "Older people: need index" in _text(at)
     before = _table(at, "Rank in area").set_index("Code").iloc[:, 1]
+    open_expanders(at, "w_open|older_people")
     sliders = [sl for sl in at.slider if sl.key and sl.key.startswith("w|demo|older_people|")]
     assert len(sliders) >= 3
     weight = next(sl for sl in sliders if sl.key.endswith("|pop_65plus_pct"))
@@ -78,6 +89,8 @@ def test_weights_panel_lists_the_indicators_used_and_why_others_start_at_zero(at
     at.selectbox(key="nm_theme").set_value("poverty_food").run()
     captions = [c.value for c in at.caption]
     assert "Need index from: Income deprivation (weight 1)." in captions
+    assert not [sl for sl in at.slider if sl.key and sl.key.startswith("w|")], "drawn only when opened"
+    open_expanders(at, "w_open|poverty_food")
     sliders = {
         sl.key.rsplit("|", 1)[1]: sl
         for sl in at.slider

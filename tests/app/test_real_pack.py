@@ -9,6 +9,7 @@ from streamlit.testing.v1 import AppTest
 from sector_map.analysis import matching, service_reach
 from sector_map.pack import schema as s
 from sector_map.pack.io import load_pack
+from tests.conftest import open_expanders
 
 pytestmark = pytest.mark.data
 
@@ -29,6 +30,7 @@ def test_need_map_on_trafford_ranks_the_published_most_deprived_wards_first(traf
     assert not any("Fictional demo data" in w.value for w in at.warning)
     at.radio(key="nm_mode").set_value("Indicator").run()
     at.selectbox(key="nm_indicator").set_value("imd_score").run()
+    open_expanders(at, "nm_table_open")
     assert not at.exception
     table = next(t.value for t in [*at.dataframe, *at.table] if "Ward" in t.value.columns)
     assert list(table["Ward"].iloc[:2]) == ["Bucklow-St Martins", "Clifford"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from streamlit.testing.v1 import AppTest
 
 from sector_map.pack import schema as s
+from tests.conftest import open_expanders
 
 
 def _notices(at: AppTest) -> str:
@@ -38,6 +39,9 @@ def test_a_link_restores_indicator_classification_palette_filters_and_ward(open_
 
 def test_theme_weights_travel_in_the_link(open_app):
     at = open_app(theme="older_people", w="pop_65plus_pct:3")
+    # Closed, the weights expander draws no sliders, but the link's weights are used.
+    assert any(c.value.startswith("Need index from (changed") and "(weight 3)" in c.value for c in at.caption)
+    open_expanders(at, "w_open|older_people")
     slider = next(sl for sl in at.slider if sl.key.endswith("|older_people|pop_65plus_pct"))
     assert slider.value == 3.0
     assert at.query_params["w"] == "pop_65plus_pct:3"

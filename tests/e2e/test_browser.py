@@ -64,6 +64,11 @@ RENDER_ALL_TOOLTIPS = """(() => {
   const visit = l => {
     const tip = l.getTooltip && l.getTooltip();
     if (!tip) return;
+    // A tooltip bound to a group of layers (the wards) is made for the layer under the mouse.
+    if (l instanceof window.L.FeatureGroup) { l.getLayers().forEach(c => show(tip, c)); return; }
+    show(tip, l);
+  };
+  const show = (tip, l) => {
     let content = tip.getContent();
     if (typeof content === 'function') content = content(l);
     const d = document.createElement('div');

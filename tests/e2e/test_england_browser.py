@@ -80,6 +80,13 @@ def test_need_map_draws_every_english_ward_and_a_click_selects_one(page, england
     page.get_by_role("heading", name=name).wait_for(timeout=LOAD_MS)
     assert f"ward={code}" in page.url
     screenshot(page, "england_need_map_ward_selected")
+    # The table of every ward's value is drawn once its expander is opened, not on the first page.
+    grids = page.locator("[data-testid='stDataFrame']")
+    before = grids.count()
+    page.get_by_text("Ward values as a table").click()
+    page.wait_for_function(
+        f"document.querySelectorAll(\"[data-testid='stDataFrame']\").length > {before}", timeout=LOAD_MS
+    )
     leaked = [u for u in page.blocked if u.endswith((".js", ".css"))]
     assert leaked == [], f"the map asked the internet for {leaked}"
 

@@ -1,5 +1,6 @@
 from sector_map.pack import schema as s
-from sector_map.views import summaries
+from sector_map.pack.io import load_pack
+from sector_map.views import summaries, web_map
 
 
 def test_filter_by_theme_and_size(tiny_pack):
@@ -54,3 +55,22 @@ def test_ward_labels_keep_a_ward_with_no_name(tiny_pack):
     labels = summaries.ward_labels(tiny_pack.wards)
     assert labels["X05000002"] == summaries.ward_label(tiny_pack, "X05000002")
     assert len(labels) == 4
+
+
+def test_organisations_in_ward_from_the_packs_ward_of_each_organisation_is_the_same(demo_pack_dir):
+    pack = load_pack(demo_pack_dir)
+    where = web_map.ward_of_points(pack.wards, pack.organisations)
+    found = 0
+    for code in pack.wards[s.WARD_CODE]:
+        tested = summaries.organisations_in_ward(pack, code)
+        looked_up = summaries.organisations_in_ward(pack, code, ward_of_each=where)
+        assert list(looked_up[s.ORG_ID]) == list(tested[s.ORG_ID]), code
+        found += len(tested)
+    assert found > 0
+    assert summaries.organisations_in_ward(pack, "nope", ward_of_each=where).empty
+
+
+def test_main_themes_is_each_organisations_first_theme(tiny_pack):
+    orgs = tiny_pack.organisations
+    expected = [ts[0] if ts is not None and len(ts) else None for ts in orgs[s.THEMES]]
+    assert summaries.main_themes(orgs).tolist() == expected
