@@ -21,6 +21,7 @@ import numpy.typing as npt
 import pandas as pd
 import pyproj
 import shapely
+from scipy.spatial import cKDTree
 from shapely.geometry.base import BaseGeometry
 
 from sector_map.analysis.catchment import PeopleDistances
@@ -287,14 +288,14 @@ class Places:
         return svc_i[pos >= 0], pos[pos >= 0]
 
     @cached_property
-    def _service_tree(self) -> tuple[shapely.STRtree, np.ndarray]:
+    def _service_tree(self) -> tuple[cKDTree, np.ndarray]:
         ids = np.flatnonzero(np.isfinite(self.service_xy).all(axis=1))
-        return shapely.STRtree(np.asarray(shapely.points(self.service_xy[ids]))), ids
+        return cKDTree(self.service_xy[ids]), ids
 
     @cached_property
-    def _org_tree(self) -> tuple[shapely.STRtree, np.ndarray]:
+    def _org_tree(self) -> tuple[cKDTree, np.ndarray]:
         ids = np.flatnonzero(np.isfinite(self.org_xy).all(axis=1))
-        return shapely.STRtree(np.asarray(shapely.points(self.org_xy[ids]))), ids
+        return cKDTree(self.org_xy[ids]), ids
 
     def ward_index(self, codes: Iterable[str]) -> np.ndarray:
         """Positions of ward codes (those in the pack) in pack order."""
@@ -308,14 +309,12 @@ class Places:
         return self.people[0][self.people[1] == position]
 
     def services_near(self, shape: BaseGeometry, km: float) -> np.ndarray:
-        """Positions of services whose point is within ``km`` of ``shape`` (an R-tree search)."""
-        tree, ids = self._service_tree
-        return np.sort(ids[tree.query(shape, predicate="dwithin", distance=km * 1000.0)])
+        """Positions of services whose point is within ``km`` of ``shape``."""
+        return _near(self._service_tree, self.service_xy, shape, km)
 
     def orgs_near(self, shape: BaseGeometry, km: float) -> np.ndarray:
         """Positions of organisations with their own point, or a service's, within ``km`` of ``shape``."""
-        tree, ids = self._org_tree
-        own = ids[tree.query(shape, predicate="dwithin", distance=km * 1000.0)]
+        own = _near(self._org_tree, self.org_xy, shape, km)
         via = self.service_org[self.services_near(shape, km)]
         return np.unique(np.concatenate([own, via[via >= 0]]))
 
@@ -442,6 +441,22 @@ def offered_themes(pack: Pack) -> frozenset[str]:
 
 def _offered_themes(pack: Pack) -> frozenset[str]:
     return frozenset(t for ts in pack.services[s.THEMES] for t in as_tuple(ts))
+
+
+def _near(tree: tuple[cKDTree, np.ndarray], xy: np.ndarray, shape: BaseGeometry, km: float) -> np.ndarray:
+    """Positions (sorted) of the points of ``tree`` within ``km`` of ``shape``: a k-d tree (a few MB,
+    where an R-tree of point geometries takes ~100 MB nationally) finds those near the shape's
+    bounding box, and GEOS measures only them."""
+    found, ids = tree
+    minx, miny, maxx, maxy = shape.bounds
+    if not len(ids) or minx != minx:
+        return np.empty(0, dtype=np.int64)
+    reach = 0.5 * float(np.hypot(maxx - minx, maxy - miny)) + km * 1000.0
+    near = np.asarray(
+        found.query_ball_point([(minx + maxx) / 2, (miny + maxy) / 2], reach * (1 + 1e-9) + 1.0)
+    )
+    cand = ids[near.astype(np.int64)]
+    return np.sort(cand[shapely.dwithin(shapely.points(xy[cand]), shape, km * 1000.0)])
 
 
 def places(pack: Pack) -> Places:

@@ -195,3 +195,19 @@ def test_warming_builds_the_reach_of_every_service_once():
     pl.reaching(np.array([0, 1]))
     pl.reaching(np.arange(len(pl.codes)))
     assert pl._reach == {None: built} and pl._reach[None] is built  # questions afterwards search nothing
+
+
+@pytest.mark.parametrize("km", [0.0, 0.5, 3.0])
+def test_points_near_a_place_are_every_point_measured(pack, km):
+    pl = places(pack)
+    located = np.isfinite(pl.service_xy).all(axis=1)
+    for w in range(len(pl.codes)):
+        for shape in (pl.shapes[w], pl.shapes[w].representative_point()):
+            near = np.zeros(len(located), dtype=bool)
+            near[located] = shapely.dwithin(shapely.points(pl.service_xy[located]), shape, km * 1000.0)
+            assert np.array_equal(pl.services_near(shape, km), np.flatnonzero(near))
+            own = np.zeros(len(pl.orgs), dtype=bool)
+            has = np.isfinite(pl.org_xy).all(axis=1)
+            own[has] = shapely.dwithin(shapely.points(pl.org_xy[has]), shape, km * 1000.0)
+            own[pl.service_org[near & (pl.service_org >= 0)]] = True
+            assert np.array_equal(pl.orgs_near(shape, km), np.flatnonzero(own))
