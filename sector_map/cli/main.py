@@ -116,6 +116,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_commands(sub)
     add_export_command(sub)
+    from sector_map.cli.directory import add_directory_command
+
+    add_directory_command(sub)
     return parser
 
 

@@ -48,6 +48,7 @@ from sector_map.directory.models import (
     Service,
     User,
 )
+from sector_map.directory.oruk import FeedService
 
 STALE_AFTER_MONTHS = 12
 OUT_OF_PROVISION_AFTER_MONTHS = 18
@@ -389,43 +390,39 @@ class Store:
             for svc, org in self.services(include_defunct=False)
         ]
 
-    def import_service(
-        self,
-        service_id: str,
-        service: dict[str, Any],
-        organisation_id: str,
-        organisation: dict[str, Any],
-        *,
-        source: str,
-        assured: date | None,
-    ) -> str:
-        """Record a service from a published feed as approved, with its source and the feed's own
-        assured date; returns "new", "updated" or "unchanged". For the import command (an admin's
-        tool: whoever holds the database URL)."""
-        fields = check_service(service)
+    def import_feed(self, records: list[FeedService], *, source: str) -> dict[str, int]:
+        """Record services from a published feed as approved, with their source and the feed's own
+        assured dates, all in one transaction (a failed import leaves nothing). Returns counts of
+        "new", "updated" and "unchanged" services. For the import command (an admin's tool:
+        whoever holds the database URL); the revisions are marked ``import: SOURCE``."""
+        counts = {"new": 0, "updated": 0, "unchanged": 0}
+        by = f"import: {source}"
         with self.transaction() as s:
-            current = s.get(Service, service_id, with_for_update=True)
-            if current is not None and all(getattr(current, k) == v for k, v in fields.items()):
-                return "unchanged"
-            revision = Revision(
-                service_id=service_id,
-                organisation_id=None,
-                state="submitted",
-                base_version=current.version if current is not None else 0,
-                content={
-                    "service": fields,
-                    "organisation_id": organisation_id,
-                    "organisation": {k: organisation.get(k) for k in ORGANISATION_FIELDS},
-                    "source": source,
-                },
-                submitted_by=f"import: {source}",
-                submitted_at=_now(),
-                reason="",
-            )
-            s.add(revision)
-            s.flush()
-            self._apply(s, revision, f"import: {source}", assured, source=source)
-            return "new" if current is None else "updated"
+            for record in records:
+                fields = check_service(record.service)
+                current = s.get(Service, record.service_id, with_for_update=True)
+                if current is not None and all(getattr(current, k) == v for k, v in fields.items()):
+                    counts["unchanged"] += 1
+                    continue
+                revision = Revision(
+                    service_id=record.service_id,
+                    organisation_id=None,
+                    state="submitted",
+                    base_version=current.version if current is not None else 0,
+                    content={
+                        "service": fields,
+                        "organisation_id": record.organisation_id,
+                        "organisation": {k: record.organisation.get(k) for k in ORGANISATION_FIELDS},
+                    },
+                    submitted_by=by,
+                    submitted_at=_now(),
+                    reason="",
+                )
+                s.add(revision)
+                s.flush()
+                self._apply(s, revision, by, record.assured, source=source)
+                counts["new" if current is None else "updated"] += 1
+        return counts
 
     def _apply(
         self, s: Session, revision: Revision, by: str, assured: date | None, *, source: str | None = None
