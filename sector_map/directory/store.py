@@ -375,7 +375,7 @@ class Store:
         if not include_defunct:
             query = query.where(Service.status != "defunct")
         with self.transaction() as s:
-            return [(svc, org) for svc, org in s.execute(query).tuples()]
+            return [(svc, org) for svc, org in s.execute(query).all()]
 
     def history(self, service_id: str) -> list[ChangeLog]:
         with self.transaction() as s:
