@@ -32,11 +32,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
-
 from sector_map.directory.models import SERVICE_STATUSES, Organisation, Service
-from sector_map.importers.oruk_terms import extent_km, terms_to_themes
-from sector_map.importers.themes_text import themes_from_text
 
 DEFAULT_REACH_KM = 1.5
 # Themes are read from the name and the start of the description: long descriptions (some run to
@@ -97,6 +93,11 @@ def load_json(path: Path) -> Any:
 
 
 def read_feed(path: Path) -> FeedReport:
+    import pandas as pd  # here, not at the top: submit and export need none of the theme rules
+
+    from sector_map.importers.oruk_terms import terms_to_themes
+    from sector_map.importers.themes_text import themes_from_text
+
     data = load_json(path)
     if isinstance(data, dict):
         data = next((data[k] for k in _PAGE_KEYS if isinstance(data.get(k), list)), [data])
@@ -197,6 +198,8 @@ def _date(value: object) -> date | None:
 
 
 def _delivery(item: dict) -> dict[str, Any]:
+    from sector_map.importers.oruk_terms import extent_km
+
     areas = [a for a in _list(item.get("service_areas")) if isinstance(a, dict)]
     wards = sorted(
         {w for a in areas for w in _WARD.findall(f"{a.get('service_area', '')} {a.get('uri', '')}")}
