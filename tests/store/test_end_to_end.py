@@ -255,3 +255,28 @@ def test_without_postgres_the_half_skips_unless_required(monkeypatch: pytest.Mon
     monkeypatch.setenv(conftest.REQUIRE_POSTGRES, "1")
     with pytest.raises(pytest.fail.Exception, match="no server here"):
         conftest._no_postgres()
+
+
+def test_the_commands_check_roles_and_report_staleness_and_backups(db_url: str, tmp_path: Path) -> None:
+    template = ROOT / "data/templates/organisations.csv"
+    _ok(_cli(db_url, "init"))
+    _ok(_cli(db_url, "create-user", OFFICER, "--role", "officer"))
+    _ok(_cli(db_url, "create-user", "editor@pantry.example", "--role", "editor"))
+    short = _cli(
+        db_url, "create-user", "x@pantry.example", "--role", "editor", "--password-stdin", stdin="short\n"
+    )
+    assert short.returncode == 1 and "at least 12 characters" in short.stderr
+    by_editor = _cli(db_url, "submit", str(template), "--as", "editor@pantry.example")
+    assert by_editor.returncode == 1 and by_editor.stderr.count("own organisation") == 2
+    assert "Submitted 2 of 2 rows" in _ok(_cli(db_url, "submit", str(template), "--as", OFFICER))
+    refused = _cli(db_url, "approve", "--all", "--as", "editor@pantry.example")
+    assert refused.returncode == 1 and "only officers and admins" in refused.stderr
+    assert "Approved 2 revisions" in _ok(_cli(db_url, "approve", "--all", "--as", OFFICER))
+    assert "2 listings: 2 current, 0 stale" in _ok(_cli(db_url, "stale-report"))
+    _ok(_cli(db_url, "backup", "--out", str(tmp_path / "backup.json")))
+    tables = json.loads((tmp_path / "backup.json").read_text(encoding="utf-8"))["tables"]
+    assert (len(tables["services"]), len(tables["organisations"]), len(tables["users"])) == (2, 2, 2)
+    assert {r["state"] for r in tables["revisions"]} == {"approved"}
+    assert (
+        all(r["previous_value"] is None for r in tables["change_log"]) and len(tables["change_log"]) >= 2 * 5
+    )
