@@ -431,8 +431,11 @@ class Store:
         service = s.get(Service, revision.service_id, with_for_update=True)
         version = service.version if service is not None else 0
         if version != revision.base_version:
-            assert service is not None or revision.base_version == 0
-            raise Conflict(_outdated_message(s, service, revision.base_version) if service else "")
+            if service is None:
+                raise Conflict(
+                    f"revision {revision.id} edits service {revision.service_id}, which is not listed"
+                )
+            raise Conflict(_outdated_message(s, service, revision.base_version))
         org_id = content["organisation_id"]
         if s.get(Organisation, org_id) is None:
             given = content.get("organisation") or {}
