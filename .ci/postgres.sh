@@ -2,10 +2,10 @@
 # and export SECTOR_MAP_TEST_POSTGRES_URL (a role that may create the per-test databases) and
 # SECTOR_MAP_REQUIRE_POSTGRES=1 (so a missing server fails those tests instead of skipping them).
 #
-# Debian's own cluster is used: the newest installed major version's "main" cluster, made with
-# pg_createcluster if it does not exist, started with pg_ctlcluster. PG_CLUSTER_MODE=private
-# instead starts a throwaway cluster with initdb in PG_PRIVATE_DIR (for trying this script on a
-# machine whose system cluster must not be touched). The role's password is made at run time.
+# PG_CLUSTER_MODE=private (what .ci/run sets) starts a throwaway cluster of the newest installed
+# major version with initdb in PG_PRIVATE_DIR, as the postgres user, on 127.0.0.1 only.
+# PG_CLUSTER_MODE=debian uses Debian's own "main" cluster instead (made with pg_createcluster if
+# it does not exist, started with pg_ctlcluster). The role's password is made at run time.
 
 ci_postgres_start() {
   if [ -n "${SECTOR_MAP_TEST_POSTGRES_URL:-}" ]; then
