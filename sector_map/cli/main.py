@@ -7,13 +7,13 @@ import sys
 import time
 from pathlib import Path
 
-from sector_map.pack.io import PackError, describe, load_pack
-
 # Beside the repository (see README: real data); only the default of `demo --postcodes`.
 CODEPOINT = Path(__file__).resolve().parents[3] / "shared/data/postcodes/codepoint_open_2025-10_gb_all.csv.gz"
 
 
 def _cmd_check(args: argparse.Namespace) -> int:
+    from sector_map.pack.io import PackError, describe, load_pack
+
     try:
         pack = load_pack(args.pack)
     except PackError as exc:
@@ -28,6 +28,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     from sector_map.demo.make import write_demo_pack
     from sector_map.demo.scale import write_scale_pack
     from sector_map.pack.errors import InputError
+    from sector_map.pack.io import PackError, describe, load_pack
 
     if args.scale is not None and (args.base is None or args.scale < 1):
         print("--scale needs a number above 0 and --base, the pack to add organisations to", file=sys.stderr)
@@ -52,6 +53,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
 def _cmd_build(args: argparse.Namespace) -> int:
     from sector_map.build.builder import build_pack, summary_text
     from sector_map.pack.errors import InputError
+    from sector_map.pack.io import PackError
 
     out = Path(args.out)
     try:
@@ -116,9 +118,20 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_commands(sub)
     add_export_command(sub)
+    from sector_map.cli.directory import add_directory_command
+
+    add_directory_command(sub)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["directory"]:  # its commands need none of the pack, analysis or export modules
+        from sector_map.cli.directory import add_directory_command
+
+        parser = argparse.ArgumentParser(prog="python -m sector_map")
+        add_directory_command(parser.add_subparsers(dest="command", required=True))
+        args = parser.parse_args(argv)
+        return int(args.func(args))
     args = build_parser().parse_args(argv)
     return int(args.func(args))

@@ -27,7 +27,8 @@ ALLOWED = {
     "build": {"pack", "importers"},
     "upload": {"pack", "importers", "build"},
     "demo": {"pack"},
-    "cli": {"pack", "importers", "analysis", "views", "export", "build", "upload", "demo"},
+    "directory": {"pack", "importers"},
+    "cli": {"pack", "importers", "analysis", "views", "export", "build", "upload", "demo", "directory"},
 }
 TOP_LEVEL = {"__init__", "__main__"}  # the only modules directly in sector_map/
 

@@ -1,0 +1,15 @@
+"""Alembic environment for the directory: runs online against the engine that
+:func:`sector_map.directory.db.alembic_config` put in the configuration."""
+
+from __future__ import annotations
+
+from alembic import context
+
+from sector_map.directory.models import Base
+
+engine = context.config.attributes["engine"]
+with engine.connect() as connection:
+    context.configure(connection=connection, target_metadata=Base.metadata, render_as_batch=True)
+    with context.begin_transaction():
+        context.run_migrations()
+    connection.commit()

@@ -1,0 +1,574 @@
+"""The directory store: submit, review and apply revisions of service listings.
+
+Every change to a service is a :class:`~sector_map.directory.models.Revision`. A revision is
+written against the service's approved ``version`` (its ``base_version``); the store refuses
+
+* a submission whose base is no longer the approved version (someone else's change was approved
+  since: the error names it and the fields it changed), or while another user's revision of the
+  same service waits for review (the error names that one);
+* an approval of a revision whose base has gone out of date;
+
+so nothing is ever silently overwritten. Approving applies the revision, writes one change-log
+row per changed field (HSDS 3 ``field_name``, ``previous_value``, ``replacement_value``,
+``updated_by``), bumps the version and sets ``assured_date`` (last confirmed) to today. Only
+officers and admins may approve or reject; an editor may submit only for the organisation the
+store links to their account. Every check is made here, whatever calls the store.
+
+Staleness (the review clock): a listing last confirmed more than :data:`STALE_AFTER_MONTHS` (12)
+months ago is *stale* (shown as such and counted for less in provision); after
+:data:`OUT_OF_PROVISION_AFTER_MONTHS` (18) months, or with no confirmation date at all, it is
+*out of provision* until it is confirmed again. Defunct services are not listed.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerifyMismatchError
+from sqlalchemy import Engine, func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from sector_map.directory import db
+from sector_map.directory.models import (
+    CLAIM_STATES,
+    DELIVERY_MODES,
+    ROLES,
+    SERVICE_FIELDS,
+    SERVICE_STATUSES,
+    ChangeLog,
+    Claim,
+    Organisation,
+    Revision,
+    Service,
+    User,
+)
+from sector_map.directory.oruk import FeedService
+
+STALE_AFTER_MONTHS = 12
+OUT_OF_PROVISION_AFTER_MONTHS = 18
+MAX_FAILED_LOGINS = 5
+LOCKOUT = timedelta(minutes=15)
+# Submissions one user may have waiting for review at once (a CVS sending a batch stays well below).
+MAX_PENDING_PER_USER = 2000
+REVIEWERS = ("officer", "admin")
+ORGANISATION_FIELDS = (
+    "name",
+    "description",
+    "url",
+    "email",
+    "charity_number",
+    "company_number",
+    "pack_org_id",
+)
+_hasher = PasswordHasher()
+
+
+class DirectoryError(Exception):
+    """A request the store refuses; the message says why, for the person who made it."""
+
+
+class NotAllowed(DirectoryError):
+    pass
+
+
+class NotFound(DirectoryError):
+    pass
+
+
+class Conflict(DirectoryError):
+    """The listing changed since the revision's base version, or another change is pending."""
+
+
+@dataclass(frozen=True)
+class StaleRow:
+    service_id: str
+    name: str
+    organisation: str
+    assured_date: date | None
+    state: str  # "current", "stale" or "out of provision"
+
+
+def months_before(day: date, months: int) -> date:
+    """The same day ``months`` calendar months earlier (clamped to the month's end).
+
+    Example:
+        >>> months_before(date(2026, 8, 31), 18)
+        datetime.date(2025, 2, 28)
+    """
+    index = day.year * 12 + day.month - 1 - months
+    year, month = divmod(index, 12)
+    for d in (day.day, 30, 29, 28):
+        try:
+            return date(year, month + 1, d)
+        except ValueError:
+            continue
+    raise AssertionError("unreachable")
+
+
+def staleness(assured: date | None, today: date) -> str:
+    """``"current"``, ``"stale"`` or ``"out of provision"`` under the rule in the module docstring.
+
+    Example:
+        >>> today = date(2026, 11, 30)
+        >>> [staleness(d, today) for d in (date(2026, 1, 1), date(2025, 10, 1), date(2025, 5, 1), None)]
+        ['current', 'stale', 'out of provision', 'out of provision']
+    """
+    if assured is None or assured < months_before(today, OUT_OF_PROVISION_AFTER_MONTHS):
+        return "out of provision"
+    if assured < months_before(today, STALE_AFTER_MONTHS):
+        return "stale"
+    return "current"
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def new_id(prefix: str) -> str:
+    return f"{prefix}-{uuid.uuid4().hex[:20]}"
+
+
+def check_service(fields: dict[str, Any]) -> dict[str, Any]:
+    """The proposed service fields, checked: known names only, a known status and delivery mode."""
+    unknown = sorted(set(fields) - set(SERVICE_FIELDS))
+    if unknown:
+        raise DirectoryError(f"unknown service fields: {', '.join(unknown)}")
+    if "status" in fields and fields["status"] not in SERVICE_STATUSES:
+        raise DirectoryError(f"status must be one of {', '.join(SERVICE_STATUSES)}, not {fields['status']!r}")
+    mode = (fields.get("delivery") or {}).get("mode", "whole_area")
+    if mode not in DELIVERY_MODES:
+        raise DirectoryError(f"delivery mode must be one of {', '.join(DELIVERY_MODES)}, not {mode!r}")
+    if "name" in fields and not str(fields["name"]).strip():
+        raise DirectoryError("a service needs a name")
+    return dict(fields)
+
+
+class Store:
+    """The directory database behind one engine (see :mod:`sector_map.directory.db`)."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._sessions = sessionmaker(engine, expire_on_commit=False)
+
+    @classmethod
+    def open(cls, url: str | None = None) -> Store:
+        return cls(db.make_engine(url))
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        """One transaction: committed when the block ends, rolled back if it raises."""
+        with self._sessions() as session, session.begin():
+            yield session
+
+    # --- users and claims -------------------------------------------------------------------
+    def create_user(
+        self, email: str, role: str, *, password: str | None = None, organisation_id: str | None = None
+    ) -> User:
+        email = email.strip().lower()
+        if role not in ROLES:
+            raise DirectoryError(f"role must be one of {', '.join(ROLES)}, not {role!r}")
+        if "@" not in email:
+            raise DirectoryError(f"not an e-mail address: {email!r}")
+        with self.transaction() as s:
+            if s.scalar(select(User).where(User.email == email)) is not None:
+                raise DirectoryError(f"a user {email} already exists")
+            if organisation_id is not None and s.get(Organisation, organisation_id) is None:
+                raise NotFound(f"no organisation with id {organisation_id!r}")
+            user = User(
+                email=email,
+                role=role,
+                password_hash=_hasher.hash(password) if password else None,
+                organisation_id=organisation_id,
+                failed_attempts=0,
+                created_at=_now(),
+            )
+            s.add(user)
+        return user
+
+    def authenticate(self, email: str, password: str, *, now: datetime | None = None) -> User | None:
+        """The user if the password matches; counts failures and locks the account for
+        :data:`LOCKOUT` after :data:`MAX_FAILED_LOGINS` in a row (a locked account fails)."""
+        now = now or _now()
+        with self.transaction() as s:
+            user = s.scalar(select(User).where(User.email == email.strip().lower()).with_for_update())
+            if user is None or user.password_hash is None:
+                return None
+            locked = user.locked_until
+            if locked is not None and _aware(locked) > now:
+                return None
+            try:
+                _hasher.verify(user.password_hash, password)
+            except (VerifyMismatchError, InvalidHashError):
+                user.failed_attempts += 1
+                if user.failed_attempts >= MAX_FAILED_LOGINS:
+                    user.locked_until, user.failed_attempts = now + LOCKOUT, 0
+                return None
+            user.failed_attempts, user.locked_until = 0, None
+            return user
+
+    def claim(self, organisation_id: str, *, by: str) -> Claim:
+        """An editor asks to manage an organisation's listings; an officer reviews the claim."""
+        with self.transaction() as s:
+            user = _user(s, by)
+            if s.get(Organisation, organisation_id) is None:
+                raise NotFound(f"no organisation with id {organisation_id!r}")
+            claim = Claim(
+                organisation_id=organisation_id, user_id=user.id, state="unreviewed", created_at=_now()
+            )
+            s.add(claim)
+        return claim
+
+    def review_claim(self, claim_id: int, state: str, *, by: str, reason: str = "") -> Claim:
+        if state not in CLAIM_STATES[1:]:
+            raise DirectoryError(f"a claim is reviewed as one of {', '.join(CLAIM_STATES[1:])}")
+        with self.transaction() as s:
+            _reviewer(s, by, "review claims")
+            claim = s.get(Claim, claim_id, with_for_update=True)
+            if claim is None:
+                raise NotFound(f"no claim {claim_id}")
+            claim.state, claim.reason, claim.reviewed_by, claim.reviewed_at = state, reason, by, _now()
+            user = s.get(User, claim.user_id)
+            assert user is not None
+            if state == "approved":
+                user.organisation_id = claim.organisation_id
+            elif user.organisation_id == claim.organisation_id:
+                user.organisation_id = None
+        return claim
+
+    # --- revisions --------------------------------------------------------------------------
+    def submit(
+        self,
+        service: dict[str, Any],
+        *,
+        by: str,
+        service_id: str | None = None,
+        base_version: int | None = None,
+        organisation_id: str | None = None,
+        organisation: dict[str, Any] | None = None,
+    ) -> Revision:
+        """A revision waiting for review: changes to ``service_id`` written against
+        ``base_version`` (the version the editor saw), or a new service (no ``service_id``) of the
+        existing ``organisation_id`` or of a new ``organisation`` (its fields; an existing
+        organisation with the same charity, company or pack id is used instead).
+
+        Raises :class:`Conflict` when the base is out of date or another user's revision of the
+        same service is pending, :class:`NotAllowed` when ``by`` may not edit this organisation.
+        """
+        fields = check_service(service)
+        with self.transaction() as s:
+            user = _user(s, by)
+            pending = s.scalar(
+                select(func.count())
+                .select_from(Revision)
+                .where(Revision.submitted_by == user.email, Revision.state == "submitted")
+            )
+            if pending is not None and pending >= MAX_PENDING_PER_USER:
+                raise NotAllowed(f"{user.email} already has {pending} changes waiting for review")
+            content: dict[str, Any] = {"service": fields}
+            if service_id is not None:
+                current = s.get(Service, service_id, with_for_update=True)
+                if current is None:
+                    raise NotFound(f"no service with id {service_id!r}")
+                org_id = current.organisation_id
+                _may_edit(user, org_id)
+                base = current.version if base_version is None else base_version
+                if base != current.version:
+                    raise Conflict(_outdated_message(s, current, base))
+                for other in s.scalars(
+                    select(Revision).where(Revision.service_id == service_id, Revision.state == "submitted")
+                ):
+                    if other.submitted_by != user.email:
+                        raise Conflict(
+                            f"{current.name!r} has a change waiting for review: revision {other.id} by "
+                            f"{other.submitted_by} at {_when(other.submitted_at)} "
+                            f"(changes {', '.join(sorted(other.content['service'])) or 'nothing'}); "
+                            "wait for it to be reviewed, then edit the new version"
+                        )
+                    other.state, other.reason = (
+                        "withdrawn",
+                        "replaced by a newer submission from the same user",
+                    )
+            else:
+                service_id, base = new_id("svc"), 0
+                if "name" not in fields:
+                    raise DirectoryError("a new service needs a name")
+                if organisation_id is not None:
+                    if s.get(Organisation, organisation_id) is None:
+                        raise NotFound(f"no organisation with id {organisation_id!r}")
+                    org_id = organisation_id
+                elif organisation:
+                    match = _match_organisation(s, organisation)
+                    org_id = match.id if match is not None else new_id("org")
+                    content["organisation"] = {k: organisation.get(k) for k in ORGANISATION_FIELDS}
+                else:
+                    raise DirectoryError("a new service needs its organisation")
+            _may_edit(user, org_id)
+            content["organisation_id"] = org_id
+            revision = Revision(
+                service_id=service_id,
+                organisation_id=org_id if s.get(Organisation, org_id) is not None else None,
+                state="submitted",
+                base_version=base,
+                content=content,
+                submitted_by=user.email,
+                submitted_at=_now(),
+                reason="",
+            )
+            s.add(revision)
+        return revision
+
+    def approve(self, revision_id: int, *, by: str, today: date | None = None) -> Service:
+        """Apply a submitted revision (officers and admins only): see the module docstring."""
+        with self.transaction() as s:
+            reviewer = _reviewer(s, by, "approve changes")
+            return self._apply(s, _pending(s, revision_id), reviewer.email, today or _now().date())
+
+    def approve_all(self, *, by: str) -> tuple[list[int], list[str]]:
+        """Approve every pending revision, oldest first, each in its own transaction; returns the
+        approved ids and the refusals (conflicts), which stay pending."""
+        done: list[int] = []
+        refused: list[str] = []
+        for revision in self.pending():
+            try:
+                self.approve(revision.id, by=by)
+                done.append(revision.id)
+            except Conflict as exc:
+                refused.append(f"revision {revision.id}: {exc}")
+        return done, refused
+
+    def reject(self, revision_id: int, reason: str, *, by: str) -> Revision:
+        if not reason.strip():
+            raise DirectoryError("a rejection needs a reason (the editor is shown it)")
+        with self.transaction() as s:
+            reviewer = _reviewer(s, by, "reject changes")
+            revision = _pending(s, revision_id)
+            revision.state, revision.reason = "rejected", reason.strip()
+            revision.reviewed_by, revision.reviewed_at = reviewer.email, _now()
+        return revision
+
+    def withdraw(self, revision_id: int, *, by: str) -> Revision:
+        with self.transaction() as s:
+            user = _user(s, by)
+            revision = _pending(s, revision_id)
+            if revision.submitted_by != user.email:
+                raise NotAllowed("only the person who submitted a change may withdraw it")
+            revision.state = "withdrawn"
+        return revision
+
+    def pending(self) -> list[Revision]:
+        with self.transaction() as s:
+            return list(
+                s.scalars(select(Revision).where(Revision.state == "submitted").order_by(Revision.id))
+            )
+
+    def services(self, *, include_defunct: bool = True) -> list[tuple[Service, Organisation]]:
+        """Approved services (version 1 or more) with their organisations, by id."""
+        query = (
+            select(Service, Organisation).join(Organisation).where(Service.version > 0).order_by(Service.id)
+        )
+        if not include_defunct:
+            query = query.where(Service.status != "defunct")
+        with self.transaction() as s:
+            return [(svc, org) for svc, org in s.execute(query).all()]
+
+    def history(self, service_id: str) -> list[ChangeLog]:
+        with self.transaction() as s:
+            query = select(ChangeLog).where(ChangeLog.service_id == service_id).order_by(ChangeLog.id)
+            return list(s.scalars(query))
+
+    def stale_report(self, today: date | None = None) -> list[StaleRow]:
+        """Every approved, non-defunct service with its state under the staleness rule."""
+        today = today or _now().date()
+        return [
+            StaleRow(svc.id, svc.name, org.name, svc.assured_date, staleness(svc.assured_date, today))
+            for svc, org in self.services(include_defunct=False)
+        ]
+
+    def import_feed(self, records: list[FeedService], *, source: str) -> dict[str, int]:
+        """Record services from a published feed as approved, with their source and the feed's own
+        assured dates, all in one transaction (a failed import leaves nothing). Returns counts of
+        "new", "updated" and "unchanged" services. For the import command (an admin's tool:
+        whoever holds the database URL); the revisions are marked ``import: SOURCE``."""
+        counts = {"new": 0, "updated": 0, "unchanged": 0}
+        by = f"import: {source}"
+        with self.transaction() as s:
+            for record in records:
+                fields = check_service(record.service)
+                current = s.get(Service, record.service_id, with_for_update=True)
+                if current is not None and all(getattr(current, k) == v for k, v in fields.items()):
+                    counts["unchanged"] += 1
+                    continue
+                revision = Revision(
+                    service_id=record.service_id,
+                    organisation_id=None,
+                    state="submitted",
+                    base_version=current.version if current is not None else 0,
+                    content={
+                        "service": fields,
+                        "organisation_id": record.organisation_id,
+                        "organisation": {k: record.organisation.get(k) for k in ORGANISATION_FIELDS},
+                    },
+                    submitted_by=by,
+                    submitted_at=_now(),
+                    reason="",
+                )
+                s.add(revision)
+                s.flush()
+                self._apply(s, revision, by, record.assured, source=source)
+                counts["new" if current is None else "updated"] += 1
+        return counts
+
+    def _apply(
+        self, s: Session, revision: Revision, by: str, assured: date | None, *, source: str | None = None
+    ) -> Service:
+        content = revision.content
+        service = s.get(Service, revision.service_id, with_for_update=True)
+        version = service.version if service is not None else 0
+        if version != revision.base_version:
+            if service is None:
+                raise Conflict(
+                    f"revision {revision.id} edits service {revision.service_id}, which is not listed"
+                )
+            raise Conflict(_outdated_message(s, service, revision.base_version))
+        org_id = content["organisation_id"]
+        if s.get(Organisation, org_id) is None:
+            given = content.get("organisation") or {}
+            if not given.get("name"):
+                raise DirectoryError(f"revision {revision.id} names no organisation to create")
+            s.add(
+                Organisation(
+                    id=org_id,
+                    name=given["name"],
+                    **{k: given.get(k) or "" for k in ("description", "url", "email")},
+                    **{k: given.get(k) or None for k in ("charity_number", "company_number", "pack_org_id")},
+                    source=source or f"described by the organisation ({revision.submitted_by})",
+                    created_at=_now(),
+                )
+            )
+            s.flush()
+        now = _now()
+        fields = content["service"]
+        if service is None:
+            service = Service(
+                id=revision.service_id,
+                organisation_id=org_id,
+                version=0,
+                name=fields["name"],
+                source=source or "described by the organisation",
+                last_modified=now,
+                **{k: _default(k) for k in SERVICE_FIELDS if k != "name"},
+            )
+            s.add(service)
+            s.flush()
+            previous: dict[str, Any] = {k: None for k in SERVICE_FIELDS}
+        else:
+            previous = {k: getattr(service, k) for k in SERVICE_FIELDS}
+        for name, value in fields.items():
+            if previous[name] != value:
+                s.add(
+                    ChangeLog(
+                        service_id=service.id,
+                        revision_id=revision.id,
+                        field_name=name,
+                        previous_value=previous[name],
+                        replacement_value=value,
+                        updated_by=by,
+                        updated_at=now,
+                    )
+                )
+                setattr(service, name, value)
+        if source is None and not service.source.startswith("described by the organisation"):
+            service.source = f"described by the organisation, was {service.source}"
+        service.version = version + 1
+        service.assured_date = assured
+        service.last_modified = now
+        revision.state, revision.reviewed_by, revision.reviewed_at = "approved", by, now
+        revision.organisation_id = org_id
+        return service
+
+
+def _default(field: str) -> Any:
+    if field in ("themes", "client_groups"):
+        return []
+    if field == "delivery":
+        return {"mode": "whole_area"}
+    if field == "status":
+        return "active"
+    return ""
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)  # SQLite drops the zone
+
+
+def _when(moment: datetime) -> str:
+    return _aware(moment).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def _user(s: Session, email: str) -> User:
+    user = s.scalar(select(User).where(User.email == email.strip().lower()))
+    if user is None:
+        raise NotAllowed(f"no user {email!r} in the directory")
+    return user
+
+
+def _reviewer(s: Session, email: str, action: str) -> User:
+    user = _user(s, email)
+    if user.role not in REVIEWERS:
+        raise NotAllowed(f"only officers and admins may {action}; {user.email} is an {user.role}")
+    return user
+
+
+def _may_edit(user: User, organisation_id: str) -> None:
+    if user.role not in REVIEWERS and user.organisation_id != organisation_id:
+        raise NotAllowed(f"{user.email} may edit only the listings of their own organisation")
+
+
+def _pending(s: Session, revision_id: int) -> Revision:
+    revision = s.get(Revision, revision_id, with_for_update=True)
+    if revision is None:
+        raise NotFound(f"no revision {revision_id}")
+    if revision.state != "submitted":
+        raise DirectoryError(f"revision {revision_id} is {revision.state}, not waiting for review")
+    return revision
+
+
+def _match_organisation(s: Session, given: dict[str, Any]) -> Organisation | None:
+    for key in ("charity_number", "company_number", "pack_org_id"):
+        value = given.get(key)
+        if value:
+            found = s.scalar(select(Organisation).where(getattr(Organisation, key) == str(value)).limit(1))
+            if found is not None:
+                return found
+    return None
+
+
+def _outdated_message(s: Session, service: Service, base: int) -> str:
+    last = s.scalar(
+        select(Revision)
+        .where(Revision.service_id == service.id, Revision.state == "approved")
+        .order_by(Revision.id.desc())
+        .limit(1)
+    )
+    changed = sorted(
+        s.scalars(select(ChangeLog.field_name).where(ChangeLog.revision_id == last.id).distinct())
+        if last
+        else []
+    )
+    who = (
+        f"revision {last.id} by {last.submitted_by}, approved by {last.reviewed_by}"
+        if last
+        else "another change"
+    )
+    when = f" at {_when(last.reviewed_at)}" if last and last.reviewed_at else ""
+    return (
+        f"{service.name!r} changed since the version you edited (yours: version {base}, now version "
+        f"{service.version}): {who}{when} changed {', '.join(changed) or 'no fields (a confirmation)'}. "
+        "Nothing was saved; start again from the current version."
+    )
