@@ -62,16 +62,18 @@ def theme_gaps(key: tuple[str, str], radius_km: float | None = None) -> Mapping[
     one computation per pack and catchment, kept with the pack and shared by Where we fit and the
     Ward profile. Shared: do not mutate."""
     from sector_map.analysis import tables, warm
+    from sector_map.analysis.places import places
     from sector_map.analysis.provision import ProvisionOptions
 
     pack = _load(*key)
     options = ProvisionOptions() if radius_km is None else ProvisionOptions(radius_km=radius_km)
-    return prepared(
-        pack,
-        "need and gaps for every theme",
-        warm.ready(pack, options),
-        lambda: tables.theme_gaps(pack, options=options),
-    )
+
+    def work() -> Mapping[str, GapResult]:
+        gaps = tables.theme_gaps(pack, options=options)
+        places(pack).warm()  # the organisation indexes Where we fit and the Ward profile read next
+        return gaps
+
+    return prepared(pack, "need and gaps for every theme", warm.ready(pack, options), work)
 
 
 def pack_key(pack: Pack) -> tuple[str, str]:

@@ -92,7 +92,14 @@ def map_png(key: tuple[str, str], ward: str) -> bytes:
 
 
 def map_and_organisations(pack: Pack, key, ward: str) -> None:
-    orgs = organisations(key, ward)
+    from sector_map.analysis import warm
+
+    orgs = cache.prepared(
+        pack,
+        "where organisations are and whose services reach each ward",
+        warm.indexed(pack),
+        lambda: organisations(key, ward),
+    )
     st.subheader("Map", anchor=False)
     st.image(map_png(key, ward), width="content")
     st.caption(

@@ -54,7 +54,7 @@ def services_reaching(services: pd.DataFrame, ward_codes: Collection[str], shape
     one of the wards listed, or a radius from the service's point touching the polygon."""
     whole = (services[s.AREA_TYPE] == s.AREA_WHOLE).to_numpy()
     codes = set(ward_codes)
-    listed = services[s.AREA_WARDS].map(lambda w: bool(codes & w)).to_numpy(dtype=bool)
+    listed = services[s.AREA_WARDS].map(lambda w: not codes.isdisjoint(w)).to_numpy(dtype=bool)
     radius = (services[s.AREA_TYPE] == s.AREA_RADIUS).to_numpy()
     d = distances_km(services[s.X_METRES].to_numpy(), services[s.Y_METRES].to_numpy(), shape)
     within = radius & (d <= services[s.RADIUS_KM].to_numpy() + 1e-9)
@@ -275,7 +275,7 @@ def partners_and_overlap(
     has_reach = np.zeros(len(orgs), dtype=bool)
     has_reach[owner[reach & (owner >= 0)]] = True
     located = np.zeros(len(orgs), dtype=bool)  # a reaching service at a site or in listed wards
-    located[owner[reach & (owner >= 0) & (pl.services[s.AREA_TYPE].to_numpy() != s.AREA_WHOLE)]] = True
+    located[owner[reach & (owner >= 0) & (pl.area_type != s.AREA_WHOLE)]] = True
     dist = np.full(len(orgs), np.nan)
     if offer.point is not None:
         px, py = to_metres(offer.point[0], offer.point[1])
@@ -284,13 +284,20 @@ def partners_and_overlap(
         measured = np.union1d(np.flatnonzero(has_reach), pl.orgs_near(base, within_km))
         dist[measured] = pl.org_distances_km(measured, base)
     near = dist <= within_km + 1e-9
-    keep = (near | has_reach) & (orgs.index.to_numpy() != offer.org_id)
-    org_themes = orgs[s.THEMES].to_numpy()
-    org_groups = orgs[s.CLIENT_GROUPS].to_numpy()
+    keep = near | has_reach
+    if offer.org_id is not None:
+        keep &= orgs.index.to_numpy() != offer.org_id
     chosen = np.flatnonzero(keep)
-    shared = [[t for t in themes if t in org_themes[i]] for i in chosen]
-    extra = [[t for t in org_themes[i] if t not in themes] for i in chosen]
-    groups = [[g for g in offer.client_groups if g in org_groups[i]] for i in chosen]
+    # What each chosen organisation has in common with the offer, counted from the per-pack bits.
+    offered = np.isin(np.array(s.THEME_IDS), themes)
+    bits = pl.theme_bits[chosen]
+    n_shared = bits[:, offered].sum(axis=1)
+    has_extra = np.asarray(bits[:, ~offered].any(axis=1), dtype=bool)
+    group_pos = {g: i for i, g in enumerate(s.CLIENT_GROUP_IDS)}
+    n_groups = np.zeros(len(chosen), dtype=np.int64)
+    for g in offer.client_groups:  # each asked group once per time it is asked, as a list would
+        if g in group_pos:
+            n_groups += pl.group_bits[chosen, group_pos[g]]
     names = dict(zip(pack.wards[s.WARD_CODE].astype(str), pack.wards[s.WARD_NAME].astype(str), strict=True))
     cols = [t for t in themes if need is not None and t in need.columns]
     need_by_ward = need[cols].mean(axis=1) if cols and need is not None else pd.Series(dtype=float)
@@ -298,29 +305,31 @@ def partners_and_overlap(
     home_need = np.full(len(chosen), np.nan)
     inside = home >= 0
     home_need[inside] = need_by_ward.reindex(pl.codes[home[inside]]).to_numpy(float)
-    sizes = orgs[s.SIZE_BAND].to_numpy()[chosen]
-    frame = pd.DataFrame(
-        {
-            "_i": chosen,
-            s.ORG_NAME: orgs[s.ORG_NAME].to_numpy()[chosen],
-            s.DISTANCE_KM: np.round(dist[chosen], 2),
-            "_n": [len(a) if a else len(g) for a, g in zip(shared, groups, strict=True)],
-            # near the base of a whole-area offer says nothing about working where it works
-            "_place": np.where(located[chosen], 0, np.where(near[chosen] & (not offer.whole_area), 1, 2)),
-            "_need": home_need,
-            "_size": [SIZE_FACTOR[_size(b)] for b in sizes],
-            "_shared": shared,
-            "_extra": extra,
-            "_groups": groups,
-        }
+    size = (
+        pd.Series(orgs[s.SIZE_BAND].to_numpy()[chosen], dtype=object)
+        .map(SIZE_FACTOR)
+        .fillna(SIZE_FACTOR[s.SIZE_BAND_UNKNOWN])
+        .to_numpy(float)
     )
-    is_overlap = np.array([bool(a) for a in shared], dtype=bool)
-    is_partner = ~is_overlap & np.array([bool(a) for a in extra], dtype=bool)
+    # near the base of a whole-area offer says nothing about working where it works
+    place = np.where(located[chosen], 0, np.where(near[chosen] & (not offer.whole_area), 1, 2))
+    order = _order(
+        place,
+        np.where(n_shared > 0, n_shared, n_groups),
+        home_need,
+        np.round(dist[chosen], 2),
+        size,
+        pl.name_rank[chosen],
+    )
+    is_overlap = n_shared[order] > 0
+    is_partner = ~is_overlap & has_extra[order]
 
-    def rows(picked: pd.DataFrame, overlap: bool) -> pd.DataFrame:
+    org_themes = orgs[s.THEMES].to_numpy()
+    org_groups = orgs[s.CLIENT_GROUPS].to_numpy()
+
+    def rows(picked: np.ndarray, overlap: bool) -> pd.DataFrame:
         out = []
-        for r in _ordered(picked, limit).to_dict("records"):
-            i = int(r["_i"])
+        for i in chosen[picked[:limit]].tolist():
             quality = str(orgs[s.LOCATION_QUALITY].iat[i])
             d = dist[i]
             if near[i]:
@@ -329,19 +338,22 @@ def partners_and_overlap(
                 where = "works across the whole area"
             else:
                 where = "works in wards you reach"
-            also = f"; also works with {', '.join(r['_groups'])}" if r["_groups"] else ""
+            shared = [t for t in themes if t in org_themes[i]]
+            groups = [g for g in offer.client_groups if g in org_groups[i]]
+            also = f"; also works with {', '.join(groups)}" if groups else ""
             code = home_code(int(pl.home_ward[i]), pl.codes)
             why = (
-                f"also does {join_labels(r['_shared'])}{also}; {where}"
+                f"also does {join_labels(shared)}{also}; {where}"
                 if overlap
-                else f"brings {join_labels(r['_extra'])}, which you do not offer{also}; {where}"
+                else f"brings {join_labels([t for t in org_themes[i] if t not in themes])}, "
+                f"which you do not offer{also}; {where}"
             )
             out.append(
                 {
                     s.ORG_ID: orgs.index[i],
-                    s.ORG_NAME: r[s.ORG_NAME],
+                    s.ORG_NAME: orgs[s.ORG_NAME].iat[i],
                     s.THEMES: list(org_themes[i]),
-                    s.CLIENT_GROUPS_SHARED: list(r["_groups"]),
+                    s.CLIENT_GROUPS_SHARED: groups,
                     s.DISTANCE_KM: round(d, 2) if d == d else np.nan,
                     s.SIZE_BAND: _size(str(orgs[s.SIZE_BAND].iat[i])),
                     s.LOCATION_QUALITY: quality,
@@ -351,7 +363,7 @@ def partners_and_overlap(
             )
         return pd.DataFrame(out, columns=s.PARTNER_COLUMNS)
 
-    return Partners(rows(frame[is_partner], False), rows(frame[is_overlap], True))
+    return Partners(rows(order[is_partner], False), rows(order[is_overlap], True))
 
 
 def home_code(position: int, codes: pd.Index) -> str | None:
@@ -365,15 +377,15 @@ def _based_in(code: str | None, names: dict[str, str]) -> str:
     return names.get(code, "outside the area") if code else "outside the area"
 
 
-def _ordered(frame: pd.DataFrame, limit: int) -> pd.DataFrame:
-    """The first ``limit`` rows: best placed, most in common, most need at home, nearest, largest."""
-    out = frame.sort_values(
-        ["_place", "_n", "_need", s.DISTANCE_KM, "_size", s.ORG_NAME],
-        ascending=[True, False, False, True, False, True],
-        kind="stable",
-        na_position="last",
+def _order(
+    place: np.ndarray, n: np.ndarray, need: np.ndarray, km: np.ndarray, size: np.ndarray, name: np.ndarray
+) -> np.ndarray:
+    """Positions, best first: best placed, most in common, most need at home (unknown last),
+    nearest (unknown last), largest, then by name; ties keep their order."""
+    last = np.inf
+    return np.lexsort(
+        (name, -size, np.where(np.isnan(km), last, km), np.where(np.isnan(need), last, -need), -n, place)
     )
-    return out.head(limit)
 
 
 # --- consortium -----------------------------------------------------------------------------
@@ -410,7 +422,11 @@ def consortium(pack: Pack, ward_code: str, themes: Sequence[str], *, max_members
     themes = check_themes(themes)
     place = _Place(pack, ward_code)
     covers = {o: place.covers(o, themes, reaching_only=True) for o in place.reaching[s.ORG_ID].unique()}
-    distance = place.distance([o for o in covers if o in place.orgs.index])
+    known = [o for o in covers if o in place.orgs.index]
+    distance = place.distance(known).to_dict()
+    here = place.orgs.loc[known]
+    size_of = {o: SIZE_FACTOR[_size(str(b))] for o, b in zip(known, here[s.SIZE_BAND].tolist(), strict=True)}
+    name_of = dict(zip(known, here[s.ORG_NAME].tolist(), strict=True))
     left = list(themes)
     rows: list[dict] = []
     while left and len(rows) < max_members:
@@ -420,8 +436,7 @@ def consortium(pack: Pack, ward_code: str, themes: Sequence[str], *, max_members
             if not new:
                 continue
             d = distance.get(org_id, np.nan)
-            size = SIZE_FACTOR[_size(cast(str, place.orgs.at[org_id, s.SIZE_BAND]))]
-            key = (-len(new), d if d == d else np.inf, -size, place.orgs.at[org_id, s.ORG_NAME])
+            key = (-len(new), d if d == d else np.inf, -size_of[org_id], name_of[org_id])
             if best_key is None or key < best_key:
                 best, best_key = org_id, key
         if best is None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Hashable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from typing import Any, TypeVar, cast
 
@@ -21,6 +21,7 @@ import numpy.typing as npt
 import pandas as pd
 import pyproj
 import shapely
+from scipy.spatial import cKDTree
 from shapely.geometry.base import BaseGeometry
 
 from sector_map.analysis.catchment import PeopleDistances
@@ -188,13 +189,22 @@ def _organisation_table(pack: Pack) -> pd.DataFrame:
 
 
 def service_table(pack: Pack, orgs: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Services with org_id, themes (tuple), area type, area wards (set), radius and point in
+    """Services with org_id, themes (tuple), area type, area wards (tuple), radius and point in
     metres (the service's own lon/lat, else its organisation's point).
 
     With no ``orgs`` given, worked out once per pack; shared, so never change it."""
     if orgs is None:
         return per_pack(pack, "service_table", lambda p: _service_table(p, organisation_table(p)))
     return _service_table(pack, orgs)
+
+
+def _shared_tuples(cells: pd.Series) -> np.ndarray:
+    """List cells as tuples (:func:`as_tuple`), equal ones one shared object: hundreds of thousands
+    of services name a few hundred sets of themes, and many list the same wards."""
+    seen: dict[tuple[str, ...], tuple[str, ...]] = {}
+    return np.fromiter(
+        (seen.setdefault(v, v) for v in map(as_tuple, cells.tolist())), dtype=object, count=len(cells)
+    )
 
 
 def _service_table(pack: Pack, orgs: pd.DataFrame) -> pd.DataFrame:
@@ -209,9 +219,9 @@ def _service_table(pack: Pack, orgs: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(
         {
             s.ORG_ID: org_ids.values,
-            s.THEMES: svc[s.THEMES].map(as_tuple).values,
+            s.THEMES: _shared_tuples(svc[s.THEMES]),
             s.AREA_TYPE: svc[s.AREA_TYPE].astype(str).values,
-            s.AREA_WARDS: svc[s.AREA_WARDS].map(lambda v: set(as_tuple(v))).values,
+            s.AREA_WARDS: _shared_tuples(svc[s.AREA_WARDS]),
             s.RADIUS_KM: pd.to_numeric(svc[s.RADIUS_KM], errors="coerce").to_numpy(float),
             s.X_METRES: x,
             s.Y_METRES: y,
@@ -236,6 +246,25 @@ class Places:
     codes: pd.Index
     shapes: np.ndarray
     people: tuple[np.ndarray, np.ndarray] | None
+    _reach: dict[float | None, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    warmed: bool = field(default=False, init=False)  # set by :meth:`warm` once every index is built
+
+    @cached_property
+    def theme_bits(self) -> np.ndarray:
+        """``(n_orgs, n_themes)`` booleans: each organisation's themes, columns in THEME_IDS order."""
+        return _bits(self.orgs[s.THEMES].tolist(), s.THEME_IDS)
+
+    @cached_property
+    def group_bits(self) -> np.ndarray:
+        """``(n_orgs, n_groups)`` booleans: each organisation's client groups, in CLIENT_GROUP_IDS order."""
+        return _bits(self.orgs[s.CLIENT_GROUPS].tolist(), s.CLIENT_GROUP_IDS)
+
+    @cached_property
+    def name_rank(self) -> np.ndarray:
+        """Each organisation's name as a rank (0 first; equal names share one), sorting as the names do."""
+        names = np.asarray(self.orgs[s.ORG_NAME].to_numpy(), dtype=object)
+        return np.unique(names, return_inverse=True)[1].reshape(-1).astype(np.int64)
 
     @cached_property
     def service_xy(self) -> np.ndarray:
@@ -259,14 +288,14 @@ class Places:
         return svc_i[pos >= 0], pos[pos >= 0]
 
     @cached_property
-    def _service_tree(self) -> tuple[shapely.STRtree, np.ndarray]:
+    def _service_tree(self) -> tuple[cKDTree, np.ndarray]:
         ids = np.flatnonzero(np.isfinite(self.service_xy).all(axis=1))
-        return shapely.STRtree(np.asarray(shapely.points(self.service_xy[ids]))), ids
+        return cKDTree(self.service_xy[ids]), ids
 
     @cached_property
-    def _org_tree(self) -> tuple[shapely.STRtree, np.ndarray]:
+    def _org_tree(self) -> tuple[cKDTree, np.ndarray]:
         ids = np.flatnonzero(np.isfinite(self.org_xy).all(axis=1))
-        return shapely.STRtree(np.asarray(shapely.points(self.org_xy[ids]))), ids
+        return cKDTree(self.org_xy[ids]), ids
 
     def ward_index(self, codes: Iterable[str]) -> np.ndarray:
         """Positions of ward codes (those in the pack) in pack order."""
@@ -280,50 +309,92 @@ class Places:
         return self.people[0][self.people[1] == position]
 
     def services_near(self, shape: BaseGeometry, km: float) -> np.ndarray:
-        """Positions of services whose point is within ``km`` of ``shape`` (an R-tree search)."""
-        tree, ids = self._service_tree
-        return np.sort(ids[tree.query(shape, predicate="dwithin", distance=km * 1000.0)])
+        """Positions of services whose point is within ``km`` of ``shape``."""
+        return _near(self._service_tree, self.service_xy, shape, km)
 
     def orgs_near(self, shape: BaseGeometry, km: float) -> np.ndarray:
         """Positions of organisations with their own point, or a service's, within ``km`` of ``shape``."""
-        tree, ids = self._org_tree
-        own = ids[tree.query(shape, predicate="dwithin", distance=km * 1000.0)]
+        own = _near(self._org_tree, self.org_xy, shape, km)
         via = self.service_org[self.services_near(shape, km)]
         return np.unique(np.concatenate([own, via[via >= 0]]))
 
-    def reaching(self, wards: np.ndarray, radius_km: np.ndarray | None = None) -> np.ndarray:
+    @cached_property
+    def area_type(self) -> np.ndarray:
+        """Each service's area type (:data:`sector_map.pack.schema.AREA_TYPES`) as a numpy array."""
+        return self.services[s.AREA_TYPE].to_numpy()
+
+    @cached_property
+    def ward_tree(self) -> shapely.STRtree:
+        """An R-tree of the ward polygons (positions in pack order)."""
+        return shapely.STRtree(self.shapes)
+
+    def _radius_reach(self, default_km: float | None) -> tuple[np.ndarray, np.ndarray]:
+        """(service, ward position) pairs, ward by ward, of every radius service whose radius (its
+        own, else ``default_km``) from its point touches the ward: one R-tree search of all the
+        services against the wards, once per pack and default (the first is the one that counts)."""
+        radius = self.services[s.RADIUS_KM].to_numpy(float)
+        reach = (self.area_type == s.AREA_RADIUS) & np.isfinite(self.service_xy).all(axis=1)
+        if default_km is not None and (reach & ~np.isfinite(radius)).any():
+            radius = np.where(np.isfinite(radius), radius, default_km)
+        else:
+            default_km = None  # every radius service states its radius: the default changes nothing
+        with self._lock:
+            found = self._reach.get(default_km)
+            if found is None:
+                cand = np.flatnonzero(reach & np.isfinite(radius))
+                svc_i, ward_i = self.ward_tree.query(
+                    shapely.points(self.service_xy[cand]),
+                    predicate="dwithin",
+                    distance=radius[cand] * 1000.0 + 1e-6,
+                )
+                order = np.lexsort((svc_i, ward_i))
+                found = (
+                    cand[svc_i[order]].astype(np.int32),
+                    np.searchsorted(ward_i[order], np.arange(len(self.shapes) + 1)),
+                )
+                self._reach[default_km] = found
+        return found
+
+    def reaching(self, wards: np.ndarray, default_km: float | None = None) -> np.ndarray:
         """Which services reach any of the wards at ``wards`` (positions): whole area, a listed
-        ward, or a radius (``radius_km``, else the service's own) from its point touching one."""
-        area_type = self.services[s.AREA_TYPE].to_numpy()
-        out = area_type == s.AREA_WHOLE
+        ward, or a radius (the service's own, else ``default_km``) from its point touching one.
+
+        Reach by radius is worked out for every service and ward once per pack
+        (:meth:`warm` does it in the background), so a question costs the wards it asks about."""
+        wards = np.unique(np.asarray(wards, dtype=np.int64))
+        out = self.area_type == s.AREA_WHOLE
+        if not len(wards):
+            return out
+        chosen = np.zeros(len(self.shapes), dtype=bool)
+        chosen[wards] = True
         svc_i, ward_i = self._listed
         listed = np.zeros(len(out), dtype=bool)
-        listed[svc_i[np.isin(ward_i, wards)]] = True
-        out |= listed & (area_type == s.AREA_WARDS_LIST)
-        radius = self.services[s.RADIUS_KM].to_numpy(float) if radius_km is None else radius_km
-        wards = np.asarray(wards, dtype=np.int64)
-        reach = (area_type == s.AREA_RADIUS) & np.isfinite(radius) & np.isfinite(self.service_xy).all(axis=1)
-        if not reach.any() or not len(wards):
-            return out
-        longest = float(np.nanmax(np.where(reach, radius, np.nan)))
-        if len(wards) <= 20:  # a few wards: search around each
-            for w in wards:
-                cand = self.services_near(self.shapes[w], longest + 1e-9)
-                cand = cand[reach[cand]]
-                d = shapely.distance(self.shapes[w], shapely.points(self.service_xy[cand])) / 1000.0
-                out[cand[d <= radius[cand] + 1e-9]] = True
-            return out
-        cand = np.flatnonzero(reach & ~out)  # many wards: search from each service
-        q, _ = shapely.STRtree(self.shapes[wards]).query(
-            shapely.points(self.service_xy[cand]), predicate="dwithin", distance=radius[cand] * 1000.0 + 1e-6
-        )
-        out[cand[np.unique(q)]] = True
+        listed[svc_i[chosen[ward_i]]] = True
+        out |= listed & (self.area_type == s.AREA_WARDS_LIST)
+        services, start = self._radius_reach(default_km)
+        if len(wards) <= 64:  # a few wards: their runs of pairs
+            out[np.concatenate([services[start[w] : start[w + 1]] for w in wards])] = True
+        else:
+            out[services[np.repeat(chosen, np.diff(start))]] = True
         return out
+
+    def warm(self) -> None:
+        """Build every index the questions use (what a first question would otherwise build)."""
+        for name in ("service_org", "_listed", "_service_tree", "_org_tree", "home_ward", "theme_bits"):
+            getattr(self, name)
+        for name in ("group_bits", "name_rank"):
+            getattr(self, name)
+        self._radius_reach(None)
+        self.warmed = True
 
     def distances_km(
         self, xy: np.ndarray, shape: BaseGeometry, people: np.ndarray | None = None
     ) -> np.ndarray:
         """km from points to one place, 0 inside it (:func:`sector_map.analysis.catchment.distances_from_people_km`)."""
+        if (people is None or not len(people)) and isinstance(shape, shapely.Point) and not shape.is_empty:
+            # from a point: plain Euclidean distance (as GEOS measures it), no index to build
+            d = np.asarray(xy, dtype=float).reshape(-1, 2) - np.array([shape.x, shape.y])
+            return np.sqrt(d[:, 0] * d[:, 0] + d[:, 1] * d[:, 1]) / 1000.0
         units = None
         if people is not None and len(people):
             units = (np.asarray(people, dtype=float).reshape(-1, 2), np.zeros(len(people), dtype=np.int64))
@@ -350,11 +421,42 @@ class Places:
         ok = np.isfinite(self.org_xy).all(axis=1)
         out[ok] = -2
         pts = shapely.points(self.org_xy[ok])
-        p_i, w_i = shapely.STRtree(self.shapes).query(pts, predicate="within")
+        p_i, w_i = self.ward_tree.query(pts, predicate="within")
         where = np.flatnonzero(ok)
         order = np.argsort(w_i, kind="stable")  # the last ward containing a point wins, as before
         out[where[p_i[order]]] = w_i[order]
         return out
+
+
+def offered_themes(pack: Pack) -> frozenset[str]:
+    """The themes any of the pack's services offers, once per pack.
+
+    Example:
+        >>> from sector_map.demo.tiny import tiny_pack
+        >>> sorted(offered_themes(tiny_pack()))
+        ['disability_carers', 'poverty_food']
+    """
+    return per_pack(pack, "offered_themes", _offered_themes)
+
+
+def _offered_themes(pack: Pack) -> frozenset[str]:
+    return frozenset(t for ts in pack.services[s.THEMES] for t in as_tuple(ts))
+
+
+def _near(tree: tuple[cKDTree, np.ndarray], xy: np.ndarray, shape: BaseGeometry, km: float) -> np.ndarray:
+    """Positions (sorted) of the points of ``tree`` within ``km`` of ``shape``: a k-d tree (a few MB,
+    where an R-tree of point geometries takes ~100 MB nationally) finds those near the shape's
+    bounding box, and GEOS measures only them."""
+    found, ids = tree
+    minx, miny, maxx, maxy = shape.bounds
+    if not len(ids) or minx != minx:
+        return np.empty(0, dtype=np.int64)
+    reach = 0.5 * float(np.hypot(maxx - minx, maxy - miny)) + km * 1000.0
+    near = np.asarray(
+        found.query_ball_point([(minx + maxx) / 2, (miny + maxy) / 2], reach * (1 + 1e-9) + 1.0)
+    )
+    cand = ids[near.astype(np.int64)]
+    return np.sort(cand[shapely.dwithin(shapely.points(xy[cand]), shape, km * 1000.0)])
 
 
 def places(pack: Pack) -> Places:

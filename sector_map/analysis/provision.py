@@ -54,6 +54,7 @@ The result says which kind of point was used, and its ``notes`` say when wards f
 
 from __future__ import annotations
 
+import itertools
 import math
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, cast
@@ -406,11 +407,14 @@ def _new_context(pack: Pack, options: ProvisionOptions) -> _Context:
         "lost": reaches & ~supplied,
         "unknown_list": unknown_list,
     }
-    theme_pos = {t: i for i, t in enumerate(s.THEME_IDS)}
+    # (arrays, not lists of Python ints: nationally these lists took ~45 MB at the build's peak)
+    cells = svc[s.THEMES].tolist()
+    lengths = np.fromiter(map(len, cells), dtype=np.int64, count=len(cells))
+    named = np.fromiter(itertools.chain.from_iterable(cells), dtype=object, count=int(lengths.sum()))
+    theme_i = pd.Index(s.THEME_IDS).get_indexer(pd.Index(named, dtype=object))
+    svc_i = np.repeat(np.arange(n_s), lengths)
     themes = np.zeros((n_s, len(s.THEME_IDS)), dtype=bool)
-    svc_i = [i for i, ts in enumerate(svc[s.THEMES]) for t in ts if t in theme_pos]
-    theme_i = [theme_pos[t] for ts in svc[s.THEMES] for t in ts if t in theme_pos]
-    themes[svc_i, theme_i] = True
+    themes[svc_i[theme_i >= 0], theme_i[theme_i >= 0]] = True
     return _Context(
         options,
         svc[[s.SUPPLY]].copy(),
@@ -425,10 +429,18 @@ def _new_context(pack: Pack, options: ProvisionOptions) -> _Context:
         share,
         whole,
         whole_share,
-        {c: svc[c].to_numpy(dtype=object) for c in _SERVICE_TEXT}
-        | {s.WEAK: svc[s.WEAK].to_numpy(dtype=bool)},
+        {c: _shared_text(svc[c]) for c in _SERVICE_TEXT} | {s.WEAK: svc[s.WEAK].to_numpy(dtype=bool)},
         flags,
         notes,
+    )
+
+
+def _shared_text(column: pd.Series) -> np.ndarray:
+    """A text column as an object array whose equal values are one shared string: a national pack's
+    services repeat a few location qualities and reach kinds, and their organisations' names."""
+    seen: dict = {}
+    return np.fromiter(
+        (seen.setdefault(v, v) for v in column.to_numpy(dtype=object)), dtype=object, count=len(column)
     )
 
 

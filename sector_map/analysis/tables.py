@@ -151,6 +151,20 @@ def need_and_gap_by_theme(
         ([0.0, 100.0, 50.0, nan], [nan, nan, nan, nan])
     """
     options = options or ProvisionOptions()
+    if scores is None:  # kept with the pack beside the gap tables it reads (copies: callers may change them)
+        kept = per_pack(
+            pack, (NEED_AND_GAP, options), lambda p: _need_and_gap(p, options), keep=THEME_GAPS_KEPT
+        )
+        return kept[0].copy(), kept[1].copy()
+    return _need_and_gap(pack, options, scores)
+
+
+NEED_AND_GAP = "need_and_gap"
+
+
+def _need_and_gap(
+    pack: Pack, options: ProvisionOptions, scores: pd.DataFrame | None = None
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     results = theme_gaps(pack, options=options) if scores is None else gaps_by_theme(pack, options, scores)
     scores = need_scores(pack) if scores is None else scores
     need_frame = need.theme_need_table(scores, pack.indicator_meta)

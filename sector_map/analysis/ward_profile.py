@@ -165,55 +165,57 @@ def organisations(pack: Pack, ward_code: str, *, near_km: float = NEAR_KM) -> pd
     if ward < 0:
         raise ValueError(f"no ward {ward_code!r} in this pack; use a code from its wards table")
     shape, people = pl.shapes[ward], pl.ward_people(ward)
-    orgs, svc = pl.orgs, pl.services
-    radius = svc[s.RADIUS_KM].fillna(DEFAULT_RADIUS_KM).to_numpy(float)
-    reach = pl.reaching(np.array([ward]), radius)
+    orgs = pl.orgs
+    reach = pl.reaching(np.array([ward]), default_km=DEFAULT_RADIUS_KM)
     sizes_known = orgs[s.SIZE_BAND].ne(s.SIZE_BAND_UNKNOWN).any()
-    reaching = svc[reach]
-    whole = reaching[s.AREA_TYPE].eq(s.AREA_WHOLE).groupby(reaching[s.ORG_ID]).all()
-    listed = reaching[s.AREA_TYPE].eq(s.AREA_WARDS_LIST).groupby(reaching[s.ORG_ID]).any()
-    count = reaching.groupby(s.ORG_ID).size()
-    # Only organisations whose services reach the ward, or with a point near it, can be listed.
+    # Per organisation, its services reaching the ward: how many, all whole-area, any listing it.
     owners = pl.service_org[reach]
-    candidates = np.union1d(owners[owners >= 0], pl.orgs_near(shape, near_km))
-    distance = pd.Series(pl.org_distances_km(candidates, shape, people), index=candidates)
-    own_km = pd.Series(pl.distances_km(pl.org_xy[candidates], shape, people), index=candidates)
-    names, bands = orgs[s.ORG_NAME].to_numpy(), orgs[s.SIZE_BAND].to_numpy()
-    qualities, org_themes = orgs[s.LOCATION_QUALITY].to_numpy(), orgs[s.THEMES].to_numpy()
+    kind = pl.area_type[reach][owners >= 0]
+    owners = owners[owners >= 0]
+    count = np.bincount(owners, minlength=len(orgs))
+    whole = np.bincount(owners, weights=kind == s.AREA_WHOLE, minlength=len(orgs)) == count
+    listed = np.bincount(owners, weights=kind == s.AREA_WARDS_LIST, minlength=len(orgs)) > 0
+    # Only organisations whose services reach the ward, or with a point near it, can be listed.
+    candidates = np.union1d(owners, pl.orgs_near(shape, near_km))
+    distance = pl.org_distances_km(candidates, shape, people)
+    own_km = pl.distances_km(pl.org_xy[candidates], shape, people)
+    some = orgs.iloc[candidates]
+    ids, names, bands = some.index.to_numpy(), some[s.ORG_NAME].to_numpy(), some[s.SIZE_BAND].to_numpy()
+    qualities, org_themes = some[s.LOCATION_QUALITY].to_numpy(), some[s.THEMES].to_numpy()
     rows = []
-    for i in candidates.tolist():
-        org_id = orgs.index[i]
-        based = bool(own_km[i] == 0)
-        reaches = org_id in count.index
-        near = bool(distance[i] <= near_km) if pd.notna(distance[i]) else False
+    for k, i in enumerate(candidates.tolist()):
+        org_id = ids[k]
+        based = bool(own_km[k] == 0)
+        reaches = bool(count[i])
+        near = bool(distance[k] <= near_km) if pd.notna(distance[k]) else False
         if not (based or reaches or near):
             continue
         where = BASED_HERE if based else REACHES if reaches else NEARBY
         if reaches:
-            n = int(count[org_id])
+            n = int(count[i])
             how = (
                 "serves the whole area"
-                if whole[org_id]
+                if whole[i]
                 else "works in this ward"
-                if listed[org_id]
+                if listed[i]
                 else "its reach covers this ward"
             )
             why = f"{n} service{'s' if n != 1 else ''} reach{'' if n != 1 else 'es'} it ({how})"
         else:
             why = "no service of it is known to reach this ward"
-        d = distance[i]
+        d = distance[k]
         rows.append(
             {
                 s.ORG_ID: org_id,
-                s.HEADER_ORGANISATION: names[i],
+                s.HEADER_ORGANISATION: names[k],
                 s.HEADER_WHERE: where,
-                s.HEADER_WHOLE_AREA: bool(reaches and whole[org_id]),
+                s.HEADER_WHOLE_AREA: bool(reaches and whole[i]),
                 s.HEADER_DISTANCE: distance_text(float(d)) if pd.notna(d) else "not known",
                 "_km": float(d) if pd.notna(d) else np.nan,
-                s.HEADER_SIZE: s.SIZE_BAND_LABELS.get(bands[i], bands[i]),
-                s.HEADER_LOCATION: qualities[i],
-                s.HEADER_THEMES: _join(org_themes[i]),
-                s.HEADER_WHY: f"{why}; {where_phrase(d, qualities[i])}",
+                s.HEADER_SIZE: s.SIZE_BAND_LABELS.get(bands[k], bands[k]),
+                s.HEADER_LOCATION: qualities[k],
+                s.HEADER_THEMES: _join(org_themes[k]),
+                s.HEADER_WHY: f"{why}; {where_phrase(d, qualities[k])}",
             }
         )
     cols = list(s.PROFILE_ORGANISATION_COLUMNS)

@@ -14,9 +14,9 @@ from __future__ import annotations
 import logging
 import threading
 
-from sector_map.analysis.places import kept, places
+from sector_map.analysis.places import kept, offered_themes, places
 from sector_map.analysis.provision import ProvisionOptions, provision_context
-from sector_map.analysis.tables import THEME_GAPS, theme_gaps
+from sector_map.analysis.tables import THEME_GAPS, need_and_gap_by_theme, theme_gaps
 from sector_map.pack.io import Pack
 
 _GUARD = threading.Lock()
@@ -24,11 +24,12 @@ _THREAD = "_warming_thread"
 log = logging.getLogger(__name__)
 
 # What is warmed, in order: the Gaps page needs only the first; the Ward profile and Where we fit
-# need all three.
+# need all four.
 STEPS = (
     "the provision of every service",
     "the organisation and service tables",
     "need and gaps for every theme",
+    "where organisations are and whose services reach each ward",
 )
 
 
@@ -48,11 +49,19 @@ def warm(pack: Pack, options: ProvisionOptions | None = None) -> None:
     provision_context(pack, options)
     places(pack)
     theme_gaps(pack, options=options)
+    need_and_gap_by_theme(pack, options=options)
+    places(pack).warm()
+    offered_themes(pack)
 
 
 def ready(pack: Pack, options: ProvisionOptions | None = None) -> bool:
-    """Whether need and gaps for every theme (the last step) are kept for the pack."""
-    return kept(pack, (THEME_GAPS, options or ProvisionOptions()))
+    """Whether need and gaps for every theme, and the indexes (the last step), are kept for the pack."""
+    return kept(pack, (THEME_GAPS, options or ProvisionOptions())) and indexed(pack)
+
+
+def indexed(pack: Pack) -> bool:
+    """Whether the pack's organisation and service indexes (:meth:`sector_map.analysis.places.Places.warm`) are built."""
+    return kept(pack, "places") and places(pack).warmed
 
 
 def start(pack: Pack, options: ProvisionOptions | None = None) -> threading.Thread:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from sector_map.analysis import gaps, service_reach
-from sector_map.analysis.places import per_pack
+from sector_map.analysis.places import offered_themes
 from sector_map.pack import schema as s
 from sector_map.pack.io import Pack
 
@@ -75,12 +75,6 @@ def no_organisations(pack: Pack) -> str | None:
     )
 
 
-def _offered_themes(pack: Pack) -> frozenset[str]:
-    return frozenset(
-        t for ts in pack.services[s.THEMES] if ts is not None and not isinstance(ts, float) for t in ts
-    )
-
-
 def no_provision(pack: Pack, themes: Sequence[str] = ()) -> str | None:
     """Why the pack has no provision to compare with need for ``themes`` (any theme if empty)."""
     missing = no_organisations(pack)
@@ -92,7 +86,7 @@ def no_provision(pack: Pack, themes: Sequence[str] = ()) -> str | None:
             f"This pack's {n_orgs:,} organisations list no services, so there is no provision to compare "
             f"with need. {ADD_ORGANISATIONS}."
         )
-    offered = per_pack(pack, "offered_themes", _offered_themes)
+    offered = offered_themes(pack)
     if not offered:
         return (
             f"None of this pack's {len(pack.services):,} services has a theme, so none can be counted as "

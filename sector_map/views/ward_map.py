@@ -7,7 +7,6 @@ from typing import TYPE_CHECKING
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-import shapely
 
 from sector_map.analysis.places import places
 from sector_map.analysis.ward_profile import BASED_HERE, NEAR_KM, NEARBY, REACHES
@@ -26,24 +25,30 @@ def map_figure(
 
     Prints cleanly (no tiles, no interaction). Returns the matplotlib Figure.
     """
-    import matplotlib
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    class _Canvas(FigureCanvasAgg):
+        """geopandas asks for a redraw after each layer; the figure is drawn once, when it is saved."""
+
+        def draw_idle(self, *args: object, **kwargs: object) -> None:
+            pass
 
     pl = places(pack)  # ward polygons in metres, once per pack
     ward = int(pl.codes.get_indexer(pd.Index([ward_code]))[0])
     if ward < 0:
         raise ValueError(f"no ward {ward_code!r} in this pack; use a code from its wards table")
     shape = pl.shapes[ward]
-    near = np.sort(shapely.STRtree(pl.shapes).query(shape, predicate="dwithin", distance=near_km * 1000))
+    near = np.sort(pl.ward_tree.query(shape, predicate="dwithin", distance=near_km * 1000))
     around = gpd.GeoDataFrame(
         pack.wards[[s.WARD_CODE, s.WARD_NAME]].iloc[near].reset_index(drop=True),
         geometry=list(pl.shapes[near]),
         crs=s.METRE_CRS,
     )
     target = around[around[s.WARD_CODE] == ward_code]
-    fig, ax = plt.subplots(figsize=(6, 4.2), dpi=100)
+    fig = Figure(figsize=(6, 4.2), dpi=100)  # not pyplot's: nothing to close, no idle redraws
+    _Canvas(fig)
+    ax = fig.subplots()
     around.plot(ax=ax, color="#eeeeee", edgecolor="#b0b0b0", linewidth=0.6)
     for _, w in around[around[s.WARD_CODE] != ward_code].iterrows():
         p = w.geometry.representative_point()
@@ -62,8 +67,8 @@ def map_figure(
             pts = xy[xy["where"] == where]
             if len(pts):
                 ax.scatter(
-                    pts[s.X_METRES],
-                    pts[s.Y_METRES],
+                    pts[s.X_METRES].to_numpy(float),  # arrays: matplotlib checks a Series' units slowly
+                    pts[s.Y_METRES].to_numpy(float),
                     s=14,
                     color=colour,
                     edgecolor="white",
