@@ -76,14 +76,14 @@ def geometry_source(key: tuple[str, str]) -> dict[str, str]:
     geometry = cache.ward_geometry(key)
     try:
         web_map.write_geometry(geometry, MAPS_DIR)
-    except OSError as exc:
+    except OSError as why:  # to the log (plain text), not to the page
         if geometry.name not in _INLINE_WARNED:
             _INLINE_WARNED.add(geometry.name)
             _LOG.warning(
                 "cannot write the ward geometry file %s (%s): sending it with each run instead; "
                 "make that folder writable for faster maps",
                 MAPS_DIR / geometry.name,
-                exc,
+                why,
             )
         return {"geometryKey": geometry.name, "geometryText": geometry.body.decode("utf-8")}
     return {"geometryKey": geometry.name, "geometryUrl": f"{MAPS_URL}/{geometry.name}"}
