@@ -116,6 +116,7 @@ def _import_oruk(store: Any, args: argparse.Namespace) -> int:
 
 
 def _submit(store: Any, args: argparse.Namespace) -> int:
+    from sector_map.directory.models import SERVICE_NAME
     from sector_map.directory.store import DirectoryError
     from sector_map.directory.submissions import read_rows
 
@@ -134,7 +135,7 @@ def _submit(store: Any, args: argparse.Namespace) -> int:
             problems.append(f"line {row.line}: {exc}")
             continue
         done += 1
-        print(f"line {row.line}: revision {revision.id} for {row.service['name']!r} waits for review")
+        print(f"line {row.line}: revision {revision.id} for {row.service[SERVICE_NAME]!r} waits for review")
     print(f"Submitted {done} of {done + len(problems)} rows from {args.file.name}.")
     for problem in problems:
         print(f"Not submitted: {problem}", file=sys.stderr)

@@ -96,9 +96,11 @@ class Service(Base):
     last_modified: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
+SERVICE_NAME = "name"  # HSDS service.name
+
 # The service fields a revision may propose (and the change log records), in display order.
 SERVICE_FIELDS = (
-    "name",
+    SERVICE_NAME,
     "description",
     "url",
     "email",
