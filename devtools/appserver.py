@@ -51,21 +51,33 @@ class RunningApp:
 
 
 @contextmanager
-def app_server(packs_dir: Path, log: Path) -> Iterator[tuple[str, float]]:
+def app_server(packs_dir: Path, log: Path, *, database_url: str | None = None) -> Iterator[tuple[str, float]]:
     """Run ``streamlit run app.py`` with packs from ``packs_dir``; yield (url, seconds until healthy).
 
     The server is stopped by its own pid on exit.
     """
-    with app_process(packs_dir, log) as app:
+    with app_process(packs_dir, log, database_url=database_url) as app:
         yield app.url, app.started
 
 
 @contextmanager
-def app_process(packs_dir: Path, log: Path, *, memory_limit: int | None = None) -> Iterator[RunningApp]:
+def app_process(
+    packs_dir: Path,
+    log: Path,
+    *,
+    memory_limit: int | None = None,
+    database_url: str | None = None,
+    extra_args: tuple[str, ...] = (),
+) -> Iterator[RunningApp]:
     """:func:`app_server`, yielding a :class:`RunningApp`; ``memory_limit`` caps the server's address
-    space in bytes (an allocation beyond it raises MemoryError in the app instead of swapping)."""
+    space in bytes (an allocation beyond it raises MemoryError in the app instead of swapping).
+
+    The directory is ``database_url``, else a fresh SQLite file beside ``log`` (never the working
+    tree's ``data/directory.sqlite``); ``extra_args`` go to ``streamlit run`` (``--secrets.files``…).
+    """
     port = free_port()
-    env = dict(os.environ, SECTOR_MAP_PACKS_DIR=str(packs_dir))
+    database_url = database_url or f"sqlite:///{log.parent / 'directory.sqlite'}"
+    env = dict(os.environ, SECTOR_MAP_PACKS_DIR=str(packs_dir), SECTOR_MAP_DATABASE_URL=database_url)
     cmd = [
         sys.executable,
         "-m",
@@ -78,6 +90,7 @@ def app_process(packs_dir: Path, log: Path, *, memory_limit: int | None = None) 
         "true",
         "--browser.gatherUsageStats",
         "false",
+        *extra_args,
     ]
     url = f"http://127.0.0.1:{port}"
     start = time.perf_counter()

@@ -241,6 +241,11 @@ class Store:
                 user.organisation_id = None
         return claim
 
+    def user(self, email: str) -> User | None:
+        """The account with this e-mail (any case), or None."""
+        with self.transaction() as s:
+            return s.scalar(select(User).where(User.email == email.strip().lower()))
+
     # --- revisions --------------------------------------------------------------------------
     def submit(
         self,

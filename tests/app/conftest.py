@@ -36,7 +36,17 @@ def app_packs(demo_pack_dir) -> Path:
 
 
 @pytest.fixture
-def open_app(app_packs, monkeypatch) -> OpenApp:
+def directory_url(tmp_path) -> str:
+    """The directory database the app opens in this test: a fresh SQLite file of its own.
+
+    Never the working tree's ``data/directory.sqlite``. A test module overrides this fixture to
+    open another one (a PostgreSQL database, say).
+    """
+    return f"sqlite:///{tmp_path / 'directory.sqlite'}"
+
+
+@pytest.fixture
+def open_app(app_packs, directory_url, monkeypatch) -> OpenApp:
     """``open_app(page=None, *, packs=None, pack="demo", timeout=120, check=True, **query_params)``.
 
     Runs app.py on the packs in ``packs`` (default: ``app_packs``) with ``?pack=`` and the other query
@@ -62,6 +72,7 @@ def open_app(app_packs, monkeypatch) -> OpenApp:
         **params: str,
     ) -> AppTest:
         point_app_at(packs or app_packs)
+        monkeypatch.setenv("SECTOR_MAP_DATABASE_URL", directory_url)
         at = AppTest.from_file(APP, default_timeout=timeout)
         at.query_params.update({**({"pack": pack} if pack is not None else {}), **params})
         at.run()
