@@ -38,12 +38,14 @@ from sector_map.directory import db
 from sector_map.directory.models import (
     CLAIM_STATES,
     DELIVERY_MODES,
+    REPORT_STATES,
     ROLES,
     SERVICE_FIELDS,
     SERVICE_STATUSES,
     ChangeLog,
     Claim,
     Organisation,
+    ProblemReport,
     Revision,
     Service,
     User,
@@ -57,6 +59,13 @@ LOCKOUT = timedelta(minutes=15)
 # Submissions one user may have waiting for review at once (a CVS sending a batch stays well below).
 MAX_PENDING_PER_USER = 2000
 REVIEWERS = ("officer", "admin")
+# "Report a problem" is open to anyone, so it is bounded: the text's length, reports per reporting
+# session per hour, and open reports in the whole store (a visitor who starts new sessions still
+# cannot fill the queue beyond that).
+MAX_REPORT_CHARS = 2000
+MAX_CONTACT_CHARS = 254
+REPORTS_PER_SESSION_PER_HOUR = 5
+MAX_OPEN_REPORTS = 200
 ORGANISATION_FIELDS = (
     "name",
     "description",
@@ -83,6 +92,38 @@ class NotFound(DirectoryError):
 
 class Conflict(DirectoryError):
     """The listing changed since the revision's base version, or another change is pending."""
+
+
+@dataclass(frozen=True)
+class ClaimRow:
+    """A claim with the organisation's name and the claimant's e-mail, for review."""
+
+    id: int
+    organisation_id: str
+    organisation: str
+    email: str
+    state: str
+    reason: str
+    created_at: datetime
+    reviewed_by: str | None
+    reviewed_at: datetime | None
+
+
+@dataclass(frozen=True)
+class ReportRow:
+    """A problem report with the names of the service and organisation it is about."""
+
+    id: int
+    service_id: str
+    service: str
+    organisation: str
+    text: str
+    contact: str
+    created_at: datetime
+    state: str
+    reviewed_by: str | None
+    reviewed_at: datetime | None
+    note: str
 
 
 @dataclass(frozen=True)
@@ -241,6 +282,38 @@ class Store:
                 user.organisation_id = None
         return claim
 
+    def claims(self, state: str | None = None, *, by: str) -> list[ClaimRow]:
+        """Claims in ``state`` (all when None), oldest first: every claim for officers and admins,
+        only their own for anyone else."""
+        query = (
+            select(Claim, Organisation.name, User.email)
+            .join(Organisation, Claim.organisation_id == Organisation.id)
+            .join(User, Claim.user_id == User.id)
+            .order_by(Claim.id)
+        )
+        if state is not None:
+            if state not in CLAIM_STATES:
+                raise DirectoryError(f"a claim's state is one of {', '.join(CLAIM_STATES)}, not {state!r}")
+            query = query.where(Claim.state == state)
+        with self.transaction() as s:
+            user = _user(s, by)
+            if user.role not in REVIEWERS:
+                query = query.where(Claim.user_id == user.id)
+            return [
+                ClaimRow(
+                    c.id,
+                    c.organisation_id,
+                    org,
+                    email,
+                    c.state,
+                    c.reason,
+                    c.created_at,
+                    c.reviewed_by,
+                    c.reviewed_at,
+                )  # fmt: skip
+                for c, org, email in s.execute(query).all()
+            ]
+
     def user(self, email: str) -> User | None:
         """The account with this e-mail (any case), or None."""
         with self.transaction() as s:
@@ -366,6 +439,14 @@ class Store:
             revision.state = "withdrawn"
         return revision
 
+    def revision(self, revision_id: int) -> Revision:
+        """One revision, in any state."""
+        with self.transaction() as s:
+            revision = s.get(Revision, revision_id)
+            if revision is None:
+                raise NotFound(f"no revision {revision_id}")
+            return revision
+
     def pending(self) -> list[Revision]:
         with self.transaction() as s:
             return list(
@@ -428,6 +509,109 @@ class Store:
                 self._apply(s, revision, by, record.assured, source=source)
                 counts["new" if current is None else "updated"] += 1
         return counts
+
+    # --- problem reports --------------------------------------------------------------------
+    def report_problem(
+        self, service_id: str, text: str, *, contact: str = "", reporter: str, now: datetime | None = None
+    ) -> ProblemReport:
+        """Anyone's report that a listed service is wrong, waiting for an officer. ``reporter`` is
+        an opaque key of the reporting session. Refused (plainly) when the text is empty or longer
+        than :data:`MAX_REPORT_CHARS`, the contact is not an e-mail address, that session has made
+        :data:`REPORTS_PER_SESSION_PER_HOUR` reports in the last hour, or :data:`MAX_OPEN_REPORTS`
+        reports are open already."""
+        text, contact = text.strip(), contact.strip()
+        if not text:
+            raise DirectoryError("say what is wrong with the listing")
+        if len(text) > MAX_REPORT_CHARS:
+            raise DirectoryError(
+                f"a report may be at most {MAX_REPORT_CHARS:,} characters (this one is {len(text):,})"
+            )
+        if contact and (
+            len(contact) > MAX_CONTACT_CHARS or "@" not in contact or any(c.isspace() for c in contact)
+        ):
+            raise DirectoryError("the contact must be one e-mail address (or left empty)")
+        if not reporter:
+            raise DirectoryError("a report needs the reporting session's key")
+        now = now or _now()
+        with self.transaction() as s:
+            service = s.get(Service, service_id)
+            if service is None or service.version < 1 or service.status == "defunct":
+                raise NotFound(f"no listed service with id {service_id!r}")
+            recent = s.scalar(
+                select(func.count())
+                .select_from(ProblemReport)
+                .where(
+                    ProblemReport.reporter == reporter, ProblemReport.created_at > now - timedelta(hours=1)
+                )
+            )
+            if (recent or 0) >= REPORTS_PER_SESSION_PER_HOUR:
+                raise NotAllowed(
+                    f"you have sent {REPORTS_PER_SESSION_PER_HOUR} reports in the last hour, the most "
+                    "we take from one visitor; please try again later"
+                )
+            open_now = s.scalar(
+                select(func.count()).select_from(ProblemReport).where(ProblemReport.state == "open")
+            )
+            if (open_now or 0) >= MAX_OPEN_REPORTS:
+                raise NotAllowed(
+                    f"the directory already has {MAX_OPEN_REPORTS} problem reports waiting for an "
+                    "officer, the most it holds; please try again later"
+                )
+            report = ProblemReport(
+                service_id=service_id, text=text, contact=contact, reporter=reporter,
+                created_at=now, state="open", note="",
+            )  # fmt: skip
+            s.add(report)
+        return report
+
+    def problem_reports(self, state: str | None = "open", *, by: str) -> list[ReportRow]:
+        """Problem reports in ``state`` (all when None), oldest first; officers and admins only
+        (reports may hold the reporter's e-mail)."""
+        query = (
+            select(ProblemReport, Service.name, Organisation.name)
+            .join(Service, ProblemReport.service_id == Service.id)
+            .join(Organisation, Service.organisation_id == Organisation.id)
+            .order_by(ProblemReport.id)
+        )
+        if state is not None:
+            if state not in REPORT_STATES:
+                raise DirectoryError(f"a report's state is one of {', '.join(REPORT_STATES)}, not {state!r}")
+            query = query.where(ProblemReport.state == state)
+        with self.transaction() as s:
+            _reviewer(s, by, "read problem reports")
+            return [
+                ReportRow(
+                    r.id,
+                    r.service_id,
+                    service,
+                    org,
+                    r.text,
+                    r.contact,
+                    r.created_at,
+                    r.state,
+                    r.reviewed_by,
+                    r.reviewed_at,
+                    r.note,
+                )  # fmt: skip
+                for r, service, org in s.execute(query).all()
+            ]
+
+    def resolve_report(self, report_id: int, state: str, *, by: str, note: str = "") -> ProblemReport:
+        """Close an open report as ``"resolved"`` or ``"dismissed"`` (officers and admins only)."""
+        if state not in REPORT_STATES[1:]:
+            raise DirectoryError(
+                f"a report is closed as one of {', '.join(REPORT_STATES[1:])}, not {state!r}"
+            )
+        with self.transaction() as s:
+            reviewer = _reviewer(s, by, "resolve problem reports")
+            report = s.get(ProblemReport, report_id, with_for_update=True)
+            if report is None:
+                raise NotFound(f"no problem report {report_id}")
+            if report.state != "open":
+                raise DirectoryError(f"problem report {report_id} is already {report.state}")
+            report.state, report.note = state, note.strip()
+            report.reviewed_by, report.reviewed_at = reviewer.email, _now()
+        return report
 
     def _apply(
         self, s: Session, revision: Revision, by: str, assured: date | None, *, source: str | None = None
