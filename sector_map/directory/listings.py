@@ -89,6 +89,12 @@ def listings(store: Store, today: date, *, ward_names: Mapping[str, str] | None 
     return sorted(out, key=lambda x: (x.organisation.casefold(), x.name.casefold(), x.service_id))
 
 
+def ward_names(pack: Pack) -> dict[str, str]:
+    """Ward name per ward code."""
+    wards = pack.wards
+    return dict(zip(wards[s.WARD_CODE].astype(str), wards[s.WARD_NAME].astype(str), strict=True))
+
+
 class WardReach:
     """Which wards a delivery reaches, from a pack's ward boundaries and postcode centroids."""
 

@@ -1,0 +1,28 @@
+"""Review: officers and admins review submitted changes, claims and problem reports, and keep
+listings current. Anyone else is refused (the store refuses their actions too)."""
+
+import streamlit as st
+
+from ui import auth, cache, directory, review_panel, sidebar
+
+st.title("Review")
+account = auth.require("officer", "admin", doing="review changes to the directory")
+if account is None:
+    st.stop()
+
+store = directory.store()
+ward_names = cache.ward_names(cache.pack_key(sidebar.current_pack()))
+review_panel.flash()
+queue, claims, reports, clock, log = st.tabs(
+    ["Changes", "Claims", "Problem reports", "Stale listings and reminders", "Change log"]
+)
+with queue:
+    review_panel.revisions(store, account, ward_names)
+with claims:
+    review_panel.claims(store, account)
+with reports:
+    review_panel.reports(store, account)
+with clock:
+    review_panel.clock(store)
+with log:
+    review_panel.change_log(store, ward_names)
