@@ -13,9 +13,7 @@ if account is None:
 store = directory.store()
 ward_names = cache.ward_names(cache.pack_key(sidebar.current_pack()))
 review_panel.flash()
-queue, claims, reports, clock, log = st.tabs(
-    ["Changes", "Claims", "Problem reports", "Stale listings and reminders", "Change log"]
-)
+queue, claims, reports, clock, log = st.tabs(review_panel.tab_labels(store, account))
 with queue:
     review_panel.revisions(store, account, ward_names)
 with claims:

@@ -56,6 +56,19 @@ def _pick(label: str, labels: Mapping[int, str], key: str) -> int | None:
     return st.selectbox(label, list(labels), format_func=lambda i: labels.get(i, str(i)), key=key)
 
 
+def tab_labels(store: Store, account: Account) -> list[str]:
+    """The page's tabs, each with how many items wait in it."""
+    today = datetime.now(UTC).date()
+    waiting = (
+        len(store.pending()),
+        len(store.claims("unreviewed", by=account.email)),
+        len(store.problem_reports("open", by=account.email)),
+        len(review.review_clock(store.stale_report(today), today)),
+    )
+    names = ("Changes", "Claims", "Problem reports", "Stale listings and reminders")
+    return [f"{name} ({n})" for name, n in zip(names, waiting, strict=True)] + ["Change log"]
+
+
 # --- submitted changes ----------------------------------------------------------------------
 def revisions(store: Store, account: Account, ward_names: Mapping[str, str]) -> None:
     queue = review.queue(store)

@@ -66,7 +66,9 @@ def test_an_officer_signs_in_with_the_form_and_sees_the_queue(open_app, store) -
     at.button[0].click().run()
     assert not at.exception
     assert f"Signed in as {OFFICER.replace('@', chr(92) + '@')}" in at.caption[0].value
-    assert [t.label for t in at.tabs][:3] == ["Changes", "Claims", "Problem reports"]
+    assert [t.label for t in at.tabs] == [
+        "Changes (0)", "Claims (0)", "Problem reports (0)", "Stale listings and reminders (0)", "Change log"
+    ]  # fmt: skip
     assert "No changes are waiting for review." in _texts(at)
 
 
@@ -150,6 +152,7 @@ def test_claims_are_approved_denied_with_a_reason_and_revoked(open_app, store) -
     first = store.claim(orgs["Sale Pantry"], by=EDITOR)
     second = store.claim(orgs["Sale Singers"], by="ed2@singers.example")
     at = _review(open_app, OFFICER)
+    assert at.tabs[1].label == "Claims (2)"
     assert _frames(at)[0]["Claim"].tolist() == [first.id, second.id]  # no changes waiting: claims first
     next(b for b in at.button if b.label == "Approve").click().run()
     assert store.user(EDITOR).organisation_id == orgs["Sale Pantry"]
