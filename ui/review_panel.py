@@ -9,6 +9,7 @@ through :func:`ui.text.md`; tables are ``st.dataframe`` (plain text).
 
 from __future__ import annotations
 
+import zlib
 from collections.abc import Mapping
 from datetime import UTC, datetime
 
@@ -49,10 +50,9 @@ def _table(rows: list[dict[str, str]] | list[dict[str, object]]) -> None:
 
 
 def _pick(label: str, labels: Mapping[int, str], key: str) -> int | None:
-    """A choice among ``labels`` (id → text); a choice that has left the list (approved, closed) is
-    forgotten, so the first remaining one is shown."""
-    if st.session_state.get(key) not in labels:
-        st.session_state.pop(key, None)
+    """A choice among ``labels`` (id → text). The widget is new whenever the list changes (an item
+    approved or closed, a new one arrived), so it never shows a choice that has left the list."""
+    key = f"{key}_{zlib.crc32(repr(list(labels)).encode()):08x}"
     return st.selectbox(label, list(labels), format_func=lambda i: labels.get(i, str(i)), key=key)
 
 
@@ -280,7 +280,7 @@ def clock(store: Store) -> None:
         state: sum(r.state == state for r in rows)
         for state in (review.REMINDER_DUE, "stale", "out of provision")
     }
-    st.write(", ".join(f"{n} {state}" for state, n in counts.items()) + ".")
+    st.write(" · ".join(f"{state.capitalize()}: {n:,}" for state, n in counts.items()))
     _table(
         [
             {

@@ -200,7 +200,7 @@ def test_the_clock_lists_stale_listings_and_reminders_and_says_the_rule(open_app
     clock = next(f for f in _frames(at) if "Last confirmed" in f.columns)
     assert clock[["Service", "State"]].values.tolist() == [["Stale", "stale"], ["Due", "reminder due"]]
     assert "more than 11 months ago is due a reminder" in _texts(at)
-    assert "1 reminder due, 1 stale, 0 out of provision." in _texts(at)
+    assert "Reminder due: 1 · Stale: 1 · Out of provision: 0" in _texts(at)
 
 
 def test_the_change_log_shows_each_approved_field(open_app, store) -> None:
