@@ -16,6 +16,7 @@ from typing import Any
 
 import geopandas as gpd
 import pandas as pd
+from pyproj import Transformer
 from shapely.geometry import Point
 from shapely.geometry.base import BaseGeometry
 
@@ -96,33 +97,49 @@ def ward_names(pack: Pack) -> dict[str, str]:
 
 
 class WardReach:
-    """Which wards a delivery reaches, from a pack's ward boundaries and postcode centroids."""
+    """Which wards a delivery reaches, from a pack's ward boundaries and postcode centroids.
+
+    Built once per pack and cheap to build: a ward's boundary is put in metres only when a filter
+    first asks about it, and postcodes stay two arrays of coordinates.
+    """
 
     def __init__(self, wards: gpd.GeoDataFrame, postcodes: pd.DataFrame | None) -> None:
-        metric = wards.to_crs(s.METRE_CRS)
-        self._wards: dict[str, BaseGeometry] = dict(
-            zip(metric[s.WARD_CODE].astype(str), metric.geometry, strict=True)
-        )
-        self._postcodes: dict[str, BaseGeometry] = {}
+        self._boundaries = dict(zip(wards[s.WARD_CODE].astype(str), wards.geometry, strict=True))
+        self._crs = wards.crs
+        self._metric: dict[str, BaseGeometry] = {}
+        self._to_metres = Transformer.from_crs(s.PACK_CRS, s.METRE_CRS, always_xy=True)
+        self._postcodes: dict[str, tuple[float, float]] = {}
         if postcodes is not None and len(postcodes):
-            points = gpd.GeoSeries(
-                gpd.points_from_xy(postcodes[s.LON], postcodes[s.LAT]), crs=s.PACK_CRS
-            ).to_crs(s.METRE_CRS)
-            codes = normalise_postcode(postcodes[s.POSTCODE])
-            self._postcodes = {str(c): p for c, p in zip(codes, points, strict=True) if isinstance(c, str)}
+            xs, ys = self._to_metres.transform(
+                postcodes[s.LON].to_numpy(dtype=float), postcodes[s.LAT].to_numpy(dtype=float)
+            )
+            codes = normalise_postcode(postcodes[s.POSTCODE]).tolist()
+            self._postcodes = {
+                c: (float(x), float(y)) for c, x, y in zip(codes, xs, ys, strict=True) if isinstance(c, str)
+            }
 
     @classmethod
     def from_pack(cls, pack: Pack) -> WardReach:
         return cls(pack.wards, pack.postcodes)
 
-    def _point(self, postcode: Any, lat: Any = None, lon: Any = None) -> BaseGeometry | None:
+    def _ward(self, code: str) -> BaseGeometry | None:
+        if code not in self._metric:
+            shape = self._boundaries.get(code)
+            if shape is None:
+                return None
+            self._metric[code] = gpd.GeoSeries([shape], crs=self._crs).to_crs(s.METRE_CRS).iloc[0]
+        return self._metric[code]
+
+    def _point(self, postcode: Any, lat: Any = None, lon: Any = None) -> Point | None:
         if lat is not None and lon is not None:
             try:
-                return gpd.GeoSeries([Point(float(lon), float(lat))], crs=s.PACK_CRS).to_crs(s.METRE_CRS)[0]
+                x, y = self._to_metres.transform(float(lon), float(lat))
             except (TypeError, ValueError):
                 return None
-        code = normalise_postcode(pd.Series([postcode]))[0]
-        return self._postcodes.get(code) if isinstance(code, str) else None
+            return Point(x, y)
+        squashed = "".join(str(postcode or "").upper().split())
+        found = self._postcodes.get(f"{squashed[:-3]} {squashed[-3:]}") if len(squashed) > 3 else None
+        return Point(*found) if found else None
 
     def serves(self, delivery: Mapping[str, Any], ward: str) -> bool:
         """Whether ``delivery`` reaches the ward with code ``ward`` (see the module docstring)."""
@@ -131,7 +148,7 @@ class WardReach:
             return True
         if mode == "wards":
             return ward in {str(c) for c in delivery.get("wards") or []}
-        shape = self._wards.get(ward)
+        shape = self._ward(ward)
         if shape is None:
             return False
         if mode == "radius":

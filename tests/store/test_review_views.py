@@ -170,3 +170,13 @@ def test_search_and_filters_and_the_wards_a_listing_serves(store: Store) -> None
     reach = _reach()
     assert names(search(found, ward="E05000001", reach=reach)) == ["Homework club", "Lunch club"]
     assert names(search(found, ward="E05000002", reach=reach)) == ["Drop-in", "Lunch club"]
+
+
+def test_a_site_given_as_a_point_or_an_unknown_postcode() -> None:
+    reach = _reach()
+    at = gpd.GeoSeries(gpd.points_from_xy([3500], [1500]), crs="EPSG:27700").to_crs("EPSG:4326")[0]
+    site = {"mode": "sites", "sites": [{"latitude": at.y, "longitude": at.x, "reach_km": 0.6}]}
+    assert [reach.serves(site, ward) for ward in WARDS] == [False, True]  # 500 m north of the second ward
+    unknown = {"mode": "sites", "sites": [{"postcode": "ZZ9 9ZZ", "reach_km": 50}]}
+    assert [reach.serves(unknown, ward) for ward in WARDS] == [False, False]
+    assert not reach.serves({"mode": "radius", "postcode": "AB1 1AA", "radius_km": 5}, "E09999999")
