@@ -310,7 +310,7 @@ class Store:
                     c.created_at,
                     c.reviewed_by,
                     c.reviewed_at,
-                )  # fmt: skip
+                )
                 for c, org, email in s.execute(query).all()
             ]
 
@@ -558,9 +558,14 @@ class Store:
                     "officer, the most it holds; please try again later"
                 )
             report = ProblemReport(
-                service_id=service_id, text=text, contact=contact, reporter=reporter,
-                created_at=now, state="open", note="",
-            )  # fmt: skip
+                service_id=service_id,
+                text=text,
+                contact=contact,
+                reporter=reporter,
+                created_at=now,
+                state="open",
+                note="",
+            )
             s.add(report)
         return report
 
@@ -592,7 +597,7 @@ class Store:
                     r.reviewed_by,
                     r.reviewed_at,
                     r.note,
-                )  # fmt: skip
+                )
                 for r, service, org in s.execute(query).all()
             ]
 
