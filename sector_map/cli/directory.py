@@ -106,6 +106,15 @@ def _import_oruk(store: Any, args: argparse.Namespace) -> int:
         f"Imported {len(report.services)} services from {args.file.name}: {counts['new']} new, "
         f"{counts['updated']} updated, {counts['unchanged']} unchanged."
     )
+    if counts["kept"]:
+        print(
+            f"Kept {counts['kept']} listings as their organisations described them (the feed's version not applied)."
+        )
+    if counts["held"]:
+        print(
+            f"Held {counts['held']} listings with a change waiting for review (the feed's version not "
+            "applied; import again after the review)."
+        )
     for why, n in sorted(report.skipped.items()):
         print(f"Skipped {n}: {why}")
     if report.renamed_ids:

@@ -57,6 +57,7 @@ LOCKOUT = timedelta(minutes=15)
 # Submissions one user may have waiting for review at once (a CVS sending a batch stays well below).
 MAX_PENDING_PER_USER = 2000
 REVIEWERS = ("officer", "admin")
+DESCRIBED = "described by the organisation"  # a service's source once its organisation has described it
 ORGANISATION_FIELDS = (
     "name",
     "description",
@@ -397,10 +398,16 @@ class Store:
 
     def import_feed(self, records: list[FeedService], *, source: str) -> dict[str, int]:
         """Record services from a published feed as approved, with their source and the feed's own
-        assured dates, all in one transaction (a failed import leaves nothing). Returns counts of
-        "new", "updated" and "unchanged" services. For the import command (an admin's tool:
-        whoever holds the database URL); the revisions are marked ``import: SOURCE``."""
-        counts = {"new": 0, "updated": 0, "unchanged": 0}
+        assured dates, all in one transaction (a failed import leaves nothing). For the import
+        command (an admin's tool: whoever holds the database URL); the revisions are marked
+        ``import: SOURCE``.
+
+        The organisation's own word wins over a feed: a listing the organisation has described
+        (an approved revision of theirs) is *kept* as they wrote it, and a listing with a change
+        waiting for review is *held* (the feed's version is not applied, so the reviewer's diff
+        and the editor's base stay true; import again after the review). Returns counts of
+        "new", "updated", "unchanged", "kept" and "held" services."""
+        counts = {"new": 0, "updated": 0, "unchanged": 0, "kept": 0, "held": 0}
         by = f"import: {source}"
         with self.transaction() as s:
             for record in records:
@@ -408,6 +415,17 @@ class Store:
                 current = s.get(Service, record.service_id, with_for_update=True)
                 if current is not None and all(getattr(current, k) == v for k, v in fields.items()):
                     counts["unchanged"] += 1
+                    continue
+                if current is not None and current.source.startswith(DESCRIBED):
+                    counts["kept"] += 1
+                    continue
+                waiting = s.scalar(
+                    select(func.count())
+                    .select_from(Revision)
+                    .where(Revision.service_id == record.service_id, Revision.state == "submitted")
+                )
+                if waiting:
+                    counts["held"] += 1
                     continue
                 revision = Revision(
                     service_id=record.service_id,
@@ -452,7 +470,7 @@ class Store:
                     name=given["name"],
                     **{k: given.get(k) or "" for k in ("description", "url", "email")},
                     **{k: given.get(k) or None for k in ("charity_number", "company_number", "pack_org_id")},
-                    source=source or f"described by the organisation ({revision.submitted_by})",
+                    source=source or f"{DESCRIBED} ({revision.submitted_by})",
                     created_at=_now(),
                 )
             )
@@ -465,7 +483,7 @@ class Store:
                 organisation_id=org_id,
                 version=0,
                 name=fields["name"],
-                source=source or "described by the organisation",
+                source=source or DESCRIBED,
                 last_modified=now,
                 **{k: _default(k) for k in SERVICE_FIELDS if k != "name"},
             )
@@ -488,8 +506,8 @@ class Store:
                     )
                 )
                 setattr(service, name, value)
-        if source is None and not service.source.startswith("described by the organisation"):
-            service.source = f"described by the organisation, was {service.source}"
+        if source is None and not service.source.startswith(DESCRIBED):
+            service.source = f"{DESCRIBED}, was {service.source}"
         service.version = version + 1
         service.assured_date = assured
         service.last_modified = now

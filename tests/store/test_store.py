@@ -3,7 +3,7 @@ revisions with optimistic versions, the change log, who may do what, logins, sta
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, inspect, select
@@ -114,15 +114,54 @@ def test_a_submission_on_an_outdated_version_is_refused_naming_the_other_change(
         assert s.get(Service, service_id).capacity == "30 a week"
 
 
-def test_approving_a_revision_whose_base_moved_is_refused_and_leaves_it_pending(store: Store) -> None:
-    service_id, org = _listed(store)
+def _feed_listed(store: Store) -> tuple[str, str]:
+    """A service as a published feed lists it (not yet described by its organisation), and its org."""
+    store.create_user(OFFICER, "officer")
+    feed = FeedService("svc-feed-1", "org-feed-1", {"name": "Example Pantry"}, {"name": "Lunch club"}, None)
+    assert store.import_feed([feed], source="test feed")["new"] == 1
+    return feed.service_id, feed.organisation_id
+
+
+def test_a_feed_update_waits_while_a_change_is_pending(store: Store) -> None:
+    service_id, org = _feed_listed(store)
     store.create_user(EDITOR, "editor", organisation_id=org)
     pending = store.submit({"phone": "0161 000 0000"}, by=EDITOR, service_id=service_id, base_version=1)
-    # The published record changes underneath it (a feed import moves the service to version 2).
-    feed = FeedService(
-        service_id, org, {"name": "Example Pantry"}, {"name": "Lunch club (feed)"}, date(2026, 1, 5)
-    )
-    assert store.import_feed([feed], source="test feed") == {"new": 0, "updated": 1, "unchanged": 0}
+    feed = FeedService(service_id, org, {"name": "Example Pantry"}, {"name": "Lunch club (feed)"}, None)
+    counts = store.import_feed([feed], source="test feed")
+    assert (counts["held"], counts["updated"]) == (1, 0)
+    service = store.approve(pending.id, by=OFFICER)  # the editor's base is still the current version
+    assert (service.name, service.phone, service.version) == ("Lunch club", "0161 000 0000", 2)
+
+
+def test_a_reimported_feed_keeps_what_the_organisation_described(store: Store) -> None:
+    service_id, org = _feed_listed(store)
+    store.create_user(EDITOR, "editor", organisation_id=org)
+    own = store.submit({"opening_times": "Tue 12:00-14:00"}, by=EDITOR, service_id=service_id, base_version=1)
+    store.approve(own.id, by=OFFICER)
+    feed = FeedService(service_id, org, {"name": "Example Pantry"}, {"name": "Lunch club (feed)"}, None)
+    assert store.import_feed([feed], source="test feed") == {
+        "new": 0,
+        "updated": 0,
+        "unchanged": 0,
+        "kept": 1,
+        "held": 0,
+    }
+    with store.transaction() as s:
+        service = s.get(Service, service_id)
+        assert (service.name, service.opening_times, service.version) == ("Lunch club", "Tue 12:00-14:00", 2)
+        assert service.source == "described by the organisation, was test feed"
+    untouched = FeedService("svc-feed-2", org, {"name": "Example Pantry"}, {"name": "Advice"}, None)
+    assert store.import_feed([untouched], source="test feed")["new"] == 1
+    changed = FeedService("svc-feed-2", org, {"name": "Example Pantry"}, {"name": "Advice line"}, None)
+    assert store.import_feed([changed], source="test feed")["updated"] == 1  # still the feed's own
+
+
+def test_approving_a_revision_whose_base_moved_is_refused_and_leaves_it_pending(store: Store) -> None:
+    service_id, org = _feed_listed(store)
+    store.create_user(EDITOR, "editor", organisation_id=org)
+    pending = store.submit({"phone": "0161 000 0000"}, by=EDITOR, service_id=service_id, base_version=1)
+    with store.transaction() as s:  # another process moved the listing on underneath it
+        s.get(Service, service_id).version = 2
     with pytest.raises(Conflict, match="now version 2"):
         store.approve(pending.id, by=OFFICER)
     with store.transaction() as s:
