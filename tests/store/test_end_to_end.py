@@ -246,15 +246,15 @@ def test_a_writer_killed_mid_transaction_leaves_the_store_consistent(db_url: str
 
 
 def test_without_postgres_the_half_skips_unless_required(monkeypatch: pytest.MonkeyPatch) -> None:
-    from tests.store import conftest
+    from tests import postgres
 
-    monkeypatch.setattr(conftest._Missing, "reason", "no server here")
-    monkeypatch.delenv(conftest.REQUIRE_POSTGRES, raising=False)
+    monkeypatch.setattr(postgres._Missing, "reason", "no server here")
+    monkeypatch.delenv(postgres.REQUIRE_POSTGRES, raising=False)
     with pytest.raises(pytest.skip.Exception, match="no server here"):
-        conftest._no_postgres()
-    monkeypatch.setenv(conftest.REQUIRE_POSTGRES, "1")
+        postgres.require_postgres(None)
+    monkeypatch.setenv(postgres.REQUIRE_POSTGRES, "1")
     with pytest.raises(pytest.fail.Exception, match="no server here"):
-        conftest._no_postgres()
+        postgres.require_postgres(None)
 
 
 def test_the_commands_check_roles_and_report_staleness_and_backups(db_url: str, tmp_path: Path) -> None:
