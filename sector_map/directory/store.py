@@ -53,6 +53,7 @@ from sector_map.directory.oruk import FeedService
 STALE_AFTER_MONTHS = 12
 OUT_OF_PROVISION_AFTER_MONTHS = 18
 MAX_FAILED_LOGINS = 5
+MIN_PASSWORD = 12
 LOCKOUT = timedelta(minutes=15)
 # Submissions one user may have waiting for review at once (a CVS sending a batch stays well below).
 MAX_PENDING_PER_USER = 2000
@@ -172,6 +173,8 @@ class Store:
         self, email: str, role: str, *, password: str | None = None, organisation_id: str | None = None
     ) -> User:
         email = email.strip().lower()
+        if password is not None and len(password) < MIN_PASSWORD:
+            raise DirectoryError(f"a password needs at least {MIN_PASSWORD} characters")
         if role not in ROLES:
             raise DirectoryError(f"role must be one of {', '.join(ROLES)}, not {role!r}")
         if "@" not in email:
@@ -246,6 +249,64 @@ class Store:
         """The account with this e-mail (any case), or None."""
         with self.transaction() as s:
             return s.scalar(select(User).where(User.email == email.strip().lower()))
+
+    # --- user management (admins only) ---------------------------------------------------
+    def users(self, *, by: str) -> list[User]:
+        with self.transaction() as s:
+            _admin(s, by, "see the accounts")
+            return list(s.scalars(select(User).order_by(User.role, User.email)))
+
+    def add_user(
+        self,
+        email: str,
+        role: str,
+        *,
+        by: str,
+        password: str | None = None,
+        organisation_id: str | None = None,
+    ) -> User:
+        """An admin adds an account (no password: it signs in through single sign-on only)."""
+        with self.transaction() as s:
+            _admin(s, by, "add accounts")
+        return self.create_user(email, role, password=password, organisation_id=organisation_id)
+
+    def set_role(self, email: str, role: str, *, by: str) -> User:
+        if role not in ROLES:
+            raise DirectoryError(f"role must be one of {', '.join(ROLES)}, not {role!r}")
+        with self.transaction() as s:
+            admin = _admin(s, by, "change roles")
+            user = _user(s, email)
+            if user.role == "admin" and role != "admin":
+                _keep_an_admin(s, user, admin)
+            user.role = role
+        return user
+
+    def set_password(self, email: str, password: str, *, by: str) -> None:
+        """An admin sets an account's password (and unlocks it)."""
+        if len(password) < MIN_PASSWORD:
+            raise DirectoryError(f"a password needs at least {MIN_PASSWORD} characters")
+        with self.transaction() as s:
+            _admin(s, by, "set passwords")
+            user = _user(s, email)
+            user.password_hash = _hasher.hash(password)
+            user.failed_attempts, user.locked_until = 0, None
+
+    def unlock(self, email: str, *, by: str) -> None:
+        with self.transaction() as s:
+            _admin(s, by, "unlock accounts")
+            user = _user(s, email)
+            user.failed_attempts, user.locked_until = 0, None
+
+    def remove_user(self, email: str, *, by: str) -> None:
+        """An admin removes an account; what it submitted and reviewed stays in the history."""
+        with self.transaction() as s:
+            admin = _admin(s, by, "remove accounts")
+            user = _user(s, email)
+            if user.role == "admin":
+                _keep_an_admin(s, user, admin)
+            for claim in s.scalars(select(Claim).where(Claim.user_id == user.id)):
+                s.delete(claim)
+            s.delete(user)
 
     # --- revisions --------------------------------------------------------------------------
     def submit(
@@ -546,6 +607,21 @@ def _reviewer(s: Session, email: str, action: str) -> User:
     if user.role not in REVIEWERS:
         raise NotAllowed(f"only officers and admins may {action}; {user.email} is an {user.role}")
     return user
+
+
+def _admin(s: Session, email: str, action: str) -> User:
+    user = _user(s, email)
+    if user.role != "admin":
+        raise NotAllowed(f"only admins may {action}; {user.email} is an {user.role}")
+    return user
+
+
+def _keep_an_admin(s: Session, user: User, admin: User) -> None:
+    if user.id == admin.id:
+        raise DirectoryError("you cannot take away your own admin role; ask another admin")
+    admins = s.scalar(select(func.count()).select_from(User).where(User.role == "admin"))
+    if (admins or 0) <= 1:
+        raise DirectoryError("the directory must keep at least one admin")
 
 
 def _may_edit(user: User, organisation_id: str) -> None:

@@ -263,3 +263,41 @@ def test_stale_report_follows_the_twelve_and_eighteen_month_rule(store: Store) -
         "svc-2": "out of provision",
         "svc-3": "out of provision",
     }
+
+
+def test_only_admins_manage_accounts_and_one_admin_always_remains(store: Store) -> None:
+    from sector_map.directory.store import MIN_PASSWORD
+
+    store.create_user(ADMIN, "admin", password="a" * MIN_PASSWORD)
+    store.create_user(OFFICER, "officer")
+    with pytest.raises(NotAllowed, match="only admins may add accounts"):
+        store.add_user(EDITOR, "editor", by=OFFICER)
+    with pytest.raises(DirectoryError, match=f"at least {MIN_PASSWORD} characters"):
+        store.add_user(EDITOR, "editor", by=ADMIN, password="short")
+    store.add_user(EDITOR, "editor", by=ADMIN, password="b" * MIN_PASSWORD)
+    assert [u.email for u in store.users(by=ADMIN)] == [ADMIN, EDITOR, OFFICER]
+    with pytest.raises(NotAllowed):
+        store.users(by=EDITOR)
+    with pytest.raises(NotAllowed):
+        store.set_role(EDITOR, "admin", by=EDITOR)  # nobody promotes themself
+    store.set_role(OFFICER, "admin", by=ADMIN)
+    with pytest.raises(DirectoryError, match="your own admin role"):
+        store.set_role(ADMIN, "editor", by=ADMIN)
+    store.set_role(ADMIN, "editor", by=OFFICER)  # another admin may
+    with pytest.raises(DirectoryError, match="your own admin role"):
+        store.remove_user(OFFICER, by=OFFICER)
+    store.remove_user(EDITOR, by=OFFICER)
+    assert store.user(EDITOR) is None
+
+
+def test_an_admin_unlocks_and_resets_a_locked_account(store: Store) -> None:
+    store.create_user(ADMIN, "admin")
+    store.create_user(EDITOR, "editor", password="right password 1")
+    for _ in range(MAX_FAILED_LOGINS):
+        assert store.authenticate(EDITOR, "wrong") is None
+    assert store.authenticate(EDITOR, "right password 1") is None  # locked
+    store.unlock(EDITOR, by=ADMIN)
+    assert store.authenticate(EDITOR, "right password 1") is not None
+    store.set_password(EDITOR, "another password 2", by=ADMIN)
+    assert store.authenticate(EDITOR, "right password 1") is None
+    assert store.authenticate(EDITOR, "another password 2") is not None
