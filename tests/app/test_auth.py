@@ -97,3 +97,36 @@ def test_signing_out_ends_the_session(store: Store) -> None:
     at.button(key="sign_out").click()
     at.run()
     assert "Sign in to review changes" in _text(at) and auth.SESSION_KEY not in at.session_state
+
+
+def _accounts_page() -> None:
+    from ui import auth, users_panel
+
+    account = auth.require("admin", doing="manage accounts")
+    if account is not None:
+        users_panel.draw(account)
+
+
+def test_an_admin_adds_an_account_and_an_officer_cannot(store: Store) -> None:
+    store.create_user("admin@council.example", "admin", password=PASSWORD)
+    at = AppTest.from_function(_accounts_page, default_timeout=60)
+    at.run()
+    _sign_in(at, "admin@council.example", PASSWORD)
+    at.text_input(key="users_add_email").input("new.editor@group.example")
+    at.selectbox(key="users_add_role").select("editor")
+    at.text_input(key="users_add_password").input("short")
+    at.button[1].click()  # "Add account" (the sign-out button comes first)
+    at.run()
+    assert "at least 12 characters" in _text(at) and store.user("new.editor@group.example") is None
+    at.text_input(key="users_add_email").input("new.editor@group.example")
+    at.text_input(key="users_add_password").input("a long enough password")
+    at.button[1].click()
+    at.run()
+    assert not at.exception
+    assert store.user("new.editor@group.example").role == "editor"
+    assert "new.editor@group.example" in at.dataframe[0].value["E-mail"].tolist()
+
+    refused = AppTest.from_function(_accounts_page, default_timeout=60)
+    refused.run()
+    _sign_in(refused, OFFICER, PASSWORD)
+    assert "may not manage accounts" in _text(refused) and not refused.dataframe
