@@ -390,6 +390,37 @@ class Store:
             s.add(revision)
         return revision
 
+    def confirm(self, service_id: str, *, by: str, today: date | None = None) -> Service:
+        """The organisation says its listing is still right: "last confirmed" becomes today.
+
+        Nothing changes but the date, so an editor of the organisation may do it without review
+        (it is recorded as an approved revision with no fields); the version stays, so a change
+        waiting for review keeps its base.
+        """
+        with self.transaction() as s:
+            user = _user(s, by)
+            service = s.get(Service, service_id, with_for_update=True)
+            if service is None or service.version == 0:
+                raise NotFound(f"no listed service with id {service_id!r}")
+            _may_edit(user, service.organisation_id)
+            now = _now()
+            s.add(
+                Revision(
+                    service_id=service.id,
+                    organisation_id=service.organisation_id,
+                    state="approved",
+                    base_version=service.version,
+                    content={"service": {}, "organisation_id": service.organisation_id, "confirmation": True},
+                    submitted_by=user.email,
+                    submitted_at=now,
+                    reviewed_by=user.email,
+                    reviewed_at=now,
+                    reason="confirmed as still correct",
+                )
+            )
+            service.assured_date = today or now.date()
+            return service
+
     def approve(self, revision_id: int, *, by: str, today: date | None = None) -> Service:
         """Apply a submitted revision (officers and admins only): see the module docstring."""
         with self.transaction() as s:

@@ -3,7 +3,7 @@ revisions with optimistic versions, the change log, who may do what, logins, sta
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, inspect, select
@@ -301,3 +301,17 @@ def test_an_admin_unlocks_and_resets_a_locked_account(store: Store) -> None:
     store.set_password(EDITOR, "another password 2", by=ADMIN)
     assert store.authenticate(EDITOR, "right password 1") is None
     assert store.authenticate(EDITOR, "another password 2") is not None
+
+
+def test_an_editor_confirms_a_listing_without_review_and_nobody_else_may(store: Store) -> None:
+    service_id, org = _listed(store)
+    store.create_user(EDITOR, "editor", organisation_id=org)
+    store.create_user(OTHER, "editor")
+    pending = store.submit({"phone": "0161 000 0000"}, by=OFFICER, service_id=service_id, base_version=1)
+    logged = len(store.history(service_id))
+    confirmed = store.confirm(service_id, by=EDITOR, today=date(2026, 11, 2))
+    assert (confirmed.assured_date, confirmed.version) == (date(2026, 11, 2), 1)
+    assert len(store.history(service_id)) == logged  # no field changed, none logged
+    assert store.approve(pending.id, by=OFFICER).phone == "0161 000 0000"  # its base still holds
+    with pytest.raises(NotAllowed):
+        store.confirm(service_id, by=OTHER)
