@@ -6,6 +6,8 @@ checked an ID token with those claims. tests/e2e/test_sso_browser.py runs the re
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -13,7 +15,7 @@ from sector_map.directory import db
 from sector_map.directory.store import Store
 from tests.app.conftest import APP
 from ui import sso
-from ui.auth import NO_ROLE
+from ui.auth import NO_ROLE, SESSION_KEY
 from ui.text import md
 
 AUTH = {
@@ -76,7 +78,8 @@ def test_email_from_claims(claims, expected):
 
 @pytest.fixture
 def sso_app(app_packs, directory_url, monkeypatch):
-    """``sso_app(user)``: app.py with single sign-on configured and ``st.user`` set to ``user``."""
+    """``sso_app(user, configured=True, session=None)``: app.py with ``st.user`` set to ``user``,
+    single sign-on configured (or not), and ``session`` put in its session state first."""
     from ui import paths
 
     monkeypatch.setenv("SECTOR_MAP_PACKS_DIR", str(app_packs))
@@ -87,10 +90,13 @@ def sso_app(app_packs, directory_url, monkeypatch):
     db.init(store.engine)
     store.create_user(OFFICER, "officer")
 
-    def open_(user: dict) -> AppTest:
+    def open_(user: dict, *, configured: bool = True, session: dict | None = None) -> AppTest:
         at = AppTest.from_file(APP, default_timeout=120)
-        at.secrets["auth"] = AUTH
+        if configured:
+            at.secrets["auth"] = AUTH
         at.user = user
+        for key, value in (session or {}).items():
+            at.session_state[key] = value
         at.query_params["pack"] = "demo"
         at.run()
         assert not at.exception, [e.message for e in at.exception]
@@ -134,4 +140,22 @@ def test_sign_out_logs_out_of_single_sign_on(sso_app):
     assert at.user.get("is_logged_in") is False
     at.run()
     assert [b.label for b in at.sidebar.button] == [SIGN_IN]
+    assert "Signed in as" not in _sidebar_text(at)
+
+
+def test_without_single_sign_on_or_a_sign_in_the_sidebar_has_no_account_section(sso_app):
+    at = sso_app({}, configured=False)
+    assert "Directory account" not in _sidebar_text(at)
+    assert [b.label for b in at.sidebar.button] == []
+
+
+def test_a_built_in_sign_in_shows_in_the_sidebar_and_signs_out_without_single_sign_on(sso_app, directory_url):
+    Store.open(directory_url).create_user("editor@charity.example", "editor", password="a long password 1")
+    now = time.time()
+    login = {SESSION_KEY: {"email": "editor@charity.example", "started": now, "seen": now}}
+    at = sso_app({}, configured=False, session=login)
+    assert f"Signed in as {md('editor@charity.example')} (editor, password)" in _sidebar_text(at)
+    at.sidebar.button(key="sidebar_sign_out").click().run()
+    assert not at.exception
+    assert SESSION_KEY not in at.session_state
     assert "Signed in as" not in _sidebar_text(at)
