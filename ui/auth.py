@@ -115,7 +115,7 @@ def sign_in_form(key: str = "sign_in") -> None:
 
 
 def describe(account: Account) -> str:
-    """ "Signed in as E-MAIL (ROLE, METHOD)", the e-mail shown as text."""
+    """The line 'Signed in as E-MAIL (ROLE, METHOD)', the e-mail shown as text."""
     return f"Signed in as {md(account.email)} ({account.role}, {account.method})"
 
 

@@ -58,7 +58,7 @@ def email() -> str | None:
 
 def signed_in() -> bool:
     """True when someone is signed in at the provider (whether or not the store knows them)."""
-    return configured() and bool(st.user.is_logged_in)
+    return configured() and bool(st.user.get("is_logged_in"))
 
 
 def login_button(key: str = "sso_login") -> None:
