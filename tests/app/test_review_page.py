@@ -4,12 +4,12 @@ reports, the review clock and the change log, all acting on a real store at ``di
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from sector_map.directory.models import Revision
+from sector_map.directory.models import Revision, Service
 from sector_map.directory.oruk import FeedService
 from tests.app.directory_seed import EDITOR, OFFICER, PASSWORD, listed, open_store, signed_in
 
@@ -132,8 +132,8 @@ def test_an_officer_sees_the_diff_rejects_with_a_reason_and_approves_another(ope
 def test_a_conflict_is_shown_as_the_store_words_it(open_app, store) -> None:
     service_id = listed(store, "Lunch club", "Sale Pantry")
     pending = store.submit({"phone": "0161 000 0000"}, by=OFFICER, service_id=service_id)
-    feed = FeedService(service_id, "x", {"name": "x"}, {"name": "Lunch club (feed)"}, date(2026, 1, 5))
-    store.import_feed([feed], source="a feed")
+    with store.transaction() as s:  # the approved version moves on under it (a racing writer)
+        s.get(Service, service_id).version += 1
     at = _review(open_app, OFFICER)
     assert "written against an older version" in _frames(at)[0]["Note"].tolist()
     assert "approving it will be refused" in at.warning[0].value
