@@ -220,3 +220,12 @@ def test_the_change_log_shows_each_approved_field(open_app, store) -> None:
     ]
     with store.transaction() as s:
         assert s.get(Revision, revision.id).state == "approved"
+
+
+def test_only_an_admin_gets_the_accounts_tab(open_app, store) -> None:
+    store.create_user("admin@council.example", "admin")
+    at = _review(open_app, OFFICER)
+    assert "Accounts" not in [t.label for t in at.tabs]
+    at = _review(open_app, "admin@council.example")
+    assert at.tabs[-1].label == "Accounts"
+    assert OFFICER in at.dataframe[-1].value["E-mail"].tolist()
