@@ -11,7 +11,7 @@ those calls through :func:`md`, :func:`md_code` or :func:`md_table`; HTML writte
 
 Example:
     >>> md("![x](https://example.invalid/p.png) <img src=x> $5")
-    '!\\\\[x\\\\](https\\\\://example.invalid/p.png) \\\\<img src=x\\\\> \\\\$5'
+    '!\\\\[x\\\\](https:\\u2060//example.invalid/p.png) \\\\<img src=x\\\\> \\\\$5'
     >>> md("wards.parquet: 2 rows have no ward_code")
     'wards.parquet: 2 rows have no ward_code'
     >>> md_code("pack=x"), md_code("a`b")
@@ -35,7 +35,10 @@ _ALWAYS = re.compile(r"([\\`*\[\]<>|~$#@])")
 _UNDERSCORE = re.compile(r"(?<![^\W_])_|_(?![^\W_])")
 # Entities (&lt;), bare web addresses (https://, www.) that GFM would turn into links.
 _ENTITY = re.compile(r"&(?=#?\w+;)")
-_AUTOLINK = re.compile(r"(?i):(?=//)|(?<=\bwww)\.")
+# GFM finds those in the text *after* escapes are read, so a backslash cannot stop them: an invisible
+# word joiner after the ":" of "://" and after "www" breaks the pattern and shows nothing.
+_AUTOLINK = re.compile(r"(?i):(?=//)|\bwww(?=\.)")
+_WORD_JOINER = "\u2060"
 # Block markers at the start of a line: lists, setext underlines, ordered lists.
 _LINE_START = re.compile(r"(?m)^([ \t]{0,3})([-+=])|^([ \t]{0,3}\d{1,9})([.)])(?=\s|$)")
 _NEWLINE = re.compile(r"\r\n|\r|\n")
@@ -51,7 +54,7 @@ def md(text: object) -> str:
     out = _ALWAYS.sub(r"\\\1", str(text))
     out = _UNDERSCORE.sub(r"\\_", out)
     out = _ENTITY.sub(r"\\&", out)
-    out = _AUTOLINK.sub(lambda m: "\\" + m.group(0), out)
+    out = _AUTOLINK.sub(lambda m: m.group(0) + _WORD_JOINER, out)
     out = _LINE_START.sub(lambda m: f"{m[1]}\\{m[2]}" if m[2] else f"{m[3]}\\{m[4]}", out)
     return _NEWLINE.sub("  \n", out)
 
