@@ -4,5 +4,7 @@ A SQL database (SQLite under ``data/`` by default, PostgreSQL for a shared deplo
 ``SECTOR_MAP_DATABASE_URL``) holding users, organisations, claims, services, revisions and a
 field-level change log, with Alembic migrations. Plain Python: no Streamlit.
 
-May import: ``pack`` (postcode shapes). Imported by: ``cli`` (and, later, the pages).
+May import: ``pack`` (postcode shapes), ``importers``, and ``analysis`` (the preview of how a
+listing changes the gaps, :func:`sector_map.directory.overlay.preview`). Imported by: ``cli`` and
+the app's ``ui`` (the overlay of approved listings on every analysis page).
 """
