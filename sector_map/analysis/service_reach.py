@@ -125,6 +125,8 @@ def service_locations(pack: Pack) -> gpd.GeoDataFrame:
         own = np.isfinite(lon) & np.isfinite(lat)
         # Importers copy the organisation's point onto its services; that is not a site of its own.
         same = via_org & (np.abs(lon - x) < _SAME_DEG) & (np.abs(lat - y) < _SAME_DEG)
+        if s.LISTING_ID in sv:  # a directory listing's site is one, even at its organisation's address
+            same &= (sv[s.LISTING_ID].fillna("").astype(str) == "").to_numpy()
         site = own & ~same
         x[site], y[site], quality[site] = lon[site], lat[site], s.LOCATION_SITE
     located = np.isfinite(x)

@@ -465,10 +465,14 @@ def overlay(pack: Pack, given: Sequence[Listing], *, today: date | None = None, 
             s.LISTING_ID: "",
         }
     )
-    listed = pd.DataFrame(rows, columns=list(dict.fromkeys([*published.columns, *(rows[0] if rows else [])])))
-    services = (
-        pd.concat([published, listed[list(published.columns)]], ignore_index=True) if rows else published
-    )
+    if rows:
+        for column in (s.LON, s.LAT):  # a listing's site has a point of its own
+            if column not in published:
+                published = published.assign(**{column: np.nan})
+        listed = pd.DataFrame.from_records(rows, columns=list(published.columns))
+        services = pd.concat([published, listed], ignore_index=True)
+    else:
+        services = published
     organisations = pack.organisations
     if new:
         organisations = pd.concat(
