@@ -458,17 +458,14 @@ def overlay(pack: Pack, given: Sequence[Listing], *, today: date | None = None, 
     published = pack.services
     if replaced:
         published = published[~published[s.ORG_ID].astype(str).isin(replaced).to_numpy()]
-    published = published.assign(
-        **{
-            s.PROVENANCE: published[s.SOURCE].astype(object).map(source_years(pack)).fillna(""),
-            s.SUPPLY_WEIGHT: 1.0,
-            s.LISTING_ID: "",
-        }
-    )
+    published = published.copy()
+    published[s.PROVENANCE] = published[s.SOURCE].astype(object).map(source_years(pack)).fillna("")
+    published[s.SUPPLY_WEIGHT] = 1.0
+    published[s.LISTING_ID] = ""
     if rows:
         for column in (s.LON, s.LAT):  # a listing's site has a point of its own
             if column not in published:
-                published = published.assign(**{column: np.nan})
+                published[column] = np.nan
         listed = pd.DataFrame.from_records(rows, columns=list(published.columns))
         services = pd.concat([published, listed], ignore_index=True)
     else:
