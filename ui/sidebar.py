@@ -143,9 +143,9 @@ def draw_sidebar(pack: Pack) -> None:
     )
     if pack.is_demo:
         st.sidebar.caption(":orange[**Fictional demo data**: not a real place.]")
-    note = directory_note()
-    if note:
-        st.sidebar.caption(note)
+    counts = directory_note()  # numbers, and the store's error through md()
+    if counts:
+        st.sidebar.caption(counts)
     st.sidebar.caption(
         "sector-map maps the voluntary and community sector over ward-level need, "
         "to help find gaps and likely partners. See *About the data* for sources and licences."
