@@ -221,3 +221,25 @@ def test_the_stamp_changes_with_each_approval_and_is_empty_without_listings(tmp_
     store.approve(second.id, by="officer@example.org")
     assert stamp(store, TODAY) not in ("", one)
     assert stamp(store, date(2026, 12, 1)) != stamp(store, TODAY)  # staleness moves with the date
+
+
+def test_the_ward_profile_and_partners_say_where_each_description_comes_from(pack):
+    from sector_map.analysis.matching import offer_from_org
+    from sector_map.analysis.partners import partners_and_overlap
+    from sector_map.analysis.ward_profile import organisations
+
+    beta = listing(
+        pack_org_id="o2",
+        charity_number=None,
+        themes=("disability_carers",),
+        delivery={"mode": "wards", "wards": ["X05000002", "X05000003"]},
+    )
+    result = overlay(pack, [beta], today=TODAY)
+    table = organisations(result.pack, "X05000002").set_index(s.ORG_ID)
+    assert table.loc["o2", s.HEADER_WHY].endswith("(described by the organisation, reviewed 2 Nov 2026)")
+    assert table.loc["o1", s.HEADER_WHY].endswith("(test, 2026)")
+    plain = organisations(pack, "X05000002").set_index(s.ORG_ID)  # the published pack: as before
+    assert not plain[s.HEADER_WHY].str.contains("2026").any()
+    partners, _ = partners_and_overlap(result.pack, offer_from_org(result.pack, "o1"))
+    why = partners.set_index(s.ORG_ID).loc["o2", s.WHY]
+    assert why.endswith("(described by the organisation, reviewed 2 Nov 2026)")
