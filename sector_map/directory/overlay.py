@@ -29,7 +29,7 @@ changed) whose services are the published ones plus the directory's approved lis
   provenance says it is stale); after 18 months, or with no confirmation date, it is *out of
   provision*: left out, and replacing nothing, until it is confirmed again. Only ``active``
   listings count: an inactive or temporarily closed one is left out like an out-of-provision one.
-  Why: ``docs/decisions/0007-directory-in-provision.md``.
+  Why: ``docs/decisions/0008-directory-in-provision.md``.
 
 Plain Python: the rows come from :meth:`sector_map.directory.store.Store.services`.
 """
