@@ -186,33 +186,47 @@ def _number(value: object) -> str | None:
 
 
 class _Linker:
-    """Finds the pack organisation a directory organisation is."""
+    """Finds the pack organisation a directory organisation is (indexed once per pack)."""
 
-    def __init__(self, orgs: pd.DataFrame) -> None:
-        ids = orgs[s.ORG_ID].astype(str)
-        self.ids = set(ids.tolist())
-        self.by_number: dict[str, str] = {}
-        self.by_company: dict[str, str] = {}
-        for number, org_id in zip(orgs[s.CHARITY_NUMBER].tolist(), ids.tolist(), strict=True):
-            key = _number(number)
-            if key:
-                self.by_number.setdefault(key, org_id)
-        if s.COMPANY_NUMBER in orgs:
-            for number, org_id in zip(orgs[s.COMPANY_NUMBER].tolist(), ids.tolist(), strict=True):
-                key = _number(number)
-                if key:
-                    self.by_company.setdefault(key, org_id)
+    def __init__(self, pack: Pack) -> None:
+        from sector_map.analysis.places import per_pack
+
+        self.ids, self.by_number, self.by_company = per_pack(pack, "directory_linker", _link_index)
 
     def find(self, listing: Listing) -> str | None:
         if listing.pack_org_id and str(listing.pack_org_id) in self.ids:
             return str(listing.pack_org_id)
-        number = _number(listing.charity_number)
-        if number and number in self.by_number:
-            return self.by_number[number]
-        company = _number(listing.company_number)
-        if company and company in self.by_company:
-            return self.by_company[company]
+        for key, index in (
+            (listing.charity_number, self.by_number),
+            (listing.company_number, self.by_company),
+        ):
+            number = _number(key)
+            if number and number in index:
+                return index[number]
         return None
+
+
+def _numbers(values: pd.Series) -> pd.Series:
+    """:func:`_number` of a whole column."""
+    text = values.astype("string").str.replace(r"\s+", "", regex=True).str.upper()
+    return text.where(text.str.len() > 0)
+
+
+def _link_index(pack: Pack) -> tuple[frozenset[str], dict[str, str], dict[str, str]]:
+    """The pack's org ids, and org id by charity number and by company number (the first of each)."""
+    orgs = pack.organisations
+    ids = orgs[s.ORG_ID].astype(str).tolist()
+
+    def by(column: str) -> dict[str, str]:
+        if column not in orgs:
+            return {}
+        found: dict[str, str] = {}
+        for key, org_id in zip(_numbers(orgs[column]).tolist(), ids, strict=True):
+            if isinstance(key, str):
+                found.setdefault(key, org_id)
+        return found
+
+    return frozenset(ids), by(s.CHARITY_NUMBER), by(s.COMPANY_NUMBER)
 
 
 _POSTCODE = re.compile(r"^(?:[A-Z]{1,2}[0-9][A-Z0-9]?[0-9][A-Z]{2}|GIR0AA)$")
@@ -427,7 +441,7 @@ def overlay(pack: Pack, given: Sequence[Listing], *, today: date | None = None, 
     result = Overlay(pack)
     if not given:
         return result
-    linker = _Linker(pack.organisations)
+    linker = _Linker(pack)
     postcodes = _Postcodes(pack)
     wards = set(pack.wards[s.WARD_CODE].astype(str).tolist())
     rows: list[dict[str, Any]] = []
@@ -457,9 +471,12 @@ def overlay(pack: Pack, given: Sequence[Listing], *, today: date | None = None, 
     result.organisations_replaced = len(replaced)
     published = pack.services
     if replaced:
-        published = published[~published[s.ORG_ID].astype(str).isin(replaced).to_numpy()]
+        published = published[~published[s.ORG_ID].isin(list(replaced)).to_numpy()]
     published = published.copy()
-    published[s.PROVENANCE] = published[s.SOURCE].astype(object).map(source_years(pack)).fillna("")
+    codes, sources = pd.factorize(published[s.SOURCE], use_na_sentinel=True)
+    said = source_years(pack)
+    texts = np.array([said.get(str(v), str(v)) for v in sources] + [""], dtype=object)
+    published[s.PROVENANCE] = texts[codes]  # -1 (no source) picks the last: ""
     published[s.SUPPLY_WEIGHT] = 1.0
     published[s.LISTING_ID] = ""
     if rows:
