@@ -42,6 +42,16 @@ def fill(store: Store, pack: Pack, n: int, *, seed: int = 1) -> None:
     """``n`` approved listings in ``store`` (see the module docstring)."""
     rng = random.Random(seed)
     postcodes = pack.postcodes[s.POSTCODE].astype(str).tolist() if pack.postcodes is not None else []
+    # without a postcode table (England), sites are map points inside the wards
+    inside = pack.wards.geometry.representative_point()
+    points = list(zip(inside.y.tolist(), inside.x.tolist(), strict=True))
+
+    def site() -> dict:
+        if postcodes:
+            return {"postcode": rng.choice(postcodes), "reach_km": 1.0}
+        lat, lon = rng.choice(points)
+        return {"latitude": lat, "longitude": lon, "reach_km": 1.0}
+
     wards = pack.wards[s.WARD_CODE].astype(str).tolist()
     org_ids = pack.organisations[s.ORG_ID].astype(str).tolist()
     now = datetime.now(UTC)
@@ -58,11 +68,8 @@ def fill(store: Store, pack: Pack, n: int, *, seed: int = 1) -> None:
                 )
             )
             roll = rng.random()
-            if roll < 0.6 and postcodes:
-                sites = [
-                    {"postcode": rng.choice(postcodes), "reach_km": 1.0} for _ in range(rng.randint(1, 2))
-                ]
-                delivery: dict = {"mode": "sites", "sites": sites}
+            if roll < 0.6:
+                delivery: dict = {"mode": "sites", "sites": [site() for _ in range(rng.randint(1, 2))]}
             elif roll < 0.8:
                 delivery = {"mode": "wards", "wards": rng.sample(wards, min(3, len(wards)))}
             elif roll < 0.9 and postcodes:
