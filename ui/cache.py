@@ -39,16 +39,19 @@ def _load(path: str, version: str) -> Pack:
     return load_pack(path)
 
 
-def get_pack(path: Path) -> Pack:
+def get_pack(path: Path, *, warm: bool = True) -> Pack:
     """The validated pack at ``path`` (re-read when its files change). Shared: do not mutate.
 
     Opening a pack starts warming its per-pack results in the background, once per pack
-    (sector_map.analysis.warm), so the Gaps page, Where we fit and the Ward profile find them ready.
+    (sector_map.analysis.warm), so the Gaps page, Where we fit and the Ward profile find them ready;
+    ``warm=False`` leaves that to the caller (the sidebar warms the pack the pages will read: with
+    the live directory over it, that is another pack).
     """
-    from sector_map.analysis import warm
+    from sector_map.analysis import warm as warming
 
     pack = _load(str(path), pack_version(path))
-    warm.start(pack)
+    if warm:
+        warming.start(pack)
     return pack
 
 
@@ -106,19 +109,18 @@ def pack_for(key: tuple[str, str]) -> Pack:
     return _overlaid(path, base, stamp).pack if mark else _load(path, version)
 
 
-@st.cache_resource(show_spinner="Adding the live directory's listings…", max_entries=4)
+# The current stamp's overlay and the one before (a session may still be on it for this run): each
+# keeps its own per-pack results, which on a national pack weigh as much as the pack.
+@st.cache_resource(show_spinner="Adding the live directory's listings…", max_entries=2)
 def _overlaid(path: str, version: str, stamp: str) -> Overlay:
     """The published pack with the directory's approved listings over it, built once per pack and
     directory stamp and shared by every session (do not mutate)."""
-    from sector_map.analysis import warm
     from sector_map.directory import overlay
     from ui.directory import store
 
-    result = overlay.overlay(
+    return overlay.overlay(
         _load(path, version), overlay.listings(store().services(include_defunct=False)), stamp=stamp
     )
-    warm.start(result.pack)
-    return result
 
 
 def with_directory(pack: Pack) -> Overlay:

@@ -79,7 +79,7 @@ def open_pack() -> Pack:
     (one small query when there are none). Stops the page with a plain message if it cannot be used."""
     path = Path(st.session_state.get("_pack_path", paths.DEMO_PACK))
     try:
-        published = cache.get_pack(path)
+        published = cache.get_pack(path, warm=False)
     except PackError as exc:
         st.error(f"The data pack in {md_code(path.name)} cannot be used.\n\n{md(exc)}")
         st.stop()
@@ -96,8 +96,17 @@ def open_pack() -> Pack:
             result = cache.with_directory(published)
         except (SQLAlchemyError, DirectoryError, OSError) as exc:  # the published pack still works
             problem = str(exc).splitlines()[0]
+    from sector_map.analysis import warm
+
+    warm.start(result.pack)  # once per pack: the one the pages read
     st.session_state[_RUN_PACK] = (str(path), on, result, problem)
     return result.pack
+
+
+def published_pack() -> Pack:
+    """The chosen pack as its files hold it, without the directory: what the Data page shows, checks
+    uploads against and saves (the directory's listings are never written into a pack)."""
+    return cache.get_pack(Path(st.session_state.get("_pack_path", paths.DEMO_PACK)), warm=False)
 
 
 def current_pack() -> Pack:
