@@ -84,3 +84,29 @@ def test_a_link_with_the_directory_off_opens_with_it_off(open_app, demo, directo
     at = open_app("app_pages/gaps.py", directory="0")
     assert at.toggle(key="use_directory").value is False
     assert not any(NAME in why for why in _priority(at)["Why"])
+
+
+def test_every_page_runs_with_listings_added_and_replacing(open_app, demo, directory_url):
+    postcode, ward = _site_in_a_ward(demo)
+    _approve_listing(directory_url, demo, "poverty_food", postcode)  # replaces a demo organisation's
+    store = Store.open(directory_url)
+    revision = store.submit(
+        {
+            "name": "A new group's club",
+            "themes": ["children_young_people"],
+            "delivery": {"mode": "whole_area"},
+        },
+        by=OFFICER,
+        organisation={"name": "A group the pack lacks"},
+    )
+    store.approve(revision.id, by=OFFICER)
+    store.engine.dispose()
+    at = open_app(ward=ward)
+    assert any("2 listings in provision: 1 added, 1 replacing" in c.value for c in at.sidebar.caption)
+    for page in ("gaps.py", "fit.py", "ward.py", "data.py", "about.py"):
+        at.switch_page(f"app_pages/{page}").run()
+        assert not at.exception, (page, [e.message for e in at.exception])
+    # the Ward profile lists the listing's organisation with where its description comes from
+    at.switch_page("app_pages/ward.py").run()
+    tables = [d.value for d in at.dataframe if s.HEADER_WHY in d.value.columns]
+    assert any(t[s.HEADER_WHY].str.contains("described by the organisation, reviewed").any() for t in tables)
