@@ -8,8 +8,8 @@ changed) whose services are the published ones plus the directory's approved lis
   number (when the pack has company numbers). Its listings in provision **replace** that
   organisation's published services (a register says where a charity is run; the organisation
   says where, what and for whom it delivers). An organisation with no match is **added** to the
-  pack, placed at its first site's postcode (location quality "contact address"), else with no
-  point ("area only").
+  pack, placed at its first site (its map point or postcode; location quality "contact address":
+  the site stays a site for the listing's own service rows), else with no point ("area only").
 * **How a listing reaches people** (its ``delivery``, see :mod:`sector_map.directory.models`):
   ``sites``: one service row per site at its own point (its map point, else its postcode's
   centroid in the pack's postcode table), reaching its ``reach_km`` (the catchment radius when not
@@ -383,14 +383,16 @@ def _rows_for(
     return [base | {s.SERVICE_ID: sid, s.AREA_TYPE: s.AREA_WHOLE}]
 
 
-def _first_postcode(listing: Listing) -> str | None:
+def _first_place(listing: Listing, postcodes: _Postcodes) -> tuple[str | None, tuple[float, float] | None]:
+    """The postcode and point of a listing's first site that can be placed (or of its radius)."""
     delivery = listing.delivery or {}
     if delivery.get("mode") == "radius":
-        return delivery.get("postcode") or None
+        return delivery.get("postcode") or None, postcodes.point(delivery.get("postcode"))
     for site in delivery.get("sites") or []:
-        if site.get("postcode"):
-            return str(site["postcode"])
-    return None
+        point = _site_point(site, postcodes)
+        if point is not None:
+            return (str(site["postcode"]) if site.get("postcode") else None), point
+    return None, None
 
 
 def _new_organisations(
@@ -404,8 +406,10 @@ def _new_organisations(
         by_org.setdefault(row[s.ORG_ID], []).append(row)
     for org_id, group in new.items():
         first = group[0]
-        postcode = next((p for p in map(_first_postcode, group) if p), None)
-        point = postcodes.point(postcode)
+        postcode, point = next(
+            (place for place in (_first_place(g, postcodes) for g in group) if place[1] is not None),
+            (None, None),
+        )
         mine = by_org.get(org_id, [])
         themes = [t for t in s.THEME_IDS if any(t in r[s.THEMES] for r in mine)]
         groups = [g for g in s.CLIENT_GROUP_IDS if any(g in r[s.CLIENT_GROUPS] for r in mine)]

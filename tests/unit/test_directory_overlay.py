@@ -243,3 +243,20 @@ def test_the_ward_profile_and_partners_say_where_each_description_comes_from(pac
     partners, _ = partners_and_overlap(result.pack, offer_from_org(result.pack, "o1"))
     why = partners.set_index(s.ORG_ID).loc["o2", s.WHY]
     assert why.endswith("(described by the organisation, reviewed 2 Nov 2026)")
+
+
+def test_a_new_organisation_with_only_map_points_is_placed_at_its_first_site(pack):
+    sites = [{"postcode": "ZZ9 9ZZ"}, {"latitude": GAMMA[1], "longitude": GAMMA[0]}]
+    result = overlay(
+        pack, [listing(charity_number=None, delivery={"mode": "sites", "sites": sites})], today=TODAY
+    )
+    new = result.pack.organisations.set_index(s.ORG_ID).loc["directory-org-1"]
+    assert (new.geometry.x, new.geometry.y) == pytest.approx(GAMMA)
+    assert new[s.POSTCODE] is None
+
+
+def test_a_new_organisation_with_no_place_is_area_only(pack):
+    result = overlay(pack, [listing(charity_number=None, delivery={"mode": "whole_area"})], today=TODAY)
+    new = result.pack.organisations.set_index(s.ORG_ID).loc["directory-org-1"]
+    assert new[s.LOCATION_QUALITY] == s.LOCATION_AREA_ONLY and new.geometry.is_empty
+    validate_pack(result.pack)
