@@ -349,7 +349,7 @@ def partners_and_overlap(
                 if overlap
                 else f"brings {join_labels([t for t in org_themes[i] if t not in themes])}, "
                 f"which you do not offer{also}; {where}"
-            ) + (f" ({sources[i]})" if sources[i] else "")
+            ) + (f"; {sources[i]}" if sources[i] else "")
             out.append(
                 {
                     s.ORG_ID: orgs.index[i],

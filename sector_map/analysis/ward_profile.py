@@ -218,7 +218,7 @@ def organisations(pack: Pack, ward_code: str, *, near_km: float = NEAR_KM) -> pd
                 s.HEADER_LOCATION: qualities[k],
                 s.HEADER_THEMES: _join(org_themes[k]),
                 s.HEADER_WHY: f"{why}; {where_phrase(d, qualities[k])}"
-                + (f" ({sources[k]})" if sources[k] else ""),
+                + (f"; {sources[k]}" if sources[k] else ""),
             }
         )
     cols = list(s.PROFILE_ORGANISATION_COLUMNS)

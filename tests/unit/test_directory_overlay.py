@@ -236,13 +236,13 @@ def test_the_ward_profile_and_partners_say_where_each_description_comes_from(pac
     )
     result = overlay(pack, [beta], today=TODAY)
     table = organisations(result.pack, "X05000002").set_index(s.ORG_ID)
-    assert table.loc["o2", s.HEADER_WHY].endswith("(described by the organisation, reviewed 2 Nov 2026)")
-    assert table.loc["o1", s.HEADER_WHY].endswith("(test, 2026)")
+    assert table.loc["o2", s.HEADER_WHY].endswith("; described by the organisation, reviewed 2 Nov 2026")
+    assert table.loc["o1", s.HEADER_WHY].endswith("; test, 2026")
     plain = organisations(pack, "X05000002").set_index(s.ORG_ID)  # the published pack: as before
     assert not plain[s.HEADER_WHY].str.contains("2026").any()
     partners, _ = partners_and_overlap(result.pack, offer_from_org(result.pack, "o1"))
     why = partners.set_index(s.ORG_ID).loc["o2", s.WHY]
-    assert why.endswith("(described by the organisation, reviewed 2 Nov 2026)")
+    assert why.endswith("; described by the organisation, reviewed 2 Nov 2026")
 
 
 def test_a_new_organisation_with_only_map_points_is_placed_at_its_first_site(pack):
