@@ -488,7 +488,8 @@ def overlay(pack: Pack, given: Sequence[Listing], *, today: date | None = None, 
             if column not in published:
                 published[column] = np.nan
         listed = pd.DataFrame.from_records(rows, columns=list(published.columns))
-        services = pd.concat([published, listed], ignore_index=True)
+        # listings first: where services tie (two inside a ward), reasons name the organisation's own first
+        services = pd.concat([listed, published], ignore_index=True)
     else:
         services = published
     organisations = pack.organisations
