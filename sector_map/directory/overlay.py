@@ -48,10 +48,15 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 
 from sector_map.directory.models import Organisation, Service
-from sector_map.directory.store import staleness
+from sector_map.directory.store import (
+    OUT_OF_PROVISION_AFTER_MONTHS,
+    STALE_AFTER_MONTHS,
+    months_before,
+    staleness,
+)
 from sector_map.pack import schema as s
 from sector_map.pack.io import Pack
 from sector_map.pack.values import normalise_postcode
@@ -503,15 +508,25 @@ def overlay(pack: Pack, given: Sequence[Listing], *, today: date | None = None, 
 
 def stamp(store: Store, today: date | None = None) -> str:
     """A cheap name for the directory's approved listings as of today (one small query): how many,
-    and when the last changed. Empty when there are none, so a pack without listings keeps its key."""
+    the last change, and how many are current and how many in provision under the staleness rule (a
+    confirmation changes only the date it was confirmed). Empty when there are none, so a pack
+    without listings keeps its key."""
+    today = today or datetime.now(UTC).date()
+    stale_from = months_before(today, STALE_AFTER_MONTHS)
+    out_from = months_before(today, OUT_OF_PROVISION_AFTER_MONTHS)
+
+    def since(day: date) -> Any:  # how many listings were confirmed on or after ``day``
+        return func.sum(case((Service.assured_date >= day, 1), else_=0))
+
     with store.transaction() as session:
-        count, last = session.execute(
-            select(func.count(), func.max(Service.last_modified)).where(Service.version > 0)
+        count, last, current, kept = session.execute(
+            select(func.count(), func.max(Service.last_modified), since(stale_from), since(out_from)).where(
+                Service.version > 0
+            )
         ).one()
     if not count:
         return ""
-    today = today or datetime.now(UTC).date()
-    return f"{count}@{last.isoformat() if last else ''}@{today.isoformat()}"
+    return f"{count}@{last.isoformat() if last else ''}@{current or 0}/{kept or 0}@{today.isoformat()}"
 
 
 def preview(

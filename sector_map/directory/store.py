@@ -53,10 +53,12 @@ from sector_map.directory.oruk import FeedService
 STALE_AFTER_MONTHS = 12
 OUT_OF_PROVISION_AFTER_MONTHS = 18
 MAX_FAILED_LOGINS = 5
+MIN_PASSWORD = 12
 LOCKOUT = timedelta(minutes=15)
 # Submissions one user may have waiting for review at once (a CVS sending a batch stays well below).
 MAX_PENDING_PER_USER = 2000
 REVIEWERS = ("officer", "admin")
+DESCRIBED = "described by the organisation"  # a service's source once its organisation has described it
 ORGANISATION_FIELDS = (
     "name",
     "description",
@@ -171,6 +173,8 @@ class Store:
         self, email: str, role: str, *, password: str | None = None, organisation_id: str | None = None
     ) -> User:
         email = email.strip().lower()
+        if password is not None and len(password) < MIN_PASSWORD:
+            raise DirectoryError(f"a password needs at least {MIN_PASSWORD} characters")
         if role not in ROLES:
             raise DirectoryError(f"role must be one of {', '.join(ROLES)}, not {role!r}")
         if "@" not in email:
@@ -245,6 +249,64 @@ class Store:
         """The account with this e-mail (any case), or None."""
         with self.transaction() as s:
             return s.scalar(select(User).where(User.email == email.strip().lower()))
+
+    # --- user management (admins only) ---------------------------------------------------
+    def users(self, *, by: str) -> list[User]:
+        with self.transaction() as s:
+            _admin(s, by, "see the accounts")
+            return list(s.scalars(select(User).order_by(User.role, User.email)))
+
+    def add_user(
+        self,
+        email: str,
+        role: str,
+        *,
+        by: str,
+        password: str | None = None,
+        organisation_id: str | None = None,
+    ) -> User:
+        """An admin adds an account (no password: it signs in through single sign-on only)."""
+        with self.transaction() as s:
+            _admin(s, by, "add accounts")
+        return self.create_user(email, role, password=password, organisation_id=organisation_id)
+
+    def set_role(self, email: str, role: str, *, by: str) -> User:
+        if role not in ROLES:
+            raise DirectoryError(f"role must be one of {', '.join(ROLES)}, not {role!r}")
+        with self.transaction() as s:
+            admin = _admin(s, by, "change roles")
+            user = _user(s, email)
+            if user.role == "admin" and role != "admin":
+                _keep_an_admin(s, user, admin)
+            user.role = role
+        return user
+
+    def set_password(self, email: str, password: str, *, by: str) -> None:
+        """An admin sets an account's password (and unlocks it)."""
+        if len(password) < MIN_PASSWORD:
+            raise DirectoryError(f"a password needs at least {MIN_PASSWORD} characters")
+        with self.transaction() as s:
+            _admin(s, by, "set passwords")
+            user = _user(s, email)
+            user.password_hash = _hasher.hash(password)
+            user.failed_attempts, user.locked_until = 0, None
+
+    def unlock(self, email: str, *, by: str) -> None:
+        with self.transaction() as s:
+            _admin(s, by, "unlock accounts")
+            user = _user(s, email)
+            user.failed_attempts, user.locked_until = 0, None
+
+    def remove_user(self, email: str, *, by: str) -> None:
+        """An admin removes an account; what it submitted and reviewed stays in the history."""
+        with self.transaction() as s:
+            admin = _admin(s, by, "remove accounts")
+            user = _user(s, email)
+            if user.role == "admin":
+                _keep_an_admin(s, user, admin)
+            for claim in s.scalars(select(Claim).where(Claim.user_id == user.id)):
+                s.delete(claim)
+            s.delete(user)
 
     # --- revisions --------------------------------------------------------------------------
     def submit(
@@ -328,6 +390,37 @@ class Store:
             s.add(revision)
         return revision
 
+    def confirm(self, service_id: str, *, by: str, today: date | None = None) -> Service:
+        """The organisation says its listing is still right: "last confirmed" becomes today.
+
+        Nothing changes but the date, so an editor of the organisation may do it without review
+        (it is recorded as an approved revision with no fields); the version stays, so a change
+        waiting for review keeps its base.
+        """
+        with self.transaction() as s:
+            user = _user(s, by)
+            service = s.get(Service, service_id, with_for_update=True)
+            if service is None or service.version == 0:
+                raise NotFound(f"no listed service with id {service_id!r}")
+            _may_edit(user, service.organisation_id)
+            now = _now()
+            s.add(
+                Revision(
+                    service_id=service.id,
+                    organisation_id=service.organisation_id,
+                    state="approved",
+                    base_version=service.version,
+                    content={"service": {}, "organisation_id": service.organisation_id, "confirmation": True},
+                    submitted_by=user.email,
+                    submitted_at=now,
+                    reviewed_by=user.email,
+                    reviewed_at=now,
+                    reason="confirmed as still correct",
+                )
+            )
+            service.assured_date = today or now.date()
+            return service
+
     def approve(self, revision_id: int, *, by: str, today: date | None = None) -> Service:
         """Apply a submitted revision (officers and admins only): see the module docstring."""
         with self.transaction() as s:
@@ -397,10 +490,16 @@ class Store:
 
     def import_feed(self, records: list[FeedService], *, source: str) -> dict[str, int]:
         """Record services from a published feed as approved, with their source and the feed's own
-        assured dates, all in one transaction (a failed import leaves nothing). Returns counts of
-        "new", "updated" and "unchanged" services. For the import command (an admin's tool:
-        whoever holds the database URL); the revisions are marked ``import: SOURCE``."""
-        counts = {"new": 0, "updated": 0, "unchanged": 0}
+        assured dates, all in one transaction (a failed import leaves nothing). For the import
+        command (an admin's tool: whoever holds the database URL); the revisions are marked
+        ``import: SOURCE``.
+
+        The organisation's own word wins over a feed: a listing the organisation has described
+        (an approved revision of theirs) is *kept* as they wrote it, and a listing with a change
+        waiting for review is *held* (the feed's version is not applied, so the reviewer's diff
+        and the editor's base stay true; import again after the review). Returns counts of
+        "new", "updated", "unchanged", "kept" and "held" services."""
+        counts = {"new": 0, "updated": 0, "unchanged": 0, "kept": 0, "held": 0}
         by = f"import: {source}"
         with self.transaction() as s:
             for record in records:
@@ -408,6 +507,17 @@ class Store:
                 current = s.get(Service, record.service_id, with_for_update=True)
                 if current is not None and all(getattr(current, k) == v for k, v in fields.items()):
                     counts["unchanged"] += 1
+                    continue
+                if current is not None and current.source.startswith(DESCRIBED):
+                    counts["kept"] += 1
+                    continue
+                waiting = s.scalar(
+                    select(func.count())
+                    .select_from(Revision)
+                    .where(Revision.service_id == record.service_id, Revision.state == "submitted")
+                )
+                if waiting:
+                    counts["held"] += 1
                     continue
                 revision = Revision(
                     service_id=record.service_id,
@@ -452,7 +562,7 @@ class Store:
                     name=given["name"],
                     **{k: given.get(k) or "" for k in ("description", "url", "email")},
                     **{k: given.get(k) or None for k in ("charity_number", "company_number", "pack_org_id")},
-                    source=source or f"described by the organisation ({revision.submitted_by})",
+                    source=source or f"{DESCRIBED} ({revision.submitted_by})",
                     created_at=_now(),
                 )
             )
@@ -465,7 +575,7 @@ class Store:
                 organisation_id=org_id,
                 version=0,
                 name=fields["name"],
-                source=source or "described by the organisation",
+                source=source or DESCRIBED,
                 last_modified=now,
                 **{k: _default(k) for k in SERVICE_FIELDS if k != "name"},
             )
@@ -488,8 +598,8 @@ class Store:
                     )
                 )
                 setattr(service, name, value)
-        if source is None and not service.source.startswith("described by the organisation"):
-            service.source = f"described by the organisation, was {service.source}"
+        if source is None and not service.source.startswith(DESCRIBED):
+            service.source = f"{DESCRIBED}, was {service.source}"
         service.version = version + 1
         service.assured_date = assured
         service.last_modified = now
@@ -528,6 +638,21 @@ def _reviewer(s: Session, email: str, action: str) -> User:
     if user.role not in REVIEWERS:
         raise NotAllowed(f"only officers and admins may {action}; {user.email} is an {user.role}")
     return user
+
+
+def _admin(s: Session, email: str, action: str) -> User:
+    user = _user(s, email)
+    if user.role != "admin":
+        raise NotAllowed(f"only admins may {action}; {user.email} is an {user.role}")
+    return user
+
+
+def _keep_an_admin(s: Session, user: User, admin: User) -> None:
+    if user.id == admin.id:
+        raise DirectoryError("you cannot take away your own admin role; ask another admin")
+    admins = s.scalar(select(func.count()).select_from(User).where(User.role == "admin"))
+    if (admins or 0) <= 1:
+        raise DirectoryError("the directory must keep at least one admin")
 
 
 def _may_edit(user: User, organisation_id: str) -> None:

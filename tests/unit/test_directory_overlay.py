@@ -223,6 +223,20 @@ def test_the_stamp_changes_with_each_approval_and_is_empty_without_listings(tmp_
     assert stamp(store, date(2026, 12, 1)) != stamp(store, TODAY)  # staleness moves with the date
 
 
+def test_the_stamp_changes_when_a_stale_listing_is_confirmed(tmp_path):
+    store = Store.open(f"sqlite:///{tmp_path / 'directory.sqlite'}")
+    db.init(store.engine)
+    store.create_user("officer@example.org", "officer")
+    org = {"name": "Delta Pantry"}
+    for name in ("Pantry", "Club"):
+        revision = store.submit({"name": name}, by="officer@example.org", organisation=org)
+        store.approve(revision.id, by="officer@example.org", today=months_before(TODAY, 13))
+    stale = store.services()[0][0]
+    before = stamp(store, TODAY)
+    store.confirm(stale.id, by="officer@example.org", today=TODAY)  # only the date it was confirmed changes
+    assert stamp(store, TODAY) != before
+
+
 def test_the_ward_profile_and_partners_say_where_each_description_comes_from(pack):
     from sector_map.analysis.matching import offer_from_org
     from sector_map.analysis.partners import partners_and_overlap
