@@ -119,6 +119,13 @@ def current_pack() -> Pack:
     return open_pack()
 
 
+def current_overlay():
+    """This run's :class:`sector_map.directory.overlay.Overlay` (what the directory added, and its
+    ``problems``: sites that could not be placed...), or None before :func:`open_pack`."""
+    kept = st.session_state.get(_RUN_PACK)
+    return kept[2] if kept is not None else None
+
+
 def directory_note() -> str:
     """What the live directory added to this run's pack, in a sentence (Markdown-safe)."""
     kept = st.session_state.get(_RUN_PACK)
@@ -142,7 +149,7 @@ def directory_note() -> str:
     if result.out_of_provision:
         parts.append(f"{result.out_of_provision:,} out of provision until confirmed")
     if result.problems:
-        parts.append(f"{len(result.problems):,} things could not be used (see the Directory page)")
+        parts.append(f"{len(result.problems):,} things could not be used (sites not placed, unknown themes…)")
     return "**Live directory**: " + "; ".join(parts) + "."
 
 
