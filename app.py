@@ -12,7 +12,8 @@ st.set_page_config(page_title="sector-map", page_icon="🗺️", layout="wide")
 
 sidebar.ensure_demo_pack()
 st.session_state["_pack_path"] = str(sidebar.choose_pack())
-pack = sidebar.current_pack()
+sidebar.choose_directory()
+pack = sidebar.open_pack()
 
 page = st.navigation(
     [

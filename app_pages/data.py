@@ -6,7 +6,7 @@ from sector_map import upload
 from ui import corrections_panel, data_panel, sidebar
 from ui.text import md
 
-pack = sidebar.current_pack()
+pack = sidebar.published_pack()  # the pack's files, never the live directory's listings
 st.title(f"Data — {md(pack.name)}")
 sidebar.demo_banner(pack)
 data_panel.saved_message()

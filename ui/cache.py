@@ -1,10 +1,18 @@
 """All app caching in one place. Cached functions take small hashable keys (pack path + version).
 
 ``st.cache_resource`` objects are shared across sessions: callers must never mutate them.
+
+With the live directory on, the pack is the published one with the approved listings laid over it
+(:func:`with_directory`); its key's version is the pack's version plus ``+directory:STAMP``
+(:func:`sector_map.directory.overlay.stamp`: how many approved listings, the last change, today),
+so results with and without the directory never mix, and an approval gives every session a new key
+on its next rerun. What depends on the wards and indicators alone is shared by both
+(:func:`published_key`).
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from types import MappingProxyType
@@ -21,6 +29,7 @@ if TYPE_CHECKING:  # imported where used, so the app starts without them
     from sector_map.analysis.matching import FitResult, Offer
     from sector_map.analysis.partners import Consortium, Partners
     from sector_map.analysis.provision import ProvisionResult
+    from sector_map.directory.overlay import Overlay
 
 T = TypeVar("T")
 
@@ -30,16 +39,19 @@ def _load(path: str, version: str) -> Pack:
     return load_pack(path)
 
 
-def get_pack(path: Path) -> Pack:
+def get_pack(path: Path, *, warm: bool = True) -> Pack:
     """The validated pack at ``path`` (re-read when its files change). Shared: do not mutate.
 
     Opening a pack starts warming its per-pack results in the background, once per pack
-    (sector_map.analysis.warm), so the Gaps page, Where we fit and the Ward profile find them ready.
+    (sector_map.analysis.warm), so the Gaps page, Where we fit and the Ward profile find them ready;
+    ``warm=False`` leaves that to the caller (the sidebar warms the pack the pages will read: with
+    the live directory over it, that is another pack).
     """
-    from sector_map.analysis import warm
+    from sector_map.analysis import warm as warming
 
     pack = _load(str(path), pack_version(path))
-    warm.start(pack)
+    if warm:
+        warming.start(pack)
     return pack
 
 
@@ -65,7 +77,7 @@ def theme_gaps(key: tuple[str, str], radius_km: float | None = None) -> Mapping[
     from sector_map.analysis.places import places
     from sector_map.analysis.provision import ProvisionOptions
 
-    pack = _load(*key)
+    pack = pack_for(key)
     options = ProvisionOptions() if radius_km is None else ProvisionOptions(radius_km=radius_km)
 
     def work() -> Mapping[str, GapResult]:
@@ -76,42 +88,111 @@ def theme_gaps(key: tuple[str, str], radius_km: float | None = None) -> Mapping[
     return prepared(pack, "need and gaps for every theme", warm.ready(pack, options), work)
 
 
+DIRECTORY_MARK = "+directory:"
+
+
 def pack_key(pack: Pack) -> tuple[str, str]:
-    return (str(pack.path), pack_version(pack.path))
+    """(path, version) naming the pack in every cache; an overlaid pack's version names the directory too."""
+    version = pack_version(pack.path)
+    return (str(pack.path), f"{version}{DIRECTORY_MARK}{pack.overlay}" if pack.overlay else version)
+
+
+def published_key(key: tuple[str, str]) -> tuple[str, str]:
+    """The key of the published pack under ``key`` (the same wards and indicators)."""
+    return (key[0], key[1].split(DIRECTORY_MARK, 1)[0])
+
+
+def pack_for(key: tuple[str, str]) -> Pack:
+    """The pack a key names: the published pack, or the published pack with the directory over it."""
+    path, version = key
+    base, mark, stamp = version.partition(DIRECTORY_MARK)
+    return _overlaid(path, base, stamp).pack if mark else _load(path, version)
+
+
+# The current stamp's overlay and the one before (a session may still be on it for this run): each
+# keeps its own per-pack results, which on a national pack weigh as much as the pack.
+@st.cache_resource(show_spinner="Adding the live directory's listings…", max_entries=2)
+def _overlaid(path: str, version: str, stamp: str) -> Overlay:
+    """The published pack with the directory's approved listings over it, built once per pack and
+    directory stamp and shared by every session (do not mutate)."""
+    from sector_map.directory import overlay
+    from ui.directory import store
+
+    return overlay.overlay(
+        _load(path, version), overlay.listings(store().services(include_defunct=False)), stamp=stamp
+    )
+
+
+def with_directory(pack: Pack) -> Overlay:
+    """The published ``pack`` with the live directory's approved listings over it (the pack itself,
+    with nothing added, when there are none: one small query)."""
+    from sector_map.directory import overlay
+    from ui.directory import database_url, store
+
+    stamp = overlay.stamp(store())
+    if not stamp:
+        return overlay.Overlay(pack)
+    where = hashlib.sha1(database_url().encode()).hexdigest()[:8]  # two databases never share a stamp
+    return _overlaid(str(pack.path), pack_version(pack.path), f"{stamp}@{where}")
+
+
+def need_table(key: tuple[str, str], method: str) -> pd.DataFrame:
+    """See :func:`_need_table`; the same for a pack with or without the directory."""
+    return _need_table(published_key(key), method)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def need_table(key: tuple[str, str], method: str) -> pd.DataFrame:
+def _need_table(key: tuple[str, str], method: str) -> pd.DataFrame:
     """0–100 need scores, wards × indicators, for the pack named by ``key``."""
-    pack = _load(*key)
+    pack = pack_for(key)
     return need.need_score_table(pack.indicator_wide(), pack.indicator_meta, method=method)
 
 
-@st.cache_resource(show_spinner=False, max_entries=8)
 def ward_labels(key: tuple[str, str]) -> Mapping[str, str]:
+    """See :func:`_ward_labels`; the same for a pack with or without the directory."""
+    return _ward_labels(published_key(key))
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _ward_labels(key: tuple[str, str]) -> Mapping[str, str]:
     """'Name (code)' per ward code, in label order (sector_map.views.summaries.ward_labels);
     read-only, shared across sessions."""
     from sector_map.views.summaries import ward_labels as labels
 
-    return MappingProxyType(labels(_load(*key).wards))
+    return MappingProxyType(labels(pack_for(key).wards))
+
+
+def indicator_table(key: tuple[str, str]) -> pd.DataFrame:
+    """See :func:`_indicator_table`; the same for a pack with or without the directory."""
+    return _indicator_table(published_key(key))
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
-def indicator_table(key: tuple[str, str]) -> pd.DataFrame:
+def _indicator_table(key: tuple[str, str]) -> pd.DataFrame:
     """Raw indicator values, wards × indicators."""
-    return _load(*key).indicator_wide()
+    return pack_for(key).indicator_wide()
+
+
+def simplified_wards(key: tuple[str, str]):
+    """See :func:`_simplified_wards`; the same for a pack with or without the directory."""
+    return _simplified_wards(published_key(key))
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
-def simplified_wards(key: tuple[str, str]):
+def _simplified_wards(key: tuple[str, str]):
     """Ward boundaries simplified for drawing (shared read-only across sessions)."""
     from sector_map.views.maps import simplify_wards
 
-    return simplify_wards(_load(*key).wards)
+    return simplify_wards(pack_for(key).wards)
+
+
+def ward_geometry(key: tuple[str, str]):
+    """See :func:`_ward_geometry`; the same for a pack with or without the directory."""
+    return _ward_geometry(published_key(key))
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
-def ward_geometry(key: tuple[str, str]):
+def _ward_geometry(key: tuple[str, str]):
     """The ward geometry file the map component fetches (sector_map.views.web_map.ward_geometry)."""
     from sector_map.views.web_map import ward_geometry as geometry
 
@@ -123,7 +204,7 @@ def organisation_wards(key: tuple[str, str]):
     """Position of each organisation's ward in the pack's wards (-1: none); read-only numpy array."""
     from sector_map.views.web_map import ward_of_points
 
-    pack = _load(*key)
+    pack = pack_for(key)
     out = ward_of_points(pack.wards, pack.organisations)
     out.setflags(write=False)
     return out
@@ -134,7 +215,7 @@ def organisation_main_themes(key: tuple[str, str]):
     """Each organisation's main theme (None if it has none), in the pack's order; read-only."""
     from sector_map.views.summaries import main_themes
 
-    out = main_themes(_load(*key).organisations)
+    out = main_themes(pack_for(key).organisations)
     out.setflags(write=False)
     return out
 
@@ -146,7 +227,7 @@ def provision(
     under a spinner while the pack's theme-independent part for this catchment is prepared."""
     from sector_map.analysis.provision import ProvisionOptions, has_context
 
-    pack = _load(*key)
+    pack = pack_for(key)
     options = ProvisionOptions(radius_km=radius_km, decay=decay, own_radius=own_radius)
     return prepared(
         pack,
@@ -163,7 +244,7 @@ def _provision(
     from sector_map.analysis.provision import ProvisionOptions, provision_table
 
     options = ProvisionOptions(radius_km=radius_km, decay=decay, own_radius=own_radius)
-    return provision_table(_load(*key), list(themes), options=options)
+    return provision_table(pack_for(key), list(themes), options=options)
 
 
 def need_and_gaps(key: tuple[str, str], radius_km: float) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -178,7 +259,7 @@ def _need_and_gaps(key: tuple[str, str], radius_km: float) -> tuple[pd.DataFrame
     from sector_map.analysis.provision import ProvisionOptions
     from sector_map.analysis.tables import need_and_gap_by_theme
 
-    return need_and_gap_by_theme(_load(*key), options=ProvisionOptions(radius_km=radius_km))
+    return need_and_gap_by_theme(pack_for(key), options=ProvisionOptions(radius_km=radius_km))
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -188,7 +269,7 @@ def fit(key: tuple[str, str], offer: Offer, radius_km: float) -> FitResult:
     from sector_map.analysis import matching
 
     need_frame, gap_frame = need_and_gaps(key, radius_km)
-    return matching.rank_wards_for_offer(_load(*key), offer, need=need_frame, gap=gap_frame)
+    return matching.rank_wards_for_offer(pack_for(key), offer, need=need_frame, gap=gap_frame)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -198,7 +279,7 @@ def partners_and_overlap(key: tuple[str, str], offer: Offer) -> Partners:
     from sector_map.analysis.provision import ProvisionOptions
 
     need_frame, _ = need_and_gaps(key, float(ProvisionOptions().radius_km))
-    return partners.partners_and_overlap(_load(*key), offer, need=need_frame)
+    return partners.partners_and_overlap(pack_for(key), offer, need=need_frame)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -206,7 +287,7 @@ def consortium(key: tuple[str, str], ward: str, themes: tuple[str, ...]) -> Cons
     """A possible consortium for a ward's themes (sector_map.analysis.partners), cached."""
     from sector_map.analysis import partners
 
-    return partners.consortium(_load(*key), ward, list(themes))
+    return partners.consortium(pack_for(key), ward, list(themes))
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
@@ -214,7 +295,7 @@ def need_about_rows(key: tuple[str, str], themes: tuple[str, ...]) -> list[tuple
     """The XLSX 'About' rows for themes' default need indexes (sector_map.export.tables.need_about_rows)."""
     from sector_map.export.tables import need_about_rows as rows
 
-    return rows(_load(*key), themes)
+    return rows(pack_for(key), themes)
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
@@ -222,7 +303,7 @@ def ward_names(key: tuple[str, str]) -> Mapping[str, str]:
     """Ward name per ward code, for the directory's pages; read-only, shared across sessions."""
     from sector_map.directory.listings import ward_names as names
 
-    return MappingProxyType(names(_load(*key)))
+    return MappingProxyType(names(pack_for(key)))
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
@@ -230,4 +311,4 @@ def ward_reach(key: tuple[str, str]):
     """Which wards a directory listing serves (sector_map.directory.listings.WardReach), per pack."""
     from sector_map.directory.listings import WardReach
 
-    return WardReach.from_pack(_load(*key))
+    return WardReach.from_pack(pack_for(key))

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pandas as pd
 import streamlit as st
 
@@ -88,13 +86,13 @@ def _describe_instead() -> None:
 @st.cache_data(show_spinner=False, max_entries=64)
 def _find(key: tuple[str, str], query: str) -> pd.DataFrame:
     """The organisations matching a search, once per pack and query (a scan of every name)."""
-    return matching.find_organisations(cache.get_pack(Path(key[0])), query, limit=50)
+    return matching.find_organisations(cache.pack_for(key), query, limit=50)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def _offer(key: tuple[str, str], org_id: str) -> matching.Offer:
     """An organisation's offer (sector_map.analysis.matching.offer_from_org), once per pack and organisation."""
-    return matching.offer_from_org(cache.get_pack(Path(key[0])), org_id)
+    return matching.offer_from_org(cache.pack_for(key), org_id)
 
 
 def _choose(pack: Pack) -> matching.Offer | None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import io
 from collections.abc import Mapping
-from pathlib import Path
 
 import pandas as pd
 import streamlit as st
@@ -43,7 +42,7 @@ def print_css() -> None:
 
 
 def _pack(key: tuple[str, str]) -> Pack:
-    return cache.get_pack(Path(key[0]))
+    return cache.pack_for(key)
 
 
 def gap_tables(key: tuple[str, str]) -> Mapping[str, gaps_mod.GapResult]:

@@ -326,6 +326,8 @@ def partners_and_overlap(
 
     org_themes = orgs[s.THEMES].to_numpy()
     org_groups = orgs[s.CLIENT_GROUPS].to_numpy()
+    # with the live directory over the pack, where each organisation's description comes from
+    sources = orgs[s.PROVENANCE].to_numpy() if s.PROVENANCE in orgs.columns else np.full(len(orgs), "")
 
     def rows(picked: np.ndarray, overlap: bool) -> pd.DataFrame:
         out = []
@@ -347,7 +349,7 @@ def partners_and_overlap(
                 if overlap
                 else f"brings {join_labels([t for t in org_themes[i] if t not in themes])}, "
                 f"which you do not offer{also}; {where}"
-            )
+            ) + (f"; {sources[i]}" if sources[i] else "")
             out.append(
                 {
                     s.ORG_ID: orgs.index[i],

@@ -185,7 +185,26 @@ def _organisation_table(pack: Pack) -> pd.DataFrame:
     )
     table[s.THEMES] = _tuples(themes, s.THEME_IDS)
     table[s.CLIENT_GROUPS] = _tuples(client_groups, s.CLIENT_GROUP_IDS)
+    if s.PROVENANCE in svc.columns:
+        table[s.PROVENANCE] = _provenance_by_org(svc, owner, len(orgs))
     return table
+
+
+def _provenance_by_org(svc: pd.DataFrame, owner: np.ndarray, n_orgs: int) -> np.ndarray:
+    """Per organisation, where its services' description comes from: its directory listings' provenance
+    when it has any, else its first service's ("" for none)."""
+    out = np.full(n_orgs, "", dtype=object)
+    listed = (
+        (svc[s.LISTING_ID].fillna("").astype(str) != "").to_numpy()
+        if s.LISTING_ID in svc.columns
+        else np.zeros(len(svc), dtype=bool)
+    )
+    rows = np.flatnonzero(owner >= 0)
+    rows = rows[np.argsort(~listed[rows], kind="stable")]  # listings first
+    first = np.unique(owner[rows], return_index=True)[1]
+    text = svc[s.PROVENANCE].fillna("").astype(str).to_numpy(dtype=object)
+    out[owner[rows[first]]] = text[rows[first]]
+    return out
 
 
 def service_table(pack: Pack, orgs: pd.DataFrame | None = None) -> pd.DataFrame:

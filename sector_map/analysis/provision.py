@@ -10,7 +10,8 @@ Step 2 of the core loop (why two-step floating catchment:
 - ``access``: supply per 1,000 residents by the two-step floating catchment area method
   (:mod:`sector_map.analysis.catchment`), which also allows for how many other people share a service.
   Supply is a service's capacity, or 1 when capacity is unknown (so on a pack without
-  capacities it is "services per 1,000 residents"). Demand is the ward population at one
+  capacities it is "services per 1,000 residents"), times its ``supply_weight`` when the pack
+  has one (a stale directory listing counts at half: :mod:`sector_map.directory.overlay`). Demand is the ward population at one
   point per ward. Radius services use 2SFCA with their catchment. Services without a point
   cannot enter 2SFCA, so this module extends it in the same spirit: a "wards" service adds
   ``S / (total population of its listed wards)`` to each listed ward, and a "whole area"
@@ -29,7 +30,8 @@ Step 2 of the core loop (why two-step floating catchment:
   ``nearest_located_km`` / ``nearest_located_service`` are the nearest service at a site of its
   own (a listed-wards service's point is only a contact address), and
   ``located_services`` names (up to three, nearest first) the located services reaching the
-  ward. :class:`ProvisionResult` also counts the theme's services by reach kind.
+  ward, a directory listing with its provenance
+  (:func:`sector_map.analysis.service_reach.service_labels`). :class:`ProvisionResult` also counts the theme's services by reach kind.
 
 The default catchment radius is 2 km: about a 25-minute walk at an ordinary pace of 5 km an
 hour, or a short bus ride, which is roughly how far people go to reach a community service such
@@ -80,6 +82,7 @@ from sector_map.analysis.service_reach import (
     LOCATED,
     REACH_KINDS,
     REACH_SITE,
+    service_labels,
     service_locations,
     unknown_organisations_note,
 )
@@ -266,6 +269,7 @@ class ProvisionResult:
 
 # The service columns the tables show, read into numpy once per context.
 _SERVICE_TEXT = (s.SERVICE_NAME, s.SERVICE_ORG_NAME, s.LOCATION_QUALITY, s.REACH)
+_LABEL = "_labelled"  # names as reasons show them, when the pack has directory listings
 
 
 @dataclass
@@ -429,7 +433,9 @@ def _new_context(pack: Pack, options: ProvisionOptions) -> _Context:
         share,
         whole,
         whole_share,
-        {c: _shared_text(svc[c]) for c in _SERVICE_TEXT} | {s.WEAK: svc[s.WEAK].to_numpy(dtype=bool)},
+        {c: _shared_text(svc[c]) for c in _SERVICE_TEXT}
+        | {s.WEAK: svc[s.WEAK].to_numpy(dtype=bool)}
+        | ({_LABEL: service_labels(svc)} if s.LISTING_ID in svc else {}),
         flags,
         notes,
     )
@@ -559,7 +565,10 @@ def _located_names(ctx: _Context, mask: np.ndarray, most: int = 3) -> list[str |
     ward, km, svc_i = ctx.pair_w[keep], _pair_km(ctx, keep), ctx.pair_s[keep]
     order = np.lexsort((svc_i, km, ward))  # by ward, nearest first, ties in service order
     pairs = pd.DataFrame(
-        {"w": ward[order], "text": ctx.columns[s.SERVICE_NAME][svc_i[order]].astype(str)}
+        {
+            "w": ward[order],
+            "text": ctx.columns.get(_LABEL, ctx.columns[s.SERVICE_NAME])[svc_i[order]].astype(str),
+        }
     ).drop_duplicates()
     out: list[str | None] = [None] * len(ctx.wards)
     names = pairs["text"].to_numpy()

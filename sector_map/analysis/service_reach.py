@@ -96,7 +96,8 @@ def service_locations(pack: Pack) -> gpd.GeoDataFrame:
 
     The point is the service's own ``lon``/``lat`` ("site"), else its organisation's point
     (with the organisation's ``location_quality``), else empty ("area only"). ``supply`` is the
-    capacity, or 1 when unknown; ``weak`` marks contact-address, area-only and whole-area services;
+    capacity, or 1 when unknown, times the optional ``supply_weight`` (a stale directory listing
+    counts for less: :mod:`sector_map.directory.overlay`); ``weak`` marks contact-address, area-only and whole-area services;
     ``reach`` is the service's reach kind (see the module docs). Columns:
     :data:`sector_map.pack.schema.SERVICE_LOCATION_COLUMNS`.
     """
@@ -124,6 +125,8 @@ def service_locations(pack: Pack) -> gpd.GeoDataFrame:
         own = np.isfinite(lon) & np.isfinite(lat)
         # Importers copy the organisation's point onto its services; that is not a site of its own.
         same = via_org & (np.abs(lon - x) < _SAME_DEG) & (np.abs(lat - y) < _SAME_DEG)
+        if s.LISTING_ID in sv:  # a directory listing's site is one, even at its organisation's address
+            same &= (sv[s.LISTING_ID].fillna("").astype(str) == "").to_numpy()
         site = own & ~same
         x[site], y[site], quality[site] = lon[site], lat[site], s.LOCATION_SITE
     located = np.isfinite(x)
@@ -131,6 +134,10 @@ def service_locations(pack: Pack) -> gpd.GeoDataFrame:
     geom[located] = shapely.points(x[located], y[located])
 
     capacity = pd.to_numeric(sv[s.CAPACITY], errors="coerce").to_numpy("float64", na_value=np.nan)
+    supply = np.where(np.isnan(capacity), 1.0, capacity)
+    if s.SUPPLY_WEIGHT in sv:  # a stale directory listing counts for less (sector_map.directory.overlay)
+        weight = pd.to_numeric(sv[s.SUPPLY_WEIGHT], errors="coerce").to_numpy("float64", na_value=np.nan)
+        supply = supply * np.where(np.isnan(weight), 1.0, weight)
     area_type = sv[s.AREA_TYPE].astype(object).to_numpy()
     out = pd.DataFrame(
         {
@@ -143,13 +150,37 @@ def service_locations(pack: Pack) -> gpd.GeoDataFrame:
             s.AREA_WARDS: [_as_list(w) for w in sv[s.AREA_WARDS]],
             s.RADIUS_KM: pd.to_numeric(sv[s.RADIUS_KM], errors="coerce").to_numpy("float64", na_value=np.nan),
             s.CAPACITY: capacity,
-            s.SUPPLY: np.where(np.isnan(capacity), 1.0, capacity),
+            s.SUPPLY: supply,
             s.LOCATION_QUALITY: quality,
             s.WEAK: ~is_site(quality) | (area_type == s.AREA_WHOLE),
             s.REACH: reach_kind(area_type, quality, located),
         }
     )
+    for optional in (s.PROVENANCE, s.LISTING_ID):  # carried when the directory is laid over the pack
+        if optional in sv:
+            out[optional] = sv[optional].fillna("").astype(str).to_numpy(dtype=object)
     return gpd.GeoDataFrame(out, geometry=gpd.GeoSeries(geom, crs=s.PACK_CRS), crs=s.PACK_CRS)
+
+
+def service_labels(svc: pd.DataFrame) -> np.ndarray:
+    """Each service's name as reasons show it: a directory listing's with its provenance, e.g.
+    ``"Youth club (described by the organisation, reviewed 2 Nov 2026)"``; others by name alone.
+
+    Example:
+        >>> rows = pd.DataFrame({s.SERVICE_NAME: ["Club", "Register entry"],
+        ...                      s.PROVENANCE: ["described by the organisation, reviewed 2 Nov 2026", "CCEW"],
+        ...                      s.LISTING_ID: ["svc-1", ""]})
+        >>> service_labels(rows).tolist()
+        ['Club (described by the organisation, reviewed 2 Nov 2026)', 'Register entry']
+    """
+    names = svc[s.SERVICE_NAME].astype(object).to_numpy()
+    if s.PROVENANCE not in svc or s.LISTING_ID not in svc:
+        return names
+    listed = (svc[s.LISTING_ID].fillna("").astype(str) != "").to_numpy()
+    out = names.copy()
+    prov = svc[s.PROVENANCE].fillna("").astype(str).to_numpy(dtype=object)
+    out[listed] = [f"{n} ({p})" if p else str(n) for n, p in zip(names[listed], prov[listed], strict=True)]
+    return out
 
 
 def unknown_organisations_note(pack: Pack) -> list[str]:

@@ -182,6 +182,8 @@ def organisations(pack: Pack, ward_code: str, *, near_km: float = NEAR_KM) -> pd
     some = orgs.iloc[candidates]
     ids, names, bands = some.index.to_numpy(), some[s.ORG_NAME].to_numpy(), some[s.SIZE_BAND].to_numpy()
     qualities, org_themes = some[s.LOCATION_QUALITY].to_numpy(), some[s.THEMES].to_numpy()
+    # with the live directory over the pack, where each organisation's description comes from
+    sources = some[s.PROVENANCE].to_numpy() if s.PROVENANCE in some.columns else np.full(len(some), "")
     rows = []
     for k, i in enumerate(candidates.tolist()):
         org_id = ids[k]
@@ -215,7 +217,8 @@ def organisations(pack: Pack, ward_code: str, *, near_km: float = NEAR_KM) -> pd
                 s.HEADER_SIZE: s.SIZE_BAND_LABELS.get(bands[k], bands[k]),
                 s.HEADER_LOCATION: qualities[k],
                 s.HEADER_THEMES: _join(org_themes[k]),
-                s.HEADER_WHY: f"{why}; {where_phrase(d, qualities[k])}",
+                s.HEADER_WHY: f"{why}; {where_phrase(d, qualities[k])}"
+                + (f"; {sources[k]}" if sources[k] else ""),
             }
         )
     cols = list(s.PROFILE_ORGANISATION_COLUMNS)

@@ -58,6 +58,9 @@ class Pack:
     revision: str = ""  # the folder's revision when loaded or saved (see pack_revision)
     # the themes officers' corrections replaced on load (corrections.AsBuilt); saves write these
     as_built: AsBuilt | None = None
+    # what was laid over the published pack ("" for none): the live directory's stamp, for cache
+    # keys (sector_map.directory.overlay)
+    overlay: str = ""
 
     @property
     def name(self) -> str:

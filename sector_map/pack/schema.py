@@ -303,8 +303,14 @@ THEMES_REASON = "themes_reason"  # why each theme was given, "; "-separated, in 
 LON = "lon"  # a point given by the source file (WGS84); wins over postcode centroids
 LAT = "lat"
 ADDRESS = "address"  # an organisation's address as its source gave it
+COMPANY_NUMBER = "company_number"  # an organisation's Companies House number, when its source gave one
+# Optional service columns the live directory adds (sector_map.directory.overlay; docs/data-pack.md):
+PROVENANCE = "provenance"  # where the service's description comes from, e.g. "described by the
+# organisation, reviewed 2 Nov 2026" or "Charity Commission register of charities, 2023"
+SUPPLY_WEIGHT = "supply_weight"  # how much of its supply counts in provision: 1, less when stale
+LISTING_ID = "listing_id"  # the directory listing a service row comes from ("" for published rows)
 # Optional columns of the organisation and service tables.
-OPTIONAL_COLUMNS = [THEMES_REASON, LON, LAT, ADDRESS]
+OPTIONAL_COLUMNS = [THEMES_REASON, LON, LAT, ADDRESS, COMPANY_NUMBER, PROVENANCE, SUPPLY_WEIGHT, LISTING_ID]
 # The optional postcode table (POSTCODES_FILE): the postcodes inside the area and their centroids.
 POSTCODE_COLUMNS = [POSTCODE, LON, LAT]
 
@@ -315,7 +321,7 @@ POSTCODE_COLUMNS = [POSTCODE, LON, LAT]
 
 # Services as the analysis places them (analysis.service_reach.service_locations).
 SERVICE_ORG_NAME = "org_name"
-SUPPLY = "supply"  # capacity, or 1 when it is not known
+SUPPLY = "supply"  # capacity (or 1 when it is not known) × the supply weight (1 when not given)
 WEAK = "weak"  # only a contact address, no point at all, or said to serve the whole area
 REACH = "reach"  # how the service reaches people: one of analysis.service_reach.REACH_KINDS
 SERVICE_LOCATION_COLUMNS = [

@@ -27,7 +27,7 @@ ALLOWED = {
     "build": {"pack", "importers"},
     "upload": {"pack", "importers", "build"},
     "demo": {"pack"},
-    "directory": {"pack", "importers"},
+    "directory": {"pack", "importers", "analysis"},
     "cli": {"pack", "importers", "analysis", "views", "export", "build", "upload", "demo", "directory"},
 }
 TOP_LEVEL = {"__init__", "__main__"}  # the only modules directly in sector_map/

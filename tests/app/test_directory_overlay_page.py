@@ -1,0 +1,112 @@
+"""The live directory on the analysis pages: an approval shows on the next rerun, the sidebar switch
+compares with the published records alone (AppTest, on the demo pack)."""
+
+from __future__ import annotations
+
+import shapely
+from streamlit.testing.v1 import AppTest
+
+from sector_map.directory import db
+from sector_map.directory.store import Store
+from sector_map.pack import schema as s
+
+OFFICER = "officer@example.org"
+NAME = "Directory test pantry"
+
+
+def _priority(at: AppTest):
+    table = next(d.value for d in at.dataframe if "Priority" in d.value.columns)
+    return table.set_index("Ward code")
+
+
+def _site_in_a_ward(pack, located=None) -> tuple[str, str]:
+    """A postcode of the pack and the ward it is in: of the wards with fewest ``located`` services
+    (a Series by ward code), so that the reason's first three names include the new one."""
+    pcs = pack.postcodes
+    wards = pack.wards.set_index(s.WARD_CODE, drop=False)
+    if located is not None:
+        wards = wards.loc[located.reindex(wards.index).sort_values(kind="stable").index]
+    for _, ward in wards.iterrows():
+        inside = pcs[shapely.contains_xy(ward.geometry, pcs[s.LON], pcs[s.LAT])]
+        if len(inside):
+            return str(inside[s.POSTCODE].iloc[0]), str(ward[s.WARD_CODE])
+    raise AssertionError("no postcode inside any ward")
+
+
+def _approve_listing(url: str, pack, theme: str, postcode: str) -> None:
+    store = Store.open(url)
+    db.init(store.engine)
+    store.create_user(OFFICER, "officer")
+    org = pack.organisations.iloc[0]
+    revision = store.submit(
+        {
+            "name": NAME,
+            "themes": [theme],
+            "delivery": {"mode": "sites", "sites": [{"postcode": postcode, "reach_km": 0.5}]},
+        },
+        by=OFFICER,
+        organisation={"name": str(org[s.ORG_NAME]), "pack_org_id": str(org[s.ORG_ID])},
+    )
+    store.approve(revision.id, by=OFFICER)
+    store.engine.dispose()
+
+
+def test_an_approval_shows_on_the_next_rerun_and_the_switch_restores_the_published_result(
+    open_app, demo, directory_url
+):
+    at = open_app("app_pages/gaps.py")
+    published = _priority(at)
+    assert any("no approved listings" in c.value for c in at.sidebar.caption)
+    theme = at.multiselect(key="gp_themes").value[0]
+    postcode, ward = _site_in_a_ward(demo, published["Located"])
+
+    _approve_listing(directory_url, demo, theme, postcode)
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    listed = _priority(at)
+    assert NAME in listed.loc[ward, "Why"]
+    assert "described by the organisation, reviewed" in listed.loc[ward, "Why"]
+    assert NAME not in published.loc[ward, "Why"]
+    assert any("1 listing in provision" in c.value for c in at.sidebar.caption)
+
+    at.toggle(key="use_directory").set_value(False).run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert at.query_params["directory"] in ("0", ["0"])
+    off = _priority(at)
+    assert off.equals(published)
+    assert any("Live directory off" in c.value for c in at.sidebar.caption)
+
+
+def test_a_link_with_the_directory_off_opens_with_it_off(open_app, demo, directory_url):
+    theme = "poverty_food"
+    postcode, _ = _site_in_a_ward(demo)
+    _approve_listing(directory_url, demo, theme, postcode)
+    at = open_app("app_pages/gaps.py", directory="0")
+    assert at.toggle(key="use_directory").value is False
+    assert not any(NAME in why for why in _priority(at)["Why"])
+
+
+def test_every_page_runs_with_listings_added_and_replacing(open_app, demo, directory_url):
+    postcode, ward = _site_in_a_ward(demo)
+    _approve_listing(directory_url, demo, "poverty_food", postcode)  # replaces a demo organisation's
+    store = Store.open(directory_url)
+    revision = store.submit(
+        {
+            "name": "A new group's club",
+            "themes": ["children_young_people"],
+            "delivery": {"mode": "whole_area"},
+        },
+        by=OFFICER,
+        organisation={"name": "A group the pack lacks"},
+    )
+    store.approve(revision.id, by=OFFICER)
+    store.engine.dispose()
+    at = open_app(ward=ward)
+    assert any("2 listings in provision: 1 added, 1 replacing" in c.value for c in at.sidebar.caption)
+    for page in ("gaps.py", "fit.py", "ward.py", "data.py", "about.py"):
+        at.switch_page(f"app_pages/{page}").run()
+        assert not at.exception, (page, [e.message for e in at.exception])
+    # the Ward profile lists the listing's organisation with where its description comes from
+    at.switch_page("app_pages/ward.py").run()
+    tables = [d.value for d in at.dataframe if s.HEADER_WHY in d.value.columns]
+    assert any(t[s.HEADER_WHY].str.contains("described by the organisation, reviewed").any() for t in tables)
