@@ -10,6 +10,7 @@ import pytest
 from sector_map.demo import tiny
 from sector_map.pack import schema as s
 from sector_map.pack.io import Pack
+from tests.postgres import postgres_server  # noqa: F401 - a fixture for every test folder
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED_DATA = ROOT.parent / "shared" / "data"

@@ -12,9 +12,7 @@ import pytest
 
 from sector_map.directory import db
 from sector_map.directory.store import Store
-from tests.postgres import drop_database, fresh_database, postgres_server, require_postgres
-
-__all__ = ["postgres_server"]
+from tests.postgres import drop_database, fresh_database, require_postgres
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
