@@ -46,6 +46,9 @@ FIELD_LABELS = {
     "opening_times": "Opening times",
 }
 MAX_REACH_KM = 200.0
+RADIUS_KM = "radius_km"
+# The form's delivery inputs besides the sites (see service_from_form).
+FORM_DELIVERY_KEYS = ("mode", "wards", "radius_postcode", RADIUS_KM)
 _POINT = re.compile(r"^\s*(-?\d+(?:\.\d+)?)\s*[, ]\s*(-?\d+(?:\.\d+)?)\s*$")
 _TEXT_FIELDS = ("description", "eligibility", "capacity", "opening_times", "url", "email", "phone")
 
@@ -237,6 +240,21 @@ def form_from_service(fields: Mapping[str, Any]) -> dict[str, Any]:
     form["radius_postcode"] = str(delivery.get("postcode") or "")
     form["radius_km"] = float(delivery.get("radius_km") or 5.0)
     return form
+
+
+def changed_fields(
+    listed: Mapping[str, Any],
+    fields: Mapping[str, Any],
+    *,
+    postcodes: pd.DataFrame | None = None,
+    wards: gpd.GeoDataFrame | None = None,
+) -> dict[str, Any]:
+    """The fields of a draft that differ from the listed service it was loaded from, so that a
+    revision proposes only what the editor changed (no fields at all: the listing is confirmed as
+    it is). The listed values go through the form and back first, so a value the form writes
+    another way (a reach of ``2`` as ``2.0``) is not taken for a change."""
+    loaded = service_from_form(form_from_service(listed), postcodes=postcodes, wards=wards).fields
+    return {k: v for k, v in fields.items() if loaded.get(k) != v}
 
 
 def site_text(site: Mapping[str, Any]) -> str:

@@ -115,6 +115,28 @@ def test_a_listed_service_loads_into_the_form_and_back_unchanged() -> None:
     assert again.problems == [] and again.fields == fields
 
 
+def test_only_changed_fields_are_proposed() -> None:
+    listed = {
+        "name": "Pantry",
+        "capacity": "20",
+        "themes": ["poverty_food", "not_a_theme"],
+        "delivery": {"mode": "sites", "sites": [{"postcode": "DM2 2HS", "reach_km": 2}]},
+    }
+    form = listing.form_from_service(listed)
+    untouched = listing.service_from_form(form, postcodes=POSTCODES, wards=WARDS).fields
+    assert listing.changed_fields(listed, untouched, postcodes=POSTCODES, wards=WARDS) == {}
+    form["capacity"] = "40"
+    form["sites"][0]["reach_km"] = 3
+    edited = listing.service_from_form(form, postcodes=POSTCODES, wards=WARDS).fields
+    assert listing.changed_fields(listed, edited, postcodes=POSTCODES, wards=WARDS) == {
+        "capacity": "40",
+        "delivery": {
+            "mode": "sites",
+            "sites": [{"postcode": "DM2 2HS", "latitude": None, "longitude": None, "reach_km": 3.0}],
+        },
+    }
+
+
 def test_deliveries_in_words_name_wards_and_sites() -> None:
     names = dict(zip(WARDS[s.WARD_CODE], WARDS[s.WARD_NAME], strict=True))
     assert (
