@@ -61,13 +61,24 @@ def organisation_for(account: Account, store: Store) -> Organisation | None:
 
 def claim_section(account: Account, store: Store, pack: Pack) -> None:
     """An editor with no organisation yet: their claims, and finding one to claim."""
+    if st.session_state.pop("lst_claimed", False):  # a claim was just made: start the search afresh
+        for key in ("lst_find", "lst_relationship", "lst_claim_pick"):
+            st.session_state.pop(key, None)
     claims = store.claims_of(account.email)
     for claim, org in claims:
-        state = {"unreviewed": "waits for an officer to review it"}.get(claim.state, claim.state)
+        state = {
+            "unreviewed": "waits for an officer to review it; once approved you can edit its listings here"
+        }.get(claim.state, claim.state)
         line = f"Your claim of **{md(org.name)}** ({claim.created_at:%d %b %Y}) {md(state)}."
         if claim.reason:
             line += f" The officer said: {md(claim.reason)}"
         (st.info if claim.state == "unreviewed" else st.warning)(line)
+    waiting = any(claim.state == "unreviewed" for claim, _ in claims)
+    with st.expander("Claim another organisation", expanded=False) if waiting else st.container():
+        _claim_search(account, store, pack)
+
+
+def _claim_search(account: Account, store: Store, pack: Pack) -> None:
     st.subheader("Claim your organisation")
     st.caption(
         "Find your organisation in this area's data or in the directory and say how you are connected "
@@ -97,6 +108,7 @@ def claim_section(account: Account, store: Store, pack: Pack) -> None:
         except DirectoryError as exc:
             st.error(md(exc))
             return
+        st.session_state["lst_claimed"] = True
         st.rerun()
 
 
@@ -340,6 +352,10 @@ def _delivery_inputs(pack: Pack) -> Draft:
         )
     draft = listing.service_from_form(_form_values(), postcodes=pack.postcodes, wards=pack.wards)
     st.caption(md(listing.describe_delivery(draft.fields["delivery"], names)))
+    for i, place in enumerate(draft.places, start=1):
+        if place.given and place.problem:
+            where = f"Site {i}" if mode == "sites" else "The centre"
+            st.error(f"{where}: {md(place.problem)}", icon=":material/wrong_location:")
     for note in draft.notes:
         st.warning(md(note), icon=":material/info:")
     _delivery_map(pack, draft, mode)

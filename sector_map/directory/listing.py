@@ -392,7 +392,8 @@ def published_services(services: pd.DataFrame, pack_org_id: str | None) -> pd.Da
     for _, svc in own.iterrows():
         area = svc.get(s.AREA_TYPE)
         if area == s.AREA_WARDS_LIST:
-            how = f"In {len(as_list(svc.get(s.AREA_WARDS)))} listed wards"
+            n = len(as_list(svc.get(s.AREA_WARDS)))
+            how = f"In {n} listed ward{'s' if n != 1 else ''}"
         elif area == s.AREA_RADIUS and svc.get(s.RADIUS_KM) == svc.get(s.RADIUS_KM):
             how = f"Within {float(svc[s.RADIUS_KM]):g} km of the organisation"
         else:

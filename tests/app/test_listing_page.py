@@ -206,3 +206,23 @@ def test_an_editor_cannot_open_another_organisations_service(open_app: OpenApp, 
     assert "Choir" not in _texts(at)
     with store.transaction() as s_:
         assert s_.query(Revision).filter(Revision.submitted_by == EDITOR).count() == 0
+
+
+def test_names_and_reasons_from_the_directory_are_shown_as_text(
+    open_app: OpenApp, store: Store, demo
+) -> None:
+    from tests.app.test_markdown_safe import live_syntax, markdown_texts
+
+    hostile = "![x](https://example.invalid/x.png) <img src=x> $x^$"
+    org_id = _editor_of(store, EDITOR, {**_pack_org(demo), "name": hostile})
+    service_id = _listed_service(store, org_id, name=hostile)
+    rejected = store.submit({"capacity": hostile}, by=EDITOR, service_id=service_id, base_version=1)
+    store.reject(rejected.id, hostile, by=OFFICER)
+    store.submit(
+        {"name": hostile + " (new)", "delivery": {"mode": "whole_area"}}, by=EDITOR, organisation_id=org_id
+    )
+    at = _as(open_app, EDITOR, service=service_id)
+    texts = markdown_texts(at)
+    assert {t: live_syntax(t) for t in texts if live_syntax(t)} == {}
+    joined = "\n".join(texts)
+    assert joined.count(md(hostile)) >= 4  # the organisation, its service, the reason, the form's heading
