@@ -9,6 +9,7 @@ after a conflict, so nothing typed is lost; they are cleared only once a change 
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 import geopandas as gpd
@@ -20,7 +21,7 @@ from sector_map.directory import listing
 from sector_map.directory.listing import Draft
 from sector_map.directory.models import SERVICE_FIELDS, SERVICE_NAME, SERVICE_STATUSES, Organisation
 from sector_map.directory.oruk import DEFAULT_REACH_KM
-from sector_map.directory.store import Conflict, DirectoryError, Store
+from sector_map.directory.store import Conflict, DirectoryError, Store, staleness
 from sector_map.pack import schema as s
 from sector_map.pack.io import Pack
 from sector_map.views import classify, web_map
@@ -44,7 +45,7 @@ def organisation_for(account: Account, store: Store) -> Organisation | None:
     if not account.reviews:
         return store.organisation(account.organisation_id) if account.organisation_id else None
     chosen = st.session_state.get(ACTING_FOR)
-    with st.expander("Organisation", expanded=chosen is None):
+    with st.expander("Choose the organisation to act for", expanded=chosen is None):
         text = st.text_input("Find an organisation in the directory", key="lst_find_dir")
         found = store.find_organisations(text) if text else []
         if text and not found:
@@ -141,12 +142,15 @@ def listings(account: Account, store: Store, pack: Pack, org: Organisation) -> N
     names = ward_names(pack)
     st.subheader(f"Listed services of {md(org.name)}")
     mine = store.services(organisation_id=org.id)
+    today = date.today()
     if not mine:
         st.caption("No service of this organisation is listed in the directory yet.")
     for svc, _ in mine:
         text_col, button_col = st.columns([5, 1])
+        confirmed = svc.assured_date.strftime("%d %b %Y") if svc.assured_date else "never"
         text_col.markdown(
-            f"**{md(svc.name)}** · {md(svc.status)} · version {svc.version}  \n"
+            f"**{md(svc.name)}** · {md(svc.status)} · version {svc.version} · last confirmed {confirmed} "
+            f"({md(staleness(svc.assured_date, today))})  \n"
             f"{md(listing.describe_delivery(svc.delivery, names))}"
         )
         button_col.button(

@@ -46,6 +46,7 @@ FIELD_LABELS = {
     "opening_times": "Opening times",
 }
 MAX_REACH_KM = 200.0
+EMPTY = "(empty)"  # a field with no value, in a comparison
 RADIUS_KM = "radius_km"
 # The form's delivery inputs besides the sites (see service_from_form).
 FORM_DELIVERY_KEYS = ("mode", "wards", "radius_postcode", RADIUS_KM)
@@ -337,10 +338,10 @@ def compare(
         mine = yours.get(name, now)
         if mine == now and theirs == now:
             continue
-        row = {"Field": FIELD_LABELS[name], "Approved now": value_text(name, now, ward_names)}
+        row = {"Field": FIELD_LABELS[name], "Approved now": value_text(name, now, ward_names) or EMPTY}
         if waiting is not None:
-            row["Waiting for review"] = value_text(name, theirs, ward_names)
-        row["Yours"] = value_text(name, mine, ward_names)
+            row["Waiting for review"] = value_text(name, theirs, ward_names) or EMPTY
+        row["Yours"] = value_text(name, mine, ward_names) or EMPTY
         rows.append(row)
     columns = ["Field", "Approved now", *(["Waiting for review"] if waiting is not None else []), "Yours"]
     return pd.DataFrame(rows, columns=columns)

@@ -226,3 +226,18 @@ def test_names_and_reasons_from_the_directory_are_shown_as_text(
     assert {t: live_syntax(t) for t in texts if live_syntax(t)} == {}
     joined = "\n".join(texts)
     assert joined.count(md(hostile)) >= 4  # the organisation, its service, the reason, the form's heading
+
+
+def test_an_officer_acts_for_any_organisation(open_app: OpenApp, store: Store, demo) -> None:
+    org_id = _editor_of(store, EDITOR, _pack_org(demo))
+    service_id = _listed_service(store, org_id)
+    at = _as(open_app, OFFICER, service=service_id)
+    assert "Acting for" in _texts(at) and "last confirmed" in _texts(at)
+    at.text_input(key="lst_f_opening_times").input("Saturdays 10-12")
+    _click(at, "lst_send")
+    (revision,) = store.pending()
+    assert (revision.submitted_by, revision.content["service"]) == (
+        OFFICER,
+        {"opening_times": "Saturdays 10-12"},
+    )
+    assert not any(r.key == "lst_claim_pick" for r in at.radio)  # officers need no claim

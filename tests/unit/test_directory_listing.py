@@ -174,6 +174,9 @@ def test_compare_shows_only_the_fields_that_differ() -> None:
         },
         {"Field": "Capacity", "Approved now": "20", "Yours": "40"},
     ]
+    assert listing.compare({"phone": ""}, {"phone": "0161 000 0000"}).to_dict("records") == [
+        {"Field": "Phone", "Approved now": "(empty)", "Yours": "0161 000 0000"}
+    ]
     waiting = listing.compare(approved, approved, waiting={"name": "Pantry (Tuesdays)"})
     assert waiting.to_dict("records") == [
         {
