@@ -451,7 +451,7 @@ def _send(account: Account, store: Store, pack: Pack, draft: Draft, editing: dic
                 base_version=editing["base_version"],
             )
     except Conflict as exc:
-        st.session_state[OUTCOME] = {"conflict": str(exc), "service": editing["service"]}
+        st.session_state[OUTCOME] = {"conflict": str(exc)}
         return
     except DirectoryError as exc:
         st.session_state[OUTCOME] = {"error": str(exc)}
@@ -470,6 +470,8 @@ def show_sent() -> None:
 
 def _show_outcome(account: Account, store: Store, pack: Pack) -> None:
     outcome = st.session_state.get(OUTCOME) or {}
+    if outcome.get("carried"):
+        st.info(md(outcome["carried"]))
     if outcome.get("problems"):
         st.error(
             "Nothing was sent. Please change:\n\n" + "\n".join(f"- {md(p)}" for p in outcome["problems"])
@@ -478,25 +480,58 @@ def _show_outcome(account: Account, store: Store, pack: Pack) -> None:
         st.error(md(outcome["error"]))
     if outcome.get("conflict"):
         st.error(md(outcome["conflict"]), icon=":material/sync_problem:")
-        _conflict_table(account, store, pack, outcome.get("service"))
+        _conflict_table(account, store, pack)
 
 
-def _conflict_table(account: Account, store: Store, pack: Pack, service_id: str | None) -> None:
-    """The listing as approved now (and any change waiting for review) beside the editor's draft."""
-    if service_id is None:
-        return
+def _yours(pack: Pack) -> dict[str, Any]:
+    """The fields the editor changed from the version they opened."""
+    editing = st.session_state[EDITING]
+    fields = listing.service_from_form(_form_values(), postcodes=pack.postcodes, wards=pack.wards).fields
+    return listing.changed_fields(editing["listed"], fields, postcodes=pack.postcodes, wards=pack.wards)
+
+
+def _conflict_table(account: Account, store: Store, pack: Pack) -> None:
+    """The listing as approved now (and any change waiting for review) beside the editor's changes,
+    and, once the other change is approved, a button carrying the editor's changes over to it."""
+    editing = st.session_state[EDITING]
     try:
-        svc = store.editable_service(service_id, by=account.email)
+        svc = store.editable_service(editing["service"], by=account.email)
     except DirectoryError:
         return
     approved = {k: getattr(svc, k) for k in SERVICE_FIELDS}
-    waiting = next((r.content.get("service") for r in store.pending(service_id=service_id)), None)
-    yours = listing.service_from_form(_form_values(), postcodes=pack.postcodes, wards=pack.wards).fields
-    table = listing.compare(approved, yours, waiting=waiting, ward_names=ward_names(pack))
+    waiting = next((r.content.get("service") for r in store.pending(service_id=svc.id)), None)
+    table = listing.compare(
+        approved, _yours(pack), opened=editing["listed"], waiting=waiting, ward_names=ward_names(pack)
+    )
     st.markdown(
-        f"**As listed now (version {svc.version})"
-        + (", the change waiting for review" if waiting else "")
-        + ", and yours.** Your form above is as you left it: copy what you need, then close it and "
-        "edit the current version."
+        f"**Your changes beside the listing as it is now (version {svc.version})**"
+        + (" and the change waiting for review" if waiting else "")
+        + ". Your form above is as you left it."
     )
     st.dataframe(table, hide_index=True, width="stretch")
+    if waiting is None and svc.version != editing["base_version"]:
+        st.button(
+            f"Carry my changes over to version {svc.version}",
+            key="lst_carry",
+            on_click=_carry_over,
+            args=(store, account, pack),
+            help="The form then holds the current listing with your changes on top; check it, then send.",
+        )
+
+
+def _carry_over(store: Store, account: Account, pack: Pack) -> None:
+    """The current version of the listing with the editor's changes on top, as the form to send."""
+    editing = st.session_state[EDITING]
+    mine = _yours(pack)
+    try:
+        svc = store.editable_service(editing["service"], by=account.email)
+    except DirectoryError as exc:
+        st.session_state[OUTCOME] = {"error": str(exc)}
+        return
+    current = {k: getattr(svc, k) for k in SERVICE_FIELDS}
+    _fill_form(listing.form_from_service({**current, **mine}))
+    st.session_state[EDITING] = {**editing, "base_version": svc.version, "listed": current}
+    changed = ", ".join(listing.FIELD_LABELS[k].lower() for k in mine) or "nothing"
+    st.session_state[OUTCOME] = {
+        "carried": f"Your changes ({changed}) are now on version {svc.version}. Check the form, then send it."
+    }

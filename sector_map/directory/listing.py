@@ -323,27 +323,31 @@ def compare(
     approved: Mapping[str, Any] | None,
     yours: Mapping[str, Any],
     *,
+    opened: Mapping[str, Any] | None = None,
     waiting: Mapping[str, Any] | None = None,
     ward_names: Mapping[str, str] | None = None,
 ) -> pd.DataFrame:
-    """The fields where the editor's draft differs from the approved listing (or from another
-    change waiting for review), one row each: field, approved now, [waiting for review,] yours."""
+    """The editor's changes beside the listing: one row per field that ``yours`` or ``waiting``
+    (another change waiting for review) sets, or that changed since the editor ``opened`` the
+    listing, with the columns field, [when you opened it,] approved now, [waiting for review,]
+    yours (a field you did not set: as approved now). Rows where every value agrees are left out.
+    """
     approved = approved or {}
+    since = opened is not None and any(opened.get(k) != approved.get(k) for k in SERVICE_FIELDS)
+    columns = ["Field", *(["When you opened it"] if since else []), "Approved now"]
+    columns += [*(["Waiting for review"] if waiting is not None else []), "Yours"]
     rows = []
     for name in SERVICE_FIELDS:
-        if name not in yours and (waiting is None or name not in waiting):
-            continue
         now = approved.get(name)
-        theirs = waiting.get(name, now) if waiting is not None else now
-        mine = yours.get(name, now)
-        if mine == now and theirs == now:
-            continue
-        row = {"Field": FIELD_LABELS[name], "Approved now": value_text(name, now, ward_names) or EMPTY}
+        values = {"Approved now": now, "Yours": yours.get(name, now)}
+        if since and opened is not None:
+            values["When you opened it"] = opened.get(name)
         if waiting is not None:
-            row["Waiting for review"] = value_text(name, theirs, ward_names) or EMPTY
-        row["Yours"] = value_text(name, mine, ward_names) or EMPTY
-        rows.append(row)
-    columns = ["Field", "Approved now", *(["Waiting for review"] if waiting is not None else []), "Yours"]
+            values["Waiting for review"] = waiting.get(name, now)
+        if all(v == now for v in values.values()):
+            continue
+        text = {k: value_text(name, v, ward_names) or EMPTY for k, v in values.items()}
+        rows.append({"Field": FIELD_LABELS[name], **{c: text[c] for c in columns[1:]}})
     return pd.DataFrame(rows, columns=columns)
 
 

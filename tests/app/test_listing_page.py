@@ -191,9 +191,25 @@ def test_the_second_of_two_editors_is_shown_the_conflict_and_keeps_their_input(
     assert "changed since the version you edited" in said and f"revision {waiting.id} by {md(EDITOR)}" in said
     assert second.text_input(key="lst_f_capacity").value == "40 a week"
     assert second.dataframe[-1].value.to_dict("records") == [
-        {"Field": "Capacity", "Approved now": "30 a week", "Yours": "40 a week"}
+        {
+            "Field": "Capacity",
+            "When you opened it": "20 a week",
+            "Approved now": "30 a week",
+            "Yours": "40 a week",
+        }
     ]
     assert [r.state for r in store.revisions_by(SECOND, states=("submitted", "approved"))] == []
+
+    _click(second, "lst_carry")  # the second editor's change, on top of the version now listed
+    assert second.text_input(key="lst_f_capacity").value == "40 a week"
+    assert "are now on version 2" in _texts(second)
+    _click(second, "lst_send")
+    (carried,) = store.pending()
+    assert (carried.submitted_by, carried.base_version, carried.content["service"]) == (
+        SECOND,
+        2,
+        {"capacity": "40 a week"},
+    )
 
 
 def test_an_editor_cannot_open_another_organisations_service(open_app: OpenApp, store: Store, demo) -> None:

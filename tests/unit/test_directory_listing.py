@@ -177,6 +177,10 @@ def test_compare_shows_only_the_fields_that_differ() -> None:
     assert listing.compare({"phone": ""}, {"phone": "0161 000 0000"}).to_dict("records") == [
         {"Field": "Phone", "Approved now": "(empty)", "Yours": "0161 000 0000"}
     ]
+    since = listing.compare({**approved, "capacity": "30"}, {"capacity": "40"}, opened=approved)
+    assert since.to_dict("records") == [
+        {"Field": "Capacity", "When you opened it": "20", "Approved now": "30", "Yours": "40"}
+    ]
     waiting = listing.compare(approved, approved, waiting={"name": "Pantry (Tuesdays)"})
     assert waiting.to_dict("records") == [
         {
