@@ -6,7 +6,7 @@ from ui import auth, directory, listing_panel, sidebar
 from ui.text import md
 
 pack = sidebar.current_pack()
-st.title("Our listing")
+st.title(f"Our listing — {md(pack.name)}")
 st.caption(
     "Describe what your organisation offers, where and for whom. Every change is checked by an "
     "officer before it is listed; the gaps and matches then count it."
