@@ -255,10 +255,7 @@ def _form_values() -> dict[str, Any]:
 
 
 def _toggle_ward(code: str | None) -> None:
-    if code is None:
-        return
-    listed = list(st.session_state.get(FORM + "wards") or [])
-    st.session_state[FORM + "wards"] = [c for c in listed if c != code] if code in listed else [*listed, code]
+    st.session_state[FORM + "wards"] = listing.toggle_ward(st.session_state.get(FORM + "wards") or [], code)
 
 
 def _add_site() -> None:

@@ -258,6 +258,18 @@ def changed_fields(
     return {k: v for k, v in fields.items() if loaded.get(k) != v}
 
 
+def toggle_ward(listed: Sequence[str], code: str | None) -> list[str]:
+    """The listed wards after a click on ``code``: added if absent, removed if present.
+
+    Example:
+        >>> toggle_ward(["E1", "E2"], "E3"), toggle_ward(["E1", "E2"], "E1"), toggle_ward(["E1"], None)
+        (['E1', 'E2', 'E3'], ['E2'], ['E1'])
+    """
+    if code is None:
+        return list(listed)
+    return [c for c in listed if c != code] if code in listed else [*listed, code]
+
+
 def site_text(site: Mapping[str, Any]) -> str:
     """A site as the form shows it: its postcode, else ``"lat, lon"``."""
     if site.get("postcode"):

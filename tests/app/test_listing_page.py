@@ -257,3 +257,34 @@ def test_an_officer_acts_for_any_organisation(open_app: OpenApp, store: Store, d
         {"opening_times": "Saturdays 10-12"},
     )
     assert not any(r.key == "lst_claim_pick" for r in at.radio)  # officers need no claim
+
+
+def test_a_crafted_form_for_another_organisations_service_is_refused_by_the_store(
+    open_app: OpenApp, store: Store, demo
+) -> None:
+    own = _editor_of(store, EDITOR, _pack_org(demo, 2))
+    theirs = _listed_service(store, _editor_of(store, OUTSIDER, _pack_org(demo, 3)), name="Choir")
+    at = _as(open_app, EDITOR)
+    at.session_state["lst_editing"] = {
+        "service": theirs,
+        "base_version": 1,
+        "organisation_id": own,
+        "listed": {"name": "Choir"},
+    }
+    at.session_state["lst_f_name"] = "Taken over"
+    at.session_state["lst_f_mode"] = "whole_area"
+    _run(at)
+    _click(at, "lst_send")
+    assert any("may edit only the listings of their own organisation" in e.value for e in at.error)
+    assert store.pending() == []
+
+
+def test_a_rejected_change_shows_the_officers_reason(open_app: OpenApp, store: Store, demo) -> None:
+    org_id = _editor_of(store, EDITOR, _pack_org(demo))
+    service_id = _listed_service(store, org_id)
+    revision = store.submit({"capacity": "lots"}, by=EDITOR, service_id=service_id, base_version=1)
+    store.reject(revision.id, "Say how many people a week", by=OFFICER)
+    at = _as(open_app, EDITOR)
+    assert f"revision {revision.id} · rejected" in _texts(at)
+    assert "Why: Say how many people a week" in _texts(at)
+    assert not any(b.key == f"lst_withdraw_{revision.id}" for b in at.button)  # only waiting ones
