@@ -26,6 +26,10 @@ IDLE_LIMIT_S = 30 * 60
 MAX_AGE_S = 8 * 60 * 60
 PASSWORD = "password"
 SINGLE_SIGN_ON = "single sign-on"
+NO_ROLE = (
+    "You are signed in with single sign-on, but your e-mail has no role in this directory "
+    "yet. Ask the directory's administrator to add you."
+)
 
 
 @dataclass(frozen=True)
@@ -77,8 +81,15 @@ def sign_in(email: str, password: str) -> Account | None:
 
 
 def sign_out() -> None:
+    """End the sign-in and show the page signed out. A built-in one ends at once (and the page
+    reruns); single sign-on ends through ``st.logout``, which sends the browser to the provider's
+    logout and back to a new session. Callers must not ``st.rerun()`` after this: a rerun drops
+    that redirect, and the browser would keep its single sign-on cookie."""
     st.session_state.pop(SESSION_KEY, None)
-    sso.logout()
+    if sso.signed_in():
+        sso.logout()
+    else:
+        st.rerun()
 
 
 def sign_in_form(key: str = "sign_in") -> None:
@@ -86,12 +97,8 @@ def sign_in_form(key: str = "sign_in") -> None:
     if st.session_state.pop(EXPIRED_KEY, False):
         st.info("Your session expired. Sign in again to carry on.")
     if sso.configured():
-        sso_email = sso.email()
-        if sso_email:
-            st.warning(
-                "You are signed in with single sign-on, but your e-mail has no role in this directory "
-                "yet. Ask the directory's administrator to add you."
-            )
+        if sso.signed_in():
+            st.warning(NO_ROLE)
         else:
             sso.login_button()
     with st.form(key):
@@ -107,13 +114,17 @@ def sign_in_form(key: str = "sign_in") -> None:
                 st.rerun()
 
 
+def describe(account: Account) -> str:
+    """The line 'Signed in as E-MAIL (ROLE, METHOD)', the e-mail shown as text."""
+    return f"Signed in as {md(account.email)} ({account.role}, {account.method})"
+
+
 def account_line(account: Account) -> None:
     """A line saying who is signed in, with a sign-out button."""
     left, right = st.columns([4, 1])
-    left.caption(f"Signed in as {md(account.email)} ({account.role}, {account.method})")
+    left.caption(describe(account))
     if right.button("Sign out", key="sign_out"):
         sign_out()
-        st.rerun()
 
 
 def require(*roles: str, doing: str) -> Account | None:

@@ -215,3 +215,19 @@ def need_about_rows(key: tuple[str, str], themes: tuple[str, ...]) -> list[tuple
     from sector_map.export.tables import need_about_rows as rows
 
     return rows(_load(*key), themes)
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def ward_names(key: tuple[str, str]) -> Mapping[str, str]:
+    """Ward name per ward code, for the directory's pages; read-only, shared across sessions."""
+    from sector_map.directory.listings import ward_names as names
+
+    return MappingProxyType(names(_load(*key)))
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def ward_reach(key: tuple[str, str]):
+    """Which wards a directory listing serves (sector_map.directory.listings.WardReach), per pack."""
+    from sector_map.directory.listings import WardReach
+
+    return WardReach.from_pack(_load(*key))

@@ -17,8 +17,8 @@ import pandas as pd
 import streamlit as st
 from shapely.geometry import Point
 
-from sector_map.directory import listing
-from sector_map.directory.listing import Draft
+from sector_map.directory import listing_form
+from sector_map.directory.listing_form import Draft
 from sector_map.directory.models import SERVICE_FIELDS, SERVICE_NAME, SERVICE_STATUSES, Organisation
 from sector_map.directory.oruk import DEFAULT_REACH_KM
 from sector_map.directory.store import Conflict, DirectoryError, Store, staleness
@@ -117,8 +117,8 @@ def _claim_options(store: Store, pack: Pack, text: str) -> dict[str, tuple[str, 
     """Search results: key → (label, ("pack", claim fields) | ("directory", organisation id))."""
     options: dict[str, tuple[str, tuple[str, Any]]] = {}
     in_pack: set[str] = set()
-    for _, row in listing.search_organisations(pack.organisations, text).iterrows():
-        fields = listing.pack_organisation_fields(row.to_dict())
+    for _, row in listing_form.search_organisations(pack.organisations, text).iterrows():
+        fields = listing_form.pack_organisation_fields(row.to_dict())
         in_pack.add(str(fields["pack_org_id"]))
         bits = [fields[s.ORG_NAME] or ""]
         bits += [f"charity {fields[s.CHARITY_NUMBER]}"] if fields[s.CHARITY_NUMBER] else []
@@ -151,12 +151,12 @@ def listings(account: Account, store: Store, pack: Pack, org: Organisation) -> N
         text_col.markdown(
             f"**{md(svc.name)}** · {md(svc.status)} · version {svc.version} · last confirmed {confirmed} "
             f"({md(staleness(svc.assured_date, today))})  \n"
-            f"{md(listing.describe_delivery(svc.delivery, names))}"
+            f"{md(listing_form.describe_delivery(svc.delivery, names))}"
         )
         button_col.button(
             "Edit", key=f"lst_edit_{svc.id}", on_click=_open_service, args=(store, account, svc.id)
         )
-    published = listing.published_services(pack.services, org.pack_org_id)
+    published = listing_form.published_services(pack.services, org.pack_org_id)
     if len(published):
         st.markdown("**Published elsewhere** (read-only: from the area's data)")
         st.dataframe(published, hide_index=True, width="stretch")
@@ -195,7 +195,7 @@ def _clear_form() -> None:
 
 def _fill_form(form: dict[str, Any]) -> None:
     _clear_form()
-    for name in (*SERVICE_FIELDS, *listing.FORM_DELIVERY_KEYS):
+    for name in (*SERVICE_FIELDS, *listing_form.FORM_DELIVERY_KEYS):
         if name in form and name not in ("delivery", "sites"):
             st.session_state[FORM + name] = form[name]
     st.session_state[SITES] = list(range(len(form.get("sites") or [])))
@@ -213,7 +213,7 @@ def _open_service(store: Store, account: Account, service_id: str) -> None:
         return
     if account.reviews:
         st.session_state[ACTING_FOR] = svc.organisation_id
-    _fill_form(listing.form_from_service({k: getattr(svc, k) for k in SERVICE_FIELDS}))
+    _fill_form(listing_form.form_from_service({k: getattr(svc, k) for k in SERVICE_FIELDS}))
     st.session_state[EDITING] = {
         "service": svc.id,
         "base_version": svc.version,
@@ -243,7 +243,7 @@ def ward_names(pack: Pack) -> dict[str, str]:
 def _form_values() -> dict[str, Any]:
     get = st.session_state.get
     form = {name: get(FORM + name) for name in SERVICE_FIELDS if name != "delivery"}
-    form.update({name: get(FORM + name) for name in listing.FORM_DELIVERY_KEYS})
+    form.update({name: get(FORM + name) for name in listing_form.FORM_DELIVERY_KEYS})
     form["sites"] = [
         {
             "place": get(f"{FORM}site_place_{i}", ""),
@@ -255,7 +255,9 @@ def _form_values() -> dict[str, Any]:
 
 
 def _toggle_ward(code: str | None) -> None:
-    st.session_state[FORM + "wards"] = listing.toggle_ward(st.session_state.get(FORM + "wards") or [], code)
+    st.session_state[FORM + "wards"] = listing_form.toggle_ward(
+        st.session_state.get(FORM + "wards") or [], code
+    )
 
 
 def _add_site() -> None:
@@ -310,14 +312,14 @@ def service_form(account: Account, store: Store, pack: Pack, org: Organisation) 
 
 def _delivery_inputs(pack: Pack) -> Draft:
     st.markdown("**How it is delivered**")
-    modes = list(listing.DELIVERY_LABELS)
+    modes = list(listing_form.DELIVERY_LABELS)
     if st.session_state.get(FORM + "mode") not in modes:
         st.session_state[FORM + "mode"] = "sites"
     mode = st.radio(
         "How it is delivered",
         modes,
         key=FORM + "mode",
-        format_func=listing.DELIVERY_LABELS.__getitem__,
+        format_func=listing_form.DELIVERY_LABELS.__getitem__,
         label_visibility="collapsed",
     )
     names = ward_names(pack)
@@ -346,13 +348,13 @@ def _delivery_inputs(pack: Pack) -> Draft:
     elif mode == "radius":
         left, right = st.columns([3, 1])
         left.text_input("Postcode at the centre", key=FORM + "radius_postcode", max_chars=12)
-        if FORM + listing.RADIUS_KM not in st.session_state:
-            st.session_state[FORM + listing.RADIUS_KM] = 5.0
+        if FORM + listing_form.RADIUS_KM not in st.session_state:
+            st.session_state[FORM + listing_form.RADIUS_KM] = 5.0
         right.number_input(
-            "Radius (km)", min_value=0.1, max_value=200.0, step=0.5, key=FORM + listing.RADIUS_KM
+            "Radius (km)", min_value=0.1, max_value=200.0, step=0.5, key=FORM + listing_form.RADIUS_KM
         )
-    draft = listing.service_from_form(_form_values(), postcodes=pack.postcodes, wards=pack.wards)
-    st.caption(md(listing.describe_delivery(draft.fields["delivery"], names)))
+    draft = listing_form.service_from_form(_form_values(), postcodes=pack.postcodes, wards=pack.wards)
+    st.caption(md(listing_form.describe_delivery(draft.fields["delivery"], names)))
     for i, place in enumerate(draft.places, start=1):
         if place.given and place.problem:
             where = f"Site {i}" if mode == "sites" else "The centre"
@@ -436,7 +438,9 @@ def submit_section(account: Account, store: Store, pack: Pack, draft: Draft) -> 
 def _send(account: Account, store: Store, pack: Pack, draft: Draft, editing: dict[str, Any]) -> None:
     fields = draft.fields
     if editing["service"] is not None:
-        fields = listing.changed_fields(editing["listed"], fields, postcodes=pack.postcodes, wards=pack.wards)
+        fields = listing_form.changed_fields(
+            editing["listed"], fields, postcodes=pack.postcodes, wards=pack.wards
+        )
     try:
         if editing["service"] is None:
             revision = store.submit(fields, by=account.email, organisation_id=editing["organisation_id"])
@@ -483,8 +487,8 @@ def _show_outcome(account: Account, store: Store, pack: Pack) -> None:
 def _yours(pack: Pack) -> dict[str, Any]:
     """The fields the editor changed from the version they opened."""
     editing = st.session_state[EDITING]
-    fields = listing.service_from_form(_form_values(), postcodes=pack.postcodes, wards=pack.wards).fields
-    return listing.changed_fields(editing["listed"], fields, postcodes=pack.postcodes, wards=pack.wards)
+    fields = listing_form.service_from_form(_form_values(), postcodes=pack.postcodes, wards=pack.wards).fields
+    return listing_form.changed_fields(editing["listed"], fields, postcodes=pack.postcodes, wards=pack.wards)
 
 
 def _conflict_table(account: Account, store: Store, pack: Pack) -> None:
@@ -497,7 +501,7 @@ def _conflict_table(account: Account, store: Store, pack: Pack) -> None:
         return
     approved = {k: getattr(svc, k) for k in SERVICE_FIELDS}
     waiting = next((r.content.get("service") for r in store.pending(service_id=svc.id)), None)
-    table = listing.compare(
+    table = listing_form.compare(
         approved, _yours(pack), opened=editing["listed"], waiting=waiting, ward_names=ward_names(pack)
     )
     st.markdown(
@@ -526,9 +530,9 @@ def _carry_over(store: Store, account: Account, pack: Pack) -> None:
         st.session_state[OUTCOME] = {"error": str(exc)}
         return
     current = {k: getattr(svc, k) for k in SERVICE_FIELDS}
-    _fill_form(listing.form_from_service({**current, **mine}))
+    _fill_form(listing_form.form_from_service({**current, **mine}))
     st.session_state[EDITING] = {**editing, "base_version": svc.version, "listed": current}
-    changed = ", ".join(listing.FIELD_LABELS[k].lower() for k in mine) or "nothing"
+    changed = ", ".join(listing_form.FIELD_LABELS[k].lower() for k in mine) or "nothing"
     st.session_state[OUTCOME] = {
         "carried": f"Your changes ({changed}) are now on version {svc.version}. Check the form, then send it."
     }

@@ -1,4 +1,4 @@
-"""The shared frame drawn once by app.py: pack picker, demo notice, about."""
+"""The shared frame drawn once by app.py: pack picker, demo notice, about, directory account."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pathlib import Path
 import streamlit as st
 
 from sector_map.pack.io import Pack, PackError, find_packs
-from ui import cache, paths, state
+from ui import auth, cache, paths, sso, state
 from ui.text import md, md_code
 
 DEMO_NOTICE = (
@@ -66,7 +66,7 @@ def current_pack() -> Pack:
 
 
 def draw_sidebar(pack: Pack) -> None:
-    """Area name, demo notice and a short 'about'."""
+    """Area name, demo notice, a short 'about' and the directory account."""
     st.sidebar.markdown(
         f"**Area:** {md(pack.name)}  \n{len(pack.wards):,} wards · {len(pack.organisations):,} organisations"
     )
@@ -76,9 +76,30 @@ def draw_sidebar(pack: Pack) -> None:
         "sector-map maps the voluntary and community sector over ward-level need, "
         "to help find gaps and likely partners. See *About the data* for sources and licences."
     )
+    draw_account()
 
 
 def demo_banner(pack: Pack) -> None:
     """The notice every page shows at its top when the pack is the fictional demo."""
     if pack.is_demo:
         st.warning(DEMO_NOTICE.format(name=md(pack.name)), icon="⚠️")
+
+
+def draw_account() -> None:
+    """Who is signed in to the directory, with a sign-out button; or, where single sign-on is
+    configured, its sign-in button. Nothing at all when neither (built-in accounts sign in on the
+    directory pages)."""
+    account = auth.current_account()
+    if account is None and not sso.configured():
+        return
+    with st.sidebar:
+        st.markdown("**Directory account**")
+        if account is not None:
+            st.caption(auth.describe(account))
+        elif sso.signed_in():
+            st.warning(auth.NO_ROLE)
+        else:
+            sso.login_button(key="sidebar_sso_login")
+            return
+        if st.button("Sign out", key="sidebar_sign_out"):
+            auth.sign_out()

@@ -86,9 +86,6 @@ def _create_user(store: Any, args: argparse.Namespace) -> int:
     password = None
     if args.password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
-        if len(password) < 12:
-            print("Refused: a password needs at least 12 characters.", file=sys.stderr)
-            return 1
     user = store.create_user(args.email, args.role, password=password, organisation_id=args.org)
     print(
         f"Created {user.role} {user.email}"
@@ -106,6 +103,15 @@ def _import_oruk(store: Any, args: argparse.Namespace) -> int:
         f"Imported {len(report.services)} services from {args.file.name}: {counts['new']} new, "
         f"{counts['updated']} updated, {counts['unchanged']} unchanged."
     )
+    if counts["kept"]:
+        print(
+            f"Kept {counts['kept']} listings as their organisations described them (the feed's version not applied)."
+        )
+    if counts["held"]:
+        print(
+            f"Held {counts['held']} listings with a change waiting for review (the feed's version not "
+            "applied; import again after the review)."
+        )
     for why, n in sorted(report.skipped.items()):
         print(f"Skipped {n}: {why}")
     if report.renamed_ids:

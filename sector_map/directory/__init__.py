@@ -2,7 +2,8 @@
 
 A SQL database (SQLite under ``data/`` by default, PostgreSQL for a shared deployment, chosen by
 ``SECTOR_MAP_DATABASE_URL``) holding users, organisations, claims, services, revisions and a
-field-level change log, with Alembic migrations. Plain Python: no Streamlit.
+field-level change log, and readers' problem reports, with Alembic migrations. Plain Python: no Streamlit.
 
-May import: ``pack`` (postcode shapes). Imported by: ``cli`` (and, later, the pages).
+May import: ``pack`` (postcode shapes, wards, theme labels). Imported by: ``cli`` and the
+directory pages (``ui/``, ``app_pages/``).
 """

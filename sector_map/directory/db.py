@@ -92,9 +92,30 @@ def current_revision(engine: Engine) -> str | None:
         return MigrationContext.configure(connection).get_current_revision()
 
 
+# Any fixed number: the PostgreSQL advisory lock app servers and `directory init` take to migrate.
+_MIGRATION_LOCK = 0x5EC70A
+
+
 def init(engine: Engine) -> str:
-    """Create the schema, or upgrade it to the newest migration; return that migration's id."""
-    command.upgrade(alembic_config(engine), "head")
+    """Create the schema, or upgrade it to the newest migration; return that migration's id.
+
+    Safe when several processes start at once: on PostgreSQL they take turns under an advisory
+    lock (the second finds the schema at head and does nothing); on SQLite every transaction
+    takes the write lock when it begins.
+    """
+    config = alembic_config(engine)
+    if is_sqlite(str(engine.url)):
+        command.upgrade(config, "head")
+    else:
+        with engine.connect() as connection:
+            connection.exec_driver_sql(f"SELECT pg_advisory_lock({_MIGRATION_LOCK})")
+            connection.commit()
+            try:
+                config.attributes["connection"] = connection
+                command.upgrade(config, "head")
+            finally:
+                connection.exec_driver_sql(f"SELECT pg_advisory_unlock({_MIGRATION_LOCK})")
+                connection.commit()
     current = current_revision(engine)
     assert current is not None
     return current

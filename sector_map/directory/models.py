@@ -144,3 +144,24 @@ class ChangeLog(Base):
     replacement_value: Mapped[Any] = mapped_column(JSON, nullable=True)
     updated_by: Mapped[str] = mapped_column(String(320))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+REPORT_STATES = ("open", "resolved", "dismissed")
+
+
+class ProblemReport(Base):
+    """ "Report a problem" with a listing, from anyone reading the Directory; an officer resolves or
+    dismisses it. ``reporter`` is an opaque key of the reporting session (for the per-session cap),
+    never shown."""
+
+    __tablename__ = "problem_reports"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    service_id: Mapped[str] = mapped_column(ForeignKey("services.id"), index=True)
+    text: Mapped[str] = mapped_column(Text)
+    contact: Mapped[str] = mapped_column(Text, default="")
+    reporter: Mapped[str] = mapped_column(String(64), default="", index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    state: Mapped[str] = mapped_column(String(16), default="open", index=True)
+    reviewed_by: Mapped[str | None] = mapped_column(String(320))
+    reviewed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    note: Mapped[str] = mapped_column(Text, default="")

@@ -38,12 +38,14 @@ from sector_map.directory import db
 from sector_map.directory.models import (
     CLAIM_STATES,
     DELIVERY_MODES,
+    REPORT_STATES,
     ROLES,
     SERVICE_FIELDS,
     SERVICE_STATUSES,
     ChangeLog,
     Claim,
     Organisation,
+    ProblemReport,
     Revision,
     Service,
     User,
@@ -53,6 +55,7 @@ from sector_map.directory.oruk import FeedService
 STALE_AFTER_MONTHS = 12
 OUT_OF_PROVISION_AFTER_MONTHS = 18
 MAX_FAILED_LOGINS = 5
+MIN_PASSWORD = 12
 LOCKOUT = timedelta(minutes=15)
 # Submissions one user may have waiting for review at once (a CVS sending a batch stays well below).
 MAX_PENDING_PER_USER = 2000
@@ -64,6 +67,14 @@ MAX_ITEM_CHARS = 200
 MAX_LIST_ITEMS = 100
 MAX_DELIVERY_PLACES = 10_000
 REVIEWERS = ("officer", "admin")
+# "Report a problem" is open to anyone, so it is bounded: the text's length, reports per reporting
+# session per hour, and open reports in the whole store (a visitor who starts new sessions still
+# cannot fill the queue beyond that).
+MAX_REPORT_CHARS = 2000
+MAX_CONTACT_CHARS = 254
+REPORTS_PER_SESSION_PER_HOUR = 5
+MAX_OPEN_REPORTS = 200
+DESCRIBED = "described by the organisation"  # a service's source once its organisation has described it
 ORGANISATION_FIELDS = (
     "name",
     "description",
@@ -91,6 +102,39 @@ class NotFound(DirectoryError):
 
 class Conflict(DirectoryError):
     """The listing changed since the revision's base version, or another change is pending."""
+
+
+@dataclass(frozen=True)
+class ClaimRow:
+    """A claim with the organisation's name and the claimant's e-mail, for review."""
+
+    id: int
+    organisation_id: str
+    organisation: str
+    email: str
+    state: str
+    reason: str
+    created_at: datetime
+    reviewed_by: str | None
+    reviewed_at: datetime | None
+    relationship: str = ""  # the claimant's own words about their connection to the organisation
+
+
+@dataclass(frozen=True)
+class ReportRow:
+    """A problem report with the names of the service and organisation it is about."""
+
+    id: int
+    service_id: str
+    service: str
+    organisation: str
+    text: str
+    contact: str
+    created_at: datetime
+    state: str
+    reviewed_by: str | None
+    reviewed_at: datetime | None
+    note: str
 
 
 @dataclass(frozen=True)
@@ -197,6 +241,8 @@ class Store:
         self, email: str, role: str, *, password: str | None = None, organisation_id: str | None = None
     ) -> User:
         email = email.strip().lower()
+        if password is not None and len(password) < MIN_PASSWORD:
+            raise DirectoryError(f"a password needs at least {MIN_PASSWORD} characters")
         if role not in ROLES:
             raise DirectoryError(f"role must be one of {', '.join(ROLES)}, not {role!r}")
         if "@" not in email:
@@ -357,10 +403,101 @@ class Store:
                 user.organisation_id = None
         return claim
 
+    def claims(self, state: str | None = None, *, by: str) -> list[ClaimRow]:
+        """Claims in ``state`` (all when None), oldest first: every claim for officers and admins,
+        only their own for anyone else."""
+        query = (
+            select(Claim, Organisation.name, User.email)
+            .join(Organisation, Claim.organisation_id == Organisation.id)
+            .join(User, Claim.user_id == User.id)
+            .order_by(Claim.id)
+        )
+        if state is not None:
+            if state not in CLAIM_STATES:
+                raise DirectoryError(f"a claim's state is one of {', '.join(CLAIM_STATES)}, not {state!r}")
+            query = query.where(Claim.state == state)
+        with self.transaction() as s:
+            user = _user(s, by)
+            if user.role not in REVIEWERS:
+                query = query.where(Claim.user_id == user.id)
+            return [
+                ClaimRow(
+                    c.id,
+                    c.organisation_id,
+                    org,
+                    email,
+                    c.state,
+                    c.reason,
+                    c.created_at,
+                    c.reviewed_by,
+                    c.reviewed_at,
+                    c.relationship,
+                )
+                for c, org, email in s.execute(query).all()
+            ]
+
     def user(self, email: str) -> User | None:
         """The account with this e-mail (any case), or None."""
         with self.transaction() as s:
             return s.scalar(select(User).where(User.email == email.strip().lower()))
+
+    # --- user management (admins only) ---------------------------------------------------
+    def users(self, *, by: str) -> list[User]:
+        with self.transaction() as s:
+            _admin(s, by, "see the accounts")
+            return list(s.scalars(select(User).order_by(User.role, User.email)))
+
+    def add_user(
+        self,
+        email: str,
+        role: str,
+        *,
+        by: str,
+        password: str | None = None,
+        organisation_id: str | None = None,
+    ) -> User:
+        """An admin adds an account (no password: it signs in through single sign-on only)."""
+        with self.transaction() as s:
+            _admin(s, by, "add accounts")
+        return self.create_user(email, role, password=password, organisation_id=organisation_id)
+
+    def set_role(self, email: str, role: str, *, by: str) -> User:
+        if role not in ROLES:
+            raise DirectoryError(f"role must be one of {', '.join(ROLES)}, not {role!r}")
+        with self.transaction() as s:
+            admin = _admin(s, by, "change roles")
+            user = _user(s, email)
+            if user.role == "admin" and role != "admin":
+                _keep_an_admin(s, user, admin)
+            user.role = role
+        return user
+
+    def set_password(self, email: str, password: str, *, by: str) -> None:
+        """An admin sets an account's password (and unlocks it)."""
+        if len(password) < MIN_PASSWORD:
+            raise DirectoryError(f"a password needs at least {MIN_PASSWORD} characters")
+        with self.transaction() as s:
+            _admin(s, by, "set passwords")
+            user = _user(s, email)
+            user.password_hash = _hasher.hash(password)
+            user.failed_attempts, user.locked_until = 0, None
+
+    def unlock(self, email: str, *, by: str) -> None:
+        with self.transaction() as s:
+            _admin(s, by, "unlock accounts")
+            user = _user(s, email)
+            user.failed_attempts, user.locked_until = 0, None
+
+    def remove_user(self, email: str, *, by: str) -> None:
+        """An admin removes an account; what it submitted and reviewed stays in the history."""
+        with self.transaction() as s:
+            admin = _admin(s, by, "remove accounts")
+            user = _user(s, email)
+            if user.role == "admin":
+                _keep_an_admin(s, user, admin)
+            for claim in s.scalars(select(Claim).where(Claim.user_id == user.id)):
+                s.delete(claim)
+            s.delete(user)
 
     # --- revisions --------------------------------------------------------------------------
     def submit(
@@ -444,6 +581,37 @@ class Store:
             s.add(revision)
         return revision
 
+    def confirm(self, service_id: str, *, by: str, today: date | None = None) -> Service:
+        """The organisation says its listing is still right: "last confirmed" becomes today.
+
+        Nothing changes but the date, so an editor of the organisation may do it without review
+        (it is recorded as an approved revision with no fields); the version stays, so a change
+        waiting for review keeps its base.
+        """
+        with self.transaction() as s:
+            user = _user(s, by)
+            service = s.get(Service, service_id, with_for_update=True)
+            if service is None or service.version == 0:
+                raise NotFound(f"no listed service with id {service_id!r}")
+            _may_edit(user, service.organisation_id)
+            now = _now()
+            s.add(
+                Revision(
+                    service_id=service.id,
+                    organisation_id=service.organisation_id,
+                    state="approved",
+                    base_version=service.version,
+                    content={"service": {}, "organisation_id": service.organisation_id, "confirmation": True},
+                    submitted_by=user.email,
+                    submitted_at=now,
+                    reviewed_by=user.email,
+                    reviewed_at=now,
+                    reason="confirmed as still correct",
+                )
+            )
+            service.assured_date = today or now.date()
+            return service
+
     def approve(self, revision_id: int, *, by: str, today: date | None = None) -> Service:
         """Apply a submitted revision (officers and admins only): see the module docstring."""
         with self.transaction() as s:
@@ -481,6 +649,14 @@ class Store:
                 raise NotAllowed("only the person who submitted a change may withdraw it")
             revision.state = "withdrawn"
         return revision
+
+    def revision(self, revision_id: int) -> Revision:
+        """One revision, in any state."""
+        with self.transaction() as s:
+            revision = s.get(Revision, revision_id)
+            if revision is None:
+                raise NotFound(f"no revision {revision_id}")
+            return revision
 
     def pending(self, *, service_id: str | None = None) -> list[Revision]:
         """Revisions waiting for review, oldest first (of one service if ``service_id``)."""
@@ -542,10 +718,16 @@ class Store:
 
     def import_feed(self, records: list[FeedService], *, source: str) -> dict[str, int]:
         """Record services from a published feed as approved, with their source and the feed's own
-        assured dates, all in one transaction (a failed import leaves nothing). Returns counts of
-        "new", "updated" and "unchanged" services. For the import command (an admin's tool:
-        whoever holds the database URL); the revisions are marked ``import: SOURCE``."""
-        counts = {"new": 0, "updated": 0, "unchanged": 0}
+        assured dates, all in one transaction (a failed import leaves nothing). For the import
+        command (an admin's tool: whoever holds the database URL); the revisions are marked
+        ``import: SOURCE``.
+
+        The organisation's own word wins over a feed: a listing the organisation has described
+        (an approved revision of theirs) is *kept* as they wrote it, and a listing with a change
+        waiting for review is *held* (the feed's version is not applied, so the reviewer's diff
+        and the editor's base stay true; import again after the review). Returns counts of
+        "new", "updated", "unchanged", "kept" and "held" services."""
+        counts = {"new": 0, "updated": 0, "unchanged": 0, "kept": 0, "held": 0}
         by = f"import: {source}"
         with self.transaction() as s:
             for record in records:
@@ -553,6 +735,17 @@ class Store:
                 current = s.get(Service, record.service_id, with_for_update=True)
                 if current is not None and all(getattr(current, k) == v for k, v in fields.items()):
                     counts["unchanged"] += 1
+                    continue
+                if current is not None and current.source.startswith(DESCRIBED):
+                    counts["kept"] += 1
+                    continue
+                waiting = s.scalar(
+                    select(func.count())
+                    .select_from(Revision)
+                    .where(Revision.service_id == record.service_id, Revision.state == "submitted")
+                )
+                if waiting:
+                    counts["held"] += 1
                     continue
                 revision = Revision(
                     service_id=record.service_id,
@@ -573,6 +766,114 @@ class Store:
                 self._apply(s, revision, by, record.assured, source=source)
                 counts["new" if current is None else "updated"] += 1
         return counts
+
+    # --- problem reports --------------------------------------------------------------------
+    def report_problem(
+        self, service_id: str, text: str, *, contact: str = "", reporter: str, now: datetime | None = None
+    ) -> ProblemReport:
+        """Anyone's report that a listed service is wrong, waiting for an officer. ``reporter`` is
+        an opaque key of the reporting session. Refused (plainly) when the text is empty or longer
+        than :data:`MAX_REPORT_CHARS`, the contact is not an e-mail address, that session has made
+        :data:`REPORTS_PER_SESSION_PER_HOUR` reports in the last hour, or :data:`MAX_OPEN_REPORTS`
+        reports are open already."""
+        text, contact = text.strip(), contact.strip()
+        if not text:
+            raise DirectoryError("say what is wrong with the listing")
+        if len(text) > MAX_REPORT_CHARS:
+            raise DirectoryError(
+                f"a report may be at most {MAX_REPORT_CHARS:,} characters (this one is {len(text):,})"
+            )
+        if contact and (
+            len(contact) > MAX_CONTACT_CHARS or "@" not in contact or any(c.isspace() for c in contact)
+        ):
+            raise DirectoryError("the contact must be one e-mail address (or left empty)")
+        if not reporter:
+            raise DirectoryError("a report needs the reporting session's key")
+        now = now or _now()
+        with self.transaction() as s:
+            service = s.get(Service, service_id)
+            if service is None or service.version < 1 or service.status == "defunct":
+                raise NotFound(f"no listed service with id {service_id!r}")
+            recent = s.scalar(
+                select(func.count())
+                .select_from(ProblemReport)
+                .where(
+                    ProblemReport.reporter == reporter, ProblemReport.created_at > now - timedelta(hours=1)
+                )
+            )
+            if (recent or 0) >= REPORTS_PER_SESSION_PER_HOUR:
+                raise NotAllowed(
+                    f"you have sent {REPORTS_PER_SESSION_PER_HOUR} reports in the last hour, the most "
+                    "we take from one visitor; please try again later"
+                )
+            open_now = s.scalar(
+                select(func.count()).select_from(ProblemReport).where(ProblemReport.state == "open")
+            )
+            if (open_now or 0) >= MAX_OPEN_REPORTS:
+                raise NotAllowed(
+                    f"the directory already has {MAX_OPEN_REPORTS} problem reports waiting for an "
+                    "officer, the most it holds; please try again later"
+                )
+            report = ProblemReport(
+                service_id=service_id,
+                text=text,
+                contact=contact,
+                reporter=reporter,
+                created_at=now,
+                state="open",
+                note="",
+            )
+            s.add(report)
+        return report
+
+    def problem_reports(self, state: str | None = "open", *, by: str) -> list[ReportRow]:
+        """Problem reports in ``state`` (all when None), oldest first; officers and admins only
+        (reports may hold the reporter's e-mail)."""
+        query = (
+            select(ProblemReport, Service.name, Organisation.name)
+            .join(Service, ProblemReport.service_id == Service.id)
+            .join(Organisation, Service.organisation_id == Organisation.id)
+            .order_by(ProblemReport.id)
+        )
+        if state is not None:
+            if state not in REPORT_STATES:
+                raise DirectoryError(f"a report's state is one of {', '.join(REPORT_STATES)}, not {state!r}")
+            query = query.where(ProblemReport.state == state)
+        with self.transaction() as s:
+            _reviewer(s, by, "read problem reports")
+            return [
+                ReportRow(
+                    r.id,
+                    r.service_id,
+                    service,
+                    org,
+                    r.text,
+                    r.contact,
+                    r.created_at,
+                    r.state,
+                    r.reviewed_by,
+                    r.reviewed_at,
+                    r.note,
+                )
+                for r, service, org in s.execute(query).all()
+            ]
+
+    def resolve_report(self, report_id: int, state: str, *, by: str, note: str = "") -> ProblemReport:
+        """Close an open report as ``"resolved"`` or ``"dismissed"`` (officers and admins only)."""
+        if state not in REPORT_STATES[1:]:
+            raise DirectoryError(
+                f"a report is closed as one of {', '.join(REPORT_STATES[1:])}, not {state!r}"
+            )
+        with self.transaction() as s:
+            reviewer = _reviewer(s, by, "resolve problem reports")
+            report = s.get(ProblemReport, report_id, with_for_update=True)
+            if report is None:
+                raise NotFound(f"no problem report {report_id}")
+            if report.state != "open":
+                raise DirectoryError(f"problem report {report_id} is already {report.state}")
+            report.state, report.note = state, note.strip()
+            report.reviewed_by, report.reviewed_at = reviewer.email, _now()
+        return report
 
     def _apply(
         self, s: Session, revision: Revision, by: str, assured: date | None, *, source: str | None = None
@@ -597,7 +898,7 @@ class Store:
                     name=given["name"],
                     **{k: given.get(k) or "" for k in ("description", "url", "email")},
                     **{k: given.get(k) or None for k in ("charity_number", "company_number", "pack_org_id")},
-                    source=source or f"described by the organisation ({revision.submitted_by})",
+                    source=source or f"{DESCRIBED} ({revision.submitted_by})",
                     created_at=_now(),
                 )
             )
@@ -610,7 +911,7 @@ class Store:
                 organisation_id=org_id,
                 version=0,
                 name=fields["name"],
-                source=source or "described by the organisation",
+                source=source or DESCRIBED,
                 last_modified=now,
                 **{k: _default(k) for k in SERVICE_FIELDS if k != "name"},
             )
@@ -633,8 +934,8 @@ class Store:
                     )
                 )
                 setattr(service, name, value)
-        if source is None and not service.source.startswith("described by the organisation"):
-            service.source = f"described by the organisation, was {service.source}"
+        if source is None and not service.source.startswith(DESCRIBED):
+            service.source = f"{DESCRIBED}, was {service.source}"
         service.version = version + 1
         service.assured_date = assured
         service.last_modified = now
@@ -673,6 +974,21 @@ def _reviewer(s: Session, email: str, action: str) -> User:
     if user.role not in REVIEWERS:
         raise NotAllowed(f"only officers and admins may {action}; {user.email} is an {user.role}")
     return user
+
+
+def _admin(s: Session, email: str, action: str) -> User:
+    user = _user(s, email)
+    if user.role != "admin":
+        raise NotAllowed(f"only admins may {action}; {user.email} is an {user.role}")
+    return user
+
+
+def _keep_an_admin(s: Session, user: User, admin: User) -> None:
+    if user.id == admin.id:
+        raise DirectoryError("you cannot take away your own admin role; ask another admin")
+    admins = s.scalar(select(func.count()).select_from(User).where(User.role == "admin"))
+    if (admins or 0) <= 1:
+        raise DirectoryError("the directory must keep at least one admin")
 
 
 def _may_edit(user: User, organisation_id: str) -> None:

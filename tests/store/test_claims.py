@@ -45,6 +45,10 @@ def test_claiming_a_pack_organisation_makes_its_record_once_and_waits_for_an_off
         store.claim_pack_organisation(PANTRY, by=EDITOR, relationship="again")
     second = store.claim_pack_organisation({**PANTRY, "name": "Renamed"}, by=OTHER, relationship="volunteer")
     assert second.organisation_id == org.id and len(_organisations(store)) == 1
+    assert [(r.email, r.relationship) for r in store.claims("unreviewed", by=OFFICER)] == [
+        (EDITOR, "I chair the trustees"),
+        (OTHER, "volunteer"),
+    ]
     store.review_claim(claim.id, "approved", by=OFFICER)
     assert store.user(EDITOR).organisation_id == org.id
     with pytest.raises(DirectoryError, match="already manages"):

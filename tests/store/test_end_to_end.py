@@ -246,15 +246,15 @@ def test_a_writer_killed_mid_transaction_leaves_the_store_consistent(db_url: str
 
 
 def test_without_postgres_the_half_skips_unless_required(monkeypatch: pytest.MonkeyPatch) -> None:
-    from tests.store import conftest
+    from tests import postgres
 
-    monkeypatch.setattr(conftest._Missing, "reason", "no server here")
-    monkeypatch.delenv(conftest.REQUIRE_POSTGRES, raising=False)
+    monkeypatch.setattr(postgres._Missing, "reason", "no server here")
+    monkeypatch.delenv(postgres.REQUIRE_POSTGRES, raising=False)
     with pytest.raises(pytest.skip.Exception, match="no server here"):
-        conftest._no_postgres()
-    monkeypatch.setenv(conftest.REQUIRE_POSTGRES, "1")
+        postgres.require_postgres(None)
+    monkeypatch.setenv(postgres.REQUIRE_POSTGRES, "1")
     with pytest.raises(pytest.fail.Exception, match="no server here"):
-        conftest._no_postgres()
+        postgres.require_postgres(None)
 
 
 def test_the_commands_check_roles_and_report_staleness_and_backups(db_url: str, tmp_path: Path) -> None:
@@ -280,3 +280,20 @@ def test_the_commands_check_roles_and_report_staleness_and_backups(db_url: str, 
     assert (
         all(r["previous_value"] is None for r in tables["change_log"]) and len(tables["change_log"]) >= 2 * 5
     )
+
+
+def test_servers_starting_at_once_migrate_the_database_once(db_url: str) -> None:
+    """Four processes run ``init`` on one empty database at the same moment (as app servers behind a
+    proxy do when they start together): all succeed and the schema is made once, at head."""
+    command = [sys.executable, "-m", "sector_map", "directory", "--db", db_url, "init"]
+    starts = [
+        subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        for _ in range(4)
+    ]
+    results = [(p.wait(timeout=300), p.stderr.read() if p.stderr else "") for p in starts]
+    assert [code for code, _ in results] == [0, 0, 0, 0], [err for _, err in results]
+    from sector_map.directory import db
+
+    engine = db.make_engine(db_url)
+    assert db.current_revision(engine) == db.head_revision()
+    engine.dispose()

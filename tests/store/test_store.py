@@ -114,15 +114,54 @@ def test_a_submission_on_an_outdated_version_is_refused_naming_the_other_change(
         assert s.get(Service, service_id).capacity == "30 a week"
 
 
-def test_approving_a_revision_whose_base_moved_is_refused_and_leaves_it_pending(store: Store) -> None:
-    service_id, org = _listed(store)
+def _feed_listed(store: Store) -> tuple[str, str]:
+    """A service as a published feed lists it (not yet described by its organisation), and its org."""
+    store.create_user(OFFICER, "officer")
+    feed = FeedService("svc-feed-1", "org-feed-1", {"name": "Example Pantry"}, {"name": "Lunch club"}, None)
+    assert store.import_feed([feed], source="test feed")["new"] == 1
+    return feed.service_id, feed.organisation_id
+
+
+def test_a_feed_update_waits_while_a_change_is_pending(store: Store) -> None:
+    service_id, org = _feed_listed(store)
     store.create_user(EDITOR, "editor", organisation_id=org)
     pending = store.submit({"phone": "0161 000 0000"}, by=EDITOR, service_id=service_id, base_version=1)
-    # The published record changes underneath it (a feed import moves the service to version 2).
-    feed = FeedService(
-        service_id, org, {"name": "Example Pantry"}, {"name": "Lunch club (feed)"}, date(2026, 1, 5)
-    )
-    assert store.import_feed([feed], source="test feed") == {"new": 0, "updated": 1, "unchanged": 0}
+    feed = FeedService(service_id, org, {"name": "Example Pantry"}, {"name": "Lunch club (feed)"}, None)
+    counts = store.import_feed([feed], source="test feed")
+    assert (counts["held"], counts["updated"]) == (1, 0)
+    service = store.approve(pending.id, by=OFFICER)  # the editor's base is still the current version
+    assert (service.name, service.phone, service.version) == ("Lunch club", "0161 000 0000", 2)
+
+
+def test_a_reimported_feed_keeps_what_the_organisation_described(store: Store) -> None:
+    service_id, org = _feed_listed(store)
+    store.create_user(EDITOR, "editor", organisation_id=org)
+    own = store.submit({"opening_times": "Tue 12:00-14:00"}, by=EDITOR, service_id=service_id, base_version=1)
+    store.approve(own.id, by=OFFICER)
+    feed = FeedService(service_id, org, {"name": "Example Pantry"}, {"name": "Lunch club (feed)"}, None)
+    assert store.import_feed([feed], source="test feed") == {
+        "new": 0,
+        "updated": 0,
+        "unchanged": 0,
+        "kept": 1,
+        "held": 0,
+    }
+    with store.transaction() as s:
+        service = s.get(Service, service_id)
+        assert (service.name, service.opening_times, service.version) == ("Lunch club", "Tue 12:00-14:00", 2)
+        assert service.source == "described by the organisation, was test feed"
+    untouched = FeedService("svc-feed-2", org, {"name": "Example Pantry"}, {"name": "Advice"}, None)
+    assert store.import_feed([untouched], source="test feed")["new"] == 1
+    changed = FeedService("svc-feed-2", org, {"name": "Example Pantry"}, {"name": "Advice line"}, None)
+    assert store.import_feed([changed], source="test feed")["updated"] == 1  # still the feed's own
+
+
+def test_approving_a_revision_whose_base_moved_is_refused_and_leaves_it_pending(store: Store) -> None:
+    service_id, org = _feed_listed(store)
+    store.create_user(EDITOR, "editor", organisation_id=org)
+    pending = store.submit({"phone": "0161 000 0000"}, by=EDITOR, service_id=service_id, base_version=1)
+    with store.transaction() as s:  # another process moved the listing on underneath it
+        s.get(Service, service_id).version = 2
     with pytest.raises(Conflict, match="now version 2"):
         store.approve(pending.id, by=OFFICER)
     with store.transaction() as s:
@@ -224,3 +263,55 @@ def test_stale_report_follows_the_twelve_and_eighteen_month_rule(store: Store) -
         "svc-2": "out of provision",
         "svc-3": "out of provision",
     }
+
+
+def test_only_admins_manage_accounts_and_one_admin_always_remains(store: Store) -> None:
+    from sector_map.directory.store import MIN_PASSWORD
+
+    store.create_user(ADMIN, "admin", password="a" * MIN_PASSWORD)
+    store.create_user(OFFICER, "officer")
+    with pytest.raises(NotAllowed, match="only admins may add accounts"):
+        store.add_user(EDITOR, "editor", by=OFFICER)
+    with pytest.raises(DirectoryError, match=f"at least {MIN_PASSWORD} characters"):
+        store.add_user(EDITOR, "editor", by=ADMIN, password="short")
+    store.add_user(EDITOR, "editor", by=ADMIN, password="b" * MIN_PASSWORD)
+    assert [u.email for u in store.users(by=ADMIN)] == [ADMIN, EDITOR, OFFICER]
+    with pytest.raises(NotAllowed):
+        store.users(by=EDITOR)
+    with pytest.raises(NotAllowed):
+        store.set_role(EDITOR, "admin", by=EDITOR)  # nobody promotes themself
+    store.set_role(OFFICER, "admin", by=ADMIN)
+    with pytest.raises(DirectoryError, match="your own admin role"):
+        store.set_role(ADMIN, "editor", by=ADMIN)
+    store.set_role(ADMIN, "editor", by=OFFICER)  # another admin may
+    with pytest.raises(DirectoryError, match="your own admin role"):
+        store.remove_user(OFFICER, by=OFFICER)
+    store.remove_user(EDITOR, by=OFFICER)
+    assert store.user(EDITOR) is None
+
+
+def test_an_admin_unlocks_and_resets_a_locked_account(store: Store) -> None:
+    store.create_user(ADMIN, "admin")
+    store.create_user(EDITOR, "editor", password="right password 1")
+    for _ in range(MAX_FAILED_LOGINS):
+        assert store.authenticate(EDITOR, "wrong") is None
+    assert store.authenticate(EDITOR, "right password 1") is None  # locked
+    store.unlock(EDITOR, by=ADMIN)
+    assert store.authenticate(EDITOR, "right password 1") is not None
+    store.set_password(EDITOR, "another password 2", by=ADMIN)
+    assert store.authenticate(EDITOR, "right password 1") is None
+    assert store.authenticate(EDITOR, "another password 2") is not None
+
+
+def test_an_editor_confirms_a_listing_without_review_and_nobody_else_may(store: Store) -> None:
+    service_id, org = _listed(store)
+    store.create_user(EDITOR, "editor", organisation_id=org)
+    store.create_user(OTHER, "editor")
+    pending = store.submit({"phone": "0161 000 0000"}, by=OFFICER, service_id=service_id, base_version=1)
+    logged = len(store.history(service_id))
+    confirmed = store.confirm(service_id, by=EDITOR, today=date(2026, 11, 2))
+    assert (confirmed.assured_date, confirmed.version) == (date(2026, 11, 2), 1)
+    assert len(store.history(service_id)) == logged  # no field changed, none logged
+    assert store.approve(pending.id, by=OFFICER).phone == "0161 000 0000"  # its base still holds
+    with pytest.raises(NotAllowed):
+        store.confirm(service_id, by=OTHER)

@@ -7,9 +7,15 @@ from alembic import context
 
 from sector_map.directory.models import Base
 
-engine = context.config.attributes["engine"]
-with engine.connect() as connection:
-    context.configure(connection=connection, target_metadata=Base.metadata, render_as_batch=True)
+given = context.config.attributes.get("connection")
+if given is not None:  # db.init holds it (and a lock on it) for the whole upgrade
+    context.configure(connection=given, target_metadata=Base.metadata, render_as_batch=True)
     with context.begin_transaction():
         context.run_migrations()
-    connection.commit()
+    given.commit()
+else:
+    with context.config.attributes["engine"].connect() as connection:
+        context.configure(connection=connection, target_metadata=Base.metadata, render_as_batch=True)
+        with context.begin_transaction():
+            context.run_migrations()
+        connection.commit()

@@ -1,4 +1,4 @@
-"""The Our listing page's rules (sector_map/directory/listing.py): form input into service fields,
+"""The Our listing page's rules (sector_map/directory/listing_form.py): form input into service fields,
 sites checked against the area, deliveries in words, comparisons, and the pack's organisations."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 from shapely.geometry import box
 
-from sector_map.directory import listing
+from sector_map.directory import listing_form
 from sector_map.directory.models import SERVICE_FIELDS
 from sector_map.directory.store import check_service
 from sector_map.pack import schema as s
@@ -26,7 +26,7 @@ def _form(**given: object) -> dict[str, object]:
 
 
 def test_a_site_form_becomes_the_stores_sites_delivery() -> None:
-    draft = listing.service_from_form(
+    draft = listing_form.service_from_form(
         _form(
             mode="sites", sites=[{"place": "dm2 2hs", "reach_km": 2}, {"place": "54.5, 1.75", "reach_km": 1}]
         ),
@@ -47,7 +47,7 @@ def test_a_site_form_becomes_the_stores_sites_delivery() -> None:
 
 
 def test_a_postcode_outside_the_area_and_a_point_outside_the_wards_are_said_plainly() -> None:
-    draft = listing.service_from_form(
+    draft = listing_form.service_from_form(
         _form(
             mode="sites", sites=[{"place": "M31 4FL", "reach_km": 1}, {"place": "53.4, -2.4", "reach_km": 1}]
         ),
@@ -57,10 +57,12 @@ def test_a_postcode_outside_the_area_and_a_point_outside_the_wards_are_said_plai
     assert len(draft.problems) == 1
     assert draft.problems[0].startswith("site 1: M31 4FL is not one of the postcodes of this area")
     assert draft.notes == ["site 2: the map point 53.4, -2.4 is outside the area's wards"]
-    nonsense = listing.check_place("not a place", postcodes=POSTCODES)
+    nonsense = listing_form.check_place("not a place", postcodes=POSTCODES)
     assert "neither a UK postcode nor a map point" in nonsense.problem
-    assert "not a latitude, longitude in the UK" in listing.check_place("10, 100", postcodes=None).problem
-    unchecked = listing.check_place("M31 4FL", postcodes=None)
+    assert (
+        "not a latitude, longitude in the UK" in listing_form.check_place("10, 100", postcodes=None).problem
+    )
+    unchecked = listing_form.check_place("M31 4FL", postcodes=None)
     assert (unchecked.postcode, unchecked.problem) == ("M31 4FL", "")
     assert "no postcode list" in unchecked.note
 
@@ -85,22 +87,24 @@ def test_a_postcode_outside_the_area_and_a_point_outside_the_wards_are_said_plai
     ],
 )
 def test_what_stops_a_submission_is_named(given: dict[str, object], problem: str) -> None:
-    draft = listing.service_from_form(_form(**given), postcodes=POSTCODES, wards=WARDS)
+    draft = listing_form.service_from_form(_form(**given), postcodes=POSTCODES, wards=WARDS)
     assert any(problem in p for p in draft.problems), draft.problems
 
 
 def test_wards_radius_and_whole_area_deliveries() -> None:
-    wards = listing.service_from_form(_form(mode="wards", wards=["X2", "X1", "X2"]), wards=WARDS)
+    wards = listing_form.service_from_form(_form(mode="wards", wards=["X2", "X1", "X2"]), wards=WARDS)
     assert (wards.problems, wards.fields["delivery"]) == ([], {"mode": "wards", "wards": ["X2", "X1"]})
-    radius = listing.service_from_form(
+    radius = listing_form.service_from_form(
         _form(mode="radius", radius_postcode="dm9 1up", radius_km=4), postcodes=POSTCODES
     )
     assert radius.fields["delivery"] == {"mode": "radius", "postcode": "DM9 1UP", "radius_km": 4.0}
-    assert listing.service_from_form(_form(mode="whole_area")).fields["delivery"] == {"mode": "whole_area"}
+    assert listing_form.service_from_form(_form(mode="whole_area")).fields["delivery"] == {
+        "mode": "whole_area"
+    }
 
 
 def test_a_listed_service_loads_into_the_form_and_back_unchanged() -> None:
-    fields = listing.service_from_form(
+    fields = listing_form.service_from_form(
         _form(
             description="Weekly food parcels",
             client_groups=["families"],
@@ -111,7 +115,9 @@ def test_a_listed_service_loads_into_the_form_and_back_unchanged() -> None:
         postcodes=POSTCODES,
         wards=WARDS,
     ).fields
-    again = listing.service_from_form(listing.form_from_service(fields), postcodes=POSTCODES, wards=WARDS)
+    again = listing_form.service_from_form(
+        listing_form.form_from_service(fields), postcodes=POSTCODES, wards=WARDS
+    )
     assert again.problems == [] and again.fields == fields
 
 
@@ -122,13 +128,13 @@ def test_only_changed_fields_are_proposed() -> None:
         "themes": ["poverty_food", "not_a_theme"],
         "delivery": {"mode": "sites", "sites": [{"postcode": "DM2 2HS", "reach_km": 2}]},
     }
-    form = listing.form_from_service(listed)
-    untouched = listing.service_from_form(form, postcodes=POSTCODES, wards=WARDS).fields
-    assert listing.changed_fields(listed, untouched, postcodes=POSTCODES, wards=WARDS) == {}
+    form = listing_form.form_from_service(listed)
+    untouched = listing_form.service_from_form(form, postcodes=POSTCODES, wards=WARDS).fields
+    assert listing_form.changed_fields(listed, untouched, postcodes=POSTCODES, wards=WARDS) == {}
     form["capacity"] = "40"
     form["sites"][0]["reach_km"] = 3
-    edited = listing.service_from_form(form, postcodes=POSTCODES, wards=WARDS).fields
-    assert listing.changed_fields(listed, edited, postcodes=POSTCODES, wards=WARDS) == {
+    edited = listing_form.service_from_form(form, postcodes=POSTCODES, wards=WARDS).fields
+    assert listing_form.changed_fields(listed, edited, postcodes=POSTCODES, wards=WARDS) == {
         "capacity": "40",
         "delivery": {
             "mode": "sites",
@@ -140,7 +146,7 @@ def test_only_changed_fields_are_proposed() -> None:
 def test_deliveries_in_words_name_wards_and_sites() -> None:
     names = dict(zip(WARDS[s.WARD_CODE], WARDS[s.WARD_NAME], strict=True))
     assert (
-        listing.describe_delivery({"mode": "wards", "wards": ["X1", "X2"]}, names)
+        listing_form.describe_delivery({"mode": "wards", "wards": ["X1", "X2"]}, names)
         == "In 2 wards: Ashby and Brook"
     )
     two_sites = {
@@ -151,10 +157,10 @@ def test_deliveries_in_words_name_wards_and_sites() -> None:
         ],
     }
     assert (
-        listing.describe_delivery(two_sites)
+        listing_form.describe_delivery(two_sites)
         == "At 2 sites: DM2 2HS (reaching 2 km) and 54.50000, 1.75000 (reaching 1 km)"
     )
-    assert listing.describe_delivery(None) == "Across the whole area"
+    assert listing_form.describe_delivery(None) == "Across the whole area"
 
 
 def test_compare_shows_only_the_fields_that_differ() -> None:
@@ -165,7 +171,7 @@ def test_compare_shows_only_the_fields_that_differ() -> None:
         "delivery": {"mode": "whole_area"},
     }
     yours = {**approved, "capacity": "40", "themes": ["poverty_food", "older_people"]}
-    table = listing.compare(approved, yours)
+    table = listing_form.compare(approved, yours)
     assert table.to_dict("records") == [
         {
             "Field": "Themes",
@@ -174,14 +180,14 @@ def test_compare_shows_only_the_fields_that_differ() -> None:
         },
         {"Field": "Capacity", "Approved now": "20", "Yours": "40"},
     ]
-    assert listing.compare({"phone": ""}, {"phone": "0161 000 0000"}).to_dict("records") == [
+    assert listing_form.compare({"phone": ""}, {"phone": "0161 000 0000"}).to_dict("records") == [
         {"Field": "Phone", "Approved now": "(empty)", "Yours": "0161 000 0000"}
     ]
-    since = listing.compare({**approved, "capacity": "30"}, {"capacity": "40"}, opened=approved)
+    since = listing_form.compare({**approved, "capacity": "30"}, {"capacity": "40"}, opened=approved)
     assert since.to_dict("records") == [
         {"Field": "Capacity", "When you opened it": "20", "Approved now": "30", "Yours": "40"}
     ]
-    waiting = listing.compare(approved, approved, waiting={"name": "Pantry (Tuesdays)"})
+    waiting = listing_form.compare(approved, approved, waiting={"name": "Pantry (Tuesdays)"})
     assert waiting.to_dict("records") == [
         {
             "Field": "Name",
@@ -202,11 +208,11 @@ def test_pack_organisations_are_found_by_name_number_or_postcode() -> None:
             s.WEBSITE: [None, "https://choir.example", None],
         }
     )
-    assert list(listing.search_organisations(orgs, "PANTRY")[s.ORG_ID]) == ["O3", "O1"]
-    assert list(listing.search_organisations(orgs, "7654321")[s.ORG_ID]) == ["O3"]
-    assert list(listing.search_organisations(orgs, "dm91up")[s.ORG_ID]) == ["O2"]
-    assert listing.search_organisations(orgs, " ").empty
-    assert listing.pack_organisation_fields(orgs.iloc[1].to_dict()) == {
+    assert list(listing_form.search_organisations(orgs, "PANTRY")[s.ORG_ID]) == ["O3", "O1"]
+    assert list(listing_form.search_organisations(orgs, "7654321")[s.ORG_ID]) == ["O3"]
+    assert list(listing_form.search_organisations(orgs, "dm91up")[s.ORG_ID]) == ["O2"]
+    assert listing_form.search_organisations(orgs, " ").empty
+    assert listing_form.pack_organisation_fields(orgs.iloc[1].to_dict()) == {
         "pack_org_id": "O2",
         "name": "Ashby Choir",
         "charity_number": None,
@@ -227,7 +233,7 @@ def test_published_services_say_their_source() -> None:
             s.SOURCE: ["Charity Commission register", "demo"],
         }
     )
-    assert listing.published_services(services, "O1").to_dict("records") == [
+    assert listing_form.published_services(services, "O1").to_dict("records") == [
         {
             "Service": "Food bank",
             "Themes": "Poverty, food and money advice",
@@ -235,4 +241,4 @@ def test_published_services_say_their_source() -> None:
             "Published by": "published: Charity Commission register",
         }
     ]
-    assert listing.published_services(services, None).empty
+    assert listing_form.published_services(services, None).empty
