@@ -170,7 +170,13 @@ def claims(store: Store, account: Account) -> None:
     else:
         _table(
             [
-                {"Claim": c.id, "Organisation": c.organisation, "By": c.email, "Since": _when(c.created_at)}
+                {
+                    "Claim": c.id,
+                    "Organisation": c.organisation,
+                    "By": c.email,
+                    "Relationship": c.relationship,
+                    "Since": _when(c.created_at),
+                }
                 for c in waiting
             ]
         )

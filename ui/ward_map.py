@@ -12,6 +12,7 @@ See docs/decisions/0006-national-map.md.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -55,11 +56,11 @@ def _view_key(map_key: str) -> str:
     return f"{map_key}|view"
 
 
-def _on_ward(pack: Pack, map_key: str) -> None:
+def _on_ward(pack: Pack, map_key: str, then: Callable[[str | None], None] | None = None) -> None:
     value = st.session_state.get(map_key) or {}
     code = value.get("ward") if hasattr(value, "get") else None
     codes = set(pack.wards[s.WARD_CODE])
-    state.select_ward(code if code in codes else None)
+    (then or state.select_ward)(code if code in codes else None)
 
 
 def _on_view(map_key: str) -> None:
@@ -120,6 +121,8 @@ def ward_map(
     show_assets: bool = False,
     map_key: str | None = None,
     height: int = HEIGHT,
+    points: dict[str, Any] | None = None,
+    on_ward: Callable[[str | None], None] | None = None,
 ) -> None:
     """Draw the ward map; a click on a ward selects it (outside the wards clears the selection).
 
@@ -130,6 +133,10 @@ def ward_map(
         show_assets: draw the pack's community buildings and land.
         map_key: the component's key (one per page and pack).
         height: in pixels.
+        points: drawn in place of ``orgs``: :func:`sector_map.views.web_map.organisation_points`
+            of any located frame (a service's sites, say).
+        on_ward: called with the clicked ward's code (None: outside the wards) instead of
+            selecting it.
     """
     map_key = map_key or f"ward_map_{pack.path.name}"
     data = {
@@ -137,13 +144,17 @@ def ward_map(
         "basemap": not pack.is_demo,
         "height": height,
         "wards": wards,
-        "orgs": organisations(pack, key, orgs, map_key) if orgs is not None else None,
+        "orgs": {"mode": "points", **points}
+        if points is not None
+        else organisations(pack, key, orgs, map_key)
+        if orgs is not None
+        else None,
         "assets": web_map.asset_points(pack.assets) if show_assets and len(pack.assets) else None,
     }
     _COMPONENT(
         key=map_key,
         data=data,
         height=height,
-        on_ward_change=lambda: _on_ward(pack, map_key),
+        on_ward_change=lambda: _on_ward(pack, map_key, on_ward),
         on_view_change=lambda: _on_view(map_key),
     )

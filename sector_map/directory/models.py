@@ -68,7 +68,8 @@ class Claim(Base):
     organisation_id: Mapped[str] = mapped_column(ForeignKey("organisations.id"))
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     state: Mapped[str] = mapped_column(String(16), default="unreviewed")
-    reason: Mapped[str] = mapped_column(Text, default="")
+    relationship: Mapped[str] = mapped_column(Text, default="")  # the claimant's own words
+    reason: Mapped[str] = mapped_column(Text, default="")  # the reviewer's
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     reviewed_by: Mapped[str | None] = mapped_column(String(320))
     reviewed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

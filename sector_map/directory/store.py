@@ -59,6 +59,13 @@ MIN_PASSWORD = 12
 LOCKOUT = timedelta(minutes=15)
 # Submissions one user may have waiting for review at once (a CVS sending a batch stays well below).
 MAX_PENDING_PER_USER = 2000
+# Claims one user may have waiting for review at once.
+MAX_OPEN_CLAIMS_PER_USER = 5
+# Caps on what one submission may hold: a text field, a list entry, a list, a delivery's places.
+MAX_TEXT_CHARS = 10_000
+MAX_ITEM_CHARS = 200
+MAX_LIST_ITEMS = 100
+MAX_DELIVERY_PLACES = 10_000
 REVIEWERS = ("officer", "admin")
 # "Report a problem" is open to anyone, so it is bounded: the text's length, reports per reporting
 # session per hour, and open reports in the whole store (a visitor who starts new sessions still
@@ -78,6 +85,7 @@ ORGANISATION_FIELDS = (
     "pack_org_id",
 )
 _hasher = PasswordHasher()
+_REVIEWERS_NEED_NO_CLAIM = "officers and admins act for any organisation; they need no claim"
 
 
 class DirectoryError(Exception):
@@ -109,6 +117,7 @@ class ClaimRow:
     created_at: datetime
     reviewed_by: str | None
     reviewed_at: datetime | None
+    relationship: str = ""  # the claimant's own words about their connection to the organisation
 
 
 @dataclass(frozen=True)
@@ -177,11 +186,29 @@ def new_id(prefix: str) -> str:
     return f"{prefix}-{uuid.uuid4().hex[:20]}"
 
 
+def _check_text(what: str, value: object, limit: int = MAX_TEXT_CHARS) -> None:
+    if isinstance(value, str) and len(value) > limit:
+        raise DirectoryError(f"{what} is {len(value):,} characters long; at most {limit:,} are kept")
+
+
 def check_service(fields: dict[str, Any]) -> dict[str, Any]:
-    """The proposed service fields, checked: known names only, a known status and delivery mode."""
+    """The proposed service fields, checked: known names only, a known status and delivery mode,
+    text of at most :data:`MAX_TEXT_CHARS` characters, lists of at most :data:`MAX_LIST_ITEMS`."""
     unknown = sorted(set(fields) - set(SERVICE_FIELDS))
     if unknown:
         raise DirectoryError(f"unknown service fields: {', '.join(unknown)}")
+    for name, value in fields.items():
+        if isinstance(value, list):
+            if len(value) > MAX_LIST_ITEMS:
+                raise DirectoryError(f"{name} has {len(value)} entries; at most {MAX_LIST_ITEMS} are kept")
+            for item in value:
+                _check_text(f"an entry of {name}", item, MAX_ITEM_CHARS)
+        else:
+            _check_text(name, value)
+    delivery = fields.get("delivery") or {}
+    for part in ("sites", "wards"):
+        if len(delivery.get(part) or []) > MAX_DELIVERY_PLACES:
+            raise DirectoryError(f"a delivery lists at most {MAX_DELIVERY_PLACES:,} {part}")
     if "status" in fields and fields["status"] not in SERVICE_STATUSES:
         raise DirectoryError(f"status must be one of {', '.join(SERVICE_STATUSES)}, not {fields['status']!r}")
     mode = (fields.get("delivery") or {}).get("mode", "whole_area")
@@ -257,17 +284,107 @@ class Store:
             user.failed_attempts, user.locked_until = 0, None
             return user
 
-    def claim(self, organisation_id: str, *, by: str) -> Claim:
-        """An editor asks to manage an organisation's listings; an officer reviews the claim."""
+    def claim(self, organisation_id: str, *, by: str, relationship: str = "") -> Claim:
+        """An editor asks to manage an organisation's listings, saying how they are connected to
+        it (``relationship``, their own words); an officer reviews the claim. One open claim per
+        editor and organisation, at most :data:`MAX_OPEN_CLAIMS_PER_USER` open at once."""
         with self.transaction() as s:
-            user = _user(s, by)
             if s.get(Organisation, organisation_id) is None:
                 raise NotFound(f"no organisation with id {organisation_id!r}")
-            claim = Claim(
-                organisation_id=organisation_id, user_id=user.id, state="unreviewed", created_at=_now()
+            return self._claim(s, _user(s, by), organisation_id, relationship)
+
+    def claim_pack_organisation(self, fields: dict[str, Any], *, by: str, relationship: str = "") -> Claim:
+        """A claim of an organisation in the pack: its directory record (the one with the same pack
+        id or charity number, else a new one made from ``fields``: ``pack_org_id``, ``name``,
+        ``charity_number``, ``url``) is claimed as :meth:`claim` does."""
+        name = str(fields.get("name") or "").strip()
+        if not name or not fields.get("pack_org_id"):
+            raise DirectoryError("a pack organisation is claimed by its pack id and name")
+        given = {k: (str(fields[k]).strip() if fields.get(k) else None) for k in ORGANISATION_FIELDS}
+        for key, value in given.items():
+            _check_text(key, value, MAX_ITEM_CHARS if key != "description" else MAX_TEXT_CHARS)
+        with self.transaction() as s:
+            user = _user(s, by)
+            if user.role in REVIEWERS:
+                raise NotAllowed(_REVIEWERS_NEED_NO_CLAIM)
+            found = _match_organisation(s, given)
+            if found is None:
+                found = Organisation(
+                    id=new_id("org"),
+                    name=name,
+                    **{k: given.get(k) or "" for k in ("description", "url", "email")},
+                    **{k: given.get(k) for k in ("charity_number", "company_number", "pack_org_id")},
+                    source=f"the data pack (claimed by {user.email})",
+                    created_at=_now(),
+                )
+                s.add(found)
+                s.flush()
+            return self._claim(s, user, found.id, relationship)
+
+    def _claim(self, s: Session, user: User, organisation_id: str, relationship: str) -> Claim:
+        relationship = relationship.strip()
+        _check_text("the relationship", relationship, MAX_ITEM_CHARS * 5)
+        if user.role in REVIEWERS:
+            raise NotAllowed(_REVIEWERS_NEED_NO_CLAIM)
+        if user.organisation_id == organisation_id:
+            raise DirectoryError(f"{user.email} already manages this organisation's listings")
+        open_claims = list(
+            s.scalars(select(Claim).where(Claim.user_id == user.id, Claim.state == "unreviewed"))
+        )
+        if any(c.organisation_id == organisation_id for c in open_claims):
+            raise DirectoryError(
+                f"{user.email} has already claimed this organisation; the claim waits for an officer"
             )
-            s.add(claim)
+        if len(open_claims) >= MAX_OPEN_CLAIMS_PER_USER:
+            raise NotAllowed(f"{user.email} already has {len(open_claims)} claims waiting for review")
+        claim = Claim(
+            organisation_id=organisation_id,
+            user_id=user.id,
+            state="unreviewed",
+            relationship=relationship,
+            reason="",
+            created_at=_now(),
+        )
+        s.add(claim)
+        s.flush()
         return claim
+
+    def claims_of(self, email: str) -> list[tuple[Claim, Organisation]]:
+        """A user's claims, newest first, with the organisations claimed."""
+        with self.transaction() as s:
+            user = _user(s, email)
+            query = (
+                select(Claim, Organisation)
+                .join(Organisation, Claim.organisation_id == Organisation.id)
+                .where(Claim.user_id == user.id)
+                .order_by(Claim.id.desc())
+            )
+            return [(c, o) for c, o in s.execute(query).all()]
+
+    def organisation(self, organisation_id: str) -> Organisation | None:
+        with self.transaction() as s:
+            return s.get(Organisation, organisation_id)
+
+    def find_organisations(self, text: str, *, limit: int = 20) -> list[Organisation]:
+        """Organisations whose name contains ``text`` (any case) or whose charity, company or pack
+        id is ``text``, by name."""
+        text = text.strip()
+        if not text:
+            return []
+        pattern = "%" + text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        query = (
+            select(Organisation)
+            .where(
+                func.lower(Organisation.name).like(pattern, escape="\\")
+                | (Organisation.charity_number == text)
+                | (Organisation.company_number == text)
+                | (Organisation.pack_org_id == text)
+            )
+            .order_by(Organisation.name, Organisation.id)
+            .limit(limit)
+        )
+        with self.transaction() as s:
+            return list(s.scalars(query))
 
     def review_claim(self, claim_id: int, state: str, *, by: str, reason: str = "") -> Claim:
         if state not in CLAIM_STATES[1:]:
@@ -314,6 +431,7 @@ class Store:
                     c.created_at,
                     c.reviewed_by,
                     c.reviewed_at,
+                    c.relationship,
                 )
                 for c, org, email in s.execute(query).all()
             ]
@@ -540,19 +658,48 @@ class Store:
                 raise NotFound(f"no revision {revision_id}")
             return revision
 
-    def pending(self) -> list[Revision]:
+    def pending(self, *, service_id: str | None = None) -> list[Revision]:
+        """Revisions waiting for review, oldest first (of one service if ``service_id``)."""
+        query = select(Revision).where(Revision.state == "submitted").order_by(Revision.id)
+        if service_id is not None:
+            query = query.where(Revision.service_id == service_id)
         with self.transaction() as s:
-            return list(
-                s.scalars(select(Revision).where(Revision.state == "submitted").order_by(Revision.id))
-            )
+            return list(s.scalars(query))
 
-    def services(self, *, include_defunct: bool = True) -> list[tuple[Service, Organisation]]:
-        """Approved services (version 1 or more) with their organisations, by id."""
+    def revisions_by(
+        self, email: str, *, states: tuple[str, ...] = ("submitted", "rejected")
+    ) -> list[Revision]:
+        """The revisions ``email`` submitted, in these states, newest first."""
+        query = (
+            select(Revision)
+            .where(Revision.submitted_by == email.strip().lower(), Revision.state.in_(states))
+            .order_by(Revision.id.desc())
+        )
+        with self.transaction() as s:
+            return list(s.scalars(query))
+
+    def editable_service(self, service_id: str, *, by: str) -> Service:
+        """A listed service for ``by`` to edit: refused (:class:`NotAllowed`) unless ``by`` is an
+        officer or admin, or the editor of the service's organisation."""
+        with self.transaction() as s:
+            service = s.get(Service, service_id)
+            if service is None:
+                raise NotFound(f"no service with id {service_id!r}")
+            _may_edit(_user(s, by), service.organisation_id)
+            return service
+
+    def services(
+        self, *, include_defunct: bool = True, organisation_id: str | None = None
+    ) -> list[tuple[Service, Organisation]]:
+        """Approved services (version 1 or more) with their organisations, by id (of one
+        organisation if ``organisation_id``)."""
         query = (
             select(Service, Organisation).join(Organisation).where(Service.version > 0).order_by(Service.id)
         )
         if not include_defunct:
             query = query.where(Service.status != "defunct")
+        if organisation_id is not None:
+            query = query.where(Service.organisation_id == organisation_id)
         with self.transaction() as s:
             return [(svc, org) for svc, org in s.execute(query).all()]
 

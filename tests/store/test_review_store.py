@@ -152,8 +152,9 @@ def test_directory_init_upgrades_a_database_made_at_0001_and_keeps_its_rows(db_u
     )
     assert result.returncode == 0, result.stderr
     engine = db.make_engine(db_url)
-    assert db.current_revision(engine) == "0002" == db.head_revision()
+    assert db.current_revision(engine) == "0003" == db.head_revision()
     assert "problem_reports" in inspect(engine).get_table_names()
+    assert "relationship" in {c["name"] for c in inspect(engine).get_columns("claims")}
     with engine.connect() as connection:
         assert connection.execute(text("SELECT name FROM organisations")).scalars().all() == ["Pantry"]
     engine.dispose()
