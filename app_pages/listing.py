@@ -29,4 +29,5 @@ listing_panel.show_sent()
 listing_panel.listings(account, store, pack, org)
 draft = listing_panel.service_form(account, store, pack, org)
 if draft is not None:
+    listing_panel.preview(store, sidebar.published_pack(), org, draft)
     listing_panel.submit_section(account, store, pack, draft)

@@ -146,7 +146,7 @@ def listings(account: Account, store: Store, pack: Pack, org: Organisation) -> N
     if not mine:
         st.caption("No service of this organisation is listed in the directory yet.")
     for svc, _ in mine:
-        text_col, button_col = st.columns([5, 1])
+        text_col, button_col, confirm_col = st.columns([5, 1, 1.4])
         confirmed = svc.assured_date.strftime("%d %b %Y") if svc.assured_date else "never"
         text_col.markdown(
             f"**{md(svc.name)}** · {md(svc.status)} · version {svc.version} · last confirmed {confirmed} "
@@ -155,6 +155,14 @@ def listings(account: Account, store: Store, pack: Pack, org: Organisation) -> N
         )
         button_col.button(
             "Edit", key=f"lst_edit_{svc.id}", on_click=_open_service, args=(store, account, svc.id)
+        )
+        confirm_col.button(
+            "Still right",
+            key=f"lst_confirm_{svc.id}",
+            on_click=_confirm,
+            args=(store, account, svc.id),
+            help="Confirm the listing is still right as it is: its last confirmed date becomes today "
+            "(no review needed, as nothing changes). A listing not confirmed for 12 months is stale.",
         )
     published = listing_form.published_services(pack.services, org.pack_org_id)
     if len(published):
@@ -202,6 +210,15 @@ def _fill_form(form: dict[str, Any]) -> None:
     for i, site in enumerate(form.get("sites") or []):
         st.session_state[f"{FORM}site_place_{i}"] = site["place"]
         st.session_state[f"{FORM}site_reach_{i}"] = float(site["reach_km"])
+
+
+def _confirm(store: Store, account: Account, service_id: str) -> None:
+    try:
+        service = store.confirm(service_id, by=account.email)
+    except DirectoryError as exc:
+        st.session_state[OUTCOME] = {"error": str(exc)}
+        return
+    st.session_state[OUTCOME] = {"sent": f"Confirmed {service.name!r} as still right: last confirmed today."}
 
 
 def _open_service(store: Store, account: Account, service_id: str) -> None:
@@ -414,6 +431,54 @@ def _delivery_map(pack: Pack, draft: Draft, mode: str) -> None:
 
 
 # --- sending it -------------------------------------------------------------------------------
+def preview(store: Store, pack: Pack, org: Organisation, draft: Draft) -> None:
+    """How the draft would change the gaps for its themes if an officer approved it as it is."""
+    from sector_map.directory import overlay
+
+    st.markdown("**How this would change the gaps**")
+    themes = [t for t in draft.fields.get(s.THEMES) or [] if t in s.THEMES_BY_ID]
+    if draft.problems or not themes:
+        st.caption("Choose its themes, and where it is delivered, to preview how it changes the gaps.")
+        return
+    if not st.button("Preview the change to the gaps", key="lst_preview", icon=":material/preview:"):
+        st.caption(
+            "Compares the Gaps page for its themes with and without this version of the listing "
+            "(takes a few seconds on a large area)."
+        )
+        return
+    today = date.today()
+    editing = st.session_state.get(EDITING) or {}
+    approved = overlay.listings(store.services(include_defunct=False))
+    draft_listing = overlay.draft_listing(draft.fields, org, service_id=editing.get("service"), today=today)
+    with st.spinner("Working out the gaps with and without it…"):
+        changed = overlay.preview(pack, approved, [draft_listing], themes, today=today)
+    label = " + ".join(s.THEMES_BY_ID[t].label for t in themes)
+    if not len(changed):
+        st.info(
+            f"No ward's gap class or located provision for {md(label)} would change. A service "
+            "serving the whole area is named in the reasons but does not set a ward's class; one with "
+            "sites or listed wards does."
+        )
+        return
+    st.caption(
+        f"{len(changed):,} wards would change for {md(label)} (located provision: the Gaps page's measure)."
+    )
+    st.dataframe(
+        pd.DataFrame(
+            {
+                "Ward": changed[s.WARD_NAME],
+                "Class now": changed["class_before"],
+                "Class with this listing": changed["class_after"],
+                "Provision now": changed["provision_before"].round(2),
+                "Provision with it": changed["provision_after"].round(2),
+                "Reason with it": changed[s.REASON],
+            }
+        ),
+        hide_index=True,
+        width="stretch",
+    )
+
+
 def submit_section(account: Account, store: Store, pack: Pack, draft: Draft) -> None:
     """Send the draft for review; problems, refusals and conflicts are shown with the form kept."""
     editing = st.session_state[EDITING]

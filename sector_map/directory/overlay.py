@@ -50,7 +50,7 @@ import pandas as pd
 import shapely
 from sqlalchemy import case, func, select
 
-from sector_map.directory.models import Organisation, Service
+from sector_map.directory.models import SERVICE_NAME, Organisation, Service
 from sector_map.directory.store import (
     OUT_OF_PROVISION_AFTER_MONTHS,
     STALE_AFTER_MONTHS,
@@ -111,6 +111,30 @@ class Listing:
             pack_org_id=organisation.pack_org_id,
             website=str(organisation.url or ""),
         )
+
+
+def draft_listing(
+    fields: Mapping[str, Any], organisation: Organisation, *, service_id: str | None, today: date
+) -> Listing:
+    """The listing a form's ``fields`` (every service field) describe, as if approved ``today``;
+    ``service_id`` is the listed service it edits (None: a new service)."""
+    return Listing(
+        service_id=service_id or "draft",
+        name=str(fields.get(SERVICE_NAME) or "this draft"),
+        org_id=str(organisation.id),
+        org_name=str(organisation.name),
+        themes=tuple(str(x) for x in fields.get("themes") or ()),
+        client_groups=tuple(str(x) for x in fields.get("client_groups") or ()),
+        delivery=dict(fields.get("delivery") or {}),
+        capacity=str(fields.get("capacity") or ""),
+        status=str(fields.get("status") or "active"),
+        source=DESCRIBED,
+        assured=today,
+        charity_number=organisation.charity_number,
+        company_number=organisation.company_number,
+        pack_org_id=organisation.pack_org_id,
+        website=str(organisation.url or ""),
+    )
 
 
 def listings(rows: Iterable[tuple[Service, Organisation]]) -> list[Listing]:

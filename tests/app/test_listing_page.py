@@ -288,3 +288,51 @@ def test_a_rejected_change_shows_the_officers_reason(open_app: OpenApp, store: S
     assert f"revision {revision.id} · rejected" in _texts(at)
     assert "Why: Say how many people a week" in _texts(at)
     assert not any(b.key == f"lst_withdraw_{revision.id}" for b in at.button)  # only waiting ones
+
+
+def test_the_preview_shows_the_wards_a_draft_would_change_before_it_is_sent(
+    open_app: OpenApp, store: Store, demo
+) -> None:
+    import geopandas as gpd
+
+    org = demo.organisations.iloc[2]
+    _editor_of(store, EDITOR, {"pack_org_id": org[s.ORG_ID], "name": org[s.ORG_NAME]})
+    at = _as(open_app, EDITOR)
+    at.button(key="lst_add").click().run()
+    row = demo.postcodes.iloc[5]
+    point = gpd.GeoDataFrame(geometry=gpd.points_from_xy([row["lon"]], [row["lat"]]), crs=demo.wards.crs)
+    home = gpd.sjoin(point, demo.wards, predicate="within")[s.WARD_NAME].iloc[0]
+    at.text_input(key="lst_f_name").input("Saturday food pantry")
+    at.radio(key="lst_f_mode").set_value("sites").run()
+    assert "Choose its themes" in _texts(at)  # nothing to preview yet
+    at.multiselect(key="lst_f_themes").set_value(["poverty_food"])
+    at.button(key="lst_add_site").click().run()
+    at.text_input(key="lst_f_site_place_0").input(str(row[s.POSTCODE]))
+    at.number_input(key="lst_f_site_reach_0").set_value(0.5)
+    _run(at)
+    _click(at, "lst_preview")
+    table = at.dataframe[-1].value
+    assert home in table["Ward"].tolist()
+    mine = table[table["Ward"] == home].iloc[0]
+    assert mine["Provision with it"] > mine["Provision now"]
+    assert "Saturday food pantry" in mine["Reason with it"]
+    assert store.pending() == []  # a preview sends nothing
+
+
+def test_an_editor_confirms_a_listing_is_still_right(open_app: OpenApp, store: Store, demo) -> None:
+    from datetime import date
+
+    from sector_map.directory.models import Service
+
+    org = demo.organisations.iloc[2]
+    org_id = _editor_of(store, EDITOR, {"pack_org_id": org[s.ORG_ID], "name": org[s.ORG_NAME]})
+    service_id = _listed_service(store, org_id)
+    with store.transaction() as session:
+        session.get(Service, service_id).assured_date = date(2025, 6, 1)  # confirmed long ago
+    at = _as(open_app, EDITOR)
+    assert "(stale)" in _texts(at)
+    _click(at, f"lst_confirm_{service_id}")
+    assert "as still right: last confirmed today" in _texts(at)
+    with store.transaction() as session:
+        assert session.get(Service, service_id).assured_date == date.today()
+    assert store.pending() == []
