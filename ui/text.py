@@ -27,7 +27,7 @@ import pandas as pd
 
 from sector_map.views.about import web_link
 
-__all__ = ["html_text", "md", "md_code", "md_link", "md_table", "web_link"]
+__all__ = ["html_text", "md", "md_code", "md_link", "md_table", "shown", "web_link"]
 
 # Characters that can start inline Markdown, HTML, LaTeX or a Streamlit directive anywhere.
 _ALWAYS = re.compile(r"([\\`*\[\]<>|~$#@])")
@@ -51,12 +51,22 @@ def md(text: object) -> str:
     """
     if text is None:
         return ""
-    out = _ALWAYS.sub(r"\\\1", str(text))
+    out = _ALWAYS.sub(r"\\\1", shown(text))
     out = _UNDERSCORE.sub(r"\\_", out)
     out = _ENTITY.sub(r"\\&", out)
-    out = _AUTOLINK.sub(lambda m: m.group(0) + _WORD_JOINER, out)
     out = _LINE_START.sub(lambda m: f"{m[1]}\\{m[2]}" if m[2] else f"{m[3]}\\{m[4]}", out)
     return _NEWLINE.sub("  \n", out)
+
+
+def shown(text: object) -> str:
+    """The characters a browser shows for ``md(text)``: ``text`` with an invisible word joiner
+    after the ":" of "://" and after "www", so that no web address in it becomes a link.
+
+    Example:
+        >>> shown("see https://example.invalid") == "see https:\u2060//example.invalid"
+        True
+    """
+    return _AUTOLINK.sub(lambda m: m.group(0) + _WORD_JOINER, "" if text is None else str(text))
 
 
 def md_code(text: object) -> str:
