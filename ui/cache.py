@@ -13,6 +13,8 @@ on its next rerun. What depends on the wards and indicators alone is shared by b
 from __future__ import annotations
 
 import hashlib
+import threading
+import weakref
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from types import MappingProxyType
@@ -106,11 +108,48 @@ def pack_for(key: tuple[str, str]) -> Pack:
     """The pack a key names: the published pack, or the published pack with the directory over it."""
     path, version = key
     base, mark, stamp = version.partition(DIRECTORY_MARK)
-    return _overlaid(path, base, stamp).pack if mark else _load(path, version)
+    return _overlay_named(path, base, stamp).pack if mark else _load(path, version)
 
 
-# The current stamp's overlay and the one before (a session may still be on it for this run): each
-# keeps its own per-pack results, which on a national pack weigh as much as the pack.
+# One overlay per pack is kept: the latest stamp's. Each overlay keeps its own per-pack results
+# (the provision context, need and gaps...), which on a national pack weigh as much as the pack, so
+# when a newer stamp arrives the older overlay leaves the cache and its warm-up stops
+# (:func:`_retire`). A session still on the older stamp for this run keeps it through its own
+# reference (``_ALIVE`` finds it by its stamp): its results never mix with the newer listings.
+_ALIVE: weakref.WeakValueDictionary[tuple[str, str, str], Overlay] = weakref.WeakValueDictionary()
+_LATEST: dict[tuple[str, str], str] = {}  # (path, version) -> the latest stamp seen
+_GUARD = threading.Lock()
+
+
+def _overlay_named(path: str, version: str, stamp: str) -> Overlay:
+    """The overlay of a stamp: the one a session still holds, else the cached (or a new) one."""
+    alive = _ALIVE.get((path, version, stamp))
+    if alive is not None:
+        return alive
+    made = _overlaid(path, version, stamp)
+    _ALIVE[(path, version, stamp)] = made
+    return made
+
+
+def _latest(path: str, version: str, stamp: str) -> None:
+    """Record ``stamp`` as the pack's latest and retire the overlay of the stamp before it."""
+    with _GUARD:
+        before = _LATEST.get((path, version))
+        _LATEST[(path, version)] = stamp
+    if before and before != stamp:
+        _retire(path, version, before)
+
+
+def _retire(path: str, version: str, stamp: str) -> None:
+    """Drop a superseded overlay from the cache and stop its warm-up (sessions holding it keep it)."""
+    from sector_map.analysis import warm
+
+    _overlaid.clear(path, version, stamp)
+    old = _ALIVE.get((path, version, stamp))
+    if old is not None:
+        warm.stop(old.pack)
+
+
 @st.cache_resource(show_spinner="Adding the live directory's listings…", max_entries=2)
 def _overlaid(path: str, version: str, stamp: str) -> Overlay:
     """The published pack with the directory's approved listings over it, built once per pack and
@@ -130,10 +169,14 @@ def with_directory(pack: Pack) -> Overlay:
     from ui.directory import database_url, store
 
     stamp = overlay.stamp(store())
+    path, version = str(pack.path), pack_version(pack.path)
     if not stamp:
+        _latest(path, version, "")  # every listing withdrawn: the last overlay goes too
         return overlay.Overlay(pack)
     where = hashlib.sha1(database_url().encode()).hexdigest()[:8]  # two databases never share a stamp
-    return _overlaid(str(pack.path), pack_version(pack.path), f"{stamp}@{where}")
+    stamp = f"{stamp}@{where}"
+    _latest(path, version, stamp)
+    return _overlay_named(path, version, stamp)
 
 
 def need_table(key: tuple[str, str], method: str) -> pd.DataFrame:

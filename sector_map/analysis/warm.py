@@ -7,6 +7,10 @@ page, Where we fit or the Ward profile it is done or under way. The results are 
 analysis keeps them anyway (:func:`sector_map.analysis.places.per_pack`, with the pack), whose
 locks make a page that asks for a result the thread is building wait for that build instead of
 starting a second one. A pack is warmed at most once however many sessions open it at once.
+
+With the live directory over a pack, each approval makes a new pack (docs/decisions/0008, "Cost
+of an approval"): a superseded one's warm-up is stopped (:func:`stop`) and, on a national pack,
+only the Gaps page's part is warmed (:func:`lazy`).
 """
 
 from __future__ import annotations
@@ -21,6 +25,8 @@ from sector_map.pack.io import Pack
 
 _GUARD = threading.Lock()
 _THREAD = "_warming_thread"
+_STOPPED = "_warming_stopped"
+LAZY_WARDS = 2000  # a region or the country; a borough or a city region is warmed in full
 log = logging.getLogger(__name__)
 
 # What is warmed, in order: the Gaps page needs only the first; the Ward profile and Where we fit
@@ -46,12 +52,46 @@ def warm(pack: Pack, options: ProvisionOptions | None = None) -> None:
         True
     """
     options = options or ProvisionOptions()
-    provision_context(pack, options)
-    places(pack)
-    theme_gaps(pack, options=options)
-    need_and_gap_by_theme(pack, options=options)
-    places(pack).warm()
-    offered_themes(pack)
+    steps = [
+        lambda: provision_context(pack, options),
+        lambda: places(pack),
+        lambda: theme_gaps(pack, options=options),
+        lambda: need_and_gap_by_theme(pack, options=options),
+        lambda: places(pack).warm(),
+        lambda: offered_themes(pack),
+    ]
+    for step in steps[:1] if lazy(pack) else steps:
+        if stopped(pack):  # superseded (a newer directory stamp): nobody will read the rest
+            return
+        step()
+
+
+def lazy(pack: Pack) -> bool:
+    """Whether only the Gaps page's part is warmed: on a pack with the live directory over it and
+    more than :data:`LAZY_WARDS` wards. Each approval makes such a pack anew; warming need and gaps
+    for every theme and the organisation indexes for each would cost a national pack's full warm-up
+    (half a minute of both cores, half a gigabyte) per approval, for pages few users open between
+    two approvals. Those are worked out when a page asks, under its spinner."""
+    return bool(pack.overlay) and len(pack.wards) > LAZY_WARDS
+
+
+def stop(pack: Pack) -> None:
+    """Stop warming ``pack`` after the step under way (its results are still worked out when asked).
+
+    Example:
+        >>> from sector_map.demo.tiny import tiny_pack
+        >>> pack = tiny_pack()
+        >>> stop(pack)
+        >>> warm(pack)
+        >>> ready(pack)
+        False
+    """
+    pack.__dict__[_STOPPED] = True
+
+
+def stopped(pack: Pack) -> bool:
+    """Whether :func:`stop` was called for ``pack``."""
+    return bool(pack.__dict__.get(_STOPPED))
 
 
 def ready(pack: Pack, options: ProvisionOptions | None = None) -> bool:

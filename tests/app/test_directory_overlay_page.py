@@ -110,3 +110,40 @@ def test_every_page_runs_with_listings_added_and_replacing(open_app, demo, direc
     at.switch_page("app_pages/ward.py").run()
     tables = [d.value for d in at.dataframe if s.HEADER_WHY in d.value.columns]
     assert any(t[s.HEADER_WHY].str.contains("described by the organisation, reviewed").any() for t in tables)
+
+
+def test_a_newer_stamp_retires_the_older_overlay_and_a_session_on_it_keeps_its_own(
+    demo_pack_dir, demo, directory_url, monkeypatch
+):
+    import gc
+
+    from sector_map.analysis import warm
+    from ui import cache
+
+    monkeypatch.setenv("SECTOR_MAP_DATABASE_URL", directory_url)
+    postcode, _ = _site_in_a_ward(demo)
+    _approve_listing(directory_url, demo, "poverty_food", postcode)
+    published = cache.get_pack(demo_pack_dir, warm=False)
+    first = cache.with_directory(published)
+    key = cache.pack_key(first.pack)
+    assert cache.with_directory(published) is first  # the same stamp: the same overlay
+
+    store = Store.open(directory_url)
+    revision = store.submit(
+        {"name": "A second listing", "themes": ["poverty_food"], "delivery": {"mode": "whole_area"}},
+        by=OFFICER,
+        organisation={"name": "A group the pack lacks"},
+    )
+    store.approve(revision.id, by=OFFICER)
+    store.engine.dispose()
+    second = cache.with_directory(published)
+    assert cache.pack_key(second.pack) != key
+    assert warm.stopped(first.pack) and not warm.stopped(second.pack)
+    # a session still on the first stamp for this run reads its own overlay, not the newer listings
+    assert cache.pack_for(key) is first.pack
+    assert len(second.pack.services) == len(first.pack.services) + 1
+    # once no session holds it, nothing does: the cache kept only the newer overlay
+    del first
+    gc.collect()
+    assert key[1].split(cache.DIRECTORY_MARK)[1] not in {stamp for *_, stamp in cache._ALIVE}
+    assert cache.pack_for(cache.pack_key(second.pack)) is second.pack
