@@ -116,8 +116,11 @@ def pack_for(key: tuple[str, str]) -> Pack:
 # when a newer stamp arrives the older overlay leaves the cache and its warm-up stops
 # (:func:`_retire`). A session still on the older stamp for this run keeps it through its own
 # reference (``_ALIVE`` finds it by its stamp): its results never mix with the newer listings.
+# The first overlay of a pack is warmed in full, as opening any pack is; a later one (an approval)
+# of a national pack warms only what the Gaps page needs (sector_map.analysis.warm.lazily).
 _ALIVE: weakref.WeakValueDictionary[tuple[str, str, str], Overlay] = weakref.WeakValueDictionary()
 _LATEST: dict[tuple[str, str], str] = {}  # (path, version) -> the latest stamp seen
+_MADE: set[tuple[str, str]] = set()  # packs an overlay was made for: the first one is warmed in full
 _GUARD = threading.Lock()
 
 
@@ -154,12 +157,18 @@ def _retire(path: str, version: str, stamp: str) -> None:
 def _overlaid(path: str, version: str, stamp: str) -> Overlay:
     """The published pack with the directory's approved listings over it, built once per pack and
     directory stamp and shared by every session (do not mutate)."""
+    from sector_map.analysis import warm
     from sector_map.directory import overlay
     from ui.directory import store
 
-    return overlay.overlay(
+    made = overlay.overlay(
         _load(path, version), overlay.listings(store().services(include_defunct=False)), stamp=stamp
     )
+    with _GUARD:
+        if (path, version) in _MADE:  # an approval's overlay: a national one warms the Gaps page's part
+            warm.lazily(made.pack)
+        _MADE.add((path, version))
+    return made
 
 
 def with_directory(pack: Pack) -> Overlay:

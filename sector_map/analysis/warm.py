@@ -10,7 +10,7 @@ starting a second one. A pack is warmed at most once however many sessions open 
 
 With the live directory over a pack, each approval makes a new pack (docs/decisions/0008, "Cost
 of an approval"): a superseded one's warm-up is stopped (:func:`stop`) and, on a national pack,
-only the Gaps page's part is warmed (:func:`lazy`).
+only the Gaps page's part of the new one is warmed (:func:`lazily`).
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ from sector_map.pack.io import Pack
 _GUARD = threading.Lock()
 _THREAD = "_warming_thread"
 _STOPPED = "_warming_stopped"
+_LAZY = "_warming_lazy"
 LAZY_WARDS = 2000  # a region or the country; a borough or a city region is warmed in full
 log = logging.getLogger(__name__)
 
@@ -66,13 +67,19 @@ def warm(pack: Pack, options: ProvisionOptions | None = None) -> None:
         step()
 
 
+def lazily(pack: Pack) -> None:
+    """Warm only the Gaps page's part of ``pack`` when it is a national one (see :func:`lazy`)."""
+    pack.__dict__[_LAZY] = True
+
+
 def lazy(pack: Pack) -> bool:
-    """Whether only the Gaps page's part is warmed: on a pack with the live directory over it and
-    more than :data:`LAZY_WARDS` wards. Each approval makes such a pack anew; warming need and gaps
-    for every theme and the organisation indexes for each would cost a national pack's full warm-up
-    (half a minute of both cores, half a gigabyte) per approval, for pages few users open between
-    two approvals. Those are worked out when a page asks, under its spinner."""
-    return bool(pack.overlay) and len(pack.wards) > LAZY_WARDS
+    """Whether only the Gaps page's part (the provision context) is warmed: on a pack marked
+    :func:`lazily` (the live directory over a pack, made anew by an approval) with more than
+    :data:`LAZY_WARDS` wards. Warming need and gaps for every theme and the organisation indexes
+    for each approval would cost a national pack's full warm-up (half a minute of both cores, half a
+    gigabyte) per approval, for pages few users open between two approvals: they are worked out
+    when a page asks, under its spinner."""
+    return bool(pack.__dict__.get(_LAZY)) and len(pack.wards) > LAZY_WARDS
 
 
 def stop(pack: Pack) -> None:

@@ -121,6 +121,8 @@ def test_a_newer_stamp_retires_the_older_overlay_and_a_session_on_it_keeps_its_o
     from ui import cache
 
     monkeypatch.setenv("SECTOR_MAP_DATABASE_URL", directory_url)
+    monkeypatch.setattr(cache, "_MADE", set())  # as if this process had not opened the pack yet
+    monkeypatch.setattr(warm, "LAZY_WARDS", 0)  # the demo pack as a national one
     postcode, _ = _site_in_a_ward(demo)
     _approve_listing(directory_url, demo, "poverty_food", postcode)
     published = cache.get_pack(demo_pack_dir, warm=False)
@@ -139,6 +141,8 @@ def test_a_newer_stamp_retires_the_older_overlay_and_a_session_on_it_keeps_its_o
     second = cache.with_directory(published)
     assert cache.pack_key(second.pack) != key
     assert warm.stopped(first.pack) and not warm.stopped(second.pack)
+    # opening warms the first overlay in full; an approval's warms only the Gaps page's part
+    assert not warm.lazy(first.pack) and warm.lazy(second.pack)
     # a session still on the first stamp for this run reads its own overlay, not the newer listings
     assert cache.pack_for(key) is first.pack
     assert len(second.pack.services) == len(first.pack.services) + 1

@@ -190,14 +190,14 @@ def test_a_stopped_pack_is_not_warmed_further(monkeypatch):
     assert not gaps and not warm.ready(pack)
 
 
-def test_an_overlay_of_a_national_pack_warms_only_the_gaps_page_s_part(monkeypatch):
+def test_a_national_pack_marked_lazily_warms_only_the_gaps_page_s_part(monkeypatch):
     monkeypatch.setattr(warm, "LAZY_WARDS", len(make_tiny_pack().wards) - 1)
     published, overlaid = located_pack(), located_pack()
-    overlaid.overlay = "1@2026-11-30"
+    warm.lazily(overlaid)  # what ui.cache does to an approval's overlay
     gaps = count_calls(monkeypatch, tables, "gaps_by_theme")
     warm.warm(overlaid)
     assert provision.has_context(overlaid) and not warm.ready(overlaid) and not gaps
-    warm.warm(published)  # the published pack itself is warmed in full
+    warm.warm(published)  # a pack not marked (the published one, the first overlay) in full
     assert warm.ready(published) and len(gaps) == 1
     monkeypatch.setattr(warm, "LAZY_WARDS", len(overlaid.wards))  # a borough's overlay: in full
     warm.warm(overlaid)
