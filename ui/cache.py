@@ -58,8 +58,8 @@ def get_pack(path: Path, *, warm: bool = True) -> Pack:
 
 
 PREPARING = (
-    "Preparing {what} for {name}: this happens once per pack (it started when the pack was opened) "
-    "and is then shared by every page and user…"
+    "Preparing {what} for {name}: this happens once per pack (and once per approval in the live "
+    "directory) and is then shared by every page and user…"
 )
 
 
