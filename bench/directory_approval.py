@@ -84,8 +84,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not args.pack.is_dir():
         print(f"No pack at {args.pack}", file=sys.stderr)
         return 2
-    tmp = tempfile.mkdtemp(prefix="bench-approval-")
-    url = f"sqlite:///{Path(tmp) / 'directory.sqlite'}"
+    with tempfile.TemporaryDirectory(prefix="bench-approval-", ignore_cleanup_errors=True) as tmp:
+        return run(args, f"sqlite:///{Path(tmp) / 'directory.sqlite'}")
+
+
+def run(args: argparse.Namespace, url: str) -> int:
     os.environ["SECTOR_MAP_DATABASE_URL"] = url
     os.environ.setdefault("STREAMLIT_LOGGER_LEVEL", "error")  # "no runtime found": expected here
     from bench.directory_overlay import fill
