@@ -13,6 +13,8 @@ on its next rerun. What depends on the wards and indicators alone is shared by b
 from __future__ import annotations
 
 import hashlib
+import threading
+import weakref
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from types import MappingProxyType
@@ -56,8 +58,8 @@ def get_pack(path: Path, *, warm: bool = True) -> Pack:
 
 
 PREPARING = (
-    "Preparing {what} for {name}: this happens once per pack (it started when the pack was opened) "
-    "and is then shared by every page and user…"
+    "Preparing {what} for {name}: this happens once per pack (and once per approval in the live "
+    "directory) and is then shared by every page and user…"
 )
 
 
@@ -106,21 +108,67 @@ def pack_for(key: tuple[str, str]) -> Pack:
     """The pack a key names: the published pack, or the published pack with the directory over it."""
     path, version = key
     base, mark, stamp = version.partition(DIRECTORY_MARK)
-    return _overlaid(path, base, stamp).pack if mark else _load(path, version)
+    return _overlay_named(path, base, stamp).pack if mark else _load(path, version)
 
 
-# The current stamp's overlay and the one before (a session may still be on it for this run): each
-# keeps its own per-pack results, which on a national pack weigh as much as the pack.
+# One overlay per pack is kept: the latest stamp's. Each overlay keeps its own per-pack results
+# (the provision context, need and gaps...), which on a national pack weigh as much as the pack, so
+# when a newer stamp arrives the older overlay leaves the cache and its warm-up stops
+# (:func:`_retire`). A session still on the older stamp for this run keeps it through its own
+# reference (``_ALIVE`` finds it by its stamp): its results never mix with the newer listings.
+# The first overlay of a pack is warmed in full, as opening any pack is; a later one (an approval)
+# of a national pack warms only what the Gaps page needs (sector_map.analysis.warm.lazily).
+_ALIVE: weakref.WeakValueDictionary[tuple[str, str, str], Overlay] = weakref.WeakValueDictionary()
+_LATEST: dict[tuple[str, str], str] = {}  # (path, version) -> the latest stamp seen
+_MADE: set[tuple[str, str]] = set()  # packs an overlay was made for: the first one is warmed in full
+_GUARD = threading.Lock()
+
+
+def _overlay_named(path: str, version: str, stamp: str) -> Overlay:
+    """The overlay of a stamp: the one a session still holds, else the cached (or a new) one."""
+    alive = _ALIVE.get((path, version, stamp))
+    if alive is not None:
+        return alive
+    made = _overlaid(path, version, stamp)
+    _ALIVE[(path, version, stamp)] = made
+    return made
+
+
+def _latest(path: str, version: str, stamp: str) -> None:
+    """Record ``stamp`` as the pack's latest and retire the overlay of the stamp before it."""
+    with _GUARD:
+        before = _LATEST.get((path, version))
+        _LATEST[(path, version)] = stamp
+    if before and before != stamp:
+        _retire(path, version, before)
+
+
+def _retire(path: str, version: str, stamp: str) -> None:
+    """Drop a superseded overlay from the cache and stop its warm-up (sessions holding it keep it)."""
+    from sector_map.analysis import warm
+
+    _overlaid.clear(path, version, stamp)
+    old = _ALIVE.get((path, version, stamp))
+    if old is not None:
+        warm.stop(old.pack)
+
+
 @st.cache_resource(show_spinner="Adding the live directory's listings…", max_entries=2)
 def _overlaid(path: str, version: str, stamp: str) -> Overlay:
     """The published pack with the directory's approved listings over it, built once per pack and
     directory stamp and shared by every session (do not mutate)."""
+    from sector_map.analysis import warm
     from sector_map.directory import overlay
     from ui.directory import store
 
-    return overlay.overlay(
+    made = overlay.overlay(
         _load(path, version), overlay.listings(store().services(include_defunct=False)), stamp=stamp
     )
+    with _GUARD:
+        if (path, version) in _MADE:  # an approval's overlay: a national one warms the Gaps page's part
+            warm.lazily(made.pack)
+        _MADE.add((path, version))
+    return made
 
 
 def with_directory(pack: Pack) -> Overlay:
@@ -130,10 +178,14 @@ def with_directory(pack: Pack) -> Overlay:
     from ui.directory import database_url, store
 
     stamp = overlay.stamp(store())
+    path, version = str(pack.path), pack_version(pack.path)
     if not stamp:
+        _latest(path, version, "")  # every listing withdrawn: the last overlay goes too
         return overlay.Overlay(pack)
     where = hashlib.sha1(database_url().encode()).hexdigest()[:8]  # two databases never share a stamp
-    return _overlaid(str(pack.path), pack_version(pack.path), f"{stamp}@{where}")
+    stamp = f"{stamp}@{where}"
+    _latest(path, version, stamp)
+    return _overlay_named(path, version, stamp)
 
 
 def need_table(key: tuple[str, str], method: str) -> pd.DataFrame:

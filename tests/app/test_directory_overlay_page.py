@@ -110,3 +110,75 @@ def test_every_page_runs_with_listings_added_and_replacing(open_app, demo, direc
     at.switch_page("app_pages/ward.py").run()
     tables = [d.value for d in at.dataframe if s.HEADER_WHY in d.value.columns]
     assert any(t[s.HEADER_WHY].str.contains("described by the organisation, reviewed").any() for t in tables)
+
+
+def test_a_newer_stamp_retires_the_older_overlay_and_a_session_on_it_keeps_its_own(
+    demo_pack_dir, demo, directory_url, monkeypatch
+):
+    import gc
+
+    from sector_map.analysis import warm
+    from ui import cache
+
+    monkeypatch.setenv("SECTOR_MAP_DATABASE_URL", directory_url)
+    monkeypatch.setattr(cache, "_MADE", set())  # as if this process had not opened the pack yet
+    monkeypatch.setattr(warm, "LAZY_WARDS", 0)  # the demo pack as a national one
+    postcode, _ = _site_in_a_ward(demo)
+    _approve_listing(directory_url, demo, "poverty_food", postcode)
+    published = cache.get_pack(demo_pack_dir, warm=False)
+    first = cache.with_directory(published)
+    key = cache.pack_key(first.pack)
+    assert cache.with_directory(published) is first  # the same stamp: the same overlay
+
+    store = Store.open(directory_url)
+    revision = store.submit(
+        {"name": "A second listing", "themes": ["poverty_food"], "delivery": {"mode": "whole_area"}},
+        by=OFFICER,
+        organisation={"name": "A group the pack lacks"},
+    )
+    store.approve(revision.id, by=OFFICER)
+    store.engine.dispose()
+    second = cache.with_directory(published)
+    assert cache.pack_key(second.pack) != key
+    assert warm.stopped(first.pack) and not warm.stopped(second.pack)
+    # opening warms the first overlay in full; an approval's warms only the Gaps page's part
+    assert not warm.lazy(first.pack) and warm.lazy(second.pack)
+    # a session still on the first stamp for this run reads its own overlay, not the newer listings
+    assert cache.pack_for(key) is first.pack
+    assert len(second.pack.services) == len(first.pack.services) + 1
+    # once no session holds it, nothing does: the cache kept only the newer overlay
+    del first
+    gc.collect()
+    assert key[1].split(cache.DIRECTORY_MARK)[1] not in {stamp for *_, stamp in cache._ALIVE}
+    assert cache.pack_for(cache.pack_key(second.pack)) is second.pack
+
+
+def test_after_an_approval_a_lazily_warmed_pack_s_ward_profile_and_fit_work_out_their_results(
+    open_app, demo, directory_url, monkeypatch
+):
+    from sector_map.analysis import warm
+    from ui import cache
+
+    monkeypatch.setattr(cache, "_MADE", set())  # as if this process had not opened the pack yet
+    monkeypatch.setattr(warm, "LAZY_WARDS", 0)  # the demo pack as a national one
+    postcode, ward = _site_in_a_ward(demo)
+    _approve_listing(directory_url, demo, "poverty_food", postcode)
+    at = open_app("app_pages/gaps.py", ward=ward)
+    assert not warm.lazy(at.session_state["_run_pack"][2].pack)  # opened: warmed in full
+    store = Store.open(directory_url)
+    revision = store.submit(
+        {"name": "A second listing", "themes": ["poverty_food"], "delivery": {"mode": "whole_area"}},
+        by=OFFICER,
+        organisation={"name": "A group the pack lacks"},
+    )
+    store.approve(revision.id, by=OFFICER)
+    store.engine.dispose()
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert warm.lazy(at.session_state["_run_pack"][2].pack)  # the approval's overlay: the Gaps part
+    at.switch_page("app_pages/ward.py").run()
+    assert not at.exception, [e.message for e in at.exception]
+    tables = [d.value for d in at.dataframe if s.HEADER_WHY in d.value.columns]
+    assert any(t[s.HEADER_WHY].str.contains("described by the organisation, reviewed").any() for t in tables)
+    at.switch_page("app_pages/fit.py").run()
+    assert not at.exception, [e.message for e in at.exception]

@@ -173,3 +173,32 @@ def test_a_failed_warming_is_left_for_the_page(monkeypatch, caplog):
     assert "warming" in caplog.text
     with pytest.raises(RuntimeError):
         wp.theme_gap_tables(pack)
+
+
+def test_a_stopped_pack_is_not_warmed_further(monkeypatch):
+    pack = located_pack()
+    gaps = count_calls(monkeypatch, tables, "gaps_by_theme")
+    real = provision.provision_context
+
+    def then_superseded(p, options):
+        real(p, options)
+        warm.stop(p)  # a newer directory stamp arrives while the first step runs
+
+    monkeypatch.setattr(warm, "provision_context", then_superseded)
+    warm.warm(pack)
+    assert provision.has_context(pack)
+    assert not gaps and not warm.ready(pack)
+
+
+def test_a_national_pack_marked_lazily_warms_only_the_gaps_page_s_part(monkeypatch):
+    monkeypatch.setattr(warm, "LAZY_WARDS", len(make_tiny_pack().wards) - 1)
+    published, overlaid = located_pack(), located_pack()
+    warm.lazily(overlaid)  # what ui.cache does to an approval's overlay
+    gaps = count_calls(monkeypatch, tables, "gaps_by_theme")
+    warm.warm(overlaid)
+    assert provision.has_context(overlaid) and not warm.ready(overlaid) and not gaps
+    warm.warm(published)  # a pack not marked (the published one, the first overlay) in full
+    assert warm.ready(published) and len(gaps) == 1
+    monkeypatch.setattr(warm, "LAZY_WARDS", len(overlaid.wards))  # a borough's overlay: in full
+    warm.warm(overlaid)
+    assert warm.ready(overlaid)
