@@ -90,9 +90,10 @@ def _settled(page) -> None:
     assert page.locator("[data-testid='stException']").count() == 0
 
 
-def _new_page(browser):
-    """A page of its own browser context (its own session), every non-localhost request blocked."""
-    context = browser.new_context(viewport={"width": 1400, "height": 1400})
+def _new_page(browser, height: int = 1400):
+    """A page of its own browser context (its own session), every non-localhost request blocked.
+    The app's main pane scrolls inside the page: a tall window shows a long page whole."""
+    context = browser.new_context(viewport={"width": 1400, "height": height})
     page = context.new_page()
     page.blocked = []
     block_internet(context, page.blocked)
@@ -122,13 +123,16 @@ def _open_page(page, name: str) -> None:
     _settled(page)
 
 
-def _bucklow(page, url: str) -> dict[str, str]:
-    """Bucklow-St Martins' row of the Gaps page's priority list (its Download CSV: tables are canvases)."""
-    page.goto(url)
+def _bucklow(page, url: str | None, shot: str) -> dict[str, str]:
+    """Bucklow-St Martins' row of the Gaps page's priority list (its Download CSV: tables are canvases),
+    after opening ``url`` (None: the page as it is)."""
+    if url is not None:
+        page.goto(url)
     page.get_by_role("button", name="Download CSV").wait_for(timeout=WAIT_MS)
     _settled(page)
     main = page.locator("[data-testid='stMain']")
     main.get_by_role("heading", name="Bucklow-St Martins").wait_for(timeout=WAIT_MS)  # ?ward= shown
+    screenshot(page, shot)
     with page.expect_download(timeout=WAIT_MS) as info:
         page.get_by_role("button", name="Download CSV").click()
     table = pd.read_csv(io.BytesIO(info.value.path().read_bytes()), encoding="utf-8-sig", dtype=str)
@@ -141,15 +145,14 @@ def test_an_approved_listing_in_partington_changes_the_gaps_of_bucklow_st_martin
     assert _ward_of(flow_app.pack, PARTINGTON) == f"{BUCKLOW} Bucklow-St Martins"
     assert _ward_of(flow_app.pack, ELSEWHERE).endswith(OLD_TRAFFORD)
     gaps_url = f"{flow_app.url}/gaps?pack=trafford&themes={THEME}&ward={BUCKLOW}"
-    public_context, public = _new_page(browser)
+    public_context, public = _new_page(browser, height=2600)
     editor_context, editor = _new_page(browser)
     officer_context, officer = _new_page(browser)
     try:
         # 1. Before: no listing yet, so every published older people's service serves the whole area.
-        before = _bucklow(public, gaps_url)
+        before = _bucklow(public, gaps_url, "dir-flow-01-gaps-before")
         assert before["class"] == gaps.PROVISION_UNKNOWN
         assert SERVICE not in before["reason"]
-        screenshot(public, "dir-flow-01-gaps-before")
 
         # 2. The editor claims the charity, found by its charity number, saying how they are connected.
         _sign_in(editor, f"{flow_app.url}/listing?pack=trafford", EDITOR)
@@ -229,16 +232,18 @@ def test_an_approved_listing_in_partington_changes_the_gaps_of_bucklow_st_martin
         screenshot(officer, "dir-flow-09-change-approved")
 
         # 6. After: Bucklow-St Martins is classed, and its reason names the new service.
-        after = _bucklow(public, gaps_url)
+        after = _bucklow(public, gaps_url, "dir-flow-10-gaps-after")
         assert after["class"] != before["class"] and after["class"] in gaps.CLASS_ORDER
         assert SERVICE in after["reason"]
         assert "described by the organisation, reviewed" in after["reason"]
-        screenshot(public, "dir-flow-10-gaps-after")
 
-        # 7. Without the live directory, the published records alone: as before.
-        off = _bucklow(public, gaps_url + "&directory=0")
+        # 7. The live directory switched off in the sidebar: the published records alone, as before.
+        sidebar = public.locator("[data-testid='stSidebar']")
+        sidebar.get_by_text("Include the live directory").click()
+        sidebar.get_by_text("Live directory off").wait_for(timeout=WAIT_MS)
+        off = _bucklow(public, None, "dir-flow-11-gaps-directory-off")
+        assert "directory=0" in public.url  # the switch is in the link too
         assert off == before
-        screenshot(public, "dir-flow-11-gaps-directory-off")
         for pg in (public, editor, officer):
             assert pg.locator("[data-testid='stException']").count() == 0
             # the basemap's tiles may be missing offline; the app's own scripts and styles never are
