@@ -38,6 +38,8 @@ SERVICE = "Partington lunch club for older people (test)"
 PARTINGTON, ELSEWHERE, REACH_KM = "M31 4PT", "M15 4AD", 1.5
 WAIT_MS = 120_000
 
+pytestmark = [pytest.mark.e2e, pytest.mark.data]
+
 
 @dataclass(frozen=True)
 class FlowApp:
@@ -67,7 +69,7 @@ def flow_app(tmp_path_factory) -> Iterator[FlowApp]:
 
 
 def _ward_of(pack_dir: Path, postcode: str) -> str:
-    """The name of the pack's ward that holds a postcode's centroid (from the pack's own tables)."""
+    """The code and name ("CODE Name") of the pack's ward that holds a postcode's centroid (from the pack's own tables)."""
     from sector_map.pack.io import load_pack
 
     pack = load_pack(pack_dir)
@@ -190,10 +192,8 @@ def test_an_approved_listing_in_partington_changes_the_gaps_of_bucklow_st_martin
         editor.get_by_role("option", name=THEME_LABEL, exact=True).click()
         themes.locator("input").press("Escape")  # close the list of themes
         _settled(editor)
-        chosen = themes.inner_text()
-        assert [t.label for t in s.THEMES_LIST if t.label in chosen] == [THEME_LABEL], (
-            chosen
-        )  # one theme only
+        chosen = themes.inner_text()  # one theme only (the list also offers "Select all")
+        assert [t.label for t in s.THEMES_LIST if t.label in chosen] == [THEME_LABEL], chosen
         for _ in range(2):
             editor.get_by_role("button", name="Add a site").click()
             _settled(editor)
@@ -236,6 +236,8 @@ def test_an_approved_listing_in_partington_changes_the_gaps_of_bucklow_st_martin
         assert after["class"] != before["class"] and after["class"] in gaps.CLASS_ORDER
         assert SERVICE in after["reason"]
         assert "described by the organisation, reviewed" in after["reason"]
+        shown = public.locator("[data-testid='stMain']").get_by_text(SERVICE, exact=False)
+        shown.first.wait_for()  # the reason beside the ward's name, on screen
 
         # 7. The live directory switched off in the sidebar: the published records alone, as before.
         sidebar = public.locator("[data-testid='stSidebar']")
