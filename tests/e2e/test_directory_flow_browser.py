@@ -148,7 +148,7 @@ def test_an_approved_listing_in_partington_changes_the_gaps_of_bucklow_st_martin
     assert _ward_of(flow_app.pack, ELSEWHERE).endswith(OLD_TRAFFORD)
     gaps_url = f"{flow_app.url}/gaps?pack=trafford&themes={THEME}&ward={BUCKLOW}"
     public_context, public = _new_page(browser, height=2600)
-    editor_context, editor = _new_page(browser)
+    editor_context, editor = _new_page(browser, height=2200)
     officer_context, officer = _new_page(browser)
     try:
         # 1. Before: no listing yet, so every published older people's service serves the whole area.
