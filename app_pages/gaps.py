@@ -5,7 +5,6 @@ import streamlit as st
 from sector_map.analysis import gaps
 from sector_map.export import charts as export_charts
 from sector_map.export import maps as export
-from sector_map.pack import schema as s
 from sector_map.views import missing
 from ui import cache, empty, export_panel, gaps_panel, sidebar, state, url_state, ward_map, widgets
 from ui.text import md
@@ -44,6 +43,12 @@ if unclassed:
 if not_known:
     with basis.container():
         st.warning(md(not_known), icon=":material/help:")
+    ward = state.selected_ward(pack)
+    pick_col, reason_col = st.columns([1, 2], gap="medium")
+    with pick_col:
+        widgets.ward_picker(pack, ward)
+    with reason_col:
+        gaps_panel.ward_reason(table, ward)
     gaps_panel.priority_list(pack, table, view, need_only=True)
     with notices:
         url_state.show_notices()
@@ -63,14 +68,7 @@ with map_col:
 with side_col:
     gaps_panel.legend(table)
     widgets.ward_picker(pack, ward)
-    if ward and ward in table.index:
-        row = table.loc[ward]
-        st.subheader(md(row[s.WARD_NAME]))
-        st.markdown(
-            f"**{md(row[s.GAP_CLASS].capitalize())}**"
-            + (f" · priority {int(row[s.RANK])}" if row[s.RANK] == row[s.RANK] else "")
-        )
-        st.write(md(row[s.REASON]))
+    gaps_panel.ward_reason(table, ward)
 
 event = st.plotly_chart(
     gaps_panel.scatter(table, view, ward),

@@ -14,6 +14,7 @@ from sector_map.pack import schema as s
 from sector_map.pack.io import Pack
 from sector_map.views import charts, gap_colours, web_map
 from ui import cache, export_panel, url_state, widgets
+from ui.text import md
 
 DEFAULT_THEMES = ["poverty_food"]
 PRIORITY_COLUMNS = {
@@ -234,6 +235,20 @@ def priority_table(table: pd.DataFrame, *, need_only: bool = False) -> pd.DataFr
 def export_table(table: pd.DataFrame) -> pd.DataFrame:
     """The priority list as the screen shows it, with the data's column names, rounded for reading."""
     return table.reset_index()[_columns(table)].round({s.NEED: 1, s.PROVISION: 3, s.GAP: 1})
+
+
+def ward_reason(table: pd.DataFrame, ward: str | None) -> None:
+    """The selected ward's name, class (with its priority when ranked) and reason; nothing when no
+    ward of the table is selected."""
+    if not ward or ward not in table.index:
+        return
+    row = table.loc[ward]
+    st.subheader(md(row[s.WARD_NAME]))
+    st.markdown(
+        f"**{md(row[s.GAP_CLASS].capitalize())}**"
+        + (f" · priority {int(row[s.RANK])}" if pd.notna(row[s.RANK]) else "")
+    )
+    st.write(md(row[s.REASON]))
 
 
 def priority_list(pack: Pack, table: pd.DataFrame, view: GapView, *, need_only: bool = False) -> None:

@@ -118,6 +118,12 @@ def revisions(store: Store, account: Account, ward_names: Mapping[str, str]) -> 
                 columns=["Field", "Before (last approved)", "After (proposed)"],
             ),
             hide_index=True,
+            height="content",  # every field at once: how it is delivered comes last and matters most
+            column_config={  # the values wide enough to read a delivery's sites whole
+                "Field": st.column_config.TextColumn(width="small"),
+                "Before (last approved)": st.column_config.TextColumn(width="medium"),
+                "After (proposed)": st.column_config.TextColumn(width="large"),
+            },
         )
     else:
         st.info("This changes no field: approving it confirms the listing as it is (last confirmed: today).")

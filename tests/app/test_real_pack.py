@@ -87,6 +87,14 @@ def test_gaps_page_on_trafford(trafford_app):
     assert len(table) == len(pack.wards) and (table["Class"] == "provision not known").all()
     assert table["Need (0–100)"].is_monotonic_decreasing and (table["Located"] == 0).all()
     assert not {"Priority", "Provision", "Gap (0–100)"} & set(table.columns)  # nothing to rank by
+    # A ward picked there shows its name, class and reason, as on a classed page (no priority).
+    code = pack.wards.loc[pack.wards[s.WARD_NAME] == "Clifford", s.WARD_CODE].iloc[0]
+    at.selectbox(key="nm_ward_pick").set_value(code).run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert any(h.value == "Clifford" for h in at.subheader)
+    assert "**Provision not known**" in [m.value for m in at.markdown]  # no priority: nothing ranks it
+    why = table.set_index("Ward code").loc[code, "Why"]
+    assert why in _text(at)
 
 
 def test_where_we_fit_on_trafford_for_a_partington_food_bank(trafford_app):
