@@ -140,7 +140,8 @@ def _decide(
         except DirectoryError as exc:
             left.error(md(str(exc)))
         else:
-            fields = ", ".join(diff.FIELD_LABELS.get(f, f) for f, _, _ in changes) or "no fields (confirmed)"
+            given = [f for f, before, after in changes if after != diff.EMPTY or before != diff.EMPTY]
+            fields = ", ".join(diff.FIELD_LABELS.get(f, f) for f in given) or "no fields (confirmed)"
             _done(
                 "success",
                 f"Approved revision {row.revision_id}: {md(row.service)} ({md(row.organisation)}). "

@@ -20,7 +20,9 @@ ward's reason as the area-wide part, but never make a ward "well served" or "lit
 gap and no rank, and wards are listed by need only. That is the case when either
 
 1. fewer than :data:`MIN_LOCATED` (2) services of the themes are located: one located service
-   only says which wards are near one address, not how provision spreads over the area; or
+   only says which wards are near one address, not how provision spreads over the area. A
+   directory listing delivered at several sites counts once per site, as each is an address
+   people go to (so one listing at two sites can set classes); or
 2. located provision is the same in every ward (to 9 decimal places), e.g. one service list
    whose catchments cover the whole area.
 
@@ -305,8 +307,8 @@ def provision_basis(result: GapResult, services_word: str) -> str | None:
         return None
     n = services_count(result)
     text = (
-        f"Wards are classed from the {n['located']} located {services_word}s (a site of their own or "
-        "listed wards) and the catchment around them"
+        f"Wards are classed from the {n['located']} located {services_word}s (a site of their own, "
+        "each site of a directory listing counted once, or listed wards) and the catchment around them"
     )
     rest = n["total"] - n["located"]
     if rest:
