@@ -20,26 +20,14 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from sector_map.directory import listing_form
 from sector_map.directory.models import SERVICE_FIELDS, Organisation, Revision, Service
 from sector_map.pack.schema import THEMES_BY_ID
 
 EMPTY = "—"
 ORGANISATION = "organisation"
-FIELD_LABELS = {
-    "name": "Name",
-    "description": "Description",
-    "url": "Web address",
-    "email": "E-mail",
-    "phone": "Phone",
-    "status": "Status",
-    "themes": "Themes",
-    "client_groups": "Client groups",
-    "eligibility": "Eligibility",
-    "delivery": "How delivered",
-    "capacity": "Capacity",
-    "opening_times": "Opening times",
-    ORGANISATION: "Organisation",
-}
+# The editor's names for the fields (Our listing's form), so both sides of a review use the same words.
+FIELD_LABELS = {**listing_form.FIELD_LABELS, ORGANISATION: "Organisation"}
 _NEW_SERVICE_DEFAULTS: dict[str, Any] = {"status": "active", "delivery": {"mode": "whole_area"}}
 
 

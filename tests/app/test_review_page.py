@@ -96,7 +96,7 @@ def test_an_officer_sees_the_diff_rejects_with_a_reason_and_approves_another(ope
 
     diff = _frames(at)[1]  # the first in the queue is selected
     assert diff.values.tolist() == [  # in the order of the service's fields
-        ["How delivered", "the whole area", "at 1 site: M31 4FL (reach 1.5 km)"],
+        ["How it is delivered", "the whole area", "at 1 site: M31 4FL (reach 1.5 km)"],
         ["Opening times", "Tue 12-2", "Wed 10-12"],
     ]
     reject = next(b for b in at.button if b.label == "Reject")
