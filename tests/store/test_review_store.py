@@ -89,7 +89,7 @@ def test_reports_are_capped_per_session_per_hour_and_in_the_whole_store(
     store.report_problem(service_id, "an hour on", reporter="a", now=now + timedelta(minutes=61))
     opened = REPORTS_PER_SESSION_PER_HOUR + 2
     assert len(store.problem_reports(by=OFFICER)) == opened
-    monkeypatch.setattr("sector_map.directory.store.MAX_OPEN_REPORTS", opened)
+    monkeypatch.setattr("sector_map.directory.reports.MAX_OPEN_REPORTS", opened)
     with pytest.raises(NotAllowed, match=f"already has {opened} problem reports"):
         store.report_problem(service_id, "flood", reporter="c", now=now)
     first = store.problem_reports(by=OFFICER)[0]
