@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from ui import auth, directory, listing_panel, sidebar
+from ui import auth, directory, listing_claim, listing_panel, listing_send, sidebar
 from ui.text import md
 
 pack = sidebar.current_pack()
@@ -16,18 +16,18 @@ if account is None:
     st.stop()
 store = directory.store()
 listing_panel.open_from_url(store, account)
-org = listing_panel.organisation_for(account, store)
+org = listing_claim.organisation_for(account, store)
 if org is None:
     if account.reviews:
         st.info("Choose the organisation to act for.")
     else:
-        listing_panel.claim_section(account, store, pack)
+        listing_claim.claim_section(account, store, pack)
     st.stop()
 
 st.caption(f"Acting for {md(org.name)}" if account.reviews else f"Your organisation: {md(org.name)}")
-listing_panel.show_sent()
+listing_send.show_sent()
 listing_panel.listings(account, store, pack, org)
 draft = listing_panel.service_form(account, store, pack, org)
 if draft is not None:
-    listing_panel.preview(store, sidebar.published_pack(), org, draft)
-    listing_panel.submit_section(account, store, pack, draft)
+    listing_send.preview(store, sidebar.published_pack(), org, draft)
+    listing_send.submit_section(account, store, pack, draft)
