@@ -137,7 +137,7 @@ def directory_note() -> str:
     if problem:
         return f"**Live directory** cannot be read ({md(problem)}); published records only."
     listed = result.added + result.replacing
-    if not listed and not result.out_of_provision:
+    if not listed and not result.out_of_provision and not result.problems:
         return "**Live directory**: no approved listings yet."
     parts = [
         f"{listed:,} listing{'s' if listed != 1 else ''} in provision: {result.added:,} added, "
@@ -149,7 +149,10 @@ def directory_note() -> str:
     if result.out_of_provision:
         parts.append(f"{result.out_of_provision:,} out of provision until confirmed")
     if result.problems:
-        parts.append(f"{len(result.problems):,} things could not be used (sites not placed, unknown themes…)")
+        n = len(result.problems)
+        parts.append(
+            f"{n:,} thing{'s' if n != 1 else ''} could not be used (sites not placed, unknown themes…)"
+        )
     return "**Live directory**: " + "; ".join(parts) + "."
 
 
@@ -163,6 +166,10 @@ def draw_sidebar(pack: Pack) -> None:
     counts = directory_note()  # numbers, and the store's error through md()
     if counts:
         st.sidebar.caption(counts)
+    overlay = current_overlay()
+    if overlay is not None and overlay.problems:
+        with st.sidebar.expander("What the directory could not use"):
+            st.caption("\n".join(f"- {md(problem)}" for problem in overlay.problems))
     st.sidebar.caption(
         "sector-map maps the voluntary and community sector over ward-level need, "
         "to help find gaps and likely partners. See *About the data* for sources and licences."

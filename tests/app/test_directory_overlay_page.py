@@ -182,3 +182,14 @@ def test_after_an_approval_a_lazily_warmed_pack_s_ward_profile_and_fit_work_out_
     assert any(t[s.HEADER_WHY].str.contains("described by the organisation, reviewed").any() for t in tables)
     at.switch_page("app_pages/fit.py").run()
     assert not at.exception, [e.message for e in at.exception]
+
+
+def test_the_sidebar_lists_what_the_directory_could_not_use(open_app, demo, directory_url):
+    _approve_listing(directory_url, demo, "poverty_food", "ZZ9 9ZZ")  # not a postcode of this area
+    at = open_app("app_pages/gaps.py")
+    assert any("1 thing could not be used" in c.value for c in at.sidebar.caption), [
+        c.value for c in at.sidebar.caption
+    ]
+    (listed,) = [e for e in at.sidebar.expander if e.label == "What the directory could not use"]
+    text = " ".join(c.value for c in listed.caption)
+    assert "ZZ9 9ZZ" in text and NAME in text
