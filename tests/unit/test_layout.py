@@ -28,7 +28,19 @@ ALLOWED = {
     "upload": {"pack", "importers", "build"},
     "demo": {"pack"},
     "directory": {"pack", "importers", "analysis"},
-    "cli": {"pack", "importers", "analysis", "views", "export", "build", "upload", "demo", "directory"},
+    "reach": {"pack", "importers", "analysis", "views", "export", "directory"},
+    "cli": {
+        "pack",
+        "importers",
+        "analysis",
+        "views",
+        "export",
+        "build",
+        "upload",
+        "demo",
+        "directory",
+        "reach",
+    },
 }
 TOP_LEVEL = {"__init__", "__main__"}  # the only modules directly in sector_map/
 
