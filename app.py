@@ -21,6 +21,7 @@ page = st.navigation(
         st.Page(HERE / "app_pages" / "gaps.py", title="Gaps", icon=":material/crisis_alert:"),
         st.Page(HERE / "app_pages" / "fit.py", title="Where we fit", icon=":material/handshake:"),
         st.Page(HERE / "app_pages" / "ward.py", title="Ward profile", icon=":material/location_city:"),
+        st.Page(HERE / "app_pages" / "reach.py", title="Our reach", icon=":material/groups:"),
         st.Page(HERE / "app_pages" / "listing.py", title="Our listing", icon=":material/edit_note:"),
         st.Page(HERE / "app_pages" / "review.py", title="Review", icon=":material/rate_review:"),
         st.Page(HERE / "app_pages" / "directory.py", title="Directory", icon=":material/menu_book:"),

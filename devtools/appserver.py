@@ -68,16 +68,18 @@ def app_process(
     memory_limit: int | None = None,
     database_url: str | None = None,
     extra_args: tuple[str, ...] = (),
+    extra_env: dict[str, str] | None = None,
 ) -> Iterator[RunningApp]:
     """:func:`app_server`, yielding a :class:`RunningApp`; ``memory_limit`` caps the server's address
     space in bytes (an allocation beyond it raises MemoryError in the app instead of swapping).
 
     The directory is ``database_url``, else a fresh SQLite file beside ``log`` (never the working
-    tree's ``data/directory.sqlite``); ``extra_args`` go to ``streamlit run`` (``--secrets.files``…).
+    tree's ``data/directory.sqlite``); ``extra_args`` go to ``streamlit run`` (``--secrets.files``…), ``extra_env`` to its environment (``TMPDIR``, ``HOME``…).
     """
     port = free_port()
     database_url = database_url or f"sqlite:///{log.parent / 'directory.sqlite'}"
     env = dict(os.environ, SECTOR_MAP_PACKS_DIR=str(packs_dir), SECTOR_MAP_DATABASE_URL=database_url)
+    env.update(extra_env or {})
     cmd = [
         sys.executable,
         "-m",

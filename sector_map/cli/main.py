@@ -121,6 +121,9 @@ def build_parser() -> argparse.ArgumentParser:
     from sector_map.cli.directory import add_directory_command
 
     add_directory_command(sub)
+    from sector_map.cli.reach import add_reach_command
+
+    add_reach_command(sub)
     return parser
 
 

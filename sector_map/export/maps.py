@@ -148,7 +148,7 @@ def need_map(
         )
 
     orgs = _organisations(pack) if options.show_organisations else None
-    data = _render(pack, fills, legend, orgs=orgs, title=title, subtitle=subtitle, alt=alt, options=options)
+    data = render(pack, fills, legend, orgs=orgs, title=title, subtitle=subtitle, alt=alt, options=options)
     return data, alt
 
 
@@ -206,7 +206,7 @@ def gap_map(
             lay.draw_class_legend(sub, heading="", notes=(), entries=(), fontsize=fontsize, extra=extra)
 
     orgs = _organisations(pack, themes=themes) if options.show_organisations else None
-    data = _render(pack, fills, legend, orgs=orgs, title=title, subtitle=subtitle, alt=alt, options=options)
+    data = render(pack, fills, legend, orgs=orgs, title=title, subtitle=subtitle, alt=alt, options=options)
     return data, alt
 
 
@@ -230,7 +230,7 @@ def _organisations(pack: Pack, *, themes: Sequence[str] | None = None) -> gpd.Ge
     return orgs.loc[keep].geometry.to_crs(s.METRE_CRS)
 
 
-def _render(
+def render(
     pack: Pack,
     fills: pd.Series,
     legend: Legend,
@@ -241,6 +241,8 @@ def _render(
     alt: str,
     options: ExportOptions,
 ) -> bytes:
+    """A ward map page: ``fills`` (colour per ward code; missing = no data, grey and dashed) with
+    ``legend`` drawn beside or below it, the frame every export shares, as file bytes."""
     with mpl.rc_context(PRINT_RC):
         fig = _draw_page(pack, fills, legend, orgs=orgs, title=title, subtitle=subtitle, options=options)
         return save_figure(fig, options=options, title=title, alt=alt)

@@ -1,0 +1,233 @@
+"""Our reach page: the file, the choices, the summary, the map, the charts, the tables and exports.
+
+The uploaded file stays in Streamlit's in-memory upload store and is read from bytes on each run;
+only the counts by LSOA that reading leaves (no postcode) are kept in the session. Nothing here is
+cached with ``st.cache_*``, so no postcode reaches a cache.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+import pandas as pd
+import streamlit as st
+
+from sector_map.pack import schema as s
+from sector_map.pack.errors import InputError
+from sector_map.pack.io import Pack
+from sector_map.reach import beneficiaries, catchment, display, generate, report
+from sector_map.views import web_map
+from ui import cache, ward_map
+from ui.text import md
+
+FILE_KEY = "reach_file"
+EXAMPLE_KEY = "reach_example"
+COUNTS_KEY = "reach_counts"
+MAX_UPLOAD_MB = 50
+EXAMPLE_BIAS = 0.5
+EXAMPLE_PEOPLE = 2000
+
+
+@dataclass(frozen=True)
+class Source:
+    data: bytes
+    name: str
+    example: bool
+
+
+def choose_source(pack: Pack) -> Source | None:
+    """The uploaded file, or the fictional example the user asked for."""
+    left, right = st.columns([3, 2])
+    uploaded = left.file_uploader(
+        "Your beneficiaries (CSV or Excel)",
+        type=["csv", "xlsx", "txt"],
+        max_upload_size=MAX_UPLOAD_MB,
+        key=FILE_KEY,
+        help=(
+            "One postcode per person or contact (with optional count, date and service columns), or "
+            "counts by postcode, postcode sector, LSOA or ward. Read in memory: postcodes are never saved."
+        ),
+    )
+    with right:
+        st.write("No file to hand?")
+        if st.button(
+            "Try an example",
+            help=f"A fictional file of {EXAMPLE_PEOPLE:,} people drawn from real postcodes in {pack.name}, "
+            "with the most deprived fifth reached at half the rate of everyone else",
+            key="reach_try",
+        ):
+            st.session_state[EXAMPLE_KEY] = generate.example_file(pack, n=EXAMPLE_PEOPLE, bias=EXAMPLE_BIAS, seed=1)
+    if uploaded is not None:
+        st.session_state.pop(EXAMPLE_KEY, None)
+        return Source(uploaded.getvalue(), uploaded.name, example=False)
+    example = st.session_state.get(EXAMPLE_KEY)
+    if example is not None:
+        st.info(
+            "Showing a **fictional example**: made-up beneficiaries at real postcodes, with the most "
+            "deprived fifth of the area reached at half the rate of everyone else. Upload your own file "
+            "to see your reach."
+        )
+        return Source(example, "example.csv", example=True)
+    return None
+
+
+def read(pack: Pack, source: Source) -> beneficiaries.BeneficiaryCounts | None:
+    """Counts by LSOA from the file (read again on each run, from memory); None if unreadable."""
+    digest = hashlib.sha256(source.data).hexdigest()  # a key for the choices, not stored with data
+    mapping = st.session_state.get(f"reach_mapping|{digest}")
+    try:
+        return beneficiaries.read_beneficiaries(source.data, source.name, pack, mapping=mapping)
+    except (InputError, ValueError) as exc:
+        st.error(md(str(exc)))
+        return None
+
+
+def options(pack: Pack) -> tuple[str, catchment.Catchment] | None:
+    """The domain of deprivation and the catchment."""
+    have = report.domains(pack)
+    c1, c2 = st.columns(2)
+    domain = c1.selectbox(
+        "Compare with deprivation in",
+        list(have),
+        format_func=lambda d: have[d],
+        key="reach_domain",
+        help="A hospice might pick Health; a debt advice service Income.",
+    )
+    kinds = {
+        catchment.WHOLE: f"the whole of {pack.name}",
+        catchment.WARDS: "the wards we work in",
+        catchment.RADIUS: "a distance from our base",
+    }
+    kind = c2.selectbox(
+        "Who you mean to reach: residents of", list(kinds), format_func=kinds.get, key="reach_catchment"
+    )
+    try:
+        if kind == catchment.WARDS:
+            names = cache.ward_names(cache.pack_key(pack))
+            picked = st.multiselect(
+                "Wards", list(names), format_func=lambda c: names.get(c, c), key="reach_wards"
+            )
+            if not picked:
+                st.caption("Pick the wards you work in.")
+                return None
+            return domain, catchment.of_wards(pack, picked)
+        if kind == catchment.RADIUS:
+            r1, r2 = st.columns(2)
+            postcode = r1.text_input("Your base postcode", key="reach_base")
+            km = r2.number_input("Distance (km)", 0.5, catchment.MAX_RADIUS_KM, 3.0, 0.5, key="reach_km")
+            if not postcode.strip():
+                st.caption("Give your base postcode.")
+                return None
+            return domain, catchment.within_radius(pack, float(km), postcode)
+        return domain, catchment.whole(pack)
+    except ValueError as exc:
+        st.error(md(str(exc)))
+        return None
+
+
+def accounting(counts: beneficiaries.BeneficiaryCounts) -> None:
+    lines = report.accounting_lines(counts)
+    st.caption(" ".join(md(x) for x in lines))
+    if counts.problems:
+        with st.expander("Rows that could not be used"):
+            for p in counts.problems:
+                st.write(md(p))
+    for note in counts.method:
+        st.caption(md(note))
+
+
+def summary(rep: report.Report) -> None:
+    st.subheader("In short")
+    for line in rep.summary:
+        st.markdown(md(line))
+    st.caption(md(f"Residents of {rep.catchment.words}; deprivation: {rep.domain_label}. {rep.rule}"))
+
+
+def ratio_map(pack: Pack, rep: report.Report) -> None:
+    key = cache.pack_key(pack)
+    wards = rep.wards.set_index(s.WARD_CODE)
+    classes = display.ratio_classes(wards)
+    state = web_map.ward_state(
+        cache.ward_geometry(key),
+        pd.to_numeric(wards["ratio"].where(wards["ratio"].map(display.is_number)), errors="coerce"),
+        classes,
+        list(display.RATIO_COLOURS),
+        label="Reach against population (ratio)",
+        value_format=lambda v: f"{v:.2f}",
+    )
+    texts = display.ward_texts(wards)
+    codes = list(cache.ward_geometry(key).codes)
+    state["text"] = [str(texts.get(c, "no data")) for c in codes]
+    ward_map.ward_map(pack, key, state, map_key=f"reach_map_{pack.path.name}", on_ward=lambda _: None)
+    rows = "".join(
+        f'<div><span style="display:inline-block;width:14px;height:14px;background:{e.colour};'
+        f'border:1px solid #999;margin-right:6px;vertical-align:middle"></span>{md(e.label)} ({e.count})</div>'
+        for e in display.legend_entries(classes)
+    )
+    st.markdown(
+        f'<div style="font-size:0.85rem"><b>Reach against population</b>{rows}'
+        f'<div style="color:#555">Grey and dashed: {display.HIDDEN_TEXT}, or {display.OUTSIDE_TEXT}.</div></div>',
+        unsafe_allow_html=True,
+    )
+
+
+def charts(rep: report.Report) -> None:
+    left, right = st.columns(2)
+    with left:
+        st.markdown("**By national decile**")
+        st.plotly_chart(display.decile_figure(rep.deciles, domain_label=rep.domain_label), key="reach_deciles")
+    with right:
+        st.markdown("**Concentration curve**")
+        c = rep.result.concentration
+        if rep.result.concentration_curve is None or not len(rep.result.concentration_curve):
+            st.caption("Too few neighbourhoods in the catchment to draw it.")
+        else:
+            st.plotly_chart(
+                display.concentration_figure(rep.result.concentration_curve, index_text=report.concentration_words(c)),
+                key="reach_curve",
+            )
+
+
+def tables(rep: report.Report) -> None:
+    st.subheader("Where need is high and reach is low")
+    if rep.priority.empty:
+        st.write(
+            "No ward in the catchment has both high need (a fifth or more of residents in England's most "
+            "deprived 20% of neighbourhoods) and reach clearly below what its population would give."
+        )
+    else:
+        st.caption(
+            "Wards where a fifth or more of residents live in England's most deprived 20% of neighbourhoods "
+            "on this domain, and reach is clearly (95%) below what population alone would give; neediest first."
+        )
+        st.dataframe(display.words_table(rep.priority), hide_index=True, width="stretch")
+    st.subheader("The tables")
+    st.caption(md(rep.rule))
+    tabs = st.tabs(["By national decile", "By local fifth", "By ward"])
+    tabs[0].dataframe(display.words_table(rep.deciles), hide_index=True, width="stretch")
+    tabs[1].dataframe(display.words_table(rep.quintiles), hide_index=True, width="stretch")
+    tabs[2].dataframe(display.words_table(rep.wards.drop(columns=[s.WARD_CODE])), hide_index=True, width="stretch")
+
+
+def exports(pack: Pack, rep: report.Report) -> None:
+    """Print-ready files of the map and charts, and the protected tables as CSV and Excel."""
+    from sector_map.reach import prints
+    from ui import export_panel
+
+    st.subheader("Export")
+    stem = f"our-reach-{pack.path.name if pack.path else 'pack'}"
+    names = {"map": "reach map", "deciles": "decile chart", "curve": "concentration curve"}
+    for chart, name in names.items():
+        export_panel.panel(
+            name, lambda options, chart=chart: prints.make(pack, rep, chart, options), file_stem=f"{stem}-{chart}"
+        )
+    export_panel.table_downloads(
+        pack,
+        report.export_sheets(rep),
+        title=f"Our reach in {pack.name}",
+        file_stem=stem,
+        key="reach",
+        about=report.about_rows(rep),
+    )
+    st.caption(md(f"The files hold only the tables above, with small numbers protected. {rep.rule}"))
