@@ -249,7 +249,8 @@ def read_postcodes(
             out[name] = df[col].astype("string")
             found[name] = str(col)
     if LSOA_CODE in out.columns:  # a blank cell is no LSOA
-        out[LSOA_CODE] = out[LSOA_CODE].str.strip().replace("", pd.NA)
+        code = out[LSOA_CODE].str.strip()
+        out[LSOA_CODE] = code.mask(code == "")
     out = out[~bad_pc]
     dup = out[s.POSTCODE].duplicated(keep="first")
     out = _drop(out, dup, notes, file, "repeated postcodes left out (the first row of each is kept)")
