@@ -371,7 +371,7 @@ def _postcode_lsoas(
     st: _Steps, wards: gpd.GeoDataFrame, in_area: pd.DataFrame | None, read: pd.DataFrame | None
 ) -> pd.DataFrame | None:
     """The area's postcodes with their LSOA (see :mod:`sector_map.build.lsoas`), and the manifest's words."""
-    from sector_map.build.lsoas import place_postcodes, postcode_lsoa_words, read_lsoa_boundaries
+    from sector_map.build.lsoas import area_boundaries, place_postcodes, postcode_lsoa_words
 
     assert st.lsoas is not None
     key = next(k for k in IMD_SECTIONS if st.recipe.one(k) is not None)
@@ -388,20 +388,14 @@ def _postcode_lsoas(
     )
     boundaries = None
     if path is not None and (s.LSOA_CODE not in in_area.columns or in_area[s.LSOA_CODE].isna().any()):
-        boundaries = read_lsoa_boundaries(path, near=near_box(wards, km=1.0), notes=st.notes)
-        known = set(boundaries[s.LSOA_CODE])
-        lacking = [c for c in st.lsoas[s.LSOA_CODE] if c not in known]
-        if len(lacking) == len(st.lsoas):
-            raise InputError(
-                path.name,
-                f"holds none of the area's {st.lsoa_entry['lsoa_vintage']} LSOAs "
-                f"(e.g. {examples(st.lsoas[s.LSOA_CODE])})",
-                hint=f"[{key}] `boundaries` must be LSOA {st.lsoa_entry['lsoa_vintage']} boundaries",
-            )
-        if lacking:
-            st.notes.add(
-                path.name, f"{len(lacking):,} of the area's LSOAs have no boundary: {examples(lacking)}"
-            )
+        boundaries = area_boundaries(
+            path,
+            st.lsoas[s.LSOA_CODE],
+            near=near_box(wards, km=1.0),
+            where=f"[{key}] `boundaries`",
+            vintage=st.lsoa_entry["lsoa_vintage"],
+            notes=st.notes,
+        )
     column = str((read.attrs if read is not None else {}).get("lsoa_column", ""))
     placed = place_postcodes(in_area, st.lsoas[s.LSOA_CODE], boundaries=boundaries, column=column)
     words = postcode_lsoa_words(placed, total=len(in_area), boundaries=path.name if path else None)

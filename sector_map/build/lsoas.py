@@ -30,6 +30,7 @@ from sector_map.pack import schema as s
 __all__ = [
     "NEAREST_M",
     "Placed",
+    "area_boundaries",
     "lsoa_table",
     "place_postcodes",
     "postcode_lsoa_words",
@@ -127,6 +128,32 @@ def read_lsoa_boundaries(
     )
     out = out[out[s.LSOA_CODE].notna() & out.geometry.notna() & ~out.geometry.is_empty]
     return out.to_crs(s.METRE_CRS).reset_index(drop=True)
+
+
+def area_boundaries(
+    path: Path,
+    lsoa_codes: Iterable[str],
+    *,
+    near: tuple[float, float, float, float],
+    where: str,
+    vintage: str,
+    notes: Notes,
+) -> gpd.GeoDataFrame:
+    """The boundary file's polygons near the area, refused when it holds none of the area's LSOAs
+    (another vintage's file), with a note naming those of the area it lacks."""
+    boundaries = read_lsoa_boundaries(path, near=near, notes=notes)
+    codes = list(lsoa_codes)
+    known = set(boundaries[s.LSOA_CODE])
+    lacking = [c for c in codes if c not in known]
+    if codes and len(lacking) == len(codes):
+        raise InputError(
+            path.name,
+            f"holds none of the area's {vintage} LSOAs (e.g. {examples(codes)})",
+            hint=f"{where} must be LSOA {vintage} boundaries",
+        )
+    if lacking:
+        notes.add(path.name, f"{len(lacking):,} of the area's LSOAs have no boundary: {examples(lacking)}")
+    return boundaries
 
 
 @dataclass
