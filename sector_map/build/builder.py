@@ -89,6 +89,8 @@ class _Steps:
         )
         self.n = 0
         self.started = time.perf_counter()
+        self.lsoas: pd.DataFrame | None = None  # the pack's LSOA table, from the IoD section
+        self.lsoa_entry: dict = {}  # its manifest entry (schema.MANIFEST_LSOAS)
 
     def step(self, text: str) -> float:
         self.n += 1
@@ -215,6 +217,7 @@ def _imd(
 
     Returns ``(values, meta, ward population, population source)``.
     """
+    from sector_map.build.lsoas import lsoa_table
     from sector_map.importers.imd import aggregate_to_wards, check_vintages
     from sector_map.importers.imd_read import POP_TOTAL, read_imd_lsoa, read_lookup
 
@@ -246,6 +249,13 @@ def _imd(
         st.notes.add(f"[{key}]", w)
     joined = lsoa.merge(lookup[["lsoa_code", s.WARD_CODE]], on="lsoa_code", how="inner")
     population = joined.groupby(s.WARD_CODE)[POP_TOTAL].sum(min_count=1)
+    st.lsoas = lsoa_table(lsoa, lookup, wards[s.WARD_CODE], n_national=release.n_lsoas)
+    st.lsoa_entry = {
+        "edition": edition,
+        "lsoa_vintage": release.lsoa_vintage,
+        "n_national": release.n_lsoas,
+        "population": f"{release.population}: the same weights as the ward averages",
+    }
     entry = st.recipe.source_entry(key, sec)
     entry["vintage"] = "; ".join(
         v for v in (entry["vintage"], f"ward averages weighted by {release.population}") if v
@@ -350,10 +360,54 @@ def _postcodes(st: _Steps, wards: gpd.GeoDataFrame, used: set[str]) -> pd.DataFr
         f"Reading postcode centroids from {sec['path'].name} (the {len(used):,} postcodes the "
         f"organisations give, and those within {NEAR_KM:g} km of the area)"
     )
-    table = read_postcodes(sec["path"], keep=used, near=near_box(wards), notes=st.notes)
+    vintage = st.lsoa_entry.get("lsoa_vintage")
+    table = read_postcodes(sec["path"], keep=used, near=near_box(wards), notes=st.notes, lsoa_vintage=vintage)
     st.sources.append(st.recipe.source_entry("postcodes", sec))
     st.done(t0, f"{len(table):,} postcodes kept")
     return table
+
+
+def _postcode_lsoas(
+    st: _Steps, wards: gpd.GeoDataFrame, in_area: pd.DataFrame | None, read: pd.DataFrame | None
+) -> pd.DataFrame | None:
+    """The area's postcodes with their LSOA (see :mod:`sector_map.build.lsoas`), and the manifest's words."""
+    from sector_map.build.lsoas import area_boundaries, place_postcodes, postcode_lsoa_words
+
+    assert st.lsoas is not None
+    key = next(k for k in IMD_SECTIONS if st.recipe.one(k) is not None)
+    path = st.recipe.section(key).get("boundaries")
+    st.stats["lsoas"] = len(st.lsoas)
+    if in_area is None:
+        st.lsoa_entry["postcode_lsoa"] = postcode_lsoa_words(None, total=0, boundaries=None)
+        return None
+    t0 = time.perf_counter()
+    st.progress(
+        f"      Placing {len(in_area):,} postcodes in the area's {len(st.lsoas):,} LSOAs"
+        + (f" (boundaries from {path.name})" if path is not None else "")
+        + "…"
+    )
+    boundaries = None
+    if path is not None and (s.LSOA_CODE not in in_area.columns or in_area[s.LSOA_CODE].isna().any()):
+        boundaries = area_boundaries(
+            path,
+            st.lsoas[s.LSOA_CODE],
+            near=near_box(wards, km=1.0),
+            where=f"[{key}] `boundaries`",
+            vintage=st.lsoa_entry["lsoa_vintage"],
+            notes=st.notes,
+        )
+    column = str((read.attrs if read is not None else {}).get("lsoa_column", ""))
+    placed = place_postcodes(in_area, st.lsoas[s.LSOA_CODE], boundaries=boundaries, column=column)
+    words = postcode_lsoa_words(placed, total=len(in_area), boundaries=path.name if path else None)
+    st.lsoa_entry["postcode_lsoa"] = words
+    st.stats["lsoa_postcodes"] = (placed.placed, len(in_area))
+    st.done(t0, f"{placed.placed:,} of {len(in_area):,} postcodes placed in an LSOA")
+    out = in_area.copy()
+    if placed.how:
+        out[s.LSOA_CODE] = placed.lsoa
+    else:
+        out = out.drop(columns=[s.LSOA_CODE], errors="ignore")
+    return out
 
 
 def _read_org_source(sec: dict, notes: Notes, recipe: Recipe) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -498,6 +552,10 @@ def build_pack(
     del raws
     assets = _assets(st, postcodes)
 
+    in_area = postcodes_in_area(postcodes, wards)
+    if st.lsoas is not None:
+        in_area = _postcode_lsoas(st, wards, in_area, postcodes)
+
     t0 = st.step("Checking and writing the pack" if out else "Checking the pack")
     if indicator_parts:
         indicators = pd.concat([v for v, _ in indicator_parts], ignore_index=True)
@@ -519,8 +577,11 @@ def build_pack(
         "build": org_stats,
         "build_notes": [n.message() for n in st.notes],
     }
+    if st.lsoas is not None:
+        manifest[s.MANIFEST_LSOAS] = st.lsoa_entry
     pack = Pack(
-        postcodes=postcodes_in_area(postcodes, wards),
+        postcodes=in_area,
+        lsoas=st.lsoas,
         manifest=manifest,
         wards=wards.reset_index(drop=True),
         indicators=indicators,
@@ -537,6 +598,7 @@ def build_pack(
         pack.warnings = validate_pack(pack)
     st.done(t0, "valid")
     stats = dict(org_stats)
+    stats.update({k: v for k, v in st.stats.items() if k.startswith("lsoa")})
     stats.update(
         outside_recipe=list(recipe.outside),
         wards=len(wards),

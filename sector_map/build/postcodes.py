@@ -46,17 +46,20 @@ def used_postcodes(raws: list[tuple[pd.DataFrame, pd.DataFrame]]) -> set[str]:
 
 
 def postcodes_in_area(table: pd.DataFrame | None, wards: gpd.GeoDataFrame) -> pd.DataFrame | None:
-    """The postcode centroids inside the pack's wards, kept so uploads can be placed later."""
+    """The postcode centroids inside the pack's wards, kept so uploads can be placed later
+    (with the file's own ``lsoa_code`` when it has one, for :mod:`sector_map.build.lsoas`)."""
     if table is None or table.empty:
         return None
+    cols = [c for c in (*s.POSTCODE_COLUMNS, s.LSOA_CODE) if c in table.columns]
     pts = gpd.GeoDataFrame(
-        table[["postcode", "lon", "lat"]].reset_index(drop=True),
+        table[cols].reset_index(drop=True),
         geometry=gpd.points_from_xy(table["lon"], table["lat"]),
         crs=s.PACK_CRS,
     )
     inside = gpd.sjoin(pts, wards[[s.GEOMETRY]], how="inner", predicate="within")
-    out = pd.DataFrame(pts.loc[sorted(set(inside.index)), ["postcode", "lon", "lat"]])
-    return out.astype({"postcode": "string", "lon": "float64", "lat": "float64"}).reset_index(drop=True)
+    out = pd.DataFrame(pts.loc[sorted(set(inside.index)), cols])
+    kinds = {"postcode": "string", "lon": "float64", "lat": "float64", s.LSOA_CODE: "string"}
+    return out.astype({c: kinds[c] for c in cols}).reset_index(drop=True)
 
 
 def ward_la_from_postcodes(path: Path, wards: gpd.GeoDataFrame) -> tuple[str, pd.DataFrame] | None:

@@ -27,8 +27,16 @@ SOURCE_KEYS = ("title", "publisher", "vintage", "licence", "attribution", "url")
 # Keys each section understands; anything else is a typo worth reporting.
 _SECTIONS: dict[str, set[str]] = {
     "wards": {"path", "code", "name", "la_code", "la_lookup", "layer", "english_only", *SOURCE_KEYS},
-    "imd2019": {"lsoa", "lookup", *SOURCE_KEYS},
-    "imd2025": {"lsoa", "lookup", "population", "population_code", "population_value", *SOURCE_KEYS},
+    "imd2019": {"lsoa", "lookup", "boundaries", *SOURCE_KEYS},
+    "imd2025": {
+        "lsoa",
+        "lookup",
+        "population",
+        "population_code",
+        "population_value",
+        "boundaries",
+        *SOURCE_KEYS,
+    },
     "indicators": {"path", "kind", "indicators", "source", "year", "weights", *SOURCE_KEYS},
     "population": {"path", "code", "value", *SOURCE_KEYS},
     "postcodes": {"path", *SOURCE_KEYS},
@@ -52,7 +60,16 @@ for _keys in _SECTIONS.values():
     _keys.add("allow_outside")
 _TOP = {"name", "area_codes", "description", "allow_outside", *_SECTIONS}
 _LISTS = {"indicators", "organisations", "assets"}
-_PATH_KEYS = {"path", "lsoa", "lookup", "la_lookup", "classification", "area_of_operation", "population"}
+_PATH_KEYS = {
+    "path",
+    "lsoa",
+    "lookup",
+    "la_lookup",
+    "classification",
+    "area_of_operation",
+    "population",
+    "boundaries",
+}
 IMD_SECTIONS = ("imd2019", "imd2025")
 # [[indicators]] kinds for IoD scores already aggregated to wards, and the release each holds.
 IMD_WARD_KINDS = {"imd2019_ward": "2019", "imd2025_ward": "2025"}

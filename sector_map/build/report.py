@@ -41,6 +41,14 @@ def summary_text(result: BuildResult) -> str:
         else ""
     )
     lines.append(f"  indicators:     {len(p.indicator_meta):,}{imd}")
+    if p.lsoas is not None:
+        entry = p.manifest.get(s.MANIFEST_LSOAS, {})
+        placed = st.get("lsoa_postcodes")
+        lines.append(
+            f"  LSOAs:          {len(p.lsoas):,}"
+            + (f" ({entry['lsoa_vintage']} LSOAs, IoD{entry['edition']})" if "edition" in entry else "")
+            + (f"; {placed[0]:,} of {placed[1]:,} postcodes placed in an LSOA" if placed else "")
+        )
     located = int(sum(quality.get(q, 0) for q in s.LOCATION_KIND))
     if len(org) == 0:
         lines.append("  organisations:  none (the recipe names no organisation sources)")

@@ -10,6 +10,7 @@ The same seed always gives the same pack. The parts live in small modules:
 
 * :mod:`sector_map.demo.geo` — outline and wards that tile it exactly (shared borders);
 * :mod:`sector_map.demo.indicators` — IoD2019-shaped indicators and which values are missing;
+* :mod:`sector_map.demo.lsoas` — LSOAs in each ward, their people and national ranks;
 * :mod:`sector_map.demo.orgs` — organisations; :mod:`sector_map.demo.services` — services and assets;
 * :mod:`sector_map.demo.names` — the invented names.
 
@@ -31,6 +32,8 @@ import shapely
 
 from sector_map.demo.geo import BoroughGeometry, build_geometry, population_density
 from sector_map.demo.indicators import WardFields, build_indicators, ward_fields
+from sector_map.demo.lsoas import build_lsoas
+from sector_map.demo.lsoas import manifest_entry as lsoas_manifest
 from sector_map.demo.names import BOROUGH, place_stem, ward_names
 from sector_map.demo.orgs import WardContext, build_organisations, ward_districts
 from sector_map.demo.services import build_assets, build_services
@@ -63,8 +66,9 @@ def build_demo_pack(*, seed: int = DEFAULT_SEED) -> Pack:
     Returns:
         A validated :class:`~sector_map.pack.io.Pack` whose manifest has ``demo: True``.
     """
-    geo_rng, field_rng, name_rng, ind_rng, org_rng, svc_rng, asset_rng = (
-        np.random.default_rng(child) for child in np.random.SeedSequence(seed).spawn(7)
+    # Children are keyed by their index, so a stage added at the end leaves the others' draws as they were.
+    geo_rng, field_rng, name_rng, ind_rng, org_rng, svc_rng, asset_rng, lsoa_rng = (
+        np.random.default_rng(child) for child in np.random.SeedSequence(seed).spawn(8)
     )
     n_wards = int(geo_rng.integers(WARD_COUNT_RANGE[0], WARD_COUNT_RANGE[1] + 1))
     geo = build_geometry(geo_rng, n_wards)
@@ -118,8 +122,25 @@ def build_demo_pack(*, seed: int = DEFAULT_SEED) -> Pack:
         assets=assets.to_crs(s.PACK_CRS)[s.ASSET_COLUMNS],
     )
     pack.postcodes = _postcode_table(pack.organisations)
+    pack.lsoas, pack.postcodes[s.LSOA_CODE] = _lsoas(lsoa_rng, pack, geo, population)
     pack.warnings = validate_pack(pack)
     return pack
+
+
+def _lsoas(
+    rng: np.random.Generator, pack: Pack, geo: BoroughGeometry, population: np.ndarray
+) -> tuple[pd.DataFrame, pd.Series]:
+    """The demo's fictional LSOAs (:mod:`sector_map.demo.lsoas`) and its postcodes' LSOAs."""
+    pcs = pack.postcodes
+    assert pcs is not None
+    points = gpd.GeoSeries(gpd.points_from_xy(pcs[s.LON], pcs[s.LAT]), crs=s.PACK_CRS).to_crs(s.METRE_CRS)
+    xy = np.column_stack([points.x.to_numpy(), points.y.to_numpy()])
+    ward = np.full(len(pcs), -1)
+    for i, polygon in enumerate(geo.wards):
+        ward[(ward < 0) & shapely.contains_xy(polygon, xy[:, 0], xy[:, 1])] = i
+    codes = [str(c) for c in pack.wards[s.WARD_CODE]]
+    lsoas, by_postcode = build_lsoas(rng, codes, population, pack.indicator_wide(), ward, xy, borough=BOROUGH)
+    return lsoas, pd.Series(by_postcode.to_numpy(), index=pcs.index, dtype="string")
 
 
 def _postcode_table(orgs: gpd.GeoDataFrame) -> pd.DataFrame:
@@ -158,6 +179,7 @@ def _manifest(seed: int) -> dict:
             "the English Indices of Deprivation 2019."
         ),
         "sources": [dict(SOURCE)],
+        s.MANIFEST_LSOAS: lsoas_manifest(),
     }
 
 

@@ -149,6 +149,7 @@ def scale_pack(base: Pack, postcodes: pd.DataFrame, *, organisations: int, seed:
         services=services,
         assets=base.assets,
         postcodes=base.postcodes,
+        lsoas=base.lsoas,
     )
     pack.warnings = validate_pack(pack)
     return pack

@@ -41,6 +41,7 @@ __all__ = [
     "aggregate_to_wards",
     "check_vintages",
     "indicator_meta",
+    "national_deciles",
     "read_imd_lsoa",
     "read_lookup",
 ]
@@ -165,7 +166,8 @@ def _weighted_mean(values: pd.Series, weights: pd.Series, groups: pd.Series) -> 
     return (num / den.replace(0, np.nan)).dropna()
 
 
-def _deciles(lsoa: pd.DataFrame, domain: str, n_lsoas: int) -> pd.Series | None:
+def national_deciles(lsoa: pd.DataFrame, domain: str, n_lsoas: int) -> pd.Series | None:
+    """A domain's national deciles (1 = most deprived): as given, else from the national rank."""
     if f"{domain}_decile" in lsoa.columns:
         return lsoa[f"{domain}_decile"]
     if f"{domain}_rank" in lsoa.columns:
@@ -279,7 +281,7 @@ def aggregate_to_wards(
         if score in joined.columns:
             series[score] = _weighted_mean(joined[score], pop, groups)
             continue
-        dec = _deciles(joined, domain, release.n_lsoas)
+        dec = national_deciles(joined, domain, release.n_lsoas)
         if dec is None:
             continue
         for cut in SHARE_CUTS:

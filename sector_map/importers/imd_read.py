@@ -275,8 +275,8 @@ def read_lookup(path: Path | str, *, edition: str = "2019") -> pd.DataFrame:
     ``WD17CD``/``WD19CD``/``WD24CD``... and, when present, ``WDxxNM``, ``LADxxCD`` and ``LADxxNM``.
 
     Returns:
-        Columns ``lsoa_code``, ``ward_code`` and, if present, ``ward_name``, ``la_code``,
-        ``la_name`` (all strings); ``attrs["ward_vintage"]`` is e.g. ``"WD17"``.
+        Columns ``lsoa_code``, ``ward_code`` and, if present, ``lsoa_name``, ``ward_name``,
+        ``la_code``, ``la_name`` (all strings); ``attrs["ward_vintage"]`` is e.g. ``"WD17"``.
 
     Raises:
         ValueError: if the columns are not found, the lookup is from the other release's LSOAs,
@@ -309,6 +309,9 @@ def read_lookup(path: Path | str, *, edition: str = "2019") -> pd.DataFrame:
         )
     yy = wards[0][2:4]
     rename = {lsoa: LSOA_CODE, cols[wards[0]]: s.WARD_CODE}
+    lsoa_name = next((cols[k] for k in sorted(_LSOA_NAME_NAMES[vintage]) if k in cols), None)
+    if lsoa_name is not None:
+        rename[lsoa_name] = LSOA_NAME
     if f"wd{yy}nm" in cols:
         rename[cols[f"wd{yy}nm"]] = s.WARD_NAME
     la_cd = sorted(k for k in cols if re.fullmatch(r"lad\d\dcd", k))

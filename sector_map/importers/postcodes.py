@@ -53,6 +53,11 @@ _WARD_NAMES = [
     *("wardcode", "admin_ward_code"),
 ]
 _LSOA_NAMES = ["lsoa_code", "lsoa11", "lsoa21", "lsoa11cd", "lsoa21cd", "lsoa"]
+# LSOA columns of one vintage (ONSPD has both lsoa11 and lsoa21), then the ones that do not say.
+_LSOA_NAMES_BY_VINTAGE = {
+    "2011": ["lsoa11", "lsoa11cd", "lsoa_code", "lsoa"],
+    "2021": ["lsoa21", "lsoa21cd", "lsoa_code", "lsoa"],
+}
 _LA_NAMES = [
     *("la_code", "oslaua", "laua", "lad_code", "lad22cd", "lad23cd", "lad24cd", "lad25cd", "lad19cd"),
     *("ladcd", "admin_district_code"),
@@ -149,8 +154,12 @@ def read_postcodes(
     keep: Iterable[str] | None = None,
     near: Bounds | None = None,
     notes: Notes | None = None,
+    lsoa_vintage: str | None = None,
 ) -> pd.DataFrame:
     """Read a postcode centroid file into ``postcode, lon, lat`` (+ ward/LSOA/LA codes if given).
+
+    ``lsoa_vintage`` (``"2011"`` or ``"2021"``) picks that vintage's LSOA column (``lsoa21``
+    of ONSPD, which has both) and never the other's; ``attrs["lsoa_column"]`` names the column read.
 
     With ``keep`` (postcodes in any spacing or case) and/or ``near`` (a WGS84 box), only the rows
     with one of those postcodes or a point inside the box are kept, chunk by chunk as the file is
@@ -232,14 +241,23 @@ def read_postcodes(
             rows=file_rows(df.index[bad_pc]),
         )
     out = pd.DataFrame({s.POSTCODE: postcode, LON: lon.astype("float64"), LAT: lat.astype("float64")})
-    for name, cands in ((s.WARD_CODE, _WARD_NAMES), (LSOA_CODE, _LSOA_NAMES), (s.LA_CODE, _LA_NAMES)):
+    lsoa_names = _LSOA_NAMES_BY_VINTAGE.get(lsoa_vintage or "", _LSOA_NAMES)
+    found: dict[str, str] = {}
+    for name, cands in ((s.WARD_CODE, _WARD_NAMES), (LSOA_CODE, lsoa_names), (s.LA_CODE, _LA_NAMES)):
         col = find_column(cols, cands)
         if col is not None:
             out[name] = df[col].astype("string")
+            found[name] = str(col)
+    if LSOA_CODE in out.columns:  # a blank cell is no LSOA
+        code = out[LSOA_CODE].str.strip()
+        out[LSOA_CODE] = code.mask(code == "")
     out = out[~bad_pc]
     dup = out[s.POSTCODE].duplicated(keep="first")
     out = _drop(out, dup, notes, file, "repeated postcodes left out (the first row of each is kept)")
-    return out.reset_index(drop=True)
+    out = out.reset_index(drop=True)
+    if LSOA_CODE in found:
+        out.attrs["lsoa_column"] = found[LSOA_CODE]
+    return out
 
 
 def _number(values: pd.Series) -> tuple[pd.Series, pd.Series]:

@@ -2,7 +2,7 @@
 
 A pack is a folder: ``manifest.json``, ``wards.parquet`` (GeoParquet), ``indicators.parquet`` +
 ``indicators.json``, ``organisations.parquet`` (GeoParquet), ``services.parquet`` and
-``assets.parquet`` (GeoParquet); the contract is written out in ``docs/data-pack.md``. Validation
+``assets.parquet`` (GeoParquet), and optionally ``postcodes.parquet`` and ``lsoas.parquet``; the contract is written out in ``docs/data-pack.md``. Validation
 names the file, the column and the rows at fault, in plain English, so a user can fix the input.
 """
 
@@ -54,7 +54,9 @@ class Pack:
     assets: gpd.GeoDataFrame
     path: Path | None = None
     warnings: list[Problem] = field(default_factory=list)
-    postcodes: pd.DataFrame | None = None  # optional: postcode, lon, lat for placing uploads
+    postcodes: pd.DataFrame | None = None  # optional: postcode, lon, lat (, lsoa_code) for placing uploads
+    # optional: the LSOAs best-fitted to the wards, their population and national IoD ranks/deciles
+    lsoas: pd.DataFrame | None = None
     revision: str = ""  # the folder's revision when loaded or saved (see pack_revision)
     # the themes officers' corrections replaced on load (corrections.AsBuilt); saves write these
     as_built: AsBuilt | None = None
@@ -206,11 +208,13 @@ def _load_once(path: Path) -> Pack:
     if problems:
         raise PackError(problems)
 
-    postcodes = None
+    postcodes = lsoas = None
     if (path / s.POSTCODES_FILE).exists():
         postcodes = _read_table(path / s.POSTCODES_FILE, problems, geo=False)
-        if problems:
-            raise PackError(problems)
+    if (path / s.LSOAS_FILE).exists():
+        lsoas = _read_table(path / s.LSOAS_FILE, problems, geo=False)
+    if problems:
+        raise PackError(problems)
     from sector_map.pack.corrections import apply_saved_corrections  # officers' theme corrections
 
     organisations, services, corrected, built = apply_saved_corrections(path, organisations, services)
@@ -224,6 +228,7 @@ def _load_once(path: Path) -> Pack:
         assets=assets,
         path=path,
         postcodes=postcodes,
+        lsoas=lsoas,
         as_built=built,
     )
     pack.warnings = validate_pack(pack) + corrected
@@ -308,6 +313,8 @@ def _write_files(pack: Pack, manifest: dict, folder: Path) -> None:
     pack.assets.to_parquet(folder / s.ASSETS_FILE, index=False)
     if pack.postcodes is not None:
         pack.postcodes.to_parquet(folder / s.POSTCODES_FILE, index=False)
+    if pack.lsoas is not None:
+        pack.lsoas.to_parquet(folder / s.LSOAS_FILE, index=False)
 
 
 def describe(pack: Pack) -> str:

@@ -20,6 +20,8 @@ SERVICES_FILE = "services.parquet"
 ASSETS_FILE = "assets.parquet"
 # Optional: postcode centroids inside the area (postcode, lon, lat), so uploads can be placed.
 POSTCODES_FILE = "postcodes.parquet"
+# Optional: the LSOAs best-fitted to the pack's wards, their population and national IoD ranks.
+LSOAS_FILE = "lsoas.parquet"
 
 PACK_CRS = "EPSG:4326"
 METRE_CRS = "EPSG:27700"
@@ -208,6 +210,18 @@ DOMAIN_HOUSING = "housing"
 DOMAIN_LIVING_ENV = "living_environment"
 DOMAIN_IDACI = "idaci"
 DOMAIN_IDAOPI = "idaopi"
+IOD_DOMAINS = (
+    DOMAIN_IMD,
+    DOMAIN_INCOME,
+    DOMAIN_EMPLOYMENT,
+    DOMAIN_EDUCATION,
+    DOMAIN_HEALTH,
+    DOMAIN_CRIME,
+    DOMAIN_HOUSING,
+    DOMAIN_LIVING_ENV,
+    DOMAIN_IDACI,
+    DOMAIN_IDAOPI,
+)
 
 # Colours: a 13-step qualitative set chosen to stay distinguishable for the common forms
 # of colour-blindness (based on Paul Tol's "muted" and "light" schemes, with a grey).
@@ -311,8 +325,31 @@ SUPPLY_WEIGHT = "supply_weight"  # how much of its supply counts in provision: 1
 LISTING_ID = "listing_id"  # the directory listing a service row comes from ("" for published rows)
 # Optional columns of the organisation and service tables.
 OPTIONAL_COLUMNS = [THEMES_REASON, LON, LAT, ADDRESS, COMPANY_NUMBER, PROVENANCE, SUPPLY_WEIGHT, LISTING_ID]
-# The optional postcode table (POSTCODES_FILE): the postcodes inside the area and their centroids.
+# The optional postcode table (POSTCODES_FILE): the postcodes inside the area and their centroids,
+# and (optional column) the LSOA each lies in, NA where it is in none of the pack's LSOAs.
 POSTCODE_COLUMNS = [POSTCODE, LON, LAT]
+
+# The optional LSOA table (LSOAS_FILE): one row per LSOA best-fitted to a pack ward, its population
+# (the weights of the ward averages) and, for each IoD domain the files give, national measures
+# ``{domain}_rank`` (1 = most deprived in England), ``{domain}_decile`` (1–10, 1 = most deprived)
+# and ``{domain}_score`` where given (see lsoa_measure). Its manifest entry is MANIFEST_LSOAS.
+LSOA_CODE = "lsoa_code"
+LSOA_NAME = "lsoa_name"
+LSOA_COLUMNS = [LSOA_CODE, LSOA_NAME, WARD_CODE, POPULATION]
+LSOA_MEASURES = ("rank", "decile", "score")
+MANIFEST_LSOAS = "lsoas"  # {edition, lsoa_vintage, n_national, population, postcode_lsoa}
+
+
+def lsoa_measure(domain: str, measure: str) -> str:
+    """The LSOA table's column for a domain's national rank, decile or score.
+
+    Example:
+        >>> lsoa_measure(DOMAIN_HEALTH, "decile")
+        'health_decile'
+    """
+    if measure not in LSOA_MEASURES:
+        raise ValueError(f"unknown LSOA measure {measure!r}; expected one of {', '.join(LSOA_MEASURES)}")
+    return f"{domain}_{measure}"
 
 
 # --- derived tables -----------------------------------------------------------------------

@@ -73,6 +73,7 @@ def validate_pack(pack: Pack) -> list[Problem]:
     org_ids = _check_organisations(pack.organisations, errors, warnings)
     _check_services(pack.services, org_ids, ward_codes, errors)
     _check_assets(pack.assets, errors)
+    _check_lsoas(pack, ward_codes, errors, warnings)
     if errors:
         raise PackError(errors)
     return warnings
@@ -353,4 +354,73 @@ def _check_assets(assets: gpd.GeoDataFrame, errors: list[Problem]) -> None:
     if bad.any():
         errors.append(
             Problem(f, f"status must be one of {list(s.ASSET_STATUSES)}", s.ASSET_STATUS, _rows(bad))
+        )
+
+
+def _check_lsoas(pack: Pack, ward_codes: set[str], errors: list[Problem], warnings: list[Problem]) -> None:
+    """The optional LSOA table, and the LSOA codes the postcode table gives (they must be in it)."""
+    f, lsoas = s.LSOAS_FILE, pack.lsoas
+    lsoa_codes: set[str] = set()
+    if lsoas is not None:
+        missing = [c for c in s.LSOA_COLUMNS if c not in lsoas.columns]
+        if missing:
+            errors.append(Problem(f, f"is missing the column(s) {', '.join(f'`{c}`' for c in missing)}"))
+            return
+        _check_string_codes(lsoas, f, s.LSOA_CODE, errors)
+        dup = lsoas[s.LSOA_CODE].duplicated(keep=False) & lsoas[s.LSOA_CODE].notna()
+        if dup.any():
+            codes = sorted(set(lsoas.loc[dup, s.LSOA_CODE].astype(str)))
+            errors.append(
+                Problem(
+                    f, f"LSOA codes appear more than once ({', '.join(codes[:5])})", s.LSOA_CODE, _rows(dup)
+                )
+            )
+        unknown = ~_isin(lsoas[s.WARD_CODE], ward_codes)
+        if unknown.any():
+            codes = sorted(set(lsoas.loc[unknown, s.WARD_CODE].dropna().astype(str)))
+            errors.append(
+                Problem(
+                    f,
+                    f"LSOAs in wards not in {s.WARDS_FILE} (e.g. {', '.join(codes[:5])})",
+                    s.WARD_CODE,
+                    _rows(unknown),
+                )
+            )
+        pop = pd.to_numeric(lsoas[s.POPULATION], errors="coerce")
+        if (pop < 0).any():
+            errors.append(Problem(f, "population cannot be negative", s.POPULATION, _rows(pop < 0)))
+        for col in lsoas.columns:
+            measure = col.rpartition("_")[2]
+            if measure not in ("rank", "decile") or col.rpartition("_")[0] not in s.IOD_DOMAINS:
+                continue
+            if not pd.api.types.is_numeric_dtype(lsoas[col]):
+                errors.append(Problem(f, "must hold numbers", col))
+                continue
+            v = lsoas[col]
+            bad = v.notna() & ((v < 1) | (v != v.round()) | ((v > 10) if measure == "decile" else False))
+            if bad.any():
+                what = (
+                    "deciles must be whole numbers from 1 to 10"
+                    if measure == "decile"
+                    else "ranks must be whole numbers from 1"
+                )
+                errors.append(Problem(f, what, col, _rows(bad)))
+        lsoa_codes = set(lsoas[s.LSOA_CODE].dropna().astype(str))
+    postcodes = pack.postcodes
+    if postcodes is None or s.LSOA_CODE not in postcodes.columns:
+        return
+    named = postcodes[s.LSOA_CODE].notna()
+    if lsoas is None:
+        if named.any():
+            warnings.append(Problem(s.POSTCODES_FILE, f"names LSOAs but the pack has no {f}", s.LSOA_CODE))
+        return
+    unknown_pc = named & ~_isin(postcodes[s.LSOA_CODE], lsoa_codes)
+    if unknown_pc.any():
+        errors.append(
+            Problem(
+                s.POSTCODES_FILE,
+                f"LSOA codes not in {f} (leave the cell empty for none)",
+                s.LSOA_CODE,
+                _rows(unknown_pc),
+            )
         )

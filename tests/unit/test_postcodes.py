@@ -69,6 +69,28 @@ def test_read_trafford_layout(tmp_path):
     assert t.iloc[0]["lon"] == -2.26046 and t[s.WARD_CODE].dtype == "string"
 
 
+@pytest.mark.parametrize(
+    ("vintage", "expected"), [("2021", "E01999991"), ("2011", "E01006150"), (None, "E01006150")]
+)
+def test_onspd_gives_the_lsoa_of_the_vintage_asked_for(tmp_path, vintage, expected):
+    """ONSPD has both lsoa11 and lsoa21: an IoD2025 pack needs the 2021 code, IoD2019 the 2011 one."""
+    p = tmp_path / "onspd.csv"
+    p.write_text(
+        "pcds,lsoa11,lsoa21,lat,long\nM32 9AF,E01006150,E01999991,53.45,-2.31\nM1 1AA, ,,53.48,-2.24\n",
+        encoding="utf-8",
+    )
+    t = read_postcodes(p, lsoa_vintage=vintage)
+    assert t[s.LSOA_CODE].tolist() == [expected, pd.NA]
+    assert t.attrs["lsoa_column"] == {"2021": "lsoa21"}.get(vintage, "lsoa11")
+
+
+def test_a_file_with_only_the_other_vintages_lsoa_gives_no_lsoa(tmp_path):
+    p = tmp_path / "onspd.csv"
+    p.write_text("pcds,lsoa11,lat,long\nM32 9AF,E01006150,53.45,-2.31\n", encoding="utf-8")
+    t = read_postcodes(p, lsoa_vintage="2021")
+    assert "lsoa_code" not in t.columns and "lsoa_column" not in t.attrs
+
+
 def test_read_easting_northing_converts_to_wgs84(tmp_path):
     lon, lat = -2.31, 53.45
     from pyproj import Transformer
