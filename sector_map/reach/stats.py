@@ -212,12 +212,13 @@ def sii_rii(
     s0, s1 = _fitted_ends(1000 * sim / r, x, r)
     sii_draws = s0 - s1
     sii = Estimate(float(at0 - at1), *_interval(sii_draws))
-    if not at1 > 0:
+    tiny = 1e-9 * max(float(np.abs(1000 * k / r).max()), 1.0)  # rounding error of the fit, not a rate
+    if not at1 > tiny:
         return sii, Estimate.missing(
             "the fitted rate at the least deprived end is not above 0, so the relative index has no value"
         )
     with np.errstate(divide="ignore", invalid="ignore"):
-        rii_draws = np.where(s1 > 0, s0 / s1, np.where(s0 > 0, np.inf, np.nan))
+        rii_draws = np.where(s1 > tiny, s0 / s1, np.where(s0 > tiny, np.inf, np.nan))
     return sii, Estimate(float(at0 / at1), *_interval(rii_draws))
 
 
