@@ -18,7 +18,9 @@ postcode sectors: they are used as given) and residents, and returns numbers wit
   residents, ranked from most deprived (x near 0) to least deprived (x near 1). SII is the fitted
   rate at the most deprived end (x = 0) minus the fitted rate at the least deprived end (x = 1):
   **positive means more reach per resident in the more deprived areas.** RII is the ratio of the
-  two fitted rates (more than 1: more reach in the more deprived areas). Their 95% intervals come
+  two fitted rates (more than 1: more reach in the more deprived areas). ``phe_sii`` itself reports
+  the regression slope (least minus most deprived); ours is its value with ``multiplier = -1``,
+  which also turns its RII the other way up. Their 95% intervals come
   from a seeded simulation: each fifth's count is drawn from a Poisson distribution with the
   observed count as its mean, the indices are worked out for every draw, and the 2.5th and 97.5th
   percentiles are taken (PHE simulate from each value's interval; for a count that is the same idea).
