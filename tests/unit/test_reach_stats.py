@@ -186,3 +186,27 @@ def test_concentration_curve_runs_from_zero_to_one():
     curve = concentration_curve([4, 3, 2, 1], [1, 1, 1, 1])
     assert curve["cum_residents"].tolist() == pytest.approx([0, 0.25, 0.5, 0.75, 1])
     assert curve["cum_beneficiaries"].tolist() == pytest.approx([0, 0.4, 0.7, 0.9, 1])
+
+
+def test_concentration_index_normal_shortcut_agrees_with_the_poisson_simulation(monkeypatch):
+    # Large inputs draw the index's two sums from their normal approximation; on a mid-sized
+    # input both ways give the same interval to within simulation noise.
+    rng = np.random.default_rng(11)
+    counts, residents = rng.poisson(4, 400).astype(float), rng.integers(800, 2500, 400).astype(float)
+    exact = concentration_index(counts, residents, seed=2, n_sim=4000)
+    monkeypatch.setattr("sector_map.reach.stats._EXACT_CELLS", 0)
+    normal = concentration_index(counts, residents, seed=2, n_sim=4000)
+    assert normal.value == exact.value
+    width = exact.high - exact.low
+    assert normal.low == pytest.approx(exact.low, abs=0.05 * width)
+    assert normal.high == pytest.approx(exact.high, abs=0.05 * width)
+    assert normal != exact  # the shortcut was taken
+
+
+def test_concentration_index_is_one_minus_twice_the_area_under_its_curve():
+    rng = np.random.default_rng(12)
+    counts, residents = rng.poisson(6, 50).astype(float), rng.integers(800, 2500, 50).astype(float)
+    curve = concentration_curve(counts, residents)
+    x, y = curve["cum_residents"].to_numpy(), curve["cum_beneficiaries"].to_numpy()
+    area = float(((x[1:] - x[:-1]) * (y[1:] + y[:-1]) / 2).sum())
+    assert concentration_index(counts, residents, n_sim=50).value == pytest.approx(1 - 2 * area)
