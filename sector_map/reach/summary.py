@@ -70,6 +70,11 @@ def _fifth_sentence(result: ReachResult, shown: object, area: str, by: str) -> s
     if shown == SUPPRESSED:
         return f"The count for {where} is hidden to protect small numbers, so it is not compared here."
     ratio, low, high = q1["ratio"], q1["ratio_low"], q1["ratio_high"]
+    if not q1["residents"] > 0:
+        return (
+            f"The most deprived fifth of {area}{by} has no neighbourhood of its own (one large LSOA "
+            "spans it), so it is not compared."
+        )
     words = ratio_words(ratio)
     link = "and" if words == "about the same as" else "but"
     sentence = (

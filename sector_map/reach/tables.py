@@ -110,6 +110,10 @@ def _check(lsoas: pd.DataFrame, counts: pd.Series) -> None:
     if population.isna().any() or (population < 0).any():
         bad = codes[population.isna() | (population < 0)].iloc[0]
         raise ValueError(f"LSOA {bad}: the population must be a number of 0 or more")
+    decile = pd.to_numeric(lsoas["decile"], errors="coerce")
+    if (decile.notna() & ~decile.isin(range(1, 11))).any():
+        bad = codes[decile.notna() & ~decile.isin(range(1, 11))].iloc[0]
+        raise ValueError(f"LSOA {bad}: the decile must be a whole number from 1 to 10")
     values = pd.to_numeric(counts, errors="coerce")
     if values.isna().any() or (values < 0).any():
         raise ValueError("beneficiary counts must be numbers of 0 or more")

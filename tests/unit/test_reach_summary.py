@@ -146,3 +146,21 @@ def test_ratio_words(ratio, words):
 
 def test_percent_never_rounds_a_real_share_to_nothing():
     assert [percent(0.004), percent(0.0), percent(0.125)] == ["less than 1%", "0%", "12%"]
+
+
+def test_an_empty_first_fifth_is_not_compared():
+    # The most deprived LSOA holds half the residents: its midpoint (25%) is in the second fifth.
+    lsoas = pd.DataFrame(
+        {
+            "lsoa_code": ["L1", "L2", "L3", "L4", "L5"],
+            "ward_code": ["W1"] * 5,
+            "population": [500.0, 100.0, 100.0, 100.0, 200.0],
+            "rank": [1.0, 2.0, 3.0, 4.0, 5.0],
+            "decile": [1.0] * 5,
+        }
+    )
+    r = analyse(lsoas, pd.Series({"L1": 50.0, "L2": 20.0, "L5": 30.0}), n_sim=50)
+    assert r.quintiles["residents"].tolist() == [0, 500, 100, 200, 200]
+    assert summary(r, "T", "")[0] == (
+        "The most deprived fifth of T has no neighbourhood of its own (one large LSOA spans it), so it is not compared."
+    )

@@ -155,6 +155,7 @@ def test_fractional_counts_are_used_as_given(lsoas):
         (lambda t: t.drop(columns="rank"), "needs the columns rank"),
         (lambda t: t.assign(population=[100, -1, 100, 100, 100]), "LSOA L2: the population"),
         (lambda t: pd.concat([t, t.iloc[[0]]]), "lists L1 more than once"),
+        (lambda t: t.assign(decile=[1, 2, 11, 7, 9]), "LSOA L3: the decile must be"),
     ],
 )
 def test_bad_lsoa_tables_are_refused_in_words(lsoas, counts, change, message):
