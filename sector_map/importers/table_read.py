@@ -14,7 +14,7 @@ import csv
 import re
 from collections.abc import Callable
 from pathlib import Path
-from typing import Literal
+from typing import BinaryIO, Literal
 
 import numpy as np
 import pandas as pd
@@ -56,7 +56,7 @@ def _split_hint(limits: Limits) -> str:
 
 
 def read_xlsx(
-    path: Path, file: str, sheet: str | int | None, limits: Limits, notes: Notes
+    path: Path | BinaryIO, file: str, sheet: str | int | None, limits: Limits, notes: Notes
 ) -> tuple[pd.DataFrame, list[str]]:
     try:
         header, rows, name, names = xlsx.read_sheet(path, sheet, limits)
@@ -75,7 +75,12 @@ def read_xlsx(
 
 
 def read_text_table(
-    path: Path, file: str, found: Sniffed, limits: Limits, notes: Notes, rows: RowFilter | None = None
+    path: Path | BinaryIO,
+    file: str,
+    found: Sniffed,
+    limits: Limits,
+    notes: Notes,
+    rows: RowFilter | None = None,
 ) -> tuple[pd.DataFrame, list[str]]:
     """The text table as raw string cells; with ``rows``, only the rows it keeps from each chunk
     (their index still the 0-based position in the file), so a national file is never held whole."""
