@@ -56,3 +56,42 @@ def with_lsoas(pack: Pack, *, seed: int = 3) -> Pack:
     out = dataclasses.replace(pack, postcodes=pc)
     out.lsoas = lsoas  # type: ignore[attr-defined]  # until Pack.lsoas is on main
     return out
+
+
+# The hand-made pack: tiny's four wards, six LSOAs, eight postcodes (one with no LSOA).
+HAND_LSOAS = [
+    # lsoa_code, ward_code, population, imd_rank
+    ("X01000001", "X05000001", 6000.0, 2),
+    ("X01000002", "X05000001", 2000.0, 1),
+    ("X01000003", "X05000002", 9000.0, 3),
+    ("X01000004", "X05000003", 5000.0, 4),
+    ("X01000005", "X05000003", 5000.0, 5),
+    ("X01000006", "X05000004", 11000.0, 6),
+]
+HAND_POSTCODES = [
+    # postcode, lsoa_code: sector ZZ1 1 has two postcodes in LSOA 1, one in LSOA 2 and one with none
+    ("ZZ1 1AA", "X01000001"),
+    ("ZZ1 1AB", "X01000001"),
+    ("ZZ1 1AD", "X01000002"),
+    ("ZZ1 1AE", None),
+    ("ZZ1 2AA", "X01000003"),
+    ("ZZ2 3AA", "X01000004"),
+    ("ZZ2 3AB", "X01000005"),
+    ("ZZ2 4AA", "X01000006"),
+]
+
+
+def hand_pack() -> Pack:
+    """The tiny pack (four wards: Alpha, Beta, Gamma, Delta) with :data:`HAND_LSOAS` and
+    :data:`HAND_POSTCODES`, small enough to work every count out by hand."""
+    from sector_map.demo.tiny import tiny_pack
+
+    pack = tiny_pack()
+    lsoas = pd.DataFrame(HAND_LSOAS, columns=["lsoa_code", "ward_code", "population", "imd_rank"])
+    lsoas = lsoas.astype({"lsoa_code": "string", "ward_code": "string", "imd_rank": "float64"})
+    lsoas["imd_decile"] = 1.0
+    pc = pd.DataFrame(HAND_POSTCODES, columns=["postcode", "lsoa_code"]).astype("string")
+    pc["lon"], pc["lat"] = 0.0, 0.0
+    out = dataclasses.replace(pack, postcodes=pc[["postcode", "lon", "lat", "lsoa_code"]])
+    out.lsoas = lsoas  # type: ignore[attr-defined]  # until Pack.lsoas is on main
+    return out

@@ -288,12 +288,11 @@ def _services_seen(df: pd.DataFrame, roles: dict[str, str]) -> list[str]:
 def parse_dates(values: pd.Series) -> pd.Series:
     """Dates written as people and spreadsheets write them (day first, as in the UK)."""
     text = values.astype("string").str.strip()
-    best: pd.Series | None = None
-    for fmt in _DATE_FORMATS:
-        got = pd.to_datetime(text, format=fmt, errors="coerce")
-        if best is None or got.notna().sum() > best.notna().sum():
-            best = got
-    assert best is not None
+    best = pd.Series(pd.NaT, index=text.index, dtype="datetime64[ns]")
+    for fmt in _DATE_FORMATS:  # each format fills only the cells no earlier one read
+        if best.notna().sum() == text.notna().sum():
+            break
+        best = best.fillna(pd.to_datetime(text.where(best.isna()), format=fmt, errors="coerce"))
     if best.notna().sum() < text.notna().sum():
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
