@@ -16,7 +16,6 @@ import tempfile
 import warnings
 
 import openpyxl
-import pandas as pd
 import pytest
 
 from sector_map.importers.tables import InputError, read_table_bytes
@@ -309,7 +308,7 @@ def test_no_postcode_reaches_temp_files_logs_warnings_results_or_errors(pack, tm
     caplog.set_level(logging.DEBUG)
     people = "Postcode,Count,Date,Service\n" + "".join(
         f"{p},{c},2025-01-0{i + 1},Advice\n"
-        for i, (p, c) in enumerate(zip(SECRET, ["1", "x", "2", "1", "3", "1"]))
+        for i, (p, c) in enumerate(zip(SECRET, ["1", "x", "2", "1", "3", "1"], strict=True))
     )
     files = {
         "people.csv": csv(people),
