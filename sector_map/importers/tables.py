@@ -263,7 +263,9 @@ def read_table_bytes(
     """:func:`read_table` for a file held in memory (CSV/TSV, gzipped or not, or XLSX), named ``file``.
 
     Nothing is written anywhere and nothing is cached: it is for uploads that must not leave the
-    memory (beneficiaries' postcodes, :mod:`sector_map.reach.beneficiaries`).
+    memory (beneficiaries' postcodes, :mod:`sector_map.reach.beneficiaries`). Wholly blank rows
+    are left out but the index stays the file row minus 2, so messages can name file rows even
+    below a blank line.
 
     Raises:
         InputError: as :func:`read_table`.
@@ -280,12 +282,15 @@ def read_table_bytes(
         raise InputError(file, "the file is empty", hint=f"Expected {what}")
     limits, got = current_limits(), Notes()
     if found.kind == "zip" and not found.gzip:
-        df, header = read_xlsx(io.BytesIO(data), file, sheet, limits, got)
+        df, header = read_xlsx(io.BytesIO(data), file, sheet, limits, got, keep_blank=True)
     elif found.kind == "text":
-        df, header = read_text_table(io.BytesIO(data), file, found, limits, got)
+        df, header = read_text_table(io.BytesIO(data), file, found, limits, got, keep_blank=True)
     else:
         raise _wrong_kind(file, found.kind, what)
     df = finish(df, header, file, what, got)
+    df = df.dropna(how="all")
+    if df.empty:
+        raise InputError(file, "has a header row but no data rows", hint=f"Expected {what}")
     if notes is not None:
         notes.extend(got)
     return df

@@ -31,6 +31,7 @@ from sector_map.pack.values import normalise_postcode
 from sector_map.reach import resolve as r
 from sector_map.reach.columns import (
     KINDS,
+    NAMES,
     PLACE_ROLES,
     ROLES,
     guess_roles,
@@ -179,6 +180,14 @@ def _read(
     roles = _roles(df, filename, mapping, pack)
     kind = kind_of(roles, df)
     if kind is None:
+        header = _header_below(df)
+        if header is not None:
+            raise InputError(
+                filename,
+                f"the column names seem to be on row {header}, not row 1",
+                rows=(header,),
+                hint="Delete the rows above the column names (titles, notes) and upload it again",
+            )
         raise InputError(
             filename,
             "has no column of postcodes, postcode sectors, LSOA codes or wards "
@@ -450,3 +459,16 @@ def _problems(off: pd.DataFrame, ambiguous: pd.Series) -> list[str]:
             )
         )
     return out
+
+
+def _header_below(df: pd.DataFrame) -> int | None:
+    """The file row of a row near the top that names a place column (a title above the header)."""
+    names = {_norm(n) for role in PLACE_ROLES for n in NAMES[role]}
+    for i, row in df.head(10).iterrows():
+        if any(_norm(v) in names for v in row.dropna()):
+            return int(str(i)) + 2
+    return None
+
+
+def _norm(text: object) -> str:
+    return re.sub(r"[^a-z0-9]+", " ", str(text).lower()).strip()

@@ -18,6 +18,7 @@ from sector_map.pack.values import normalise_postcode
 
 __all__ = [
     "KINDS",
+    "NAMES",
     "PLACE_ROLES",
     "ROLES",
     "guess_roles",

@@ -187,13 +187,14 @@ def test_a_postcode_column_with_an_unhelpful_name_is_recognised_by_its_values(pa
 
 
 def test_bom_cp1252_and_blank_rows_are_read(pack):
-    text = "\ufeffPostcode,Service\nZZ1 1AA,Café\n\n,\nZZ2 4AA,Café\n"
+    text = "\ufeffPostcode,Service\nZZ1 1AA,Café\n\n,\nZZ2 4AA,Café\nNOTAPC,Café\n"
     for data in (text.encode("utf-8"), text.removeprefix("\ufeff").encode("cp1252")):
         b = read_beneficiaries(data, "m.csv", pack)
         assert b.columns["postcode"] == "Postcode"
         assert b.by_lsoa[L(1)] == 1 and b.by_lsoa[L(6)] == 1
         assert b.services == ["Café"]
-        assert b.accounting.rows_read == 2  # wholly blank rows are not records
+        assert b.accounting.rows_read == 3  # wholly blank rows are not records
+        assert "row 6: not a postcode" in b.problems  # but file rows are still named right
     assert any("Windows-1252" in n for n in b.notes)
 
 
@@ -210,9 +211,16 @@ def test_unreadable_and_negative_counts_count_as_one_bad_count_each(pack):
 
 def test_an_excel_workbook_is_read_from_memory(pack):
     data = xlsx(
-        [["Client", "Postcode", "People"], ["a", "ZZ1 1AA", 3], [None, None, None], ["b", "ZZ2 3AB", 2]]
+        [
+            ["Client", "Postcode", "People"],
+            ["a", "ZZ1 1AA", 3],
+            [None] * 3,
+            ["b", "ZZ2 3AB", 2],
+            ["c", "X", 1],
+        ]
     )
     b = read_beneficiaries(data, "list.xlsx", pack)
+    assert b.problems == ["row 5: not a postcode"]  # the blank row 3 still counts
     assert b.by_lsoa[L(1)] == 3 and b.by_lsoa[L(5)] == 2
     assert b.columns["count"] == "People"
 
@@ -258,6 +266,12 @@ def test_a_file_without_a_header_row_is_refused_without_quoting_it(pack):
     with pytest.raises(InputError, match="first row holds a postcode") as e:
         read_beneficiaries(csv("ZZ1 1AA,3\nZZ2 3AB,2\n"), "h.csv", pack)
     assert "ZZ1" not in str(e.value)
+
+
+def test_a_header_below_a_title_row_is_refused_naming_its_row(pack):
+    data = xlsx([["Clients seen in 2025"], [None], ["Name", "Postcode"], ["a", "ZZ1 1AA"]])
+    with pytest.raises(InputError, match="column names seem to be on row 3, not row 1"):
+        read_beneficiaries(data, "t.xlsx", pack)
 
 
 def test_filters_by_date_and_service_and_report_what_they_saw(pack):
