@@ -194,6 +194,8 @@ def _read(
             f"(its columns: {examples(df.columns, 15)})",
             hint="Name the column holding places in the mapping (e.g. postcode → your postcode column)",
         )
+    place_role = next(p for p in PLACE_ROLES if p in roles)
+    roles = {k: v for k, v in roles.items() if k not in PLACE_ROLES or k == place_role}  # the one used
     acc = Accounting(rows_read=len(df))
     problems: list[str] = []
     seen_services = _services_seen(df, roles)
@@ -202,7 +204,6 @@ def _read(
     df = df[keep]
 
     people, bad = _people(df, roles)
-    place_role = next(p for p in PLACE_ROLES if p in roles)
     alloc, ambiguous, method = _allocate(df[roles[place_role]].where(~bad), kind, pack, lsoas, postcodes_file)
     alloc = alloc[alloc[r.ROW].isin(df.index[~bad])]
     bad_alloc = pd.DataFrame(

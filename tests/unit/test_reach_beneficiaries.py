@@ -90,6 +90,12 @@ def test_counts_by_postcode_read_thousands_separators(pack):
     assert b.accounting.people == 1211
 
 
+def test_postcodes_are_preferred_to_wards_and_only_the_column_used_is_reported(pack):
+    b = read_beneficiaries(csv("Ward,Postcode\nBeta,ZZ1 1AA\nBeta,ZZ1 1AB\n"), "c.csv", pack)
+    assert b.columns == {"postcode": "Postcode"}
+    assert b.by_lsoa[L(1)] == 2 and b.by_lsoa[L(3)] == 0
+
+
 def test_a_repeated_postcode_with_a_count_column_is_people_per_row(pack):
     b = read_beneficiaries(csv("Postcode,Count\nZZ1 1AA,2\nZZ1 1AA,3\n"), "c.csv", pack)
     assert b.kind == "people"
