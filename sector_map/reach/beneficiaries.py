@@ -27,17 +27,17 @@ import pandas as pd
 
 from sector_map.importers.limits import UPLOAD, Limits, reading_limits
 from sector_map.importers.tables import InputError, Notes, examples, read_table_bytes, to_number
+from sector_map.pack.validate import Problem
 from sector_map.pack.values import normalise_postcode
 from sector_map.reach import resolve as r
 from sector_map.reach.columns import (
     KINDS,
-    NAMES,
     PLACE_ROLES,
-    ROLES,
-    guess_roles,
-    is_sector,
+    choose_roles,
+    header_below,
     kind_of,
     normalise_sector,
+    refuse_headerless,
     ward_key,
 )
 
@@ -176,11 +176,13 @@ def _read(
     with reading_limits(limits):
         df = read_table_bytes(data, filename, what=WHAT, sheet=sheet, notes=got)
     df = df.dropna(how="all")
-    _refuse_headerless(df, filename)
-    roles = _roles(df, filename, mapping, pack)
+    refuse_headerless(df, filename)
+    wards = pack.wards
+    names = {ward_key(n) for n in wards["ward_name"].dropna()} if "ward_name" in wards else None
+    roles = choose_roles(df, filename, mapping, names)
     kind = kind_of(roles, df)
     if kind is None:
-        header = _header_below(df)
+        header = header_below(df)
         if header is not None:
             raise InputError(
                 filename,
@@ -244,49 +246,8 @@ def _read(
     )
 
 
-def _note_text(problem: object, filename: str) -> str:
-    text = problem.message() if hasattr(problem, "message") else str(problem)
-    return text.removeprefix(f"{filename}: ")
-
-
-def _refuse_headerless(df: pd.DataFrame, filename: str) -> None:
-    names = pd.Series([str(c) for c in df.columns], dtype="string")
-    if bool((normalise_postcode(names).notna() | is_sector(names)).any()):
-        raise InputError(
-            filename,
-            "the first row holds a postcode, so it looks like data rather than column names",
-            rows=(1,),
-            hint="Add a header row naming the columns (e.g. Postcode) and upload it again",
-        )
-
-
-def _roles(
-    df: pd.DataFrame, filename: str, mapping: dict[str, str | None] | None, pack: Pack
-) -> dict[str, str]:
-    mapping = mapping or {}
-    unknown = [k for k in mapping if k not in ROLES]
-    if unknown:
-        raise InputError(
-            filename,
-            f"the mapping names roles we do not know ({examples(unknown)})",
-            hint=f"Use roles from: {', '.join(ROLES)}",
-        )
-    cols = [str(c) for c in df.columns]
-    missing = [v for v in mapping.values() if v and v not in cols]
-    if missing:
-        raise InputError(
-            filename,
-            f"has no column {examples(repr(m) for m in missing)} (its columns: {examples(cols, 15)})",
-            hint="Choose one of the file's columns",
-        )
-    given = {k: v for k, v in mapping.items() if v}
-    names = {ward_key(n) for n in pack.wards["ward_name"].dropna()} if "ward_name" in pack.wards else None
-    free = df[[c for c in cols if c not in given.values()]]
-    guessed = guess_roles(free, ward_names=names)
-    if any(p in given for p in PLACE_ROLES):
-        guessed = {k: v for k, v in guessed.items() if k not in PLACE_ROLES}
-    out = {**{k: v for k, v in guessed.items() if k not in mapping}, **given}
-    return {k: out[k] for k in ROLES if k in out}
+def _note_text(problem: Problem, filename: str) -> str:
+    return problem.message().removeprefix(f"{filename}: ")
 
 
 def _services_seen(df: pd.DataFrame, roles: dict[str, str]) -> list[str]:
@@ -460,16 +421,3 @@ def _problems(off: pd.DataFrame, ambiguous: pd.Series) -> list[str]:
             )
         )
     return out
-
-
-def _header_below(df: pd.DataFrame) -> int | None:
-    """The file row of a row near the top that names a place column (a title above the header)."""
-    names = {_norm(n) for role in PLACE_ROLES for n in NAMES[role]}
-    for i, row in df.head(10).iterrows():
-        if any(_norm(v) in names for v in row.dropna()):
-            return int(str(i)) + 2
-    return None
-
-
-def _norm(text: object) -> str:
-    return re.sub(r"[^a-z0-9]+", " ", str(text).lower()).strip()

@@ -13,7 +13,7 @@ import re
 
 import pandas as pd
 
-from sector_map.importers.tables import find_column
+from sector_map.importers.tables import InputError, examples, find_column
 from sector_map.pack.values import normalise_postcode
 
 __all__ = [
@@ -21,6 +21,9 @@ __all__ = [
     "NAMES",
     "PLACE_ROLES",
     "ROLES",
+    "choose_roles",
+    "header_below",
+    "refuse_headerless",
     "guess_roles",
     "is_lsoa_code",
     "is_sector",
@@ -173,6 +176,52 @@ def ward_key(name: object) -> str:
     return re.sub(r"[^a-z0-9]+", " ", str(name).lower().replace("&", " and ")).strip()
 
 
+def refuse_headerless(df: pd.DataFrame, filename: str) -> None:
+    """Refuse a file whose first row is data: naming it would quote a postcode."""
+    names = pd.Series([str(c) for c in df.columns], dtype="string")
+    if bool((normalise_postcode(names).notna() | is_sector(names)).any()):
+        raise InputError(
+            filename,
+            "the first row holds a postcode, so it looks like data rather than column names",
+            rows=(1,),
+            hint="Add a header row naming the columns (e.g. Postcode) and upload it again",
+        )
+
+
+def choose_roles(
+    df: pd.DataFrame, filename: str, mapping: dict[str, str | None] | None, ward_names: set[str] | None
+) -> dict[str, str]:
+    """Role → column: ``mapping`` (a role mapped to None is not used) over the guesses for the
+    rest; when the mapping names a place column, no other place column is guessed.
+
+    Raises:
+        InputError: the mapping names an unknown role or a column the file does not have.
+    """
+    mapping = mapping or {}
+    unknown = [k for k in mapping if k not in ROLES]
+    if unknown:
+        raise InputError(
+            filename,
+            f"the mapping names roles we do not know ({examples(unknown)})",
+            hint=f"Use roles from: {', '.join(ROLES)}",
+        )
+    cols = [str(c) for c in df.columns]
+    missing = [v for v in mapping.values() if v and v not in cols]
+    if missing:
+        raise InputError(
+            filename,
+            f"has no column {examples(repr(m) for m in missing)} (its columns: {examples(cols, 15)})",
+            hint="Choose one of the file's columns",
+        )
+    given = {k: v for k, v in mapping.items() if v}
+    free = df[[c for c in cols if c not in given.values()]]
+    guessed = guess_roles(free, ward_names=ward_names)
+    if any(p in given for p in PLACE_ROLES):
+        guessed = {k: v for k, v in guessed.items() if k not in PLACE_ROLES}
+    out = {**{k: v for k, v in guessed.items() if k not in mapping}, **given}
+    return {k: out[k] for k in ROLES if k in out}
+
+
 def kind_of(roles: dict[str, str], df: pd.DataFrame) -> str | None:
     """The kind of file (a key of :data:`KINDS`) the roles make it; None without a place column.
 
@@ -189,3 +238,16 @@ def kind_of(roles: dict[str, str], df: pd.DataFrame) -> str | None:
         if role in roles:
             return f"counts_by_{role}"
     return None
+
+
+def header_below(df: pd.DataFrame) -> int | None:
+    """The file row of a row near the top that names a place column (a title above the header)."""
+    names = {_norm_text(n) for role in PLACE_ROLES for n in NAMES[role]}
+    for i, row in df.head(10).iterrows():
+        if any(_norm_text(v) in names for v in row.dropna()):
+            return int(str(i)) + 2
+    return None
+
+
+def _norm_text(text: object) -> str:
+    return re.sub(r"[^a-z0-9]+", " ", str(text).lower()).strip()
