@@ -28,7 +28,7 @@ import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 BLOCK = 1 << 20
 HEAD = 1 << 16
@@ -112,6 +112,21 @@ def kind_of(head: bytes) -> Sniffed:
     return Sniffed("text", encoding=encoding, head=head)
 
 
+def sniff_bytes(data: bytes) -> Sniffed:
+    """What bytes held in memory are, like :func:`sniff` (gunzipping their start if they are gzip).
+
+    Raises:
+        OSError, EOFError, zlib.error: damaged gzip bytes.
+    """
+    if data[:2] != b"\x1f\x8b":
+        return kind_of(data[:HEAD])
+    with gzip.GzipFile(fileobj=io.BytesIO(data), mode="rb") as g:
+        head = g.read(HEAD)
+    found = kind_of(head)
+    found.gzip = True
+    return found
+
+
 def sniff(path: Path) -> Sniffed:
     """What the file is, from its first 64 KB (gunzipped first if it is a gzip file).
 
@@ -130,10 +145,12 @@ def sniff(path: Path) -> Sniffed:
 
 
 class LimitedReader(io.RawIOBase):
-    """The file's bytes, gunzipped if ``gz``; raises :class:`OverLimit` past ``max_bytes``."""
+    """The file's bytes, gunzipped if ``gz``; raises :class:`OverLimit` past ``max_bytes``.
 
-    def __init__(self, path: Path, *, gz: bool, max_bytes: int):
-        self._file = open(path, "rb")  # noqa: SIM115 (closed in close())
+    ``path`` may be an open binary file (an upload held in memory as :class:`io.BytesIO`)."""
+
+    def __init__(self, path: Path | BinaryIO, *, gz: bool, max_bytes: int):
+        self._file: BinaryIO = open(path, "rb") if isinstance(path, (str, Path)) else path  # noqa: SIM115 (closed in close())
         self._src = gzip.GzipFile(fileobj=self._file, mode="rb") if gz else self._file
         self.max_bytes = max_bytes
         self.total = 0

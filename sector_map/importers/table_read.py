@@ -14,7 +14,7 @@ import csv
 import re
 from collections.abc import Callable
 from pathlib import Path
-from typing import Literal
+from typing import BinaryIO, Literal
 
 import numpy as np
 import pandas as pd
@@ -56,8 +56,16 @@ def _split_hint(limits: Limits) -> str:
 
 
 def read_xlsx(
-    path: Path, file: str, sheet: str | int | None, limits: Limits, notes: Notes
+    path: Path | BinaryIO,
+    file: str,
+    sheet: str | int | None,
+    limits: Limits,
+    notes: Notes,
+    *,
+    keep_blank: bool = False,
 ) -> tuple[pd.DataFrame, list[str]]:
+    """The sheet as raw cells; with ``keep_blank``, blank rows stay (as empty rows), so the index
+    is the file row minus 2."""
     try:
         header, rows, name, names = xlsx.read_sheet(path, sheet, limits)
     except xlsx.WorkbookError as e:
@@ -70,15 +78,25 @@ def read_xlsx(
         )
     if not header:
         raise InputError(file, f"sheet '{name}' is empty", hint="Choose the sheet that holds the table")
-    rows = [r for r in rows if any(v is not None for v in r)]
+    if not keep_blank:
+        rows = [r for r in rows if any(v is not None for v in r)]
     return pd.DataFrame(rows, columns=range(len(header)), dtype=object), header
 
 
 def read_text_table(
-    path: Path, file: str, found: Sniffed, limits: Limits, notes: Notes, rows: RowFilter | None = None
+    path: Path | BinaryIO,
+    file: str,
+    found: Sniffed,
+    limits: Limits,
+    notes: Notes,
+    rows: RowFilter | None = None,
+    *,
+    keep_blank: bool = False,
 ) -> tuple[pd.DataFrame, list[str]]:
     """The text table as raw string cells; with ``rows``, only the rows it keeps from each chunk
-    (their index still the 0-based position in the file), so a national file is never held whole."""
+    (their index still the 0-based position in the file), so a national file is never held whole.
+    With ``keep_blank``, blank lines stay as empty rows, so the index is the file line minus 2
+    (unless a quoted cell runs over several lines)."""
     reader = LimitedReader(path, gz=found.gzip, max_bytes=limits.bytes)
     stream = TextStream(reader, encoding=found.encoding, max_line=limits.line_bytes)
     try:
@@ -107,7 +125,13 @@ def read_text_table(
         per_chunk = max(8, min(CHUNK_ROWS, CHUNK_BYTES // max(longest, 1)))
         try:
             with pd.read_csv(
-                stream, sep=sep, dtype=str, keep_default_na=False, quoting=quoting, chunksize=per_chunk
+                stream,
+                sep=sep,
+                dtype=str,
+                keep_default_na=False,
+                quoting=quoting,
+                chunksize=per_chunk,
+                skip_blank_lines=not keep_blank,
             ) as chunked:
                 for chunk in chunked:
                     _check_cells(chunk, n, file, limits)

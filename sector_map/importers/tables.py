@@ -10,6 +10,7 @@ Row numbers given to users are *file* rows: the header is row 1, the first recor
 
 from __future__ import annotations
 
+import io
 import json
 import re
 import threading
@@ -24,7 +25,7 @@ import pandas as pd
 
 from sector_map.importers import xlsx
 from sector_map.importers.limits import Limits, current_limits
-from sector_map.importers.streams import LimitedReader, OverLimit, Sniffed, sniff
+from sector_map.importers.streams import LimitedReader, OverLimit, Sniffed, sniff, sniff_bytes
 from sector_map.importers.table_read import (
     EMPTY_CELLS,
     RowFilter,
@@ -46,6 +47,7 @@ __all__ = [
     "find_column",
     "read_json",
     "read_table",
+    "read_table_bytes",
     "sheet_names",
     "to_number",
 ]
@@ -248,6 +250,50 @@ def read_table(
     if notes is not None:
         notes.extend(found)
     return df.copy(deep=False)
+
+
+def read_table_bytes(
+    data: bytes,
+    file: str,
+    *,
+    what: str = "a CSV or Excel table with a header row",
+    sheet: str | int | None = None,
+    notes: Notes | None = None,
+) -> pd.DataFrame:
+    """:func:`read_table` for a file held in memory (CSV/TSV, gzipped or not, or XLSX), named ``file``.
+
+    Nothing is written anywhere and nothing is cached: it is for uploads that must not leave the
+    memory (beneficiaries' postcodes, :mod:`sector_map.reach.beneficiaries`). Wholly blank rows
+    are left out but the index stays the file row minus 2, so messages can name file rows even
+    below a blank line.
+
+    Raises:
+        InputError: as :func:`read_table`.
+    """
+    if not data:
+        raise InputError(file, "the file is empty", hint=f"Expected {what}")
+    try:
+        found = sniff_bytes(data)
+    except (OSError, EOFError, zlib.error) as e:
+        raise InputError(
+            file, f"is a damaged gzip file ({type(e).__name__})", hint="Download it again"
+        ) from None
+    if found.kind == "empty":
+        raise InputError(file, "the file is empty", hint=f"Expected {what}")
+    limits, got = current_limits(), Notes()
+    if found.kind == "zip" and not found.gzip:
+        df, header = read_xlsx(io.BytesIO(data), file, sheet, limits, got, keep_blank=True)
+    elif found.kind == "text":
+        df, header = read_text_table(io.BytesIO(data), file, found, limits, got, keep_blank=True)
+    else:
+        raise _wrong_kind(file, found.kind, what)
+    df = finish(df, header, file, what, got)
+    df = df.dropna(how="all")
+    if df.empty:
+        raise InputError(file, "has a header row but no data rows", hint=f"Expected {what}")
+    if notes is not None:
+        notes.extend(got)
+    return df
 
 
 def sheet_names(path: Path | str, *, display_name: str | None = None) -> list[str]:

@@ -4,7 +4,8 @@ An XLSX is a zip of XML. A 1 MB workbook can unzip to gigabytes, and openpyxl's 
 builds every cell in memory, so :func:`check_workbook` reads the zip's directory first (member
 sizes and compression ratios, which :mod:`zipfile` holds the members to) and refuses a
 workbook that would unzip past the limit. :func:`read_sheet` then streams one sheet with
-openpyxl's read-only mode, counting rows and columns and measuring cells as it goes.
+openpyxl's read-only mode, counting rows and columns and measuring cells as it goes. Both take a
+path or an open binary file (an upload held in memory).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import datetime as dt
 import zipfile
 from collections.abc import Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, BinaryIO
 
 from sector_map.importers.limits import Limits
 
@@ -36,7 +37,7 @@ class WorkbookError(Exception):
         self.text, self.hint, self.rows, self.column = text, hint, tuple(rows), column
 
 
-def check_workbook(path: Path, limits: Limits) -> None:
+def check_workbook(path: Path | BinaryIO, limits: Limits) -> None:
     """Refuse a zip that is not a workbook, or would unzip past ``limits.bytes`` or looks like a bomb."""
     try:
         with zipfile.ZipFile(path) as z:
@@ -84,7 +85,7 @@ def sheet_names(path: Path, limits: Limits) -> list[str]:
         wb.close()
 
 
-def _open(path: Path) -> Workbook:
+def _open(path: Path | BinaryIO) -> Workbook:
     import openpyxl
 
     try:
@@ -106,7 +107,7 @@ def _cell(value: object) -> str | None:
 
 
 def read_sheet(
-    path: Path, sheet: str | int | None, limits: Limits
+    path: Path | BinaryIO, sheet: str | int | None, limits: Limits
 ) -> tuple[list[str], list[list], str, list[str]]:
     """One sheet's header and rows as text (``None`` for empty cells), within ``limits``.
 
