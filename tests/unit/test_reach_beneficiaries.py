@@ -8,6 +8,7 @@ has two postcodes in LSOA 1, one in LSOA 2 and one with no LSOA.
 
 from __future__ import annotations
 
+import dataclasses
 import gzip
 import io
 import logging
@@ -19,7 +20,7 @@ import openpyxl
 import pytest
 
 from sector_map.importers.tables import InputError, read_table_bytes
-from sector_map.reach.beneficiaries import read_beneficiaries
+from sector_map.reach.beneficiaries import LIMITS, read_beneficiaries
 from tests.reach_packs import hand_pack
 
 
@@ -300,6 +301,18 @@ def test_a_pack_without_lsoas_is_refused(pack):
     pack.lsoas = None
     with pytest.raises(InputError, match="no LSOA table"):
         read_beneficiaries(csv("Postcode\nZZ1 1AA\n"), "p.csv", pack)
+
+
+def test_a_file_over_the_row_limit_is_refused_naming_the_limit(pack):
+    data = csv("Postcode\n" + "ZZ1 1AA\n" * 12)
+    with pytest.raises(InputError, match="more than 10 rows, the most a beneficiary file can have"):
+        read_beneficiaries(data, "big.csv", pack, limits=dataclasses.replace(LIMITS, rows=10))
+    assert read_beneficiaries(data, "big.csv", pack).accounting.people == 12
+
+
+def test_utf16_text_from_excel_is_read(pack):
+    b = read_beneficiaries("Postcode\tCount\nZZ1 1AA\t3\n".encode("utf-16"), "u.txt", pack)
+    assert b.by_lsoa[L(1)] == 3
 
 
 def test_a_file_of_another_kind_is_refused(pack):
