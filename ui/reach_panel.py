@@ -57,7 +57,9 @@ def choose_source(pack: Pack) -> Source | None:
             "with the most deprived fifth reached at half the rate of everyone else",
             key="reach_try",
         ):
-            st.session_state[EXAMPLE_KEY] = generate.example_file(pack, n=EXAMPLE_PEOPLE, bias=EXAMPLE_BIAS, seed=1)
+            st.session_state[EXAMPLE_KEY] = generate.example_file(
+                pack, n=EXAMPLE_PEOPLE, bias=EXAMPLE_BIAS, seed=1
+            )
     if uploaded is not None:
         st.session_state.pop(EXAMPLE_KEY, None)
         return Source(uploaded.getvalue(), uploaded.name, example=False)
@@ -176,17 +178,20 @@ def charts(rep: report.Report) -> None:
     left, right = st.columns(2)
     with left:
         st.markdown("**By national decile**")
-        st.plotly_chart(display.decile_figure(rep.deciles, domain_label=rep.domain_label), key="reach_deciles")
+        st.plotly_chart(
+            display.decile_figure(rep.deciles, domain_label=rep.domain_label), key="reach_deciles"
+        )
     with right:
         st.markdown("**Concentration curve**")
-        c = rep.result.concentration
-        if rep.result.concentration_curve is None or not len(rep.result.concentration_curve):
-            st.caption("Too few neighbourhoods in the catchment to draw it.")
-        else:
-            st.plotly_chart(
-                display.concentration_figure(rep.result.concentration_curve, index_text=report.concentration_words(c)),
-                key="reach_curve",
+        if rep.curve is None:
+            st.caption(
+                "Not drawn: it needs every local fifth's count to be shown (10 or more beneficiaries in "
+                "each), and at least five neighbourhoods in the catchment."
             )
+        else:
+            words = report.concentration_words(rep.result.concentration)
+            st.plotly_chart(display.concentration_figure(rep.curve), key="reach_curve")
+            st.caption(md(words))
 
 
 def tables(rep: report.Report) -> None:
@@ -207,7 +212,9 @@ def tables(rep: report.Report) -> None:
     tabs = st.tabs(["By national decile", "By local fifth", "By ward"])
     tabs[0].dataframe(display.words_table(rep.deciles), hide_index=True, width="stretch")
     tabs[1].dataframe(display.words_table(rep.quintiles), hide_index=True, width="stretch")
-    tabs[2].dataframe(display.words_table(rep.wards.drop(columns=[s.WARD_CODE])), hide_index=True, width="stretch")
+    tabs[2].dataframe(
+        display.words_table(rep.wards.drop(columns=[s.WARD_CODE])), hide_index=True, width="stretch"
+    )
 
 
 def exports(pack: Pack, rep: report.Report) -> None:
@@ -220,7 +227,9 @@ def exports(pack: Pack, rep: report.Report) -> None:
     names = {"map": "reach map", "deciles": "decile chart", "curve": "concentration curve"}
     for chart, name in names.items():
         export_panel.panel(
-            name, lambda options, chart=chart: prints.make(pack, rep, chart, options), file_stem=f"{stem}-{chart}"
+            name,
+            lambda options, chart=chart: prints.make(pack, rep, chart, options),
+            file_stem=f"{stem}-{chart}",
         )
     export_panel.table_downloads(
         pack,

@@ -33,7 +33,9 @@ def save_area(pack: Pack, rep: report.Report) -> None:
         st.info(f"{md(org.name)} has no approved listing yet: add one on the Our listing page first.")
         return
     names = {svc.id: svc.name for svc, _ in listings}
-    service_id = st.selectbox("Listing", list(names), format_func=lambda i: names[i], key="reach_save_service")
+    service_id = st.selectbox(
+        "Listing", list(names), format_func=lambda i: names[i], key="reach_save_service"
+    )
     rate = st.number_input(
         "Wards where you reach at least this many people per 1,000 residents",
         min_value=0.0,
@@ -46,11 +48,18 @@ def save_area(pack: Pack, rep: report.Report) -> None:
     if not wards:
         st.write("No ward with 10 or more beneficiaries reaches that rate.")
         return
-    st.write(md(f"{len(wards)} ward{'s' if len(wards) != 1 else ''}: " + ", ".join(ward_names.get(w, w) for w in wards)))
+    st.write(
+        md(
+            f"{len(wards)} ward{'s' if len(wards) != 1 else ''}: "
+            + ", ".join(ward_names.get(w, w) for w in wards)
+        )
+    )
     if st.button(f"Send as {md(names[service_id])}'s service area for review", key="reach_save_send"):
         try:
             rev = service_area.send(store, by=account.email, service_id=service_id, wards=wards)
         except DirectoryError as exc:
             st.error(md(str(exc)))
         else:
-            st.success(f"Sent for review (change {rev.id}). It counts in the gaps once an officer approves it.")
+            st.success(
+                f"Sent for review (change {rev.id}). It counts in the gaps once an officer approves it."
+            )

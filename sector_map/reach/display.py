@@ -16,7 +16,6 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from sector_map.pack import schema as s
 from sector_map.views.classify import Classes, LegendEntry
 
 # Upper bounds of the classes: below half, half to 0.8, 0.8 to 1.25, 1.25 to 2, 2 and over.
@@ -50,7 +49,13 @@ def ratio_classes(wards: pd.DataFrame) -> Classes:
     class_of.loc[present.index] = np.minimum(cls, len(RATIO_BINS) - 1)
     counts = np.bincount(class_of[class_of >= 0], minlength=len(RATIO_BINS)).tolist()
     return Classes(
-        "fixed", len(RATIO_BINS), list(RATIO_BINS), list(RATIO_LABELS), class_of, counts, int(ratio.isna().sum())
+        "fixed",
+        len(RATIO_BINS),
+        list(RATIO_BINS),
+        list(RATIO_LABELS),
+        class_of,
+        counts,
+        int(ratio.isna().sum()),
     )
 
 
@@ -73,7 +78,10 @@ def ward_texts(wards: pd.DataFrame) -> pd.Series:
 
 
 def legend_entries(classes: Classes) -> list[LegendEntry]:
-    return [LegendEntry(c, label, n) for c, label, n in zip(RATIO_COLOURS, RATIO_LABELS, classes.counts, strict=True)]
+    return [
+        LegendEntry(c, label, n)
+        for c, label, n in zip(RATIO_COLOURS, RATIO_LABELS, classes.counts, strict=True)
+    ]
 
 
 def decile_figure(deciles: pd.DataFrame, *, domain_label: str) -> go.Figure:
@@ -82,9 +90,14 @@ def decile_figure(deciles: pd.DataFrame, *, domain_label: str) -> go.Figure:
     x = [str(int(v)) for v in d["decile"]]
     ben = [float(v) * 100 if is_number(v) else None for v in d["share_beneficiaries"]]
     res = [float(v) * 100 if is_number(v) else 0.0 for v in d["share_residents"]]
-    hidden = [not is_number(v) and is_number(r) and r > 0 for v, r in zip(d["share_beneficiaries"], res, strict=True)]
+    hidden = [
+        not is_number(v) and is_number(r) and r > 0
+        for v, r in zip(d["share_beneficiaries"], res, strict=True)
+    ]
     fig = go.Figure()
-    fig.add_bar(x=x, y=res, name="Share of residents", marker_color=RESIDENT_COLOUR, hovertemplate="%{y:.1f}%")
+    fig.add_bar(
+        x=x, y=res, name="Share of residents", marker_color=RESIDENT_COLOUR, hovertemplate="%{y:.1f}%"
+    )
     fig.add_bar(
         x=x,
         y=ben,
@@ -97,7 +110,9 @@ def decile_figure(deciles: pd.DataFrame, *, domain_label: str) -> go.Figure:
             fig.add_annotation(x=xi, y=0, text="hidden", showarrow=False, yshift=10, font={"size": 10})
     fig.update_layout(
         barmode="group",
-        xaxis_title=f"National decile of {html.escape(domain_label)} (1 = most deprived 10% of England)",
+        title={"text": html.escape(domain_label), "font": {"size": 13}, "x": 0},
+        xaxis_title="National decile (1 = most deprived 10% of England)",
+        xaxis={"type": "category"},
         yaxis_title="Share (%)",
         legend={"orientation": "h", "y": 1.12},
         margin={"l": 10, "r": 10, "t": 30, "b": 10},
@@ -106,11 +121,15 @@ def decile_figure(deciles: pd.DataFrame, *, domain_label: str) -> go.Figure:
     return fig
 
 
-def concentration_figure(curve: pd.DataFrame, *, index_text: str) -> go.Figure:
+def concentration_figure(curve: pd.DataFrame) -> go.Figure:
     """The concentration curve against the line of equality."""
     fig = go.Figure()
     fig.add_scatter(
-        x=[0, 100], y=[0, 100], mode="lines", name="Reach in line with population", line={"dash": "dash", "color": "#777"}
+        x=[0, 100],
+        y=[0, 100],
+        mode="lines",
+        name="Reach in line with population",
+        line={"dash": "dash", "color": "#777"},
     )
     fig.add_scatter(
         x=curve.iloc[:, 0].to_numpy() * 100,
@@ -120,12 +139,11 @@ def concentration_figure(curve: pd.DataFrame, *, index_text: str) -> go.Figure:
         line={"color": BENEFICIARY_COLOUR, "width": 3},
     )
     fig.update_layout(
-        xaxis_title="Residents, most deprived first (cumulative %)",
-        yaxis_title="Beneficiaries (cumulative %)",
+        xaxis={"title": "Residents, most deprived first (cumulative %)", "range": [0, 100]},
+        yaxis={"title": "Beneficiaries (cumulative %)", "range": [0, 100], "scaleanchor": "x"},
         legend={"orientation": "h", "y": 1.12},
         margin={"l": 10, "r": 10, "t": 30, "b": 10},
-        height=360,
-        annotations=[{"x": 65, "y": 20, "text": html.escape(index_text), "showarrow": False}],
+        height=380,
     )
     return fig
 
@@ -134,7 +152,9 @@ def percent(value: object, digits: int = 0) -> str:
     return f"{float(value) * 100:.{digits}f}%" if is_number(value) else str(value)
 
 
-def words_table(table: pd.DataFrame, shares: Sequence[str] = ("share_beneficiaries", "share_residents", "deprived_share")) -> pd.DataFrame:
+def words_table(
+    table: pd.DataFrame, shares: Sequence[str] = ("share_beneficiaries", "share_residents", "deprived_share")
+) -> pd.DataFrame:
     """A protected table for the page: shares as percentages, counts with thousands separators,
     ratios to two places; hidden cells keep their words."""
     out = table.copy()
@@ -142,9 +162,21 @@ def words_table(table: pd.DataFrame, shares: Sequence[str] = ("share_beneficiari
         if col in shares:
             out[col] = out[col].map(lambda v: percent(v, 1))
         elif col in ("beneficiaries", "residents", "expected", "lsoas"):
-            out[col] = out[col].map(lambda v: f"{float(v):,.0f}" if is_number(v) else ("" if v is None or (isinstance(v, float) and np.isnan(v)) else str(v)))
+            out[col] = out[col].map(
+                lambda v: (
+                    f"{float(v):,.0f}"
+                    if is_number(v)
+                    else ("" if v is None or (isinstance(v, float) and np.isnan(v)) else str(v))
+                )
+            )
         elif col.startswith("ratio") or col.startswith("per_1000"):
-            out[col] = out[col].map(lambda v: f"{float(v):.2f}" if is_number(v) else ("" if v is None or (isinstance(v, float) and np.isnan(v)) else str(v)))
+            out[col] = out[col].map(
+                lambda v: (
+                    f"{float(v):.2f}"
+                    if is_number(v)
+                    else ("" if v is None or (isinstance(v, float) and np.isnan(v)) else str(v))
+                )
+            )
     return out
 
 
@@ -159,4 +191,3 @@ __all__ = [
     "ward_texts",
     "words_table",
 ]
-_ = s

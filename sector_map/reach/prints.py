@@ -56,7 +56,12 @@ def ratio_map(pack: Pack, rep: Report, *, options: ex.ExportOptions) -> tuple[by
 
     def legend(ax: Axes, fontsize: float, extra: Sequence[tuple[str, str]]) -> None:
         lay.draw_class_legend(
-            ax, heading="Reach against population", notes=notes, entries=entries, fontsize=fontsize, extra=extra
+            ax,
+            heading="Reach against population",
+            notes=notes,
+            entries=entries,
+            fontsize=fontsize,
+            extra=extra,
         )
 
     data = ex.render(pack, fills, legend, orgs=None, title=title, subtitle=subtitle, alt=alt, options=options)
@@ -66,7 +71,9 @@ def ratio_map(pack: Pack, rep: Report, *, options: ex.ExportOptions) -> tuple[by
 def _chart_page(pack: Pack, rep: Report, *, title: str, alt: str, options: ex.ExportOptions, draw) -> bytes:
     with mpl.rc_context(ex.PRINT_RC):
         fig = ex.new_figure(options)
-        frame = ex.draw_frame(fig, pack, title=title, subtitle=options.subtitle or _subtitle(pack, rep), options=options)
+        frame = ex.draw_frame(
+            fig, pack, title=title, subtitle=options.subtitle or _subtitle(pack, rep), options=options
+        )
         pw, ph = frame.page
         body_h = frame.top - frame.bottom
         note_h = 22 * frame.scale
@@ -87,8 +94,9 @@ def decile_chart(pack: Pack, rep: Report, *, options: ex.ExportOptions) -> tuple
     """Each national decile's share of beneficiaries, with its share of residents beside it."""
     d = rep.deciles
     title = options.title or f"Beneficiaries and residents by national decile of {rep.domain_label}"
-    alt = f"Bar chart of the share of beneficiaries and of residents in each national decile of {rep.domain_label}. " + (
-        rep.summary[0] if rep.summary else ""
+    alt = (
+        f"Bar chart of the share of beneficiaries and of residents in each national decile of {rep.domain_label}. "
+        + (rep.summary[0] if rep.summary else "")
     )
 
     def draw(ax: Axes, fs: float) -> None:
@@ -99,7 +107,16 @@ def decile_chart(pack: Pack, rep: Report, *, options: ex.ExportOptions) -> tuple
         ax.bar(x + 0.2, ben, 0.4, color=display.BENEFICIARY_COLOUR, label="Share of beneficiaries")
         for xi, b, r in zip(x, ben, res, strict=True):
             if np.isnan(b) and r > 0:
-                ax.text(xi + 0.2, 0.3, "hidden", rotation=90, ha="center", va="bottom", fontsize=fs * 0.7, color=lay.MUTED)
+                ax.text(
+                    xi + 0.2,
+                    0.3,
+                    "hidden",
+                    rotation=90,
+                    ha="center",
+                    va="bottom",
+                    fontsize=fs * 0.7,
+                    color=lay.MUTED,
+                )
         ax.set_xticks(x, [str(int(v)) for v in d["decile"]], fontsize=fs)
         ax.set_xlabel("National decile (1 = most deprived 10% of England)", fontsize=fs)
         ax.set_ylabel("Share (%)", fontsize=fs)
@@ -112,7 +129,7 @@ def decile_chart(pack: Pack, rep: Report, *, options: ex.ExportOptions) -> tuple
 
 def concentration_chart(pack: Pack, rep: Report, *, options: ex.ExportOptions) -> tuple[bytes, str]:
     """The concentration curve against the line of equality."""
-    curve = rep.result.concentration_curve
+    curve = rep.curve
     words = concentration_words(rep.result.concentration)
     title = options.title or "Concentration curve: beneficiaries against residents, most deprived first"
     alt = f"Line chart of the cumulative share of beneficiaries against the cumulative share of residents, most deprived first. {words}"
@@ -120,7 +137,13 @@ def concentration_chart(pack: Pack, rep: Report, *, options: ex.ExportOptions) -
     def draw(ax: Axes, fs: float) -> None:
         ax.plot([0, 100], [0, 100], linestyle="--", color="#777777", label="Reach in line with population")
         if curve is not None and len(curve):
-            ax.plot(curve.iloc[:, 0] * 100, curve.iloc[:, 1] * 100, color=display.BENEFICIARY_COLOUR, lw=2, label="Beneficiaries")
+            ax.plot(
+                curve.iloc[:, 0] * 100,
+                curve.iloc[:, 1] * 100,
+                color=display.BENEFICIARY_COLOUR,
+                lw=2,
+                label="Beneficiaries",
+            )
         ax.set_xlim(0, 100)
         ax.set_ylim(0, 100)
         ax.set_aspect("equal", adjustable="box")

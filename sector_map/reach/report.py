@@ -20,6 +20,7 @@ from sector_map.reach import suppress
 from sector_map.reach import tables as reach_tables
 from sector_map.reach.catchment import Catchment, lsoa_table
 from sector_map.reach.catchment import whole as whole_area
+from sector_map.reach.summary import summary as summary_lines
 
 DEFAULT_DOMAIN = s.DOMAIN_IMD
 DECILE_COLUMNS = [
@@ -67,7 +68,30 @@ class Report:
     priority: pd.DataFrame  # protected: high need, low reach, ranked
     summary: list[str]
     rule: str
+    indices_shown: bool  # SII, RII and the concentration index may be shown (every fifth shown)
+    curve: pd.DataFrame | None  # the concentration curve at the fifths' boundaries, if shown
     notes: list[str] = field(default_factory=list)
+
+
+def whole_numbers(
+    table: pd.DataFrame, columns: tuple[str, ...] = ("beneficiaries", "residents", "lsoas")
+) -> pd.DataFrame:
+    """Counts that are whole numbers written as such (69, not 69.0); labels and fractions stay."""
+    out = table.copy()
+    for col in columns:
+        if col in out.columns:
+            out[col] = (
+                out[col]
+                .map(
+                    lambda v: (
+                        int(v)
+                        if isinstance(v, (int, float, np.number)) and np.isfinite(v) and float(v).is_integer()
+                        else v
+                    )
+                )
+                .astype(object)
+            )
+    return out
 
 
 def domains(pack: Pack) -> dict[str, str]:
@@ -123,7 +147,7 @@ def analyse(
     result = reach_tables.analyse(lsoas, counts, catchment=set(catchment.lsoas), seed=seed)
     protected = suppress.protect(result)
     names = pack.wards.set_index(s.WARD_CODE)[s.WARD_NAME].astype(str)
-    wards = protected.wards.copy()
+    wards = whole_numbers(protected.wards)
     wards.insert(1, s.WARD_NAME, wards[s.WARD_CODE].astype(str).map(names).to_numpy())
     label = domain_label(domain)
     return Report(
@@ -132,12 +156,17 @@ def analyse(
         domain_label=label,
         catchment=catchment,
         result=result,
-        deciles=protected.deciles[[c for c in DECILE_COLUMNS if c in protected.deciles.columns]],
-        quintiles=protected.quintiles,
+        deciles=whole_numbers(
+            protected.deciles[[c for c in DECILE_COLUMNS if c in protected.deciles.columns]]
+        ),
+        quintiles=whole_numbers(protected.quintiles),
         wards=wards[[c for c in WARD_COLUMNS if c in wards.columns]],
         priority=high_need_low_reach(result, wards),
-        summary=reach_tables.summary(result, pack.name, label),
-        rule=suppress.rule_text(),
+        summary=summary_lines(result, pack.name, label),
+        rule=protected.rule,
+        indices_shown=protected.indices_shown,
+        curve=protected.concentration_curve,
+        notes=list(result.notes),
     )
 
 
@@ -181,9 +210,10 @@ def about_rows(rep: Report) -> list[tuple[str, str]]:
         ("Small numbers", rep.rule),
     ]
     rows += [("Summary", line) for line in rep.summary]
-    rows.append(("Slope index of inequality", estimate_words(r.sii, per="per 1,000 residents")))
-    rows.append(("Relative index of inequality", estimate_words(r.rii)))
-    rows.append(("Concentration index", concentration_words(r.concentration)))
+    if rep.indices_shown:
+        rows.append(("Slope index of inequality", estimate_words(r.sii, per="per 1,000 residents")))
+        rows.append(("Relative index of inequality", estimate_words(r.rii)))
+        rows.append(("Concentration index", concentration_words(r.concentration)))
     rows += [("Method", note) for note in rep.notes]
     return rows
 
@@ -212,3 +242,22 @@ def concentration_words(e) -> str:
     if np.isfinite(e.low) and np.isfinite(e.high) and e.low <= 0 <= e.high:
         where = "no clear concentration either way (the interval includes 0)"
     return f"Concentration index {estimate_words(e)}: {where}"
+
+
+def _n(value: float) -> str:
+    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.1f}"
+
+
+def accounting_lines(counts) -> list[str]:
+    """Where everyone in the file went, in words (nobody silently dropped)."""
+    a = counts.accounting
+    lines = [
+        f"Read as {counts.kind_label}: {a.rows_read:,} row{'s' if a.rows_read != 1 else ''}, "
+        f"{_n(a.people)} {'person' if a.people == 1 else 'people'}; {_n(a.matched)} placed in a neighbourhood of the area."
+    ]
+    if a.rows_left_out:
+        lines.append(f"{a.rows_left_out:,} rows were left out by the date or service filter.")
+    left = [(reason, v) for reason, v in a.unmatched.items() if v]
+    if left:
+        lines.append("Not placed: " + "; ".join(f"{_n(v)} {reason}" for reason, v in left) + ".")
+    return lines

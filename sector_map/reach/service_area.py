@@ -24,8 +24,12 @@ def reach_wards(rep: Report, min_per_1000: float) -> list[str]:
     if not np.isfinite(min_per_1000) or min_per_1000 < 0:
         raise ValueError("the rate must be a number of beneficiaries per 1,000 residents, 0 or more")
     w = rep.result.wards
-    shown = w["beneficiaries"].map(suppress.may_show)
-    mask = w["in_catchment"].astype(bool) & shown & (pd.to_numeric(w["per_1000"], errors="coerce") >= min_per_1000)
+    shown = w["beneficiaries"].map(suppress.may_quote)
+    mask = (
+        w["in_catchment"].astype(bool)
+        & shown
+        & (pd.to_numeric(w["per_1000"], errors="coerce") >= min_per_1000)
+    )
     mask &= w["beneficiaries"] > 0
     return w.loc[mask].sort_values("per_1000", ascending=False)[s.WARD_CODE].astype(str).tolist()
 
@@ -40,4 +44,6 @@ def delivery(wards: list[str]) -> dict:
 def send(store: Store, *, by: str, service_id: str, wards: list[str]) -> Revision:
     """A change to ``service_id``'s delivery, waiting for review (the store checks ``by`` may edit it)."""
     current = store.editable_service(service_id, by=by)
-    return store.submit({"delivery": delivery(wards)}, by=by, service_id=service_id, base_version=current.version)
+    return store.submit(
+        {"delivery": delivery(wards)}, by=by, service_id=service_id, base_version=current.version
+    )
