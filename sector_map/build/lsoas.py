@@ -188,14 +188,13 @@ def place_postcodes(
         column: the postcode file's LSOA column, for the words.
     """
     codes = set(lsoa_codes)
-    lsoa = pd.Series(pd.NA, index=table.index, dtype="string")
-    out = Placed(lsoa)
     if s.LSOA_CODE in table.columns:
         lsoa = table[s.LSOA_CODE].astype("string").copy()
-        out.lsoa = lsoa
-        out.from_file = int(lsoa.notna().sum())
-        if out.from_file:
-            out.how.append(f"from the postcode file's own LSOA column{f' ({column})' if column else ''}")
+    else:
+        lsoa = pd.Series(pd.NA, index=table.index, dtype="string")
+    out = Placed(lsoa, from_file=int(lsoa.notna().sum()))
+    if out.from_file:
+        out.how.append(f"from the postcode file's own LSOA column{f' ({column})' if column else ''}")
     todo = lsoa.isna()
     if boundaries is not None and len(boundaries) and todo.any():
         rows = table[todo]
@@ -227,7 +226,7 @@ def place_postcodes(
 def postcode_lsoa_words(placed: Placed | None, *, total: int, boundaries: str | None) -> str:
     """How the pack's postcodes got their LSOA, for the manifest."""
     if placed is None:
-        return "the pack has no postcode table"
+        return "the pack has no postcode table, so no postcode carries an LSOA"
     if not placed.how:
         return (
             "not placed: the postcode file has no LSOA column and the recipe names no LSOA boundaries "

@@ -328,6 +328,7 @@ def describe(pack: Pack) -> str:
         f"  organisations: {counts['organisations']} ({int(located.sum())} with a location)",
         f"  services:      {counts['services']}",
         f"  assets:        {counts['assets']}",
+        *([f"  LSOAs:         {len(pack.lsoas)}"] if pack.lsoas is not None else []),
         f"  sources:       {counts['sources']}",
     ]
     for src in pack.sources:

@@ -120,6 +120,14 @@ def test_without_boundaries_the_postcodes_carry_no_lsoa_and_the_manifest_says_so
     assert result.pack.manifest[s.MANIFEST_LSOAS]["postcode_lsoa"].startswith("not placed")
 
 
+def test_a_pack_with_no_postcode_table_still_keeps_its_lsoas_and_says_no_postcode_has_one(files):
+    recipe = _recipe(files)
+    recipe.write_text(recipe.read_text(encoding="utf-8").split("[postcodes]")[0], encoding="utf-8")
+    result = build_pack(recipe)
+    assert result.pack.postcodes is None and len(result.pack.lsoas) == 3
+    assert "no postcode carries an LSOA" in result.pack.manifest[s.MANIFEST_LSOAS]["postcode_lsoa"]
+
+
 def test_boundaries_of_other_lsoas_are_refused_by_name(files):
     _boundaries(files, {"E01999999": box(380_000, 390_000, 381_000, 392_000)})
     with pytest.raises(InputError, match="lsoa21.geojson: holds none of the area's 2021 LSOAs"):

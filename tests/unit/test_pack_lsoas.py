@@ -156,3 +156,10 @@ def test_lsoa_measure_names_the_columns():
     assert s.lsoa_measure(s.DOMAIN_LIVING_ENV, "rank") == "living_environment_rank"
     with pytest.raises(ValueError, match="unknown LSOA measure"):
         s.lsoa_measure(s.DOMAIN_IMD, "centile")
+
+
+def test_describe_counts_the_lsoas_only_when_the_pack_has_them(pack):
+    from sector_map.pack.io import describe
+
+    assert "  LSOAs:         3" in describe(pack).splitlines()
+    assert "LSOAs" not in describe(make_tiny_pack())
