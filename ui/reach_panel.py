@@ -53,7 +53,7 @@ def choose_source(pack: Pack) -> Source | None:
         st.write("No file to hand?")
         if st.button(
             "Try an example",
-            help=f"A fictional file of {EXAMPLE_PEOPLE:,} people drawn from real postcodes in {pack.name}, "
+            help=f"A fictional file of {EXAMPLE_PEOPLE:,} people drawn from the postcodes of {md(pack.name)}, "
             "with the most deprived fifth reached at half the rate of everyone else",
             key="reach_try",
         ):
@@ -65,8 +65,9 @@ def choose_source(pack: Pack) -> Source | None:
         return Source(uploaded.getvalue(), uploaded.name, example=False)
     example = st.session_state.get(EXAMPLE_KEY)
     if example is not None:
+        where = "the demo's made-up postcodes" if pack.is_demo else "real postcodes"
         st.info(
-            "Showing a **fictional example**: made-up beneficiaries at real postcodes, with the most "
+            f"Showing a **fictional example**: made-up beneficiaries at {where}, with the most "
             "deprived fifth of the area reached at half the rate of everyone else. Upload your own file "
             "to see your reach."
         )

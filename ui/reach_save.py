@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from sector_map.directory.base import DirectoryError
+from sector_map.pack import schema as s
 from sector_map.pack.io import Pack
 from sector_map.reach import report, service_area
 from ui import auth, directory, listing_claim
@@ -44,7 +45,7 @@ def save_area(pack: Pack, rep: report.Report) -> None:
         key="reach_save_rate",
     )
     wards = service_area.reach_wards(rep, float(rate))
-    ward_names = rep.wards.set_index("ward_code")["ward_name"]
+    ward_names = rep.wards.set_index(s.WARD_CODE)[s.WARD_NAME]
     if not wards:
         st.write("No ward with 10 or more beneficiaries reaches that rate.")
         return

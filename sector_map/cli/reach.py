@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from sector_map.pack import schema as s
+
 MAX_FILE_BYTES = 200 * 1024 * 1024
 
 
@@ -39,7 +41,7 @@ def cmd_reach(args: argparse.Namespace) -> int:
             raise ValueError(f"{path}: no such file")
         if path.stat().st_size > MAX_FILE_BYTES:
             raise ValueError(f"{path.name}: larger than {MAX_FILE_BYTES // 2**20} MB")
-        mapping = {"postcode": args.postcode_column} if args.postcode_column else None
+        mapping = {s.POSTCODE: args.postcode_column} if args.postcode_column else None
         counts = beneficiaries.read_beneficiaries(
             path.read_bytes(), path.name, pack, mapping=mapping, postcodes_file=args.postcodes
         )

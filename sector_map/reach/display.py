@@ -148,35 +148,36 @@ def concentration_figure(curve: pd.DataFrame) -> go.Figure:
     return fig
 
 
+def _blank_or_text(value: object) -> str:
+    """A hidden cell's words ("fewer than 10", "suppressed"), or blank for a withheld value."""
+    return value if isinstance(value, str) else ""
+
+
 def percent(value: object, digits: int = 0) -> str:
-    return f"{float(value) * 100:.{digits}f}%" if is_number(value) else str(value)
+    return f"{float(value) * 100:.{digits}f}%" if is_number(value) else _blank_or_text(value)  # type: ignore[arg-type]
+
+
+def _whole(value: object) -> str:
+    return f"{float(value):,.0f}" if is_number(value) else _blank_or_text(value)  # type: ignore[arg-type]
+
+
+def _two(value: object) -> str:
+    return f"{float(value):.2f}" if is_number(value) else _blank_or_text(value)  # type: ignore[arg-type]
 
 
 def words_table(
     table: pd.DataFrame, shares: Sequence[str] = ("share_beneficiaries", "share_residents", "deprived_share")
 ) -> pd.DataFrame:
     """A protected table for the page: shares as percentages, counts with thousands separators,
-    ratios to two places; hidden cells keep their words."""
+    ratios and rates to two places; hidden cells keep their words, withheld values are blank."""
     out = table.copy()
     for col in out.columns:
         if col in shares:
             out[col] = out[col].map(lambda v: percent(v, 1))
         elif col in ("beneficiaries", "residents", "expected", "lsoas"):
-            out[col] = out[col].map(
-                lambda v: (
-                    f"{float(v):,.0f}"
-                    if is_number(v)
-                    else ("" if v is None or (isinstance(v, float) and np.isnan(v)) else str(v))
-                )
-            )
-        elif col.startswith("ratio") or col.startswith("per_1000"):
-            out[col] = out[col].map(
-                lambda v: (
-                    f"{float(v):.2f}"
-                    if is_number(v)
-                    else ("" if v is None or (isinstance(v, float) and np.isnan(v)) else str(v))
-                )
-            )
+            out[col] = out[col].map(_whole)
+        elif col.startswith(("ratio", "per_1000")):
+            out[col] = out[col].map(_two)
     return out
 
 

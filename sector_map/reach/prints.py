@@ -8,7 +8,7 @@ count is hidden has no bar, and the rule for small numbers is printed on the pag
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import matplotlib as mpl
 import numpy as np
@@ -68,7 +68,15 @@ def ratio_map(pack: Pack, rep: Report, *, options: ex.ExportOptions) -> tuple[by
     return data, alt
 
 
-def _chart_page(pack: Pack, rep: Report, *, title: str, alt: str, options: ex.ExportOptions, draw) -> bytes:
+def _chart_page(
+    pack: Pack,
+    rep: Report,
+    *,
+    title: str,
+    alt: str,
+    options: ex.ExportOptions,
+    draw: Callable[[Axes, float], None],
+) -> bytes:
     with mpl.rc_context(ex.PRINT_RC):
         fig = ex.new_figure(options)
         frame = ex.draw_frame(

@@ -18,8 +18,10 @@ from sector_map.pack import schema as s
 from sector_map.pack.io import Pack
 from sector_map.reach import suppress
 from sector_map.reach import tables as reach_tables
+from sector_map.reach.beneficiaries import BeneficiaryCounts
 from sector_map.reach.catchment import Catchment, lsoa_table
 from sector_map.reach.catchment import whole as whole_area
+from sector_map.reach.stats import Estimate
 from sector_map.reach.summary import summary as summary_lines
 
 DEFAULT_DOMAIN = s.DOMAIN_IMD
@@ -116,18 +118,20 @@ def lsoa_input(pack: Pack, domain: str) -> pd.DataFrame:
             f"the pack's LSOA table has no {domain_label(domain)!r} ranks"
             + (f": choose one of {', '.join(have)}" if have else "")
         )
-    rank = lsoas.get(f"{domain}_rank")
-    decile = lsoas.get(f"{domain}_decile")
+    nan = pd.Series(np.nan, index=lsoas.index, dtype="float64")
+    rank = lsoas[f"{domain}_rank"].astype("float64") if f"{domain}_rank" in lsoas.columns else None
+    decile = lsoas[f"{domain}_decile"].astype("float64") if f"{domain}_decile" in lsoas.columns else None
     n = int((pack.manifest.get("lsoas") or {}).get("n_national") or 0)
     if decile is None and rank is not None and n:
-        decile = np.ceil(rank.astype("float64") / (n / 10)).clip(1, 10)
+        decile = (rank / (n / 10)).apply(np.ceil).clip(1, 10)
+    ranks = rank if rank is not None else decile if decile is not None else nan
     return pd.DataFrame(
         {
             s.LSOA_CODE: lsoas[s.LSOA_CODE].astype(str).to_numpy(),
             s.WARD_CODE: lsoas[s.WARD_CODE].astype(str).to_numpy(),
             s.POPULATION: lsoas[s.POPULATION].astype("float64").to_numpy(),
-            "rank": (rank if rank is not None else decile).astype("float64").to_numpy(),
-            "decile": decile.astype("float64").to_numpy() if decile is not None else np.nan,
+            "rank": ranks.to_numpy("float64"),
+            "decile": (decile if decile is not None else nan).to_numpy("float64"),
         }
     )
 
@@ -184,7 +188,7 @@ def high_need_low_reach(result: reach_tables.ReachResult, protected_wards: pd.Da
         & (raw["ratio_high"] < 1)
     )
     codes = raw.loc[mask].sort_values(["deprived_share", "ratio"], ascending=[False, True])[s.WARD_CODE]
-    table = protected_wards.set_index(s.WARD_CODE).loc[codes.astype(str)].reset_index()
+    table = protected_wards.set_index(s.WARD_CODE).loc[list(codes.astype(str))].reset_index()
     keep = [s.WARD_CODE, s.WARD_NAME, "deprived_share", "beneficiaries", "residents", "per_1000", "ratio"]
     return table[[c for c in keep if c in table.columns]]
 
@@ -218,7 +222,7 @@ def about_rows(rep: Report) -> list[tuple[str, str]]:
     return rows
 
 
-def estimate_words(e, per: str = "") -> str:
+def estimate_words(e: Estimate, per: str = "") -> str:
     """``0.57 (95% interval 0.49 to 0.66)``, or why there is none."""
     value = getattr(e, "value", None)
     if value is None or not np.isfinite(value):
@@ -229,7 +233,7 @@ def estimate_words(e, per: str = "") -> str:
     return f"{value:.2f}{unit}{ci}"
 
 
-def concentration_words(e) -> str:
+def concentration_words(e: Estimate) -> str:
     """The concentration index and what its sign means, in words."""
     value = getattr(e, "value", None)
     if value is None or not np.isfinite(value):
@@ -248,7 +252,7 @@ def _n(value: float) -> str:
     return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.1f}"
 
 
-def accounting_lines(counts) -> list[str]:
+def accounting_lines(counts: BeneficiaryCounts) -> list[str]:
     """Where everyone in the file went, in words (nobody silently dropped)."""
     a = counts.accounting
     lines = [

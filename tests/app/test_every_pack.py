@@ -22,6 +22,7 @@ PAGES = {
     "gaps": "Gaps",
     "fit": "Where we fit",
     "ward": "Ward profile",
+    "reach": "Our reach",
     "data": "Data",
     "about": "About the data",
 }

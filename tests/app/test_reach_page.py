@@ -13,7 +13,11 @@ PAGE = "app_pages/reach.py"
 
 
 def _text(at) -> str:
-    parts = [str(e.value) for kind in ("title", "subheader", "markdown", "caption", "info", "error") for e in getattr(at, kind)]
+    parts = [
+        str(e.value)
+        for kind in ("title", "subheader", "markdown", "caption", "info", "error")
+        for e in getattr(at, kind)
+    ]
     return "\n".join(parts)
 
 

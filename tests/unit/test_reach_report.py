@@ -78,10 +78,14 @@ def test_ratio_classes_are_fixed_and_hidden_wards_have_none():
     assert texts["F"] == display.HIDDEN_TEXT and texts["G"] == display.OUTSIDE_TEXT
 
 
-def test_the_command_prints_the_decile_table_a_blank_line_then_the_wards(demo_pack_dir, tmp_path, capsys, example):
+def test_the_command_prints_the_decile_table_a_blank_line_then_the_wards(
+    demo_pack_dir, tmp_path, capsys, example
+):
     path = tmp_path / "people.csv"
     path.write_bytes(example)
-    assert main(["reach", str(demo_pack_dir), "--beneficiaries", str(path), "--domain", "health", "--csv"]) == 0
+    assert (
+        main(["reach", str(demo_pack_dir), "--beneficiaries", str(path), "--domain", "health", "--csv"]) == 0
+    )
     out = capsys.readouterr()
     deciles, wards = out.out.split("\n\n")
     table = pd.read_csv(io.StringIO(deciles))
