@@ -34,6 +34,8 @@ counts = reach_panel.read(pack, source)
 if counts is None:
     st.stop()
 reach_panel.accounting(counts)
+reach_panel.columns(source, counts)
+reach_panel.filters(counts)
 choice = reach_panel.options(pack)
 if choice is None:
     st.stop()

@@ -17,6 +17,7 @@ from sector_map.pack import schema as s
 from sector_map.pack.errors import InputError
 from sector_map.pack.io import Pack
 from sector_map.reach import beneficiaries, catchment, display, generate, report
+from sector_map.reach import columns as columns_roles
 from sector_map.views import web_map
 from ui import cache, ward_map
 from ui.text import md
@@ -75,15 +76,80 @@ def choose_source(pack: Pack) -> Source | None:
     return None
 
 
+NOT_USED = "(not used)"
+SERVICES_KEY = "reach_services"
+DATES_KEY = "reach_dates"
+
+
+def _mapping_key(source: Source) -> str:
+    # A digest of the bytes keys the user's column choices to this file; it is kept in the session
+    # only, and a digest cannot be turned back into postcodes.
+    return f"reach_mapping|{hashlib.sha256(source.data).hexdigest()}"
+
+
 def read(pack: Pack, source: Source) -> beneficiaries.BeneficiaryCounts | None:
     """Counts by LSOA from the file (read again on each run, from memory); None if unreadable."""
-    digest = hashlib.sha256(source.data).hexdigest()  # a key for the choices, not stored with data
-    mapping = st.session_state.get(f"reach_mapping|{digest}")
+    mapping = st.session_state.get(_mapping_key(source))
+    dates = st.session_state.get(DATES_KEY)
+    date_from, date_to = (
+        (dates[0], dates[1]) if isinstance(dates, (tuple, list)) and len(dates) == 2 else (None, None)
+    )
     try:
-        return beneficiaries.read_beneficiaries(source.data, source.name, pack, mapping=mapping)
+        return beneficiaries.read_beneficiaries(
+            source.data,
+            source.name,
+            pack,
+            mapping=mapping,
+            services=st.session_state.get(SERVICES_KEY) or None,
+            date_from=date_from,
+            date_to=date_to,
+        )
     except (InputError, ValueError) as exc:
         st.error(md(str(exc)))
+        columns(source, None)
         return None
+
+
+def columns(source: Source, counts: beneficiaries.BeneficiaryCounts | None) -> None:
+    """Which column holds what: filled in from the headers, changed by the user."""
+    names = beneficiaries.file_columns(source.data, source.name)
+    if not names:
+        return
+    used = dict(counts.columns) if counts is not None else {}
+    with st.expander("Columns: which holds what", expanded=counts is None):
+        st.caption("Filled in from the column names. Change a choice if it is wrong.")
+        chosen: dict[str, str | None] = {}
+        cols = st.columns(4)
+        for i, (role, label) in enumerate(columns_roles.ROLE_LABELS.items()):
+            options = [NOT_USED, *names]
+            current = used.get(role)
+            pick = cols[i % 4].selectbox(
+                label,
+                options,
+                index=options.index(current) if current in options else 0,
+                key=f"reach_role|{role}|{_mapping_key(source)}",
+            )
+            chosen[role] = None if pick == NOT_USED else pick
+        before = st.session_state.get(
+            _mapping_key(source), {r: used.get(r) for r in columns_roles.ROLE_LABELS}
+        )
+        if chosen != before:  # once stored, the same choices do not rerun again
+            st.session_state[_mapping_key(source)] = chosen
+            st.rerun()
+
+
+def filters(counts: beneficiaries.BeneficiaryCounts) -> None:
+    """Only some services, or a period, when the file has those columns."""
+    if not counts.services and counts.date_range == (None, None):
+        return
+    c1, c2 = st.columns(2)
+    if counts.services:
+        c1.multiselect("Only these services (none chosen: all)", counts.services, key=SERVICES_KEY)
+    first, last = counts.date_range
+    if first is not None and last is not None and first < last:
+        c2.date_input(
+            "Only people seen between", (first, last), min_value=first, max_value=last, key=DATES_KEY
+        )
 
 
 def options(pack: Pack) -> tuple[str, catchment.Catchment] | None:
@@ -178,10 +244,8 @@ def ratio_map(pack: Pack, rep: report.Report) -> None:
 def charts(rep: report.Report) -> None:
     left, right = st.columns(2)
     with left:
-        st.markdown("**By national decile**")
-        st.plotly_chart(
-            display.decile_figure(rep.deciles, domain_label=rep.domain_label), key="reach_deciles"
-        )
+        st.markdown(f"**By national decile of {md(rep.domain_label)}**")
+        st.plotly_chart(display.decile_figure(rep.deciles), key="reach_deciles")
     with right:
         st.markdown("**Concentration curve**")
         if rep.curve is None:

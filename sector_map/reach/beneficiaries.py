@@ -147,6 +147,18 @@ def read_beneficiaries(
     raise failure  # outside the except blocks: no chained exception carries the original text
 
 
+def file_columns(data: bytes, filename: str, *, sheet: str | int | None = None) -> list[str]:
+    """The file's column names, for the page's column mapping; [] when it cannot be read or has no
+    header row (a first row of postcodes is data, never offered as names)."""
+    try:
+        with reading_limits(LIMITS):
+            df = read_table_bytes(data, filename, what=WHAT, sheet=sheet, notes=Notes())
+        refuse_headerless(df, filename)
+    except Exception:  # noqa: BLE001 (read_beneficiaries reports the problem, scrubbed)
+        return []
+    return [str(c) for c in df.columns]
+
+
 def _scrubbed_text(e: InputError, filename: str) -> str:
     text = e.problem.message()
     prefix = f"{e.problem.file}: "

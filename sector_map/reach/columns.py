@@ -44,6 +44,16 @@ KINDS = {
 }
 PLACE_ROLES = ("postcode", "lsoa", "sector", "ward")
 ROLES = (*PLACE_ROLES, "count", "date", "service")
+# What the page calls each role, in its column mapping.
+ROLE_LABELS = {
+    "postcode": "Postcode",
+    "sector": "Postcode sector",
+    "lsoa": "LSOA code",
+    "ward": "Ward (code or name)",
+    "count": "How many people (count)",
+    "date": "Date",
+    "service": "Service",
+}
 
 # Role → header names (first match wins). Sector names come before postcode names so that
 # "Postcode sector" is a sector.

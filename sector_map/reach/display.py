@@ -9,7 +9,6 @@ people with the common colour-vision deficiencies).
 
 from __future__ import annotations
 
-import html
 from collections.abc import Sequence
 
 import numpy as np
@@ -84,7 +83,7 @@ def legend_entries(classes: Classes) -> list[LegendEntry]:
     ]
 
 
-def decile_figure(deciles: pd.DataFrame, *, domain_label: str) -> go.Figure:
+def decile_figure(deciles: pd.DataFrame) -> go.Figure:
     """Bars of each national decile's share of beneficiaries, with its share of residents beside."""
     d = deciles.copy()
     x = [str(int(v)) for v in d["decile"]]
@@ -110,7 +109,6 @@ def decile_figure(deciles: pd.DataFrame, *, domain_label: str) -> go.Figure:
             fig.add_annotation(x=xi, y=0, text="hidden", showarrow=False, yshift=10, font={"size": 10})
     fig.update_layout(
         barmode="group",
-        title={"text": html.escape(domain_label), "font": {"size": 13}, "x": 0},
         xaxis_title="National decile (1 = most deprived 10% of England)",
         xaxis={"type": "category"},
         yaxis_title="Share (%)",
@@ -165,6 +163,28 @@ def _two(value: object) -> str:
     return f"{float(value):.2f}" if is_number(value) else _blank_or_text(value)  # type: ignore[arg-type]
 
 
+LABELS = {
+    "ward_code": "Ward code",
+    "ward_name": "Ward",
+    "decile": "National decile",
+    "quintile": "Local fifth",
+    "lsoas": "Neighbourhoods (LSOAs)",
+    "beneficiaries": "Beneficiaries",
+    "residents": "Residents",
+    "share_beneficiaries": "Share of beneficiaries",
+    "share_residents": "Share of residents",
+    "per_1000": "Per 1,000 residents",
+    "per_1000_low": "Per 1,000: low",
+    "per_1000_high": "Per 1,000: high",
+    "expected": "Expected",
+    "ratio": "Ratio",
+    "ratio_low": "Ratio: low",
+    "ratio_high": "Ratio: high",
+    "in_catchment": "In the catchment",
+    "deprived_share": "Residents in England's most deprived 20%",
+}
+
+
 def words_table(
     table: pd.DataFrame, shares: Sequence[str] = ("share_beneficiaries", "share_residents", "deprived_share")
 ) -> pd.DataFrame:
@@ -178,7 +198,7 @@ def words_table(
             out[col] = out[col].map(_whole)
         elif col.startswith(("ratio", "per_1000")):
             out[col] = out[col].map(_two)
-    return out
+    return out.rename(columns=LABELS)
 
 
 __all__ = [

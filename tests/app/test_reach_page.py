@@ -37,7 +37,7 @@ def test_the_example_gives_a_summary_map_charts_and_protected_tables(example):
     assert "Where need is high and reach is low" in text
     assert 'Counts of 1 to 9 beneficiaries are shown as "fewer than 10"' in text
     frames = [d.value for d in example.dataframe]
-    assert any(list(f.columns)[:3] == ["decile", "beneficiaries", "residents"] for f in frames)
+    assert any(list(f.columns)[:3] == ["National decile", "Beneficiaries", "Residents"] for f in frames)
     assert len(example.get("plotly_chart")) == 2
 
 
@@ -61,3 +61,42 @@ def test_a_pack_without_lsoas_says_why_there_is_nothing_to_compare(open_app, dem
     at = open_app(PAGE, packs=tmp_path)
     assert "no neighbourhood (LSOA) deprivation table" in _text(at)
     assert not [b for b in at.button if b.label == "Try an example"]
+
+
+def _file(demo) -> bytes:
+    """Two postcode columns: home (spread over the borough) and office (all one postcode)."""
+    import numpy as np
+    import pandas as pd
+
+    pcs = demo.postcodes.dropna(subset=["lsoa_code"])["postcode"].tolist()
+    rng = np.random.default_rng(1)
+    home = list(rng.choice(pcs, 300))
+    return pd.DataFrame(
+        {
+            "Home postcode": home,
+            "Office postcode": [pcs[0]] * 300,
+            "Programme": ["Lunch club", "Advice"] * 150,
+        }
+    ).to_csv(index=False).encode()
+
+
+def test_the_columns_can_be_changed_and_a_service_chosen(open_app, demo):
+    import hashlib
+
+    data = _file(demo)
+    at = open_app(PAGE)
+    at.session_state["reach_example"] = data  # as "Try an example" holds its bytes
+    at.run()
+    assert not at.exception
+    key = f"reach_mapping|{hashlib.sha256(data).hexdigest()}"
+    role = at.selectbox(key=f"reach_role|postcode|{key}")
+    assert role.value == "Home postcode"
+    before = [d.value for d in at.dataframe if "Ward" in d.value.columns][-1]
+    role.set_value("Office postcode").run()
+    assert not at.exception
+    after = [d.value for d in at.dataframe if "Ward" in d.value.columns][-1]
+    shown = (after["Beneficiaries"] != "0").sum()
+    assert shown < (before["Beneficiaries"] != "0").sum()  # everyone now in one ward (or hidden)
+    at.multiselect(key="reach_services").set_value(["Advice"]).run()
+    assert not at.exception
+    assert "150 people" in _text(at)
