@@ -76,6 +76,7 @@ def _chart_page(
     alt: str,
     options: ex.ExportOptions,
     draw: Callable[[Axes, float], None],
+    lead: Sequence[str] = (),
 ) -> bytes:
     with mpl.rc_context(ex.PRINT_RC):
         fig = ex.new_figure(options)
@@ -84,14 +85,14 @@ def _chart_page(
         )
         pw, ph = frame.page
         body_h = frame.top - frame.bottom
-        note_h = 22 * frame.scale
+        note_h = 30 * frame.scale
         left, bottom = frame.margin + 18 * frame.scale, frame.bottom + note_h + 14 * frame.scale
         width, height = pw - 2 * frame.margin - 22 * frame.scale, body_h - note_h - 16 * frame.scale
         ax = fig.add_axes((left / pw, bottom / ph, width / pw, height / ph))
         draw(ax, frame.fontsize)
         notes = lay.panel(fig, frame.margin, frame.bottom, pw - 2 * frame.margin, note_h, page=frame.page)
         y = note_h
-        for line in [*rep.summary[:2], rep.rule]:
+        for line in [*lead, *rep.summary[:2], rep.rule]:
             for part in lay.wrap(line, pw - 2 * frame.margin, frame.fontsize * 0.9):
                 notes.text(0, y, part, va="top", fontsize=frame.fontsize * 0.9, color=lay.MUTED)
                 y -= lay.line_height_mm(frame.fontsize * 0.9)
@@ -159,10 +160,9 @@ def concentration_chart(pack: Pack, rep: Report, *, options: ex.ExportOptions) -
         ax.set_ylabel("Beneficiaries (cumulative %)", fontsize=fs)
         ax.tick_params(labelsize=fs)
         ax.legend(fontsize=fs, frameon=False, loc="upper left")
-        ax.text(98, 4, words, ha="right", va="bottom", fontsize=fs * 0.85, color=lay.TEXT, wrap=True)
         ax.spines[["top", "right"]].set_visible(False)
 
-    return _chart_page(pack, rep, title=title, alt=alt, options=options, draw=draw), alt
+    return _chart_page(pack, rep, title=title, alt=alt, options=options, draw=draw, lead=[words]), alt
 
 
 def make(pack: Pack, rep: Report, chart: str, options: ex.ExportOptions) -> tuple[bytes, str]:

@@ -195,13 +195,27 @@ def high_need_low_reach(result: reach_tables.ReachResult, protected_wards: pd.Da
 
 def export_sheets(rep: Report) -> dict[str, pd.DataFrame]:
     """The protected tables for CSV (the first) and Excel (all), with a note column on the first."""
-    deciles = rep.deciles.copy()
-    return {
-        "By national decile": deciles,
+    sheets = {
+        "By national decile": rep.deciles,
         "By local fifth": rep.quintiles,
         "By ward": rep.wards,
         "High need, low reach": rep.priority,
     }
+    return {name: _rounded(table) for name, table in sheets.items()}
+
+
+def _rounded(table: pd.DataFrame, digits: int = 4) -> pd.DataFrame:
+    """Float columns to ``digits`` places for files (the command prints the same)."""
+    out = table.copy()
+    for col in out.columns:
+        if pd.api.types.is_float_dtype(out[col]):
+            out[col] = out[col].round(digits)
+    return out
+
+
+def _signed(value: float) -> str:
+    """Two places, with a true minus sign (a leading hyphen would read as a formula in a spreadsheet)."""
+    return f"{value:.2f}".replace("-", "\u2212")
 
 
 def about_rows(rep: Report) -> list[tuple[str, str]]:
@@ -229,8 +243,10 @@ def estimate_words(e: Estimate, per: str = "") -> str:
         return getattr(e, "note", "") or "not computed"
     unit = f" {per}" if per else ""
     low, high = getattr(e, "low", np.nan), getattr(e, "high", np.nan)
-    ci = f" (95% interval {low:.2f} to {high:.2f})" if np.isfinite(low) and np.isfinite(high) else ""
-    return f"{value:.2f}{unit}{ci}"
+    ci = (
+        f" (95% interval {_signed(low)} to {_signed(high)})" if np.isfinite(low) and np.isfinite(high) else ""
+    )
+    return f"{_signed(value)}{unit}{ci}"
 
 
 def concentration_words(e: Estimate) -> str:

@@ -71,13 +71,17 @@ def _file(demo) -> bytes:
     pcs = demo.postcodes.dropna(subset=["lsoa_code"])["postcode"].tolist()
     rng = np.random.default_rng(1)
     home = list(rng.choice(pcs, 300))
-    return pd.DataFrame(
-        {
-            "Home postcode": home,
-            "Office postcode": [pcs[0]] * 300,
-            "Programme": ["Lunch club", "Advice"] * 150,
-        }
-    ).to_csv(index=False).encode()
+    return (
+        pd.DataFrame(
+            {
+                "Home postcode": home,
+                "Office postcode": [pcs[0]] * 300,
+                "Programme": ["Lunch club", "Advice"] * 150,
+            }
+        )
+        .to_csv(index=False)
+        .encode()
+    )
 
 
 def test_the_columns_can_be_changed_and_a_service_chosen(open_app, demo):
