@@ -104,3 +104,37 @@ def test_the_columns_can_be_changed_and_a_service_chosen(open_app, demo):
     at.multiselect(key="reach_services").set_value(["Advice"]).run()
     assert not at.exception
     assert "150 people" in _text(at)
+
+
+def test_an_editor_sends_measured_reach_as_a_listings_service_area(open_app, demo, directory_url):
+    from tests.app.directory_seed import EDITOR, OFFICER, open_store, signed_in
+
+    store = open_store(directory_url)
+    store.create_user(EDITOR, "editor")
+    row = demo.organisations.iloc[2]
+    claim = store.claim_pack_organisation({"pack_org_id": row["org_id"], "name": row["name"]}, by=EDITOR)
+    store.review_claim(claim.id, "approved", by=OFFICER)
+    rev = store.submit(
+        {"name": "Lunch club", "delivery": {"mode": "whole_area"}},
+        by=OFFICER,
+        organisation_id=claim.organisation_id,
+    )
+    service = store.approve(rev.id, by=OFFICER)
+
+    at = open_app(PAGE)
+    at.button(key="reach_try").click().run()
+    assert "Sign in as your organisation's editor (on the Our listing page) to save your reach." in [
+        i.value for i in at.info
+    ]
+    signed_in(at, EDITOR).run()
+    assert not at.exception
+    at.number_input(key="reach_save_rate").set_value(5.0).run()
+    wards_line = next(m.value for m in at.markdown if " ward" in str(m.value) and ":" in str(m.value))
+    at.button(key="reach_save_send").click().run()
+    assert not at.exception
+    assert any("Sent for review" in s.value for s in at.success)
+    pending = store.pending(service_id=service.id)
+    assert len(pending) == 1
+    delivery = pending[0].content["service"]["delivery"]
+    assert delivery["mode"] == "wards" and len(delivery["wards"]) == int(wards_line.split(" ward")[0])
+    store.engine.dispose()
