@@ -194,9 +194,12 @@ def high_need_low_reach(result: reach_tables.ReachResult, protected_wards: pd.Da
 
 
 def export_sheets(rep: Report) -> dict[str, pd.DataFrame]:
-    """The protected tables for CSV (the first) and Excel (all), with a note column on the first."""
+    """The protected tables for CSV (the first) and Excel (all); the first carries the small-numbers
+    rule in a last ``note`` column (its first row), so a CSV passed on still says what was hidden."""
+    deciles = rep.deciles.copy()
+    deciles["note"] = [rep.rule] + [""] * (len(deciles) - 1) if len(deciles) else []
     sheets = {
-        "By national decile": rep.deciles,
+        "By national decile": deciles,
         "By local fifth": rep.quintiles,
         "By ward": rep.wards,
         "High need, low reach": rep.priority,

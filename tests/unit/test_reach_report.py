@@ -120,3 +120,11 @@ def test_every_chart_prints_in_every_format_with_the_rule(demo, rep, chart, fmt)
     if fmt == "svg":
         text = data.decode()
         assert "fewer than 10" in text and "Fictional demo data" in text
+
+
+def test_the_files_say_the_small_numbers_rule(rep):
+    sheets = report.export_sheets(rep)
+    first = next(iter(sheets.values()))
+    assert list(first.columns) == [*report.DECILE_COLUMNS, "note"]
+    assert first["note"].iloc[0] == rep.rule and (first["note"].iloc[1:] == "").all()
+    assert ("Small numbers", rep.rule) in report.about_rows(rep)
