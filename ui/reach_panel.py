@@ -24,7 +24,6 @@ from ui.text import md
 
 FILE_KEY = "reach_file"
 EXAMPLE_KEY = "reach_example"
-COUNTS_KEY = "reach_counts"
 MAX_UPLOAD_MB = 50
 EXAMPLE_BIAS = 0.5
 EXAMPLE_PEOPLE = 2000
