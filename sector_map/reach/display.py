@@ -137,7 +137,11 @@ def concentration_figure(curve: pd.DataFrame) -> go.Figure:
         line={"color": BENEFICIARY_COLOUR, "width": 3},
     )
     fig.update_layout(
-        xaxis={"title": "Residents, most deprived first (cumulative %)", "range": [0, 100]},
+        xaxis={
+            "title": "Residents, most deprived first (cumulative %)",
+            "range": [0, 100],
+            "constrain": "domain",
+        },
         yaxis={"title": "Beneficiaries (cumulative %)", "range": [0, 100], "scaleanchor": "x"},
         legend={"orientation": "h", "y": 1.12},
         margin={"l": 10, "r": 10, "t": 30, "b": 10},
