@@ -287,7 +287,7 @@ def concentration_index(
         # than the interval's own resolution, and it keeps a national catchment to a second).
         mean = np.array([k_some @ rank_some, k_some.sum()])
         cov = np.array([[k_some @ rank_some**2, mean[0]], [mean[0], mean[1]]])
-        a, t = rng.multivariate_normal(mean, cov, size=n_sim, method="cholesky").T
+        a, t = rng.multivariate_normal(mean, cov, size=n_sim).T
         return Estimate(value, *_interval(np.where(t > 0, 2 * a / t - 1, np.nan)))
     chunk = max(1, _SIM_CELLS // k_some.size)
     draws = []

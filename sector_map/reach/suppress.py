@@ -20,8 +20,11 @@ beneficiary counts of each table (wards, national deciles, local fifths) separat
    deprivation shares are public and stay.
 
 What this does not claim: the tables are protected one at a time (the same beneficiaries are
-counted by ward, by decile and by local fifth), and a reader who knows the order in which the rule
-picks cells could sometimes narrow a hidden count further. Counts are never quoted below 10
+counted by ward, by decile and by local fifth, so comparing tables can narrow a hidden count); and
+a reader who knows this rule and reasons about why it stopped where it did can, in rare tables,
+work a hidden count out (e.g. a "fewer than 10" cell and two "suppressed" ones where the first two
+hidden were exactly 1 and 10: a rule that grows a set until it is safe says something about the
+sets it passed through). Counts are never quoted below 10
 (:func:`may_quote`), and the summary indices (SII, RII, concentration index and its curve) are
 only shown when every local fifth can be shown, since they are built from those fifths' counts.
 """
