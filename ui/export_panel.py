@@ -19,21 +19,30 @@ MIME = {"png": "image/png", "svg": "image/svg+xml", "pdf": "application/pdf"}
 PREVIEW_DPI = 60
 
 
-def panel(name: str, make: Callable[[export.ExportOptions], tuple[bytes, str]], *, file_stem: str) -> None:
+def panel(
+    name: str,
+    make: Callable[[export.ExportOptions], tuple[bytes, str]],
+    *,
+    file_stem: str,
+    organisations: bool = True,
+) -> None:
     """Options, a button that renders the file, a preview, the alt text and the download.
 
     ``make`` turns options into (file bytes, alt text); it is only called when asked, since a
-    300 dpi page takes about a second.
+    300 dpi page takes about a second. ``organisations=False`` leaves out the "Show organisations as
+    points" choice, for files that draw no organisations.
     """
     box = widgets.lazy_expander(
         f"Export this {md(name)} for a report", f"ex_open|{name}", icon=":material/download:"
     )
     if box.open:
         with box:
-            _form(name, make, file_stem)
+            _form(name, make, file_stem, organisations)
 
 
-def _form(name: str, make: Callable[[export.ExportOptions], tuple[bytes, str]], file_stem: str) -> None:
+def _form(
+    name: str, make: Callable[[export.ExportOptions], tuple[bytes, str]], file_stem: str, organisations: bool
+) -> None:
     c1, c2, c3 = st.columns(3)
     fmt = c1.selectbox("Format", export.FORMATS, key=f"ex_fmt|{name}", format_func=str.upper)
     paper = c2.selectbox("Paper", tuple(export.PAPER), key=f"ex_paper|{name}", format_func=str.upper)
@@ -45,7 +54,7 @@ def _form(name: str, make: Callable[[export.ExportOptions], tuple[bytes, str]], 
     )
     title = st.text_input("Title (leave empty for one written from what is shown)", key=f"ex_title|{name}")
     subtitle = st.text_input("Subtitle (leave empty for the automatic one)", key=f"ex_subtitle|{name}")
-    orgs = st.checkbox("Show organisations as points", key=f"ex_orgs|{name}")
+    orgs = organisations and st.checkbox("Show organisations as points", key=f"ex_orgs|{name}")
     options = export.ExportOptions(
         paper=paper,
         orientation=orientation,

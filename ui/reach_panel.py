@@ -294,6 +294,7 @@ def exports(pack: Pack, rep: report.Report) -> None:
             name,
             lambda options, chart=chart: prints.make(pack, rep, chart, options),
             file_stem=f"{stem}-{chart}",
+            organisations=False,
         )
     export_panel.table_downloads(
         pack,

@@ -138,3 +138,12 @@ def test_an_editor_sends_measured_reach_as_a_listings_service_area(open_app, dem
     delivery = pending[0].content["service"]["delivery"]
     assert delivery["mode"] == "wards" and len(delivery["wards"]) == int(wards_line.split(" ward")[0])
     store.engine.dispose()
+
+
+def test_reach_prints_offer_no_organisation_points(example):
+    from tests.conftest import open_expanders
+
+    at = open_expanders(example, "ex_open|reach map")
+    assert not at.exception
+    assert at.button(key="ex_make|reach map")  # the export form is drawn
+    assert not [c for c in at.checkbox if c.key == "ex_orgs|reach map"]
