@@ -111,7 +111,8 @@ def read(pack: Pack, source: Source) -> beneficiaries.BeneficiaryCounts | None:
 
 def columns(source: Source, counts: beneficiaries.BeneficiaryCounts | None) -> None:
     """Which column holds what: filled in from the headers, changed by the user."""
-    names = beneficiaries.file_columns(source.data, source.name)
+    # A file read once already has its headers; only an unreadable one is opened again for them.
+    names = counts.headers if counts is not None else beneficiaries.file_columns(source.data, source.name)
     if not names:
         return
     used = dict(counts.columns) if counts is not None else {}

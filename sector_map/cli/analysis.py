@@ -27,19 +27,22 @@ def _themes(args: argparse.Namespace) -> list[str]:
 def _print(table: pd.DataFrame, columns: list[str], as_csv: bool) -> None:
     table = table[[c for c in columns if c in table.columns]]
     try:
-        _write(table, as_csv)
+        write_table(table, as_csv)
     except BrokenPipeError:  # e.g. piped into `head`: stop quietly
         sys.stdout = open(os.devnull, "w")  # noqa: SIM115
 
 
-def _write(table: pd.DataFrame, as_csv: bool) -> None:
+def write_table(table: pd.DataFrame, as_csv: bool, *, csv_digits: int = 3, text_digits: int = 1) -> None:
+    """A table on stdout: CSV (formula-safe cells) or aligned text, floats to the places given."""
     if as_csv:
         from sector_map.export.tables import safe_table
 
-        safe_table(table).to_csv(sys.stdout, index=False, float_format="%.3f", lineterminator="\n")
+        safe_table(table).to_csv(
+            sys.stdout, index=False, float_format=f"%.{csv_digits}f", lineterminator="\n"
+        )
     else:
         with pd.option_context("display.max_colwidth", 140, "display.width", 220):
-            print(table.to_string(index=False, float_format=lambda v: f"{v:.1f}"))
+            print(table.to_string(index=False, float_format=lambda v: f"{v:.{text_digits}f}"))
 
 
 def cmd_gaps(args: argparse.Namespace) -> int:

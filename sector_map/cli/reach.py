@@ -12,21 +12,10 @@ import os
 import sys
 from pathlib import Path
 
-import pandas as pd
-
+from sector_map.cli.analysis import write_table
 from sector_map.pack import schema as s
 
 MAX_FILE_BYTES = 200 * 1024 * 1024
-
-
-def _write(table: pd.DataFrame, as_csv: bool) -> None:
-    from sector_map.export.tables import safe_table
-
-    if as_csv:
-        safe_table(table).to_csv(sys.stdout, index=False, float_format="%.4f", lineterminator="\n")
-    else:
-        with pd.option_context("display.max_colwidth", 60, "display.width", 220):
-            print(table.to_string(index=False, float_format=lambda v: f"{v:.3g}"))
 
 
 def cmd_reach(args: argparse.Namespace) -> int:
@@ -53,9 +42,9 @@ def cmd_reach(args: argparse.Namespace) -> int:
     for line in [*report.accounting_lines(counts), *counts.method, *result.summary, result.rule]:
         print(line, file=sys.stderr)
     try:
-        _write(result.deciles, args.csv)
+        write_table(result.deciles, args.csv, csv_digits=4, text_digits=3)
         print()
-        _write(result.wards, args.csv)
+        write_table(result.wards, args.csv, csv_digits=4, text_digits=3)
     except BrokenPipeError:  # piped into `head`: stop quietly
         sys.stdout = open(os.devnull, "w")  # noqa: SIM115
     return 0

@@ -86,6 +86,7 @@ class BeneficiaryCounts:
     notes: list[str] = field(default_factory=list)  # how the file was read (encoding, sheets...)
     services: list[str] = field(default_factory=list)  # service names seen (before filtering)
     date_range: tuple[dt.date | None, dt.date | None] = (None, None)  # dates seen
+    headers: list[str] = field(default_factory=list)  # the file's column names, for the mapping
 
     @property
     def kind_label(self) -> str:
@@ -245,6 +246,7 @@ def _read(
             "mark) are counted as one person each and not placed ('bad count')."
         )
     return BeneficiaryCounts(
+        headers=[str(c) for c in df.columns],
         by_lsoa=by_lsoa,
         accounting=acc,
         kind=kind,

@@ -25,31 +25,8 @@ from sector_map.reach.stats import Estimate
 from sector_map.reach.summary import summary as summary_lines
 
 DEFAULT_DOMAIN = s.DOMAIN_IMD
-DECILE_COLUMNS = [
-    "decile",
-    "beneficiaries",
-    "residents",
-    "share_beneficiaries",
-    "share_residents",
-    "ratio",
-    "ratio_low",
-    "ratio_high",
-]
-WARD_COLUMNS = [
-    s.WARD_CODE,
-    s.WARD_NAME,
-    "beneficiaries",
-    "residents",
-    "per_1000",
-    "per_1000_low",
-    "per_1000_high",
-    "expected",
-    "ratio",
-    "ratio_low",
-    "ratio_high",
-    "in_catchment",
-    "deprived_share",
-]
+DECILE_COLUMNS = list(reach_tables.DECILE_COLUMNS)  # what the command prints first
+WARD_COLUMNS = [s.WARD_CODE, s.WARD_NAME, *reach_tables.WARD_COLUMNS[1:]]  # the ward table, named
 # "High need, low reach": wards with at least this share of residents in the 20% most deprived
 # LSOAs nationally, whose reach is credibly below what population alone would give.
 HIGH_NEED_SHARE = 0.2

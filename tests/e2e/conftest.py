@@ -88,3 +88,14 @@ def screenshot(pg, name: str) -> Path:
     path = SCREENSHOTS / f"{name}.png"
     pg.screenshot(path=str(path), full_page=True)
     return path
+
+
+def settled(page, timeout_ms: int = 180_000) -> None:
+    """Wait until the app's script has finished and nothing is still drawing; nothing raised."""
+    page.wait_for_function(
+        "(() => { const app = document.querySelector('[data-testid=\"stApp\"]');"
+        " return app && app.getAttribute('data-test-script-state') === 'notRunning'"
+        " && !document.querySelector('[data-testid=\"stSkeleton\"]'); })()",
+        timeout=timeout_ms,
+    )
+    assert page.locator("[data-testid='stException']").count() == 0

@@ -24,7 +24,7 @@ import pytest
 from devtools.appserver import app_process, block_internet
 from sector_map.pack.io import load_pack
 from tests.conftest import shared_data_or_skip
-from tests.e2e.conftest import CHROMIUM, ROOT, screenshot
+from tests.e2e.conftest import CHROMIUM, ROOT, screenshot, settled
 
 WAIT_MS = 180_000
 PEOPLE = 3000
@@ -57,16 +57,6 @@ def reach_app(tmp_path_factory) -> Iterator[ReachApp]:
     log = root / "streamlit.log"
     with app_process(root / "packs", log, extra_env=env, extra_args=("--logger.level", "debug")) as app:
         yield ReachApp(app.url, root, root / "packs" / "trafford", started, log)
-
-
-def _settled(page) -> None:
-    page.wait_for_function(
-        "(() => { const app = document.querySelector('[data-testid=\"stApp\"]');"
-        " return app && app.getAttribute('data-test-script-state') === 'notRunning'"
-        " && !document.querySelector('[data-testid=\"stSkeleton\"]'); })()",
-        timeout=WAIT_MS,
-    )
-    assert page.locator("[data-testid='stException']").count() == 0
 
 
 def _postcodes(data: bytes) -> set[str]:
@@ -110,14 +100,14 @@ def test_reach_page_on_trafford_and_no_postcode_is_written(browser, reach_app):
     try:
         page.goto(f"{reach_app.url}/reach?pack=trafford")
         page.get_by_text("Your beneficiaries (CSV or Excel)").wait_for(timeout=WAIT_MS)
-        _settled(page)
+        settled(page, WAIT_MS)
         screenshot(page, "reach-01-empty")
         page.locator("input[type=file]").set_input_files(
             {"name": "beneficiaries.csv", "mimeType": "text/csv", "buffer": data}
         )
         main = page.locator("[data-testid='stMain']")
         main.get_by_text("most deprived fifth of Trafford").first.wait_for(timeout=WAIT_MS)
-        _settled(page)
+        settled(page, WAIT_MS)
         screenshot(page, "reach-02-summary")
         summary = main.get_by_text("most deprived fifth of Trafford").first.inner_text()
         m = re.search(r"ratio (\d+\.\d+), 95% interval (\d+\.\d+)[–-](\d+\.\d+)", summary)
@@ -145,9 +135,9 @@ def test_reach_page_on_trafford_and_no_postcode_is_written(browser, reach_app):
         downloads.append(info.value.path().read_bytes())
         # A print file of the map.
         page.get_by_text("Export this reach map for a report").click()
-        _settled(page)
+        settled(page, WAIT_MS)
         page.get_by_role("button", name="Make the file").first.click()
-        _settled(page)
+        settled(page, WAIT_MS)
         with page.expect_download(timeout=WAIT_MS) as info:
             page.get_by_role("button", name=re.compile("^Download")).filter(has_text="PNG").first.click()
         png = info.value.path().read_bytes()
