@@ -9,7 +9,7 @@ LEAFLET := static/vendor/leaflet/leaflet.js
 .PHONY: run test lint demo packs bench clean
 
 run: $(VENV)/.runtime-ok $(LEAFLET) $(DEMO)/manifest.json
-	$(BIN)/streamlit run app.py --server.port $(PORT) --server.headless true
+	$(BIN)/streamlit run app.py --server.port $(PORT) --server.headless true $(RUN_ARGS)
 
 # mypy checks sector_map/ as configured in pyproject.toml ([tool.mypy]).
 test: $(VENV)/.dev-ok $(LEAFLET) $(DEMO)/manifest.json

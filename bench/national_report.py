@@ -71,6 +71,7 @@ class _Figures:
         )
         self.drawn = _visits(b.loads) if b else None
         self.drawn_cold = b.cold_load.seconds if b and b.cold_load else None
+        self.settled = b.settled_after_cold if b else None
         self.click = _visits(b.clicks) if b else None
         self.click_bytes = _visits(b.clicks, "ws_bytes") if b else None
         self.peak = b.peak_rss if b else None
@@ -194,6 +195,13 @@ def rows(r: NationalResults) -> list[Row]:
             "",
         ),
         (
+            "   server busy after it (the pack's warm-up), before the warm visits",
+            _s(f.settled) if f.settled is not None else "still busy" if b and b.cold_load else "—",
+            "",
+            "",
+            "",
+        ),
+        (
             f"4. Click a ward → its panel shows (n={len(b.clicks) if b else 0})" + _note(err, "click"),
             _s(f.click),
             f"≤ {t.click_s:g} s",
@@ -210,10 +218,21 @@ def rows(r: NationalResults) -> list[Row]:
         rerun = visit["rerun"].seconds if visit else None
         out.append(
             (
-                f"   {label}: in Chromium, first visit / rerun" + _note(err, key),
+                f"   {label}: in Chromium, opened by URL (a new page load), first visit / rerun"
+                + _note(err, key),
                 f"{_s(first)} / {_s(rerun)}",
                 f"≤ {t.page_first_s:g} s / ≤ {t.page_rerun_s:g} s",
                 _both(first, rerun, t.page_first_s, t.page_rerun_s),
+                "",
+            )
+        )
+        linked = b.linked.get(key) if b else None
+        out.append(
+            (
+                f"   {label}: in Chromium, by the sidebar link (same session)" + _note(err, f"linked_{key}"),
+                _s(linked.seconds if linked else None),
+                f"≤ {t.page_first_s:g} s",
+                _judge(linked.seconds if linked else None, t.page_first_s),
                 "",
             )
         )

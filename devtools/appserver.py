@@ -133,6 +133,36 @@ def peak_rss(pid: int) -> int | None:
     return None
 
 
+def cpu_seconds(pid: int) -> float | None:
+    """User + system CPU time the process has used so far, or None once it is gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def wait_idle(
+    pid: int, *, quiet_s: float = 3.0, busy_share: float = 0.2, timeout: float = 300.0
+) -> float | None:
+    """Wait until the process has used under ``busy_share`` of one core for ``quiet_s`` seconds on end
+    (a server whose background work, a pack's warm-up say, has finished); return the seconds waited,
+    or None if it was still busy after ``timeout`` (or is gone).
+
+    Streamlit polls its config files a few times a second, so "idle" is a low share, not zero.
+    """
+    start = time.perf_counter()
+    while time.perf_counter() - start < timeout:
+        before = cpu_seconds(pid)
+        time.sleep(quiet_s)
+        after = cpu_seconds(pid)
+        if before is None or after is None:
+            return None
+        if after - before < busy_share * quiet_s:
+            return time.perf_counter() - start
+    return None
+
+
 def block_internet(context, blocked: list[str]) -> None:
     """Abort every request of a Playwright browser context that leaves localhost, recording its URL.
 

@@ -214,6 +214,22 @@ def _ward_labels(key: tuple[str, str]) -> Mapping[str, str]:
     return MappingProxyType(labels(pack_for(key).wards))
 
 
+def wards_by_authority(key: tuple[str, str]) -> Mapping[str, tuple[str, Mapping[str, str]]]:
+    """See :func:`_wards_by_authority`; the same for a pack with or without the directory."""
+    return _wards_by_authority(published_key(key))
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _wards_by_authority(key: tuple[str, str]) -> Mapping[str, tuple[str, Mapping[str, str]]]:
+    """Ward labels grouped by local authority (sector_map.views.summaries.wards_by_authority);
+    read-only, shared across sessions."""
+    from sector_map.views.summaries import wards_by_authority as groups
+
+    return MappingProxyType(
+        {la: (name, MappingProxyType(labels)) for la, (name, labels) in groups(pack_for(key).wards).items()}
+    )
+
+
 def indicator_table(key: tuple[str, str]) -> pd.DataFrame:
     """See :func:`_indicator_table`; the same for a pack with or without the directory."""
     return _indicator_table(published_key(key))

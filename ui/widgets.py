@@ -13,6 +13,11 @@ from ui.text import md
 
 WEIGHT_STEPS = (0.0, 3.0, 0.5)
 WARD_PICK_KEY = "nm_ward_pick"
+LA_PICK_KEY = "nm_ward_pick_la"
+_PICK_SYNCED_KEY = "_nm_ward_pick_synced"
+_PICK_LA_KEPT_KEY = "_nm_ward_pick_la_kept"
+# Above this many wards (and more than one authority) the ward picker is two boxes.
+PICK_BY_AUTHORITY_ABOVE = 400
 
 
 # --- an expander whose contents are only drawn when it is open ------------------------------
@@ -28,23 +33,71 @@ def lazy_expander(label: str, key: str, **kwargs):
 
 # --- the selected ward ----------------------------------------------------------------------
 def ward_picker(pack: Pack, ward: str | None) -> None:
-    """A selectbox bound to the shared selection (the keyboard way to pick a ward)."""
-    labels = cache.ward_labels(cache.pack_key(pack))  # in label order; one lookup per option
+    """A selectbox bound to the shared selection (the keyboard way to pick a ward).
+
+    Above :data:`PICK_BY_AUTHORITY_ABOVE` wards in more than one local authority, the picker is
+    two boxes, the authority and then one of its wards: a box of every ward in England (6,800
+    options) took the browser about a second to lay out on every page that shows it.
+    """
+    key = cache.pack_key(pack)
+    if len(pack.wards) > PICK_BY_AUTHORITY_ABOVE:
+        groups = cache.wards_by_authority(key)
+        if len(groups) > 1:
+            _ward_picker_by_authority(groups, ward)
+            return
+    _ward_box(cache.ward_labels(key), ward)
+
+
+def _ward_box(labels, ward: str | None, *, disabled: bool = False) -> None:
+    """The "Selected ward" box over ``labels`` (code → label, in label order)."""
 
     def changed() -> None:
         state.select_ward(st.session_state[WARD_PICK_KEY])
 
-    if st.session_state.get(WARD_PICK_KEY, "unset") != ward:
-        st.session_state[WARD_PICK_KEY] = ward
+    st.session_state[WARD_PICK_KEY] = ward if ward in labels else None  # every run, as above
     st.selectbox(
         "Selected ward",
         list(labels),
         key=WARD_PICK_KEY,
         on_change=changed,
         index=None,
-        placeholder="Click the map or choose a ward",
+        disabled=disabled,
+        placeholder="Choose a local authority first" if disabled else "Click the map or choose a ward",
         format_func=lambda c: labels.get(c, c),
     )
+
+
+def _ward_picker_by_authority(groups, ward: str | None) -> None:
+    """An authority box, then a box of that authority's wards.
+
+    The authority follows the selected ward when the selection changes (a click on the map);
+    otherwise it stays as the user left it, and a selected ward outside it stays selected (its
+    panel stays) while the ward box offers the chosen authority's wards.
+    """
+    # The choice lives in a plain key as well: a widget's own state is dropped on a page switch.
+    chosen = st.session_state.get(_PICK_LA_KEPT_KEY)
+    if st.session_state.get(_PICK_SYNCED_KEY, "unset") != ward:
+        st.session_state[_PICK_SYNCED_KEY] = ward
+        if ward is not None:
+            chosen = next((la for la, (_, labels) in groups.items() if ward in labels), None)
+    if chosen not in groups:
+        chosen = None
+    st.session_state[_PICK_LA_KEPT_KEY] = chosen
+    st.session_state[LA_PICK_KEY] = chosen  # every run: a page switch makes the box anew
+
+    def authority_changed() -> None:
+        st.session_state[_PICK_LA_KEPT_KEY] = st.session_state[LA_PICK_KEY]
+
+    authority = st.selectbox(
+        "Local authority",
+        list(groups),
+        key=LA_PICK_KEY,
+        on_change=authority_changed,
+        index=None,
+        placeholder="Choose a local authority",
+        format_func=lambda c: groups[c][0] if c in groups else c,
+    )
+    _ward_box(groups[authority][1] if authority in groups else {}, ward, disabled=authority not in groups)
 
 
 # --- maps -----------------------------------------------------------------------------------

@@ -112,6 +112,26 @@ def ward_labels(wards: pd.DataFrame) -> dict[str, str]:
     return dict(sorted(labels.items(), key=lambda item: item[1]))
 
 
+def wards_by_authority(wards: pd.DataFrame) -> dict[str, tuple[str, dict[str, str]]]:
+    """Every ward's :func:`ward_label` grouped by local authority: ``{la_code: (la_name, labels)}``.
+
+    Authorities are in name order and each one's wards in label order, so a two-step picker (an
+    authority, then one of its wards) lists short, sorted option lists instead of all 6,800 wards of
+    England at once. A ward with no authority code is grouped under "Authority not given".
+    """
+    la_codes = wards[s.LA_CODE].fillna("").astype(str)
+    la_names = wards[s.LA_NAME].fillna("").astype(str)
+    groups: dict[str, tuple[str, dict[str, str]]] = {}
+    for code, name, la_code, la_name in zip(
+        wards[s.WARD_CODE], wards[s.WARD_NAME], la_codes, la_names, strict=True
+    ):
+        entry = groups.setdefault(la_code, (la_name or la_code or "Authority not given", {}))
+        entry[1][code] = f"{name} ({code})"
+    for la_code, (la_name, labels) in groups.items():
+        groups[la_code] = (la_name, dict(sorted(labels.items(), key=lambda item: item[1])))
+    return dict(sorted(groups.items(), key=lambda item: (item[1][0], item[0])))
+
+
 def subject_table(pack: Pack, values: pd.Series, ranks: pd.Series, *, unit: str) -> pd.DataFrame:
     """One row per ward, most need first: name, code, value (as a number) and rank in the area."""
     wards = pack.wards[[s.WARD_CODE, s.WARD_NAME]].set_index(s.WARD_CODE)

@@ -121,7 +121,10 @@ def test_issue_table_judges_medians_and_peer_ratios(tiny_pack):
     from bench.timing import Stats
 
     browser = BrowserFigures(
+        cold_load=Visit(20.0),
+        settled_after_cold=33.0,
         loads=[Visit(4.0, ws_bytes=2_000_000, http_bytes=6_000_000, http_frontend=5_000_000)],
+        linked={"gaps": Visit(1.5), "ward": Visit(2.5)},
         reruns=[Visit(0.5, ws_bytes=100_000), Visit(0.7, ws_bytes=300_000), Visit(0.6, ws_bytes=200_000)],
         peer_drawn=Visit(2.0),
         peak_rss=2_000_000_000,
@@ -149,6 +152,29 @@ def test_issue_table_judges_medians_and_peer_ratios(tiny_pack):
     assert drawn[3] == "OVER" and "2.0×" in drawn[4]  # within 5 s, but later than the peer's 2 s
     assert "not measured in 9 s" in table["4. Click a ward → its panel shows"][0]
     assert "MemoryError" in table["5. Gaps: first visit, server"][0]
+    assert table["   server busy after it"][1] == "33.00 s"  # the warm visits waited for the warm-up
+    assert table["   Gaps: in Chromium, by the sidebar link"][1:4] == ("1.50 s", "≤ 2 s", "within")
+    assert table["   Ward profile: in Chromium, by the sidebar link"][3] == "OVER"
+    assert table["   Where we fit: in Chromium, by the sidebar link"][1] == "—"
     assert table["6. Server peak memory"][1:4] == ("2.00 GB", "≤ 1.5 GB", "OVER")
     text = national_report.table(results)
     assert "national targets" in text and "Need map rerun" in text
+
+
+def test_wait_idle_waits_out_a_busy_process_and_gives_up_on_a_gone_one():
+    import subprocess
+    import sys
+
+    from devtools import appserver
+
+    busy = "import time\nend = time.time() + 2\nwhile time.time() < end: pass\ntime.sleep(60)"
+    proc = subprocess.Popen([sys.executable, "-c", busy])
+    try:
+        waited = appserver.wait_idle(proc.pid, quiet_s=0.5, timeout=30)
+        assert waited is not None and waited >= 1.0  # not idle while it spun for 2 s
+        assert appserver.cpu_seconds(proc.pid) >= 1.0
+    finally:
+        proc.kill()
+        proc.wait()
+    assert appserver.wait_idle(proc.pid, quiet_s=0.2, timeout=5) is None
+    assert appserver.cpu_seconds(proc.pid) is None
