@@ -141,6 +141,14 @@ def classify(values: pd.Series, *, scheme: str = DEFAULT_SCHEME, k: int = DEFAUL
     return Classes(scheme, k, [float(b) for b in bins], labels, class_of, counts, n_missing, " ".join(notes))
 
 
+def preload_jenks() -> None:
+    """Import mapclassify now (about 1.7 s, once per process), so the first natural-breaks map
+    does not wait for it; called from a background thread once a pack is warmed."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        import mapclassify  # noqa: F401
+
+
 def _classes(n: int) -> str:
     return "class" if n == 1 else "classes"
 
