@@ -351,9 +351,10 @@ def ward_panel(pack: Pack, key, ward: str, subj: subject.MapSubject) -> None:
         md(values.format_value(value, unit=subj.meta.unit)),
     )
     n = int(subj.values.notna().sum())
+    # "of N" goes in the label: "346 of 6,784" in the value is cut to "346 of…" in this column.
     c2.metric(
-        "Rank in area",
-        "no data" if rank is None or pd.isna(rank) else f"{int(rank)} of {n}",
+        f"Rank in area, of {n:,}",
+        "no data" if rank is None or pd.isna(rank) else f"{int(rank):,}",
         help="1 = most need in this area",
     )
     in_ward = summaries.organisations_in_ward(pack, ward, ward_of_each=cache.organisation_wards(key))

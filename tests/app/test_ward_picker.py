@@ -89,6 +89,9 @@ def test_two_boxes_pick_a_ward(open_app, two_authorities, by_authority):
     assert at.query_params["ward"] in ([code], code)
     name = aardale[s.WARD_NAME].iloc[3]
     assert any(h.value == name for h in at.subheader)  # the Need map's ward panel
+    rank = next(m for m in at.metric if m.label.startswith("Rank in area"))
+    # "of N" in the label, so a national rank ("346 of 6,784") is not cut short in the value.
+    assert rank.label == f"Rank in area, of {len(pack.wards):,}" and rank.value.isdigit()
 
 
 def test_the_authority_follows_a_ward_selected_elsewhere(open_app, two_authorities, by_authority):
