@@ -21,6 +21,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from filelock import FileLock
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 
@@ -99,13 +100,21 @@ _MIGRATION_LOCK = 0x5EC70A
 def init(engine: Engine) -> str:
     """Create the schema, or upgrade it to the newest migration; return that migration's id.
 
-    Safe when several processes start at once: on PostgreSQL they take turns under an advisory
-    lock (the second finds the schema at head and does nothing); on SQLite every transaction
-    takes the write lock when it begins.
+    Safe when several processes start at once: they take turns (on PostgreSQL under an advisory
+    lock, on SQLite under a file lock beside the database), and the later ones find the schema at
+    head and do nothing.
     """
     config = alembic_config(engine)
     if is_sqlite(str(engine.url)):
-        command.upgrade(config, "head")
+        # Alembic reads the schema's revision before its migration transaction takes SQLite's write
+        # lock, so two processes could both see 0002 and both add 0003's column: a file lock
+        # beside the database makes them take turns (an in-memory database has no other process).
+        path = make_url(str(engine.url)).database
+        if path and path != ":memory:":
+            with FileLock(f"{path}.migrate.lock", timeout=BUSY_TIMEOUT_MS / 1000 * 4):
+                command.upgrade(config, "head")
+        else:
+            command.upgrade(config, "head")
     else:
         with engine.connect() as connection:
             connection.exec_driver_sql(f"SELECT pg_advisory_lock({_MIGRATION_LOCK})")
