@@ -98,9 +98,8 @@ def open_pack() -> Pack:
         except (SQLAlchemyError, DirectoryError, OSError) as exc:  # the published pack still works
             problem = str(exc).splitlines()[0]
     from sector_map.analysis import warm
-    from sector_map.views.classify import preload_jenks
 
-    warm.start(result.pack, then=preload_jenks)  # once per pack: the one the pages read
+    warm.start(result.pack)  # once per pack: the one the pages read
     st.session_state[_RUN_PACK] = (str(path), on, result, problem)
     return result.pack
 

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable
 
 from sector_map.analysis.places import kept, offered_themes, places
 from sector_map.analysis.provision import ProvisionOptions, provision_context
@@ -112,33 +111,24 @@ def indexed(pack: Pack) -> bool:
     return kept(pack, "places") and places(pack).warmed
 
 
-def start(
-    pack: Pack, options: ProvisionOptions | None = None, *, then: Callable[[], None] | None = None
-) -> threading.Thread:
+def start(pack: Pack, options: ProvisionOptions | None = None) -> threading.Thread:
     """The thread warming the pack: started by the first call for a pack, the same one after.
 
     A failure is logged and left for the page that needs the result to meet (and show) itself.
-    ``then`` runs in the same thread afterwards (once per pack): other one-off work that should
-    not hold up a page, such as an import a later page needs.
     """
     with _GUARD:
         thread = pack.__dict__.get(_THREAD)
         if thread is None:
             thread = threading.Thread(
-                target=_run, args=(pack, options, then), name=f"warm {pack.path or pack.name}", daemon=True
+                target=_run, args=(pack, options), name=f"warm {pack.path or pack.name}", daemon=True
             )
             pack.__dict__[_THREAD] = thread
             thread.start()
     return thread
 
 
-def _run(pack: Pack, options: ProvisionOptions | None, then: Callable[[], None] | None = None) -> None:
+def _run(pack: Pack, options: ProvisionOptions | None) -> None:
     try:
         warm(pack, options)
     except Exception:  # the page asking for the result works it out again and shows the error
         log.exception("warming %s failed", pack.path or pack.name)
-    if then is not None:
-        try:
-            then()
-        except Exception:  # the page that needs it meets the same failure itself
-            log.exception("after warming %s", pack.path or pack.name)

@@ -1,3 +1,5 @@
+import warnings
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -196,3 +198,23 @@ def test_numpy_bins_match_mapclassify(scheme, k):
     ref = (mapclassify.Quantiles if scheme == "quantiles" else mapclassify.EqualInterval)(y, k=k)
     np.testing.assert_allclose(ours.bins, ref.bins, rtol=1e-12)
     assert ours.counts == list(ref.counts)
+
+
+@pytest.mark.parametrize("k", [2, 3, 5, 7])
+@pytest.mark.parametrize("n", [40, 215, 500])
+def test_natural_breaks_match_mapclassify_fisher_jenks(k, n):
+    import mapclassify
+
+    rng = np.random.default_rng(n + k)
+    y = rng.lognormal(2.5, 0.6, size=n)  # continuous: no ties to break either way
+    ours = c.classify(pd.Series(y), scheme="natural_breaks", k=k)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # mapclassify warns that numba is absent
+        ref = mapclassify.FisherJenks(y, k=k)
+    np.testing.assert_allclose(ours.bins, ref.bins, rtol=1e-9)
+    assert ours.counts == list(ref.counts)
+
+
+def test_natural_breaks_with_fewer_distinct_values_than_classes():
+    ours = c.classify(pd.Series([1.0, 1.0, 2.0, 2.0, 3.0]), scheme="natural_breaks", k=5)
+    assert ours.bins == [1.0, 2.0, 3.0] and ours.counts == [2, 2, 1]

@@ -111,22 +111,6 @@ def test_warming_runs_once_per_pack_when_many_start_it(monkeypatch):
     assert (len(contexts), len(gaps)) == (1, 1)
 
 
-def test_what_follows_the_warming_runs_once_after_it_and_a_failure_only_logs(caplog):
-    pack = located_pack()
-    seen: list[bool] = []
-    warm.start(pack, then=lambda: seen.append(warm.ready(pack))).join(timeout=60)
-    warm.start(pack, then=lambda: seen.append(False)).join()
-    assert seen == [True]  # after the warming, and once per pack
-
-    def broken() -> None:
-        raise ImportError("no such library")
-
-    other = located_pack()
-    warm.start(other, then=broken).join(timeout=60)
-    assert warm.ready(other)
-    assert "no such library" in caplog.text
-
-
 def test_a_page_asking_while_the_thread_builds_waits_for_that_build(monkeypatch):
     pack = located_pack()
     building = threading.Event()
