@@ -54,7 +54,8 @@ def _ward_box(labels, ward: str | None, *, disabled: bool = False) -> None:
     def changed() -> None:
         state.select_ward(st.session_state[WARD_PICK_KEY])
 
-    st.session_state[WARD_PICK_KEY] = ward if ward in labels else None  # every run, as above
+    # Every run: a page switch makes the box anew, so its value is set again each time.
+    st.session_state[WARD_PICK_KEY] = ward if ward in labels else None
     st.selectbox(
         "Selected ward",
         list(labels),

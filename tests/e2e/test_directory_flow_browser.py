@@ -28,7 +28,7 @@ from devtools.appserver import app_process, block_internet
 from sector_map.analysis import gaps
 from sector_map.pack import schema as s
 from tests.conftest import ROOT, shared_data_or_skip
-from tests.e2e.conftest import CHROMIUM, screenshot
+from tests.e2e.conftest import CHROMIUM, screenshot, settled
 
 EDITOR, OFFICER, PASSWORD = "editor@tclc.example", "officer@trafford.example", "a long test password"
 CHARITY, CHARITY_NUMBER = "TRAFFORD CHRISTIAN LIFE CENTRE", "1058810"
@@ -81,17 +81,6 @@ def _ward_of(pack_dir: Path, postcode: str) -> str:
     return f"{inside[s.WARD_CODE].iloc[0]} {inside[s.WARD_NAME].iloc[0]}"
 
 
-def _settled(page) -> None:
-    """Wait until the script has finished and nothing is still drawing; nothing raised."""
-    page.wait_for_function(
-        "(() => { const app = document.querySelector('[data-testid=\"stApp\"]');"
-        " return app && app.getAttribute('data-test-script-state') === 'notRunning'"
-        " && !document.querySelector('[data-testid=\"stSkeleton\"]'); })()",
-        timeout=WAIT_MS,
-    )
-    assert page.locator("[data-testid='stException']").count() == 0
-
-
 def _new_page(browser, height: int = 1400):
     """A page of its own browser context (its own session), every non-localhost request blocked.
     The app's main pane scrolls inside the page: a tall window shows a long page whole."""
@@ -108,7 +97,7 @@ def _sign_in(page, url: str, email: str) -> None:
     page.get_by_role("textbox", name="Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in", exact=True).click()
     page.get_by_text(f"Signed in as {email}").first.wait_for(timeout=WAIT_MS)
-    _settled(page)
+    settled(page, WAIT_MS)
 
 
 def _type(page, label: str, text: str, nth: int = 0) -> None:
@@ -116,13 +105,13 @@ def _type(page, label: str, text: str, nth: int = 0) -> None:
     box = page.get_by_role("textbox", name=label).nth(nth)
     box.fill(text)
     box.press("Enter")
-    _settled(page)
+    settled(page, WAIT_MS)
 
 
 def _open_page(page, name: str) -> None:
     """Go to another page of the app through the sidebar (the same session: still signed in)."""
     page.locator("[data-testid='stSidebarNav']").get_by_role("link", name=name).click()
-    _settled(page)
+    settled(page, WAIT_MS)
 
 
 def _bucklow(page, url: str | None, shot: str) -> dict[str, str]:
@@ -131,7 +120,7 @@ def _bucklow(page, url: str | None, shot: str) -> dict[str, str]:
     if url is not None:
         page.goto(url)
     page.get_by_role("button", name="Download CSV").wait_for(timeout=WAIT_MS)
-    _settled(page)
+    settled(page, WAIT_MS)
     main = page.locator("[data-testid='stMain']")
     main.get_by_role("heading", name="Bucklow-St Martins").wait_for(timeout=WAIT_MS)  # ?ward= shown
     screenshot(page, shot)
@@ -164,7 +153,7 @@ def test_an_approved_listing_in_partington_changes_the_gaps_of_bucklow_st_martin
         screenshot(editor, "dir-flow-02-claim-form")
         editor.get_by_role("button", name="Claim this organisation").click()
         editor.get_by_text("waits for an officer to review it").wait_for(timeout=WAIT_MS)
-        _settled(editor)
+        settled(editor, WAIT_MS)
         screenshot(editor, "dir-flow-03-claim-sent")
 
         # 3. The officer approves the claim.
@@ -177,7 +166,7 @@ def test_an_approved_listing_in_partington_changes_the_gaps_of_bucklow_st_martin
         screenshot(officer, "dir-flow-04-claim-to-review")
         claims.get_by_role("button", name="Approve").click()
         officer.get_by_text("Claim 1 approved.").wait_for(timeout=WAIT_MS)
-        _settled(officer)
+        settled(officer, WAIT_MS)
         screenshot(officer, "dir-flow-05-claim-approved")
 
         # 4. The editor, now linked to the charity, adds a service at two sites.
@@ -185,24 +174,24 @@ def test_an_approved_listing_in_partington_changes_the_gaps_of_bucklow_st_martin
         editor.get_by_text(f"Your organisation: {CHARITY}").wait_for(timeout=WAIT_MS)
         editor.get_by_role("button", name="Add a service").click()
         editor.get_by_role("heading", name="Add a service").wait_for(timeout=WAIT_MS)
-        _settled(editor)
+        settled(editor, WAIT_MS)
         _type(editor, "Name of the service", SERVICE)
         themes = editor.locator("[data-testid='stMultiSelect']").filter(has_text="Themes")
         themes.locator("input").click()
         editor.get_by_role("option", name=THEME_LABEL, exact=True).click()
         themes.locator("input").press("Escape")  # close the list of themes
-        _settled(editor)
+        settled(editor, WAIT_MS)
         chosen = themes.inner_text()  # one theme only (the list also offers "Select all")
         assert [t.label for t in s.THEMES_LIST if t.label in chosen] == [THEME_LABEL], chosen
         for _ in range(2):
             editor.get_by_role("button", name="Add a site").click()
-            _settled(editor)
+            settled(editor, WAIT_MS)
         for i, place in enumerate((PARTINGTON, ELSEWHERE)):
             _type(editor, "Postcode or map point", place, nth=i)
             reach = editor.get_by_role("spinbutton", name="Reach (km)").nth(i)
             reach.fill(str(REACH_KM))
             reach.press("Enter")
-            _settled(editor)
+            settled(editor, WAIT_MS)
         sites = (
             f"At 2 sites: {PARTINGTON} (reaching {REACH_KM:g} km) and {ELSEWHERE} (reaching {REACH_KM:g} km)"
         )
@@ -210,7 +199,7 @@ def test_an_approved_listing_in_partington_changes_the_gaps_of_bucklow_st_martin
         screenshot(editor, "dir-flow-06-service-form")
         editor.get_by_role("button", name="Send for review").click()
         editor.get_by_text("Sent for review as revision").wait_for(timeout=WAIT_MS)
-        _settled(editor)
+        settled(editor, WAIT_MS)
         editor.get_by_text(SERVICE).first.wait_for()  # under "Your changes", waiting for review
         screenshot(editor, "dir-flow-07-service-sent")
 
@@ -218,7 +207,7 @@ def test_an_approved_listing_in_partington_changes_the_gaps_of_bucklow_st_martin
         _open_page(officer, "Review")
         changes = officer.get_by_role("tabpanel", name="Changes (1)")
         changes.get_by_role("heading", name=f": {SERVICE}").wait_for(timeout=WAIT_MS)
-        _settled(officer)
+        settled(officer, WAIT_MS)
         proposed = changes.locator("[role='gridcell'][aria-colindex='3']")  # the table's After column
         proposed.filter(has_text=SERVICE).wait_for(state="attached", timeout=WAIT_MS)
         after_values = proposed.all_inner_texts()
@@ -228,7 +217,7 @@ def test_an_approved_listing_in_partington_changes_the_gaps_of_bucklow_st_martin
         screenshot(officer, "dir-flow-08-diff")
         changes.get_by_role("button", name="Approve").click()
         officer.get_by_text("Approved revision").first.wait_for(timeout=WAIT_MS)
-        _settled(officer)
+        settled(officer, WAIT_MS)
         screenshot(officer, "dir-flow-09-change-approved")
 
         # 6. After: Bucklow-St Martins is classed, and its reason names the new service.

@@ -21,7 +21,7 @@ import pytest
 
 from devtools.appserver import app_process
 from devtools.oidc_provider import OpenIDProvider, oidc_provider
-from tests.e2e.conftest import CHROMIUM, screenshot
+from tests.e2e.conftest import CHROMIUM, screenshot, settled
 from ui.auth import NO_ROLE
 
 OFFICER = "officer@council.example"
@@ -76,17 +76,6 @@ def sso_app(tmp_path_factory) -> Iterator[SsoApp]:
             yield SsoApp(app.url, provider)
 
 
-def _settled(page) -> None:
-    """Wait until the script has finished and nothing is still drawing; nothing raised."""
-    page.wait_for_function(
-        "(() => { const app = document.querySelector('[data-testid=\"stApp\"]');"
-        " return app && app.getAttribute('data-test-script-state') === 'notRunning'"
-        " && !document.querySelector('[data-testid=\"stSkeleton\"]'); })()",
-        timeout=WAIT_MS,
-    )
-    assert page.locator("[data-testid='stException']").count() == 0
-
-
 def _sign_out(page, app: SsoApp) -> None:
     """Click the sidebar's "Sign out" and wait until the redirects (app, provider, app) end."""
     sidebar = page.locator("[data-testid='stSidebar']")
@@ -112,7 +101,7 @@ def test_an_officer_signs_in_at_the_provider_and_has_the_role_the_store_holds(ss
 
     sidebar = page.locator("[data-testid='stSidebar']")
     sidebar.get_by_text(f"Signed in as {OFFICER} (officer, single sign-on)").wait_for(timeout=WAIT_MS)
-    _settled(page)
+    settled(page, WAIT_MS)
     screenshot(page, "sso-officer-signed-in")
 
     seen = op.requests[before:]
@@ -139,7 +128,7 @@ def test_an_officer_signs_in_at_the_provider_and_has_the_role_the_store_holds(ss
     logout = [params for _, path, params in op.requests if path == "/logout"][-1]
     assert logout["post_logout_redirect_uri"] == sso_app.url + "/oauth2callback"
     assert page.get_by_text("Signed in as").count() == 0
-    _settled(page)
+    settled(page, WAIT_MS)
     screenshot(page, "sso-signed-out")
 
 
@@ -152,7 +141,7 @@ def test_an_email_the_store_does_not_know_is_signed_in_but_given_no_role(sso_app
     sidebar.get_by_text("Ask the directory's administrator to add you").wait_for(timeout=WAIT_MS)
     assert NO_ROLE.endswith("Ask the directory's administrator to add you.")
     assert page.get_by_text("Signed in as").count() == 0
-    _settled(page)
+    settled(page, WAIT_MS)
     screenshot(page, "sso-unknown-email")
 
     _sign_out(page, sso_app)

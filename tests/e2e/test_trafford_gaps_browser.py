@@ -17,7 +17,7 @@ from sector_map.analysis import ward_profile as wp
 from sector_map.pack import schema as s
 from sector_map.pack.io import load_pack
 from tests.conftest import shared_data_or_skip
-from tests.e2e.conftest import screenshot
+from tests.e2e.conftest import screenshot, settled
 
 LOAD_MS = 180_000
 BUCKLOW = "E05000824"
@@ -26,16 +26,6 @@ BUCKLOW = "E05000824"
 @pytest.fixture(autouse=True)
 def _trafford(packs_dir):
     shared_data_or_skip()
-
-
-def _settled(page) -> None:
-    page.wait_for_function(
-        "(() => { const app = document.querySelector('[data-testid=\"stApp\"]');"
-        " return app && app.getAttribute('data-test-script-state') === 'notRunning'"
-        " && !document.querySelector('[data-testid=\"stSkeleton\"]'); })()",
-        timeout=LOAD_MS,
-    )
-    assert page.locator("[data-testid='stException']").count() == 0
 
 
 def _csv(page) -> pd.DataFrame:
@@ -58,7 +48,7 @@ def test_gaps_says_when_provision_cannot_tell_wards_apart(page, app_url, packs_d
     page.get_by_text(
         "Provision data cannot tell Trafford's wards apart for children and young people"
     ).wait_for(timeout=LOAD_MS)
-    _settled(page)
+    settled(page, LOAD_MS)
     page.get_by_role("heading", name="Wards by need (provision not known)").wait_for()
     screenshot(page, "trafford_gaps_children")
     table = _csv(page)
@@ -72,7 +62,7 @@ def test_gaps_says_when_provision_cannot_tell_wards_apart(page, app_url, packs_d
     page.get_by_text(f"Wards are classed from the {int(located.sum())} located poverty").wait_for(
         timeout=LOAD_MS
     )
-    _settled(page)
+    settled(page, LOAD_MS)
     page.get_by_role("heading", name="Priority list").wait_for()
     screenshot(page, "trafford_gaps_poverty")
 
@@ -81,7 +71,7 @@ def test_where_we_fit_for_salford_food_share_and_a_described_offer(page, app_url
     _tall(page)
     page.goto(f"{app_url}/fit?pack=trafford&org=ccew-1182186")
     page.get_by_role("heading", name="Possible overlap").wait_for(timeout=LOAD_MS)
-    _settled(page)
+    settled(page, LOAD_MS)
     assert page.get_by_text("Beyond your reach").count() == 0  # a whole-area offer reaches every ward
     wards = _csv(page)
     assert wards["in_reach"].all() and wards["rank"].tolist() == list(range(1, len(wards) + 1))
@@ -92,7 +82,7 @@ def test_where_we_fit_for_salford_food_share_and_a_described_offer(page, app_url
         f"{app_url}/fit?pack=trafford&offer_themes=poverty_food,mental_health&postcode=M31%204BU&reach=3"
     )
     page.get_by_role("heading", name="Beyond your reach").wait_for(timeout=LOAD_MS)
-    _settled(page)
+    settled(page, LOAD_MS)
     wards = _csv(page).set_index("ward_code")
     assert wards.loc[BUCKLOW, "in_reach"] and wards.loc[BUCKLOW, "rank"] >= 1  # M31 4BU is in Partington
     beyond = int((~wards["in_reach"]).sum())
@@ -111,7 +101,7 @@ def test_bucklow_profile_shows_shared_ranks_and_the_food_bank_based_here(page, a
     _tall(page)
     page.goto(f"{app_url}/ward?pack=trafford&ward={BUCKLOW}")
     page.get_by_role("heading", name="Bucklow-St Martins").wait_for(timeout=LOAD_MS)
-    _settled(page)
+    settled(page, LOAD_MS)
     page.get_by_text("tied with", exact=False).first.wait_for()
     row = page.locator("[data-testid='stTable'] tr", has_text=food_bank).filter(has_text=wp.BASED_HERE)
     assert row.count() >= 1, f"{food_bank} is not listed as {wp.BASED_HERE!r}"
